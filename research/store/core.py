@@ -1,0 +1,409 @@
+"""The workspace store: the one owner of the DuckDB connection, migrations and writes.
+
+One `Store` per process holds one DuckDB connection; every unit of work takes
+its own `cursor()` because Streamlit sessions are threads and a DuckDB
+connection is not thread-safe. Every write goes through `Store.transaction`,
+which runs it in one transaction and records an audit row per changed row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from research import config
+from research.errors import (
+    ConflictError,
+    ReadOnlyError,
+    StoreError,
+    ValidationError,
+    WorkspaceOpenError,
+)
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+# Tables whose rows are edited through the audited helpers (all have id and version).
+VERSIONED_TABLES = frozenset(
+    {"companies", "sources", "products", "accounts", "deals", "swot_items", "capabilities"}
+)
+
+
+def quote_ident(name: str) -> str:
+    """The one way an identifier that cannot be bound reaches SQL."""
+    if not _IDENTIFIER.match(name):
+        raise ValidationError(f"{name!r} is not a valid table or column name.")
+    return f'"{name}"'
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations() -> list[Migration]:
+    """The numbered `.sql` files of research/store/migrations, in order."""
+    folder = resources.files("research.store") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise StoreError(f"Migrations must be numbered 1..n without gaps; found {versions}.")
+    return found
+
+
+LATEST_SCHEMA = len(load_migrations())
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def to_json(row: Mapping[str, Any] | None) -> str | None:
+    if row is None:
+        return None
+    return json.dumps(dict(row), default=_json_value, ensure_ascii=False, sort_keys=True)
+
+
+def _describe_open_failure(database: str, error: duckdb.Error) -> str:
+    text = str(error)
+    where = os.path.basename(database) if config.is_file_database(database) else database
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        pid = re.search(r"PID (\d+)", text)
+        holder = f" (process {pid.group(1)})" if pid else ""
+        return (
+            f"The workspace {where} is in use by another Vantage process{holder}; "
+            "close it or point VANTAGE_DB / --db at another workspace."
+        )
+    if "not a valid DuckDB database" in text or "Corrupt" in text or "checksum" in text.lower():
+        return (
+            f"The workspace {where} is not a readable DuckDB database (corrupt or another file type); "
+            "restore it from a backup or choose another file."
+        )
+    if "Permission denied" in text or "Read-only file system" in text:
+        return f"The workspace {where} cannot be opened for writing (permission denied); set VANTAGE_READ_ONLY=1 to browse it read-only."
+    if "No such file" in text:
+        return f"The workspace {where} does not exist and cannot be created there."
+    if "different configuration" in text:
+        return f"The workspace {where} is already open in this process with other settings."
+    first_line = text.splitlines()[0] if text else type(error).__name__
+    return f"The workspace {where} cannot be opened: {first_line}"
+
+
+class Store:
+    """One DuckDB workspace: migrations at open, cursors per unit of work, audited writes."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, database: str, *, read_only: bool, created: bool) -> None:
+        self._con = con
+        self.database = database
+        self.read_only = read_only
+        # True when this open created the schema from nothing (a brand-new workspace).
+        self.created = created
+        self._lock = threading.Lock()
+
+    # ---- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, database: str | None = None, *, read_only: bool | None = None) -> Store:
+        """Open (creating if needed) a workspace and bring its schema up to date."""
+        database = config.database() if database is None else config.resolve_database(database)
+        if read_only is None:
+            read_only = config.get_flag("VANTAGE_READ_ONLY")
+        is_file = config.is_file_database(database)
+        if is_file:
+            if read_only and not os.path.exists(database):
+                raise WorkspaceOpenError(f"The workspace {database} does not exist, so it cannot be opened read-only.")
+            if os.path.isdir(database):
+                raise WorkspaceOpenError(f"{database} is a folder, not a workspace file.")
+            parent = os.path.dirname(database)
+            if parent and not read_only:
+                try:
+                    os.makedirs(parent, exist_ok=True)
+                except OSError as e:
+                    raise WorkspaceOpenError(f"Cannot create the folder for the workspace {database}: {e.strerror}.") from e
+        try:
+            con = duckdb.connect(database, read_only=read_only)
+        except duckdb.Error as e:
+            raise WorkspaceOpenError(_describe_open_failure(database, e)) from e
+        try:
+            created = cls._migrate(con, database, read_only=read_only)
+        except BaseException:
+            con.close()
+            raise
+        return cls(con, database, read_only=read_only, created=created)
+
+    @staticmethod
+    def _migrate(con: duckdb.DuckDBPyConnection, database: str, *, read_only: bool) -> bool:
+        """Apply pending migrations, each in its own transaction; True if the schema was new."""
+        try:
+            has_table = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'schema_version'"
+            ).fetchone()[0]
+            if has_table:
+                current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+            else:
+                current = 0
+        except duckdb.Error as e:
+            raise WorkspaceOpenError(_describe_open_failure(database, e)) from e
+        migrations = load_migrations()
+        if current > len(migrations):
+            raise WorkspaceOpenError(
+                f"This workspace has schema version {current}, newer than this Vantage understands "
+                f"({len(migrations)}); upgrade Vantage to open it."
+            )
+        pending = [m for m in migrations if m.version > current]
+        if not pending:
+            return False
+        if read_only:
+            raise WorkspaceOpenError(
+                f"This workspace has schema version {current} and needs an upgrade to {len(migrations)}, "
+                "which a read-only workspace cannot take; open it once read-write."
+            )
+        cur = con.cursor()
+        try:
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
+            )
+            for migration in pending:
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    cur.execute(migration.sql)
+                    cur.execute(
+                        "INSERT INTO schema_version (version, name) VALUES (?, ?)",
+                        [migration.version, migration.name],
+                    )
+                    cur.execute("COMMIT")
+                except BaseException as e:
+                    cur.execute("ROLLBACK")
+                    if isinstance(e, duckdb.Error):
+                        raise StoreError(
+                            f"Migration {migration.version:04d}_{migration.name} failed: {str(e).splitlines()[0]}"
+                        ) from e
+                    raise
+        finally:
+            cur.close()
+        return current == 0
+
+    def close(self) -> None:
+        self._con.close()
+
+    # ---- reading -------------------------------------------------------------------------
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for one unit of work, closed afterwards."""
+        cur = self._con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def query_df(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run one read statement of the research package and return a DataFrame."""
+        with self.cursor() as cur:
+            try:
+                return cur.execute(sql, params or []).df()
+            except duckdb.Error as e:
+                raise StoreError(f"A workspace query failed: {str(e).splitlines()[0]}") from e
+
+    def query_rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        with self.cursor() as cur:
+            try:
+                cur.execute(sql, params or [])
+                names = [d[0] for d in cur.description]
+                return [dict(zip(names, row)) for row in cur.fetchall()]
+            except duckdb.Error as e:
+                raise StoreError(f"A workspace query failed: {str(e).splitlines()[0]}") from e
+
+    def query_value(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Any:
+        rows = self.query_rows(sql, params)
+        return next(iter(rows[0].values())) if rows else None
+
+    def schema_version(self) -> int:
+        return int(self.query_value("SELECT max(version) FROM schema_version"))
+
+    def tables(self) -> list[str]:
+        rows = self.query_rows(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
+        )
+        return [r["table_name"] for r in rows]
+
+    def row_counts(self) -> dict[str, int]:
+        return {t: int(self.query_value(f"SELECT count(*) FROM {quote_ident(t)}")) for t in self.tables()}
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        value = self.query_value("SELECT value FROM workspace_meta WHERE key = ?", [key])
+        return default if value is None else value
+
+    def file_size(self) -> int | None:
+        """Bytes on disk for a file workspace (with its WAL); None for engine strings."""
+        if not config.is_file_database(self.database):
+            return None
+        total = 0
+        for path in (self.database, self.database + ".wal"):
+            if os.path.exists(path):
+                total += os.path.getsize(path)
+        return total
+
+    @property
+    def name(self) -> str:
+        label = self.meta("name")
+        if label:
+            return label
+        if config.is_file_database(self.database):
+            return os.path.splitext(os.path.basename(self.database))[0]
+        return self.database
+
+    # ---- writing -------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self, actor: str) -> Iterator[Transaction]:
+        """Run writes as one transaction with audit rows; roll back on any exit but success.
+
+        Rolls back on BaseException too: Streamlit's rerun and stop unwind with one.
+        """
+        if self.read_only:
+            raise ReadOnlyError("The workspace is open read-only; changes cannot be saved.")
+        actor = (actor or "").strip()
+        if not actor:
+            raise ValidationError("Say who is making the change: the actor name is empty.")
+        with self.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            tx = Transaction(cur, actor)
+            try:
+                yield tx
+                cur.execute("COMMIT")
+            except BaseException as e:
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass  # the transaction was already aborted by the failure
+                if isinstance(e, duckdb.TransactionException) or "Conflict on" in str(e):
+                    raise ConflictError(
+                        "Someone else changed the same rows at the same moment; nothing was saved. Try again."
+                    ) from e
+                if isinstance(e, duckdb.ConstraintException):
+                    raise ValidationError(f"Not saved: {str(e).splitlines()[0]}") from e
+                if isinstance(e, duckdb.Error):
+                    raise StoreError(f"Not saved: {str(e).splitlines()[0]}") from e
+                raise
+
+
+class Transaction:
+    """Writes inside one `Store.transaction`; each changed row gets an audit row in one batch."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, actor: str) -> None:
+        self._cur = cur
+        self.actor = actor
+        self._batch_id: int | None = None
+
+    @property
+    def batch_id(self) -> int:
+        if self._batch_id is None:
+            self._batch_id = int(self._cur.execute("SELECT nextval('seq_audit_batch')").fetchone()[0])
+        return self._batch_id
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+        """Raw statement inside the transaction (bulk loads); the caller records an audit row."""
+        return self._cur.execute(sql, params or [])
+
+    def _row(self, table: str, row_id: Any) -> dict[str, Any] | None:
+        self._cur.execute(f"SELECT * FROM {quote_ident(table)} WHERE id = ?", [row_id])
+        names = [d[0] for d in self._cur.description]
+        row = self._cur.fetchone()
+        return dict(zip(names, row)) if row else None
+
+    def audit(
+        self,
+        table: str,
+        row_id: Any,
+        action: str,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+    ) -> None:
+        self._cur.execute(
+            "INSERT INTO audit_log (batch_id, actor, table_name, row_id, action, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [self.batch_id, self.actor, table, None if row_id is None else str(row_id), action, to_json(before), to_json(after)],
+        )
+
+    def insert(self, table: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Insert one row; returns it as stored (with its id and defaults)."""
+        if not values:
+            raise ValidationError(f"Nothing to insert into {table}.")
+        cols = ", ".join(quote_ident(c) for c in values)
+        marks = ", ".join("?" for _ in values)
+        self._cur.execute(
+            f"INSERT INTO {quote_ident(table)} ({cols}) VALUES ({marks}) RETURNING *", list(values.values())
+        )
+        names = [d[0] for d in self._cur.description]
+        after = dict(zip(names, self._cur.fetchone()))
+        self.audit(table, after.get("id"), "insert", None, after)
+        return after
+
+    def update(
+        self, table: str, row_id: Any, changes: Mapping[str, Any], *, expected_version: int | None = None
+    ) -> dict[str, Any]:
+        """Update one row by id; with `expected_version`, a stale edit raises ConflictError."""
+        before = self._row(table, row_id)
+        if before is None:
+            raise ConflictError(f"{table} row {row_id} no longer exists; someone removed it.")
+        self._check_version(table, row_id, before, expected_version)
+        assignments = [f"{quote_ident(c)} = ?" for c in changes]
+        params = list(changes.values())
+        if table in VERSIONED_TABLES:
+            assignments += ["version = version + 1", "updated_at = current_localtimestamp()"]
+        if not assignments:
+            return before
+        # No RETURNING *: DuckDB then treats the key as updated too (delete+insert) and
+        # refuses the update of any row that a foreign key points at.
+        self._cur.execute(
+            f"UPDATE {quote_ident(table)} SET {', '.join(assignments)} WHERE id = ?", [*params, row_id]
+        )
+        after = self._row(table, row_id)
+        self.audit(table, row_id, "update", before, after)
+        return after
+
+    def delete(self, table: str, row_id: Any, *, expected_version: int | None = None) -> dict[str, Any]:
+        before = self._row(table, row_id)
+        if before is None:
+            raise ConflictError(f"{table} row {row_id} no longer exists; someone removed it.")
+        self._check_version(table, row_id, before, expected_version)
+        self._cur.execute(f"DELETE FROM {quote_ident(table)} WHERE id = ?", [row_id])
+        self.audit(table, row_id, "delete", before, None)
+        return before
+
+    def _check_version(self, table: str, row_id: Any, row: Mapping[str, Any], expected: int | None) -> None:
+        if expected is None or row.get("version") == expected:
+            return
+        last = self._cur.execute(
+            "SELECT actor, changed_at FROM audit_log WHERE table_name = ? AND row_id = ? ORDER BY id DESC LIMIT 1",
+            [table, str(row_id)],
+        ).fetchone()
+        who = f" by {last[0]} at {last[1]:%Y-%m-%d %H:%M}" if last else ""
+        raise ConflictError(f"{table} row {row_id} was changed{who} after you loaded it; reload and re-apply your edit.")
