@@ -1,0 +1,45 @@
+"""Shared fixtures: real DuckDB workspaces on disk, built once per session and copied per test."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from research.store import Store  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def demo_workspace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo market (seed 42, scale 1) built once; copy it before writing to it."""
+    from research import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    store = Store.open(str(path))
+    try:
+        demo.build_demo(store, seed=42, scale=1)
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_workspace_file: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo workspace for a test that writes."""
+    target = tmp_path / "workspace.duckdb"
+    shutil.copyfile(demo_workspace_file, target)
+    return target
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    """A fresh, empty workspace on disk."""
+    s = Store.open(str(tmp_path / "empty.duckdb"))
+    yield s
+    s.close()
