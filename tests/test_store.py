@@ -252,3 +252,39 @@ def test_row_counts_and_file_size(store: Store) -> None:
     assert counts["companies"] == 1 and counts["audit_log"] == 1
     assert store.file_size() > 0
     assert store.name == "empty"
+
+
+def test_migration_merged_later_with_a_lower_number_still_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = str(tmp_path / "w.duckdb")
+    real = core.load_migrations()
+    late = core.Migration(LATEST_SCHEMA + 1, "late", "CREATE TABLE late_table (i INTEGER);")
+    later = core.Migration(LATEST_SCHEMA + 2, "later", "CREATE TABLE later_table (i INTEGER);")
+    monkeypatch.setattr(core, "load_migrations", lambda: [*real, later])
+    Store.open(path).close()
+    monkeypatch.setattr(core, "load_migrations", lambda: [*real, late, later])
+    store = Store.open(path)
+    try:
+        assert {"late_table", "later_table"} <= set(store.tables())
+        assert store.query_value("SELECT count(*) FROM schema_version") == LATEST_SCHEMA + 2
+    finally:
+        store.close()
+
+
+def test_references_are_enforced_by_the_store(store: Store) -> None:
+    with pytest.raises(ValidationError, match="products.company_id points at companies row 42, which does not exist"):
+        with store.transaction("ana") as tx:
+            tx.insert("products", {"company_id": 42, "name": "Box", "category": "Boxes", "unit": "piece", "currency": "EUR"})
+    with store.transaction("ana") as tx:
+        company = tx.insert("companies", {"name": "Acme"})
+        product = tx.insert("products", {"company_id": company["id"], "name": "Box", "category": "Boxes", "unit": "piece", "currency": "EUR"})
+    with pytest.raises(ValidationError, match=r"companies row \d+ cannot be removed: 1 products rows refer to it"):
+        with store.transaction("ana") as tx:
+            tx.delete("companies", company["id"])
+    with pytest.raises(ValidationError, match="points at companies row 999"):
+        with store.transaction("ana") as tx:
+            tx.update("products", product["id"], {"company_id": 999})
+    # Children and then their parent can go in one transaction (what undo needs).
+    with store.transaction("ana") as tx:
+        tx.delete("products", product["id"])
+        tx.delete("companies", company["id"])
+    assert store.query_value("SELECT count(*) FROM companies") == 0

@@ -40,6 +40,21 @@ VERSIONED_TABLES = frozenset(
     {"companies", "sources", "products", "accounts", "deals", "swot_items", "capabilities"}
 )
 
+# References the store enforces on every insert, update and delete through a
+# Transaction: (table, column) -> referenced table (by its id). See the note in
+# migrations/0001_schema_v1.sql on why these are not DuckDB foreign keys.
+REFERENCES: dict[tuple[str, str], str] = {
+    ("products", "company_id"): "companies",
+    ("price_observations", "product_id"): "products",
+    ("accounts", "supplier_company_id"): "companies",
+    ("deals", "account_id"): "accounts",
+    ("deals", "competitor_id"): "companies",
+    ("swot_items", "company_id"): "companies",
+    ("swot_items", "source_id"): "sources",
+    ("capabilities", "company_id"): "companies",
+    ("capabilities", "source_id"): "sources",
+}
+
 
 def quote_ident(name: str) -> str:
     """The one way an identifier that cannot be bound reaches SQL."""
@@ -65,12 +80,12 @@ def load_migrations() -> list[Migration]:
             found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise StoreError(f"Migrations must be numbered 1..n without gaps; found {versions}.")
+    if len(set(versions)) != len(versions):
+        raise StoreError(f"Two migrations share a number: {versions}.")
     return found
 
 
-LATEST_SCHEMA = len(load_migrations())
+LATEST_SCHEMA = max(m.version for m in load_migrations())
 
 
 def _json_value(value: Any) -> Any:
@@ -161,24 +176,27 @@ class Store:
             has_table = con.execute(
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'schema_version'"
             ).fetchone()[0]
-            if has_table:
-                current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
-            else:
-                current = 0
+            applied = (
+                {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()} if has_table else set()
+            )
         except duckdb.Error as e:
             raise WorkspaceOpenError(_describe_open_failure(database, e)) from e
         migrations = load_migrations()
-        if current > len(migrations):
+        known = {m.version for m in migrations}
+        unknown = sorted(applied - known)
+        if unknown:
             raise WorkspaceOpenError(
-                f"This workspace has schema version {current}, newer than this Vantage understands "
-                f"({len(migrations)}); upgrade Vantage to open it."
+                f"This workspace has schema version {max(unknown)}, newer than this Vantage understands "
+                f"({max(known)}); upgrade Vantage to open it."
             )
-        pending = [m for m in migrations if m.version > current]
+        # Applied by set, not by "above the highest": a migration merged later with a
+        # lower number still runs.
+        pending = [m for m in migrations if m.version not in applied]
         if not pending:
             return False
         if read_only:
             raise WorkspaceOpenError(
-                f"This workspace has schema version {current} and needs an upgrade to {len(migrations)}, "
+                f"This workspace needs schema upgrades {[m.version for m in pending]}, "
                 "which a read-only workspace cannot take; open it once read-write."
             )
         cur = con.cursor()
@@ -206,7 +224,7 @@ class Store:
                     raise
         finally:
             cur.close()
-        return current == 0
+        return not applied
 
     def close(self) -> None:
         self._con.close()
@@ -356,6 +374,7 @@ class Transaction:
         """Insert one row; returns it as stored (with its id and defaults)."""
         if not values:
             raise ValidationError(f"Nothing to insert into {table}.")
+        self._check_references(table, values)
         cols = ", ".join(quote_ident(c) for c in values)
         marks = ", ".join("?" for _ in values)
         self._cur.execute(
@@ -374,6 +393,7 @@ class Transaction:
         if before is None:
             raise ConflictError(f"{table} row {row_id} no longer exists; someone removed it.")
         self._check_version(table, row_id, before, expected_version)
+        self._check_references(table, changes)
         assignments = [f"{quote_ident(c)} = ?" for c in changes]
         params = list(changes.values())
         if table in VERSIONED_TABLES:
@@ -394,9 +414,32 @@ class Transaction:
         if before is None:
             raise ConflictError(f"{table} row {row_id} no longer exists; someone removed it.")
         self._check_version(table, row_id, before, expected_version)
+        self._check_not_referenced(table, row_id)
         self._cur.execute(f"DELETE FROM {quote_ident(table)} WHERE id = ?", [row_id])
         self.audit(table, row_id, "delete", before, None)
         return before
+
+    def _check_references(self, table: str, values: Mapping[str, Any]) -> None:
+        for (child, column), parent in REFERENCES.items():
+            if child != table or values.get(column) is None:
+                continue
+            found = self._cur.execute(
+                f"SELECT count(*) FROM {quote_ident(parent)} WHERE id = ?", [values[column]]
+            ).fetchone()[0]
+            if not found:
+                raise ValidationError(f"{table}.{column} points at {parent} row {values[column]}, which does not exist.")
+
+    def _check_not_referenced(self, table: str, row_id: Any) -> None:
+        for (child, column), parent in REFERENCES.items():
+            if parent != table:
+                continue
+            n = self._cur.execute(
+                f"SELECT count(*) FROM {quote_ident(child)} WHERE {quote_ident(column)} = ?", [row_id]
+            ).fetchone()[0]
+            if n:
+                raise ValidationError(
+                    f"{table} row {row_id} cannot be removed: {n:,} {child} rows refer to it (archive it instead)."
+                )
 
     def _check_version(self, table: str, row_id: Any, row: Mapping[str, Any], expected: int | None) -> None:
         if expected is None or row.get("version") == expected:

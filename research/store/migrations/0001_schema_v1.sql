@@ -1,9 +1,11 @@
 -- Schema v1: companies, products, prices, accounts, deals, SWOT, capabilities,
 -- sources, exchange rates and the audit log.
--- Foreign keys are kept, but no UNIQUE constraint sits on a mutable column of a
--- referenced table: DuckDB rewrites an updated indexed value as delete+insert and
--- would refuse to rename a company that products point at. Such uniqueness is
--- checked by the store instead.
+-- References between tables (products.company_id -> companies.id, …) are enforced
+-- by the store (research/store/core.py REFERENCES), not by DuckDB foreign keys:
+-- DuckDB keeps a deleted child's key in the foreign-key index until commit, so one
+-- transaction could not remove rows and then their parent (undo of an import, a
+-- demo rebuild), and an indexed update of a referenced row is refused. Uniqueness
+-- of names is likewise checked by the store.
 
 CREATE TABLE workspace_meta (
     key VARCHAR PRIMARY KEY,
@@ -45,7 +47,7 @@ CREATE TABLE sources (
 CREATE SEQUENCE seq_products;
 CREATE TABLE products (
     id INTEGER PRIMARY KEY DEFAULT nextval('seq_products'),
-    company_id INTEGER NOT NULL REFERENCES companies (id),
+    company_id INTEGER NOT NULL,
     name VARCHAR NOT NULL,
     sku VARCHAR,
     category VARCHAR NOT NULL,
@@ -62,7 +64,7 @@ CREATE TABLE products (
 CREATE SEQUENCE seq_price_observations;
 CREATE TABLE price_observations (
     id BIGINT PRIMARY KEY DEFAULT nextval('seq_price_observations'),
-    product_id INTEGER NOT NULL REFERENCES products (id),
+    product_id INTEGER NOT NULL,
     observed_at TIMESTAMP NOT NULL,
     price DECIMAL(14, 2) NOT NULL CHECK (price >= 0),
     currency VARCHAR(3) NOT NULL,
@@ -85,7 +87,7 @@ CREATE TABLE accounts (
     revenue_currency VARCHAR(3) NOT NULL DEFAULT 'EUR',
     status VARCHAR NOT NULL CHECK (status IN ('customer', 'prospect', 'lost')),
     owner VARCHAR,
-    supplier_company_id INTEGER REFERENCES companies (id),
+    supplier_company_id INTEGER,
     contact_person VARCHAR,
     first_contact DATE,
     archived BOOLEAN NOT NULL DEFAULT false,
@@ -98,9 +100,9 @@ CREATE TABLE accounts (
 CREATE SEQUENCE seq_deals;
 CREATE TABLE deals (
     id INTEGER PRIMARY KEY DEFAULT nextval('seq_deals'),
-    account_id INTEGER NOT NULL REFERENCES accounts (id),
+    account_id INTEGER NOT NULL,
     outcome VARCHAR NOT NULL CHECK (outcome IN ('open', 'won', 'lost')),
-    competitor_id INTEGER REFERENCES companies (id),
+    competitor_id INTEGER,
     value DECIMAL(14, 2) CHECK (value IS NULL OR value >= 0),
     currency VARCHAR(3) NOT NULL DEFAULT 'EUR',
     closed_on DATE,
@@ -113,12 +115,12 @@ CREATE TABLE deals (
 CREATE SEQUENCE seq_swot_items;
 CREATE TABLE swot_items (
     id INTEGER PRIMARY KEY DEFAULT nextval('seq_swot_items'),
-    company_id INTEGER NOT NULL REFERENCES companies (id),
+    company_id INTEGER NOT NULL,
     quadrant VARCHAR(1) NOT NULL CHECK (quadrant IN ('S', 'W', 'O', 'T')),
     statement VARCHAR NOT NULL,
     impact TINYINT NOT NULL DEFAULT 3 CHECK (impact BETWEEN 1 AND 5),
     confidence VARCHAR NOT NULL DEFAULT 'medium' CHECK (confidence IN ('low', 'medium', 'high')),
-    source_id INTEGER REFERENCES sources (id),
+    source_id INTEGER,
     source_url VARCHAR,
     source_note VARCHAR,
     observed_on DATE,
@@ -134,10 +136,10 @@ CREATE TABLE swot_items (
 CREATE SEQUENCE seq_capabilities;
 CREATE TABLE capabilities (
     id INTEGER PRIMARY KEY DEFAULT nextval('seq_capabilities'),
-    company_id INTEGER NOT NULL REFERENCES companies (id),
+    company_id INTEGER NOT NULL,
     capability VARCHAR NOT NULL,
     score TINYINT NOT NULL CHECK (score BETWEEN 1 AND 5),
-    source_id INTEGER REFERENCES sources (id),
+    source_id INTEGER,
     note VARCHAR,
     assessed_on DATE,
     version INTEGER NOT NULL DEFAULT 1,
