@@ -1,0 +1,219 @@
+"""Market overview figures: KPIs, share of accounts by segment, price moves, recent changes.
+
+Named SQL lives here and runs through the Store; callers get typed records or
+DataFrames ready for charts and tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+
+from research.charts.market import share_by_segment_chart
+from research.errors import ValidationError
+from research.i18n import country_name, fmt_date, fmt_datetime, fmt_money, fmt_percent, t
+from research.store import Store, quote_ident
+
+SEGMENT_DIMENSIONS = ("industry", "country", "region")
+PRICE_MOVE_DAYS = 30
+PRICE_MOVE_THRESHOLD = 0.03  # a move of 3 % or more is worth a look
+
+
+@dataclass(frozen=True)
+class OverviewKpis:
+    competitors: int
+    customers: int
+    prospects: int
+    lost: int
+    served_accounts: int
+    our_served_accounts: int
+    prices_as_of: dt.date | None
+
+    @property
+    def our_share(self) -> float | None:
+        if not self.served_accounts:
+            return None
+        return self.our_served_accounts / self.served_accounts
+
+
+KPI_SQL = """
+SELECT
+    (SELECT count(*) FROM companies WHERE NOT is_us AND NOT archived) AS competitors,
+    count(*) FILTER (WHERE a.status = 'customer') AS customers,
+    count(*) FILTER (WHERE a.status = 'prospect') AS prospects,
+    count(*) FILTER (WHERE a.status = 'lost') AS lost,
+    count(*) FILTER (WHERE a.supplier_company_id IS NOT NULL) AS served_accounts,
+    count(*) FILTER (WHERE c.is_us) AS our_served_accounts
+FROM accounts a
+LEFT JOIN companies c ON c.id = a.supplier_company_id
+WHERE NOT a.archived
+"""
+
+# Each product's price against its previous observation, for observations inside
+# the window that ends at the newest observation in the workspace (so a workspace
+# whose collection paused still shows its last moves).
+PRICE_MOVES_SQL = """
+WITH newest AS (SELECT max(observed_at) AS at FROM price_observations),
+recent AS (
+    SELECT po.product_id, po.observed_at, po.price, po.currency,
+           lag(po.price) OVER (PARTITION BY po.product_id ORDER BY po.observed_at) AS previous_price
+    FROM price_observations po, newest
+    WHERE po.observed_at >= newest.at - to_days(CAST($days AS INTEGER) * 3)
+)
+SELECT r.observed_at, c.name AS company, c.is_us, p.name AS product, p.category,
+       r.previous_price, r.price, r.currency,
+       CAST(r.price / r.previous_price - 1 AS DOUBLE) AS change
+FROM recent r, newest
+JOIN products p ON p.id = r.product_id
+JOIN companies c ON c.id = p.company_id
+WHERE r.observed_at > newest.at - to_days(CAST($days AS INTEGER))
+  AND r.previous_price > 0
+  AND abs(r.price / r.previous_price - 1) >= $threshold
+  AND NOT p.archived
+ORDER BY r.observed_at DESC, abs(r.price / r.previous_price - 1) DESC, p.name
+"""
+
+SHARE_BY_SEGMENT_SQL = """
+WITH served AS (
+    SELECT a.{dimension} AS segment, c.name AS company, c.is_us, count(*) AS accounts
+    FROM accounts a
+    JOIN companies c ON c.id = a.supplier_company_id
+    WHERE NOT a.archived
+    GROUP BY ALL
+)
+SELECT segment, company, is_us, accounts,
+       CAST(accounts AS DOUBLE) / sum(accounts) OVER (PARTITION BY segment) AS share,
+       sum(accounts) OVER (PARTITION BY segment) AS segment_accounts
+FROM served
+ORDER BY segment_accounts DESC, segment, accounts DESC, company
+"""
+
+RECENT_CHANGES_SQL = """
+SELECT changed_at, actor, table_name, action, row_id,
+       coalesce(
+           after ->> 'name', before ->> 'name',
+           after ->> 'statement', before ->> 'statement',
+           after ->> 'capability', before ->> 'capability',
+           after ->> 'title', before ->> 'title'
+       ) AS item,
+       after ->> 'demo_seed' AS demo_seed
+FROM audit_log
+ORDER BY id DESC
+LIMIT $limit
+"""
+
+
+def overview_kpis(store: Store) -> OverviewKpis:
+    row = store.query_rows(KPI_SQL)[0]
+    as_of = store.query_value("SELECT CAST(max(observed_at) AS DATE) FROM price_observations")
+    return OverviewKpis(
+        competitors=int(row["competitors"]),
+        customers=int(row["customers"]),
+        prospects=int(row["prospects"]),
+        lost=int(row["lost"]),
+        served_accounts=int(row["served_accounts"]),
+        our_served_accounts=int(row["our_served_accounts"]),
+        prices_as_of=as_of,
+    )
+
+
+def price_moves(store: Store, *, days: int = PRICE_MOVE_DAYS, threshold: float = PRICE_MOVE_THRESHOLD) -> pd.DataFrame:
+    """Price changes of at least `threshold` (0.03 = 3 %) within the last `days` of observations."""
+    if days < 1:
+        raise ValidationError("The price-move window must be at least one day.")
+    if threshold < 0:
+        raise ValidationError("The price-move threshold cannot be negative.")
+    return store.query_df(PRICE_MOVES_SQL, {"days": days, "threshold": threshold})
+
+
+def share_by_segment(store: Store, dimension: str = "industry", *, max_segments: int = 12) -> pd.DataFrame:
+    """Accounts served per company in each segment, with shares; the largest segments first."""
+    if dimension not in SEGMENT_DIMENSIONS:
+        raise ValidationError(f"Cannot segment by {dimension!r}; choose one of {', '.join(SEGMENT_DIMENSIONS)}.")
+    df = store.query_df(SHARE_BY_SEGMENT_SQL.format(dimension=quote_ident(dimension)))
+    keep = df.drop_duplicates("segment")["segment"].head(max_segments)
+    return df[df["segment"].isin(keep)].reset_index(drop=True)
+
+
+def segments_we_lead(share: pd.DataFrame) -> list[str]:
+    """Segments in which our company serves strictly more accounts than any competitor."""
+    if share.empty:
+        return []
+    ours = share[share["is_us"]].groupby("segment")["accounts"].sum()
+    best_rival = share[~share["is_us"]].groupby("segment")["accounts"].max()
+    rival = best_rival.reindex(ours.index).fillna(0)
+    return sorted(ours[ours > rival].index.tolist())
+
+
+def recent_changes(store: Store, limit: int = 15) -> pd.DataFrame:
+    return store.query_df(RECENT_CHANGES_SQL, {"limit": limit})
+
+
+# ---- shaped for display ----------------------------------------------------------------
+
+
+def segment_label(dimension: str, value: str, lang: str) -> str:
+    return country_name(value, lang) if dimension == "country" else value
+
+
+def company_label(name: str, is_us: bool, lang: str) -> str:
+    return name + t("chart.us_suffix", lang) if is_us else name
+
+
+def share_by_segment_view(store: Store, dimension: str, lang: str) -> tuple[alt.TopLevelMixin | None, int, int]:
+    """The share-by-segment chart in `lang`, and (segments we lead, segments shown)."""
+    share = share_by_segment(store, dimension)
+    if share.empty:
+        return None, 0, 0
+    share["segment_label"] = [segment_label(dimension, v, lang) for v in share["segment"]]
+    share["company_label"] = [company_label(n, u, lang) for n, u in zip(share["company"], share["is_us"])]
+    lead = len(segments_we_lead(share))
+    total = share["segment"].nunique()
+    chart = share_by_segment_chart(
+        share,
+        title=t("overview.share.title", lang),
+        subtitle=t("overview.share.subtitle", lang, lead=lead, total=total),
+        segment_title=t(f"dimension.{dimension}", lang),
+        share_title=t("col.share", lang),
+        company_title=t("col.company", lang),
+        accounts_title=t("col.accounts", lang),
+    )
+    return chart, lead, total
+
+
+def price_moves_table(moves: pd.DataFrame, lang: str, limit: int = 12) -> pd.DataFrame:
+    """Latest price moves as display text: money per locale, change as a signed percentage."""
+    rows = moves.head(limit)
+    return pd.DataFrame(
+        {
+            t("col.observed", lang): [fmt_date(v.date(), lang) for v in rows["observed_at"]],
+            t("col.company", lang): [company_label(n, u, lang) for n, u in zip(rows["company"], rows["is_us"])],
+            t("col.product", lang): rows["product"].tolist(),
+            t("col.old_price", lang): [fmt_money(p, c, lang) for p, c in zip(rows["previous_price"], rows["currency"])],
+            t("col.new_price", lang): [fmt_money(p, c, lang) for p, c in zip(rows["price"], rows["currency"])],
+            t("col.change", lang): [("+" if v > 0 else "") + fmt_percent(v, lang, 1) for v in rows["change"]],
+        }
+    )
+
+
+def _change_item(row: pd.Series, lang: str) -> str:
+    if isinstance(row["item"], str):
+        return row["item"]
+    if isinstance(row["demo_seed"], str):
+        return t("changes.demo_built", lang, seed=row["demo_seed"])
+    return ""
+
+
+def recent_changes_table(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            t("col.when", lang): [fmt_datetime(v, lang) for v in changes["changed_at"]],
+            t("col.who", lang): changes["actor"].tolist(),
+            t("col.what", lang): [t(f"action.{a}", lang) for a in changes["action"]],
+            t("col.table", lang): [t("changes.all_tables", lang) if v == "*" else v for v in changes["table_name"]],
+            t("col.item", lang): [_change_item(row, lang) for _, row in changes.iterrows()],
+        }
+    )
