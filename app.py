@@ -1,0 +1,33 @@
+"""Vantage entry script: page config, workspace check and navigation. Pages draw the rest."""
+
+import streamlit as st
+
+from research.errors import VantageError
+from research.ui import context, show_error, tr
+
+st.set_page_config(page_title="Vantage", page_icon=":material/radar:", layout="wide")
+context.init_session()
+
+try:
+    context.get_store()
+except VantageError as error:
+    st.title(tr("app.title"))
+    st.caption(tr("app.open_failed"))
+    show_error(error)
+    st.stop()
+
+PAGES = {
+    "nav.market": [("overview", ":material/insights:", True), ("segments", ":material/donut_small:", False)],
+    "nav.competition": [("competitors", ":material/domain:", False), ("compare", ":material/compare_arrows:", False)],
+    "nav.research": [("collect", ":material/travel_explore:", False), ("query", ":material/manage_search:", False), ("data", ":material/table_view:", False)],
+    "nav.present": [("present", ":material/slideshow:", False)],
+}
+st.navigation(
+    {
+        tr(section): [
+            st.Page(f"pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name, default=default)
+            for name, icon, default in pages
+        ]
+        for section, pages in PAGES.items()
+    }
+).run()

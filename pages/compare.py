@@ -1,0 +1,5 @@
+"""Compare page: a placeholder until its capability lands."""
+
+from research.ui import placeholder_page
+
+placeholder_page("compare")

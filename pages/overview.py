@@ -1,0 +1,54 @@
+"""Overview page: market KPIs, share by segment, latest price moves and recent changes."""
+
+import streamlit as st
+
+from research import market
+from research.i18n import fmt_number, fmt_percent
+from research.ui import altair, lang, page_setup, tr
+
+store = page_setup("overview")
+language = lang()
+
+kpis = market.overview_kpis(store)
+moves = market.price_moves(store)
+threshold = fmt_percent(market.PRICE_MOVE_THRESHOLD, language)
+days = market.PRICE_MOVE_DAYS
+cols = st.columns(6)
+cols[0].metric(tr("overview.kpi.competitors"), fmt_number(kpis.competitors, language))
+cols[1].metric(tr("overview.kpi.customers"), fmt_number(kpis.customers, language))
+cols[2].metric(tr("overview.kpi.prospects"), fmt_number(kpis.prospects, language))
+cols[3].metric(tr("overview.kpi.lost"), fmt_number(kpis.lost, language))
+cols[4].metric(tr("overview.kpi.share"), fmt_percent(kpis.our_share, language), help=tr("overview.kpi.share_help"))
+cols[5].metric(
+    tr("overview.kpi.price_moves", days=days),
+    fmt_number(len(moves), language),
+    help=tr("overview.kpi.price_moves_help", threshold=threshold),
+)
+
+dimension = st.segmented_control(
+    tr("overview.share.dimension"),
+    options=list(market.SEGMENT_DIMENSIONS),
+    format_func=lambda d: tr(f"dimension.{d}"),
+    default="industry",
+    key="overview_dimension",
+) or "industry"
+chart, _, _ = market.share_by_segment_view(store, dimension, language)
+if chart is None:
+    st.info(tr("overview.share.empty"))
+else:
+    altair(chart, key="overview_share_chart")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(tr("overview.moves.title"))
+    if moves.empty:
+        st.info(tr("overview.moves.empty", threshold=threshold, days=days))
+    else:
+        st.dataframe(market.price_moves_table(moves, language), hide_index=True, key="overview_moves")
+with right:
+    st.subheader(tr("overview.changes.title"))
+    changes = market.recent_changes(store)
+    if changes.empty:
+        st.info(tr("overview.changes.empty"))
+    else:
+        st.dataframe(market.recent_changes_table(changes, language), hide_index=True, key="overview_changes")

@@ -1,0 +1,56 @@
+"""Small shared widgets: page header, charts with the Vantage theme, errors, placeholders."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+from research.errors import VantageError
+from research.store import Store
+from research.ui.context import get_store, sidebar, tr
+from research.ui.text import escape_markdown
+
+
+def _route_through_app() -> None:
+    """Make sure app.py's st.navigation routes this run, not Streamlit's legacy pages/ mode.
+
+    Until st.navigation has been called once in a server process, Streamlit treats
+    a `pages/` folder as the old multipage layout and runs a deep-linked page file
+    on its own (no app.py: no grouped menu, no page config). The first visitor after
+    a server start who opens a bookmark would see that. Switching the process-wide
+    flag off and rerunning sends this run through app.py, which is what later runs
+    do anyway (streamlit/streamlit#8860, #10276).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def page_setup(page: str, caption: str | None = None) -> Store:
+    """Every page starts here: the workspace, the shared sidebar and the page title."""
+    _route_through_app()
+    store = get_store()
+    sidebar(store)
+    st.title(tr(f"page.{page}"))
+    if caption:
+        st.caption(escape_markdown(caption))
+    return store
+
+
+def altair(chart: alt.TopLevelMixin, *, key: str | None = None) -> None:
+    # theme=None keeps the Vantage theme embedded in the spec instead of Streamlit's.
+    st.altair_chart(chart, theme=None, width="stretch", key=key)
+
+
+def show_error(error: VantageError) -> None:
+    """One clear sentence on screen; the message may hold user text, so it is escaped."""
+    st.error(f"**{escape_markdown(error.title)}** — {escape_markdown(error.message)}", icon=":material/error:")
+
+
+def placeholder_page(page: str) -> None:
+    """The page of a capability still to come: what it will do, clearly."""
+    page_setup(page)
+    st.info(tr(f"placeholder.{page}"), icon=":material/construction:")
+    st.caption(tr("placeholder.coming"))
