@@ -1,0 +1,136 @@
+"""The whole app in a real browser: `streamlit run` + Debian Chromium driven by Playwright.
+
+Loads every page in both languages, waits until Streamlit finished and the
+page's main content rendered, fails on any Streamlit exception or error box,
+and saves a 1920×1080 screenshot per page under screenshots/ (git-ignored).
+Without Chromium the test is skipped, unless VANTAGE_REQUIRE_BROWSER=1 (as in
+CI) turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from research.i18n import t
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Every page of the app (url path = file name); the default page is also served at "/".
+PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+# Content that must have rendered on a page, beyond its title (CSS selectors).
+REQUIRED = {
+    "overview": ['[data-testid="stVegaLiteChart"] svg.marks', '[data-testid="stMetric"]', '[data-testid="stDataFrame"]'],
+}
+
+def _browser_or_skip() -> None:
+    missing = []
+    if not os.path.exists(CHROMIUM):
+        missing.append("Debian's chromium (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package (pip install -r requirements-dev.txt)")
+    if missing:
+        message = "browser test needs " + " and ".join(missing)
+        if os.environ.get("VANTAGE_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(demo_workspace_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _browser_or_skip()
+    db = tmp_path_factory.mktemp("browser") / "workspace.duckdb"
+    shutil.copyfile(demo_workspace_file, db)
+    port = _free_port()
+    env = {**os.environ, "VANTAGE_DB": str(db)}
+    log = open(tmp_path_factory.mktemp("browser-log") / "streamlit.log", "w+")
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", "app.py",
+            "--server.headless", "true", "--server.port", str(port),
+            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+        ],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"streamlit did not start:\n{log.read()[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "sr"])
+def test_every_page_renders_without_errors(app_url: str, lang: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            for name in PAGES:
+                page.goto(f"{app_url}/{name}?lang={lang}")
+                page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+                page.wait_for_selector("h1", timeout=30_000)
+                for selector in REQUIRED.get(name, []):
+                    page.wait_for_selector(selector, timeout=30_000)
+                # Every chart on the page must have drawn its marks.
+                charts = page.locator('[data-testid="stVegaLiteChart"]')
+                for i in range(charts.count()):
+                    charts.nth(i).locator("svg.marks").wait_for(timeout=30_000)
+                page.wait_for_timeout(400)  # grids settle just after the script finishes
+                exceptions = page.locator('[data-testid="stException"]')
+                assert exceptions.count() == 0, f"{name}: {exceptions.first.inner_text()}"
+                errors = page.locator('[data-testid="stAlertContentError"]')
+                assert errors.count() == 0, f"{name}: {errors.first.inner_text()}"
+                assert page.locator("h1").first.inner_text().strip(), f"{name}: no page title"
+                # The grouped menu of app.py, not Streamlit's file-name list of pages/.
+                nav = page.locator('[data-testid="stSidebarNav"]')
+                assert t("nav.market", lang) in nav.inner_text(), f"{name}: app.py's navigation did not run"
+                assert page.locator('[data-testid="stSidebarNav"] a[href$="/app"]').count() == 0
+                page.screenshot(path=str(SCREENSHOTS / f"{lang}-{name}.png"), full_page=True)
+        finally:
+            browser.close()
