@@ -21,7 +21,12 @@ Command = Callable[[argparse.Namespace], int]
 # Modules that add their own subcommands: each has
 # `register(subparsers, common: argparse.ArgumentParser) -> None`, and each
 # subcommand sets `handler` (args -> exit code) with set_defaults.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "research.competitors.commands",
+    "research.segments.commands",
+    "research.collect.commands",
+    "research.query.commands",
+)
 
 
 def _positive_int(text: str) -> int:

@@ -31,6 +31,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VANTAGE_DEMO", "1", "Fill a newly created workspace with the demo market on the app's first start (1 or 0)."),
     Setting("VANTAGE_DEMO_SEED", "42", "Random seed of the demo market the app creates on first start."),
     Setting("VANTAGE_READ_ONLY", "0", "Open the workspace read-only (1 or 0): browsing works, every write is refused."),
+    # -- competitors and SWOT settings --
+    # -- segmentation settings --
+    # -- collection settings --
+    # -- query settings --
 )
 
 _BY_ENV = {s.env: s for s in SETTINGS}

@@ -15,6 +15,18 @@ if str(ROOT) not in sys.path:
 from research.store import Store  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _fresh_streamlit_caches():
+    # st.cache_resource / cache_data outlive AppTest instances within one pytest process.
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 @pytest.fixture(scope="session")
 def demo_workspace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo market (seed 42, scale 1) built once; copy it before writing to it."""

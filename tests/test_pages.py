@@ -5,42 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
+from page_helpers import ROOT, assert_clean, run_app
 from streamlit.testing.v1 import AppTest
 
 from research.i18n import t
 from research.store import Store
-
-ROOT = Path(__file__).resolve().parent.parent
 # Pages whose capability has not landed yet: they only call placeholder_page().
 PLACEHOLDER_PAGES = sorted(
     p.stem for p in (ROOT / "pages").glob("*.py") if "placeholder_page(" in p.read_text("utf-8")
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_streamlit_caches():
-    # cache_resource outlives AppTest instances within one pytest process.
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def run_app(db: Path | str, monkeypatch: pytest.MonkeyPatch, *, page: str | None = None, lang: str = "en") -> AppTest:
-    monkeypatch.setenv("VANTAGE_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["vantage_lang"] = lang
-    at.run()
-    if page:
-        at.switch_page(f"pages/{page}.py").run()
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 @pytest.mark.parametrize("lang", ["en", "sr"])

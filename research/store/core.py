@@ -34,27 +34,9 @@ from research.errors import (
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
-
-# Tables whose rows are edited through the audited helpers (all have id and version).
-VERSIONED_TABLES = frozenset(
-    {"companies", "sources", "products", "accounts", "deals", "swot_items", "capabilities"}
-)
-
-# References the store enforces on every insert, update and delete through a
-# Transaction: (table, column) -> referenced table (by its id). See the note in
-# migrations/0001_schema_v1.sql on why these are not DuckDB foreign keys.
-REFERENCES: dict[tuple[str, str], str] = {
-    ("products", "company_id"): "companies",
-    ("price_observations", "product_id"): "products",
-    ("accounts", "supplier_company_id"): "companies",
-    ("deals", "account_id"): "accounts",
-    ("deals", "competitor_id"): "companies",
-    ("swot_items", "company_id"): "companies",
-    ("swot_items", "source_id"): "sources",
-    ("capabilities", "company_id"): "companies",
-    ("capabilities", "source_id"): "sources",
-}
-
+# A reference the store enforces, declared in a migration as a comment line:
+#   -- @ref products.company_id -> companies
+_REFERENCE = re.compile(r"^--\s*@ref\s+([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\s*->\s*([a-z_][a-z0-9_]*)\s*$", re.M)
 
 def quote_ident(name: str) -> str:
     """The one way an identifier that cannot be bound reaches SQL."""
@@ -86,6 +68,15 @@ def load_migrations() -> list[Migration]:
 
 
 LATEST_SCHEMA = max(m.version for m in load_migrations())
+
+# (table, column) -> referenced table (by its id), checked on every insert, update
+# and delete through a Transaction. Declared with `-- @ref` lines in the migrations;
+# see migrations/0001_schema_v1.sql on why these are not DuckDB foreign keys.
+REFERENCES: dict[tuple[str, str], str] = {
+    (table, column): parent
+    for migration in load_migrations()
+    for table, column, parent in _REFERENCE.findall(migration.sql)
+}
 
 
 def _json_value(value: Any) -> Any:
@@ -396,8 +387,11 @@ class Transaction:
         self._check_references(table, changes)
         assignments = [f"{quote_ident(c)} = ?" for c in changes]
         params = list(changes.values())
-        if table in VERSIONED_TABLES:
-            assignments += ["version = version + 1", "updated_at = current_localtimestamp()"]
+        # Rows that carry a version (optimistic locking) and an updated_at get both bumped.
+        if "version" in before and "version" not in changes:
+            assignments.append("version = version + 1")
+        if "updated_at" in before and "updated_at" not in changes:
+            assignments.append("updated_at = current_localtimestamp()")
         if not assignments:
             return before
         # No RETURNING *: DuckDB then treats the key as updated too (delete+insert) and

@@ -1,11 +1,21 @@
 -- Schema v1: companies, products, prices, accounts, deals, SWOT, capabilities,
 -- sources, exchange rates and the audit log.
--- References between tables (products.company_id -> companies.id, …) are enforced
--- by the store (research/store/core.py REFERENCES), not by DuckDB foreign keys:
+-- References between tables are declared with `-- @ref table.column -> parent`
+-- lines and enforced by the store (research/store/core.py), not by DuckDB foreign keys:
 -- DuckDB keeps a deleted child's key in the foreign-key index until commit, so one
 -- transaction could not remove rows and then their parent (undo of an import, a
 -- demo rebuild), and an indexed update of a referenced row is refused. Uniqueness
 -- of names is likewise checked by the store.
+
+-- @ref products.company_id -> companies
+-- @ref price_observations.product_id -> products
+-- @ref accounts.supplier_company_id -> companies
+-- @ref deals.account_id -> accounts
+-- @ref deals.competitor_id -> companies
+-- @ref swot_items.company_id -> companies
+-- @ref swot_items.source_id -> sources
+-- @ref capabilities.company_id -> companies
+-- @ref capabilities.source_id -> sources
 
 CREATE TABLE workspace_meta (
     key VARCHAR PRIMARY KEY,

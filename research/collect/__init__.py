@@ -1,0 +1,1 @@
+"""Web collection: polite fetching, extraction into typed values, watchers and change logs."""

@@ -1,0 +1,1 @@
+"""Competitor profiles, evidence-linked SWOT items, TOWS strategies and battlecards."""

@@ -1,0 +1,1 @@
+"""Market segmentation: rule-based and clustered segments, profiles, sizing and attractiveness."""
