@@ -121,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VantageError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # Output piped into `head` and the like: the reader left; not an error of ours.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("error: interrupted; nothing half-written was kept.", file=sys.stderr)
         return 130

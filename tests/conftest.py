@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -55,3 +56,20 @@ def store(tmp_path: Path):
     s = Store.open(str(tmp_path / "empty.duckdb"))
     yield s
     s.close()
+
+
+@pytest.fixture
+def immutable_workspace(tmp_path: Path):
+    """A workspace file that not even root may write (`chattr +i`), made writable again afterwards."""
+    path = tmp_path / "locked-down.duckdb"
+    store = Store.open(str(path))
+    with store.transaction("ana") as tx:
+        tx.insert("companies", {"name": "Acme"})
+    store.close()
+    made = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip("this file system cannot mark a file immutable (chattr +i)")
+    try:
+        yield path
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)

@@ -136,3 +136,10 @@ def test_language_switch_in_sidebar_survives_page_changes(demo_copy: Path, monke
     assert_clean(at)
     assert at.title[0].value == "Сегменти"
     assert at.selectbox(key="app_language").value == "sr"
+
+
+def test_unwritable_workspace_is_browsed_read_only(immutable_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app(immutable_workspace, monkeypatch)
+    assert_clean(at)
+    assert at.title[0].value == "Overview"
+    assert [w.value for w in at.warning] == [t("sidebar.read_only", "en")]

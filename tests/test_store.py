@@ -288,3 +288,23 @@ def test_references_are_enforced_by_the_store(store: Store) -> None:
         tx.delete("products", product["id"])
         tx.delete("companies", company["id"])
     assert store.query_value("SELECT count(*) FROM companies") == 0
+
+
+def test_unwritable_workspace_file_opens_read_only_and_refuses_writes(immutable_workspace: Path) -> None:
+    store = Store.open(str(immutable_workspace))
+    try:
+        assert store.read_only
+        assert store.query_value("SELECT name FROM companies") == "Acme"
+        with pytest.raises(ReadOnlyError, match="open read-only; changes cannot be saved"):
+            with store.transaction("ana") as tx:
+                tx.insert("companies", {"name": "Other"})
+    finally:
+        store.close()
+
+
+def test_unexpected_open_failure_names_no_server_path(tmp_path: Path) -> None:
+    folder = tmp_path / "deep" / "folder"
+    folder.mkdir(parents=True)
+    with pytest.raises(WorkspaceOpenError) as info:
+        Store.open(str(folder))  # a folder, not a file
+    assert str(tmp_path) not in info.value.message

@@ -93,9 +93,22 @@ def to_json(row: Mapping[str, Any] | None) -> str | None:
     return json.dumps(dict(row), default=_json_value, ensure_ascii=False, sort_keys=True)
 
 
+_PERMISSION_WORDS = ("Permission denied", "Operation not permitted", "Read-only file system")
+
+
+def _is_permission_error(error: duckdb.Error) -> bool:
+    return any(word in str(error) for word in _PERMISSION_WORDS)
+
+
+def _where(database: str) -> str:
+    """How messages name a workspace: its file name only, never a server path."""
+    return os.path.basename(database) if config.is_file_database(database) else database
+
+
 def _describe_open_failure(database: str, error: duckdb.Error) -> str:
+    """One sentence for a failed open."""
     text = str(error)
-    where = os.path.basename(database) if config.is_file_database(database) else database
+    where = _where(database)
     if "Could not set lock" in text or "Conflicting lock" in text:
         pid = re.search(r"PID (\d+)", text)
         holder = f" (process {pid.group(1)})" if pid else ""
@@ -108,13 +121,15 @@ def _describe_open_failure(database: str, error: duckdb.Error) -> str:
             f"The workspace {where} is not a readable DuckDB database (corrupt or another file type); "
             "restore it from a backup or choose another file."
         )
-    if "Permission denied" in text or "Read-only file system" in text:
-        return f"The workspace {where} cannot be opened for writing (permission denied); set VANTAGE_READ_ONLY=1 to browse it read-only."
+    if _is_permission_error(error):
+        return f"The workspace {where} cannot be opened: the file or its folder may not be read or written (permission denied)."
     if "No such file" in text:
         return f"The workspace {where} does not exist and cannot be created there."
     if "different configuration" in text:
         return f"The workspace {where} is already open in this process with other settings."
     first_line = text.splitlines()[0] if text else type(error).__name__
+    if config.is_file_database(database):
+        first_line = first_line.replace(database, where).replace(os.path.dirname(database), "…")
     return f"The workspace {where} cannot be opened: {first_line}"
 
 
@@ -140,19 +155,27 @@ class Store:
         is_file = config.is_file_database(database)
         if is_file:
             if read_only and not os.path.exists(database):
-                raise WorkspaceOpenError(f"The workspace {database} does not exist, so it cannot be opened read-only.")
+                raise WorkspaceOpenError(f"The workspace {_where(database)} does not exist, so it cannot be opened read-only.")
             if os.path.isdir(database):
-                raise WorkspaceOpenError(f"{database} is a folder, not a workspace file.")
+                raise WorkspaceOpenError(f"{_where(database)} is a folder, not a workspace file.")
             parent = os.path.dirname(database)
             if parent and not read_only:
                 try:
                     os.makedirs(parent, exist_ok=True)
                 except OSError as e:
-                    raise WorkspaceOpenError(f"Cannot create the folder for the workspace {database}: {e.strerror}.") from e
+                    raise WorkspaceOpenError(f"Cannot create the folder for the workspace {_where(database)}: {e.strerror}.") from e
         try:
             con = duckdb.connect(database, read_only=read_only)
         except duckdb.Error as e:
-            raise WorkspaceOpenError(_describe_open_failure(database, e)) from e
+            if not (read_only or is_file and os.path.exists(database) and _is_permission_error(e)):
+                raise WorkspaceOpenError(_describe_open_failure(database, e)) from e
+            # A workspace file we may read but not write: browse it read-only rather
+            # than refuse; every write then says so in one sentence.
+            try:
+                con = duckdb.connect(database, read_only=True)
+            except duckdb.Error:
+                raise WorkspaceOpenError(_describe_open_failure(database, e)) from e
+            read_only = True
         try:
             created = cls._migrate(con, database, read_only=read_only)
         except BaseException:
