@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
 ]
 # Every page of the app (url path = file name); the default page is also served at "/".
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+DEFAULT_PAGE = "overview"
 # Content that must have rendered on a page, beyond its title (CSS selectors).
 REQUIRED = {
     "overview": ['[data-testid="stVegaLiteChart"] svg.marks', '[data-testid="stMetric"]', '[data-testid="stDataFrame"]'],
@@ -112,7 +113,9 @@ def test_every_page_renders_without_errors(app_url: str, lang: str) -> None:
         try:
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
             for name in PAGES:
-                page.goto(f"{app_url}/{name}?lang={lang}")
+                # The default page lives at "/" (Streamlit serves no other path for it).
+                path = "" if name == DEFAULT_PAGE else name
+                page.goto(f"{app_url}/{path}?lang={lang}")
                 page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
                 page.wait_for_selector("h1", timeout=30_000)
                 for selector in REQUIRED.get(name, []):
@@ -124,6 +127,7 @@ def test_every_page_renders_without_errors(app_url: str, lang: str) -> None:
                 page.wait_for_timeout(400)  # grids settle just after the script finishes
                 exceptions = page.locator('[data-testid="stException"]')
                 assert exceptions.count() == 0, f"{name}: {exceptions.first.inner_text()}"
+                assert page.get_by_text("Page not found").count() == 0, f"{name}: Streamlit did not find the page"
                 errors = page.locator('[data-testid="stAlertContentError"]')
                 assert errors.count() == 0, f"{name}: {errors.first.inner_text()}"
                 assert page.locator("h1").first.inner_text().strip(), f"{name}: no page title"
