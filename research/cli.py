@@ -26,6 +26,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "research.segments.commands",
     "research.collect.commands",
     "research.query.commands",
+    "research.compare.commands",
+    "research.data.commands",
 )
 
 

@@ -1,0 +1,1 @@
+"""Competitive comparison: feature matrix, capability radar, positioning, price index, advantage summary."""
