@@ -1,0 +1,139 @@
+"""Safe file output shared by every area: spreadsheet exports, file names, chart images.
+
+CSV and Excel follow OWASP's CSV-injection guidance (CWE-1236): a text cell that
+starts with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'`, and Excel cells
+are written as plain strings, so no spreadsheet ever evaluates a formula taken
+from the workspace. Characters XML forbids (which openpyxl and python-pptx
+reject) are removed from text before it reaches an Office file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import unicodedata
+from decimal import Decimal
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from research.errors import ValidationError
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "md": "text/markdown",
+    "zip": "application/zip",
+}
+# XML 1.0 allows tab, LF, CR and everything from U+0020 except surrogates and U+FFFE/U+FFFF.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_UNSAFE_FILE_CHARS = re.compile(r"[^\w.-]+")
+_RESERVED_FILE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+CHART_FILE_WIDTH = 1200  # pixels before the 2x scale: a chart file has no container to fill
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet could read as a formula, made literal with a leading `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def xml_safe(text: object) -> str:
+    """Text that openpyxl and python-pptx accept: XML-illegal characters removed."""
+    return _XML_ILLEGAL.sub("", "" if text is None else str(text))
+
+
+def neutralised(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells and column names are formula-safe."""
+    out = df.copy()
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a BOM (so Excel reads Cyrillic correctly) and CRLF rows (RFC 4180)."""
+    return neutralised(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _excel_cell(value: Any) -> Any:
+    """A value openpyxl writes as data: strings stay strings, NaN/NaT become empty cells."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)  # Excel has no time zones
+    if isinstance(value, (bool, int, float, Decimal, dt.date, dt.time)):
+        return value
+    return xml_safe(value)  # lists, structs, bytes: their text
+
+
+def xlsx_bytes(df: pd.DataFrame, sheet: str = "Data") -> bytes:
+    """An .xlsx in which every text cell is a plain string, never a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(xml_safe(re.sub(r"[\[\]:*?/\\]", " ", sheet))[:31] or "Data")
+    clean = neutralised(df)
+    ws.append([xml_safe(c) for c in clean.columns])
+    for row in clean.itertuples(index=False, name=None):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(ws, value=_excel_cell(value))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # explicit: a string cell, even if it looks like "=…"
+            cells.append(cell)
+        ws.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def parquet_bytes(df: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    df.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def safe_filename(stem: str, extension: str, *, fallback: str = "export") -> str:
+    """A portable file name from user text: letters (any script), digits, dot, dash, underscore."""
+    text = unicodedata.normalize("NFKC", stem or "")
+    cleaned = _UNSAFE_FILE_CHARS.sub("-", text).strip("._-")[:80].strip("._-")
+    if not cleaned or cleaned.lower() in _RESERVED_FILE_NAMES:
+        cleaned = fallback
+    extension = re.sub(r"[^a-z0-9]", "", extension.lower())
+    return f"{cleaned}.{extension}"
+
+
+def chart_bytes(chart: alt.TopLevelMixin, fmt: str) -> bytes:
+    """The chart as PNG (2x scale, crisp on slides) or SVG, rendered offline by vl-convert."""
+    import vl_convert as vlc
+
+    spec = chart.to_dict()
+    if spec.get("width") == "container":
+        spec["width"] = CHART_FILE_WIDTH
+    if fmt == "png":
+        return vlc.vegalite_to_png(spec, scale=2)
+    if fmt == "svg":
+        return vlc.vegalite_to_svg(spec).encode("utf-8")
+    raise ValidationError(f"Cannot export a chart as {fmt!r}; choose png or svg.")
