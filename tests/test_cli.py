@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from research.store import LATEST_SCHEMA
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -46,7 +48,8 @@ def test_demo_then_info(tmp_path: Path) -> None:
     assert data["our_company"] == "Danubia Packaging"
     assert data["schema_version"] == data["code_schema_version"]
     text = cli("info", "--db", str(db))
-    assert "Schema       v1" in text.stdout and "accounts" in text.stdout and "5,000" in text.stdout
+    assert f"Schema       v{LATEST_SCHEMA} (this Vantage: v{LATEST_SCHEMA})" in text.stdout
+    assert "accounts" in text.stdout and "5,000" in text.stdout
 
 
 def test_demo_refuses_to_overwrite_and_replace_rebuilds(tmp_path: Path) -> None:
