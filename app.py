@@ -6,6 +6,7 @@ from research.errors import VantageError
 from research.ui import context, show_error, tr
 
 st.set_page_config(page_title="Vantage", page_icon=":material/radar:", layout="wide")
+context.mark_routed()
 context.init_session()
 
 try:

@@ -23,6 +23,7 @@ ACTOR_STATE = "vantage_actor"
 LANG_KEY = "app_language"
 ACTOR_KEY = "app_actor"
 
+_run_marks = threading.local()  # each script run has its own thread
 _first_start_lock = threading.Lock()
 _first_start_done: weakref.WeakSet[Store] = weakref.WeakSet()
 
@@ -44,6 +45,18 @@ def get_store() -> Store:
                         demo.build_demo(store, seed=config.get_int("VANTAGE_DEMO_SEED"), actor="demo")
                 _first_start_done.add(store)
     return store
+
+
+def mark_routed() -> None:
+    """Called by app.py: this script run goes through the app's navigation."""
+    _run_marks.routed = True
+
+
+def take_routed_mark() -> bool:
+    """True once per run that app.py routed (the mark is consumed)."""
+    routed = getattr(_run_marks, "routed", False)
+    _run_marks.routed = False
+    return routed
 
 
 def init_session() -> None:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from research.errors import VantageError
 from research.store import Store
+from research.ui import context
 from research.ui.context import get_store, sidebar, tr
 from research.ui.text import escape_markdown
 
@@ -17,15 +18,16 @@ def _route_through_app() -> None:
     Until st.navigation has been called once in a server process, Streamlit treats
     a `pages/` folder as the old multipage layout and runs a deep-linked page file
     on its own (no app.py: no grouped menu, no page config). The first visitor after
-    a server start who opens a bookmark would see that. Switching the process-wide
-    flag off and rerunning sends this run through app.py, which is what later runs
-    do anyway (streamlit/streamlit#8860, #10276).
+    a server start who opens a bookmark would see that. app.py marks each run it
+    routes; a page run without that mark switches the process-wide flag off and
+    reruns, which sends it through app.py (streamlit/streamlit#8860, #10276).
     """
+    if context.take_routed_mark():
+        return
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def page_setup(page: str, caption: str | None = None) -> Store:
