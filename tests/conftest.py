@@ -28,6 +28,27 @@ def _fresh_streamlit_caches():
     st.cache_resource.clear()
 
 
+@pytest.fixture(autouse=True)
+def _app_routes_like_a_running_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let AppTest route every run through app.py's st.navigation, as a running server does.
+
+    AppTest builds a new PagesManager for every run, which re-detects the pages/ folder
+    and switches on Streamlit's legacy multipage mode; a switched-to page then runs
+    without app.py, page_setup reroutes it, and the rerun swallows button clicks. A
+    server leaves legacy mode for good at its first st.navigation call (the browser
+    test covers that first call).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init_in_navigation_mode(self, *args, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_in_navigation_mode)
+
+
 @pytest.fixture(scope="session")
 def demo_workspace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo market (seed 42, scale 1) built once; copy it before writing to it."""
