@@ -32,9 +32,37 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VANTAGE_DEMO_SEED", "42", "Random seed of the demo market the app creates on first start."),
     Setting("VANTAGE_READ_ONLY", "0", "Open the workspace read-only (1 or 0): browsing works, every write is refused."),
     # -- competitors and SWOT settings --
+    Setting("VANTAGE_STALE_DAYS", "90", "Days after which a SWOT item without newer evidence counts as stale (to re-verify)."),
     # -- segmentation settings --
+    Setting("VANTAGE_SEGMENT_SEED", "42", "Random seed of k-means clustering and of the silhouette sample."),
+    Setting("VANTAGE_SEGMENT_SAMPLE", "3000", "Accounts sampled for the silhouette scan that suggests k (the fit uses all)."),
+    Setting("VANTAGE_SEGMENT_K_MAX", "8", "Largest number of clusters the silhouette scan tries (from 2)."),
+    Setting("VANTAGE_SEGMENT_ACV", "20000", "Expected annual contract value in EUR per account when a segment has no won deals."),
     # -- collection settings --
+    Setting("VANTAGE_COLLECT_CONTACT", "", "Contact (e-mail or URL) added to the collector's User-Agent so site owners can reach you."),
+    Setting("VANTAGE_COLLECT_ALLOW_HOSTS", "", "Comma-separated host names or IPs the collector may fetch although they are private (intranet)."),
+    Setting("VANTAGE_COLLECT_MAX_BYTES", "5000000", "Largest page the collector reads, in bytes; bigger bodies are cut off and nothing is stored."),
+    Setting("VANTAGE_COLLECT_HOST_INTERVAL", "2", "Seconds between two requests to the same host (robots.txt Crawl-delay may raise it)."),
+    Setting("VANTAGE_COLLECT_TIMEOUT", "20", "Total seconds one page fetch may take, redirects and retries included."),
+    Setting("VANTAGE_COLLECT_WORKERS", "8", "Hosts fetched at the same time during one collect run."),
+    Setting("VANTAGE_COLLECT_INBOX", "data/inbox", "Folder where collect runs leave results while the app holds the workspace."),
     # -- query settings --
+    Setting("VANTAGE_QUERY_TIMEOUT", "10", "Seconds a workbench query may run before it is interrupted (the worker is killed 5 s later)."),
+    Setting("VANTAGE_QUERY_MEMORY", "2GB", "DuckDB memory limit of each sandbox worker process (e.g. 512MB, 2GB)."),
+    Setting("VANTAGE_QUERY_THREADS", "0", "DuckDB threads of each sandbox worker (0 = one per CPU core)."),
+    Setting("VANTAGE_QUERY_MAX_ROWS", "10000", "Rows of a result shown on screen (and by the CLI unless --max-rows)."),
+    Setting("VANTAGE_QUERY_EXPORT_ROWS", "1000000", "Rows of a result written to a CSV, Excel or Parquet export."),
+    Setting("VANTAGE_QUERY_CONCURRENCY", "4", "User queries that may run at the same time in one app process; more wait, then are refused."),
+    Setting("VANTAGE_QUERY_SNAPSHOT_AGE", "900", "Seconds after which the query snapshot of the workspace is retaken before the next query (0 = only on refresh)."),
+    # -- compare settings --
+    Setting("VANTAGE_COMPARE_CACHE_ENTRIES", "64", "Compare charts kept in each app process's cache (any write to the workspace makes them stale)."),
+    Setting("VANTAGE_COMPARE_CACHE_TTL", "600", "Seconds a cached Compare chart is kept at most (writes invalidate it sooner)."),
+    # -- data entry and import settings --
+    Setting("VANTAGE_DATA_MAX_UPLOAD_MB", "200", "Largest file the import wizard and entity imports accept, in MB."),
+    Setting("VANTAGE_DATA_PAGE_SIZE", "200", "Rows per page in the Data page's grid editor (large tables are filtered and paged)."),
+    Setting("VANTAGE_DATA_FUZZY", "90", "Similarity (0-100) from which two company or account names count as possible duplicates."),
+    Setting("VANTAGE_BACKUP_DIR", "", "Folder for automatic backups before migrations (default: backups/ next to the workspace)."),
+    Setting("VANTAGE_BACKUP_BEFORE_MIGRATE", "1", "Export an existing workspace that holds data before schema upgrades (1 or 0)."),
 )
 
 _BY_ENV = {s.env: s for s in SETTINGS}

@@ -38,7 +38,7 @@ MIME = {
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _UNSAFE_FILE_CHARS = re.compile(r"[^\w.-]+")
 _RESERVED_FILE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
-CHART_FILE_WIDTH = 1200  # pixels before the 2x scale: a chart file has no container to fill
+CHART_FILE_WIDTH = 1100  # plot pixels before the 2x scale: a 16:9 slide's width
 
 
 def neutralise(value: Any) -> Any:
@@ -125,15 +125,20 @@ def safe_filename(stem: str, extension: str, *, fallback: str = "export") -> str
     return f"{cleaned}.{extension}"
 
 
-def chart_bytes(chart: alt.TopLevelMixin, fmt: str) -> bytes:
-    """The chart as PNG (2x scale, crisp on slides) or SVG, rendered offline by vl-convert."""
+def chart_bytes(chart: alt.TopLevelMixin | dict, fmt: str) -> bytes:
+    """The chart (or its spec) as PNG (2x scale, crisp on slides) or SVG, rendered offline by vl-convert."""
+    import json
+
     import vl_convert as vlc
 
-    spec = chart.to_dict()
+    spec = dict(chart) if isinstance(chart, dict) else chart.to_dict()
     if spec.get("width") == "container":
-        spec["width"] = CHART_FILE_WIDTH
+        # An image has no page to fill: a slide-wide plot with title and legend around it
+        # (a width fitted to the plot alone would cut the subtitle off).
+        spec.update(width=CHART_FILE_WIDTH, autosize={"type": "pad", "contains": "padding"})
+    text = json.dumps(spec)
     if fmt == "png":
-        return vlc.vegalite_to_png(spec, scale=2)
+        return vlc.vegalite_to_png(text, scale=2)
     if fmt == "svg":
-        return vlc.vegalite_to_svg(spec).encode("utf-8")
+        return vlc.vegalite_to_svg(text).encode("utf-8")
     raise ValidationError(f"Cannot export a chart as {fmt!r}; choose png or svg.")

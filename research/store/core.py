@@ -213,6 +213,13 @@ class Store:
                 f"This workspace needs schema upgrades {[m.version for m in pending]}, "
                 "which a read-only workspace cannot take; open it once read-write."
             )
+        if applied:
+            # An existing workspace is exported before its schema changes (a failed or
+            # unwanted upgrade can be rolled back by a restore). Imported here, not at the
+            # top: the data package builds on the store.
+            from research.data.backup import backup_before_migrations
+
+            backup_before_migrations(con, database, [m.version for m in pending])
         cur = con.cursor()
         try:
             cur.execute(
@@ -363,6 +370,16 @@ class Transaction:
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
         """Raw statement inside the transaction (bulk loads); the caller records an audit row."""
         return self._cur.execute(sql, params or [])
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        """Make `frame` readable as `name` in this transaction's statements (bulk loads)."""
+        # DuckDB refuses a register while an earlier result (e.g. a fetchone) is unfinished.
+        self._cur.complete()
+        self._cur.register(name, frame)
+
+    def unregister(self, name: str) -> None:
+        self._cur.complete()
+        self._cur.unregister(name)
 
     def _row(self, table: str, row_id: Any) -> dict[str, Any] | None:
         self._cur.execute(f"SELECT * FROM {quote_ident(table)} WHERE id = ?", [row_id])
