@@ -1,0 +1,162 @@
+"""The battlecard: one page per competitor for a sales conversation.
+
+Why we win (our strengths against their weaknesses), their strengths to
+neutralise (with our answer where one exists), pricing against ours, their key
+SWOT items and the freshest evidence. Rendered in the app, to Markdown here and
+to PPTX in `exports`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from research.competitors import analysis
+from research.competitors.profiles import Company, get_company, our_company
+from research.competitors.swot import SwotItem, list_items
+from research.errors import ValidationError
+from research.i18n import fmt_date, fmt_money, fmt_number, fmt_percent, t
+from research.store import Store
+
+KEY_ITEMS_PER_QUADRANT = 3
+
+
+@dataclass(frozen=True)
+class Counter:
+    their_strength: SwotItem
+    our_answer: str | None  # our strength sharing a tag, if any
+
+
+@dataclass(frozen=True)
+class Battlecard:
+    company: Company
+    us: str
+    as_of: dt.date
+    why_we_win: pd.DataFrame  # analysis.talking_points rows
+    neutralise: tuple[Counter, ...]
+    pricing: pd.DataFrame  # analysis.price_comparison rows
+    price_index: float | None
+    key_items: dict[str, tuple[SwotItem, ...]]
+    freshest: tuple[SwotItem, ...]
+    stale: int
+    total: int
+    lost_deals: int
+
+
+def build_battlecard(store: Store, company_id: int, *, today: dt.date | None = None, limit: int = 5) -> Battlecard:
+    today = today or dt.date.today()
+    company = get_company(store, company_id)
+    us = our_company(store)
+    if us is None:
+        raise ValidationError("No company is flagged as ours; a battlecard compares a competitor with us.")
+    if company.is_us:
+        raise ValidationError(f"{company.name} is our own company; choose a competitor for a battlecard.")
+    items = list_items(store, company_id, today=today)
+    ours = [i for i in list_items(store, us.id, today=today) if i.quadrant == "S"]
+    by_impact = sorted(items, key=lambda i: (-i.impact, i.position))
+    strengths = [i for i in by_impact if i.quadrant == "S"][:limit]
+    neutralise = tuple(Counter(s, _answer(s, ours)) for s in strengths)
+    pricing = analysis.price_comparison(store, company_id)
+    lost = store.query_value(
+        "SELECT count(*) FROM deals WHERE competitor_id = ? AND outcome = 'lost'", [company_id]
+    )
+    return Battlecard(
+        company=company,
+        us=us.name,
+        as_of=today,
+        why_we_win=analysis.talking_points(store, company_id, limit=limit),
+        neutralise=neutralise,
+        pricing=pricing,
+        price_index=analysis.overall_price_index(pricing),
+        key_items={q: tuple(i for i in by_impact if i.quadrant == q)[:KEY_ITEMS_PER_QUADRANT] for q in "SWOT"},
+        freshest=tuple(sorted(items, key=lambda i: (i.evidence_on, i.id), reverse=True)[:limit]),
+        stale=sum(1 for i in items if i.stale),
+        total=len(items),
+        lost_deals=int(lost or 0),
+    )
+
+
+def _answer(strength: SwotItem, ours: list[SwotItem]) -> str | None:
+    matches = [o for o in ours if set(o.tags) & set(strength.tags)]
+    return max(matches, key=lambda o: (o.impact, -o.position)).statement if matches else None
+
+
+def price_summary(card: Battlecard, lang: str) -> str:
+    if card.price_index is None:
+        return t("battlecard.price_unknown", lang)
+    diff = card.price_index - 1
+    if abs(diff) < 0.01:
+        return t("battlecard.price_same", lang, us=card.us)
+    key = "battlecard.price_above" if diff > 0 else "battlecard.price_below"
+    return t(key, lang, percent=fmt_percent(abs(diff), lang), us=card.us)
+
+
+def pricing_rows(card: Battlecard, lang: str) -> list[tuple[str, str, str, str, str]]:
+    """(category, products, ours, theirs, index) as display text."""
+    return [
+        (
+            str(row.category),
+            fmt_number(int(row.products), lang),
+            fmt_money(row.our_median_eur, "EUR", lang),
+            fmt_money(row.their_median_eur, "EUR", lang),
+            fmt_percent(row.price_index, lang),
+        )
+        for row in card.pricing.itertuples()
+    ]
+
+
+def evidence_line(item: SwotItem, lang: str) -> str:
+    where = item.evidence or t("swot.no_source", lang)
+    return f"{fmt_date(item.evidence_on, lang)} · {where}"
+
+
+def _md(text: str) -> str:
+    """Markdown-inert text: characters that would format are escaped."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>#|~" else ch for ch in text)
+
+
+def to_markdown(card: Battlecard, lang: str) -> str:
+    """The battlecard as a Markdown document (user text escaped, so it reads literally)."""
+    lines = [
+        f"# {_md(t('battlecard.title', lang, company=card.company.name))}",
+        "",
+        f"_{_md(t('battlecard.subtitle', lang, us=card.us, date=fmt_date(card.as_of, lang)))}_",
+        "",
+        f"## {t('battlecard.why_we_win', lang)}",
+        "",
+    ]
+    if card.why_we_win.empty:
+        lines.append(f"- {_md(t('battlecard.no_talking_points', lang))}")
+    for row in card.why_we_win.itertuples():
+        lines.append(f"- **{_md(row.our_strength)}** — {_md(t('battlecard.versus', lang))} {_md(row.their_weakness)}")
+    lines += ["", f"## {t('battlecard.neutralise', lang)}", ""]
+    if not card.neutralise:
+        lines.append(f"- {_md(t('battlecard.no_strengths', lang))}")
+    for counter in card.neutralise:
+        answer = counter.our_answer or t("battlecard.no_answer", lang)
+        lines.append(f"- {_md(counter.their_strength.statement)} → {_md(answer)}")
+    lines += ["", f"## {t('battlecard.pricing', lang)}", "", _md(price_summary(card, lang)), ""]
+    rows = pricing_rows(card, lang)
+    if rows:
+        header = [t(f"battlecard.col.{c}", lang) for c in ("category", "products", "ours", "theirs", "index")]
+        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
+        lines.append("")
+    lines += [f"## {t('battlecard.key_items', lang)}", ""]
+    for quadrant, group in card.key_items.items():
+        lines.append(f"**{t(f'swot.quadrant.{quadrant}', lang)}**")
+        lines.append("")
+        lines += [f"- {_md(i.label or '')} {_md(i.statement)} ({t('swot.impact_short', lang, impact=i.impact)})" for i in group]
+        if not group:
+            lines.append("- –")
+        lines.append("")
+    lines += [f"## {t('battlecard.freshest', lang)}", ""]
+    lines += [f"- {_md(i.statement)} — {_md(evidence_line(i, lang))}" for i in card.freshest]
+    lines += [
+        "",
+        f"_{_md(t('battlecard.footer', lang, stale=card.stale, total=card.total, lost=card.lost_deals))}_",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,297 @@
+"""Company profiles: the list with filters, one profile's facts, products and prices, history.
+
+Companies are archived, never deleted. Exactly one company is ours (`is_us`): it
+can be edited but not archived, and new companies are always competitors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from research.competitors import validation as v
+from research.errors import ValidationError
+from research.store import Store
+
+PROFILE_FIELDS = (
+    "name", "website", "hq_country", "founded", "employees", "revenue_estimate", "revenue_currency",
+    "price_positioning", "description", "segments", "channels", "key_customers", "notes",
+)
+
+
+@dataclass(frozen=True)
+class Company:
+    id: int
+    name: str
+    is_us: bool
+    website: str | None
+    hq_country: str | None
+    founded: int | None
+    employees: int | None
+    revenue_estimate: Decimal | None
+    revenue_currency: str | None
+    price_positioning: str | None
+    description: str | None
+    segments: tuple[str, ...]
+    channels: tuple[str, ...]
+    key_customers: tuple[str, ...]
+    notes: str | None
+    archived: bool
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+COMPANY_SQL = """
+SELECT id, name, is_us, website, hq_country, founded, employees, revenue_estimate, revenue_currency,
+       price_positioning, description, segments, channels, key_customers, notes, archived, version,
+       created_at, updated_at
+FROM companies
+"""
+
+# One row per company with its SWOT and product counts; `$today`/`$days` decide staleness.
+COMPANY_LIST_SQL = """
+WITH swot AS (
+    SELECT s.company_id, count(*) AS swot_items,
+           count(*) FILTER (WHERE coalesce(s.observed_on, src.published_on, CAST(s.created_at AS DATE))
+                                  < CAST($today AS DATE) - CAST($days AS INTEGER)) AS stale_items,
+           max(coalesce(s.observed_on, src.published_on, CAST(s.created_at AS DATE))) AS latest_evidence
+    FROM swot_items s LEFT JOIN sources src ON src.id = s.source_id
+    WHERE NOT s.archived GROUP BY s.company_id
+), prods AS (
+    SELECT company_id, count(*) AS products FROM products WHERE NOT archived GROUP BY company_id
+)
+SELECT c.id, c.name, c.is_us, c.hq_country, c.price_positioning, c.employees, c.website, c.archived,
+       coalesce(swot.swot_items, 0) AS swot_items, coalesce(swot.stale_items, 0) AS stale_items,
+       swot.latest_evidence, coalesce(prods.products, 0) AS products
+FROM companies c
+LEFT JOIN swot ON swot.company_id = c.id
+LEFT JOIN prods ON prods.company_id = c.id
+WHERE ($archived OR NOT c.archived)
+  AND ($search = '' OR c.name ILIKE '%' || $search || '%' ESCAPE '\\'
+       OR coalesce(c.description, '') ILIKE '%' || $search || '%' ESCAPE '\\')
+  AND ($positioning = '' OR c.price_positioning = $positioning)
+  AND ($country = '' OR c.hq_country = $country)
+ORDER BY c.is_us DESC, c.archived, c.name
+"""
+
+# Each active product with its newest observed price (one pass over its observations).
+PRODUCTS_SQL = """
+WITH latest AS (
+    SELECT po.product_id, arg_max(po.price, po.observed_at) AS last_price,
+           arg_max(po.currency, po.observed_at) AS last_currency, max(po.observed_at) AS last_seen
+    FROM price_observations po
+    WHERE po.product_id IN (SELECT id FROM products WHERE company_id = $company)
+    GROUP BY po.product_id
+)
+SELECT p.id, p.name, p.sku, p.category, p.unit, p.list_price, p.currency, p.url,
+       l.last_price, l.last_currency, l.last_seen
+FROM products p LEFT JOIN latest l ON l.product_id = p.id
+WHERE p.company_id = $company AND NOT p.archived
+ORDER BY p.category, p.name
+"""
+
+# Where a company's customers are, from the accounts it serves today.
+SERVED_SQL = """
+SELECT industry, count(*) AS accounts
+FROM accounts WHERE supplier_company_id = $company AND NOT archived
+GROUP BY industry ORDER BY accounts DESC, industry LIMIT $limit
+"""
+
+LARGEST_CUSTOMERS_SQL = """
+SELECT name, country, industry, annual_revenue, revenue_currency
+FROM accounts WHERE supplier_company_id = $company AND status <> 'lost' AND NOT archived
+ORDER BY annual_revenue DESC NULLS LAST, name LIMIT $limit
+"""
+
+# Every audited change that touches the company: its row, its SWOT items, products,
+# TOWS strategies and their links.
+HISTORY_SQL = """
+WITH strategies AS (
+    SELECT CAST(id AS VARCHAR) AS sid FROM tows_strategies WHERE company_id = $company
+)
+SELECT a.changed_at, a.actor, a.table_name, a.action, a.row_id,
+       coalesce(a.after ->> 'name', a.before ->> 'name', a.after ->> 'statement', a.before ->> 'statement',
+                a.after ->> 'swot_item_id', a.before ->> 'swot_item_id') AS item,
+       a.before, a.after
+FROM audit_log a
+WHERE (a.table_name = 'companies' AND a.row_id = CAST($company AS VARCHAR))
+   OR (a.table_name IN ('swot_items', 'products', 'tows_strategies')
+       AND coalesce(a.after ->> 'company_id', a.before ->> 'company_id') = CAST($company AS VARCHAR))
+   OR (a.table_name = 'tows_links'
+       AND coalesce(a.after ->> 'strategy_id', a.before ->> 'strategy_id') IN (SELECT sid FROM strategies))
+ORDER BY a.id DESC
+LIMIT $limit
+"""
+
+
+def _company(row: dict[str, Any]) -> Company:
+    lists = {k: tuple(row[k] or ()) for k in ("segments", "channels", "key_customers")}
+    founded = row["founded"]
+    return Company(**{**row, **lists, "founded": None if founded is None else int(founded)})
+
+
+def list_companies(
+    store: Store,
+    *,
+    search: str = "",
+    include_archived: bool = False,
+    positioning: str | None = None,
+    country: str | None = None,
+    today: dt.date | None = None,
+    days: int | None = None,
+) -> pd.DataFrame:
+    """Companies (ours first) with SWOT, stale and product counts, filtered."""
+    from research.competitors.swot import stale_days
+
+    search = v.clean_text(search)[:100]
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return store.query_df(
+        COMPANY_LIST_SQL,
+        {
+            "search": escaped,
+            "archived": include_archived,
+            "positioning": positioning or "",
+            "country": (country or "").upper(),
+            "today": today or dt.date.today(),
+            "days": stale_days() if days is None else days,
+        },
+    )
+
+
+def get_company(store: Store, company_id: int) -> Company:
+    rows = store.query_rows(COMPANY_SQL + " WHERE id = ?", [company_id])
+    if not rows:
+        raise ValidationError(f"Company {company_id} does not exist.")
+    return _company(rows[0])
+
+
+def find_company(store: Store, name: str) -> Company:
+    """A company by name, ignoring case and surrounding spaces (for the CLI and links)."""
+    wanted = v.clean_text(name)
+    rows = store.query_rows(COMPANY_SQL + " WHERE lower(name) = lower(?) ORDER BY archived, id", [wanted])
+    if not rows:
+        near = store.query_rows(
+            "SELECT name FROM companies WHERE name ILIKE '%' || ? || '%' ORDER BY name LIMIT 3", [wanted[:60]]
+        )
+        hint = f" Did you mean {', '.join(r['name'] for r in near)}?" if near else ""
+        raise ValidationError(f"No company is called {wanted!r}.{hint}")
+    return _company(rows[0])
+
+
+def our_company(store: Store) -> Company | None:
+    rows = store.query_rows(COMPANY_SQL + " WHERE is_us ORDER BY id LIMIT 1")
+    return _company(rows[0]) if rows else None
+
+
+def company_options(store: Store, *, include_archived: bool = False) -> list[tuple[int, str, bool]]:
+    """(id, name, is_us) for pickers: ours first, then by name."""
+    rows = store.query_rows(
+        "SELECT id, name, is_us FROM companies WHERE ? OR NOT archived ORDER BY is_us DESC, name", [include_archived]
+    )
+    return [(int(r["id"]), r["name"], bool(r["is_us"])) for r in rows]
+
+
+def _validated(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Company profiles have no field {', '.join(sorted(unknown))}.")
+    out: dict[str, Any] = {}
+    this_year = dt.date.today().year
+    for key, value in values.items():
+        if key == "name":
+            out[key] = v.required_text(value, "company name", v.MAX_NAME)
+        elif key == "website":
+            out[key] = v.url(value, "website")
+        elif key == "hq_country":
+            out[key] = v.country(value)
+        elif key == "founded":
+            out[key] = v.optional_int(value, "founding year", 1800, this_year)
+        elif key == "employees":
+            out[key] = v.optional_int(value, "number of employees", 0, 10_000_000)
+        elif key == "revenue_estimate":
+            out[key] = _money(value)
+        elif key == "revenue_currency":
+            out[key] = v.currency(value)
+        elif key == "price_positioning":
+            out[key] = v.choice(value, v.PRICE_POSITIONS, "price positioning") if value else None
+        elif key in {"description", "notes"}:
+            out[key] = v.optional_text(value, key, v.MAX_NOTE, multiline=True)
+        else:
+            out[key] = v.text_list(value, key.replace("_", " "))
+    return out
+
+
+def _money(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value).strip().replace(" ", "").replace(",", ""))
+    except ArithmeticError:
+        raise ValidationError(f"The revenue estimate {value!r} is not a number.") from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e16"):
+        raise ValidationError(f"The revenue estimate {value!r} must be zero or more.")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _check_unique_name(store: Store, name: str, company_id: int | None) -> None:
+    clash = store.query_value(
+        "SELECT name FROM companies WHERE lower(name) = lower(?) AND id IS DISTINCT FROM ?", [name, company_id]
+    )
+    if clash:
+        raise ValidationError(f"A company called {clash!r} already exists (maybe archived); choose another name.")
+
+
+def add_company(store: Store, actor: str, **values: Any) -> Company:
+    """Add a competitor; the name is required and unique (ignoring case)."""
+    values = _validated({"revenue_currency": "EUR", **values})
+    if "name" not in values:
+        raise ValidationError("The company name is empty; write a short sentence.")
+    _check_unique_name(store, values["name"], None)
+    with store.transaction(actor) as tx:
+        row = tx.insert("companies", {**values, "is_us": False})
+    return get_company(store, row["id"])
+
+
+def update_company(store: Store, actor: str, company_id: int, expected_version: int, **values: Any) -> Company:
+    """Edit profile facts; refused if someone changed the company since `expected_version`."""
+    values = _validated(values)
+    if "name" in values:
+        _check_unique_name(store, values["name"], company_id)
+    with store.transaction(actor) as tx:
+        tx.update("companies", company_id, values, expected_version=expected_version)
+    return get_company(store, company_id)
+
+
+def set_company_archived(
+    store: Store, actor: str, company_id: int, expected_version: int, archived: bool = True
+) -> Company:
+    """Archive (or restore) a company; its SWOT items and history stay."""
+    company = get_company(store, company_id)
+    if archived and company.is_us:
+        raise ValidationError(f"{company.name} is our own company; it cannot be archived.")
+    with store.transaction(actor) as tx:
+        tx.update("companies", company_id, {"archived": archived}, expected_version=expected_version)
+    return get_company(store, company_id)
+
+
+def company_products(store: Store, company_id: int) -> pd.DataFrame:
+    """Active products with list price and the newest observed price."""
+    return store.query_df(PRODUCTS_SQL, {"company": company_id})
+
+
+def served_industries(store: Store, company_id: int, limit: int = 5) -> pd.DataFrame:
+    return store.query_df(SERVED_SQL, {"company": company_id, "limit": limit})
+
+
+def largest_customers(store: Store, company_id: int, limit: int = 5) -> pd.DataFrame:
+    return store.query_df(LARGEST_CUSTOMERS_SQL, {"company": company_id, "limit": limit})
+
+
+def company_history(store: Store, company_id: int, limit: int = 200) -> pd.DataFrame:
+    """The audit trail of a company: newest first."""
+    return store.query_df(HISTORY_SQL, {"company": company_id, "limit": limit})
