@@ -1,0 +1,239 @@
+"""Segment profiles, aggregated in DuckDB: size, who serves it, our deals, open prospects, top accounts.
+
+Every function takes one or more compiled conditions (a rule, or a saved segment's
+`condition`) and runs a few set-based queries over ACCOUNTS_SQL; several segments
+are profiled in one pass each (`UNION ALL` of their members, grouped by segment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from research.segments.rules import ACCOUNTS_SQL, Compiled
+from research.store import Store
+
+TOP_ACCOUNTS = 10
+
+
+def members_sql(conditions: Sequence[Compiled]) -> tuple[str, list[Any]]:
+    """`WITH base AS (…), m AS (…)`: the members of each condition, tagged with its position `seg`."""
+    if not conditions:
+        conditions = [Compiled("FALSE")]
+    parts, params = [], []
+    for i, cond in enumerate(conditions):
+        parts.append(f"SELECT {int(i)} AS seg, s.* FROM base s WHERE {cond.sql}")
+        params.extend(cond.params)
+    return f"WITH base AS ({ACCOUNTS_SQL}), m AS ({' UNION ALL '.join(parts)})", params
+
+
+SIZES_SQL = """
+{members}
+SELECT seg, count(*) AS accounts,
+       coalesce(sum(employees), 0) AS employees,
+       coalesce(sum(revenue_eur), 0) AS revenue_eur,
+       count(*) FILTER (WHERE status = 'customer') AS customers,
+       count(*) FILTER (WHERE status = 'prospect') AS prospects,
+       count(*) FILTER (WHERE status = 'lost') AS lost,
+       -- "not yet contacted": a prospect with no named contact and no deal of any kind
+       count(*) FILTER (WHERE status = 'prospect' AND contact_person IS NULL
+                        AND NOT EXISTS (SELECT 1 FROM deals d WHERE d.account_id = m.id)) AS not_contacted,
+       count(*) FILTER (WHERE supplier_id IS NOT NULL) AS served,
+       count(*) FILTER (WHERE supplier_id = (SELECT min(id) FROM companies WHERE is_us)) AS ours
+FROM m GROUP BY seg
+"""
+
+# Deals of each segment's accounts; "recent" and "prior" are the last two years before the
+# newest deal date in the workspace (the growth proxy of the attractiveness matrix).
+DEALS_SQL = """
+{members},
+newest AS (SELECT coalesce(max(closed_on), current_date) AS at FROM deals)
+SELECT m.seg,
+       count(*) FILTER (WHERE d.outcome = 'won') AS won,
+       count(*) FILTER (WHERE d.outcome = 'lost') AS lost_deals,
+       count(*) FILTER (WHERE d.outcome = 'open') AS open_deals,
+       coalesce(sum(d.value) FILTER (WHERE d.outcome = 'won'), 0) AS won_value,
+       median(d.value) FILTER (WHERE d.outcome = 'won') AS median_won_value,
+       count(*) FILTER (WHERE d.closed_on > newest.at - INTERVAL 365 DAY) AS deals_recent,
+       count(*) FILTER (WHERE d.closed_on <= newest.at - INTERVAL 365 DAY
+                        AND d.closed_on > newest.at - INTERVAL 730 DAY) AS deals_prior
+FROM m JOIN deals d ON d.account_id = m.id, newest
+GROUP BY m.seg
+"""
+
+SUPPLIERS_SQL = """
+{members}
+SELECT m.seg, c.id AS company_id, c.name AS company, c.is_us, c.price_positioning, count(*) AS accounts
+FROM m JOIN companies c ON c.id = m.supplier_id
+GROUP BY ALL
+ORDER BY m.seg, accounts DESC, company
+"""
+
+# The live profile in ONE statement (one parse/bind/plan, one round trip): the members are
+# filtered once into a narrow materialized set (no wide text columns: fetching names for
+# every match doubles the scan) and everything is aggregated from it: sizes, supplier counts
+# (a histogram), the deals of the members, the top accounts (the ids of the best `?` by
+# revenue then employees; their names etc. joined from accounts by those few ids), and the
+# company names to label suppliers. Python only unpacks one row.
+PROFILE_SQL = """
+WITH m AS MATERIALIZED (
+    SELECT s.id, s.employees, s.revenue_eur, s.status, s.contact_person IS NULL AS no_contact, s.supplier_id
+    FROM ({base}) s WHERE {cond}
+),
+a AS (
+    SELECT count(*) AS accounts, coalesce(sum(employees), 0) AS employees, coalesce(sum(revenue_eur), 0) AS revenue_eur,
+           count(*) FILTER (WHERE status = 'customer') AS customers,
+           count(*) FILTER (WHERE status = 'prospect') AS prospects,
+           count(*) FILTER (WHERE status = 'lost') AS lost,
+           count(*) FILTER (WHERE status = 'prospect' AND no_contact) AS prospects_no_contact,
+           count(supplier_id) AS served,
+           histogram(supplier_id) AS supplier_counts,
+           max_by(id, (coalesce(revenue_eur, -1), coalesce(employees, -1)), ?) AS top_ids
+    FROM m
+),
+d AS (
+    SELECT count(*) FILTER (WHERE d.outcome = 'won') AS won,
+           count(*) FILTER (WHERE d.outcome = 'lost') AS lost_deals,
+           count(*) FILTER (WHERE d.outcome = 'open') AS open_deals,
+           count(DISTINCT d.account_id) FILTER (WHERE m.status = 'prospect' AND m.no_contact)
+               AS prospects_no_contact_with_deals
+    FROM deals d JOIN m ON m.id = d.account_id
+),
+t AS (
+    SELECT list((x.id, x.name, x.country, x.industry, m.employees, m.revenue_eur, m.status, m.supplier_id)) AS top
+    FROM (SELECT unnest(top_ids) AS id FROM a) k JOIN m ON m.id = k.id JOIN accounts x ON x.id = k.id
+),
+c AS (SELECT list((id, name, is_us)) AS companies FROM companies)
+SELECT * FROM a, d, t, c
+"""
+
+_SIZE_COLUMNS = ("accounts", "employees", "revenue_eur", "customers", "prospects", "lost", "not_contacted", "served", "ours")
+_DEAL_COLUMNS = ("won", "lost_deals", "open_deals", "won_value", "median_won_value", "deals_recent", "deals_prior")
+
+
+@dataclass(frozen=True)
+class SegmentProfile:
+    accounts: int
+    employees: int
+    revenue_eur: float
+    customers: int
+    prospects: int
+    lost: int
+    not_contacted: int
+    served: int
+    ours: int
+    won: int
+    lost_deals: int
+    open_deals: int
+    suppliers: pd.DataFrame  # company, is_us, accounts, share
+    top: pd.DataFrame
+
+    @property
+    def our_share(self) -> float | None:
+        return self.ours / self.served if self.served else None
+
+    @property
+    def win_rate(self) -> float | None:
+        decided = self.won + self.lost_deals
+        return self.won / decided if decided else None
+
+
+def count_members(store: Store, condition: Compiled) -> int:
+    return int(store.query_value(f"SELECT count(*) FROM ({ACCOUNTS_SQL}) s WHERE {condition.sql}", condition.params))
+
+
+def sizes(store: Store, conditions: Sequence[Compiled]) -> pd.DataFrame:
+    """One row per condition (`seg` = its position): size, status mix, served and ours."""
+    members, params = members_sql(conditions)
+    found = store.query_df(SIZES_SQL.format(members=members), params)
+    frame = pd.DataFrame({"seg": range(len(conditions))}).merge(found, on="seg", how="left")
+    return frame.fillna({c: 0 for c in _SIZE_COLUMNS})
+
+
+def deals(store: Store, conditions: Sequence[Compiled]) -> pd.DataFrame:
+    members, params = members_sql(conditions)
+    found = store.query_df(DEALS_SQL.format(members=members), params)
+    frame = pd.DataFrame({"seg": range(len(conditions))}).merge(found, on="seg", how="left")
+    return frame.fillna({c: 0 for c in _DEAL_COLUMNS if c != "median_won_value"})
+
+
+def suppliers(store: Store, conditions: Sequence[Compiled]) -> pd.DataFrame:
+    """Accounts per supplier within each segment, with each supplier's share of the served accounts."""
+    members, params = members_sql(conditions)
+    df = store.query_df(SUPPLIERS_SQL.format(members=members), params)
+    df["share"] = df["accounts"] / df.groupby("seg")["accounts"].transform("sum") if not df.empty else []
+    return df
+
+
+def profile(store: Store, condition: Compiled, *, top: int = TOP_ACCOUNTS) -> SegmentProfile:
+    """The live profile of one segment: one DuckDB statement, no per-account Python."""
+    sql = PROFILE_SQL.format(base=ACCOUNTS_SQL, cond=condition.sql)
+    row = store.query_rows(sql, [*condition.params, top])[0]
+    names = {int(cid): (name, bool(is_us)) for cid, name, is_us in row["companies"] or []}
+    us = min((cid for cid, (_, is_us) in names.items() if is_us), default=None)
+    counts = row["supplier_counts"] or {}
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], names.get(kv[0], (str(kv[0]), False))[0]))
+    served = sum(counts.values())
+    suppliers_df = pd.DataFrame(
+        {
+            "company_id": [cid for cid, _ in ranked],
+            "company": [names.get(cid, (str(cid), False))[0] for cid, _ in ranked],
+            "is_us": [cid == us for cid, _ in ranked],
+            "price_positioning": [None] * len(ranked),
+            "accounts": [int(n) for _, n in ranked],
+            "share": [n / served for _, n in ranked],
+        },
+        columns=["company_id", "company", "is_us", "price_positioning", "accounts", "share"],
+    )
+    # The few top rows: best revenue (unknown last), then employees, then name.
+    rows = sorted(row["top"] or [], key=lambda r: (-(r[5] if r[5] is not None else -1),
+                                                   -(r[4] if r[4] is not None else -1), r[1]))
+    top_df = pd.DataFrame(
+        [(*r[:7], names.get(r[7], (None, False))[0] if r[7] is not None else None, r[7] is not None and r[7] == us)
+         for r in rows],
+        columns=["id", "name", "country", "industry", "employees", "revenue_eur", "status", "supplier", "is_us"],
+    )
+    return SegmentProfile(
+        **{k: int(row[k] or 0) for k in ("accounts", "employees", "customers", "prospects", "lost", "served",
+                                         "won", "lost_deals", "open_deals")},
+        not_contacted=int(row["prospects_no_contact"]) - int(row["prospects_no_contact_with_deals"]),
+        ours=int(counts.get(us, 0)) if us is not None else 0,
+        revenue_eur=float(row["revenue_eur"] or 0),
+        suppliers=suppliers_df,
+        top=top_df,
+    )
+
+
+def compare(store: Store, conditions: Sequence[Compiled]) -> pd.DataFrame:
+    """Side by side: one row per segment with size, shares, deals and win rate."""
+    frame = sizes(store, conditions).merge(deals(store, conditions), on="seg", how="left")
+    frame["our_share"] = (frame["ours"] / frame["served"]).where(frame["served"] > 0)
+    decided = frame["won"] + frame["lost_deals"]
+    frame["win_rate"] = (frame["won"] / decided).where(decided > 0)
+    return frame
+
+
+FIELD_VALUES_SQL = """
+SELECT 'region' AS field, region AS value, count(*) AS n FROM accounts WHERE NOT archived GROUP BY ALL
+UNION ALL SELECT 'country', country, count(*) FROM accounts WHERE NOT archived GROUP BY ALL
+UNION ALL SELECT 'industry', industry, count(*) FROM accounts WHERE NOT archived GROUP BY ALL
+UNION ALL SELECT 'status', status, count(*) FROM accounts WHERE NOT archived GROUP BY ALL
+UNION ALL SELECT 'owner', coalesce(owner, ''), count(*) FROM accounts WHERE NOT archived GROUP BY ALL
+ORDER BY field, n DESC, value
+"""
+
+
+def field_values(store: Store) -> dict[str, list[Any]]:
+    """The values the builder offers per category field (most common first); suppliers as company ids."""
+    out: dict[str, list[Any]] = {}
+    for row in store.query_rows(FIELD_VALUES_SQL):
+        out.setdefault(row["field"], []).append(row["value"])
+    out["supplier"] = [r["id"] for r in store.query_rows("SELECT id FROM companies WHERE NOT archived ORDER BY NOT is_us, name")] + [0]
+    return out
+
+
+def company_names(store: Store) -> dict[int, tuple[str, bool]]:
+    return {int(r["id"]): (r["name"], bool(r["is_us"])) for r in store.query_rows("SELECT id, name, is_us FROM companies")}

@@ -1,0 +1,689 @@
+"""Views of the Segments page: rule builder, profile and comparison, clusters, sizing, matrix, prospects, export.
+
+Each view is one function the page calls for the sub-view chosen; they hold the
+widgets and the display shaping, and call research.segments for every figure.
+The rule being built lives in a plain session key (`segments_groups`), mirrored
+into the builder's widgets, so it survives switching views.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from babel.numbers import format_compact_currency
+
+from research.charts import segments as charts
+from research.charts.market import share_by_segment_chart
+from research.errors import ValidationError, VantageError
+from research.exports import MIME, chart_bytes, safe_filename
+from research.i18n import country_name, fmt_money, fmt_number, fmt_percent, locale_of
+from research.market import company_label
+from research.segments import attractiveness, clustering, export, profile, prospects, saved, sizing
+from research.segments.rules import EMPLOYEE_BANDS, REVENUE_BANDS, Compiled, compile_rule, dnf_groups, rule_from_groups
+from research.store import Store
+from research.ui.context import actor, lang, tr
+from research.ui.widgets import altair, show_error
+
+GROUPS = "segments_groups"  # durable: list of groups, each a dict field -> value(s)
+EDITING = "segments_editing"  # id of the saved segment loaded into the builder, or None
+PENDING = "segments_pending_save"
+CLUSTER_RESULT = "segments_cluster_result"
+BUILDER_FIELDS = ("region", "country", "industry", "employee_band", "revenue_band", "status", "owner", "supplier")
+RANGE_FIELDS = ("employees", "revenue_eur")
+CURRENT = -1  # the "rule being built" option in segment pickers
+
+
+
+def png_download(chart: Any, key: str, stem: str) -> None:
+    """A chart image for slides: rendered on request (vl-convert takes a moment), then offered.
+
+    The bytes live in session state under `key`, with the chart they were drawn from, so a
+    changed chart (another segment, other weights) never offers a stale image.
+    """
+    spec = hashlib.sha256(chart.to_json(validate=False).encode("utf-8")).hexdigest()
+    if st.button(tr("segments.chart.png"), key=f"{key}_prepare", icon=":material/image:"):
+        st.session_state[key], st.session_state[f"{key}_spec"] = chart_bytes(chart, "png"), spec
+    if st.session_state.get(key) and st.session_state.get(f"{key}_spec") == spec:
+        st.download_button(tr("segments.chart.png_save"), st.session_state[key], safe_filename(stem, "png"),
+                           MIME["png"], key=f"{key}_download", icon=":material/download:")
+
+# ---- shared ------------------------------------------------------------------------------
+
+
+def value_label(store: Store, field: str, value: Any) -> str:
+    language = lang()
+    if field == "country":
+        return f"{country_name(value, language)} ({value})"
+    if field in ("employee_band", "revenue_band"):
+        return tr(f"segments.band.{value}")
+    if field == "status":
+        return tr(f"segments.status.{value}")
+    if field == "owner":
+        return value or tr("segments.no_owner")
+    if field == "supplier":
+        names = profile.company_names(store)
+        if value == 0 or value not in names:
+            return tr("segments.no_supplier")
+        return company_label(*names[value], language)
+    return str(value)
+
+
+def current_rule() -> dict[str, Any]:
+    return rule_from_groups([_group_conditions(g) for g in st.session_state.get(GROUPS, [{}])])
+
+
+def _group_conditions(group: dict[str, Any]) -> list[dict[str, Any]]:
+    conditions: list[dict[str, Any]] = []
+    for field in BUILDER_FIELDS:
+        if group.get(field):
+            conditions.append({"field": field, "in": list(group[field])})
+    for field in RANGE_FIELDS:
+        low, high = group.get(f"{field}_min"), group.get(f"{field}_max")
+        if low is not None or high is not None:
+            conditions.append({"field": field, "min": low, "max": high})
+    return conditions
+
+
+def _groups_from_rule(rule: dict[str, Any]) -> list[dict[str, Any]] | None:
+    dnf = dnf_groups(rule)
+    if dnf is None:
+        return
+    groups = []
+    for conditions in dnf:
+        group: dict[str, Any] = {}
+        for c in conditions:
+            if c["field"] in BUILDER_FIELDS and "in" in c and "not_in" not in c:
+                group[c["field"]] = list(c["in"])
+            elif c["field"] in RANGE_FIELDS:
+                group[f"{c['field']}_min"], group[f"{c['field']}_max"] = c.get("min"), c.get("max")
+            else:
+                return
+        groups.append(group)
+    return groups or [{}]
+
+
+def _widget_key(i: int, name: str) -> str:
+    return f"segments_g{i}_{name}"
+
+
+def _load_into_builder(store: Store) -> None:
+    """on_change of the "start from" picker: copy the saved rule into the durable groups and the widgets."""
+    choice = st.session_state.get("segments_load")
+    for key in [k for k in st.session_state if str(k).startswith("segments_g")]:
+        del st.session_state[key]
+    if choice in (None, CURRENT):
+        st.session_state[GROUPS], st.session_state[EDITING] = [{}], None
+        return
+    segment = saved.get_segment(store, int(choice))
+    st.session_state[EDITING] = segment.id
+    st.session_state["segments_name"] = segment.name
+    st.session_state["segments_description"] = segment.description
+    st.session_state["segments_colour"] = segment.colour
+    groups = _groups_from_rule(segment.definition) if segment.kind == "rule" else None
+    st.session_state[GROUPS] = groups or [{}]
+
+
+def segment_choices(store: Store, *, with_current: bool) -> tuple[list[int], dict[int, str]]:
+    segments = saved.list_segments(store)
+    labels = {s.id: s.name for s in segments}
+    options = [s.id for s in segments]
+    if with_current:
+        labels[CURRENT] = tr("segments.current_rule")
+        options = [CURRENT, *options]
+    return options, labels
+
+
+def conditions_for(store: Store, ids: list[int]) -> tuple[list[Compiled], list[str], list[str]]:
+    """Compiled conditions, labels and colours for picked segment ids (CURRENT = the rule being built)."""
+    by_id = {s.id: s for s in saved.list_segments(store)}
+    conds, labels, colours = [], [], []
+    for i in ids:
+        if i == CURRENT:
+            conds.append(compile_rule(current_rule()))
+            labels.append(tr("segments.current_rule"))
+            colours.append("#D9480F")
+        elif i in by_id:
+            conds.append(by_id[i].condition)
+            labels.append(by_id[i].name)
+            colours.append(by_id[i].colour)
+    return conds, labels, colours
+
+
+def pick_segments(store: Store, label: str, key: str, *, default: str = "first", max_selections: int | None = None,
+                  allow_none: bool = False) -> tuple[list[Compiled], list[str]] | None:
+    """A segment multiselect; the picked segments' conditions and names, or None (with a message shown)."""
+    options, labels = segment_choices(store, with_current=True)
+    saved_ids = [o for o in options if o != CURRENT]
+    initial = {"first": options[:1], "saved": saved_ids[:8] or options[:1], "second": options[1:2] or options[:1]}[default]
+    picked = st.multiselect(label, options, default=initial, format_func=labels.get, key=key, max_selections=max_selections)
+    if not picked and not allow_none:
+        st.info(tr("segments.profile.empty"))
+        return None
+    try:
+        conds, names, _ = conditions_for(store, picked)
+    except ValidationError as e:
+        show_error(e)
+        return None
+    return conds, names
+
+
+# ---- build -------------------------------------------------------------------------------
+
+
+def build_view(store: Store) -> None:
+    st.session_state.setdefault(GROUPS, [{}])
+    st.session_state.setdefault(EDITING, None)
+    options, labels = segment_choices(store, with_current=True)
+    if "segments_load_next" in st.session_state:
+        st.session_state["segments_load"] = st.session_state.pop("segments_load_next")
+    if st.session_state.get("segments_load") not in (*options, None):
+        st.session_state["segments_load"] = CURRENT
+    labels[CURRENT] = tr("segments.build.new")
+    # Labels are computed here, not inside format_func: AppTest calls format_func outside the run.
+    st.selectbox(
+        tr("segments.build.load"), options, format_func=labels.get,
+        key="segments_load", on_change=_load_into_builder, args=(store,),
+    )
+    editing = saved.get_segment(store, st.session_state[EDITING]) if st.session_state[EDITING] else None
+    if editing and editing.kind == "cluster":
+        st.info(tr("segments.build.cluster_segment"))
+    else:
+        _rule_widgets(store)
+    condition = editing.condition if editing and editing.kind == "cluster" else None
+    try:
+        condition = condition or compile_rule(current_rule())
+    except ValidationError as e:
+        show_error(e)
+        return
+    count = profile.count_members(store, condition)
+    st.metric(tr("segments.count"), fmt_number(count, lang()))
+    if count == 0:
+        st.info(tr("segments.empty"))
+    else:
+        st.caption(tr("segments.preview"))
+        st.dataframe(members_table(store, condition, limit=20), hide_index=True, key="segments_preview")
+    _save_controls(store, editing)
+
+
+def _rule_widgets(store: Store) -> None:
+    st.caption(tr("segments.build.intro"))
+    values = profile.field_values(store)
+    groups: list[dict[str, Any]] = st.session_state[GROUPS]
+    new_groups = []
+    for i, group in enumerate(groups):
+        if i:
+            st.markdown(f"**{tr('segments.build.or')}**")
+        with st.container(border=True):
+            st.markdown(f"**{tr('segments.build.group', n=i + 1)}**")
+            cols = st.columns(4)
+            picked: dict[str, Any] = {}
+            for j, field in enumerate(BUILDER_FIELDS):
+                key = _widget_key(i, field)
+                options = _options(values, field)
+                if key not in st.session_state:
+                    st.session_state[key] = [v for v in group.get(field, []) if v in options]
+                shown = {v: value_label(store, field, v) for v in options}
+                picked[field] = cols[j % 4].multiselect(
+                    tr(f"segments.field.{field}"), options, format_func=shown.get, key=key,
+                    placeholder=tr("segments.build.any"),
+                )
+            cols = st.columns(4)
+            for j, field in enumerate(RANGE_FIELDS):
+                for k, end in enumerate(("min", "max")):
+                    key = _widget_key(i, f"{field}_{end}")
+                    if key not in st.session_state:
+                        st.session_state[key] = group.get(f"{field}_{end}")
+                    label = tr(f"segments.build.{end}", field=tr(f"segments.field.{field}"))
+                    picked[f"{field}_{end}"] = cols[2 * j + k].number_input(
+                        label, min_value=0.0, value=None, step=50.0 if field == "employees" else 1_000_000.0,
+                        format="%.0f", key=key,
+                    )
+            new_groups.append(picked)
+    st.session_state[GROUPS] = new_groups
+    add, remove, _ = st.columns([1, 1, 3])
+    if add.button(tr("segments.build.add_group"), key="segments_add_group", icon=":material/add:"):
+        st.session_state[GROUPS] = [*new_groups, {}]
+        st.rerun()
+    if len(new_groups) > 1 and remove.button(tr("segments.build.remove_group"), key="segments_remove_group"):
+        last = len(new_groups) - 1
+        for key in [k for k in st.session_state if str(k).startswith(f"segments_g{last}_")]:
+            del st.session_state[key]
+        st.session_state[GROUPS] = new_groups[:-1]
+        st.rerun()
+
+
+def _options(values: dict[str, list[Any]], field: str) -> list[Any]:
+    if field == "employee_band":
+        return list(EMPLOYEE_BANDS)
+    if field == "revenue_band":
+        return list(REVENUE_BANDS)
+    return values.get(field, [])
+
+
+def _save_controls(store: Store, editing: saved.Segment | None) -> None:
+    name_col, colour_col = st.columns([4, 1])
+    name = name_col.text_input(tr("segments.name"), key="segments_name", max_chars=saved.MAX_NAME)
+    colour = colour_col.color_picker(tr("segments.colour"), value="#5D6D7E", key="segments_colour")
+    description = st.text_input(tr("segments.description"), key="segments_description", max_chars=saved.MAX_DESCRIPTION)
+    buttons = st.columns(4)
+    save_args = {"name": name, "description": description, "colour": colour}
+    if buttons[0].button(tr("segments.save"), type="primary", key="segments_save", icon=":material/save:"):
+        _save(store, editing, save_args, overwrite=False)
+    pending = st.session_state.get(PENDING)
+    if pending:
+        st.warning(pending["message"])
+        a, b, _ = st.columns([1, 1, 2])
+        if a.button(tr("segments.overwrite", name=pending["name"]), key="segments_overwrite"):
+            _save(store, editing, {**save_args, "name": pending["name"]}, overwrite=True)
+            st.rerun()
+        if b.button(tr("segments.rename", name=pending["suggestion"]), key="segments_rename"):
+            _save(store, editing, {**save_args, "name": pending["suggestion"]}, overwrite=False)
+            st.rerun()
+    if editing is None:
+        return
+    if buttons[1].button(tr("segments.duplicate"), key="segments_duplicate", icon=":material/content_copy:"):
+        try:
+            copy = saved.duplicate_segment(store, actor(), editing)
+            st.success(tr("segments.duplicated", name=copy.name))
+        except VantageError as e:
+            show_error(e)
+    if buttons[2].button(tr("segments.archive"), key="segments_archive", icon=":material/archive:"):
+        st.session_state["segments_confirm_archive"] = editing.id
+    if st.session_state.get("segments_confirm_archive") == editing.id:
+        st.warning(tr("segments.archive_confirm", name=editing.name))
+        if st.button(tr("segments.archive_yes"), key="segments_archive_yes", type="primary"):
+            try:
+                saved.archive_segment(store, actor(), editing)
+                st.session_state["segments_confirm_archive"] = None
+                st.session_state[EDITING] = None
+                st.session_state["segments_load_next"] = CURRENT
+                st.session_state["segments_flash"] = tr("segments.archived", name=editing.name)
+                st.rerun()
+            except VantageError as e:
+                show_error(e)
+
+
+def _save(store: Store, editing: saved.Segment | None, values: dict[str, Any], *, overwrite: bool) -> None:
+    try:
+        if editing is not None and editing.kind == "cluster":
+            name = saved.relabel_segment(store, actor(), editing, overwrite=overwrite, **values).name
+        else:
+            segment = saved.save_rule_segment(
+                store, actor(), rule=current_rule(), segment_id=editing.id if editing else None,
+                expected_version=editing.version if editing else None, overwrite=overwrite, **values,
+            )
+            st.session_state[EDITING] = segment.id
+            st.session_state["segments_load_next"] = segment.id  # the picker shows it from the next run
+            name = segment.name
+        st.session_state[PENDING] = None
+        st.session_state["segments_flash"] = tr("segments.saved", name=name)
+        st.rerun()
+    except saved.SegmentNameTaken as e:
+        st.session_state[PENDING] = {"message": e.message, "name": e.name, "suggestion": e.suggestion}
+    except VantageError as e:
+        show_error(e)
+
+
+def flash() -> None:
+    message = st.session_state.pop("segments_flash", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def members_table(store: Store, condition: Compiled, *, limit: int) -> pd.DataFrame:
+    df = export.members(store, condition, limit=limit)
+    language = lang()
+    return pd.DataFrame(
+        {
+            tr("segments.col.name"): df["name"],
+            tr("segments.field.country"): [country_name(c, language) for c in df["country"]],
+            tr("segments.field.industry"): df["industry"],
+            tr("segments.field.employees"): df["employees"],
+            tr("segments.field.status"): [tr(f"segments.status.{s}") for s in df["status"]],
+            tr("segments.field.supplier"): df["supplier"].fillna(tr("segments.no_supplier")),
+            tr("segments.col.segments"): df["segments"],
+        }
+    )
+
+
+# ---- profile and compare -----------------------------------------------------------------
+
+
+def profile_view(store: Store) -> None:
+    chosen = pick_segments(store, tr("segments.pick"), "segments_profile_pick")
+    if chosen is None:
+        return
+    conds, names = chosen
+    language = lang()
+    if len(conds) == 1:
+        p = profile.profile(store, conds[0])
+        cols = st.columns(6)
+        cols[0].metric(tr("segments.kpi.accounts"), fmt_number(p.accounts, language))
+        cols[1].metric(tr("segments.kpi.employees"), fmt_number(p.employees, language))
+        cols[2].metric(tr("segments.kpi.revenue"),
+                       format_compact_currency(p.revenue_eur, "EUR", locale=locale_of(language), fraction_digits=1))
+        cols[3].metric(tr("segments.kpi.our_share"), fmt_percent(p.our_share, language))
+        cols[4].metric(tr("segments.kpi.won_lost"), f"{fmt_number(p.won, language)} / {fmt_number(p.lost_deals, language)}")
+        cols[5].metric(tr("segments.kpi.not_contacted"), fmt_number(p.not_contacted, language),
+                       help=tr("segments.kpi.not_contacted_help"))
+        if p.accounts == 0:
+            st.info(tr("segments.empty"))
+            return
+        left, right = st.columns([3, 2])
+        if not p.suppliers.empty:
+            data = p.suppliers.assign(company_label=[company_label(n, u, language) for n, u in zip(p.suppliers["company"], p.suppliers["is_us"])])
+            share_chart = charts.supplier_share_chart(
+                data, title=tr("segments.share.title"), subtitle=tr("segments.share.subtitle"),
+                company_title=tr("segments.col.company"), share_title=tr("segments.col.share_of_all"),
+                accounts_title=tr("segments.col.accounts"),
+            )
+            with left:
+                altair(share_chart, key="segments_profile_share")
+                png_download(share_chart, "segments_profile_png", "segment-suppliers")
+        with right:
+            st.subheader(tr("segments.top"))
+            top = p.top
+            st.dataframe(pd.DataFrame({
+                tr("segments.col.name"): top["name"],
+                tr("segments.field.country"): [country_name(c, language) for c in top["country"]],
+                tr("segments.col.revenue"): [fmt_number(v, language) for v in top["revenue_eur"]],
+                tr("segments.field.supplier"): top["supplier"].fillna(tr("segments.no_supplier")),
+            }), hide_index=True, key="segments_profile_top")
+        return
+    st.subheader(tr("segments.compare"))
+    table = profile.compare(store, conds)
+    st.dataframe(pd.DataFrame({
+        tr("segments.col.segment"): names,
+        tr("segments.col.accounts"): [fmt_number(v, language) for v in table["accounts"]],
+        tr("segments.col.customers"): [fmt_number(v, language) for v in table["customers"]],
+        tr("segments.col.prospects"): [fmt_number(v, language) for v in table["prospects"]],
+        tr("segments.col.revenue"): [fmt_number(v, language) for v in table["revenue_eur"]],
+        tr("segments.col.our_share"): [fmt_percent(None if pd.isna(v) else v, language) for v in table["our_share"]],
+        tr("segments.col.win_rate"): [fmt_percent(None if pd.isna(v) else v, language) for v in table["win_rate"]],
+        tr("segments.col.not_contacted"): [fmt_number(v, language) for v in table["not_contacted"]],
+    }), hide_index=True, key="segments_compare_table")
+    share = profile.suppliers(store, conds)
+    if not share.empty:
+        share["segment_label"] = [names[i] for i in share["seg"]]
+        share["company_label"] = [company_label(n, u, language) for n, u in zip(share["company"], share["is_us"])]
+        compare_chart = share_by_segment_chart(
+            share, title=tr("segments.share.title"), subtitle=tr("segments.share.subtitle"),
+            segment_title=tr("segments.col.segment"), share_title=tr("segments.col.share_of_all"),
+            company_title=tr("segments.col.company"), accounts_title=tr("segments.col.accounts"),
+        )
+        altair(compare_chart, key="segments_compare_share")
+        png_download(compare_chart, "segments_compare_png", "segment-comparison")
+
+
+# ---- clusters ----------------------------------------------------------------------------
+
+
+def cluster_view(store: Store) -> None:
+    language = lang()
+    with st.form("segments_cluster_form"):
+        names = {f: tr(f"segments.field.{f}") for f in clustering.FEATURES}
+        features = st.multiselect(
+            tr("segments.cluster.features"), list(clustering.FEATURES),
+            default=["employees", "annual_revenue", "industry", "region"],
+            format_func=names.get, key="segments_cluster_features",
+        )
+        a, b = st.columns(2)
+        auto = a.checkbox(tr("segments.cluster.auto"), value=True, key="segments_cluster_auto")
+        k = b.number_input(tr("segments.cluster.k"), min_value=2, max_value=20, value=4, step=1, key="segments_cluster_k")
+        run = st.form_submit_button(tr("segments.cluster.run"), type="primary", icon=":material/scatter_plot:")
+    if run:
+        with st.status(tr("segments.cluster.running", n=fmt_number(profile.count_members(store, compile_rule(None)), language))) as status:
+            bar = st.progress(0.0)
+            try:
+                result = clustering.cluster_accounts(
+                    store, features, k=None if auto else int(k), progress=lambda f, _m: bar.progress(min(1.0, f))
+                )
+            except VantageError as e:
+                status.update(state="error")
+                show_error(e)
+                return
+            st.session_state[CLUSTER_RESULT] = result
+            status.update(label=tr("segments.cluster.done", k=result.k, suggested=result.suggested_k), state="complete")
+    result: clustering.ClusterResult | None = st.session_state.get(CLUSTER_RESULT)
+    if result is None:
+        return
+    if result.imputed:
+        details = ", ".join(f"{tr(f'segments.field.{f}')}: {fmt_number(n, language)}" for f, n in result.imputed.items())
+        st.caption(tr("segments.cluster.imputed", details=details))
+    if not result.scan.empty:
+        curve = charts.silhouette_chart(
+            result.scan, result.suggested_k, title=tr("segments.cluster.curve.title"),
+            subtitle=tr("segments.cluster.curve.subtitle"), k_title=tr("segments.cluster.curve.k"),
+            score_title=tr("segments.cluster.curve.score"),
+        )
+        altair(curve, key="segments_silhouette")
+        png_download(curve, "segments_silhouette_png", "silhouette-curve")
+    total = sum(result.sizes) or 1
+    st.dataframe(pd.DataFrame({
+        tr("segments.col.cluster"): list(range(1, result.k + 1)),
+        tr("segments.col.accounts"): [fmt_number(n, language) for n in result.sizes],
+        tr("segments.col.share_of_all"): [fmt_percent(n / total, language) for n in result.sizes],
+        tr("segments.col.description"): [result.describe(i, language) for i in range(result.k)],
+    }), hide_index=True, key="segments_clusters")
+    prefix_col, button_col = st.columns([3, 1])
+    prefix = prefix_col.text_input(tr("segments.cluster.prefix"), value=tr("segments.cluster.prefix_default"),
+                                   key="segments_cluster_prefix", max_chars=60)
+    overwrite = st.session_state.get("segments_cluster_overwrite", False)
+    if button_col.button(tr("segments.cluster.save"), key="segments_cluster_save", icon=":material/save:"):
+        _save_clusters(store, result, prefix, overwrite=False)
+    pending = st.session_state.get("segments_cluster_pending")
+    if pending and not overwrite:
+        st.warning(pending)
+        if st.button(tr("segments.overwrite", name=prefix), key="segments_cluster_overwrite_btn"):
+            _save_clusters(store, result, prefix, overwrite=True)
+
+
+def _save_clusters(store: Store, result: clustering.ClusterResult, prefix: str, *, overwrite: bool) -> None:
+    from research.charts.theme import COMPETITOR_COLORS
+
+    language = lang()
+    try:
+        segments = saved.save_cluster_segments(
+            store, actor(),
+            names=[tr("segments.cluster.name", prefix=prefix.strip(), n=i + 1) for i in range(result.k)],
+            descriptions=[result.describe(i, language) for i in range(result.k)],
+            members=[result.members(i) for i in range(result.k)],
+            definitions=[{"features": result.features, "k": result.k, "cluster": i + 1} for i in range(result.k)],
+            colours=[COMPETITOR_COLORS[i % len(COMPETITOR_COLORS)] for i in range(result.k)],
+            overwrite=overwrite,
+        )
+        st.session_state["segments_cluster_pending"] = None
+        st.success(tr("segments.cluster.saved", n=len(segments)))
+    except saved.SegmentNameTaken as e:
+        st.session_state["segments_cluster_pending"] = e.message
+        st.warning(e.message)
+    except VantageError as e:
+        show_error(e)
+
+
+# ---- sizing ------------------------------------------------------------------------------
+
+
+def sizing_view(store: Store) -> None:
+    options, labels = segment_choices(store, with_current=False)
+    if not options:
+        st.info(tr("segments.none_saved"))
+        return
+    language = lang()
+    seg_id = st.selectbox(tr("segments.sizing.segment"), options, format_func=labels.get, key="segments_sizing_pick")
+    segment = saved.get_segment(store, int(seg_id))
+    cond = segment.condition
+    size = profile.compare(store, [cond]).iloc[0]
+    defaults = sizing.default_assumptions(
+        median_won_value=None if pd.isna(size["median_won_value"]) else float(size["median_won_value"]),
+        our_share=None if pd.isna(size["our_share"]) else float(size["our_share"]),
+        acv=None if segment.acv is None else float(segment.acv), sam_share=segment.sam_share,
+        som_share=segment.som_share, sensitivity=segment.sensitivity,
+    )
+    st.caption(tr("segments.sizing.defaults"))
+    a, b, c, d = st.columns(4)
+    suffix = f"_{segment.id}_{segment.version}"  # fresh widgets when another segment or version is shown
+    acv = a.number_input(tr("segments.sizing.acv"), min_value=0.0, value=round(defaults.acv, 0), step=1000.0,
+                         format="%.0f", key="segments_acv" + suffix)
+    sam = b.slider(tr("segments.sizing.sam"), 0, 100, int(round(defaults.sam_share * 100)), format="%d%%", key="segments_sam" + suffix)
+    som = c.slider(tr("segments.sizing.som"), 0, 100, int(round(defaults.som_share * 100)), format="%d%%", key="segments_som" + suffix)
+    band = d.slider(tr("segments.sizing.sensitivity"), 0, 50, int(round(defaults.sensitivity * 100)), format="%d%%", key="segments_band" + suffix)
+    result = sizing.size_segment(int(size["accounts"]), sizing.Assumptions(acv, sam / 100, som / 100, band / 100))
+    funnel = charts.sizing_funnel_chart(
+        result.frame(), title=tr("segments.sizing.title"),
+        subtitle=tr("segments.sizing.subtitle", accounts=fmt_number(result.accounts, language),
+                    acv=fmt_money(acv, "EUR", language), band=fmt_percent(band / 100, language)),
+        stage_title=tr("segments.sizing.stage"), value_title=tr("segments.sizing.value"),
+        low_title=tr("segments.sizing.low"), high_title=tr("segments.sizing.high"),
+    )
+    altair(funnel, key="segments_funnel")
+    png_download(funnel, "segments_funnel_png", f"sizing-{segment.name}")
+    if st.button(tr("segments.sizing.save"), key="segments_sizing_save", icon=":material/save:"):
+        try:
+            saved.save_sizing(store, actor(), segment, acv=acv, sam_share=sam / 100, som_share=som / 100, sensitivity=band / 100)
+            st.session_state["segments_flash"] = tr("segments.sizing.saved")
+            st.rerun()
+        except VantageError as e:
+            show_error(e)
+
+
+# ---- attractiveness matrix ---------------------------------------------------------------
+
+
+@st.cache_data(ttl=120, max_entries=16, show_spinner=False)
+def _factors(_store: Store, database: str, conditions: str) -> pd.DataFrame:
+    # Keyed by the workspace and the compiled conditions; sliders only re-score, never re-query.
+    conds = [Compiled(c["sql"], c["params"]) for c in json.loads(conditions)]
+    return attractiveness.segment_factors(_store, conds)
+
+
+def _apply_weight_set(sets: dict[int, saved.WeightSet]) -> None:
+    chosen = sets.get(st.session_state.get("segments_weight_set"))
+    weights = chosen.weights if chosen else attractiveness.DEFAULT_WEIGHTS
+    for factor in attractiveness.FACTORS:
+        st.session_state[f"segments_w_{factor}"] = int(weights.get(factor, attractiveness.DEFAULT_WEIGHTS[factor]))
+
+
+def matrix_view(store: Store) -> None:
+    chosen = pick_segments(store, tr("segments.pick"), "segments_matrix_pick", default="saved", max_selections=12)
+    if chosen is None:
+        return
+    conds, names = chosen
+    sets = {w.id: w for w in saved.list_weight_sets(store)}
+    set_labels = {i: f"{w.name} (v{w.version})" for i, w in sets.items()}
+    set_labels[None] = tr("segments.matrix.default_weights")
+    st.selectbox(tr("segments.matrix.weight_sets"), [None, *sets], key="segments_weight_set", format_func=set_labels.get,
+                 on_change=_apply_weight_set, args=(sets,))
+    for factor in attractiveness.FACTORS:
+        st.session_state.setdefault(f"segments_w_{factor}", int(attractiveness.DEFAULT_WEIGHTS[factor]))
+    chart_col, weight_col = st.columns([3, 1])
+    weights = {}
+    with weight_col:
+        st.markdown(f"**{tr('segments.matrix.weights')}**")
+        st.caption(tr("segments.matrix.attractiveness"))
+        for factor in attractiveness.ATTRACTIVENESS_FACTORS:
+            weights[factor] = st.slider(tr(f"segments.factor.{factor}"), 0, 100, key=f"segments_w_{factor}")
+        st.caption(tr("segments.matrix.strength"))
+        for factor in attractiveness.STRENGTH_FACTORS:
+            weights[factor] = st.slider(tr(f"segments.factor.{factor}"), 0, 100, key=f"segments_w_{factor}")
+    try:
+        frame = _factors(store, store.database, json.dumps([{"sql": c.sql, "params": c.params} for c in conds], default=str))
+        scored = attractiveness.score(frame, weights)
+    except VantageError as e:
+        show_error(e)
+        return
+    scored["label"] = names
+    scored["zone_label"] = [tr(f"segments.zone.{z}") for z in scored["zone"]]
+    chart = charts.matrix_chart(
+        scored, title=tr("segments.matrix.title"), subtitle=tr("segments.matrix.subtitle"),
+        x_title=tr("segments.matrix.strength"), y_title=tr("segments.matrix.attractiveness"),
+        size_title=tr("segments.col.accounts"), share_title=tr("segments.col.our_share"),
+        segment_title=tr("segments.col.segment"), zone_title=tr("segments.matrix.zone"),
+    )
+    with chart_col:
+        altair(chart, key="segments_matrix_chart")
+    language = lang()
+    factor_table = {tr("segments.col.segment"): names}
+    for factor in attractiveness.FACTORS:
+        column = "win_rate_factor" if factor == "win_rate" else factor
+        factor_table[tr(f"segments.factor.{factor}")] = [fmt_number(v, language, 2) for v in scored[column]]
+    factor_table[tr("segments.matrix.zone")] = scored["zone_label"].tolist()
+    st.caption(tr("segments.matrix.factors"))
+    st.dataframe(pd.DataFrame(factor_table), hide_index=True, key="segments_factor_table")
+    name_col, save_col, png_col = st.columns([2, 1, 1])
+    name = name_col.text_input(tr("segments.matrix.save_weights"), key="segments_weight_name", max_chars=saved.MAX_NAME)
+    if save_col.button(tr("segments.matrix.save"), key="segments_weight_save", icon=":material/save:"):
+        try:
+            ws = saved.save_weight_set(store, actor(), name, weights)
+            st.success(tr("segments.matrix.saved", name=ws.name, version=ws.version))
+        except VantageError as e:
+            show_error(e)
+    with png_col:
+        png_download(chart, "segments_png", "segment-matrix")
+
+
+# ---- prospects ---------------------------------------------------------------------------
+
+
+def prospects_view(store: Store) -> None:
+    chosen = pick_segments(store, tr("segments.prospects.targets"), "segments_prospect_targets", default="second",
+                           allow_none=True)
+    st.caption(tr("segments.prospects.intro"))
+    if chosen is None:
+        return
+    conds, names = chosen
+    language = lang()
+    scored = prospects.score_prospects(store, conds)
+    if scored.empty:
+        st.info(tr("segments.empty"))
+        return
+    st.caption(tr("segments.prospects.count", n=fmt_number(int(scored["scored"].iloc[0]), language),
+                  shown=fmt_number(len(scored), language)))
+    st.dataframe(pd.DataFrame({
+        tr("segments.col.score"): scored["score"],
+        tr("segments.col.name"): scored["name"],
+        tr("segments.field.country"): [country_name(c, language) for c in scored["country"]],
+        tr("segments.field.industry"): scored["industry"],
+        tr("segments.col.reasons"): [prospects.reasons_text(row, language, names) for _, row in scored.iterrows()],
+    }), hide_index=True, key="segments_prospects_table",
+        column_config={
+            tr("segments.col.score"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d", width="small"),
+            tr("segments.col.reasons"): st.column_config.TextColumn(width="large"),
+        })
+
+
+# ---- export ------------------------------------------------------------------------------
+
+
+def export_view(store: Store) -> None:
+    options, labels = segment_choices(store, with_current=True)
+    seg_id = st.selectbox(tr("segments.export.segment"), options, index=min(1, len(options) - 1),
+                          format_func=labels.get, key="segments_export_pick")
+    st.caption(tr("segments.export.note"))
+    if st.button(tr("segments.export.prepare"), key="segments_export_prepare", icon=":material/download:"):
+        try:
+            conds, names, _ = conditions_for(store, [seg_id])
+            df = export.members(store, conds[0]).drop(columns=["id"])
+            st.session_state["segments_export_files"] = (
+                names[0], len(df), export.to_csv_bytes(df), export.to_xlsx_bytes(df)
+            )
+        except VantageError as e:
+            show_error(e)
+    files = st.session_state.get("segments_export_files")
+    cols = st.columns(3)
+    if files:
+        name, rows, csv_bytes, xlsx_bytes = files
+        st.caption(tr("segments.export.rows", n=fmt_number(rows, lang())))
+        cols[0].download_button(tr("segments.export.csv"), csv_bytes, export.safe_file_name(name, ".csv"),
+                                "text/csv", key="segments_dl_csv")
+        cols[1].download_button(tr("segments.export.xlsx"), xlsx_bytes, export.safe_file_name(name, ".xlsx"),
+                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="segments_dl_xlsx")
+    cols[2].download_button(
+        tr("segments.export.definitions"),
+        json.dumps(saved.definitions_document(store), ensure_ascii=False, indent=2).encode("utf-8"),
+        "segments.json", "application/json", key="segments_dl_definitions",
+    )
