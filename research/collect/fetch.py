@@ -1,0 +1,537 @@
+"""Polite, bounded HTTP fetching of competitor pages: the only I/O of collection.
+
+What it guarantees, whatever the server does: only http(s); every hop's address
+checked against the address policy after DNS resolution (loopback, private,
+link-local, metadata and reserved addresses refused unless allow-listed); at most
+five redirects; robots.txt obeyed and cached per host; one request per host per
+interval; retries with backoff on network errors and on 429/503 (Retry-After
+honoured up to a cap); a cap on decoded body size; and a total deadline enforced
+by a watchdog, because requests' timeout is per read and a slow-drip server would
+otherwise run for minutes. Nothing here raises for a bad page: the outcome is a
+`FetchResult` whose `status` says what happened.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import email.utils
+import ipaddress
+import re
+import socket
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import charset_normalizer
+import requests
+from protego import Protego
+
+from research import __version__, config
+from research.errors import VantageError
+
+
+class FetchError(VantageError):
+    """A URL refused before or during fetching (scheme, address policy, redirects)."""
+
+    title = "Cannot fetch the page"
+
+
+MAX_REDIRECTS = 5
+HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+# Addresses no watcher should reach unless a person allow-lists them explicitly.
+_METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-data", "metadata.azure.com"})
+_EXTRA_BLOCKED_NETS = (
+    ipaddress.ip_network("100.64.0.0/10"),  # carrier-grade NAT (Alibaba's metadata lives here)
+    ipaddress.ip_network("192.0.0.0/24"),
+    ipaddress.ip_network("198.18.0.0/15"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+_CHALLENGE_TITLE = re.compile(
+    r"<title[^>]*>[^<]*(just a moment|attention required|access denied|are you a robot|robot check|"
+    r"captcha|pardon our interruption|security check|request unsuccessful|verify you are human)",
+    re.I,
+)
+_CHALLENGE_MARKERS = re.compile(r"cf-chl-|g-recaptcha|h-captcha|px-captcha|_Incapsula_Resource|datadome", re.I)
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """How politely and how far a run may go; tests shorten the times."""
+
+    user_agent: str = ""
+    allow_hosts: frozenset[str] = frozenset()
+    max_bytes: int = 5_000_000
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    total_timeout: float = 20.0
+    host_interval: float = 2.0
+    retries: int = 2
+    backoff: float = 0.5
+    max_retry_after: float = 30.0
+    max_crawl_delay: float = 30.0
+    respect_robots: bool = True
+
+    @classmethod
+    def from_settings(cls, **overrides: object) -> FetchPolicy:
+        contact = config.get("VANTAGE_COLLECT_CONTACT")
+        agent = f"Vantage/{__version__} (competitor research; +{contact or 'https://github.com/vantage-research'})"
+        allow = frozenset(h.strip().lower() for h in config.get("VANTAGE_COLLECT_ALLOW_HOSTS").split(",") if h.strip())
+        values: dict[str, object] = {
+            "user_agent": agent,
+            "allow_hosts": allow,
+            "max_bytes": config.get_int("VANTAGE_COLLECT_MAX_BYTES"),
+            "host_interval": _float_setting("VANTAGE_COLLECT_HOST_INTERVAL"),
+            "total_timeout": _float_setting("VANTAGE_COLLECT_TIMEOUT"),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def agent(self) -> str:
+        return self.user_agent or f"Vantage/{__version__} (competitor research)"
+
+
+def _float_setting(env: str) -> float:
+    value = config.get(env)
+    try:
+        number = float(value)
+    except ValueError:
+        raise FetchError(f"{env} must be a number of seconds, not {value!r}.") from None
+    if number < 0:
+        raise FetchError(f"{env} cannot be negative.")
+    return number
+
+
+@dataclass
+class FetchResult:
+    """What one page fetch came to. status: ok, not_modified, blocked, error or skipped."""
+
+    url: str
+    status: str
+    http_status: int | None = None
+    final_url: str | None = None
+    html: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    message: str | None = None
+    retry_after: str | None = None
+    elapsed: float = 0.0
+    fetched_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+
+# ---- address policy ----------------------------------------------------------------------
+
+
+def check_scheme(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of an http(s) URL; anything else is refused before any I/O."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as e:
+        raise FetchError(f"{url!r} is not a valid web address ({e}).") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise FetchError(f"Only http and https addresses can be watched, not {parts.scheme or 'this'}: {url!r}.")
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise FetchError(f"{url!r} has no host name.")
+    if parts.username or parts.password:
+        raise FetchError("Addresses with a user name or password in them are not fetched.")
+    return parts.scheme.lower(), host, port or (443 if parts.scheme.lower() == "https" else 80)
+
+
+def _forbidden_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return "a loopback address"
+    if ip.is_link_local:
+        return "a link-local address (cloud metadata lives there)"
+    if ip.is_private:
+        return "a private network address"
+    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+        return "a reserved address"
+    if any(ip in net for net in _EXTRA_BLOCKED_NETS if ip.version == net.version):
+        return "a reserved address"
+    return None
+
+
+def check_address(url: str, policy: FetchPolicy) -> None:
+    """Refuse URLs whose host resolves to an address the policy forbids (unless allow-listed)."""
+    _, host, port = check_scheme(url)
+    if host in policy.allow_hosts:
+        return
+    if host in _METADATA_HOSTS:
+        raise FetchError(f"{host} is a cloud metadata address; it is never fetched.")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as e:
+        raise FetchError(f"The host {host} cannot be found (DNS: {e}).") from None
+    for info in infos:
+        address = str(info[4][0]).split("%", 1)[0]
+        if address in policy.allow_hosts:
+            continue
+        reason = _forbidden_ip(ipaddress.ip_address(address))
+        if reason:
+            raise FetchError(
+                f"{host} resolves to {address}, {reason}; add it to VANTAGE_COLLECT_ALLOW_HOSTS to fetch intranet pages."
+            )
+
+
+# ---- politeness ---------------------------------------------------------------------------
+
+
+class HostThrottle:
+    """At most one request per `interval` seconds per host, across threads."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._next: dict[str, float] = {}
+        self._extra: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def slow_down(self, host: str, interval: float) -> None:
+        with self._lock:
+            self._extra[host] = max(self._extra.get(host, 0.0), interval)
+
+    def wait(self, host: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next.get(host, now))
+            self._next[host] = slot + max(self.interval, self._extra.get(host, 0.0))
+        if slot > now:
+            time.sleep(slot - now)
+
+
+class RobotsCache:
+    """robots.txt per scheme+host, fetched once per run (RFC 9309: 4xx allows all, 5xx/unreachable allows none)."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, Protego | None | bool] = {}
+        self._lock = threading.Lock()
+
+    def allowed(self, fetcher: Fetcher, url: str) -> tuple[bool, str | None]:
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            rules = self._rules.get(key)
+        if rules is None:
+            rules = self._load(fetcher, key)
+            with self._lock:
+                self._rules[key] = rules
+        if rules is True:
+            return True, None
+        if rules is False:
+            return False, "robots.txt could not be read (server error), so the site is treated as closed to robots"
+        delay = rules.crawl_delay(fetcher.policy.agent)
+        if delay:
+            fetcher.throttle.slow_down(parts.hostname or "", min(float(delay), fetcher.policy.max_crawl_delay))
+        if rules.can_fetch(url, fetcher.policy.agent):
+            return True, None
+        return False, "robots.txt disallows this page for robots"
+
+    def _load(self, fetcher: Fetcher, base: str) -> Protego | bool:
+        result = fetcher.fetch(base + "/robots.txt", robots=False, conditional=None, accept_any_type=True)
+        if result.status == "ok" and result.html is not None:
+            try:
+                return Protego.parse(result.html)
+            except (ValueError, TypeError):  # unparseable rules: behave as if there were none
+                return True
+        if result.http_status is not None and 400 <= result.http_status < 500:
+            return True
+        return result.status == "not_modified"
+
+
+# ---- decoding -----------------------------------------------------------------------------
+
+
+def _known_codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name.strip().strip("\"'")).name
+    except LookupError:
+        return None
+
+
+def decode_body(body: bytes, content_type: str | None) -> str:
+    """Text of a page: BOM, then the HTTP charset, then <meta charset>, then detection."""
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            return body.decode(codec, errors="replace").lstrip("\ufeff")
+    header = re.search(r"charset=([^;\s]+)", content_type or "", re.I)
+    codec = _known_codec(header.group(1)) if header else None
+    if codec is None:
+        meta = _META_CHARSET.search(body[:8192])
+        codec = _known_codec(meta.group(1).decode("ascii", "replace")) if meta else None
+    if codec is None:
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            best = charset_normalizer.from_bytes(body[:200_000]).best()
+            codec = best.encoding if best else "utf-8"
+    return body.decode(codec, errors="replace")
+
+
+def looks_blocked(html: str) -> bool:
+    """A bot challenge or captcha served instead of the page (often with status 200)."""
+    head = html[:20_000]
+    if _CHALLENGE_TITLE.search(head):
+        return True
+    return bool(_CHALLENGE_MARKERS.search(head)) and len(html) < 60_000
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+
+
+class _Deadline(Exception):
+    pass
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class Fetcher:
+    """One run's HTTP session, throttle and robots cache; safe to use from several threads."""
+
+    def __init__(self, policy: FetchPolicy | None = None) -> None:
+        self.policy = policy or FetchPolicy.from_settings()
+        self.throttle = HostThrottle(self.policy.host_interval)
+        self.robots = RobotsCache()
+        self._local = threading.local()
+
+    @property
+    def session(self) -> requests.Session:
+        # A Session per thread: requests does not promise a shared one is thread-safe.
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.trust_env = False  # no proxies or .netrc from the environment
+            session.headers.update(
+                {
+                    "User-Agent": self.policy.agent,
+                    "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+                    "Accept-Language": "en;q=0.9,sr;q=0.8,*;q=0.5",
+                    "Accept-Encoding": "gzip, deflate",
+                }
+            )
+            self._local.session = session
+        return session
+
+    def close(self) -> None:
+        session = getattr(self._local, "session", None)
+        if session is not None:
+            session.close()
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        robots: bool = True,
+        conditional: Mapping[str, str | None] | None = None,
+        accept_any_type: bool = False,
+    ) -> FetchResult:
+        """Fetch one page within the policy; never raises for what a server does."""
+        started = time.monotonic()
+        deadline = started + self.policy.total_timeout
+        result = FetchResult(url=url, status="error")
+        try:
+            check_address(url, self.policy)  # a refused address is reported as such, not as a robots.txt failure
+            if robots and self.policy.respect_robots:
+                allowed, why = self.robots.allowed(self, url)
+                if not allowed:
+                    result.status, result.message = "skipped", why
+                    return result
+            self._fetch_with_retries(url, result, deadline, conditional or {}, accept_any_type)
+        except FetchError as e:
+            result.status, result.message = "error", e.message
+        finally:
+            result.elapsed = time.monotonic() - started
+        return result
+
+    def _fetch_with_retries(
+        self, url: str, result: FetchResult, deadline: float, conditional: Mapping[str, str | None], any_type: bool
+    ) -> None:
+        attempt = 0
+        while True:
+            retry_in: float | None = None
+            try:
+                self._fetch_once(url, result, deadline, conditional, any_type)
+                if result.http_status in (429, 503):
+                    wait = _retry_after(result.retry_after)
+                    if wait is None:
+                        wait = self.policy.backoff * 2**attempt
+                    if wait > self.policy.max_retry_after:
+                        result.status = "blocked"
+                        result.message = f"HTTP {result.http_status}: the site asks to wait {wait:.0f} s; try later"
+                        return
+                    retry_in = wait
+                    result.status = "blocked" if result.http_status == 429 else "error"
+                    result.message = f"HTTP {result.http_status} (rate limited or unavailable)"
+                else:
+                    return
+            except (requests.ConnectionError, requests.Timeout, _Deadline) as e:
+                result.status = "error"
+                result.http_status = None
+                if isinstance(e, _Deadline) or time.monotonic() >= deadline:
+                    result.message = f"no complete answer within {self.policy.total_timeout:g} s (total deadline)"
+                    return
+                result.message = _network_message(e)
+                retry_in = self.policy.backoff * 2**attempt
+            attempt += 1
+            if attempt > self.policy.retries or time.monotonic() + retry_in >= deadline:
+                return
+            time.sleep(retry_in)
+
+    def _fetch_once(
+        self, url: str, result: FetchResult, deadline: float, conditional: Mapping[str, str | None], any_type: bool
+    ) -> None:
+        headers: dict[str, str] = {}
+        if conditional.get("etag"):
+            headers["If-None-Match"] = str(conditional["etag"])
+        if conditional.get("last_modified"):
+            headers["If-Modified-Since"] = str(conditional["last_modified"])
+        current = url
+        seen: list[str] = []
+        for hop in range(MAX_REDIRECTS + 1):
+            check_address(current, self.policy)
+            host = urlsplit(current).hostname or ""
+            self.throttle.wait(host)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Deadline()
+            response = self.session.get(
+                current,
+                headers=headers,
+                allow_redirects=False,
+                stream=True,
+                timeout=(min(self.policy.connect_timeout, remaining), min(self.policy.read_timeout, remaining)),
+            )
+            with response:
+                result.http_status = response.status_code
+                result.final_url = current
+                if response.is_redirect and response.headers.get("Location"):
+                    seen.append(current)
+                    nxt = urljoin(current, response.headers["Location"])
+                    if nxt in seen:
+                        raise FetchError(f"the page redirects in a loop ({len(seen)} hops, back to {nxt})")
+                    check_scheme(nxt)
+                    current = nxt
+                    headers = {}  # validators belong to the first URL only
+                    continue
+                self._read(response, result, deadline, any_type)
+                return
+        raise FetchError(f"more than {MAX_REDIRECTS} redirects; stopped at {current}")
+
+    def _read(self, response: requests.Response, result: FetchResult, deadline: float, any_type: bool) -> None:
+        status = response.status_code
+        result.etag = response.headers.get("ETag")
+        result.last_modified = response.headers.get("Last-Modified")
+        if status == 304:
+            result.status, result.message = "not_modified", None
+            return
+        if status in (429, 503):
+            result.status, result.retry_after = "error", response.headers.get("Retry-After")
+            return
+        if status in (401, 403, 451):
+            result.status, result.message = "blocked", f"HTTP {status}: the site refused the request"
+            return
+        if status >= 400:
+            result.status, result.message = "error", f"HTTP {status} {response.reason or ''}".strip()
+            return
+        content_type = response.headers.get("Content-Type", "")
+        mime = content_type.split(";", 1)[0].strip().lower()
+        if not any_type and mime and mime not in HTML_TYPES:
+            result.status, result.message = "error", f"not a web page but {mime}"
+            return
+        body = self._body(response, deadline)
+        result.html = decode_body(body, content_type)
+        if looks_blocked(result.html):
+            result.status, result.message = "blocked", "a bot check or captcha was served instead of the page"
+            result.html = None
+            return
+        result.status, result.message = "ok", None
+
+    def _body(self, response: requests.Response, deadline: float) -> bytes:
+        """The decoded body, cut at the size cap, within the total deadline."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.policy.max_bytes and "Content-Encoding" not in response.headers:
+            raise FetchError(f"the page is larger than the {self.policy.max_bytes:,}-byte cap ({int(declared):,} bytes)")
+        # Watchdog: requests' timeout is per read, so a server dripping a byte a second
+        # never times out; past the deadline the socket is shut down under the reader.
+        fired = threading.Event()
+
+        def stop() -> None:
+            fired.set()
+            _shutdown(response)
+
+        timer = threading.Timer(max(0.0, deadline - time.monotonic()), stop)
+        timer.daemon = True
+        timer.start()
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_content(chunk_size=16_384):
+                size += len(chunk)
+                if size > self.policy.max_bytes:
+                    raise FetchError(f"the page is larger than the {self.policy.max_bytes:,}-byte cap; nothing was kept")
+                chunks.append(chunk)
+                if fired.is_set() or time.monotonic() > deadline:
+                    raise _Deadline()
+        except (requests.RequestException, OSError, AttributeError, ValueError) as e:
+            if fired.is_set():
+                raise _Deadline() from e
+            if isinstance(e, (requests.ConnectionError, requests.Timeout)):
+                raise
+            raise FetchError(f"the page could not be read completely ({type(e).__name__})") from e
+        finally:
+            timer.cancel()
+        if fired.is_set():
+            raise _Deadline()
+        return b"".join(chunks)
+
+
+def _shutdown(response: requests.Response) -> None:
+    """Wake a reader blocked in recv(): shutting the socket down does, closing it may not."""
+    try:
+        conn = getattr(response.raw, "_connection", None)
+        sock = getattr(conn, "sock", None)
+        if sock is None:
+            fp = getattr(response.raw, "_fp", None)
+            sock = getattr(getattr(getattr(fp, "fp", None), "raw", None), "_sock", None)
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    try:
+        response.close()
+    except OSError:
+        pass
+
+
+def _network_message(error: Exception) -> str:
+    text = str(error)
+    if isinstance(error, requests.exceptions.SSLError):
+        return "the site's TLS certificate could not be verified"
+    if isinstance(error, requests.Timeout):
+        return "the server did not answer in time"
+    if "Name or service not known" in text or "getaddrinfo" in text:
+        return "the host name cannot be found"
+    if "Connection refused" in text:
+        return "the server refused the connection"
+    return "the connection failed"

@@ -1,0 +1,207 @@
+"""Widgets of the Collect page: watchers table and runs, the add form with Test, change log, history."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from research.collect import inbox, views
+from research.collect.collector import RunRow, collect_into_store, test_watcher
+from research.collect.extract import ExtractError, FieldSpec
+from research.collect.watchers import KINDS, SCHEDULES, WatcherDraft, add_watcher, companies_and_products
+from research.collect.watchers import list_watchers, remove_watcher
+from research.errors import ValidationError, VantageError
+from research.store import Store
+from research.ui.context import actor, lang, tr
+from research.ui.widgets import altair, show_error
+
+VIEWS = ("watchers", "add", "changes", "history")
+
+
+def merge_waiting_results(store: Store) -> None:
+    """Results a cron `collect` left in the inbox while this app held the workspace: record them once."""
+    if store.read_only or not inbox.pending_batches():
+        return
+    try:
+        summary = inbox.merge_inbox(store, actor())
+    except VantageError as error:
+        show_error(error)
+        return
+    if summary.recorded:
+        st.success(tr("collect.merged", recorded=summary.recorded), icon=":material/inbox:")
+
+
+def choose_view() -> str:
+    return st.segmented_control(
+        tr("collect.view"), options=list(VIEWS), format_func=lambda v: tr(f"collect.view.{v}"),
+        default="watchers", key="collect_view",
+    ) or "watchers"
+
+
+def _watcher_names(store: Store) -> dict[int, str]:
+    return {w.id: f"#{w.id} · {w.title[:80]}" for w in list_watchers(store)}
+
+
+def watchers_section(store: Store) -> None:
+    names = _watcher_names(store)
+    if not names:
+        st.info(tr("collect.empty"), icon=":material/travel_explore:")
+        return
+    chosen = st.multiselect(tr("collect.select_hint"), options=list(names), format_func=names.get, key="collect_selected",
+                            placeholder=tr("collect.choose"))
+    left, middle, right = st.columns(3)
+    run_selected = left.button(tr("collect.run_selected"), key="collect_run_selected", icon=":material/play_arrow:")
+    run_all = middle.button(tr("collect.run_all"), key="collect_run_all", type="primary", icon=":material/fast_forward:")
+    remove = right.toggle(tr("collect.remove"), key="collect_remove_toggle")
+    if run_selected or run_all:
+        if run_selected and not chosen:
+            st.warning(tr("collect.nothing_selected"))
+        else:
+            run_watchers(store, list_watchers(store, chosen) if run_selected else list_watchers(store, enabled_only=True))
+    if remove:
+        if not chosen:
+            st.warning(tr("collect.nothing_selected"))
+        elif st.button(tr("collect.remove_confirm", count=len(chosen)), key="collect_remove_confirm", type="primary"):
+            try:
+                for watcher_id in chosen:
+                    remove_watcher(store, actor(), watcher_id)
+            except VantageError as error:
+                show_error(error)
+            else:
+                st.session_state.pop("collect_selected", None)
+                st.session_state.pop("collect_remove_toggle", None)
+                st.rerun()
+    # Drawn after any run, so the statuses are the fresh ones.
+    table = views.watchers_view(store, lang())
+    st.dataframe(views.status_badges(table, lang()), hide_index=True, key="collect_watchers_table")
+
+
+def run_watchers(store: Store, watchers: list) -> None:
+    """Run now with a progress bar and one live line per finished page."""
+    language = lang()
+    bar = st.progress(0.0, text=tr("collect.running", count=len(watchers)))
+    with st.status(tr("collect.running", count=len(watchers)), expanded=True) as status:
+
+        def on_row(row: RunRow, done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=tr("collect.progress", done=done, total=total, watcher=row.watcher[:80]))
+            st.text(f"{views.status_label(row.status, language)} · {row.watcher[:100]}" + (f" — {row.message[:160]}" if row.message else ""))
+
+        try:
+            summary = collect_into_store(store, actor(), watchers, on_row=on_row)
+        except VantageError as error:
+            status.update(state="error")
+            show_error(error)
+            return
+        counts = summary.counts()
+        status.update(
+            label=tr(
+                "collect.finished", seconds=f"{summary.seconds:.1f}", changed=counts.get("changed", 0),
+                unchanged=counts.get("unchanged", 0), new=counts.get("new", 0),
+                failed=counts.get("error", 0) + counts.get("blocked", 0),
+            ),
+            state="complete" if summary.ok else "error",
+        )
+
+
+def _draft_from_form(values: dict) -> WatcherDraft:
+    try:
+        specs = [FieldSpec.parse(line) for line in values["fields"].splitlines() if line.strip()]
+    except ExtractError as e:
+        raise ValidationError(e.message) from None
+    return WatcherDraft(
+        url=values["url"], kind=values["kind"], label=values["label"], company_id=values["company"],
+        product_id=values["product"], fields=specs, item_selector=values["items"],
+        ignore_selectors=[line for line in values["ignore"].splitlines() if line.strip()],
+        min_change_pct=values["min_change"], schedule=values["schedule"],
+    )
+
+
+def add_section(store: Store) -> None:
+    companies, products = companies_and_products(store)
+    company_names = dict(zip(companies["id"].astype(int), companies["name"]))
+    product_names = {
+        int(r.id): f"{r.company} — {r.name}" + (f" ({r.sku})" if r.sku else "") for r in products.itertuples()
+    }
+    none = tr("collect.form.none")
+    with st.form("collect_add_form"):
+        top = st.columns(2)
+        middle = st.columns(3)
+        fields_col, ignore_col = st.columns(2)
+        bottom = st.columns(3)
+        values = {
+            "url": top[0].text_input(tr("collect.form.url"), key="collect_url", placeholder="https://", max_chars=2000),
+            "label": top[1].text_input(tr("collect.form.label"), key="collect_label", max_chars=120),
+            "company": middle[0].selectbox(tr("collect.form.company"), options=[None, *company_names], key="collect_company",
+                                           format_func=lambda c: none if c is None else company_names[c]),
+            "product": middle[1].selectbox(tr("collect.form.product"), options=[None, *product_names], key="collect_product",
+                                           format_func=lambda p: none if p is None else product_names[p]),
+            "kind": middle[2].selectbox(tr("collect.form.kind"), options=list(KINDS), key="collect_kind",
+                                        format_func=lambda k: tr(f"collect.kind.{k}")),
+            "fields": fields_col.text_area(tr("collect.form.fields"), key="collect_fields",
+                                           help=tr("collect.form.fields_help"), height=100),
+            "ignore": ignore_col.text_area(tr("collect.form.ignore"), key="collect_ignore", placeholder="#cookie-banner",
+                                           height=100),
+            "items": bottom[0].text_input(tr("collect.form.items"), key="collect_items", placeholder="li.product"),
+            "min_change": bottom[1].number_input(tr("collect.form.min_change"), min_value=0.0, max_value=1000.0, value=0.0,
+                                                 step=0.5, key="collect_min_change"),
+            "schedule": bottom[2].selectbox(tr("collect.form.schedule"), options=list(SCHEDULES), index=2,
+                                            key="collect_schedule", format_func=lambda s: tr(f"collect.schedule.{s}")),
+        }
+        left, right = st.columns(2)
+        test = left.form_submit_button(tr("collect.form.test"), icon=":material/science:")
+        save = right.form_submit_button(tr("collect.form.save"), type="primary", icon=":material/save:")
+    if not (test or save):
+        return
+    try:
+        draft = _draft_from_form(values)
+        if test:
+            with st.spinner(tr("collect.running", count=1)):
+                show_test(test_watcher(draft))
+        else:
+            watcher = add_watcher(store, actor(), draft)
+            st.success(tr("collect.saved", id=watcher.id), icon=":material/check_circle:")
+    except VantageError as error:
+        show_error(error)
+
+
+def show_test(outcome) -> None:
+    if outcome.extraction is None:
+        st.error(tr("collect.test.failed", status=views.status_label(outcome.status, lang()), message=outcome.message or "–"))
+        return
+    st.markdown(tr("collect.test.ok"))
+    st.dataframe(views.extraction_view(outcome.extraction, lang()), hide_index=True, key="collect_test_values")
+    if "items" in outcome.extraction.values:
+        st.caption(tr("collect.test.items", count=outcome.extraction.values.get("count", 0)))
+        st.dataframe(views.items_view(outcome.extraction), hide_index=True, key="collect_test_items")
+    if outcome.missing:
+        st.warning(tr("collect.test.missing", fields=", ".join(outcome.missing)), icon=":material/warning:")
+
+
+def changes_section(store: Store) -> None:
+    companies, _ = companies_and_products(store)
+    names = dict(zip(companies["id"].astype(int), companies["name"]))
+    left, right = st.columns([3, 1])
+    company = left.selectbox(tr("collect.changes.company"), options=[None, *names], key="collect_changes_company",
+                             format_func=lambda c: tr("collect.changes.all") if c is None else names[c])
+    prices_only = right.toggle(tr("collect.changes.prices_only"), key="collect_changes_prices")
+    table, diff = views.changes_view(store, lang(), company_id=company, prices_only=prices_only)
+    if table.empty:
+        st.info(tr("collect.changes.empty"))
+        return
+    st.dataframe(table, hide_index=True, key="collect_changes_table")
+    if diff:
+        st.caption(tr("collect.changes.diff"))
+        st.code(diff, language="diff")
+
+
+def history_section(store: Store) -> None:
+    names = _watcher_names(store)
+    if not names:
+        st.info(tr("collect.empty"))
+        return
+    watcher_id = st.selectbox(tr("collect.history.watcher"), options=list(names), format_func=names.get,
+                              key="collect_history_watcher")
+    chart = views.history_view(store, int(watcher_id), lang())
+    if chart is None:
+        st.info(tr("collect.history.empty"))
+    else:
+        altair(chart, key="collect_history_chart")
