@@ -1,5 +1,31 @@
-"""Query page: a placeholder until its capability lands."""
+"""Query page: sandboxed SQL with a schema browser, point-and-click builder, saved queries, history, auto-charts."""
 
-from research.ui import placeholder_page
+import streamlit as st
 
-placeholder_page("query")
+from research.ui import page_setup, tr
+from research.ui import query as view
+
+store = page_setup("query")
+view.apply_pending()
+header = st.container()  # filled last, so "data as of" shows the snapshot this run used
+
+chosen = st.segmented_control(
+    tr("query.view"),
+    options=list(view.VIEWS),
+    format_func=view.labels("query.view", view.VIEWS),
+    key="query_view",
+    label_visibility="collapsed",
+) or "sql"
+
+if chosen == "sql":
+    view.sql_view(store)
+elif chosen == "builder":
+    view.builder_view(store)
+elif chosen == "saved":
+    view.saved_view(store)
+else:
+    view.history_view(store)
+
+view.result_panel(store)
+with header:
+    view.snapshot_bar(store)
