@@ -1,5 +1,84 @@
-"""Compare page: a placeholder until its capability lands."""
+"""Compare page: where we beat each competitor and where we lag, in projector-ready charts."""
 
-from research.ui import placeholder_page
+import streamlit as st
 
-placeholder_page("compare")
+from research.compare import data, views
+from research.errors import VantageError
+from research.i18n import t
+from research.market import SEGMENT_DIMENSIONS
+from research.ui import lang, page_setup, show_error, tr
+from research.ui import compare as ui
+
+store = page_setup("compare", caption=tr("compare.caption"))
+language = lang()
+# Format functions take the language as a bound value, not from session state when
+# called: AppTest formats option labels outside the script run.
+label = lambda prefix: lambda v, language=language: t(f"{prefix}.{v}", language)  # noqa: E731
+
+rivals = [c.name for c in data.companies(store) if not c.is_us]
+unknown = ui.init_state(store, rivals)
+ui.keep_focus_valid()
+if unknown:
+    st.warning(tr("compare.url.unknown", names=", ".join(unknown)), icon=":material/link_off:")
+
+top = st.columns([3, 2])
+picked = top[0].multiselect(tr("compare.competitors"), options=rivals, key=ui.COMPETITORS_KEY, help=tr("compare.competitors_help"))
+chosen = data.pick_companies(store, picked)
+focus = top[1].segmented_control(tr("compare.focus"), options=picked, key=ui.FOCUS_KEY, help=tr("compare.focus_help"))
+view = st.segmented_control(tr("compare.view"), options=ui.VIEWS, format_func=label("compare.view"), key=ui.VIEW_KEY) or "matrix"
+price_kind = None
+
+if not picked:
+    ui.no_competitors()
+try:
+    if view == "matrix":
+        categories = data.feature_categories(store)
+        category = st.selectbox(tr("compare.matrix.filter"), [None, *categories], key="compare_matrix_category",
+                                format_func=lambda c, every=tr("compare.all_categories"): every if c is None else c)
+        ui.show_chart(ui.chart_spec(store, "matrix", chosen, product_category=category), key="compare_matrix_chart", focus=focus)
+        ui.offer_demo_features(store)
+        if st.toggle(tr("compare.edit.toggle"), key="compare_edit_toggle"):
+            ui.feature_editor(store, chosen, category)
+            ui.add_feature_form(store)
+    elif view in ("canvas", "radar", "share"):
+        options = {}
+        if view == "share":
+            sources = ("saved", *SEGMENT_DIMENSIONS) if data.saved_segments_available(store) else SEGMENT_DIMENSIONS
+            st.session_state.setdefault("compare_share_source", sources[0])
+            options["source"] = st.segmented_control(tr("compare.share.by"), sources, key="compare_share_source",
+                                                     format_func=label("compare.share.source")) or sources[0]
+        ui.show_chart(ui.chart_spec(store, view, chosen, **options), key=f"compare_{view}_chart", focus=focus)
+    elif view == "positioning":
+        cols = st.columns(3)
+        x = cols[0].selectbox(tr("compare.positioning.x"), views.POSITION_ATTRIBUTES, format_func=label("compare.attr"),
+                              key="compare_pos_x")
+        y = cols[1].selectbox(tr("compare.positioning.y"), views.POSITION_ATTRIBUTES, index=1, format_func=label("compare.attr"),
+                              key="compare_pos_y")
+        size = cols[2].selectbox(tr("compare.positioning.size_by"), views.SIZE_ATTRIBUTES, format_func=label("compare.attr"),
+                                 key="compare_pos_size")
+        ui.show_chart(ui.chart_spec(store, "positioning", chosen, x=x, y=y, size=size), key="compare_positioning_chart",
+                      focus=focus)
+    elif view == "prices":
+        st.session_state.setdefault(ui.PRICE_KIND_KEY, "index")
+        price_kind = st.radio(tr("compare.prices.kind"), ui.PRICE_KINDS, horizontal=True, key=ui.PRICE_KIND_KEY,
+                              format_func=label("compare.prices.kind"))
+        if price_kind == "index":
+            ui.show_chart(ui.chart_spec(store, "price-index", chosen), key="compare_price_index_chart", focus=focus)
+        elif price_kind == "distribution":
+            ui.show_chart(ui.chart_spec(store, "price-distribution", chosen), key="compare_price_dist_chart", focus=focus)
+        elif categories := data.price_categories(store, ours_only=True):
+            cols = st.columns([2, 1])
+            category = cols[0].selectbox(tr("col.category"), categories, key="compare_history_category")
+            threshold = cols[1].number_input(tr("compare.prices.threshold"), 0.5, 50.0, 3.0, 0.5, key="compare_threshold")
+            ui.show_chart(ui.chart_spec(store, "price-history", chosen, category=category, threshold=threshold / 100),
+                          key="compare_price_history_chart", focus=focus)
+        else:
+            st.info(tr("compare.prices.empty"))
+    else:
+        ui.summary(store, chosen, focus)
+except VantageError as e:
+    show_error(e)
+ui.write_url(view, picked, focus, price_kind)
+
+st.divider()
+ui.highlight_setting(store)

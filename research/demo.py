@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from research import config
+from research.compare.features import add_demo_features
 from research.errors import DemoError
 from research.store.core import Store, Transaction, quote_ident
 
@@ -52,6 +53,8 @@ _DEMO_TABLES = (
     "workspace_meta",
 )
 _SEQUENCED_TABLES = (
+    "features",
+    "company_features",
     "companies",
     "sources",
     "products",
@@ -871,7 +874,11 @@ SELECT row_number() OVER (ORDER BY company_id, strpos('SWOT', quadrant), rank_no
        CASE WHEN u_source >= 0.35 AND u_source < 0.7
             THEN website || $pages[1 + (hash(k, $seed, 'page') % len($pages))::INTEGER] END,
        CASE WHEN u_source >= 0.7 THEN $notes[1 + (hash(k, $seed, 'note') % len($notes))::INTEGER] END,
-       CAST($today AS DATE) - CAST(1 + hash(k, $seed, 'observed') % 400 AS INTEGER),
+       -- Two in three items re-verified within the last two months, the rest up to
+       -- 400 days old, so a fresh demo shows some stale evidence, not mostly stale.
+       CAST($today AS DATE) - CAST(CASE WHEN hash(k, $seed, 'fresh') % 3 < 2
+                                        THEN 1 + hash(k, $seed, 'observed') % 60
+                                        ELSE 60 + hash(k, $seed, 'observed') % 340 END AS INTEGER),
        CASE WHEN tags = '' THEN [] ELSE string_split(tags, '|') END,
        $authors[1 + (hash(k, $seed, 'author') % len($authors))::INTEGER],
        CAST(rank_no - 1 AS INTEGER)
@@ -915,8 +922,10 @@ def build_demo(
             tx.audit("*", None, "bulk", {"demo_replace_deleted": held}, None)
         _stage_constants(tx, seed, scale)
         _fill(tx, seed, scale)
+        add_demo_features(tx, seed)
         _advance_sequences(tx)
         counts = {t: int(tx.execute(f"SELECT count(*) FROM {quote_ident(t)}").fetchone()[0]) for t in _DEMO_TABLES}
+        counts["company_features"] = int(tx.execute("SELECT count(*) FROM company_features").fetchone()[0])
         _drop_staging(tx)
         tx.audit("*", None, "bulk", None, {"demo_seed": seed, "scale": scale, "counts": counts})
     return DemoSummary(seed=seed, scale=scale, counts=counts, seconds=time.perf_counter() - started)

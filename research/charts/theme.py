@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import altair as alt
 
 THEME_NAME = "vantage"
-US_COLOR = "#D9480F"  # our company, in every chart, always
-# Muted, distinguishable tones for competitors: they should recede behind us.
+US_COLOR = "#D9480F"  # our company, in every chart, always (a workspace may choose another)
+# Muted, distinguishable tones for competitors: they should recede behind us. Blues,
+# teals, violets and warm greys at similar lightness (after Paul Tol's colour-blind-safe
+# "muted" scheme, desaturated): none of them can be mistaken for the orange highlight
+# under deuteranopia or protanopia, and neighbours differ in lightness as well as hue.
+# Position 5 is a neutral charcoal, not a slate blue: beside the dark blue of position
+# 0 a slate could not be told apart on a projector.
 COMPETITOR_COLORS = (
-    "#5D6D7E",
-    "#93A1AD",
-    "#7B8D6F",
-    "#B5A58C",
-    "#6F7FA6",
-    "#A68C9A",
-    "#8AA9A6",
-    "#C2C8CF",
+    "#3F6E9E",
+    "#88AFC4",
+    "#4F8F83",
+    "#8E7BA6",
+    "#A9A9A0",
+    "#505050",
+    "#B9A6C9",
+    "#7FB7A8",
 )
+_HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 NEUTRAL_COLOR = "#DEE2E6"
 FONT = "Inter, 'Segoe UI', 'Helvetica Neue', Arial, sans-serif"
 TEXT_COLOR = "#1F2933"
@@ -47,15 +54,22 @@ def vantage_theme() -> alt.theme.ThemeConfig:
     }
 
 
-def company_colors(companies: Iterable[tuple[str, bool]]) -> alt.Scale:
-    """A colour scale over (label, is_us) pairs: us in US_COLOR, competitors in muted tones.
+def is_hex_color(value: object) -> bool:
+    """True for a `#RRGGBB` colour, the only form a workspace highlight colour may take."""
+    return isinstance(value, str) and bool(_HEX_COLOR.match(value))
 
-    Competitors keep a stable colour by their position in alphabetical order, so
-    the same company looks the same in every chart of one workspace.
+
+def company_colors(companies: Iterable[tuple[str, bool]], *, us_color: str | None = None) -> alt.Scale:
+    """A colour scale over (label, is_us) pairs: us in the highlight colour, competitors in muted tones.
+
+    `us_color` is the workspace's highlight colour (default US_COLOR). Competitors
+    keep a stable colour by their position in alphabetical order, so the same
+    company looks the same in every chart of one workspace.
     """
+    us_color = us_color if is_hex_color(us_color) else US_COLOR
     pairs = list(dict.fromkeys(companies))
     us = [label for label, is_us in pairs if is_us]
     others = sorted(label for label, is_us in pairs if not is_us)
     domain = us + others
-    colors = [US_COLOR] * len(us) + [COMPETITOR_COLORS[i % len(COMPETITOR_COLORS)] for i in range(len(others))]
+    colors = [us_color] * len(us) + [COMPETITOR_COLORS[i % len(COMPETITOR_COLORS)] for i in range(len(others))]
     return alt.Scale(domain=domain, range=colors)

@@ -1,0 +1,480 @@
+"""The Compare page's charts in one language: data, wording, highlight colour and exports.
+
+Each `*_view` returns a `ChartView`: the Altair chart, the aggregated rows behind
+it (what the CSV download holds), and the visible notes (companies without data,
+prices left out for want of an exchange rate). Pages and the CLI call these; the
+chart builders in research/charts/compare.py stay free of wording and SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import altair as alt
+import pandas as pd
+
+from research.charts import compare as charts
+from research.charts.theme import US_COLOR, company_colors, is_hex_color
+from research import exports
+from research.compare import data
+from research.compare.summary import CompetitorSummary, Item, summarize
+from research.errors import ValidationError
+from research.i18n import fmt_date, fmt_number, fmt_percent, t
+from research.market import company_label, segment_label
+from research.store import Store
+
+HIGHLIGHT_KEY = "highlight_color"
+CHART_KINDS = ("matrix", "canvas", "radar", "positioning", "price-index", "price-distribution", "price-history", "share")
+POSITION_ATTRIBUTES = ("price_index", "capability_avg", "feature_coverage", "share")
+SIZE_ATTRIBUTES = ("share", "revenue")
+
+
+@dataclass
+class ChartView:
+    chart: alt.TopLevelMixin
+    data: pd.DataFrame
+    name: str
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A view as the page keeps it: the validated Vega-Lite spec (data inlined), its rows and notes.
+
+    Plain data, so a page cache can hold it and a chart can be drawn (and exported)
+    again without rebuilding the Altair objects.
+    """
+
+    spec: dict
+    data: pd.DataFrame
+    name: str
+    notes: tuple[str, ...]
+
+    @property
+    def stretch(self) -> bool:
+        """True when the chart fills the page width; fixed-size charts (radar, matrix) keep their size."""
+        return self.spec.get("width") == "container"
+
+    @property
+    def selectable(self) -> bool:
+        """True when the chart carries the click-to-focus selection (a "no data" chart does not)."""
+        return any(p.get("name") == charts.FOCUS for p in self.spec.get("params", []))
+
+    def focused(self, label: str | None) -> dict:
+        """The spec with `label`'s company pre-selected (others faded), or the spec as is."""
+        if not label or not self.selectable:
+            return self.spec
+        params = [
+            {**p, "value": [{"company_label": label}]} if p.get("name") == charts.FOCUS else p for p in self.spec["params"]
+        ]
+        return {**self.spec, "params": params}
+
+
+def chart_spec(store: Store, kind: str, chosen: Sequence[data.Company], lang: str, **options: object) -> ChartSpec:
+    """`chart_view` rendered to its spec: what the page draws and caches, and what the benchmark times."""
+    view = chart_view(store, kind, chosen, lang, **options)
+    spec = view.chart.to_dict()
+    # Sizes are the plot's, titles and legends come on top: page-wide charts fit only
+    # their width to the page, fixed ones (the radar must stay round) keep their size.
+    # Streamlit would otherwise squeeze title, axes and legend into the given height.
+    spec.setdefault("autosize", {"type": "fit-x" if spec.get("width") == "container" else "pad", "contains": "padding"})
+    return ChartSpec(spec, view.data, view.name, tuple(view.notes))
+
+
+# ---- workspace highlight colour ---------------------------------------------------------------
+
+
+def highlight_color(store: Store) -> str:
+    """Our company's colour in this workspace's charts (`workspace_meta.highlight_color`, else the theme's)."""
+    value = store.meta(HIGHLIGHT_KEY)
+    return value if is_hex_color(value) else US_COLOR
+
+
+def set_highlight_color(store: Store, actor: str, colour: str) -> str:
+    """Save the workspace highlight colour (#RRGGBB), audited; returns it normalised to upper case."""
+    colour = (colour or "").strip()
+    if not is_hex_color(colour):
+        raise ValidationError(f"“{colour[:20]}” is not a colour; use the form #RRGGBB, e.g. #D9480F.", title="Invalid colour")
+    colour = colour.upper()
+    before = store.meta(HIGHLIGHT_KEY)
+    with store.transaction(actor) as tx:
+        tx.execute("DELETE FROM workspace_meta WHERE key = ?", [HIGHLIGHT_KEY])
+        tx.execute("INSERT INTO workspace_meta (key, value) VALUES (?, ?)", [HIGHLIGHT_KEY, colour])
+        tx.audit("workspace_meta", HIGHLIGHT_KEY, "update" if before else "insert",
+                 {"key": HIGHLIGHT_KEY, "value": before} if before else None, {"key": HIGHLIGHT_KEY, "value": colour})
+    return colour
+
+
+# ---- exports --------------------------------------------------------------------------------
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """The chart's rows as formula-safe UTF-8 CSV (see research.exports)."""
+    return exports.csv_bytes(df)
+
+
+def image_bytes(chart: alt.TopLevelMixin | dict, fmt: str) -> bytes:
+    """PNG (2x scale) or SVG of a chart or spec (see research.exports)."""
+    return exports.chart_bytes(chart, fmt)
+
+
+# ---- shared wording -------------------------------------------------------------------------
+
+
+def _labelled(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return df.assign(company_label=[company_label(n, u, lang) for n, u in zip(df["company"], df["is_us"])])
+
+
+def _scale(store: Store, lang: str, us_color: str) -> alt.Scale:
+    """Colours over every active company, so a company keeps its colour whichever are chosen."""
+    return company_colors(((company_label(c.name, c.is_us, lang), c.is_us) for c in data.companies(store)), us_color=us_color)
+
+
+def _no_data_note(names: Sequence[str], lang: str) -> list[str]:
+    return [t("compare.note.no_data", lang, companies=", ".join(names))] if names else []
+
+
+def _source(key: str, lang: str, when: object) -> str:
+    return t(key, lang, date="–" if when is None or pd.isna(when) else fmt_date(when, lang))
+
+
+def _empty(title: str, subtitle: str, lang: str, name: str, notes: list[str] | None = None) -> ChartView:
+    return ChartView(charts.no_data_chart(title, subtitle, t("compare.no_data", lang)), pd.DataFrame(), name, notes or [])
+
+
+# ---- the views ------------------------------------------------------------------------------
+
+
+def matrix_view(store: Store, chosen: Sequence[data.Company], lang: str, *, product_category: str | None = None) -> ChartView:
+    df = data.feature_matrix(store, chosen, product_category=product_category)
+    title = t("compare.matrix.title", lang)
+    if df.empty:
+        return _empty(title, t("compare.matrix.empty", lang), lang, "feature-matrix")
+    df = _labelled(df, lang)
+    value_labels = {v: t(f"compare.value.{v}", lang) for v in data.FEATURE_VALUES}
+    df["value_label"] = df["value"].map(value_labels)
+    rivals = df[~df["is_us"]]
+    advantages = int((rivals["edge"] == "advantage").sum())
+    gaps = int((rivals["edge"] == "gap").sum())
+    features = df["feature_id"].nunique()
+    labels = {k: t(f"compare.label.{k}", lang) for k in ("feature", "company", "value", "note", "advantage", "gap", "edge")}
+    updated = store.query_value("SELECT CAST(max(updated_at) AS DATE) FROM company_features")
+    chart = charts.feature_matrix_chart(
+        df,
+        companies=list(dict.fromkeys(df["company_label"])),
+        value_labels=value_labels,
+        title=title,
+        subtitle=[t("compare.matrix.subtitle", lang, advantages=advantages, gaps=gaps, features=features),
+                  _source("compare.source.features", lang, updated)],
+        labels=labels,
+        us_color=highlight_color(store),
+    )
+    table = df[["category", "feature", "company", "value", "edge", "note", "source_url", "source_title"]]
+    notes = _no_data_note(
+        [c.name for c in chosen if not (df.loc[df["company_id"] == c.id, "value"] != "unknown").any()], lang
+    )
+    return ChartView(chart, table.reset_index(drop=True), "feature-matrix", notes)
+
+
+def _capability_frame(store: Store, chosen: Sequence[data.Company], lang: str) -> tuple[pd.DataFrame, list[str], list[str]]:
+    scores = data.capability_scores(store, chosen)
+    missing = data.missing_companies(chosen, scores["company"])
+    if scores.empty:
+        return scores, [], missing
+    return _labelled(scores, lang), data.capability_order(scores), missing
+
+
+def _capability_labels(lang: str) -> dict[str, str]:
+    return {k: t(f"compare.label.{k}", lang) for k in ("capability", "score", "company")}
+
+
+def canvas_view(store: Store, chosen: Sequence[data.Company], lang: str) -> ChartView:
+    scores, order, missing = _capability_frame(store, chosen, lang)
+    title = t("compare.canvas.title", lang)
+    if scores.empty:
+        return _empty(title, t("compare.capabilities.empty", lang), lang, "strategy-canvas", _no_data_note(missing, lang))
+    when = scores["assessed_on"].max()
+    subtitle = [_capability_story(scores, lang), _source("compare.source.capabilities", lang, when)]
+    chart = charts.capability_canvas_chart(
+        scores, order=order, scale=_scale(store, lang, highlight_color(store)), title=title, subtitle=subtitle,
+        labels=_capability_labels(lang),
+    )
+    return ChartView(chart, scores[["company", "capability", "score", "assessed_on", "note"]], "strategy-canvas",
+                     _no_data_note(missing, lang))
+
+
+def radar_view(store: Store, chosen: Sequence[data.Company], lang: str) -> ChartView:
+    scores, order, missing = _capability_frame(store, chosen, lang)
+    title = t("compare.radar.title", lang)
+    if scores.empty or len(order) < 3:
+        return _empty(title, t("compare.capabilities.empty", lang), lang, "capability-radar", _no_data_note(missing, lang))
+    subtitle = [_capability_story(scores, lang), _source("compare.source.capabilities", lang, scores["assessed_on"].max())]
+    chart = charts.capability_radar_chart(
+        scores, order=order, scale=_scale(store, lang, highlight_color(store)), title=title, subtitle=subtitle,
+        labels=_capability_labels(lang),
+    )
+    return ChartView(chart, scores[["company", "capability", "score", "assessed_on", "note"]], "capability-radar",
+                     _no_data_note(missing, lang))
+
+
+def _capability_story(scores: pd.DataFrame, lang: str) -> str:
+    """"We lead on N of M factors": where our score beats every chosen competitor's."""
+    ours = scores[scores["is_us"]].set_index("capability")["score"]
+    best = scores[~scores["is_us"]].groupby("capability")["score"].max()
+    common = ours.index.intersection(best.index)
+    lead = int((ours[common] > best[common]).sum())
+    return t("compare.capabilities.subtitle", lang, lead=lead, total=len(common))
+
+
+# positioning: what each attribute means for the quadrant split and the axis format
+# Scores split at the scale's middle; everything else at the median of the plotted
+# companies (a price index split at 100 would put our own bubble on the line).
+_SPLITS = {"capability_avg": 3.0}
+_FORMATS = {"price_index": ",.0f", "capability_avg": ",.1f", "feature_coverage": ".0%", "share": ".0%", "revenue": ",.0f"}
+
+
+def positioning_frame(store: Store, chosen: Sequence[data.Company]) -> pd.DataFrame:
+    """One row per chosen company: price index, mean capability score, feature coverage, share, revenue (EUR)."""
+    frame = pd.DataFrame({"company": [c.name for c in chosen], "is_us": [c.is_us for c in chosen]})
+    overall = data.overall_price_index(data.price_index(store, chosen)).set_index("company")["price_index"]
+    scores = data.capability_scores(store, chosen)
+    caps = scores.groupby("company")["score"].mean() if not scores.empty else pd.Series(dtype=float)
+    matrix = data.feature_matrix(store, chosen)
+    known = matrix[matrix["value"] != "unknown"] if not matrix.empty else matrix
+    coverage = known.groupby("company")["rank"].mean() / 2 if not known.empty else pd.Series(dtype=float)
+    share = data.company_share(store).set_index("company")["share"]
+    revenue = store.query_df(
+        """SELECT c.name AS company, CAST(c.revenue_estimate AS DOUBLE) / CASE WHEN upper(c.revenue_currency) = 'EUR'
+                  THEN 1.0 ELSE CAST(r.per_eur AS DOUBLE) END AS revenue
+           FROM companies c
+           LEFT JOIN (SELECT currency, arg_max(per_eur, valid_on) AS per_eur FROM exchange_rates GROUP BY ALL) r
+                  ON r.currency = upper(c.revenue_currency)
+           WHERE NOT c.archived"""
+    ).set_index("company")["revenue"]
+    for name, series in (("price_index", overall), ("capability_avg", caps), ("feature_coverage", coverage),
+                         ("share", share), ("revenue", revenue)):
+        frame[name] = frame["company"].map(series).astype(float)
+    return frame
+
+
+def positioning_view(
+    store: Store, chosen: Sequence[data.Company], lang: str, *, x: str = "price_index", y: str = "capability_avg",
+    size: str = "share",
+) -> ChartView:
+    if x not in POSITION_ATTRIBUTES or y not in POSITION_ATTRIBUTES or x == y:
+        raise ValidationError(f"Choose two different axes among {', '.join(POSITION_ATTRIBUTES)}.", title="Invalid axes")
+    if size not in SIZE_ATTRIBUTES:
+        raise ValidationError(f"Size bubbles by one of {', '.join(SIZE_ATTRIBUTES)}.", title="Invalid size")
+    frame = positioning_frame(store, chosen)
+    title = t("compare.positioning.title", lang)
+    placed = frame.dropna(subset=[x, y]).copy()
+    missing = frame.loc[~frame.index.isin(placed.index), "company"].tolist()
+    if len(placed) < 2:
+        return _empty(title, t("compare.positioning.empty", lang), lang, "positioning-map", _no_data_note(missing, lang))
+    placed["size"] = placed[size].fillna(0.0)
+    x_split = _SPLITS.get(x, float(placed[x].median()))
+    y_split = _SPLITS.get(y, float(placed[y].median()))
+    quadrants = _quadrant_names(x, y, lang)
+    occupied = {("t" if r[y] >= y_split else "b") + ("r" if r[x] >= x_split else "l") for _, r in placed.iterrows()}
+    white = [q for q in ("tl", "tr", "bl", "br") if q not in occupied]
+    plotted = _labelled(placed.rename(columns={x: "x", y: "y"}), lang)[["company", "company_label", "is_us", "x", "y", "size"]]
+    subtitle = [
+        t("compare.positioning.subtitle_white", lang, quadrants=", ".join(quadrants[q] for q in white)) if white
+        else t("compare.positioning.subtitle_full", lang),
+        t("compare.positioning.size", lang, size=t(f"compare.attr.{size}", lang)),
+    ]
+    chart = charts.positioning_chart(
+        plotted,
+        scale=_scale(store, lang, highlight_color(store)),
+        x_split=x_split, y_split=y_split, quadrants=quadrants, white_space=white,
+        white_space_label=t("compare.positioning.white_space", lang),
+        title=title, subtitle=subtitle,
+        labels={"x": t(f"compare.attr.{x}", lang), "y": t(f"compare.attr.{y}", lang), "size": t(f"compare.attr.{size}", lang),
+                "company": t("compare.label.company", lang), "size_format": _FORMATS[size]},
+        x_format=_FORMATS[x], y_format=_FORMATS[y], us_color=highlight_color(store),
+    )
+    table = placed.rename(columns={"size": f"size_{size}"})
+    return ChartView(chart, table.reset_index(drop=True), "positioning-map", _no_data_note(missing, lang))
+
+
+def _quadrant_names(x: str, y: str, lang: str) -> dict[str, str]:
+    """Named quadrants for price against quality; "high X · high Y" style names for other pairs."""
+    if x == "price_index" and y in ("capability_avg", "feature_coverage"):
+        return {q: t(f"compare.quadrant.{q}", lang) for q in ("tl", "tr", "bl", "br")}
+    xn, yn = t(f"compare.attr.{x}", lang), t(f"compare.attr.{y}", lang)
+    hi, lo = t("compare.quadrant.high", lang), t("compare.quadrant.low", lang)
+    return {"tl": f"{lo} {xn} · {hi} {yn}", "tr": f"{hi} {xn} · {hi} {yn}", "bl": f"{lo} {xn} · {lo} {yn}", "br": f"{hi} {xn} · {lo} {yn}"}
+
+
+def _price_notes(excluded: dict[str, int], lang: str) -> list[str]:
+    if not excluded:
+        return []
+    listed = ", ".join(f"{fmt_number(n, lang)} × {cur}" for cur, n in excluded.items())
+    return [t("compare.note.unconverted", lang, products=listed)]
+
+
+def _prices_as_of(store: Store) -> object:
+    return store.query_value("SELECT CAST(max(observed_at) AS DATE) FROM price_observations")
+
+
+def _has_rivals(compared: pd.DataFrame) -> bool:
+    """True when some competitor has comparable prices (our own rows alone compare nothing)."""
+    return not compared.empty and bool((~compared["is_us"]).any())
+
+
+def _our_line(chosen: Sequence[data.Company], lang: str) -> str:
+    """The label of the line at 100 in price charts: our company, whose price is the yardstick."""
+    us = next((c for c in chosen if c.is_us), None)
+    return t("compare.prices.our_line", lang, company=company_label(us.name, True, lang) if us else "")
+
+
+def cheaper_sentence(index: pd.DataFrame, lang: str) -> str:
+    """"We are cheaper in N of M categories" against the chosen competitors combined."""
+    market = data.market_price_index(index)
+    return t("compare.prices.cheaper", lang, n=int(market["we_are_cheaper"].sum()), m=len(market))
+
+
+def price_index_view(store: Store, chosen: Sequence[data.Company], lang: str, *, category: str | None = None) -> ChartView:
+    compared = data.compare_price_index(store, chosen, category=category)
+    index, title, notes = compared.rows, t("compare.prices.index_title", lang), _price_notes(compared.excluded, lang)
+    if not _has_rivals(index):
+        return _empty(title, t("compare.prices.empty", lang), lang, "price-index", notes)
+    # Every chosen company in every category we sell: a missing pair is drawn as "no data".
+    grid = pd.MultiIndex.from_product([index["category"].unique(), [c.name for c in chosen]], names=["category", "company"])
+    full = index.set_index(["category", "company"]).reindex(grid).reset_index()
+    full["is_us"] = full["company"].map({c.name: c.is_us for c in chosen})
+    full = _labelled(full, lang)
+    missing = [c.name for c in chosen if c.name not in set(index["company"])]
+    labels = {"category": t("col.category", lang), "company": t("compare.label.company", lang),
+              "index": t("compare.label.index", lang), "products": t("compare.label.products", lang),
+              "no_data": t("compare.no_data", lang), "us": _our_line(chosen, lang)}
+    colour = highlight_color(store)
+    chart = charts.price_index_chart(
+        full, scale=_scale(store, lang, colour), title=title,
+        subtitle=[cheaper_sentence(index, lang), _source("compare.source.prices", lang, _prices_as_of(store))], labels=labels,
+        us_color=colour,
+    )
+    return ChartView(chart, full[["category", "company", "price_index", "products"]], "price-index",
+                     notes + _no_data_note(missing, lang))
+
+
+def price_distribution_view(store: Store, chosen: Sequence[data.Company], lang: str, *, category: str | None = None) -> ChartView:
+    compared = data.compare_price_distribution(store, chosen, category=category)
+    dist, title, notes = compared.rows, t("compare.prices.distribution_title", lang), _price_notes(compared.excluded, lang)
+    if not _has_rivals(dist):
+        return _empty(title, t("compare.prices.empty", lang), lang, "price-distribution", notes)
+    dist = _labelled(dist, lang)
+    labels = {"category": t("col.category", lang), "company": t("compare.label.company", lang),
+              "index": t("compare.label.index_log", lang), "products": t("compare.label.products", lang)}
+    labels.update({k: t(f"compare.label.{k}", lang) for k in ("low", "q1", "median", "q3", "high")})
+    labels["us"] = _our_line(chosen, lang)
+    colour = highlight_color(store)
+    chart = charts.price_distribution_chart(
+        dist, scale=_scale(store, lang, colour), title=title,
+        subtitle=[t("compare.prices.distribution_subtitle", lang), _source("compare.source.prices", lang, _prices_as_of(store))],
+        labels=labels, us_color=colour,
+    )
+    missing = [c.name for c in chosen if c.name not in set(dist["company"])]
+    return ChartView(chart, dist.drop(columns=["company_label"]), "price-distribution", notes + _no_data_note(missing, lang))
+
+
+def price_history_view(
+    store: Store, chosen: Sequence[data.Company], lang: str, *, category: str, threshold: float = data.PRICE_MOVE_THRESHOLD
+) -> ChartView:
+    history = data.price_history(store, chosen, category, threshold=threshold)
+    title = t("compare.prices.history_title", lang, category=category)
+    if history.empty:
+        return _empty(title, t("compare.prices.history_empty", lang), lang, "price-history")
+    history = _labelled(history, lang)
+    moves = int(history["is_move"].sum())
+    labels = {"week": t("compare.label.week", lang), "level": t("compare.label.level", lang),
+              "company": t("compare.label.company", lang), "change": t("col.change", lang)}
+    chart = charts.price_history_chart(
+        history, scale=_scale(store, lang, highlight_color(store)), title=title,
+        subtitle=[t("compare.prices.history_subtitle", lang, moves=moves, threshold=fmt_percent(threshold, lang)),
+                  _source("compare.source.prices", lang, _prices_as_of(store))],
+        labels=labels,
+    )
+    missing = [c.name for c in chosen if c.name not in set(history["company"])]
+    return ChartView(chart, history.drop(columns=["company_label"]), "price-history", _no_data_note(missing, lang))
+
+
+def share_view(store: Store, chosen: Sequence[data.Company], lang: str, *, source: str = "industry") -> ChartView:
+    share = data.share_by_segment_for(store, source, chosen)
+    title = t("compare.share.title", lang)
+    notes = [] if source == "saved" or data.saved_segments_available(store) else [t("compare.share.no_saved", lang)]
+    if share.empty:
+        return _empty(title, t("compare.share.empty", lang), lang, "share-by-segment", notes)
+    dimension = "segment" if source == "saved" else source
+    share["segment_label"] = [v if source == "saved" else segment_label(source, v, lang) for v in share["segment"]]
+    share = _labelled(share, lang)
+    lead = int((share.drop_duplicates("segment")["lead"] > 0).sum())
+    labels = {"segment": t(f"dimension.{dimension}", lang) if dimension != "segment" else t("col.segment", lang),
+              "company": t("compare.label.company", lang), "share": t("col.share", lang),
+              "accounts": t("col.accounts", lang), "lead": t("compare.label.lead", lang)}
+    chart = charts.segment_share_chart(
+        share, scale=_scale(store, lang, highlight_color(store)), title=title,
+        subtitle=[t("compare.share.subtitle", lang, lead=lead, total=share["segment"].nunique()),
+                  t("compare.source.accounts", lang)],
+        labels=labels,
+    )
+    return ChartView(chart, share[["segment", "company", "accounts", "share", "lead"]], "share-by-segment", notes)
+
+
+def chart_view(store: Store, kind: str, chosen: Sequence[data.Company], lang: str, **options: object) -> ChartView:
+    """Any chart by its CLI name (see CHART_KINDS); `options` go to that view."""
+    views = {
+        "matrix": matrix_view, "canvas": canvas_view, "radar": radar_view, "positioning": positioning_view,
+        "price-index": price_index_view, "price-distribution": price_distribution_view,
+        "price-history": price_history_view, "share": share_view,
+    }
+    if kind not in views:
+        raise ValidationError(f"There is no chart {kind!r}; choose one of {', '.join(CHART_KINDS)}.", title="Unknown chart")
+    if kind == "price-history" and not options.get("category"):
+        options["category"] = next(iter(data.price_categories(store, ours_only=True)), "")
+    return views[kind](store, chosen, lang, **{k: v for k, v in options.items() if v is not None})
+
+
+# ---- the advantage summary in words ---------------------------------------------------------
+
+
+def _value(value: object, kind: str, lang: str) -> str:
+    if kind == "feature":
+        return t(f"compare.value.{value}", lang)
+    if kind == "share":
+        return fmt_percent(float(value), lang, 1)
+    if kind == "capability":
+        return fmt_number(float(value), lang)
+    return fmt_number(float(value), lang)
+
+
+def item_sentence(item: Item, lang: str) -> str:
+    """One line for a slide: what the item is, then the data behind it in brackets."""
+    subject = t("compare.summary.overall", lang) if item.subject == "overall" else item.subject
+    key = f"compare.summary.{item.kind}.{item.side}"
+    return t(key, lang, subject=subject, competitor=item.competitor, ours=_value(item.ours, item.kind, lang),
+             theirs=_value(item.theirs, item.kind, lang))
+
+
+def summary_markdown(
+    summaries: Sequence[CompetitorSummary], lang: str, *, escape: Callable[[str], str] = lambda text: text
+) -> str:
+    """The advantage summary as Markdown (headings and bullets), ready to paste into a slide.
+
+    Feature, capability and company names are workspace text: a caller rendering the
+    Markdown passes `escape` so they show literally.
+    """
+    lines = []
+    for s in summaries:
+        lines.append(f"#### {escape(t('compare.summary.versus', lang, competitor=s.competitor))}")
+        lines.append(f"**{t('compare.summary.advantages', lang)}**")
+        lines += [f"- {escape(item_sentence(i, lang))}" for i in s.advantages] or [f"- {t('compare.summary.none', lang)}"]
+        lines.append(f"**{t('compare.summary.gaps', lang)}**")
+        lines += [f"- {escape(item_sentence(i, lang))}" for i in s.gaps] or [f"- {t('compare.summary.none', lang)}"]
+        if s.no_data:
+            kinds = ", ".join(t(f"compare.summary.kind.{k}", lang) for k in s.no_data)
+            lines.append(f"_{t('compare.summary.no_data', lang, kinds=kinds)}_")
+        lines.append("")
+    return "\n".join(lines).strip() + "\n"
+
