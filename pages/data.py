@@ -1,5 +1,25 @@
-"""Data page: a placeholder until its capability lands."""
+"""Data page: edit research tables in a validated grid, import files, load datasets, undo batches, download backups."""
 
-from research.ui import placeholder_page
+import streamlit as st
 
-placeholder_page("data")
+from research.ui import page_setup, tr
+from research.ui import data as view
+
+store = page_setup("data", caption=tr("data.caption"))
+view.flash()
+
+VIEWS = {
+    "edit": view.edit_view,
+    "import": view.import_view,
+    "dataset": view.dataset_view,
+    "history": view.history_view,
+    "backup": view.backup_view,
+}
+chosen = st.segmented_control(
+    tr("data.view"),
+    options=list(VIEWS),
+    format_func=view.labels("data.view"),
+    default="edit",
+    key="data_view",
+) or "edit"
+VIEWS[chosen](store)

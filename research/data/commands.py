@@ -1,9 +1,187 @@
-"""`python -m research` subcommands of this area (registered in research/cli.py)."""
+"""`python -m research` subcommands of this area (registered in research/cli.py).
+
+    import ENTITY FILE [--map field=column …] [--mode append|upsert] [--dry-run]
+    import dataset NAME FILE [--replace|--append]
+    undo BATCH_ID
+    backup --out DIR
+    restore DIR --db NEW_PATH
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Callable
+from typing import TypeVar
+
+import pandas as pd
+
+from research.data import backup, datasets, entities, imports, mapping, reading, undo
+from research.errors import ValidationError
+from research.store import Store
+
+T = TypeVar("T")
+
+
+def _using(db: str | None, work: Callable[[Store], T], *, read_only: bool | None = None) -> T:
+    """Run `work` on the workspace `db`, closing it afterwards (the CLI holds it only that long)."""
+    store = Store.open(db, read_only=read_only)
+    try:
+        return work(store)
+    finally:
+        store.close()
+
+
+def _read_file(path: str) -> bytes:
+    if not os.path.isfile(path):
+        raise ValidationError(f"{os.path.basename(path) or path} does not exist or is not a file.")
+    limit = reading.max_upload_bytes()
+    if os.path.getsize(path) > limit:
+        raise reading.ImportRefused(
+            f"{os.path.basename(path)} is {os.path.getsize(path) / 1048576:,.1f} MB, over the import limit of "
+            f"{limit // 1048576:,} MB (VANTAGE_DATA_MAX_UPLOAD_MB)."
+        )
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _print_report(plan: imports.ImportPlan) -> None:
+    raw = plan.raw
+    detected = [f"format {raw.kind}"]
+    if raw.encoding:
+        detected.append(f"encoding {raw.encoding}")
+    if raw.delimiter:
+        detected.append(f"delimiter {raw.delimiter!r}")
+    detected.append(f"decimal mark {raw.decimal!r}")
+    if raw.date_format:
+        detected.append(f"dates {raw.date_format}")
+    if raw.sheet:
+        detected.append(f"sheet {raw.sheet!r}")
+    print(f"File       {raw.file_name}: {len(raw.frame):,} rows; " + ", ".join(detected))
+    for note in raw.notes:
+        print(f"Note       {note}")
+    print("Mapping    " + ", ".join(f"{f} <- {c!r}" for f, c in plan.mapping.items()))
+    print(f"Plan       {plan.inserts:,} new rows, {plan.updates:,} updates ({plan.mode})")
+    if plan.previous:
+        prev = plan.previous
+        print(f"Same file  already imported by {prev['actor']} at {prev['created_at']:%Y-%m-%d %H:%M} "
+              f"(batch {prev['batch_id']})")
+    if plan.problems:
+        print(f"Problems   {len(plan.problems):,}")
+        table = entities.problems_frame(plan.problems, limit=200)
+        for row in table.itertuples():
+            print(f"  row {row.row:>6}  {row.column:<20} {row.value!r:<30} {row.reason}")
+        if len(plan.problems) > 200:
+            print(f"  … and {len(plan.problems) - 200:,} more")
+    else:
+        print("Problems   none")
+    if not plan.duplicates.empty:
+        print(f"Duplicates {len(plan.duplicates):,} possible")
+        for row in plan.duplicates.head(200).itertuples():
+            existing = f" ~ id {row.existing_id} {row.existing_name!r}" if pd.notna(row.existing_id) else ""
+            print(f"  row {row.row:>6}  {str(row.name)!r}: {row.reason}{existing}")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    if args.target == "dataset":
+        if len(args.rest) != 2:
+            raise ValidationError("Usage: import dataset NAME FILE [--replace|--append].")
+        name, path = args.rest
+        result = _using(args.db, lambda store: datasets.import_dataset(
+            store, name, path, args.actor, mode="append" if args.append else "replace", sheet=args.sheet))
+        action = "created" if result.created else ("appended to" if args.append else "replaced")
+        print(f"Dataset {result.table} {action}: {result.rows:,} rows, columns {', '.join(result.columns)} "
+              f"(batch {result.batch_id}).")
+        return 0
+    if len(args.rest) != 1:
+        raise ValidationError("Usage: import ENTITY FILE [--map field=column …] [--mode append|upsert] [--dry-run].")
+    entity = entities.get_entity(args.target)
+    path = args.rest[0]
+    raw = reading.read_upload(_read_file(path), os.path.basename(path), sheet=args.sheet)
+    chosen = mapping.parse_map_options(entity, args.map or [], raw.columns)
+    field_map = mapping.merge_mapping(mapping.suggest_mapping(entity, raw.columns), chosen)
+    store = Store.open(args.db)
+    try:
+        plan = imports.prepare_import(store, entity, raw, field_map, args.mode)
+        _print_report(plan)
+        if args.dry_run:
+            refused = bool(plan.problems) or (not plan.duplicates.empty and args.duplicates == "refuse")
+            print("Dry run    nothing written" + ("; this import would be refused" if refused else ""))
+            return 1 if refused else 0
+        result = imports.apply_import(store, plan, args.actor, duplicates=args.duplicates, again=args.again)
+    finally:
+        store.close()
+    skipped = f", {result.skipped:,} duplicates skipped" if result.skipped else ""
+    print(f"Imported   {result.inserted:,} new and {result.updated:,} updated {entity.name}{skipped} "
+          f"as batch {result.batch_id} (undo with: python -m research undo {result.batch_id}).")
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    result = _using(args.db, lambda store: undo.undo_batch(store, args.batch_id, args.actor))
+    print(f"Batch {result.batch_id} undone: {result.reverted:,} rows reverted as batch {result.undo_batch_id}.")
+    return 0
+
+
+def cmd_batches(args: argparse.Namespace) -> int:
+    frame = _using(args.db, lambda store: undo.list_batches(store, args.limit), read_only=True)
+    for row in frame.itertuples():
+        state = f" undone by {row.undone_by}" if pd.notna(row.undone_by) else ""
+        source = f" from {row.file_name}" if isinstance(row.file_name, str) else ""
+        print(f"{row.batch_id:>8}  {row.changed_at:%Y-%m-%d %H:%M}  {row.actor:<16} {row.rows:>9,} rows  "
+              f"{row.actions:<22} {row.tables}{source}{state}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    result = _using(args.db, lambda store: backup.backup_workspace(store, args.out), read_only=True)
+    print(f"Backup written to {result.folder}: {len(result.counts)} tables, "
+          f"{sum(result.counts.values()):,} rows (schema v{result.schema_version}).")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    if not args.db:
+        raise ValidationError("Say where to restore with --db NEW_PATH (a new file; nothing is overwritten).")
+    counts = backup.restore_workspace(args.folder, args.db)
+    print(f"Restored {len(counts)} tables, {sum(counts.values()):,} rows into {os.path.basename(args.db)}; "
+          "every row count matches the backup.")
+    return 0
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add this area's subcommands; each sets `handler` (args -> exit code) with set_defaults."""
+    p = subparsers.add_parser(
+        "import", parents=[common],
+        help="import a CSV/TSV/Excel/Parquet file into an entity (accounts, companies, …) or as a dataset",
+        description=f"import ENTITY FILE, entities: {', '.join(entities.ENTITIES)}; or: import dataset NAME FILE",
+    )
+    p.add_argument("target", help=f"entity ({', '.join(entities.ENTITIES)}) or 'dataset'")
+    p.add_argument("rest", nargs="+", metavar="FILE", help="the file (for datasets: NAME FILE)")
+    p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="map a field to a file column (repeatable)")
+    p.add_argument("--mode", choices=imports.MODES, default="append", help="append new rows or upsert by id/key")
+    p.add_argument("--dry-run", action="store_true", help="print the validation report; write nothing")
+    p.add_argument("--duplicates", choices=imports.DUPLICATE_DECISIONS, default="refuse",
+                   help="what to do with possible duplicates (default: refuse the import)")
+    p.add_argument("--again", action="store_true", help="import a file that was imported before anyway")
+    p.add_argument("--sheet", help="the sheet of an Excel workbook with several")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--replace", action="store_true", help="dataset: replace the table (default)")
+    group.add_argument("--append", action="store_true", help="dataset: append rows to the table")
+    p.set_defaults(handler=cmd_import)
+
+    p = subparsers.add_parser("undo", parents=[common], help="revert one batch of the change log (a save or an import)")
+    p.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    p.set_defaults(handler=cmd_undo)
+
+    p = subparsers.add_parser("batches", parents=[common], help="list the latest batches of the change log")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(handler=cmd_batches)
+
+    p = subparsers.add_parser("backup", parents=[common], help="export the workspace as Parquet files into a folder")
+    p.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
+    p.set_defaults(handler=cmd_backup)
+
+    p = subparsers.add_parser("restore", parents=[common], help="build a NEW workspace file from a backup folder")
+    p.add_argument("folder", metavar="DIR")
+    p.set_defaults(handler=cmd_restore)

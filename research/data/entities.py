@@ -1,0 +1,451 @@
+"""The entity registry: which tables people edit and import, their field types, pick-lists and rules.
+
+Adding an entity is one `register(Entity(...))` declaration: the grid editor, the
+import wizard, the CLI and undo all read this registry. Values arrive as text
+(from a file) or as grid cells; `coerce_frame` turns a whole column at a time
+into typed values and lists every problem by row, column, value and reason, so
+10,000 rows validate in milliseconds rather than one Python call per cell.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from babel import Locale
+
+from research.errors import ValidationError
+
+INT32_MAX = 2**31 - 1
+# Invisible and direction-changing characters: a name that contains them looks like
+# another name on screen (spoofing) and breaks matching, so they are refused.
+_INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Text that a spreadsheet would run as a formula; exports prefix it with ' (CWE-1236)
+# and imports take that prefix off again so a round trip keeps the text as typed.
+COUNTRY_CODES: frozenset[str] = frozenset(
+    code for code in Locale.parse("en").territories if len(code) == 2 and code.isalpha()
+)
+_TRUE = {"true", "yes", "y", "1", "x", "da", "да", "t", "istina", "тачно"}
+_FALSE = {"false", "no", "n", "0", "ne", "не", "f", "", "netačno", "нетачно"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One editable column. `kind` decides parsing: text, int, decimal, date, timestamp, bool,
+    choice, currency, country or ref (a row of `ref`, given by id or by its `ref_label`)."""
+
+    name: str
+    kind: str = "text"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    # Other spellings of a choice (English and Serbian, Latin and Cyrillic) -> the stored value.
+    choice_aliases: Mapping[str, str] = field(default_factory=dict)
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
+    scale: int = 2
+    ref: str | None = None
+    ref_label: str = "name"
+    # Header names a file may use for this field, besides the field name (import mapping).
+    aliases: tuple[str, ...] = ()
+    default: Any = None
+    # A field the workspace can fill from another one (region from country): not required in a file.
+    derived_from: str | None = None
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    table: str
+    fields: tuple[Field, ...]
+    # Columns that identify a row for upsert and in-file duplicates (besides `id`).
+    natural_key: tuple[str, ...]
+    order_by: str = "id"
+    # Text columns the grid filter searches.
+    search: tuple[str, ...] = ()
+    has_id: bool = True
+    # Check names / VAT / website against the workspace for possible duplicates.
+    duplicate_check: bool = False
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise ValidationError(f"{self.name} has no field {name!r}.")
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        """How an audit row names a row of this table: its id, else its key columns."""
+        return ("id",) if self.has_id else self.natural_key
+
+
+ENTITIES: dict[str, Entity] = {}
+
+
+def register(entity: Entity) -> Entity:
+    if entity.name in ENTITIES:
+        raise ValueError(f"entity {entity.name} registered twice")
+    ENTITIES[entity.name] = entity
+    return entity
+
+
+def get_entity(name: str) -> Entity:
+    entity = ENTITIES.get((name or "").strip().lower())
+    if entity is None:
+        raise ValidationError(f"{name!r} is not something Vantage imports; choose one of: {', '.join(ENTITIES)}.")
+    return entity
+
+
+_STATUS_ALIASES = {
+    "kupac": "customer", "купац": "customer", "klijent": "customer", "клијент": "customer", "client": "customer",
+    "potencijalni": "prospect", "потенцијални": "prospect", "lead": "prospect", "izgubljen": "lost",
+    "изгубљен": "lost", "bivši": "lost", "бивши": "lost", "former": "lost",
+}
+_POSITIONING_ALIASES = {"low": "budget", "niska": "budget", "ниска": "budget", "srednja": "mid", "средња": "mid",
+                        "medium": "mid", "visoka": "premium", "висока": "premium", "high": "premium"}
+_MONEY = dict(kind="decimal", minimum=0, maximum=10**16 - 1)
+
+register(Entity(
+    name="accounts",
+    table="accounts",
+    natural_key=("name",),
+    order_by="name",
+    search=("name", "city", "industry", "owner", "vat_id"),
+    duplicate_check=True,
+    fields=(
+        Field("name", required=True, max_length=200, aliases=("account", "company", "customer name", "naziv", "назив",
+                                                               "ime", "име", "firma", "фирма", "kupac", "купац")),
+        Field("vat_id", max_length=40, aliases=("vat", "pib", "пиб", "tax id", "poreski broj", "порески број")),
+        Field("website", max_length=300, aliases=("web", "url", "sajt", "сајт", "veb sajt", "веб сајт")),
+        Field("country", kind="country", required=True, aliases=("country code", "država", "држава", "zemlja", "земља")),
+        Field("region", required=True, max_length=80, derived_from="country", aliases=("regija", "регија", "region", "регион")),
+        Field("city", max_length=120, aliases=("town", "grad", "град", "mesto", "место")),
+        Field("industry", required=True, max_length=120, aliases=("sector", "delatnost", "делатност", "industrija",
+                                                                 "индустрија", "grana", "грана")),
+        Field("employees", kind="int", minimum=0, maximum=INT32_MAX, aliases=("staff", "headcount", "zaposleni",
+                                                                             "запослени", "broj zaposlenih",
+                                                                             "број запослених")),
+        Field("annual_revenue", **_MONEY, aliases=("revenue", "turnover", "prihod", "приход", "promet", "промет")),
+        Field("revenue_currency", kind="currency", default="EUR", aliases=("currency", "valuta", "валута")),
+        Field("status", kind="choice", required=True, choices=("customer", "prospect", "lost"),
+              choice_aliases=_STATUS_ALIASES, aliases=("stage", "stanje", "стање", "статус")),
+        Field("owner", max_length=120, aliases=("account manager", "menadžer", "менаџер", "vlasnik", "власник")),
+        Field("supplier_company_id", kind="ref", ref="companies", aliases=("supplier", "dobavljač", "добављач")),
+        Field("contact_person", max_length=120, aliases=("contact", "kontakt", "контакт", "kontakt osoba",
+                                                         "контакт особа")),
+        Field("first_contact", kind="date", aliases=("first contact date", "prvi kontakt", "први контакт")),
+        Field("archived", kind="bool", default=False, aliases=("arhiviran", "архивиран")),
+    ),
+))
+
+register(Entity(
+    name="companies",
+    table="companies",
+    natural_key=("name",),
+    order_by="name",
+    search=("name", "website", "description"),
+    duplicate_check=True,
+    fields=(
+        Field("name", required=True, max_length=200, aliases=("company", "naziv", "назив", "firma", "фирма")),
+        Field("is_us", kind="bool", default=False, aliases=("us", "our company", "mi", "ми")),
+        Field("website", max_length=300, aliases=("web", "url", "sajt", "сајт")),
+        Field("hq_country", kind="country", aliases=("country", "hq", "država", "држава", "sedište", "седиште")),
+        Field("founded", kind="int", minimum=1800, maximum=2100, aliases=("year founded", "osnovana", "основана")),
+        Field("employees", kind="int", minimum=0, maximum=INT32_MAX, aliases=("staff", "zaposleni", "запослени")),
+        Field("revenue_estimate", **_MONEY, aliases=("revenue", "prihod", "приход")),
+        Field("revenue_currency", kind="currency", aliases=("currency", "valuta", "валута")),
+        Field("price_positioning", kind="choice", choices=("budget", "mid", "premium"),
+              choice_aliases=_POSITIONING_ALIASES, aliases=("positioning", "pozicioniranje", "позиционирање")),
+        Field("description", max_length=4000, aliases=("notes", "opis", "опис")),
+        Field("archived", kind="bool", default=False, aliases=("arhiviran", "архивиран")),
+    ),
+))
+
+register(Entity(
+    name="products",
+    table="products",
+    natural_key=("company_id", "name"),
+    order_by="name",
+    search=("name", "sku", "category"),
+    fields=(
+        Field("company_id", kind="ref", ref="companies", required=True, aliases=("company", "firma", "фирма",
+                                                                                  "proizvođač", "произвођач")),
+        Field("name", required=True, max_length=200, aliases=("product", "naziv", "назив", "proizvod", "производ")),
+        Field("sku", max_length=80, aliases=("code", "article", "šifra", "шифра")),
+        Field("category", required=True, max_length=120, aliases=("kategorija", "категорија", "group", "grupa")),
+        Field("unit", required=True, max_length=40, aliases=("uom", "jedinica", "јединица", "jm", "јм")),
+        Field("list_price", kind="decimal", minimum=0, maximum=10**12 - 1, aliases=("price", "cena", "цена")),
+        Field("currency", kind="currency", required=True, default="EUR", aliases=("valuta", "валута")),
+        Field("url", max_length=300, aliases=("link", "web")),
+        Field("archived", kind="bool", default=False, aliases=("arhiviran", "архивиран")),
+    ),
+))
+
+register(Entity(
+    name="prices",
+    table="price_observations",
+    natural_key=("product_id", "observed_at"),
+    order_by="observed_at DESC",
+    search=("source",),
+    fields=(
+        Field("product_id", kind="ref", ref="products", ref_label="sku", required=True,
+              aliases=("product", "sku", "proizvod", "производ", "šifra", "шифра")),
+        Field("observed_at", kind="timestamp", required=True, aliases=("date", "seen", "datum", "датум")),
+        Field("price", kind="decimal", required=True, minimum=0, maximum=10**12 - 1, aliases=("cena", "цена")),
+        Field("currency", kind="currency", required=True, default="EUR", aliases=("valuta", "валута")),
+        Field("source", max_length=500, aliases=("izvor", "извор", "url")),
+    ),
+))
+
+register(Entity(
+    name="capabilities",
+    table="capabilities",
+    natural_key=("company_id", "capability"),
+    order_by="capability",
+    search=("capability", "note"),
+    fields=(
+        Field("company_id", kind="ref", ref="companies", required=True, aliases=("company", "firma", "фирма")),
+        Field("capability", required=True, max_length=120, aliases=("sposobnost", "способност", "criterion",
+                                                                     "kriterijum", "критеријум")),
+        Field("score", kind="int", required=True, minimum=1, maximum=5, aliases=("ocena", "оцена", "rating")),
+        Field("note", max_length=2000, aliases=("napomena", "напомена", "comment")),
+        Field("assessed_on", kind="date", aliases=("date", "datum", "датум")),
+    ),
+))
+
+register(Entity(
+    name="exchange_rates",
+    table="exchange_rates",
+    natural_key=("currency", "valid_on"),
+    order_by="valid_on DESC",
+    search=("currency",),
+    has_id=False,
+    fields=(
+        Field("currency", kind="currency", required=True, aliases=("valuta", "валута", "code")),
+        Field("valid_on", kind="date", required=True, aliases=("date", "datum", "датум", "valid from")),
+        Field("per_eur", kind="decimal", required=True, minimum=0.000001, maximum=10**12 - 1, scale=6,
+              aliases=("rate", "kurs", "курс", "per eur")),
+    ),
+))
+
+register(Entity(
+    name="features",
+    table="features",
+    natural_key=("category", "name"),
+    order_by="category, position, name",
+    search=("name", "category", "product_category"),
+    fields=(
+        Field("category", required=True, max_length=120, aliases=("group", "kategorija", "категорија", "grupa")),
+        Field("name", required=True, max_length=120, aliases=("feature", "funkcija", "функција", "naziv", "назив")),
+        Field("product_category", max_length=120, aliases=("product category", "kategorija proizvoda",
+                                                            "категорија производа")),
+        Field("description", max_length=2000, aliases=("opis", "опис")),
+        Field("position", kind="int", minimum=0, maximum=100_000, default=0, aliases=("order", "redosled", "редослед")),
+        Field("archived", kind="bool", default=False, aliases=("arhiviran", "архивиран")),
+    ),
+))
+
+
+# ---- coercion and validation ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # the file's line number (header = 1) or the grid's row number
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class Coerced:
+    frame: pd.DataFrame  # one typed column per mapped field, index as given
+    problems: list[Problem]
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Cells as trimmed text; empty cells become None."""
+    s = series.astype("string").str.strip()
+    return s.mask(s == "", pd.NA)
+
+
+def parse_number(series: pd.Series, decimal: str = ".") -> pd.Series:
+    """Text numbers with either decimal mark ("1.234,56" / "1,234.56" / "1 234,5") -> float."""
+    s = _text(series).str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    s = s.str.replace("'", "", regex=False)
+    if decimal == ",":
+        s = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        s = s.str.replace(",", "", regex=False)
+    return pd.to_numeric(s, errors="coerce")
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%Y.", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d", "%d-%m-%Y")
+
+
+def parse_dates(series: pd.Series, date_format: str | None = None) -> pd.Series:
+    """Text dates in `date_format` (or the first format of DATE_FORMATS that reads most of them)."""
+    s = _text(series)
+    if s.dropna().empty:
+        return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    formats = [date_format] if date_format else list(DATE_FORMATS)
+    best = None
+    for fmt in formats:
+        # A date column may carry a time ("2026-11-02 10:00"); the date part decides.
+        head = s.str.split(" ", n=1).str[0] if "H" not in fmt else s
+        parsed = pd.to_datetime(head, format=fmt, errors="coerce")
+        if best is None or parsed.notna().sum() > best.notna().sum():
+            best = parsed
+    iso = pd.to_datetime(s, format="ISO8601", errors="coerce")
+    return best.fillna(iso) if best is not None else iso
+
+
+def _normalize_choice(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
+def coerce_frame(
+    entity: Entity,
+    raw: pd.DataFrame,
+    *,
+    row_numbers: Sequence[int] | None = None,
+    decimal: str = ".",
+    date_format: str | None = None,
+    refs: Mapping[str, Mapping[str, int]] | None = None,
+    fill_defaults: bool = True,
+) -> Coerced:
+    """Typed values for the entity's fields found in `raw` (text or grid values), with every problem."""
+    rows = pd.Series(list(row_numbers) if row_numbers is not None else range(1, len(raw) + 1), index=raw.index)
+    out: dict[str, pd.Series] = {}
+    problems: list[Problem] = []
+
+    def flag(mask: pd.Series, column: str, values: pd.Series, reason: str) -> None:
+        for idx in mask[mask.fillna(False)].index:
+            value = values.get(idx)
+            problems.append(Problem(int(rows[idx]), column, "" if value is None or value is pd.NA else str(value), reason))
+
+    for f in entity.fields:
+        if f.name not in raw.columns:
+            continue
+        original = raw[f.name]
+        if original.dtype == object or pd.api.types.is_string_dtype(original.dtype):
+            text = _text(original)
+        else:
+            text = original.astype("string")
+            text = text.mask(original.isna(), pd.NA)
+        present = text.notna()
+        value: pd.Series
+        if f.kind in ("int", "decimal"):
+            number = original if pd.api.types.is_numeric_dtype(original.dtype) else parse_number(original, decimal)
+            number = number.astype("float64")
+            bad = present & number.isna()
+            flag(bad, f.name, text, "not a number")
+            if f.kind == "int":
+                fraction = present & number.notna() & (number != np.floor(number.fillna(0)))
+                flag(fraction, f.name, text, "not a whole number")
+            if f.minimum is not None:
+                flag(number < f.minimum, f.name, text, f"below the smallest allowed value {f.minimum:g}")
+            if f.maximum is not None:
+                flag(number > f.maximum, f.name, text, f"too large (at most {f.maximum:,.0f})")
+            if f.kind == "int":
+                value = number.round().astype("Int64").where(number.abs() <= 2**53)
+            else:
+                value = number.round(f.scale)
+        elif f.kind in ("date", "timestamp"):
+            if pd.api.types.is_datetime64_any_dtype(original.dtype):
+                stamps = original
+            else:
+                as_text = text.astype(object).where(present, None).map(
+                    lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
+                stamps = parse_dates(pd.Series(as_text, index=raw.index, dtype="string"), date_format)
+                if f.kind == "timestamp":
+                    full = pd.to_datetime(pd.Series(as_text, index=raw.index, dtype="string"), format="ISO8601",
+                                          errors="coerce")
+                    stamps = full.fillna(stamps)
+            bad = present & stamps.isna()
+            flag(bad, f.name, text, "not a date (expected e.g. 2026-11-28 or 28.11.2026)")
+            out_of_range = stamps.notna() & ((stamps.dt.year < 1900) | (stamps.dt.year > 2100))
+            flag(out_of_range, f.name, text, "date outside 1900–2100")
+            value = stamps.dt.normalize() if f.kind == "date" else stamps
+            value = value.where(~out_of_range)
+        elif f.kind == "bool":
+            if pd.api.types.is_bool_dtype(original.dtype):
+                value = original.astype("boolean")
+            else:
+                folded = text.str.casefold()
+                value = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+                value[folded.isin(_TRUE).fillna(False)] = True
+                value[folded.isin(_FALSE).fillna(False)] = False
+                flag(present & value.isna(), f.name, text, "not yes/no (use true/false, yes/no, 1/0)")
+        elif f.kind == "choice":
+            folded = text.map(lambda v: _normalize_choice(v) if isinstance(v, str) else v)
+            lookup = {c.casefold(): c for c in f.choices} | {k.casefold(): v for k, v in f.choice_aliases.items()}
+            value = folded.map(lambda v: lookup.get(v) if isinstance(v, str) else None)
+            flag(present & value.isna(), f.name, text, f"unknown value; allowed: {', '.join(f.choices)}")
+        elif f.kind in ("currency", "country"):
+            value = text.str.upper()
+            if f.kind == "currency":
+                ok = value.str.fullmatch(r"[A-Z]{3}").fillna(False)
+                flag(present & ~ok, f.name, text, "not a three-letter currency code (EUR, RSD, USD …)")
+            else:
+                ok = value.isin(COUNTRY_CODES).fillna(False)
+                flag(present & ~ok, f.name, text, "not a two-letter country code (RS, HR, DE …)")
+            value = value.where(ok)
+        elif f.kind == "ref":
+            lookup = (refs or {}).get(f.name, {})
+            numeric = pd.to_numeric(text, errors="coerce").astype("float64")
+            by_label = text.map(lambda v: lookup.get(_normalize_choice(v)) if isinstance(v, str) else None)
+            ids = set(lookup.values())
+            by_id = numeric.map(lambda v: int(v) if v == v and v.is_integer() and int(v) in ids else None)
+            value = by_id.where(by_id.notna(), by_label)
+            flag(present & value.isna(), f.name, text, f"no such {f.ref} row (give its id or {f.ref_label})")
+            value = value.astype("Int64")
+        else:
+            value = text
+            if len(text.dropna()):
+                # A leading ' that our own export added before formula-looking text comes off again.
+                quoted = text.str.match(r"^'[=+\-@\t\r]").fillna(False)
+                value = text.where(~quoted, text.str.slice(1))
+                flag(value.str.contains(_INVISIBLE).fillna(False), f.name, text,
+                     "contains invisible or direction-changing control characters")
+                if f.max_length:
+                    flag(value.str.len() > f.max_length, f.name, text, f"longer than {f.max_length} characters")
+        if f.required:
+            flag(~present, f.name, text, "required")
+        if fill_defaults and f.default is not None:
+            value = value.where(present, f.default) if f.kind != "bool" else value.fillna(f.default)
+        out[f.name] = value
+    return Coerced(pd.DataFrame(out, index=raw.index), problems)
+
+
+def missing_required(entity: Entity, columns: Sequence[str]) -> list[str]:
+    """Required fields without a default that the mapped columns do not provide."""
+    return [f.name for f in entity.fields
+            if f.required and f.default is None and f.name not in columns and f.derived_from not in columns]
+
+
+def problems_frame(problems: Sequence[Problem], limit: int | None = None) -> pd.DataFrame:
+    items = sorted(problems, key=lambda p: (p.row, p.column))
+    if limit is not None:
+        items = items[:limit]
+    return pd.DataFrame(
+        [(p.row, p.column, p.value[:80], p.reason) for p in items], columns=["row", "column", "value", "reason"]
+    )
+
+
+def describe_problems(problems: Sequence[Problem], limit: int = 10) -> str:
+    """One sentence for the CLI and error boxes: how many problems, the first few spelled out."""
+    items = sorted(problems, key=lambda p: (p.row, p.column))
+    listed = "; ".join(f"row {p.row} {p.column} {p.value[:40]!r}: {p.reason}" for p in items[:limit])
+    more = f" … and {len(items) - limit:,} more" if len(items) > limit else ""
+    return f"{len(items):,} problem(s), nothing written: {listed}{more}."

@@ -1,0 +1,388 @@
+"""Entity imports: a read file + a column mapping -> a checked plan -> one transaction, or nothing.
+
+`prepare_import` validates every row (types, ranges, pick-lists, references, required
+fields), matches rows to the workspace for upsert, finds possible duplicates (same
+VAT or website, same or similar name) and notices a file imported before. Nothing is
+written until `apply_import`, which refuses the whole file while any problem remains
+and otherwise writes all rows, their audit rows and an import record as one batch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from research import config
+from research.data.entities import Entity, Problem, coerce_frame, describe_problems, missing_required
+from research.data.mapping import fold
+from research.data.reading import ImportRefused, RawTable
+from research.data.writes import bulk_insert, bulk_update
+from research.errors import ValidationError
+from research.store.core import Store, quote_ident
+
+MODES = ("append", "upsert")
+DUPLICATE_DECISIONS = ("refuse", "skip", "import")
+_LEGAL_FORMS = re.compile(
+    r"\b(d ?o ?o(?: ?el)?|a ?d|kft|s ?r ?l|gmbh|eood|ltd|llc|inc|ag|s ?a|d ?d|plc|co)\b"
+)
+
+
+@dataclass
+class ImportPlan:
+    entity: Entity
+    raw: RawTable
+    mapping: dict[str, str]
+    mode: str
+    frame: pd.DataFrame  # typed values, one column per mapped field, index = raw row positions
+    problems: list[Problem]
+    duplicates: pd.DataFrame  # row, name, reason, existing_id, existing_name
+    matched: dict[int, int] = field(default_factory=dict)  # raw position -> existing id (upsert)
+    versions: dict[int, int] = field(default_factory=dict)  # existing id -> version seen while checking
+    previous: dict[str, Any] | None = None  # the earlier import of the same file, if any
+
+    @property
+    def rows(self) -> int:
+        return len(self.frame)
+
+    @property
+    def inserts(self) -> int:
+        return self.rows - len(self.matched)
+
+    @property
+    def updates(self) -> int:
+        return len(self.matched)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch_id: int
+    inserted: int
+    updated: int
+    skipped: int
+
+
+def reference_lookups(store: Store, entity: Entity) -> dict[str, dict[str, int]]:
+    """For each reference field: its parent's label (folded) and id text -> id."""
+    lookups: dict[str, dict[str, int]] = {}
+    for f in entity.fields:
+        if f.kind != "ref" or not f.ref:
+            continue
+        rows = store.query_rows(f"SELECT id, {quote_ident(f.ref_label)} AS label FROM {quote_ident(f.ref)}")
+        lookup: dict[str, int] = {}
+        for row in rows:
+            if row["label"] is not None:
+                lookup.setdefault(str(row["label"]).strip().casefold(), int(row["id"]))
+        lookups[f.name] = lookup | {str(row["id"]): int(row["id"]) for row in rows}
+    return lookups
+
+
+def dependent_values(store: Store, entity: Entity) -> dict[str, str]:
+    """For accounts: country -> the region it belongs to in this workspace (region follows country)."""
+    if entity.table != "accounts":
+        return {}
+    rows = store.query_rows("SELECT country, mode(region) AS region FROM accounts GROUP BY country")
+    return {r["country"]: r["region"] for r in rows if r["country"]}
+
+
+def apply_dependent(entity: Entity, frame: pd.DataFrame, regions: Mapping[str, str], rows: pd.Series,
+                    problems: list[Problem]) -> pd.DataFrame:
+    """Fill a missing region from the country; flag a region that contradicts the country."""
+    if not regions or "country" not in frame.columns:
+        return frame
+    known = frame["country"].map(regions)
+    if "region" not in frame.columns:
+        frame["region"] = known
+        return frame
+    missing = frame["region"].isna() & known.notna()
+    frame.loc[missing, "region"] = known[missing]
+    clash = frame["region"].notna() & known.notna() & (frame["region"].astype(str) != known.astype(str))
+    for idx in frame.index[clash.fillna(False)]:
+        problems.append(Problem(int(rows[idx]), "region", str(frame.at[idx, "region"]),
+                                f"{frame.at[idx, 'country']} belongs to {known[idx]} in this workspace"))
+    # A required region that the country could not supply is now the missing one.
+    for p in list(problems):
+        if p.column == "region" and p.reason == "required":
+            idx = rows.index[rows == p.row]
+            if len(idx) and pd.notna(frame.at[idx[0], "region"]):
+                problems.remove(p)
+    return frame
+
+
+def name_key(name: Any) -> str:
+    """A company or account name reduced for matching: folded, legal form and punctuation removed."""
+    if not isinstance(name, str):
+        return ""
+    return re.sub(r"\s+", " ", _LEGAL_FORMS.sub(" ", fold(name))).strip()
+
+
+def _domain(url: Any) -> str:
+    if not isinstance(url, str) or not url.strip():
+        return ""
+    text = re.sub(r"^[a-z]+://", "", url.strip().casefold())
+    return text.split("/", 1)[0].removeprefix("www.")
+
+
+def _vat(value: Any) -> str:
+    return re.sub(r"[^0-9A-Z]", "", value.upper()) if isinstance(value, str) else ""
+
+
+def find_duplicates(store: Store, entity: Entity, frame: pd.DataFrame, rows: pd.Series,
+                    skip: set[int] | None = None) -> pd.DataFrame:
+    """Rows that look like a row already in the workspace or an earlier row of the file."""
+    columns = ["row", "name", "reason", "existing_id", "existing_name"]
+    if not entity.duplicate_check or "name" not in frame.columns:
+        return pd.DataFrame(columns=columns)
+    skip = skip or set()
+    has_vat = "vat_id" in entity.field_names
+    existing = store.query_df(
+        f"SELECT id, name, website{', vat_id' if has_vat else ''} FROM {quote_ident(entity.table)}"
+    )
+    found: list[tuple] = []
+    ex_keys = existing["name"].map(name_key)
+    by_key = {k: (int(i), n) for k, i, n in zip(ex_keys, existing["id"], existing["name"]) if k}
+    by_domain = {_domain(w): (int(i), n) for w, i, n in zip(existing["website"], existing["id"], existing["name"])
+                 if _domain(w)}
+    by_vat = ({_vat(v): (int(i), n) for v, i, n in zip(existing["vat_id"], existing["id"], existing["name"]) if _vat(v)}
+              if has_vat else {})
+    names = frame["name"].tolist()
+    keys = [name_key(n) for n in names]
+    vats = [_vat(v) for v in frame["vat_id"].tolist()] if has_vat and "vat_id" in frame.columns else [""] * len(names)
+    domains = [_domain(w) for w in frame["website"].tolist()] if "website" in frame.columns else [""] * len(names)
+    row_numbers = rows.tolist()
+    skipped = set(frame.index.get_indexer(list(skip)).tolist()) if skip else set()
+    seen_in_file: dict[str, int] = {}
+    unmatched: list[int] = []
+    for pos, (key, name, vat, domain, row) in enumerate(zip(keys, names, vats, domains, row_numbers)):
+        if pos in skipped:
+            continue
+        hit = None
+        if vat and vat in by_vat:
+            hit = ("same VAT number", by_vat[vat])
+        elif domain and domain in by_domain:
+            hit = ("same website", by_domain[domain])
+        elif key and key in by_key:
+            hit = ("same name", by_key[key])
+        if hit:
+            found.append((int(row), name, hit[0], hit[1][0], hit[1][1]))
+        elif key and key in seen_in_file:
+            found.append((int(row), name, f"same name as file row {seen_in_file[key]}", None, None))
+        elif key:
+            unmatched.append(pos)
+        if key:
+            seen_in_file.setdefault(key, int(row))
+    found.extend(_fuzzy_duplicates(ex_keys, existing, keys, names, row_numbers, unmatched))
+    result = pd.DataFrame(found, columns=columns).sort_values("row", ignore_index=True)
+    result["existing_id"] = result["existing_id"].astype("Int64")
+    return result
+
+
+def _fuzzy_duplicates(ex_keys: pd.Series, existing: pd.DataFrame, keys: list[str], names: list[Any],
+                      rows: list[int], candidates: list[int]) -> list[tuple]:
+    """Similar names, compared within blocks of the same first letters (not every pair of 100k × 100k)."""
+    threshold = float(config.get_int("VANTAGE_DATA_FUZZY"))
+    blocks: dict[str, list[int]] = {}
+    for pos, key in enumerate(ex_keys):
+        if key:
+            blocks.setdefault(key[:2], []).append(pos)
+    by_block: dict[str, list[int]] = {}
+    for pos in candidates:
+        by_block.setdefault(keys[pos][:2], []).append(pos)
+    ids, existing_names = existing["id"].tolist(), existing["name"].tolist()
+    found = []
+    for block, positions in by_block.items():
+        targets = blocks.get(block)
+        if not targets:
+            continue
+        choices = [ex_keys.iat[p] for p in targets]
+        scores = process.cdist([keys[p] for p in positions], choices, scorer=fuzz.token_sort_ratio,
+                               score_cutoff=threshold, workers=-1)
+        best = scores.argmax(axis=1)
+        for i, pos in enumerate(positions):
+            score = float(scores[i][best[i]])
+            if score >= threshold:
+                target = targets[int(best[i])]
+                found.append((int(rows[pos]), names[pos], f"similar name ({score:.0f}%)", int(ids[target]),
+                              existing_names[target]))
+    return found
+
+
+def _match_existing(store: Store, entity: Entity, frame: pd.DataFrame, rows: pd.Series, use_id: bool,
+                    problems: list[Problem]) -> tuple[dict[int, int], dict[int, int]]:
+    """Raw position -> existing id for rows whose id (or natural key) is already in the workspace."""
+    if not entity.has_id:
+        key_cols = list(entity.natural_key)
+    else:
+        key_cols = ["id"] if use_id else list(entity.natural_key)
+    if any(c not in frame.columns for c in key_cols):
+        return {}, {}
+    keys = frame[key_cols].copy()
+    keys["_pos"] = list(range(len(frame)))
+    text_keys = [c for c in key_cols if c != "id" and entity.field(c).kind == "text"]
+    with store.cursor() as cur:
+        cur.register("_vantage_keys", keys)
+        conditions = " AND ".join(
+            f"lower(trim(t.{quote_ident(c)})) = lower(trim(k.{quote_ident(c)}))" if c in text_keys
+            else f"t.{quote_ident(c)} = k.{quote_ident(c)}"
+            for c in key_cols
+        )
+        select_id = "t.id" if entity.has_id else "NULL"
+        version = "t.version" if entity.has_id and "version" in entity_columns(store, entity) else "NULL"
+        found = cur.execute(
+            f"SELECT k._pos, {select_id} AS id, {version} AS version FROM _vantage_keys k "
+            f"JOIN {quote_ident(entity.table)} t ON {conditions}"
+        ).fetchall()
+    matched: dict[int, int] = {}
+    versions: dict[int, int] = {}
+    counts: dict[int, int] = {}
+    for pos, row_id, version in found:
+        counts[pos] = counts.get(pos, 0) + 1
+        matched[pos] = row_id if row_id is not None else -1
+        if row_id is not None and version is not None:
+            versions[int(row_id)] = int(version)
+    index = list(frame.index)
+    for pos, n in counts.items():
+        if n > 1:
+            problems.append(Problem(int(rows[index[pos]]), ",".join(key_cols), "",
+                                    f"matches {n} rows of {entity.table}; make the key unique or map the id column"))
+    return {index[pos]: rid for pos, rid in matched.items()}, versions
+
+
+def entity_columns(store: Store, entity: Entity) -> list[str]:
+    return [r["column_name"] for r in store.query_rows(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? "
+        "ORDER BY ordinal_position", [entity.table])]
+
+
+def previous_import(store: Store, target: str, sha256: str) -> dict[str, Any] | None:
+    rows = store.query_rows(
+        "SELECT batch_id, actor, created_at, file_name FROM data_imports WHERE target = ? AND file_sha256 = ? "
+        "ORDER BY id DESC LIMIT 1", [target, sha256])
+    return rows[0] if rows else None
+
+
+def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping[str, str], mode: str = "append") -> ImportPlan:
+    """Check every row of `raw` as `entity` under `mapping` (field -> column); writes nothing."""
+    if mode not in MODES:
+        raise ValidationError(f"The import mode must be append or upsert, not {mode!r}.")
+    unknown = [c for c in mapping.values() if c not in raw.columns]
+    if unknown:
+        raise ImportRefused(f"The file has no column {', '.join(map(repr, unknown))}.")
+    missing = missing_required(entity, list(mapping))
+    if mode == "append" and missing:
+        raise ImportRefused(
+            f"Required fields of {entity.name} are not mapped to a column: {', '.join(missing)}. "
+            f"The file's columns: {', '.join(raw.columns)}."
+        )
+    use_id = "id" in mapping and entity.has_id
+    if mode == "upsert" and not use_id and any(k not in mapping for k in entity.natural_key):
+        raise ImportRefused(
+            f"Upsert matches rows by id or by {', '.join(entity.natural_key)}; map one of them to a column."
+        )
+    selected = raw.frame[[mapping[f] for f in mapping]].copy()
+    selected.columns = list(mapping)
+    rows = pd.Series(raw.row_numbers or list(range(2, len(selected) + 2)), index=selected.index)
+    coerced = coerce_frame(entity, selected, row_numbers=rows.tolist(), decimal=raw.decimal,
+                           date_format=raw.date_format, refs=reference_lookups(store, entity), fill_defaults=False)
+    problems = list(raw.problems) + coerced.problems
+    frame = coerced.frame
+    if use_id:
+        ids = pd.to_numeric(selected["id"].astype("string").str.strip(), errors="coerce")
+        for idx in selected.index[selected["id"].notna() & ids.isna()]:
+            problems.append(Problem(int(rows[idx]), "id", str(selected.at[idx, "id"]), "not a row id (a whole number)"))
+        frame.insert(0, "id", ids.astype("Int64"))
+    frame = apply_dependent(entity, frame, dependent_values(store, entity), rows, problems)
+    flagged = {(p.row, p.column) for p in problems}
+    for f in entity.fields:
+        if f.required and f.default is None and (mode == "append" or f.name in frame.columns):
+            values = frame[f.name] if f.name in frame.columns else pd.Series(pd.NA, index=frame.index)
+            for idx in frame.index[values.isna()]:
+                if (int(rows[idx]), f.name) not in flagged:
+                    problems.append(Problem(int(rows[idx]), f.name, "", "required"))
+    matched, versions = _match_existing(store, entity, frame, rows, use_id, problems)
+    if use_id and mode == "upsert":
+        for idx in frame.index[frame["id"].notna()]:
+            if idx not in matched:
+                problems.append(Problem(int(rows[idx]), "id", str(frame.at[idx, "id"]),
+                                        f"no {entity.table} row has this id (leave id empty to add a new row)"))
+    key_cols = ["id"] if use_id else [c for c in entity.natural_key if c in frame.columns]
+    if key_cols:
+        key_frame = frame[key_cols].astype("string").apply(lambda s: s.str.strip().str.casefold())
+        repeated = key_frame.duplicated(keep="first") & key_frame.notna().all(axis=1)
+        for idx in frame.index[repeated]:
+            if mode == "upsert" or not entity.duplicate_check:
+                problems.append(Problem(int(rows[idx]), ",".join(key_cols), str(frame.loc[idx, key_cols].tolist()),
+                                        "the same key appears earlier in the file"))
+    if mode == "append":
+        if not entity.duplicate_check:
+            # Unique keys (capabilities, exchange rates) cannot be appended twice.
+            for idx in matched:
+                problems.append(Problem(int(rows[idx]), ",".join(entity.natural_key), "",
+                                        f"already in {entity.table}; import with mode upsert to update it"))
+        matched = {}
+    if mode == "upsert" and not use_id and missing:
+        for idx in frame.index.difference(list(matched)):
+            problems.append(Problem(int(rows[idx]), ",".join(missing), "",
+                                    "new row without the required fields (only existing rows can be updated)"))
+    duplicates = find_duplicates(store, entity, frame, rows, skip=set(matched))
+    return ImportPlan(entity, raw, dict(mapping), mode, frame, problems, duplicates, matched, versions,
+                      previous_import(store, entity.name, raw.sha256))
+
+
+def apply_import(store: Store, plan: ImportPlan, actor: str, *, duplicates: str = "refuse",
+                 again: bool = False) -> ImportResult:
+    """Write the plan as one batch, or refuse it whole (problems, undecided duplicates, same file twice)."""
+    if plan.problems:
+        raise ImportRefused(describe_problems(plan.problems))
+    if duplicates not in DUPLICATE_DECISIONS:
+        raise ValidationError(f"Duplicates are refused, skipped or imported, not {duplicates!r}.")
+    if not plan.duplicates.empty and duplicates == "refuse":
+        first = "; ".join(
+            f"row {r.row} {r.name!r}: {r.reason}" + (f" (id {r.existing_id} {r.existing_name!r})" if pd.notna(r.existing_id) else "")
+            for r in plan.duplicates.head(5).itertuples()
+        )
+        raise ImportRefused(
+            f"{len(plan.duplicates):,} possible duplicate(s), nothing written: {first}. "
+            "Decide: skip those rows or import them anyway."
+        )
+    if plan.previous and plan.mode == "append" and not again:
+        prev = plan.previous
+        raise ImportRefused(
+            f"This file was already imported into {plan.entity.name} by {prev['actor']} at "
+            f"{prev['created_at']:%Y-%m-%d %H:%M} (batch {prev['batch_id']}); importing it again would add the rows "
+            "twice. Undo that batch first, or confirm importing it again."
+        )
+    skip_rows = set(plan.duplicates["row"]) if duplicates == "skip" and not plan.duplicates.empty else set()
+    rows = pd.Series(plan.raw.row_numbers or list(range(2, plan.rows + 2)), index=plan.frame.index)
+    keep = ~rows.isin(skip_rows)
+    frame = plan.frame[keep]
+    inserting = frame.loc[[i for i in frame.index if i not in plan.matched]]
+    if "id" in inserting.columns:
+        inserting = inserting.drop(columns="id")
+    for f in plan.entity.fields:
+        if f.default is not None:
+            if f.name not in inserting.columns:
+                inserting[f.name] = f.default
+            else:
+                inserting[f.name] = inserting[f.name].where(inserting[f.name].notna(), f.default)
+    updating = frame.loc[[i for i in frame.index if i in plan.matched]]
+    if plan.entity.has_id and not updating.empty:
+        updating = updating.assign(id=[plan.matched[i] for i in updating.index])
+    with store.transaction(actor) as tx:
+        inserted = bulk_insert(tx, plan.entity, inserting.reset_index(drop=True))
+        updated = bulk_update(tx, plan.entity, updating.reset_index(drop=True), plan.versions)
+        tx.insert("data_imports", {
+            "batch_id": tx.batch_id, "target": plan.entity.name, "file_name": plan.raw.file_name[:255],
+            "file_sha256": plan.raw.sha256, "mode": plan.mode, "inserted": inserted, "updated": updated,
+            "actor": tx.actor,
+        })
+        batch_id = tx.batch_id
+    return ImportResult(batch_id, inserted, updated, int((~keep).sum()))

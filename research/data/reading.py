@@ -1,0 +1,331 @@
+"""Reading an uploaded file into text cells: format, encoding, delimiter, decimal mark and date format.
+
+Pure functions from bytes to a `RawTable` (every cell as text, headers made unique)
+or an `ImportRefused` naming what is wrong with the file. Nothing here touches the
+workspace. Spreadsheets are read with openpyxl, which parses their XML through
+defusedxml (installed), after the archive's unpacked size is checked (zip bombs);
+formulas are read as their text and never evaluated.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from research import config
+from research.data.entities import DATE_FORMATS, Problem
+from research.errors import ValidationError
+
+
+class ImportRefused(ValidationError):
+    title = "Import refused"
+
+
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls
+_PARQUET = b"PAR1"
+_DELIMITERS = (",", ";", "\t", "|")
+_SPREADSHEET_MAX_UNPACKED = 500 * 1024 * 1024
+
+
+@dataclass
+class RawTable:
+    frame: pd.DataFrame  # every cell as text (None when empty); columns unique
+    file_name: str
+    sha256: str
+    kind: str  # csv, xlsx, parquet
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str = "."
+    date_format: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)  # the file line of each row (header = 1)
+    problems: list[Problem] = field(default_factory=list)  # ragged rows
+    notes: list[str] = field(default_factory=list)  # renamed headers and the like
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.frame.columns)
+
+
+def max_upload_bytes() -> int:
+    return config.get_int("VANTAGE_DATA_MAX_UPLOAD_MB") * 1024 * 1024
+
+
+def sniff_kind(data: bytes, file_name: str) -> str:
+    """csv, xlsx or parquet from the bytes themselves (a renamed file is found out)."""
+    if data.startswith(_OLE2):
+        raise ImportRefused(
+            f"{file_name} is a password-protected workbook or an old .xls file; "
+            "save it as .xlsx without a password (or as CSV) and import that."
+        )
+    if data.startswith(_ZIP):
+        return "xlsx"
+    if data.startswith(_PARQUET):
+        return "parquet"
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "csv"  # UTF-16 text
+    if b"\x00" in head or _binary_share(head) > 0.1:
+        raise ImportRefused(
+            f"{file_name} is not a text table (it holds binary data); import CSV, TSV, Excel .xlsx or Parquet files."
+        )
+    return "csv"
+
+
+def _binary_share(head: bytes) -> float:
+    if not head:
+        return 0.0
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    return control / len(head)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """The text and the encoding it was in: BOM, UTF-8, else windows-1250/1251 or Latin-1."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data[:200_000], cp_isolation=["cp1250", "cp1251", "latin_1"]).best()
+    encoding = best.encoding if best is not None else "cp1250"
+    return data.decode(encoding, errors="replace"), {"cp1250": "windows-1250", "cp1251": "windows-1251"}.get(
+        encoding, "latin-1" if encoding == "latin_1" else encoding
+    )
+
+
+def detect_delimiter(text: str, file_name: str = "") -> str:
+    """The delimiter that splits the first lines most consistently (quotes respected)."""
+    if file_name.lower().endswith((".tsv", ".tab")):
+        return "\t"
+    sample = text[:65536]
+    lines = sample.splitlines()[:50]
+    best, best_score = ",", -1.0
+    for delim in _DELIMITERS:
+        try:
+            rows = list(csv.reader(lines, delimiter=delim))
+        except csv.Error:
+            continue
+        widths = [len(r) for r in rows if r]
+        if not widths or max(widths) < 2:
+            continue
+        common, count = Counter(widths).most_common(1)[0]
+        score = count / len(widths) * 1000 + common
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+_COMMA_DECIMAL = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d{1,2}$|^-?\d{1,3}(\.\d{3})+$")
+_DOT_DECIMAL = re.compile(r"^-?\d{1,3}(,\d{3})*\.\d+$|^-?\d+\.\d{1,2}$|^-?\d{1,3}(,\d{3})+$")
+
+
+def detect_decimal(frame: pd.DataFrame, delimiter: str | None) -> str:
+    """`,` when numbers look like 1.234,56 more often than like 1,234.56."""
+    comma = dot = 0
+    for column in frame.columns:
+        values = frame[column].dropna().astype(str).head(500)
+        comma += int(values.str.match(_COMMA_DECIMAL).sum())
+        dot += int(values.str.match(_DOT_DECIMAL).sum())
+    if comma == dot:
+        return "," if delimiter == ";" and comma else "."
+    return "," if comma > dot else "."
+
+
+_DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\.?( .*)?$")
+
+
+def detect_date_format(frame: pd.DataFrame) -> str | None:
+    """The format of DATE_FORMATS that reads the most date-looking cells."""
+    cells = pd.concat([frame[c].dropna().astype(str).head(300) for c in frame.columns], ignore_index=True) if len(
+        frame.columns) else pd.Series(dtype=str)
+    cells = cells[cells.str.match(_DATE_LIKE)].str.split(" ", n=1).str[0]
+    if cells.empty:
+        return None
+    scores = {fmt: int(pd.to_datetime(cells, format=fmt, errors="coerce").notna().sum()) for fmt in DATE_FORMATS}
+    best = max(scores, key=lambda f: scores[f])
+    return best if scores[best] else None
+
+
+def unique_headers(headers: list[str]) -> tuple[list[str], list[str]]:
+    """Blank headers named `column_N`, repeated ones numbered; with a note for each change."""
+    seen: Counter[str] = Counter()
+    result, notes = [], []
+    for i, raw in enumerate(headers, start=1):
+        name = (raw or "").strip().lstrip("\ufeff")
+        if not name:
+            name = f"column_{i}"
+            notes.append(f"column {i} has no header; it is called {name}")
+        base = name
+        seen[base.casefold()] += 1
+        if seen[base.casefold()] > 1:
+            name = f"{base}_{seen[base.casefold()]}"
+            notes.append(f"the header {base!r} repeats; the later column is called {name}")
+        result.append(name)
+    return result, notes
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_upload(data: bytes, file_name: str, *, sheet: str | None = None) -> RawTable:
+    """Any supported file as text cells, or ImportRefused saying what is wrong with it."""
+    limit = max_upload_bytes()
+    if len(data) > limit:
+        raise ImportRefused(
+            f"{file_name} is {len(data) / 1048576:,.1f} MB, over the import limit of {limit // 1048576:,} MB "
+            "(VANTAGE_DATA_MAX_UPLOAD_MB); split it or import it as a dataset from the command line."
+        )
+    if not data.strip():
+        raise ImportRefused(f"{file_name} is empty: there is nothing to import.")
+    kind = sniff_kind(data, file_name)
+    if kind == "xlsx":
+        raw = _read_xlsx(data, file_name, sheet)
+    elif kind == "parquet":
+        raw = _read_parquet(data, file_name)
+    else:
+        raw = _read_csv(data, file_name)
+    if raw.frame.empty:
+        raise ImportRefused(f"{file_name} has a header but no rows: there is nothing to import.")
+    if raw.date_format is None:
+        raw.date_format = detect_date_format(raw.frame)
+    return raw
+
+
+def _read_csv(data: bytes, file_name: str) -> RawTable:
+    text, encoding = decode_text(data)
+    delimiter = detect_delimiter(text, file_name)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        header = next(reader, None)
+        while True:
+            line = reader.line_num + 1
+            row = next(reader, None)
+            if row is None:
+                break
+            if any(cell.strip() for cell in row):
+                rows.append(row)
+                lines.append(line)
+    except csv.Error as e:
+        raise ImportRefused(f"{file_name} is not a readable CSV file near line {reader.line_num}: {e}.") from e
+    if header is None or not any(h.strip() for h in header):
+        raise ImportRefused(f"{file_name} has no header row: the first line must name the columns.")
+    headers, notes = unique_headers(header)
+    width = len(headers)
+    problems: list[Problem] = []
+    fixed: list[list[str | None]] = []
+    for line, row in zip(lines, rows):
+        if len(row) > width:
+            extra = [c for c in row[width:] if c.strip()]
+            if extra:
+                problems.append(Problem(line, "(row)", delimiter.join(row)[:80],
+                                        f"{len(row)} cells but the header has {width} columns"))
+            row = row[:width]
+        cells = [c if c.strip() else None for c in row] + [None] * (width - len(row))
+        fixed.append(cells)
+    frame = pd.DataFrame(fixed, columns=headers, dtype=object)
+    raw = RawTable(frame, file_name, _sha256(data), "csv", encoding=encoding, delimiter=delimiter,
+                   row_numbers=lines, problems=problems, notes=notes)
+    raw.decimal = detect_decimal(frame, delimiter)
+    return raw
+
+
+def list_sheets(data: bytes, file_name: str = "workbook.xlsx") -> list[str]:
+    """The sheet names of a workbook (empty for other files)."""
+    if sniff_kind(data, file_name) != "xlsx":
+        return []
+    return list(_open_workbook(data, file_name).sheetnames)
+
+
+def _open_workbook(data: bytes, file_name: str):  # noqa: ANN202 - openpyxl's Workbook
+    import openpyxl
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = archive.namelist()
+        unpacked = sum(i.file_size for i in archive.infolist())
+    except zipfile.BadZipFile as e:
+        raise ImportRefused(f"{file_name} is a damaged or unsupported archive, not an Excel workbook.") from e
+    if "xl/workbook.xml" not in names:
+        raise ImportRefused(f"{file_name} is a zip archive but not an Excel .xlsx workbook.")
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise ImportRefused(f"{file_name} contains macros; save it as a plain .xlsx workbook (no macros) first.")
+    if unpacked > _SPREADSHEET_MAX_UNPACKED or unpacked > 200 * max(len(data), 1):
+        raise ImportRefused(f"{file_name} unpacks to {unpacked / 1048576:,.0f} MB; it looks like a zip bomb and is refused.")
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as e:  # openpyxl raises many types for broken workbooks; all mean "unreadable"
+        raise ImportRefused(f"{file_name} is not a readable Excel workbook ({type(e).__name__}).") from e
+
+
+def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> RawTable:
+    workbook = _open_workbook(data, file_name)
+    try:
+        sheets = list(workbook.sheetnames)
+        if sheet is None:
+            filled = [s for s in sheets if (workbook[s].max_row or 0) > 1]
+            if len(filled) > 1:
+                raise ImportRefused(
+                    f"{file_name} has several sheets ({', '.join(sheets)}); choose which one to import."
+                )
+            sheet = filled[0] if filled else sheets[0]
+        if sheet not in sheets:
+            raise ImportRefused(f"{file_name} has no sheet {sheet!r}; its sheets are {', '.join(sheets)}.")
+        rows = workbook[sheet].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None or not any(h is not None and str(h).strip() for h in header):
+            raise ImportRefused(f"Sheet {sheet!r} of {file_name} has no header row.")
+        headers, notes = unique_headers(["" if h is None else str(h) for h in header])
+        width = len(headers)
+        body, lines = [], []
+        for line, row in enumerate(rows, start=2):
+            cells = [_cell_text(v) for v in row[:width]] + [None] * max(0, width - len(row))
+            if any(c is not None for c in cells):
+                body.append(cells)
+                lines.append(line)
+    finally:
+        workbook.close()
+    frame = pd.DataFrame(body, columns=headers, dtype=object)
+    # Excel keeps numbers as numbers: their text uses a dot whatever the locale.
+    return RawTable(frame, file_name, _sha256(data), "xlsx", decimal=".", sheet=sheet, sheets=sheets,
+                    row_numbers=lines, notes=notes)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _read_parquet(data: bytes, file_name: str) -> RawTable:
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as e:  # pyarrow raises several types for damaged files
+        raise ImportRefused(f"{file_name} is not a readable Parquet file ({type(e).__name__}).") from e
+    headers, notes = unique_headers([str(c) for c in frame.columns])
+    text = pd.DataFrame(
+        {h: frame[c].map(_cell_text) for h, c in zip(headers, frame.columns)}, dtype=object
+    )
+    return RawTable(text, file_name, _sha256(data), "parquet", decimal=".",
+                    row_numbers=list(range(2, len(frame) + 2)), notes=notes)

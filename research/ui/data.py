@@ -1,0 +1,327 @@
+"""Views of the Data page: grid editor, import wizard, datasets, change log with undo, backup download.
+
+Each view lays out widgets and calls research.data; slow work (checking a file,
+importing, exporting, backing up) runs behind a button. Widget keys start with `data_`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from research.data import backup, datasets, entities, export, grid, imports, mapping, reading, undo
+from research.errors import VantageError
+from research.i18n import fmt_bytes, fmt_datetime, fmt_number, t
+from research.store import Store
+from research.ui.context import actor, lang, tr
+from research.ui.widgets import show_error
+
+GRID_KEY = "data_grid"
+_PLAN = "data_plan"
+_FLASH = "data_flash"
+_PAGE = "data_grid_page"
+
+
+def labels(prefix: str):  # noqa: ANN202 - a format_func
+    """A format_func for option keys; the language is bound now, because AppTest calls
+    format functions outside the script run, where the session's language is unknown."""
+    language = lang()
+    return lambda key: t(f"{prefix}.{key}", language)
+
+
+def _or(label_key: str):  # noqa: ANN202 - a format_func
+    """Options with "" meaning none (all / not imported), language bound as in `_labels`."""
+    empty = tr(label_key)
+    return lambda value: value or empty
+
+
+def field_label(name: str, required: bool = False) -> str:
+    label = tr(f"data.field.{name}")
+    return tr("data.required_mark", field=label) if required else label
+
+
+def flash() -> None:
+    """A message left by the previous run (after a save the page reloads its rows)."""
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def entity_picker(key: str) -> entities.Entity:
+    name = st.selectbox(tr("data.entity"), list(entities.ENTITIES), format_func=labels("data.entity"), key=key)
+    return entities.get_entity(name)
+
+
+def _problems_table(problems: list[entities.Problem]) -> None:
+    frame = entities.problems_frame(problems, limit=1000)
+    frame.columns = [tr("data.col.row"), tr("data.col.column"), tr("data.col.value"), tr("data.col.reason")]
+    st.dataframe(frame, hide_index=True, key=f"data_problems_{len(problems)}")
+
+
+def _column_config(entity: entities.Entity, refs: dict[str, list[str]]) -> dict[str, Any]:
+    config: dict[str, Any] = {c: st.column_config.Column(field_label(c), disabled=True)
+                              for c in grid.bookkeeping_columns(entity)}
+    for f in entity.fields:
+        label = field_label(f.name, f.required)
+        if f.kind in ("int", "decimal"):
+            config[f.name] = st.column_config.NumberColumn(
+                label, min_value=f.minimum, max_value=f.maximum, step=1 if f.kind == "int" else None)
+        elif f.kind == "date":
+            config[f.name] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif f.kind == "timestamp":
+            config[f.name] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
+        elif f.kind == "bool":
+            config[f.name] = st.column_config.CheckboxColumn(label)
+        elif f.kind == "choice":
+            config[f.name] = st.column_config.SelectboxColumn(label, options=list(f.choices))
+        elif f.kind == "country":
+            config[f.name] = st.column_config.SelectboxColumn(label, options=sorted(entities.COUNTRY_CODES))
+        elif f.kind == "ref":
+            config[f.name] = st.column_config.SelectboxColumn(label, options=refs.get(f.name, []))
+        else:
+            config[f.name] = st.column_config.TextColumn(label, max_chars=f.max_length)
+    return config
+
+
+def edit_view(store: Store) -> None:
+    entity = entity_picker("data_entity")
+    options = grid.filter_options(store, entity, {"region": st.session_state.get("data_filter_region")})
+    cols = st.columns([3, *[2] * len(options), 1])
+    search = cols[0].text_input(tr("data.search"), key="data_search", help=tr("data.search_help"))
+    filters: dict[str, str] = {}
+    for col, (name, values) in zip(cols[1:], options.items()):
+        chosen = col.selectbox(tr(f"data.filter.{name}"), ["", *values], format_func=_or("data.filter.any"), key=f"data_filter_{name}")
+        if chosen:
+            filters[name] = chosen
+    page_no = int(cols[-1].number_input(tr("data.page"), min_value=1, value=1, step=1, key="data_page"))
+    signature = (entity.name, search, tuple(sorted(filters.items())), page_no)
+    held = st.session_state.get(_PAGE)
+    if held is None or held[0] != signature:
+        # Another slice of the table: edits made against the previous rows no longer apply.
+        st.session_state.pop(GRID_KEY, None)
+    state = st.session_state.get(GRID_KEY) or {}
+    if held is not None and held[0] == signature and any(state.get(k) for k in ("edited_rows", "added_rows", "deleted_rows")):
+        # While edits are pending the rows stay as loaded: their versions are what the
+        # save checks, so a row someone else changed meanwhile is refused, not overwritten.
+        page = held[1]
+    else:
+        page = grid.load_page(store, entity, search=search, filters=filters, page=page_no)
+        st.session_state[_PAGE] = (signature, page)
+    st.caption(tr("data.page_info", shown=fmt_number(len(page.frame), lang()), total=fmt_number(page.total, lang()),
+                  page=page.page, pages=page.pages))
+    st.data_editor(
+        page.frame, key=GRID_KEY, num_rows="dynamic", hide_index=True, width="stretch", height=460,
+        column_config=_column_config(entity, grid.reference_options(store, entity)),
+    )
+    st.caption(tr("data.grid_help"))
+    left, middle, right, _ = st.columns([1, 1, 1.4, 3])
+    if left.button(tr("data.save"), type="primary", key="data_save", disabled=store.read_only):
+        state = st.session_state.get(GRID_KEY) or {}
+        try:
+            result = grid.save_grid(store, entity, page.frame, state, actor())
+        except grid.GridRefused as refused:
+            st.error(tr("data.problems"), icon=":material/error:")
+            _problems_table(refused.problems)
+        except VantageError as error:
+            show_error(error)
+        else:
+            if result.batch_id is None:
+                st.info(tr("data.nothing_to_save"))
+            else:
+                st.session_state.pop(GRID_KEY, None)
+                st.session_state.pop(_PAGE, None)
+                st.session_state[_FLASH] = tr("data.saved", batch=result.batch_id, inserted=result.inserted,
+                                              updated=result.updated, deleted=result.deleted)
+                st.cache_data.clear()
+                st.rerun()
+    if middle.button(tr("data.discard"), key="data_discard"):
+        st.session_state.pop(GRID_KEY, None)
+        st.session_state.pop(_PAGE, None)
+        st.rerun()
+    if right.button(tr("data.export"), key="data_export", help=tr("data.export_help")):
+        name = f"{entity.name}.csv"
+        right.download_button(tr("data.export_download", name=name), export.export_csv(store, entity),
+                              file_name=name, mime="text/csv", key="data_export_download")
+
+
+def _read_source(prefix: str) -> tuple[bytes, str] | None:
+    source = st.radio(tr("data.source"), ["upload", "paste"], format_func=labels("data.source"),
+                      horizontal=True, key=f"{prefix}_source")
+    if source == "paste":
+        text = st.text_area(tr("data.paste"), key=f"{prefix}_paste", height=160)
+        return (text.encode("utf-8"), "pasted.csv") if text.strip() else None
+    upload = st.file_uploader(tr("data.upload"), type=["csv", "tsv", "txt", "xlsx", "parquet"], key=f"{prefix}_upload")
+    return (upload.getvalue(), upload.name) if upload is not None else None
+
+
+def import_view(store: Store) -> None:
+    entity = entity_picker("data_import_entity")
+    source = _read_source("data_import")
+    if source is None:
+        st.info(tr("data.check_first"))
+        return
+    data, file_name = source
+    try:
+        sheets = reading.list_sheets(data, file_name)
+        sheet = st.selectbox(tr("data.sheet"), sheets, key="data_import_sheet") if len(sheets) > 1 else None
+        raw = reading.read_upload(data, file_name, sheet=sheet)
+    except VantageError as error:
+        show_error(error)
+        return
+    st.caption(tr("data.detected", rows=fmt_number(len(raw.frame), lang()), kind=raw.kind, encoding=raw.encoding or "–",
+                  delimiter=repr(raw.delimiter) if raw.delimiter else "–", decimal=repr(raw.decimal),
+                  dates=raw.date_format or "–"))
+    for note in raw.notes:
+        st.caption(note)
+    st.subheader(tr("data.mapping"))
+    st.caption(tr("data.mapping_help"))
+    suggested = mapping.suggest_mapping(entity, raw.columns)
+    chosen: dict[str, str] = {}
+    names = (["id"] if entity.has_id else []) + entity.field_names
+    columns = st.columns(4)
+    for i, name in enumerate(names):
+        default = suggested.get(name, "")
+        options = ["", *raw.columns]
+        label = field_label(name, name != "id" and entity.field(name).required)
+        picked = columns[i % 4].selectbox(label, options, index=options.index(default),
+                                          format_func=_or("data.unmapped"),
+                                          key=f"data_map_{entity.name}_{name}")
+        if picked:
+            chosen[name] = picked
+    mode = st.radio(tr("data.mode"), list(imports.MODES), format_func=labels("data.mode"),
+                    horizontal=True, key="data_import_mode")
+    signature = (entity.name, raw.sha256, sheet, tuple(sorted(chosen.items())), mode)
+    if st.button(tr("data.check"), key="data_check", type="primary"):
+        try:
+            with st.spinner(tr("data.checking")):
+                st.session_state[_PLAN] = (signature, imports.prepare_import(store, entity, raw, chosen, mode))
+        except VantageError as error:
+            show_error(error)
+            return
+    held = st.session_state.get(_PLAN)
+    if not held or held[0] != signature:
+        return
+    _plan_report(store, held[1])
+
+
+def _plan_report(store: Store, plan: imports.ImportPlan) -> None:
+    language = lang()
+    cols = st.columns(5)
+    cols[0].metric(tr("data.kpi.rows"), fmt_number(plan.rows, language))
+    cols[1].metric(tr("data.kpi.new"), fmt_number(plan.inserts, language))
+    cols[2].metric(tr("data.kpi.updates"), fmt_number(plan.updates, language))
+    cols[3].metric(tr("data.kpi.problems"), fmt_number(len(plan.problems), language))
+    cols[4].metric(tr("data.kpi.duplicates"), fmt_number(len(plan.duplicates), language))
+    if plan.problems:
+        st.error(tr("data.problems_file"), icon=":material/error:")
+        _problems_table(plan.problems)
+        return
+    decision = "refuse"
+    if not plan.duplicates.empty:
+        st.warning(tr("data.duplicates"), icon=":material/content_copy:")
+        shown = plan.duplicates.rename(columns={
+            "row": tr("data.col.row"), "name": tr("data.col.name"), "reason": tr("data.col.reason"),
+            "existing_id": tr("data.col.existing_id"), "existing_name": tr("data.col.existing_name")})
+        st.dataframe(shown, hide_index=True, key="data_duplicates")
+        decision = st.radio(tr("data.duplicates_decision"), ["skip", "import"],
+                            format_func=labels("data.duplicates"), horizontal=True, key="data_dup_decision")
+    again = False
+    if plan.previous and plan.mode == "append":
+        prev = plan.previous
+        st.warning(tr("data.same_file", actor=prev["actor"], when=fmt_datetime(prev["created_at"], language),
+                      batch=prev["batch_id"]), icon=":material/history:")
+        again = st.checkbox(tr("data.same_file_again"), key="data_again")
+    if st.button(tr("data.import_go", rows=fmt_number(plan.rows, language)), key="data_import_go", type="primary",
+                 disabled=store.read_only):
+        try:
+            with st.spinner(tr("data.importing")):
+                result = imports.apply_import(store, plan, actor(), duplicates=decision, again=again)
+        except VantageError as error:
+            show_error(error)
+            return
+        st.session_state.pop(_PLAN, None)
+        st.cache_data.clear()
+        st.success(tr("data.imported", batch=result.batch_id, inserted=fmt_number(result.inserted, language),
+                      updated=fmt_number(result.updated, language), skipped=fmt_number(result.skipped, language)),
+                   icon=":material/check_circle:")
+
+
+def dataset_view(store: Store) -> None:
+    st.caption(tr("data.dataset_help"))
+    name = st.text_input(tr("data.dataset_name"), key="data_ds_name", max_chars=60)
+    source = _read_source("data_ds")
+    mode = st.radio(tr("data.dataset_mode"), list(datasets.MODES), format_func=labels("data.dataset_mode"),
+                    horizontal=True, key="data_ds_mode")
+    if st.button(tr("data.dataset_go"), key="data_ds_go", type="primary", disabled=not (name and source) or store.read_only):
+        data, file_name = source
+        try:
+            with st.spinner(tr("data.importing")), tempfile.TemporaryDirectory(prefix="vantage-upload-") as tmp:
+                if len(data) > reading.max_upload_bytes():
+                    reading.read_upload(data, file_name)  # refuses with the size message
+                path = os.path.join(tmp, "upload" + os.path.splitext(file_name)[1])
+                with open(path, "wb") as handle:
+                    handle.write(data)
+                result = datasets.import_dataset(store, name, path, actor(), mode=mode, file_name=file_name)
+        except VantageError as error:
+            show_error(error)
+        else:
+            st.cache_data.clear()
+            st.success(tr("data.dataset_done", table=result.table, rows=fmt_number(result.rows, lang()),
+                          columns=", ".join(result.columns), batch=result.batch_id), icon=":material/check_circle:")
+    st.subheader(tr("data.datasets"))
+    frame = datasets.list_datasets(store)
+    if frame.empty:
+        st.info(tr("data.no_datasets"))
+    else:
+        frame.columns = [tr("data.col.table"), tr("data.col.rows"), tr("data.col.columns")]
+        st.dataframe(frame, hide_index=True, key="data_ds_table")
+
+
+def history_view(store: Store) -> None:
+    st.caption(tr("data.history_help"))
+    frame = undo.list_batches(store)
+    if frame.empty:
+        st.info(tr("data.no_batches"))
+        return
+    shown = frame[["batch_id", "changed_at", "actor", "tables", "rows", "actions", "file_name", "undone_by"]].rename(columns={
+        "batch_id": tr("data.col.batch"), "changed_at": tr("data.col.when"), "actor": tr("data.col.actor"),
+        "tables": tr("data.col.tables"), "rows": tr("data.col.rows"), "actions": tr("data.col.actions"),
+        "file_name": tr("data.col.file"), "undone_by": tr("data.col.undone_by")})
+    st.dataframe(shown, hide_index=True, key="data_batches")
+    left, right = st.columns([1, 2])
+    batch = int(left.number_input(tr("data.undo_batch"), min_value=1, value=int(frame["batch_id"].iat[0]), step=1,
+                                  key="data_undo_batch"))
+    confirmed = right.checkbox(tr("data.undo_confirm"), key="data_undo_confirm")
+    if st.button(tr("data.undo_go"), key="data_undo_go", disabled=not confirmed or store.read_only):
+        try:
+            result = undo.undo_batch(store, batch, actor())
+        except undo.UndoBlocked as blocked:
+            show_error(blocked)
+            st.dataframe(pd.DataFrame(blocked.blockers), hide_index=True, key="data_blockers")
+        except VantageError as error:
+            show_error(error)
+        else:
+            st.cache_data.clear()
+            st.session_state[_FLASH] = tr("data.undone", batch=result.batch_id, rows=result.reverted,
+                                          undo=result.undo_batch_id)
+            st.rerun()
+
+
+def backup_view(store: Store) -> None:
+    st.caption(tr("data.backup_help"))
+    if st.button(tr("data.backup_make"), key="data_backup_make", type="primary"):
+        try:
+            with st.spinner(tr("data.backup_making")):
+                archive = backup.backup_zip(store)
+        except VantageError as error:
+            show_error(error)
+            return
+        st.download_button(tr("data.backup_download", size=fmt_bytes(len(archive), lang())), archive,
+                           file_name=f"vantage-backup-{datasets.sanitize_identifier(store.name)}.zip",
+                           mime="application/zip", key="data_backup_download")
+    st.caption(tr("data.backup_restore_hint"))
+    st.code("python -m research restore BACKUP_FOLDER --db data/restored.duckdb", language="bash")
