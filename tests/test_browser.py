@@ -40,6 +40,19 @@ DEFAULT_PAGE = "overview"
 # Content that must have rendered on a page, beyond its title (CSS selectors).
 REQUIRED = {
     "overview": ['[data-testid="stVegaLiteChart"] svg.marks', '[data-testid="stMetric"]', '[data-testid="stDataFrame"]'],
+    "segments": ['[data-testid="stMetric"]', '[data-testid="stDataFrame"]'],
+    "competitors": ['[data-testid="stDataFrame"]', '[data-testid="stButtonGroup"]'],
+    "compare": ['[data-testid="stVegaLiteChart"] svg.marks', '[data-testid="stDownloadButton"]', '[data-testid="stButtonGroup"]'],
+    "collect": ['[data-testid="stButtonGroup"]', '[data-testid="stAlert"]'],
+    "query": ['[data-testid="stTextArea"]', '[data-testid="stDataFrame"]'],
+    "data": ['[data-testid="stDataFrame"]'],
+}
+# Views reached by link that are worth their own screenshot: name -> URL path and query.
+VIEWS = {
+    "segments-matrix": "segments?view=matrix",
+    "compare-radar": "compare?view=radar",
+    "compare-positioning": "compare?view=positioning",
+    "compare-prices": "compare?view=prices",
 }
 
 def _browser_or_skip() -> None:
@@ -135,6 +148,14 @@ def test_every_page_renders_without_errors(app_url: str, lang: str) -> None:
                 nav = page.locator('[data-testid="stSidebarNav"]')
                 assert t("nav.market", lang) in nav.inner_text(), f"{name}: app.py's navigation did not run"
                 assert page.locator('[data-testid="stSidebarNav"] a[href$="/app"]').count() == 0
+                page.screenshot(path=str(SCREENSHOTS / f"{lang}-{name}.png"), full_page=True)
+            for name, path in VIEWS.items():
+                page.goto(f"{app_url}/{path}&lang={lang}")
+                page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+                page.locator('[data-testid="stVegaLiteChart"] svg.marks').first.wait_for(timeout=30_000)
+                page.wait_for_timeout(400)
+                assert page.locator('[data-testid="stException"]').count() == 0, name
+                assert page.locator('[data-testid="stAlertContentError"]').count() == 0, name
                 page.screenshot(path=str(SCREENSHOTS / f"{lang}-{name}.png"), full_page=True)
         finally:
             browser.close()
