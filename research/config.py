@@ -107,3 +107,17 @@ def is_file_database(database: str) -> bool:
     head = database.split(":", 1)[0]
     # A one-letter head is a Windows drive letter, not a scheme.
     return ":" not in database or len(head) == 1
+
+
+def get_float(env: str) -> float:
+    """A declared setting as a non-negative number (seconds, sizes)."""
+    from research.errors import ValidationError
+
+    value = get(env)
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValidationError(f"{env} must be a number, not {value!r}.") from None
+    if number < 0 or number != number:
+        raise ValidationError(f"{env} cannot be negative.")
+    return number

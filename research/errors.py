@@ -48,3 +48,31 @@ class ValidationError(VantageError):
 
 class DemoError(VantageError):
     title = "Cannot build the demo market"
+
+
+class FetchError(VantageError):
+    """A URL refused before or during fetching (scheme, address policy, redirects)."""
+
+    title = "Cannot fetch the page"
+
+
+class ExtractError(VantageError):
+    """A selector or field definition that cannot be used."""
+
+    title = "Cannot read the page"
+
+
+class QueryError(VantageError):
+    """A statement that failed while running: DuckDB's message, cleaned up."""
+
+    title = "The query failed"
+
+
+class QueryRefused(QueryError):
+    """A statement the workbench will not run, or a run it will not start."""
+
+    title = "Query refused"
+
+
+class QueryTimeout(QueryError):
+    title = "Query stopped"

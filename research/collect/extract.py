@@ -29,13 +29,7 @@ from bs4 import BeautifulSoup, Tag
 from price_parser import Price
 from soupsieve import SelectorSyntaxError
 
-from research.errors import VantageError
-
-
-class ExtractError(VantageError):
-    """A selector or field definition that cannot be used."""
-
-    title = "Cannot read the page"
+from research.errors import ExtractError
 
 
 PRODUCT_FIELDS = ("name", "price", "currency", "sku", "brand", "availability")

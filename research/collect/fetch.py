@@ -30,13 +30,7 @@ import requests
 from protego import Protego
 
 from research import __version__, config
-from research.errors import VantageError
-
-
-class FetchError(VantageError):
-    """A URL refused before or during fetching (scheme, address policy, redirects)."""
-
-    title = "Cannot fetch the page"
+from research.errors import FetchError
 
 
 MAX_REDIRECTS = 5
@@ -83,8 +77,8 @@ class FetchPolicy:
             "user_agent": agent,
             "allow_hosts": allow,
             "max_bytes": config.get_int("VANTAGE_COLLECT_MAX_BYTES"),
-            "host_interval": _float_setting("VANTAGE_COLLECT_HOST_INTERVAL"),
-            "total_timeout": _float_setting("VANTAGE_COLLECT_TIMEOUT"),
+            "host_interval": config.get_float("VANTAGE_COLLECT_HOST_INTERVAL"),
+            "total_timeout": config.get_float("VANTAGE_COLLECT_TIMEOUT"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
@@ -92,17 +86,6 @@ class FetchPolicy:
     @property
     def agent(self) -> str:
         return self.user_agent or f"Vantage/{__version__} (competitor research)"
-
-
-def _float_setting(env: str) -> float:
-    value = config.get(env)
-    try:
-        number = float(value)
-    except ValueError:
-        raise FetchError(f"{env} must be a number of seconds, not {value!r}.") from None
-    if number < 0:
-        raise FetchError(f"{env} cannot be negative.")
-    return number
 
 
 @dataclass

@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from research import config
 from research.config import PROJECT_ROOT
-from research.errors import VantageError
+from research.errors import QueryError, QueryRefused, QueryTimeout
 from research.query.statements import StatementInvalid, StatementRefused, check_read_only
 from research.store import Store
 
@@ -47,35 +47,8 @@ QUEUE_SECONDS = 2.0  # how long a run waits for a free slot before it is refused
 _HEADER = struct.Struct(">I")
 
 
-class QueryError(VantageError):
-    """A statement that failed while running: DuckDB's message, cleaned up."""
-
-    title = "The query failed"
-
-
-class QueryRefused(QueryError):
-    """A statement the workbench will not run, or a run it will not start."""
-
-    title = "Query refused"
-
-
-class QueryTimeout(QueryError):
-    title = "Query stopped"
-
-
-def _float_setting(env: str) -> float:
-    value = config.get(env)
-    try:
-        number = float(value)
-    except ValueError:
-        raise QueryRefused(f"{env} must be a number, not {value!r}.") from None
-    if number < 0:
-        raise QueryRefused(f"{env} cannot be negative.")
-    return number
-
-
 def default_timeout() -> float:
-    return _float_setting("VANTAGE_QUERY_TIMEOUT") or 10.0
+    return config.get_float("VANTAGE_QUERY_TIMEOUT") or 10.0
 
 
 def display_rows() -> int:
@@ -240,7 +213,7 @@ class Sandbox:
 
     def _current_snapshot(self) -> Snapshot:
         with self._snapshot_lock:
-            max_age = _float_setting("VANTAGE_QUERY_SNAPSHOT_AGE")
+            max_age = config.get_float("VANTAGE_QUERY_SNAPSHOT_AGE")
             snap = self._snapshot
             too_old = snap is not None and max_age > 0 and (dt.datetime.now() - snap.taken_at).total_seconds() > max_age
             if snap is None or too_old or not os.path.exists(snap.path):
