@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from research.compare import features
 from research.i18n import t
 from research.store import Store
-from tests.page_helpers import ROOT, assert_clean, run_app
+from page_helpers import ROOT, assert_clean, run_app
 
 VIEWS = ("matrix", "canvas", "radar", "positioning", "prices", "share")
 
