@@ -139,8 +139,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Припремљено: број клијената по региону, земљи, делатности, статусу и добављачу.",
     ),
     "query.object.swot_staleness": (
-        "Curated: SWOT items with their evidence and age; stale when undated or older than 180 days.",
-        "Припремљено: SWOT ставке са доказима и старошћу; застареле ако немају датум или су старије од 180 дана.",
+        "Curated: SWOT items with their evidence date and age; stale when the evidence is older than 90 days.",
+        "Припремљено: SWOT ставке са датумом доказа и старошћу; застареле ако је доказ старији од 90 дана.",
+    ),
+    "query.object.watcher_changes": (
+        "Curated: changes found by watchers on competitor pages (old and new value, % for prices).",
+        "Припремљено: промене које је праћење пронашло на страницама конкурената (стара и нова вредност, % за цене).",
     ),
     "query.object.companies": ("Our company and the competitors.", "Наша компанија и конкуренти."),
     "query.object.products": ("Products of every company, with category and list price.", "Производи сваке компаније, са категоријом и ценовником."),

@@ -13,7 +13,7 @@ from research.i18n import MESSAGES
 from research.store import Store, quote_ident
 
 # Curated views of migration 0005, in the order the browser lists them.
-CURATED_VIEWS = ("price_index", "latest_prices", "accounts_by_segment", "swot_staleness")
+CURATED_VIEWS = ("price_index", "latest_prices", "accounts_by_segment", "swot_staleness", "watcher_changes")
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ EXAMPLES: dict[str, str] = {
     ),
     "stale_swot": (
         "-- SWOT items whose evidence is stale\n"
-        "SELECT company, quadrant, statement, observed_on, age_days, source\n"
+        "SELECT company, quadrant, statement, evidence_on, age_days, source\n"
         "FROM swot_staleness\n"
         "WHERE stale\n"
         "ORDER BY age_days DESC NULLS FIRST"
