@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchkit import print_table  # noqa: E402
 from research.collect.collector import collect_into_store  # noqa: E402
 from research.collect.extract import extract_page  # noqa: E402
 from research.collect.fetch import Fetcher, FetchPolicy  # noqa: E402
@@ -181,10 +182,7 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=1.0)
     args = parser.parse_args()
     rows = bench_parallel(args.hosts, args.pages, args.interval) + bench_extraction() + bench_memory()
-    print("| Measure | Result |")
-    print("|---|---|")
-    for name, value in rows:
-        print(f"| {name} | {value} |")
+    print_table(rows, ("measure", "result"))
 
 
 if __name__ == "__main__":

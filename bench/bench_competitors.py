@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchkit import print_table, timed  # noqa: E402
 from research import demo  # noqa: E402
 from research.competitors import analysis, battlecard, exports, profiles, swot, tows, views  # noqa: E402
 from research.store import Store  # noqa: E402
@@ -44,15 +43,6 @@ for view in ("board", "swot", "battlecard", "cross", "stale"):
     timings[view] = time.perf_counter() - started
 print(json.dumps(timings))
 """
-
-
-def timed(fn: Callable[[], object], repeat: int = 5) -> float:
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - started)
-    return statistics.median(runs)
 
 
 def ms(seconds: float) -> str:
@@ -113,10 +103,7 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for scale in (int(s) for s in args.scales.split(",")):
             bench_scale(scale, folder, rows)
-    print("| measurement | time | notes |")
-    print("|---|---:|---|")
-    for name, value, note in rows:
-        print(f"| {name} | {value} | {note} |")
+    print_table(rows)
 
 
 if __name__ == "__main__":

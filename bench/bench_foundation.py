@@ -13,12 +13,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchkit import print_table, timed  # noqa: E402
 from research import demo, market  # noqa: E402
 from research.i18n import fmt_bytes  # noqa: E402
 from research.store import Store  # noqa: E402
@@ -42,15 +42,6 @@ for page in pages:
 timings["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(timings))
 """
-
-
-def timed(fn, repeat: int = 1) -> float:
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - started)
-    return statistics.median(runs)
 
 
 def bench_scale(scale: int, folder: Path, rows: list[tuple[str, str, str]]) -> None:
@@ -103,10 +94,7 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for scale in scales:
             bench_scale(scale, folder, rows)
-    print("| measurement | time | notes |")
-    print("|---|---:|---|")
-    for name, value, note in rows:
-        print(f"| {name} | {value} | {note} |")
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchkit import print_table  # noqa: E402
 from research import demo  # noqa: E402
 from research.query.sandbox import close_sandbox, run_sandboxed, sandbox_for  # noqa: E402
 from research.store import Store  # noqa: E402
@@ -106,10 +107,7 @@ def main() -> int:
         render = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(("10,000-row result page: run and render", f"{render['first']:.2f} s", "AppTest, sandbox warm, query included"))
         rows.append(("10,000-row result page: render again", f"{render['rerun']:.2f} s", f"AppTest rerun, median of 5 (max {render['max']:.2f} s)"))
-    print(f"| measurement (demo scale {args.scale}) | time | notes |")
-    print("|---|---:|---|")
-    for name, value, note in rows:
-        print(f"| {name} | {value} | {note} |")
+    print_table(rows, (f"measurement (demo scale {args.scale})", "time", "notes"))
     return 0
 
 

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
+from benchkit import print_table  # noqa: E402
 from research import config, demo  # noqa: E402
 from research.segments import attractiveness, clustering, export, profile, prospects, saved  # noqa: E402
 from research.segments.rules import compile_rule  # noqa: E402
@@ -170,10 +171,7 @@ def main() -> None:
             for f in folder.iterdir():
                 f.unlink()
             folder.rmdir()
-    print(f"| measurement (scale {args.scale}) | time | notes |")
-    print("|---|---:|---|")
-    for name, value, note in rows:
-        print(f"| {name} | {value} | {note} |")
+    print_table(rows, (f"measurement (scale {args.scale})", "time", "notes"))
 
 
 if __name__ == "__main__":
