@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from research.ui import page_setup, tr
+from research.ui import option_labels, page_setup, tr
 from research.ui import data as view
 
 store = page_setup("data", caption=tr("data.caption"))
@@ -18,7 +18,7 @@ VIEWS = {
 chosen = st.segmented_control(
     tr("data.view"),
     options=list(VIEWS),
-    format_func=view.labels("data.view"),
+    format_func=option_labels("data.view"),
     default="edit",
     key="data_view",
 ) or "edit"

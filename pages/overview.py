@@ -4,7 +4,7 @@ import streamlit as st
 
 from research import market
 from research.i18n import fmt_number, fmt_percent
-from research.ui import altair, lang, page_setup, tr
+from research.ui import altair, lang, option_labels, page_setup, tr
 
 store = page_setup("overview")
 language = lang()
@@ -28,7 +28,7 @@ cols[5].metric(
 dimension = st.segmented_control(
     tr("overview.share.dimension"),
     options=list(market.SEGMENT_DIMENSIONS),
-    format_func=lambda d: tr(f"dimension.{d}"),
+    format_func=option_labels("dimension"),
     default="industry",
     key="overview_dimension",
 ) or "industry"

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from research.ui import page_setup, tr
+from research.ui import option_labels, page_setup, tr
 from research.ui import query as view
 
 store = page_setup("query")
@@ -12,7 +12,7 @@ header = st.container()  # filled last, so "data as of" shows the snapshot this 
 chosen = st.segmented_control(
     tr("query.view"),
     options=list(view.VIEWS),
-    format_func=view.labels("query.view", view.VIEWS),
+    format_func=option_labels("query.view"),
     key="query_view",
     label_visibility="collapsed",
 ) or "sql"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import pytest
@@ -143,3 +145,15 @@ def test_unwritable_workspace_is_browsed_read_only(immutable_workspace: Path, mo
     assert_clean(at)
     assert at.title[0].value == "Overview"
     assert [w.value for w in at.warning] == [t("sidebar.read_only", "en")]
+
+
+def test_segment_switch_by_its_control_in_serbian(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pins option_labels: AppTest maps option labels outside the script run, so a
+    # format_func that looked the language up late showed English labels to Serbian users' tests.
+    at = run_app(demo_copy, monkeypatch, lang="sr")
+    control = at.button_group(key="overview_dimension")
+    assert list(control.options)[:3] == ["Делатност", "Држава", "Регион"]
+    control.set_value("country").run()
+    assert_clean(at)
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["layer"][0]["encoding"]["y"]["title"] == "Држава"  # the chart is now by country

@@ -11,7 +11,7 @@ from research.collect.watchers import KINDS, SCHEDULES, WatcherDraft, add_watche
 from research.collect.watchers import list_watchers, remove_watcher
 from research.errors import ValidationError, VantageError
 from research.store import Store
-from research.ui.context import actor, lang, tr
+from research.ui.context import actor, lang, option_labels, tr
 from research.ui.widgets import altair, show_error
 
 VIEWS = ("watchers", "add", "changes", "history")
@@ -32,7 +32,7 @@ def merge_waiting_results(store: Store) -> None:
 
 def choose_view() -> str:
     return st.segmented_control(
-        tr("collect.view"), options=list(VIEWS), format_func=lambda v: tr(f"collect.view.{v}"),
+        tr("collect.view"), options=list(VIEWS), format_func=option_labels("collect.view"),
         default="watchers", key="collect_view",
     ) or "watchers"
 
@@ -135,7 +135,7 @@ def add_section(store: Store) -> None:
             "product": middle[1].selectbox(tr("collect.form.product"), options=[None, *product_names], key="collect_product",
                                            format_func=lambda p: none if p is None else product_names[p]),
             "kind": middle[2].selectbox(tr("collect.form.kind"), options=list(KINDS), key="collect_kind",
-                                        format_func=lambda k: tr(f"collect.kind.{k}")),
+                                        format_func=option_labels("collect.kind")),
             "fields": fields_col.text_area(tr("collect.form.fields"), key="collect_fields",
                                            help=tr("collect.form.fields_help"), height=100),
             "ignore": ignore_col.text_area(tr("collect.form.ignore"), key="collect_ignore", placeholder="#cookie-banner",
@@ -144,7 +144,7 @@ def add_section(store: Store) -> None:
             "min_change": bottom[1].number_input(tr("collect.form.min_change"), min_value=0.0, max_value=1000.0, value=0.0,
                                                  step=0.5, key="collect_min_change"),
             "schedule": bottom[2].selectbox(tr("collect.form.schedule"), options=list(SCHEDULES), index=2,
-                                            key="collect_schedule", format_func=lambda s: tr(f"collect.schedule.{s}")),
+                                            key="collect_schedule", format_func=option_labels("collect.schedule")),
         }
         left, right = st.columns(2)
         test = left.form_submit_button(tr("collect.form.test"), icon=":material/science:")

@@ -22,7 +22,7 @@ from research.competitors.profiles import Company
 from research.errors import ConflictError, VantageError
 from research.i18n import fmt_date, fmt_datetime
 from research.store import Store
-from research.ui.context import actor, lang, tr
+from research.ui.context import actor, lang, option_labels, tr
 from research.ui.text import escape_markdown
 from research.ui.widgets import altair, show_error
 
@@ -69,7 +69,7 @@ def choose(store: Store) -> tuple[Company | None, str, bool]:
         st.segmented_control(
             tr("competitors.view"),
             options=list(VIEWS),
-            format_func=_labels(VIEWS, "competitors.view.{}").get,
+            format_func=option_labels("competitors.view"),
             key=VIEW_KEY,
             label_visibility="collapsed",
             width="stretch",
@@ -162,11 +162,6 @@ def _loaded_version(key: str, current: int) -> int:
     return st.session_state.setdefault(key, current)
 
 
-def _labels(options: tuple[str, ...], key: str) -> dict[str, str]:
-    """Option labels computed now: AppTest re-runs format_func outside the session, where the language is unknown."""
-    return {option: tr(key.format(option)) for option in options}
-
-
 # ---- companies ---------------------------------------------------------------------------------
 
 
@@ -176,7 +171,7 @@ def render_companies(store: Store, company: Company | None) -> None:
     positioning = cols[1].selectbox(
         tr("competitors.fact.positioning"),
         options=["", *v.PRICE_POSITIONS],
-        format_func={"": tr("competitors.any"), **_labels(v.PRICE_POSITIONS, "competitors.positioning.{}")}.get,
+        format_func=option_labels("competitors.positioning", {"": tr("competitors.any")}),
         key="competitors_filter_positioning",
     )
     country = cols[2].text_input(tr("competitors.filter_country"), key="competitors_filter_country", max_chars=2)
@@ -219,7 +214,7 @@ def _company_form(store: Store, company: Company | None) -> None:
             tr("competitors.fact.positioning"),
             options=positions,
             index=positions.index(c.price_positioning or "") if c else 0,
-            format_func={"": "–", **_labels(v.PRICE_POSITIONS, "competitors.positioning.{}")}.get,
+            format_func=option_labels("competitors.positioning", {"": "–"}),
             key=f"{prefix}positioning",
         )
         cols = st.columns(3)
@@ -372,7 +367,7 @@ def _item_fields(prefix: str, item: swot.SwotItem | None) -> dict[str, Any]:
         tr("swot.col.quadrant"),
         options=list(v.QUADRANTS),
         index=v.QUADRANTS.index(item.quadrant) if item else 0,
-        format_func=_labels(v.QUADRANTS, "swot.quadrant.{}").get,
+        format_func=option_labels("swot.quadrant"),
         key=f"{prefix}quadrant",
     )
     impact = cols[1].slider(tr("swot.col.impact"), 1, 5, value=item.impact if item else 3, key=f"{prefix}impact")
@@ -380,7 +375,7 @@ def _item_fields(prefix: str, item: swot.SwotItem | None) -> dict[str, Any]:
         tr("swot.col.confidence"),
         options=list(v.CONFIDENCES),
         index=v.CONFIDENCES.index(item.confidence) if item else 1,
-        format_func=_labels(v.CONFIDENCES, "swot.confidence.{}").get,
+        format_func=option_labels("swot.confidence"),
         key=f"{prefix}confidence",
     )
     statement = st.text_area(
@@ -567,7 +562,7 @@ def _strategy_fields(prefix: str, strategy: tows.TowsStrategy | None, allowed: l
     status = cols[1].selectbox(
         tr("tows.col.status"), options=list(v.TOWS_STATUSES),
         index=v.TOWS_STATUSES.index(strategy.status) if strategy else 0,
-        format_func=_labels(v.TOWS_STATUSES, "tows.status.{}").get, key=f"{prefix}status",
+        format_func=option_labels("tows.status"), key=f"{prefix}status",
     )
     item_ids = st.multiselect(
         tr("tows.col.items"), options=allowed,

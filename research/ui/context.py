@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable, Mapping
 
 import streamlit as st
 
@@ -74,6 +75,17 @@ def lang() -> str:
 def tr(key: str, **values: object) -> str:
     """`research.i18n.t` in the language chosen in this browser session."""
     return t(key, lang(), **values)
+
+
+def option_labels(prefix: str, extra: Mapping[object, str] | None = None) -> Callable[[object], str]:
+    """A format_func: option `x` shows as message `prefix.x` (or `extra[x]`) in this session's language.
+
+    The language is bound when the widget is built: AppTest calls format functions
+    outside the script run, where the session's language is unknown.
+    """
+    language = lang()
+    fixed = dict(extra or {})
+    return lambda option: fixed[option] if option in fixed else t(f"{prefix}.{option}", language)
 
 
 def actor() -> str:

@@ -15,22 +15,15 @@ import streamlit as st
 
 from research.data import backup, datasets, entities, export, grid, imports, mapping, reading, undo
 from research.errors import VantageError
-from research.i18n import fmt_bytes, fmt_datetime, fmt_number, t
+from research.i18n import fmt_bytes, fmt_datetime, fmt_number
 from research.store import Store
-from research.ui.context import actor, lang, tr
+from research.ui.context import actor, lang, option_labels, tr
 from research.ui.widgets import show_error
 
 GRID_KEY = "data_grid"
 _PLAN = "data_plan"
 _FLASH = "data_flash"
 _PAGE = "data_grid_page"
-
-
-def labels(prefix: str):  # noqa: ANN202 - a format_func
-    """A format_func for option keys; the language is bound now, because AppTest calls
-    format functions outside the script run, where the session's language is unknown."""
-    language = lang()
-    return lambda key: t(f"{prefix}.{key}", language)
 
 
 def _or(label_key: str):  # noqa: ANN202 - a format_func
@@ -52,7 +45,7 @@ def flash() -> None:
 
 
 def entity_picker(key: str) -> entities.Entity:
-    name = st.selectbox(tr("data.entity"), list(entities.ENTITIES), format_func=labels("data.entity"), key=key)
+    name = st.selectbox(tr("data.entity"), list(entities.ENTITIES), format_func=option_labels("data.entity"), key=key)
     return entities.get_entity(name)
 
 
@@ -149,7 +142,7 @@ def edit_view(store: Store) -> None:
 
 
 def _read_source(prefix: str) -> tuple[bytes, str] | None:
-    source = st.radio(tr("data.source"), ["upload", "paste"], format_func=labels("data.source"),
+    source = st.radio(tr("data.source"), ["upload", "paste"], format_func=option_labels("data.source"),
                       horizontal=True, key=f"{prefix}_source")
     if source == "paste":
         text = st.text_area(tr("data.paste"), key=f"{prefix}_paste", height=160)
@@ -192,7 +185,7 @@ def import_view(store: Store) -> None:
                                           key=f"data_map_{entity.name}_{name}")
         if picked:
             chosen[name] = picked
-    mode = st.radio(tr("data.mode"), list(imports.MODES), format_func=labels("data.mode"),
+    mode = st.radio(tr("data.mode"), list(imports.MODES), format_func=option_labels("data.mode"),
                     horizontal=True, key="data_import_mode")
     signature = (entity.name, raw.sha256, sheet, tuple(sorted(chosen.items())), mode)
     if st.button(tr("data.check"), key="data_check", type="primary"):
@@ -228,7 +221,7 @@ def _plan_report(store: Store, plan: imports.ImportPlan) -> None:
             "existing_id": tr("data.col.existing_id"), "existing_name": tr("data.col.existing_name")})
         st.dataframe(shown, hide_index=True, key="data_duplicates")
         decision = st.radio(tr("data.duplicates_decision"), ["skip", "import"],
-                            format_func=labels("data.duplicates"), horizontal=True, key="data_dup_decision")
+                            format_func=option_labels("data.duplicates"), horizontal=True, key="data_dup_decision")
     again = False
     if plan.previous and plan.mode == "append":
         prev = plan.previous
@@ -254,7 +247,7 @@ def dataset_view(store: Store) -> None:
     st.caption(tr("data.dataset_help"))
     name = st.text_input(tr("data.dataset_name"), key="data_ds_name", max_chars=60)
     source = _read_source("data_ds")
-    mode = st.radio(tr("data.dataset_mode"), list(datasets.MODES), format_func=labels("data.dataset_mode"),
+    mode = st.radio(tr("data.dataset_mode"), list(datasets.MODES), format_func=option_labels("data.dataset_mode"),
                     horizontal=True, key="data_ds_mode")
     if st.button(tr("data.dataset_go"), key="data_ds_go", type="primary", disabled=not (name and source) or store.read_only):
         data, file_name = source

@@ -19,7 +19,7 @@ from research.i18n import fmt_number
 from research.query import builder, export, saved, schema
 from research.query.sandbox import QueryRefused, QueryTimeout, run_sandboxed, sandbox_for, snapshot_time
 from research.store import Store
-from research.ui.context import actor, lang, tr
+from research.ui.context import actor, lang, option_labels, tr
 from research.ui.widgets import altair, show_error
 
 VIEWS = ("sql", "builder", "saved", "history")
@@ -37,12 +37,6 @@ def _objects(database: str, _store: Store) -> list[schema.SchemaObject]:
 @st.cache_data(ttl=60, show_spinner=False, max_entries=64)
 def _choices(database: str, choices_from: str, _store: Store) -> list[str]:
     return saved.choices(_store, choices_from)
-
-
-def labels(prefix: str, options, extra: dict[str, str] | None = None):
-    """A format_func over translated labels, resolved now: AppTest calls it outside the script run."""
-    table = {o: tr(f"{prefix}.{o}") for o in options} | (extra or {})
-    return table.__getitem__
 
 
 def companies(store: Store) -> list[tuple[str, bool]]:
@@ -151,7 +145,7 @@ def sql_view(store: Store) -> None:
     with edit:
         pick, use = st.columns([3, 1], vertical_alignment="bottom")
         example = pick.selectbox(
-            tr("query.examples"), list(schema.EXAMPLES), format_func=labels("query.example", schema.EXAMPLES), key="query_example"
+            tr("query.examples"), list(schema.EXAMPLES), format_func=option_labels("query.example"), key="query_example"
         )
         if use.button(tr("query.use_example"), key="query_use_example", width="stretch"):
             load_sql(schema.EXAMPLES[example], {n: d for n, _, d, _ in schema.EXAMPLE_PARAMS.get(example, [])},
@@ -179,7 +173,7 @@ def editor_specs(store: Store, sql: str) -> list[saved.ParamSpec]:
         with cols[i % len(cols)]:
             kind = st.selectbox(
                 tr("query.param_kind", name=spec.name), saved.PARAM_KINDS, index=saved.PARAM_KINDS.index(spec.kind),
-                format_func=labels("query.kind_param", saved.PARAM_KINDS), key=f"query_kind_{spec.name}",
+                format_func=option_labels("query.kind_param"), key=f"query_kind_{spec.name}",
             )
             source = spec.choices_from
             if kind == "choice":
@@ -240,7 +234,7 @@ def builder_view(store: Store) -> None:
         for i in range(2):
             f1, f2 = st.columns(2)
             func = f1.selectbox(tr("query.builder.measure"), [NONE, *builder.MEASURES], key=f"query_b_mfunc_{i}",
-                                format_func=labels("query.measure", builder.MEASURES, {NONE: NONE}))
+                                format_func=option_labels("query.measure", {NONE: NONE}))
             column = f2.selectbox(tr("query.builder.of"), [NONE, *names], key=f"query_b_mcol_{i}")
             if func != NONE:
                 measures.append(builder.Measure(func, None if column == NONE else column))
@@ -381,7 +375,7 @@ def chart_panel(store: Store, frame: pd.DataFrame, rid: int, title: str):
         return None
     c1, c2, c3, c4, c5 = st.columns(5)
     kind = c1.selectbox(tr("query.chart.kind"), CHART_KINDS, index=CHART_KINDS.index(suggestion.kind),
-                        format_func=labels("query.chart", CHART_KINDS), key=f"query_chart_kind_{rid}")
+                        format_func=option_labels("query.chart"), key=f"query_chart_kind_{rid}")
     options = options_for(frame, kind)
     def pick(col, label: str, field: str, default: str | None, optional: bool = False) -> str | None:
         choices = ([NONE] if optional else []) + options[field]
@@ -395,7 +389,7 @@ def chart_panel(store: Store, frame: pd.DataFrame, rid: int, title: str):
     y = pick(c3, tr("query.chart.y"), "y", suggestion.y if same else None)
     color = pick(c4, tr("query.chart.color"), "color", suggestion.color if same else None, optional=True)
     aggregate = c5.selectbox(tr("query.chart.aggregate"), AGGREGATES, index=AGGREGATES.index(suggestion.aggregate),
-                             format_func=labels("query.aggregate", AGGREGATES), key=f"query_chart_agg_{rid}")
+                             format_func=option_labels("query.aggregate"), key=f"query_chart_agg_{rid}")
     if x is None or (kind != "histogram" and y is None):
         st.caption(tr("query.chart.none"))
         return None
