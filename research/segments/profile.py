@@ -3,6 +3,8 @@
 Every function takes one or more compiled conditions (a rule, or a saved segment's
 `condition`) and runs a few set-based queries over ACCOUNTS_SQL; several segments
 are profiled in one pass each (`UNION ALL` of their members, grouped by segment).
+The live count and the one-segment profile read a narrow base instead (the same
+rows, only the columns the rule and the figures use: `base_sql`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from research.segments.rules import ACCOUNTS_SQL, Compiled
+from research.segments.rules import ACCOUNTS_SQL, Compiled, accounts_sql, condition_columns
 from research.store import Store
 
 TOP_ACCOUNTS = 10
@@ -72,43 +74,45 @@ GROUP BY ALL
 ORDER BY m.seg, accounts DESC, company
 """
 
-# The live profile in ONE statement (one parse/bind/plan, one round trip): the members are
-# filtered once into a narrow materialized set (no wide text columns: fetching names for
-# every match doubles the scan) and everything is aggregated from it: sizes, supplier counts
-# (a histogram), the deals of the members, the top accounts (the ids of the best `?` by
-# revenue then employees; their names etc. joined from accounts by those few ids), and the
-# company names to label suppliers. Python only unpacks one row.
+# The live profile in ONE statement (one parse/bind/plan, one round trip). The members are
+# filtered once into a narrow materialized set: only the columns the figures need, because
+# every column read costs a pass over all 500,000 rows (names etc. are read for the ten top
+# accounts only, by id). The deals of the members are counted per member (the deals scan
+# probes the members' ids) and joined back, so ONE aggregate over the members yields every
+# figure: sizes, supplier counts (a histogram), deals, prospects without contact or deal, and
+# the top accounts (best revenue, then employees, then the lower id: deterministic). The
+# company names label the suppliers. Python only unpacks one row.
 PROFILE_SQL = """
 WITH m AS MATERIALIZED (
     SELECT s.id, s.employees, s.revenue_eur, s.status, s.contact_person IS NULL AS no_contact, s.supplier_id
     FROM ({base}) s WHERE {cond}
 ),
+dm AS (
+    SELECT account_id, count(*) FILTER (WHERE outcome = 'won') AS won, count(*) FILTER (WHERE outcome = 'lost') AS lost,
+           count(*) FILTER (WHERE outcome = 'open') AS open
+    FROM deals WHERE account_id IN (SELECT id FROM m) GROUP BY account_id
+),
 a AS (
-    SELECT count(*) AS accounts, coalesce(sum(employees), 0) AS employees, coalesce(sum(revenue_eur), 0) AS revenue_eur,
-           count(*) FILTER (WHERE status = 'customer') AS customers,
-           count(*) FILTER (WHERE status = 'prospect') AS prospects,
-           count(*) FILTER (WHERE status = 'lost') AS lost,
-           count(*) FILTER (WHERE status = 'prospect' AND no_contact) AS prospects_no_contact,
-           count(supplier_id) AS served,
-           histogram(supplier_id) AS supplier_counts,
-           max_by(id, (coalesce(revenue_eur, -1), coalesce(employees, -1)), ?) AS top_ids
-    FROM m
+    SELECT count(*) AS accounts, coalesce(sum(m.employees), 0) AS employees, coalesce(sum(m.revenue_eur), 0) AS revenue_eur,
+           count(*) FILTER (WHERE m.status = 'customer') AS customers,
+           count(*) FILTER (WHERE m.status = 'prospect') AS prospects,
+           count(*) FILTER (WHERE m.status = 'lost') AS lost,
+           count(*) FILTER (WHERE m.status = 'prospect' AND m.no_contact AND dm.account_id IS NULL) AS not_contacted,
+           count(m.supplier_id) AS served,
+           histogram(m.supplier_id) AS supplier_counts,
+           coalesce(sum(dm.won), 0) AS won, coalesce(sum(dm.lost), 0) AS lost_deals, coalesce(sum(dm.open), 0) AS open_deals,
+           max_by({{'id': m.id, 'employees': m.employees, 'revenue_eur': m.revenue_eur, 'status': m.status,
+                    'supplier_id': m.supplier_id}},
+                  (coalesce(m.revenue_eur, -1), coalesce(m.employees, -1), -m.id), ?) AS top
+    FROM m LEFT JOIN dm ON dm.account_id = m.id
 ),
-d AS (
-    SELECT count(*) FILTER (WHERE d.outcome = 'won') AS won,
-           count(*) FILTER (WHERE d.outcome = 'lost') AS lost_deals,
-           count(*) FILTER (WHERE d.outcome = 'open') AS open_deals,
-           count(DISTINCT d.account_id) FILTER (WHERE m.status = 'prospect' AND m.no_contact)
-               AS prospects_no_contact_with_deals
-    FROM deals d JOIN m ON m.id = d.account_id
-),
-t AS (
-    SELECT list((x.id, x.name, x.country, x.industry, m.employees, m.revenue_eur, m.status, m.supplier_id)) AS top
-    FROM (SELECT unnest(top_ids) AS id FROM a) k JOIN m ON m.id = k.id JOIN accounts x ON x.id = k.id
-),
-c AS (SELECT list((id, name, is_us)) AS companies FROM companies)
-SELECT * FROM a, d, t, c
+t AS (SELECT unnest(list_transform(top, lambda r: r.id)) AS id FROM a),
+n AS (SELECT list((x.id, x.name, x.country, x.industry)) AS names FROM accounts x JOIN t ON x.id = t.id),
+c AS (SELECT list((id, name, is_us, price_positioning)) AS companies FROM companies)
+SELECT * FROM a, n, c
 """
+# The columns of the accounts base the profile itself reads (besides those of the rule).
+_PROFILE_COLUMNS = ("id", "employees", "revenue_eur", "status", "contact_person", "supplier_id")
 
 _SIZE_COLUMNS = ("accounts", "employees", "revenue_eur", "customers", "prospects", "lost", "not_contacted", "served", "ours")
 _DEAL_COLUMNS = ("won", "lost_deals", "open_deals", "won_value", "median_won_value", "deals_recent", "deals_prior")
@@ -141,8 +145,15 @@ class SegmentProfile:
         return self.won / decided if decided else None
 
 
+def base_sql(condition: Compiled, *needed: str) -> str:
+    """The accounts base for `condition`: only the columns it and the caller need, else ACCOUNTS_SQL."""
+    columns = condition_columns(condition.sql)
+    return ACCOUNTS_SQL if columns is None else accounts_sql({*columns, *needed})
+
+
 def count_members(store: Store, condition: Compiled) -> int:
-    return int(store.query_value(f"SELECT count(*) FROM ({ACCOUNTS_SQL}) s WHERE {condition.sql}", condition.params))
+    base = base_sql(condition, "id")
+    return int(store.query_value(f"SELECT count(*) FROM ({base}) s WHERE {condition.sql}", condition.params))
 
 
 def sizes(store: Store, conditions: Sequence[Compiled]) -> pd.DataFrame:
@@ -170,36 +181,38 @@ def suppliers(store: Store, conditions: Sequence[Compiled]) -> pd.DataFrame:
 
 def profile(store: Store, condition: Compiled, *, top: int = TOP_ACCOUNTS) -> SegmentProfile:
     """The live profile of one segment: one DuckDB statement, no per-account Python."""
-    sql = PROFILE_SQL.format(base=ACCOUNTS_SQL, cond=condition.sql)
+    sql = PROFILE_SQL.format(base=base_sql(condition, *_PROFILE_COLUMNS), cond=condition.sql)
     row = store.query_rows(sql, [*condition.params, top])[0]
-    names = {int(cid): (name, bool(is_us)) for cid, name, is_us in row["companies"] or []}
-    us = min((cid for cid, (_, is_us) in names.items() if is_us), default=None)
+    names = {int(cid): (name, bool(is_us), positioning) for cid, name, is_us, positioning in row["companies"] or []}
+    us = min((cid for cid, (_, is_us, _) in names.items() if is_us), default=None)
     counts = row["supplier_counts"] or {}
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], names.get(kv[0], (str(kv[0]), False))[0]))
+    label = {cid: names.get(cid, (str(cid), False, None)) for cid in counts}
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], label[kv[0]][0]))
     served = sum(counts.values())
     suppliers_df = pd.DataFrame(
         {
             "company_id": [cid for cid, _ in ranked],
-            "company": [names.get(cid, (str(cid), False))[0] for cid, _ in ranked],
+            "company": [label[cid][0] for cid, _ in ranked],
             "is_us": [cid == us for cid, _ in ranked],
-            "price_positioning": [None] * len(ranked),
+            "price_positioning": [label[cid][2] for cid, _ in ranked],
             "accounts": [int(n) for _, n in ranked],
             "share": [n / served for _, n in ranked],
         },
         columns=["company_id", "company", "is_us", "price_positioning", "accounts", "share"],
     )
-    # The few top rows: best revenue (unknown last), then employees, then name.
-    rows = sorted(row["top"] or [], key=lambda r: (-(r[5] if r[5] is not None else -1),
-                                                   -(r[4] if r[4] is not None else -1), r[1]))
+    # The few top rows, shown by best revenue (unknown last), then employees, then name.
+    info = {r[0]: r[1:] for r in row["names"] or []}
+    rows = sorted(
+        ((t["id"], *info[t["id"]], t["employees"], t["revenue_eur"], t["status"], t["supplier_id"]) for t in row["top"] or []),
+        key=lambda r: (-(r[5] if r[5] is not None else -1), -(r[4] if r[4] is not None else -1), r[1]),
+    )
     top_df = pd.DataFrame(
-        [(*r[:7], names.get(r[7], (None, False))[0] if r[7] is not None else None, r[7] is not None and r[7] == us)
-         for r in rows],
+        [(*r[:7], names[r[7]][0] if r[7] in names else None, r[7] is not None and r[7] == us) for r in rows],
         columns=["id", "name", "country", "industry", "employees", "revenue_eur", "status", "supplier", "is_us"],
     )
     return SegmentProfile(
-        **{k: int(row[k] or 0) for k in ("accounts", "employees", "customers", "prospects", "lost", "served",
-                                         "won", "lost_deals", "open_deals")},
-        not_contacted=int(row["prospects_no_contact"]) - int(row["prospects_no_contact_with_deals"]),
+        **{k: int(row[k] or 0) for k in ("accounts", "employees", "customers", "prospects", "lost", "not_contacted",
+                                         "served", "won", "lost_deals", "open_deals")},
         ours=int(counts.get(us, 0)) if us is not None else 0,
         revenue_eur=float(row["revenue_eur"] or 0),
         suppliers=suppliers_df,

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,26 +34,61 @@ REVENUE_BANDS = ("lt2m", "2m_10m", "10m_50m", "50mplus")
 # The accounts a rule runs over: one row per active account, revenue converted to EUR
 # at the newest rate of its currency, size bands, and keys for "unknown" values
 # (no supplier = 0, no owner = '') so that a rule can ask for them with a bound value.
-ACCOUNTS_SQL = """
-SELECT a.id, a.name, a.vat_id, a.website, a.country, a.region, a.city, a.industry, a.employees,
-       a.annual_revenue, a.revenue_currency,
-       CAST(a.annual_revenue / coalesce(r.per_eur, 1) AS DOUBLE) AS revenue_eur,
-       a.status, a.owner, coalesce(a.owner, '') AS owner_key,
-       a.supplier_company_id AS supplier_id, coalesce(a.supplier_company_id, 0) AS supplier_key,
-       a.contact_person, a.first_contact,
-       CASE WHEN a.employees IS NULL THEN NULL WHEN a.employees < 50 THEN 'lt50'
-            WHEN a.employees < 250 THEN '50_249' WHEN a.employees < 1000 THEN '250_999'
-            ELSE '1000plus' END AS employee_band,
-       CASE WHEN a.annual_revenue IS NULL THEN NULL
-            WHEN a.annual_revenue / coalesce(r.per_eur, 1) < 2000000 THEN 'lt2m'
-            WHEN a.annual_revenue / coalesce(r.per_eur, 1) < 10000000 THEN '2m_10m'
-            WHEN a.annual_revenue / coalesce(r.per_eur, 1) < 50000000 THEN '10m_50m'
-            ELSE '50mplus' END AS revenue_band
-FROM accounts a
-LEFT JOIN (SELECT currency, arg_max(per_eur, valid_on) AS per_eur FROM exchange_rates GROUP BY currency) r
-       ON r.currency = a.revenue_currency
-WHERE NOT a.archived
-"""
+# Column name -> expression over `accounts a` and `r` (the newest rate of its currency).
+_REVENUE_EUR = "a.annual_revenue / coalesce(r.per_eur, 1)"
+BASE_COLUMNS: dict[str, str] = {
+    "id": "a.id", "name": "a.name", "vat_id": "a.vat_id", "website": "a.website", "country": "a.country",
+    "region": "a.region", "city": "a.city", "industry": "a.industry", "employees": "a.employees",
+    "annual_revenue": "a.annual_revenue", "revenue_currency": "a.revenue_currency",
+    "revenue_eur": f"CAST({_REVENUE_EUR} AS DOUBLE)",
+    "status": "a.status", "owner": "a.owner", "owner_key": "coalesce(a.owner, '')",
+    "supplier_id": "a.supplier_company_id", "supplier_key": "coalesce(a.supplier_company_id, 0)",
+    "contact_person": "a.contact_person", "first_contact": "a.first_contact",
+    "employee_band": "CASE WHEN a.employees IS NULL THEN NULL WHEN a.employees < 50 THEN 'lt50' "
+                     "WHEN a.employees < 250 THEN '50_249' WHEN a.employees < 1000 THEN '250_999' ELSE '1000plus' END",
+    "revenue_band": f"CASE WHEN a.annual_revenue IS NULL THEN NULL WHEN {_REVENUE_EUR} < 2000000 THEN 'lt2m' "
+                    f"WHEN {_REVENUE_EUR} < 10000000 THEN '2m_10m' WHEN {_REVENUE_EUR} < 50000000 THEN '10m_50m' "
+                    "ELSE '50mplus' END",
+}
+_RATES_JOIN = (
+    "LEFT JOIN (SELECT currency, arg_max(per_eur, valid_on) AS per_eur FROM exchange_rates GROUP BY currency) r\n"
+    "       ON r.currency = a.revenue_currency\n"
+)
+
+
+def accounts_sql(columns: Iterable[str] | None = None) -> str:
+    """ACCOUNTS_SQL, or the same rows with only `columns` (in BASE_COLUMNS order; rates joined only if needed).
+
+    A narrow base binds and plans faster; its columns are the very expressions of the full one.
+    """
+    wanted = set(BASE_COLUMNS) if columns is None else set(columns)
+    unknown = wanted - set(BASE_COLUMNS)
+    if unknown:
+        raise ValueError(f"Not columns of the accounts base: {sorted(unknown)}")
+    picked = [(name, expr) for name, expr in BASE_COLUMNS.items() if name in wanted]
+    select = ",\n       ".join(expr if expr == f"a.{name}" else f"{expr} AS {name}" for name, expr in picked)
+    rates = _RATES_JOIN if any("r.per_eur" in expr for _, expr in picked) else ""
+    return f"\nSELECT {select}\nFROM accounts a\n{rates}WHERE NOT a.archived\n"
+
+
+ACCOUNTS_SQL = accounts_sql()
+
+_COLUMN_REF = re.compile(r'\bs\.(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_]*))')
+
+
+_BARE_COLUMN = re.compile(r'(?<![\w."])(?:' + "|".join(BASE_COLUMNS) + r')(?![\w"])')
+
+
+def condition_columns(sql: str) -> set[str] | None:
+    """The base columns a condition reads (as `s.col` / `s."col"`), or None when unsure.
+
+    Unsure = it reads a column that is not in the base, or names a base column without
+    `s.` (which only the full base would resolve): such conditions run over ACCOUNTS_SQL.
+    """
+    found = {quoted or bare for quoted, bare in _COLUMN_REF.findall(sql)}
+    if not found <= set(BASE_COLUMNS) or _BARE_COLUMN.search(_COLUMN_REF.sub("", sql)):
+        return None
+    return found
 
 
 @dataclass(frozen=True)
