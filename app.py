@@ -17,12 +17,20 @@ except VantageError as error:
     show_error(error)
     st.stop()
 
+# Signed-out people and signed-in people without a role see the sign-in or "ask an admin"
+# page and nothing else (docs/ACCESS.md); local mode passes straight through.
+if not context.gate():
+    st.stop()
+
 PAGES = {
     "nav.market": [("overview", ":material/insights:", True), ("segments", ":material/donut_small:", False)],
     "nav.competition": [("competitors", ":material/domain:", False), ("compare", ":material/compare_arrows:", False)],
     "nav.research": [("collect", ":material/travel_explore:", False), ("query", ":material/manage_search:", False), ("data", ":material/table_view:", False)],
     "nav.present": [("present", ":material/slideshow:", False)],
 }
+# Role management only for admins, and never in the menu of a shared screen.
+if context.can("roles") and not context.presenting():
+    PAGES["nav.admin"] = [("admin", ":material/admin_panel_settings:", False)]
 st.navigation(
     {
         tr(section): [

@@ -1,6 +1,6 @@
 """Collect page: watchers of competitor pages, runs with live progress, change log and price history."""
 
-from research.ui import page_setup
+from research.ui import page_setup, refuse_unless
 from research.ui.collect import (
     add_section,
     changes_section,
@@ -15,6 +15,7 @@ merge_waiting_results(store)
 
 view = choose_view()
 if view == "add":
+    refuse_unless("watchers")
     add_section(store)
 elif view == "changes":
     changes_section(store)

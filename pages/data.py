@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from research.ui import option_labels, page_setup, tr
+from research.ui import option_labels, page_setup, refuse_unless, tr
 from research.ui import data as view
 
 store = page_setup("data", caption=tr("data.caption"))
+refuse_unless("write")  # data entry is for editors and admins (docs/ACCESS.md)
 view.flash()
 
 VIEWS = {
@@ -22,4 +23,8 @@ chosen = st.segmented_control(
     default="edit",
     key="data_view",
 ) or "edit"
+# Imports and backups are admin work; the functions refuse too, this says so up front.
+NEEDS = {"import": "import", "dataset": "import", "backup": "backup"}
+if chosen in NEEDS:
+    refuse_unless(NEEDS[chosen])
 VIEWS[chosen](store)

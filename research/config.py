@@ -58,7 +58,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VANTAGE_COMPARE_CACHE_ENTRIES", "64", "Compare charts kept in each app process's cache (any write to the workspace makes them stale)."),
     Setting("VANTAGE_COMPARE_CACHE_TTL", "600", "Seconds a cached Compare chart is kept at most (writes invalidate it sooner)."),
     # -- data entry and import settings --
-    Setting("VANTAGE_DATA_MAX_UPLOAD_MB", "200", "Largest file the import wizard and entity imports accept, in MB."),
+    Setting("VANTAGE_DATA_MAX_UPLOAD_MB", "50", "Largest file the import wizard and entity imports accept, in MB (keep server.maxUploadSize in .streamlit/config.toml the same)."),
     Setting("VANTAGE_DATA_PAGE_SIZE", "200", "Rows per page in the Data page's grid editor (large tables are filtered and paged)."),
     Setting("VANTAGE_DATA_FUZZY", "90", "Similarity (0-100) from which two company or account names count as possible duplicates."),
     Setting("VANTAGE_BACKUP_DIR", "", "Folder for automatic backups before migrations (default: backups/ next to the workspace)."),

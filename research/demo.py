@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from research import config
+from research.access import Actor, require
 from research.compare.features import add_demo_features
 from research.errors import DemoError
 from research.store.core import Store, Transaction, quote_ident
@@ -900,7 +901,7 @@ _UPSERT_META = "INSERT OR REPLACE INTO workspace_meta (key, value) SELECT key, v
 
 
 def build_demo(
-    store: Store, *, seed: int = 42, scale: int = 1, actor: str = "demo", replace: bool = False
+    store: Store, *, seed: int = 42, scale: int = 1, actor: Actor = "demo", replace: bool = False
 ) -> DemoSummary:
     """Fill the workspace with the demo market for `seed`: 5,000 × `scale` accounts and the rest.
 
@@ -908,6 +909,7 @@ def build_demo(
     data is deleted in that same transaction, so a failed rebuild leaves the
     workspace exactly as it was.
     """
+    require(actor, "demo")
     _check_arguments(seed, scale)
     started = time.perf_counter()
     if not replace and (held := _held_rows(store)):

@@ -101,6 +101,9 @@ SELECT changed_at, actor, table_name, action, row_id,
        ) AS item,
        after ->> 'demo_seed' AS demo_seed
 FROM audit_log
+-- private SWOT items (migration 0010) and role assignments stay off the overview
+WHERE table_name <> 'user_roles'
+  AND NOT (table_name = 'swot_items' AND row_id IN (SELECT CAST(id AS VARCHAR) FROM swot_items WHERE private))
 ORDER BY id DESC
 LIMIT $limit
 """

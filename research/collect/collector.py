@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from research.access import Actor, require
 from research.collect import inbox
 from research.collect.extract import Extraction, extract_page
 from research.collect.fetch import Fetcher, FetchPolicy
@@ -76,14 +77,15 @@ def _run(
 
 def collect_into_store(
     store: Store,
-    actor: str,
+    actor: Actor,
     watchers: Sequence[Watcher],
     *,
     policy: FetchPolicy | None = None,
     on_row: Callable[[RunRow, int, int], None] | None = None,
     workers: int | None = None,
 ) -> RunSummary:
-    """Fetch `watchers` and record each result as it arrives (snapshot, changes, prices)."""
+    """Fetch `watchers` and record each result as it arrives (snapshot, changes, prices); admins."""
+    require(actor, "collect")
 
     def record(watcher: Watcher, result: PageResult) -> RunRow:
         outcome: Recorded | None = record_result(store, actor, watcher, result)

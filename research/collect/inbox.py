@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from research import config
+from research.access import Actor, require
 from research.collect.run import PageResult
 from research.collect.watchers import Watcher, conditional_headers, list_watchers
 from research.errors import StoreError, ValidationError, VantageError
@@ -99,8 +100,9 @@ def read_batch(path: Path) -> list[PageResult]:
     return [PageResult.from_record(row) for row in rows]
 
 
-def merge_inbox(store: Store, actor: str, folder: str | Path | None = None) -> MergeSummary:
-    """Record every pending inbox file once, then move it to `merged/`."""
+def merge_inbox(store: Store, actor: Actor, folder: str | Path | None = None) -> MergeSummary:
+    """Record every pending inbox file once, then move it to `merged/` (part of a collection run: admins)."""
+    require(actor, "collect")
     from research.collect.observations import record_result
 
     batches = pending_batches(folder)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from research.access import Actor, require
 from research.collect.extract import ExtractError, FieldSpec, check_selector
 from research.collect.fetch import FetchError, check_scheme
 from research.errors import ValidationError
@@ -150,7 +151,8 @@ def _row_values(draft: WatcherDraft) -> dict[str, Any]:
     }
 
 
-def add_watcher(store: Store, actor: str, draft: WatcherDraft) -> Watcher:
+def add_watcher(store: Store, actor: Actor, draft: WatcherDraft) -> Watcher:
+    require(actor, "watchers")
     draft = draft.validate()
     if draft.product_id is not None and draft.company_id is None:
         draft = WatcherDraft(**{**draft.__dict__, "company_id": product_company(store, draft.product_id)})
@@ -160,14 +162,16 @@ def add_watcher(store: Store, actor: str, draft: WatcherDraft) -> Watcher:
     return Watcher.from_row(row)
 
 
-def set_enabled(store: Store, actor: str, watcher_id: int, enabled: bool, *, expected_version: int | None = None) -> None:
+def set_enabled(store: Store, actor: Actor, watcher_id: int, enabled: bool, *, expected_version: int | None = None) -> None:
+    require(actor, "watchers")
     with store.transaction(actor) as tx:
         tx.update("watchers", watcher_id, {"enabled": enabled}, expected_version=expected_version)
     _export_quietly(store)
 
 
-def remove_watcher(store: Store, actor: str, watcher_id: int, *, expected_version: int | None = None) -> dict[str, int]:
+def remove_watcher(store: Store, actor: Actor, watcher_id: int, *, expected_version: int | None = None) -> dict[str, int]:
     """Delete a watcher with its snapshots and change log (price observations stay with the product)."""
+    require(actor, "watchers")
     with store.transaction(actor) as tx:
         counts = {}
         for table in ("changes", "snapshots"):

@@ -11,7 +11,8 @@ import pandas as pd
 from research.competitors.swot import stale_days
 from research.store import Store
 
-# Aggregated in DuckDB: one row per (company, quadrant), never one per item.
+# Aggregated in DuckDB: one row per (company, quadrant), never one per item. Private items
+# (migration 0010) stay out of both cross-competitor views: they are made for the shared screen.
 HEATMAP_SQL = """
 WITH q AS (SELECT unnest(['S', 'W', 'O', 'T']) AS quadrant),
 c AS (SELECT id, name, is_us FROM companies WHERE NOT archived),
@@ -20,7 +21,7 @@ s AS (
            count(*) FILTER (WHERE coalesce(s.observed_on, src.published_on, CAST(s.created_at AS DATE))
                                   < CAST($today AS DATE) - CAST($days AS INTEGER)) AS stale
     FROM swot_items s LEFT JOIN sources src ON src.id = s.source_id
-    WHERE NOT s.archived GROUP BY ALL
+    WHERE NOT s.archived AND NOT coalesce(s.private, false) GROUP BY ALL
 )
 SELECT c.id AS company_id, c.name AS company, c.is_us, q.quadrant,
        coalesce(s.items, 0) AS items, coalesce(CAST(s.impact AS INTEGER), 0) AS impact, coalesce(s.stale, 0) AS stale
@@ -33,11 +34,11 @@ ORDER BY c.is_us DESC, c.name, strpos('SWOT', q.quadrant)
 TALKING_POINTS_SQL = """
 WITH ours AS (
     SELECT s.id, s.statement, s.impact, s.tags FROM swot_items s JOIN companies c ON c.id = s.company_id
-    WHERE c.is_us AND s.quadrant = 'S' AND NOT s.archived
+    WHERE c.is_us AND s.quadrant = 'S' AND NOT s.archived AND NOT coalesce(s.private, false)
 ), theirs AS (
     SELECT s.id, s.company_id, c.name AS company, s.statement, s.impact, s.tags
     FROM swot_items s JOIN companies c ON c.id = s.company_id
-    WHERE NOT c.is_us AND NOT c.archived AND s.quadrant = 'W' AND NOT s.archived
+    WHERE NOT c.is_us AND NOT c.archived AND s.quadrant = 'W' AND NOT s.archived AND NOT coalesce(s.private, false)
       AND ($company IS NULL OR s.company_id = $company)
 )
 SELECT t.company_id, t.company, o.id AS our_item_id, o.statement AS our_strength, o.impact AS our_impact,

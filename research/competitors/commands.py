@@ -86,9 +86,9 @@ def cmd_swot_list(args: argparse.Namespace) -> int:
     try:
         company = profiles.find_company(store, args.company) if args.company else None
         if args.stale:
-            items = swot.stale_items(store, company_id=company.id if company else None)
+            items = swot.stale_items(store, company_id=company.id if company else None, viewer=args.actor)
         else:
-            items = swot.list_items(store, company.id, include_archived=args.archived)
+            items = swot.list_items(store, company.id, include_archived=args.archived, viewer=args.actor)
     finally:
         store.close()
     if args.json:
@@ -110,7 +110,7 @@ def cmd_swot_list(args: argparse.Namespace) -> int:
 
 def _item_json(item: swot.SwotItem) -> dict[str, object]:
     keys = ("id", "company", "quadrant", "label", "statement", "impact", "confidence", "source_url", "source_note",
-            "source_title", "observed_on", "evidence_on", "stale", "tags", "author", "archived", "version")
+            "source_title", "observed_on", "evidence_on", "stale", "tags", "author", "archived", "private", "version")
     out = {k: getattr(item, k) for k in keys}
     out["observed_on"] = item.observed_on.isoformat() if item.observed_on else None
     out["evidence_on"] = item.evidence_on.isoformat()
@@ -125,7 +125,7 @@ def cmd_swot_add(args: argparse.Namespace) -> int:
         item = swot.add_item(
             store, args.actor, company.id, quadrant=args.quadrant, statement=args.text, impact=args.impact,
             confidence=args.confidence, source_url=args.source, source_note=args.note, observed_on=args.observed_on,
-            tags=args.tags,
+            tags=args.tags, private=args.private,
         )
     finally:
         store.close()
@@ -150,7 +150,7 @@ def cmd_swot_board(args: argparse.Namespace) -> int:
     from research.competitors import exports  # python-pptx and vl-convert load only for exports
 
     def render(store: Store, company: profiles.Company, ext: str) -> bytes:
-        items = swot.list_items(store, company.id)
+        items = swot.list_items(store, company.id, viewer=args.actor)
         if ext == "png":
             return exports.board_png(company, items, args.lang)
         return exports.board_pptx(company, items, args.lang)
@@ -212,6 +212,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("--note", help="source as free text (call, fair, report …)")
     p.add_argument("--observed-on", dest="observed_on", help="date the evidence was seen, YYYY-MM-DD (not in the future)")
     p.add_argument("--tags", help="comma-separated tags, e.g. price,delivery")
+    p.add_argument("--private", action="store_true", help="a private note: shown to its author and admins only")
     p.set_defaults(handler=cmd_swot_add)
 
     p = swot_sub.add_parser("board", parents=[common, lang], help="export a company's SWOT board as PNG or PPTX")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from research.access import Actor, sees_private
 from research.competitors import validation as v
 from research.errors import ValidationError
 from research.store import Store
@@ -246,7 +247,7 @@ def _check_unique_name(store: Store, name: str, company_id: int | None) -> None:
         raise ValidationError(f"A company called {clash!r} already exists (maybe archived); choose another name.")
 
 
-def add_company(store: Store, actor: str, **values: Any) -> Company:
+def add_company(store: Store, actor: Actor, **values: Any) -> Company:
     """Add a competitor; the name is required and unique (ignoring case)."""
     values = _validated({"revenue_currency": "EUR", **values})
     if "name" not in values:
@@ -257,7 +258,7 @@ def add_company(store: Store, actor: str, **values: Any) -> Company:
     return get_company(store, row["id"])
 
 
-def update_company(store: Store, actor: str, company_id: int, expected_version: int, **values: Any) -> Company:
+def update_company(store: Store, actor: Actor, company_id: int, expected_version: int, **values: Any) -> Company:
     """Edit profile facts; refused if someone changed the company since `expected_version`."""
     values = _validated(values)
     if "name" in values:
@@ -268,7 +269,7 @@ def update_company(store: Store, actor: str, company_id: int, expected_version: 
 
 
 def set_company_archived(
-    store: Store, actor: str, company_id: int, expected_version: int, archived: bool = True
+    store: Store, actor: Actor, company_id: int, expected_version: int, archived: bool = True
 ) -> Company:
     """Archive (or restore) a company; its SWOT items and history stay."""
     company = get_company(store, company_id)
@@ -292,6 +293,14 @@ def largest_customers(store: Store, company_id: int, limit: int = 5) -> pd.DataF
     return store.query_df(LARGEST_CUSTOMERS_SQL, {"company": company_id, "limit": limit})
 
 
-def company_history(store: Store, company_id: int, limit: int = 200) -> pd.DataFrame:
-    """The audit trail of a company: newest first."""
-    return store.query_df(HISTORY_SQL, {"company": company_id, "limit": limit})
+def company_history(store: Store, company_id: int, limit: int = 200, *, viewer: Actor | None = None) -> pd.DataFrame:
+    """The audit trail of a company: newest first, without the private SWOT items `viewer` may not see."""
+    history = store.query_df(HISTORY_SQL, {"company": company_id, "limit": limit})
+    hidden = {
+        str(row["id"])
+        for row in store.query_rows("SELECT id, author FROM swot_items WHERE company_id = ? AND private", [company_id])
+        if not sees_private(viewer, row["author"])
+    }
+    if hidden:
+        history = history[~((history["table_name"] == "swot_items") & history["row_id"].isin(hidden))].reset_index(drop=True)
+    return history

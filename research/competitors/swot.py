@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from research import config
+from research.access import Actor, PermissionDenied, sees_private
 from research.competitors import validation as v
 from research.errors import ValidationError
 from research.store import Store, Transaction
@@ -50,6 +51,7 @@ class SwotItem:
     author: str | None
     position: int
     archived: bool
+    private: bool  # shown to its author and admins only, never on a shared screen
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -84,7 +86,7 @@ SELECT i.id, i.company_id, i.company, i.is_us, i.quadrant,
        i.statement, CAST(i.impact AS INTEGER) AS impact, i.confidence, i.source_id, i.source_title,
        i.source_url, i.source_note, i.observed_on, i.evidence_on,
        i.evidence_on < CAST($today AS DATE) - CAST($days AS INTEGER) AS stale,
-       i.tags, i.author, i.position, i.archived, i.version, i.created_at, i.updated_at,
+       i.tags, i.author, i.position, i.archived, coalesce(i.private, false) AS private, i.version, i.created_at, i.updated_at,
        lc.changed_by, lc.changed_at
 FROM items i
 LEFT JOIN last_change lc ON lc.row_id = CAST(i.id AS VARCHAR)
@@ -104,6 +106,15 @@ def _select(store: Store, where: str, params: dict[str, Any], today: dt.date | N
     return _rows_to_items(store.query_rows(ITEMS_SQL.format(where=where), params))
 
 
+def visible(items: Iterable[SwotItem], viewer: Actor | None, *, include_private: bool = True) -> list[SwotItem]:
+    """Drop the private items `viewer` may not see; all private items when `include_private` is False.
+
+    Without a viewer (None) every private item is dropped: the safe default for shared
+    outputs. Presentation mode passes include_private=False even for their author.
+    """
+    return [i for i in items if not i.private or (include_private and sees_private(viewer, i.author))]
+
+
 def list_items(
     store: Store,
     company_id: int,
@@ -111,10 +122,12 @@ def list_items(
     include_archived: bool = False,
     today: dt.date | None = None,
     days: int | None = None,
+    viewer: Actor | None = None,
+    include_private: bool = True,
 ) -> list[SwotItem]:
-    """A company's items in board order (quadrant, then position)."""
+    """A company's items in board order (quadrant, then position), as `viewer` may see them."""
     where = "i.company_id = $company" + ("" if include_archived else " AND NOT i.archived")
-    return _select(store, where, {"company": company_id}, today, days)
+    return visible(_select(store, where, {"company": company_id}, today, days), viewer, include_private=include_private)
 
 
 def get_item(store: Store, item_id: int, *, today: dt.date | None = None, days: int | None = None) -> SwotItem:
@@ -125,7 +138,12 @@ def get_item(store: Store, item_id: int, *, today: dt.date | None = None, days: 
 
 
 def stale_items(
-    store: Store, *, company_id: int | None = None, today: dt.date | None = None, days: int | None = None
+    store: Store,
+    *,
+    company_id: int | None = None,
+    today: dt.date | None = None,
+    days: int | None = None,
+    viewer: Actor | None = None,
 ) -> list[SwotItem]:
     """The "to re-verify" queue: active stale items of active companies, oldest evidence first."""
     where = "NOT i.archived AND NOT i.company_archived AND i.evidence_on < CAST($today AS DATE) - CAST($days AS INTEGER)"
@@ -133,7 +151,7 @@ def stale_items(
     if company_id is not None:
         where += " AND i.company_id = $company"
         params["company"] = company_id
-    items = _select(store, where, params, today, days)
+    items = visible(_select(store, where, params, today, days), viewer)
     return sorted(items, key=lambda item: (item.evidence_on, item.company, item.quadrant, item.position))
 
 
@@ -157,7 +175,7 @@ def _evidence(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
 
 def _validated(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """The validated subset of the item fields present in `values`."""
-    known = {"quadrant", "statement", "impact", "confidence", "source_url", "source_note", "observed_on", "tags"}
+    known = {"quadrant", "statement", "impact", "confidence", "source_url", "source_note", "observed_on", "tags", "private"}
     unknown = set(values) - known
     if unknown:
         raise ValidationError(f"SWOT items have no field {', '.join(sorted(unknown))}.")
@@ -172,8 +190,17 @@ def _validated(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
         out["confidence"] = v.confidence(values["confidence"])
     if "tags" in values:
         out["tags"] = v.tags(values["tags"])
+    if "private" in values:
+        out["private"] = bool(values["private"])
     out.update(_evidence(values, today))
     return out
+
+
+def _check_private(tx: Transaction, actor: Actor, item_id: int) -> None:
+    """Someone else's private item may be changed by admins only (the others cannot see it)."""
+    row = tx.execute("SELECT coalesce(private, false), author FROM swot_items WHERE id = ?", [item_id]).fetchone()
+    if row is not None and row[0] and not sees_private(actor, row[1]):
+        raise PermissionDenied(f"SWOT item {item_id} is a private note of someone else; only its author or an admin may change it.")
 
 
 def _company_row(tx: Transaction, company_id: int) -> tuple[str, bool]:
@@ -194,7 +221,7 @@ def _next_position(tx: Transaction, company_id: int, quadrant: str) -> int:
 
 def add_item(
     store: Store,
-    actor: str,
+    actor: Actor,
     company_id: int,
     *,
     quadrant: str,
@@ -206,6 +233,7 @@ def add_item(
     observed_on: dt.date | str | None = None,
     tags: Iterable[str] | str | None = None,
     today: dt.date | None = None,
+    private: bool = False,
 ) -> SwotItem:
     """Add an item at the end of its quadrant; everything validated before the write."""
     today = today or dt.date.today()
@@ -213,6 +241,7 @@ def add_item(
         {
             "quadrant": quadrant, "statement": statement, "impact": impact, "confidence": confidence,
             "source_url": source_url, "source_note": source_note, "observed_on": observed_on, "tags": tags,
+            "private": private,
         },
         today,
     )
@@ -226,7 +255,7 @@ def add_item(
 
 
 def update_item(
-    store: Store, actor: str, item_id: int, expected_version: int, today: dt.date | None = None, **changes: Any
+    store: Store, actor: Actor, item_id: int, expected_version: int, today: dt.date | None = None, **changes: Any
 ) -> SwotItem:
     """Edit an item; refused if someone changed it since `expected_version` was read."""
     today = today or dt.date.today()
@@ -235,26 +264,28 @@ def update_item(
         current = tx.execute("SELECT company_id, quadrant FROM swot_items WHERE id = ?", [item_id]).fetchone()
         if current is None:
             raise ValidationError(f"SWOT item {item_id} does not exist.")
+        _check_private(tx, actor, item_id)
         if "quadrant" in values and values["quadrant"] != current[1]:
             values["position"] = _next_position(tx, current[0], values["quadrant"])
         tx.update("swot_items", item_id, values, expected_version=expected_version)
     return get_item(store, item_id, today=today)
 
 
-def confirm_item(store: Store, actor: str, item_id: int, expected_version: int, today: dt.date | None = None) -> SwotItem:
+def confirm_item(store: Store, actor: Actor, item_id: int, expected_version: int, today: dt.date | None = None) -> SwotItem:
     """Re-verified today: the evidence date becomes today, so the item is fresh again."""
     today = today or dt.date.today()
     return update_item(store, actor, item_id, expected_version, today=today, observed_on=today)
 
 
 def set_item_archived(
-    store: Store, actor: str, item_id: int, expected_version: int, archived: bool = True
+    store: Store, actor: Actor, item_id: int, expected_version: int, archived: bool = True
 ) -> SwotItem:
     """Archive (or restore) an item; a restored item goes to the end of its quadrant."""
     with store.transaction(actor) as tx:
         current = tx.execute("SELECT company_id, quadrant FROM swot_items WHERE id = ?", [item_id]).fetchone()
         if current is None:
             raise ValidationError(f"SWOT item {item_id} does not exist.")
+        _check_private(tx, actor, item_id)
         changes: dict[str, Any] = {"archived": archived}
         if not archived:
             changes["position"] = _next_position(tx, current[0], current[1])
@@ -262,7 +293,7 @@ def set_item_archived(
     return get_item(store, item_id)
 
 
-def move_item(store: Store, actor: str, item_id: int, expected_version: int, step: int) -> SwotItem:
+def move_item(store: Store, actor: Actor, item_id: int, expected_version: int, step: int) -> SwotItem:
     """Move an item `step` places up (negative) or down within its quadrant; positions renumbered 0…n-1."""
     if step == 0:
         return get_item(store, item_id)
@@ -274,6 +305,7 @@ def move_item(store: Store, actor: str, item_id: int, expected_version: int, ste
             raise ValidationError(f"SWOT item {item_id} does not exist.")
         if current[2]:
             raise ValidationError("An archived SWOT item has no place on the board; restore it first.")
+        _check_private(tx, actor, item_id)
         rows = tx.execute(
             "SELECT id, position, version FROM swot_items WHERE company_id = ? AND quadrant = ? AND NOT archived "
             "ORDER BY position, id",

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from research.access import Actor
 from research.competitors import validation as v
 from research.competitors.profiles import our_company
 from research.competitors.swot import SwotItem, list_items
@@ -115,7 +116,7 @@ def _fields(statement: str | None, owner: str | None, status: str | None) -> dic
 
 def add_strategy(
     store: Store,
-    actor: str,
+    actor: Actor,
     company_id: int,
     *,
     kind: str,
@@ -153,7 +154,7 @@ def get_strategy(store: Store, strategy_id: int) -> TowsStrategy:
 
 def update_strategy(
     store: Store,
-    actor: str,
+    actor: Actor,
     strategy_id: int,
     expected_version: int,
     *,

@@ -110,7 +110,11 @@ def items_table(items: Iterable[SwotItem], lang: str) -> pd.DataFrame:
                 f"{i.changed_by} · {fmt_datetime(i.changed_at, lang)}" if i.changed_by else fmt_datetime(i.created_at, lang)
                 for i in items
             ],
-            t("swot.col.status", lang): [t("competitors.archived" if i.archived else "competitors.active", lang) for i in items],
+            t("swot.col.status", lang): [
+                t("competitors.archived" if i.archived else "competitors.active", lang)
+                + (f" · {t('swot.private_marker', lang)}" if i.private else "")
+                for i in items
+            ],
         }
     )
 

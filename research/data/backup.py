@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from research import config
+from research.access import Actor, require
 from research.errors import StoreError, ValidationError
 from research.store.core import Store, quote_ident
 
@@ -78,17 +79,19 @@ def _export(con: duckdb.DuckDBPyConnection, folder: Path, source: str) -> Backup
     return BackupResult(str(folder), counts, version)
 
 
-def backup_workspace(store: Store, out_dir: str) -> BackupResult:
-    """Export the whole workspace into `out_dir` (new or empty): Parquet per table plus schema and manifest."""
+def backup_workspace(store: Store, out_dir: str, *, actor: Actor = "local") -> BackupResult:
+    """Export the whole workspace into `out_dir` (new or empty): Parquet per table plus schema and manifest (admins)."""
+    require(actor, "backup")
     with store.cursor() as cur:
         return _export(cur, Path(out_dir).resolve(), store.name)
 
 
-def backup_zip(store: Store) -> bytes:
-    """A backup as one zip archive in memory (the app's download button)."""
+def backup_zip(store: Store, *, actor: Actor = "local") -> bytes:
+    """A backup as one zip archive in memory (the app's download button; admins)."""
+    require(actor, "backup")
     with tempfile.TemporaryDirectory(prefix="vantage-backup-") as tmp:
         folder = Path(tmp) / "backup"
-        backup_workspace(store, str(folder))
+        backup_workspace(store, str(folder), actor=actor)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(folder.iterdir()):
@@ -127,8 +130,9 @@ def _check_statements(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
                 )
 
 
-def restore_workspace(backup_dir: str, new_path: str) -> dict[str, int]:
-    """Build a NEW workspace file from a backup; every table's row count must match the manifest."""
+def restore_workspace(backup_dir: str, new_path: str, *, actor: Actor = "local") -> dict[str, int]:
+    """Build a NEW workspace file from a backup; every table's row count must match the manifest (admins)."""
+    require(actor, "restore")
     folder = Path(backup_dir).resolve()
     manifest = read_manifest(folder)
     target = Path(config.resolve_database(new_path))

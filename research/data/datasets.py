@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from research.access import Actor, require
 from research.data.mapping import fold
 from research.data.reading import (
     ImportRefused,
@@ -128,9 +129,10 @@ def _csv_source(path: str, head: bytes, file_name: str, workdir: str) -> tuple[s
     return f"read_csv({_sql_literal(path)}, {', '.join(options)})", comma
 
 
-def import_dataset(store: Store, name: str, path: str, actor: str, *, mode: str = "replace",
+def import_dataset(store: Store, name: str, path: str, actor: Actor, *, mode: str = "replace",
                    file_name: str | None = None, sheet: str | None = None) -> DatasetResult:
-    """Load the file at `path` as table ds_<name> (replacing or appending to it) in one transaction."""
+    """Load the file at `path` as table ds_<name> (replacing or appending to it) in one transaction; admins."""
+    require(actor, "import")
     if mode not in MODES:
         raise ValidationError(f"A dataset import replaces or appends, not {mode!r}.")
     table = dataset_table(name)
@@ -193,7 +195,7 @@ def _comma_numbers(tx: Transaction, renamed: str, columns: list[str], types: lis
     return [c for c, ok in zip(text, flags) if ok]
 
 
-def _load(store: Store, table: str, source: str, frame: pd.DataFrame | None, mode: str, actor: str,
+def _load(store: Store, table: str, source: str, frame: pd.DataFrame | None, mode: str, actor: Actor,
           file_name: str, sha256: str, comma: bool = False) -> DatasetResult:
     try:
         with store.transaction(actor) as tx:

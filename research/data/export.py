@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from research.access import Actor, require
 from research.data.entities import Entity
 from research.data.grid import _select_list, bookkeeping_columns
 from research.exports import neutralise
@@ -18,7 +19,9 @@ from research.store.core import Store, quote_ident
 EXPORT_MAX_ROWS = 1_000_000
 
 
-def export_frame(store: Store, entity: Entity) -> pd.DataFrame:
+def export_frame(store: Store, entity: Entity, *, actor: Actor = "local") -> pd.DataFrame:
+    """An entity's rows for a spreadsheet (raw data: editors and admins)."""
+    require(actor, "export")
     keep = ", ".join(f"t.{c}" for c in bookkeeping_columns(entity) if c == "id")
     select = f"{keep}, {_select_list(entity)}" if keep else _select_list(entity)
     order = ", ".join(f"t.{part}" for part in entity.order_by.split(", "))
@@ -29,6 +32,6 @@ def export_frame(store: Store, entity: Entity) -> pd.DataFrame:
     return frame
 
 
-def export_csv(store: Store, entity: Entity) -> bytes:
+def export_csv(store: Store, entity: Entity, *, actor: Actor = "local") -> bytes:
     """UTF-8 with BOM (Excel reads Cyrillic correctly), comma-separated, ISO dates."""
-    return export_frame(store, entity).to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8-sig")
+    return export_frame(store, entity, actor=actor).to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8-sig")

@@ -18,6 +18,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from research import config
+from research.access import Actor, require
 from research.data.entities import Entity, Problem, coerce_frame, describe_problems, missing_required
 from research.data.mapping import fold
 from research.data.reading import ImportRefused, RawTable
@@ -337,9 +338,10 @@ def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping
                       previous_import(store, entity.name, raw.sha256))
 
 
-def apply_import(store: Store, plan: ImportPlan, actor: str, *, duplicates: str = "refuse",
+def apply_import(store: Store, plan: ImportPlan, actor: Actor, *, duplicates: str = "refuse",
                  again: bool = False) -> ImportResult:
-    """Write the plan as one batch, or refuse it whole (problems, undecided duplicates, same file twice)."""
+    """Write the plan as one batch, or refuse it whole (problems, undecided duplicates, same file twice); admins."""
+    require(actor, "import")
     if plan.problems:
         raise ImportRefused(describe_problems(plan.problems))
     if duplicates not in DUPLICATE_DECISIONS:

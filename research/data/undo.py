@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from research.access import Actor, require
 from research.data.entities import ENTITIES, Entity
 from research.data.writes import CHUNK, keyed_delete, keyed_insert, keyed_row, keyed_update, staged
 from research.errors import ConflictError, ValidationError
@@ -90,8 +91,12 @@ def _table_exists(tx: Transaction, table: str) -> bool:
     ).fetchone()[0])
 
 
-def undo_batch(store: Store, batch_id: int, actor: str) -> UndoResult:
-    """Revert batch `batch_id` in one new transaction, or refuse naming the rows that block it."""
+def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
+    """Revert batch `batch_id` in one new transaction, or refuse naming the rows that block it.
+
+    Editors may undo their own batches; someone else's batch takes an admin.
+    """
+    require(actor, "undo")
     with store.transaction(actor) as tx:
         rows = tx.execute(
             "SELECT id, table_name, row_id, action, before, after FROM audit_log WHERE batch_id = ? ORDER BY id DESC",
@@ -99,6 +104,9 @@ def undo_batch(store: Store, batch_id: int, actor: str) -> UndoResult:
         ).fetchall()
         if not rows:
             raise ValidationError(f"There is no batch {batch_id} in the change log.")
+        authors = {r[0] for r in tx.execute("SELECT DISTINCT actor FROM audit_log WHERE batch_id = ?", [batch_id]).fetchall()}
+        if authors != {tx.actor}:
+            require(actor, "undo_any")
         undone = tx.execute("SELECT undo_batch_id FROM data_undos WHERE batch_id = ?", [batch_id]).fetchall()
         if undone:
             raise ValidationError(f"Batch {batch_id} was already undone (by batch {undone[0][0]}).")

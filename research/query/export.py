@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 
 from research import exports
+from research.access import Actor, require
 from research.errors import ValidationError
 from research.query.sandbox import export_rows, run_sandboxed
 from research.store import Store
@@ -47,12 +48,13 @@ def result_bytes(df: pd.DataFrame, fmt: str) -> bytes:
 
 
 def export_result(
-    store: Store, sql: str, params: Mapping[str, Any] | None, fmt: str, *, title: str = "query"
+    store: Store, sql: str, params: Mapping[str, Any] | None, fmt: str, *, title: str = "query", actor: Actor = "local"
 ) -> Export:
-    """Run the statement again in the sandbox for up to the export cap and write it as `fmt`."""
+    """Run the statement again in the sandbox for up to the export cap and write it as `fmt` (raw data: editors)."""
+    require(actor, "export")
     if fmt not in FORMATS:
         raise ValidationError(f"Cannot export as {fmt!r}; choose one of {', '.join(FORMATS)}.")
-    result = run_sandboxed(store, sql, params, max_rows=export_rows())
+    result = run_sandboxed(store, sql, params, max_rows=export_rows(), actor=actor)
     name = exports.safe_filename(title, fmt, fallback="query")
     return Export(result_bytes(result.frame, fmt), name, exports.MIME[fmt], result.rows, result.truncated)
 

@@ -36,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 
 from research import config
+from research.access import Actor, require
 from research.config import PROJECT_ROOT
 from research.errors import QueryError, QueryRefused, QueryTimeout
 from research.query.statements import StatementInvalid, StatementRefused, check_read_only
@@ -234,6 +235,14 @@ class Sandbox:
                 cur.execute(f"ATTACH '{path}' AS {alias} (READ_WRITE)")
                 try:
                     cur.execute(f'COPY FROM DATABASE "{source}" TO {alias}')
+                    # Private notes and role assignments stay out of user SQL (docs/ACCESS.md):
+                    # the snapshot is shared by everyone who queries.
+                    cur.execute(
+                        f"DELETE FROM {alias}.audit_log WHERE table_name = 'user_roles' OR (table_name = 'swot_items' "
+                        f"AND row_id IN (SELECT CAST(id AS VARCHAR) FROM {alias}.swot_items WHERE private))"
+                    )
+                    cur.execute(f"DELETE FROM {alias}.swot_items WHERE private")
+                    cur.execute(f"DELETE FROM {alias}.user_roles")
                 finally:
                     cur.execute(f"DETACH {alias}")
         except duckdb.Error as e:
@@ -402,8 +411,14 @@ def run_sandboxed(
     *,
     max_rows: int | None = None,
     timeout: float | None = None,
+    actor: Actor = "local",
 ) -> QueryResult:
-    """Run one user statement in the sandbox of `store`'s workspace."""
+    """Run one user statement in the sandbox of `store`'s workspace (editors and admins).
+
+    `actor` is the signed-in Principal in the app; headless callers (CLI, tests) run as a
+    plain name with full rights.
+    """
+    require(actor, "query")
     return sandbox_for(store).run(sql, params, max_rows=max_rows, timeout=timeout)
 
 

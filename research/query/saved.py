@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from research.access import Actor, actor_name
 from research.errors import ReadOnlyError, ValidationError
 from research.query.statements import StatementInvalid, StatementRefused, check_read_only, parameter_names
 from research.store import Store, quote_ident
@@ -289,7 +290,7 @@ def save_query(
         if clash:
             raise ValidationError(f"A saved query named {name!r} already exists; choose another name.")
         if saved_id is None:
-            row = tx.insert("saved_queries", {**values, "owner": actor})
+            row = tx.insert("saved_queries", {**values, "owner": tx.actor})
         else:
             row = tx.update("saved_queries", saved_id, values, expected_version=expected_version)
     return _to_saved(row)
@@ -339,19 +340,19 @@ def record_history(
         return
 
 
-def history(store: Store, actor: str, limit: int = HISTORY_PER_ACTOR) -> pd.DataFrame:
+def history(store: Store, actor: Actor, limit: int = HISTORY_PER_ACTOR) -> pd.DataFrame:
     """The actor's runs, newest first."""
     return store.query_df(
         "SELECT id, ran_at, status, row_count, seconds, sql, parameters, message FROM query_history "
         "WHERE actor = ? ORDER BY id DESC LIMIT ?",
-        [actor.strip(), limit],
+        [actor_name(actor), limit],
     )
 
 
-def history_entry(store: Store, actor: str, entry_id: int) -> tuple[str, dict[str, Any]] | None:
+def history_entry(store: Store, actor: Actor, entry_id: int) -> tuple[str, dict[str, Any]] | None:
     """SQL and parameter values of one of the actor's runs, to run again."""
     rows = store.query_rows(
-        "SELECT sql, parameters FROM query_history WHERE id = ? AND actor = ?", [entry_id, actor.strip()]
+        "SELECT sql, parameters FROM query_history WHERE id = ? AND actor = ?", [entry_id, actor_name(actor)]
     )
     if not rows:
         return None

@@ -125,7 +125,7 @@ def _palette(i: int) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    segment, members = _read_segment(args, lambda store, seg: export.members(store, seg.condition))
+    segment, members = _read_segment(args, lambda store, seg: export.export_members(store, seg.condition, actor=args.actor))
     if not args.out.lower().endswith((".csv", ".xlsx")):
         raise ValidationError("--out must end in .csv or .xlsx.")
     path = export.write_members(members.drop(columns=["id"]), args.out)

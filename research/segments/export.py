@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from research.access import Actor, require
 from research.errors import ValidationError
 from research.exports import csv_bytes, neutralise, safe_filename, xlsx_bytes, xml_safe
 from research.segments.rules import ACCOUNTS_SQL, Compiled
@@ -50,6 +51,12 @@ def members(store: Store, condition: Compiled, *, limit: int = EXPORT_LIMIT) -> 
     memberships, m_params = membership_sql(list_segments(store))
     sql = MEMBERS_SQL.format(memberships=memberships, base=ACCOUNTS_SQL, cond=condition.sql)
     return store.query_df(sql, [*m_params, *condition.params, limit])
+
+
+def export_members(store: Store, condition: Compiled, *, actor: Actor = "local", limit: int = EXPORT_LIMIT) -> pd.DataFrame:
+    """The members of a segment for a CSV/Excel file (raw account data: editors and admins)."""
+    require(actor, "export")
+    return members(store, condition, limit=limit)
 
 
 def safe_text(value: Any) -> Any:

@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 
 from research import config
+from research.access import Actor, actor_name, require
 from research.errors import (
     ConflictError,
     ReadOnlyError,
@@ -321,19 +322,23 @@ class Store:
     # ---- writing -------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self, actor: str) -> Iterator[Transaction]:
+    def transaction(self, actor: Actor) -> Iterator[Transaction]:
         """Run writes as one transaction with audit rows; roll back on any exit but success.
 
-        Rolls back on BaseException too: Streamlit's rerun and stop unwind with one.
+        `actor` is a name (local mode, the CLI: full rights) or a signed-in Principal, whose
+        role must allow writing: a viewer is refused before anything is written. The audit
+        trail records `actor_name(actor)`. Rolls back on BaseException too: Streamlit's
+        rerun and stop unwind with one.
         """
+        require(actor, "write")
         if self.read_only:
             raise ReadOnlyError("The workspace is open read-only; changes cannot be saved.")
-        actor = (actor or "").strip()
-        if not actor:
+        name = actor_name(actor)
+        if not name:
             raise ValidationError("Say who is making the change: the actor name is empty.")
         with self.cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
-            tx = Transaction(cur, actor)
+            tx = Transaction(cur, name)
             try:
                 yield tx
                 cur.execute("COMMIT")

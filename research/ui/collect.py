@@ -11,7 +11,7 @@ from research.collect.watchers import KINDS, SCHEDULES, WatcherDraft, add_watche
 from research.collect.watchers import list_watchers, remove_watcher
 from research.errors import ValidationError, VantageError
 from research.store import Store
-from research.ui.context import actor, lang, option_labels, tr
+from research.ui.context import actor, can, lang, option_labels, tr
 from research.ui.widgets import altair, show_error
 
 VIEWS = ("watchers", "add", "changes", "history")
@@ -19,7 +19,7 @@ VIEWS = ("watchers", "add", "changes", "history")
 
 def merge_waiting_results(store: Store) -> None:
     """Results a cron `collect` left in the inbox while this app held the workspace: record them once."""
-    if store.read_only or not inbox.pending_batches():
+    if store.read_only or not can("collect") or not inbox.pending_batches():
         return
     try:
         summary = inbox.merge_inbox(store, actor())
@@ -45,6 +45,10 @@ def watchers_section(store: Store) -> None:
     names = _watcher_names(store)
     if not names:
         st.info(tr("collect.empty"), icon=":material/travel_explore:")
+        return
+    if not can("collect"):  # viewers and editors look at the watchers; admins run and remove them
+        st.dataframe(views.status_badges(views.watchers_view(store, lang()), lang()), hide_index=True,
+                     key="collect_watchers_table")
         return
     chosen = st.multiselect(tr("collect.select_hint"), options=list(names), format_func=names.get, key="collect_selected",
                             placeholder=tr("collect.choose"))

@@ -17,7 +17,7 @@ from research.data import backup, datasets, entities, export, grid, imports, map
 from research.errors import VantageError
 from research.i18n import fmt_bytes, fmt_datetime, fmt_number
 from research.store import Store
-from research.ui.context import actor, lang, option_labels, tr
+from research.ui.context import actor, can, lang, option_labels, tr
 from research.ui.widgets import show_error
 
 GRID_KEY = "data_grid"
@@ -135,9 +135,9 @@ def edit_view(store: Store) -> None:
         st.session_state.pop(GRID_KEY, None)
         st.session_state.pop(_PAGE, None)
         st.rerun()
-    if right.button(tr("data.export"), key="data_export", help=tr("data.export_help")):
+    if can("export") and right.button(tr("data.export"), key="data_export", help=tr("data.export_help")):
         name = f"{entity.name}.csv"
-        right.download_button(tr("data.export_download", name=name), export.export_csv(store, entity),
+        right.download_button(tr("data.export_download", name=name), export.export_csv(store, entity, actor=actor()),
                               file_name=name, mime="text/csv", key="data_export_download")
 
 
@@ -309,7 +309,7 @@ def backup_view(store: Store) -> None:
     if st.button(tr("data.backup_make"), key="data_backup_make", type="primary"):
         try:
             with st.spinner(tr("data.backup_making")):
-                archive = backup.backup_zip(store)
+                archive = backup.backup_zip(store, actor=actor())
         except VantageError as error:
             show_error(error)
             return

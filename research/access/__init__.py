@@ -1,0 +1,206 @@
+"""Who is acting, and what they may do (issue 10: sign-in, roles, private notes).
+
+Contract shared by every area:
+- `Actor` is what research functions take as `actor`: a plain string (local mode and the CLI,
+  full rights, recorded as given) or a `Principal` (a signed-in user with a role).
+- `actor_name(actor)` is what goes into the audit trail and `created_by`/`author` columns.
+- `require(actor, action)` raises `PermissionDenied` when the role may not do `action`;
+  `ACTIONS` is the one table of what each action needs (docs/ACCESS.md shows it).
+- `sees_private(actor, author)` says whether a private item written by `author` may be shown/exported.
+- `resolve_role(email, rules)` turns an e-mail address into a role from role rules (secrets and
+  the admin-managed `user_roles` table, see research/access/roles.py).
+
+The checks live here and in the research functions, not in the UI: hiding a button is a
+courtesy, the refusal is the function's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from research.errors import ValidationError, VantageError
+
+Role = Literal["viewer", "editor", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
+_RANK: dict[str, int] = {role: rank for rank, role in enumerate(ROLES)}
+
+# action -> the least role that may do it. Every write goes through Store.transaction,
+# which checks "write"; the rest are checked by the function that does the work.
+ACTIONS: dict[str, Role] = {
+    "read": "viewer",  # browse every page, charts, profiles, boards
+    "present": "viewer",  # presentation mode, decks in session mode, board PNG/PPTX, battlecards
+    "write": "editor",  # any change: SWOT, profiles, segments, features, grid edits, decks, decisions
+    "query": "editor",  # run SQL (typed, saved or built) in the query sandbox
+    "export": "editor",  # raw data out: entity CSV, query results, segment members
+    "undo": "editor",  # revert one of your own batches
+    "undo_any": "admin",  # revert someone else's batch
+    "import": "admin",  # entity imports and free datasets (including replacing a dataset)
+    "collect": "admin",  # collection runs and merging the collect inbox
+    "watchers": "admin",  # add, enable/disable, remove watchers
+    "backup": "admin",  # download or write a backup of the whole workspace
+    "restore": "admin",  # restore a backup into a new workspace
+    "demo": "admin",  # build or rebuild the demo market
+    "roles": "admin",  # assign roles to people
+}
+
+# Shown in PermissionDenied messages.
+_ACTION_WORDS: dict[str, str] = {
+    "read": "look at this workspace",
+    "present": "present",
+    "write": "change data",
+    "query": "run SQL queries",
+    "export": "export raw data",
+    "undo": "undo a batch",
+    "undo_any": "undo someone else's batch",
+    "import": "import files or datasets",
+    "collect": "run collection",
+    "watchers": "manage watchers",
+    "backup": "back up the workspace",
+    "restore": "restore a backup",
+    "demo": "rebuild the demo market",
+    "roles": "assign roles",
+}
+
+
+class PermissionDenied(VantageError):
+    title = "Not allowed"
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str  # shown and recorded in the audit trail (the e-mail address when signed in)
+    role: Role
+    email: str | None = None
+    mode: str = "local"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+Actor = str | Principal
+
+
+def actor_name(actor: Actor) -> str:
+    return actor.name if isinstance(actor, Principal) else str(actor or "").strip()
+
+
+def role_of(actor: Actor) -> Role:
+    return actor.role if isinstance(actor, Principal) else "admin"
+
+
+def allowed(actor: Actor, action: str) -> bool:
+    """May `actor` do `action`? A plain string (local mode, the CLI) may do everything."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown access action {action!r}.")
+    if not isinstance(actor, Principal):
+        return True
+    return _RANK.get(actor.role, -1) >= _RANK[ACTIONS[action]]
+
+
+def require(actor: Actor, action: str) -> None:
+    """Raise PermissionDenied, in one sentence, unless `actor` may do `action`."""
+    if allowed(actor, action):
+        return
+    assert isinstance(actor, Principal)
+    needed = ACTIONS[action]
+    raise PermissionDenied(
+        f"{actor.name} is signed in as {actor.role} and may not {_ACTION_WORDS[action]}: "
+        f"that needs the {needed} role; ask an admin."
+    )
+
+
+def sees_private(actor: Actor | None, author: str | None) -> bool:
+    """A private item is shown to (and exported for) its author and admins only."""
+    if actor is None:
+        return False
+    if role_of(actor) == "admin":
+        return True
+    return bool(author) and actor_name(actor).casefold() == str(author).strip().casefold()
+
+
+# ---- role rules: e-mail addresses and @domains ---------------------------------------------
+
+# The keys of `[vantage.roles]` in secrets and what role each list grants.
+RULE_KEYS: dict[str, Role] = {"admins": "admin", "editors": "editor", "viewers": "viewer"}
+
+
+def normalize_pattern(text: str) -> str:
+    """An e-mail address (`ana@example.com`) or a domain (`@example.com`), lower-case; else ValidationError."""
+    pattern = str(text or "").strip().casefold()
+    if pattern.startswith("@"):
+        domain = pattern[1:]
+        if not domain or "@" in domain or "." not in domain or any(ch.isspace() for ch in domain):
+            raise ValidationError(f"{text!r} is not a domain rule; write it as @example.com.")
+        return pattern
+    local, at, domain = pattern.partition("@")
+    if not local or not at or "." not in domain or "@" in domain or any(ch.isspace() for ch in pattern):
+        raise ValidationError(f"{text!r} is not an e-mail address or an @domain rule.")
+    return pattern
+
+
+def rules_from_mapping(section: Mapping[str, object] | None) -> list[tuple[str, Role]]:
+    """`{"admins": [...], "editors": [...], "viewers": [...]}` (as in secrets) as (pattern, role) pairs.
+
+    A single string is accepted for a list of one; unknown keys and malformed entries are
+    refused with a sentence naming them, so a typo in secrets never grants a role silently.
+    """
+    rules: list[tuple[str, Role]] = []
+    for key, value in dict(section or {}).items():
+        if key not in RULE_KEYS:
+            raise ValidationError(f"Unknown role list {key!r} in [vantage.roles]; use admins, editors or viewers.")
+        entries: Iterable[object] = [value] if isinstance(value, str) else value  # type: ignore[assignment]
+        for entry in entries:
+            rules.append((normalize_pattern(str(entry)), RULE_KEYS[key]))
+    return rules
+
+
+def resolve_role(email: str | None, rules: Iterable[tuple[str, str]]) -> Role | None:
+    """The role of `email`: an exact address rule wins over a domain rule; within each, the highest role.
+
+    Case-insensitive. None when no rule matches (an unknown user gets no data).
+    """
+    address = str(email or "").strip().casefold()
+    if "@" not in address:
+        return None
+    domain = "@" + address.rsplit("@", 1)[1]
+    exact: list[str] = []
+    by_domain: list[str] = []
+    for pattern, role in rules:
+        pattern = str(pattern).strip().casefold()
+        if role not in _RANK:
+            continue
+        if pattern == address:
+            exact.append(role)
+        elif pattern == domain:
+            by_domain.append(role)
+    found = exact or by_domain
+    if not found:
+        return None
+    return max(found, key=_RANK.__getitem__)  # type: ignore[return-value]
+
+
+def signed_in(email: str, role: Role, *, mode: str = "oidc") -> Principal:
+    """The principal of a signed-in user, named by their e-mail address (lower-case)."""
+    address = email.strip().casefold()
+    return Principal(name=address, role=role, email=address, mode=mode)
+
+
+__all__ = [
+    "ACTIONS",
+    "Actor",
+    "PermissionDenied",
+    "Principal",
+    "ROLES",
+    "Role",
+    "actor_name",
+    "allowed",
+    "normalize_pattern",
+    "require",
+    "resolve_role",
+    "role_of",
+    "rules_from_mapping",
+    "sees_private",
+    "signed_in",
+]
