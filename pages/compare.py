@@ -6,7 +6,7 @@ from research.compare import data, views
 from research.errors import VantageError
 from research.i18n import t
 from research.market import SEGMENT_DIMENSIONS
-from research.ui import lang, page_setup, show_error, tr
+from research.ui import can, lang, page_setup, show_error, tr
 from research.ui import compare as ui
 
 store = page_setup("compare", caption=tr("compare.caption"))
@@ -27,6 +27,7 @@ chosen = data.pick_companies(store, picked)
 focus = top[1].segmented_control(tr("compare.focus"), options=picked, key=ui.FOCUS_KEY, help=tr("compare.focus_help"))
 view = st.segmented_control(tr("compare.view"), options=ui.VIEWS, format_func=label("compare.view"), key=ui.VIEW_KEY) or "matrix"
 price_kind = None
+deck = lambda view_id, **options: (view_id, ui.deck_params(chosen, focus, **options))  # noqa: E731
 
 if not picked:
     ui.no_competitors()
@@ -35,9 +36,10 @@ try:
         categories = data.feature_categories(store)
         category = st.selectbox(tr("compare.matrix.filter"), [None, *categories], key="compare_matrix_category",
                                 format_func=lambda c, every=tr("compare.all_categories"): every if c is None else c)
-        ui.show_chart(ui.chart_spec(store, "matrix", chosen, product_category=category), key="compare_matrix_chart", focus=focus)
+        ui.show_chart(ui.chart_spec(store, "matrix", chosen, product_category=category), key="compare_matrix_chart", focus=focus,
+                      deck=deck("compare.matrix", category=category))
         ui.offer_demo_features(store)
-        if st.toggle(tr("compare.edit.toggle"), key="compare_edit_toggle"):
+        if can("write") and st.toggle(tr("compare.edit.toggle"), key="compare_edit_toggle"):
             ui.feature_editor(store, chosen, category)
             ui.add_feature_form(store)
     elif view in ("canvas", "radar", "share"):
@@ -47,7 +49,8 @@ try:
             st.session_state.setdefault("compare_share_source", sources[0])
             options["source"] = st.segmented_control(tr("compare.share.by"), sources, key="compare_share_source",
                                                      format_func=label("compare.share.source")) or sources[0]
-        ui.show_chart(ui.chart_spec(store, view, chosen, **options), key=f"compare_{view}_chart", focus=focus)
+        ui.show_chart(ui.chart_spec(store, view, chosen, **options), key=f"compare_{view}_chart", focus=focus,
+                      deck=deck(f"compare.{view}", **options))
     elif view == "positioning":
         cols = st.columns(3)
         x = cols[0].selectbox(tr("compare.positioning.x"), views.POSITION_ATTRIBUTES, format_func=label("compare.attr"),
@@ -57,21 +60,24 @@ try:
         size = cols[2].selectbox(tr("compare.positioning.size_by"), views.SIZE_ATTRIBUTES, format_func=label("compare.attr"),
                                  key="compare_pos_size")
         ui.show_chart(ui.chart_spec(store, "positioning", chosen, x=x, y=y, size=size), key="compare_positioning_chart",
-                      focus=focus)
+                      focus=focus, deck=deck("compare.positioning", x=x, y=y, size=size))
     elif view == "prices":
         st.session_state.setdefault(ui.PRICE_KIND_KEY, "index")
         price_kind = st.radio(tr("compare.prices.kind"), ui.PRICE_KINDS, horizontal=True, key=ui.PRICE_KIND_KEY,
                               format_func=label("compare.prices.kind"))
         if price_kind == "index":
-            ui.show_chart(ui.chart_spec(store, "price-index", chosen), key="compare_price_index_chart", focus=focus)
+            ui.show_chart(ui.chart_spec(store, "price-index", chosen), key="compare_price_index_chart", focus=focus,
+                          deck=deck("compare.price_index"))
         elif price_kind == "distribution":
-            ui.show_chart(ui.chart_spec(store, "price-distribution", chosen), key="compare_price_dist_chart", focus=focus)
+            ui.show_chart(ui.chart_spec(store, "price-distribution", chosen), key="compare_price_dist_chart", focus=focus,
+                          deck=deck("compare.price_distribution"))
         elif categories := data.price_categories(store, ours_only=True):
             cols = st.columns([2, 1])
             category = cols[0].selectbox(tr("col.category"), categories, key="compare_history_category")
             threshold = cols[1].number_input(tr("compare.prices.threshold"), 0.5, 50.0, 3.0, 0.5, key="compare_threshold")
             ui.show_chart(ui.chart_spec(store, "price-history", chosen, category=category, threshold=threshold / 100),
-                          key="compare_price_history_chart", focus=focus)
+                          key="compare_price_history_chart", focus=focus,
+                          deck=deck("compare.price_history", category=category, threshold=threshold / 100))
         else:
             st.info(tr("compare.prices.empty"))
     else:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from research import market
 from research.i18n import fmt_number, fmt_percent
-from research.ui import altair, lang, option_labels, page_setup, tr
+from research.ui import add_to_deck, altair, lang, option_labels, page_setup, tr
 
 store = page_setup("overview")
 language = lang()
@@ -37,6 +37,7 @@ if chart is None:
     st.info(tr("overview.share.empty"))
 else:
     altair(chart, key="overview_share_chart")
+    add_to_deck("overview.share", {"dimension": dimension}, tr("overview.share.title"), key="overview_share_deck")
 
 left, right = st.columns(2)
 with left:

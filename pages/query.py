@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from research.ui import option_labels, page_setup, tr
+from research.ui import option_labels, page_setup, refuse_unless, tr
 from research.ui import query as view
 
 store = page_setup("query")
+refuse_unless("query")  # SQL is for editors and admins (docs/ACCESS.md)
 view.apply_pending()
 header = st.container()  # filled last, so "data as of" shows the snapshot this run used
 

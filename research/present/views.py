@@ -5,17 +5,26 @@ to a renderer `(store, params, ctx) -> SlideContent` that reuses the same resear
 functions the page uses, so a slide shows exactly what the page showed with those
 settings. A renderer raises `DataGone` when the data it shows no longer exists
 (a deleted competitor or segment): the slide then says "data no longer available".
+The renderers live in research/present/views_<page>.py (overview, segments,
+competitors, compare, query); importing this module registers them all. Each
+renderer's docstring states the params it takes, which the page's "Add to deck"
+button (research/ui/deck_button.py) passes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+import inspect
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
+from research.access import sees_private
 from research.i18n import t
 from research.present.decks import Slide
-from research.present.model import RenderContext, SlideContent
+from research.present.model import NativeChart, RenderContext, Series, SlideContent
 from research.store import Store
 
 
@@ -63,3 +72,130 @@ def render_slide(store: Store, slide: Slide, ctx: RenderContext) -> SlideContent
     if slide.title:
         content.title = slide.title
     return content
+
+
+def view_label(view_id: str, lang: str) -> str:
+    """A short name of a registered view for pickers and captions."""
+    spec = VIEWS.get(view_id)
+    return t(spec.label_key, lang) if spec else view_id
+
+
+# ---- helpers shared by the renderers (research/present/views_<page>.py) --------------------
+
+
+def now() -> dt.datetime:
+    """"As of" for live workspace data: the moment the slide was drawn, to the minute."""
+    return dt.datetime.now().replace(second=0, microsecond=0)
+
+
+def as_datetime(value: Any) -> dt.datetime | None:
+    """A date or timestamp from the workspace as a datetime (None when missing)."""
+    if value is None or (not isinstance(value, (dt.date, dt.datetime)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    return None
+
+
+def int_param(params: dict[str, Any], name: str) -> int:
+    """A required id from the frozen params; a slide whose params lost it can no longer be drawn."""
+    value = params.get(name)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise DataGone(f"{name} is missing") from None
+
+
+def scale_colours(scale: Any) -> dict[str, str]:
+    """label -> colour from an Altair colour scale (research.charts.theme.company_colors)."""
+    domain, colours = list(scale.domain), list(scale.range)
+    return {str(label): colours[i] for i, label in enumerate(domain) if i < len(colours)}
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
+
+
+def category_native(
+    frame: pd.DataFrame, *, kind: str, category: str, series: str, value: str, categories: Sequence[str],
+    series_order: Sequence[str], colours: dict[str, str] | None = None, fill: float | None = None,
+    x_title: str = "", y_title: str = "", number_format: str = "General",
+) -> NativeChart:
+    """A category chart (bar/column/line, stacked or not) from long rows: one series per `series` value.
+
+    Values are aligned to `categories`; a missing pair is `fill` (None: a gap).
+    """
+    lookup = {(str(r[category]), str(r[series])): _number(r[value]) for r in frame.to_dict("records")}
+    out = []
+    for name in series_order:
+        values = tuple(lookup.get((str(c), str(name)), fill) for c in categories)
+        out.append(Series(str(name), values, (colours or {}).get(str(name))))
+    return NativeChart(kind, tuple(str(c) for c in categories), tuple(out), x_title, y_title, number_format)  # type: ignore[arg-type]
+
+
+def share_stack(share: pd.DataFrame) -> tuple[list[str], list[str], dict[str, str]]:
+    """Segment order, company order and colours of research.charts.market.share_by_segment_chart.
+
+    `share` has segment_label, company_label, is_us, share: segments by our share (highest
+    first), then name; companies us first, then competitors by name, in the chart's colours.
+    """
+    from research.charts.theme import company_colors
+
+    ours = share[share["is_us"]].set_index("segment_label")["share"]
+    firsts = share.drop_duplicates("segment_label").copy()
+    firsts["our_share"] = firsts["segment_label"].map(ours).fillna(0.0)
+    order = firsts.sort_values(["our_share", "segment_label"], ascending=[False, True])["segment_label"].tolist()
+    colours = scale_colours(company_colors(zip(share["company_label"], share["is_us"])))
+    return order, list(colours), colours
+
+
+# ---- private SWOT items (issue 10): never on a shared screen, else only for who may see them ----
+
+
+def _accepts(function: Callable[..., Any], name: str) -> bool:
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def swot_items(store: Store, company_id: int, ctx: RenderContext, **kwargs: Any) -> list[Any]:
+    """A company's active SWOT items as `ctx` may show them (private ones filtered)."""
+    from research.competitors import swot
+
+    if _accepts(swot.list_items, "viewer"):
+        kwargs.update(viewer=ctx.viewer, include_private=not ctx.presenting)
+    return visible_items(swot.list_items(store, company_id, **kwargs), ctx)
+
+
+def visible_items(items: Iterable[Any], ctx: RenderContext) -> list[Any]:
+    """Drop private items: always while presenting or without a viewer, else unless the viewer may see them."""
+    hide_all = ctx.presenting or ctx.viewer is None
+    return [
+        item for item in items
+        if not getattr(item, "private", False)
+        or (not hide_all and sees_private(ctx.viewer, getattr(item, "author", None)))
+    ]
+
+
+def frame_columns(frame: pd.DataFrame, lang: str, *, drop: Iterable[str] = ()) -> pd.DataFrame:
+    """A chart's rows with readable column names in `lang` (present.col.<name>), helper columns dropped."""
+    from research.i18n import MESSAGES
+
+    kept = frame.drop(columns=[c for c in frame.columns if c in set(drop) or c in ("is_us", "company_label")])
+    names = {c: t(f"present.col.{c}", lang) for c in kept.columns if f"present.col.{c}" in MESSAGES}
+    return kept.rename(columns=names).reset_index(drop=True)
+
+
+# Every view registers itself on import; importing this module registers them all.
+from research.present import views_compare, views_competitors, views_overview, views_query, views_segments  # noqa: E402,F401

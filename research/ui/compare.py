@@ -17,8 +17,9 @@ from research.compare import data, features, views
 from research.compare.summary import summary_for
 from research.errors import VantageError
 from research.store import Store
-from research.ui.context import actor, lang, tr
+from research.ui.context import actor, can, lang, tr
 from research.ui.text import escape_markdown
+from research.ui.deck_button import add_to_deck
 from research.ui.widgets import show_error
 
 VIEWS = ("matrix", "canvas", "radar", "positioning", "prices", "share", "summary")
@@ -166,8 +167,15 @@ def chart_spec(store: Store, kind: str, chosen: Sequence[data.Company], **option
                         tuple(sorted(options.items())))
 
 
-def show_chart(spec: views.ChartSpec, *, key: str, focus: str | None) -> None:
-    """The chart (the focused competitor stands out, a click focuses another), its notes, and PNG/SVG/CSV downloads."""
+def deck_params(chosen: Sequence[data.Company], focus: str | None, **options: object) -> dict[str, object]:
+    """A Compare chart's state as a slide keeps it (research.present.views_compare): company ids, focus, options."""
+    focus_id = next((c.id for c in chosen if c.name == focus), None)
+    return {"competitors": [c.id for c in chosen if not c.is_us], "focus": focus_id, **options}
+
+
+def show_chart(spec: views.ChartSpec, *, key: str, focus: str | None, deck: tuple[str, dict[str, object]] | None = None) -> None:
+    """The chart (the focused competitor stands out, a click focuses another), its notes, PNG/SVG/CSV downloads and
+    "Add to deck" (`deck`: the registered view id and its params)."""
     for note in spec.notes:
         st.caption(escape_markdown(note))
     shown = spec.focused(focus)
@@ -184,6 +192,9 @@ def show_chart(spec: views.ChartSpec, *, key: str, focus: str | None) -> None:
                            "image/svg+xml", key=f"{key}_svg", icon=":material/draw:", on_click="ignore", disabled=frame.empty)
         st.download_button(tr("compare.download.csv"), lambda: views.csv_bytes(frame), f"{spec.name}.csv", "text/csv",
                            key=f"{key}_csv", icon=":material/table:", on_click="ignore", disabled=frame.empty)
+        if deck is not None and not frame.empty:
+            title = shown.get("title")
+            add_to_deck(deck[0], deck[1], str(title.get("text", "") if isinstance(title, dict) else title or ""), key=f"{key}_deck")
 
 
 # ---- the advantage summary ---------------------------------------------------------------------------
@@ -311,6 +322,8 @@ def add_feature_form(store: Store) -> None:
 
 def highlight_setting(store: Store) -> None:
     """Pick and save the workspace's highlight colour for our company."""
+    if not can("write"):
+        return
     with st.container(horizontal=True, vertical_alignment="bottom"):
         colour = st.color_picker(tr("compare.highlight.label"), value=views.highlight_color(store), key="compare_highlight")
         save = st.button(tr("compare.highlight.save"), key="compare_highlight_save")
@@ -326,7 +339,7 @@ def highlight_setting(store: Store) -> None:
 def offer_demo_features(store: Store) -> None:
     """On a demo workspace whose feature matrix is empty, one click fills it (the demo build leaves it empty)."""
     seed = store.meta("demo_seed")
-    if seed is None or data.feature_groups(store) or store.read_only:
+    if seed is None or not can("write") or data.feature_groups(store) or store.read_only:
         return
     if st.button(tr("compare.matrix.seed_demo"), key="compare_seed_features", icon=":material/auto_awesome:"):
         try:

@@ -22,8 +22,9 @@ from research.competitors.profiles import Company
 from research.errors import ConflictError, VantageError
 from research.i18n import fmt_date, fmt_datetime
 from research.store import Store
-from research.ui.context import actor, lang, option_labels, tr
+from research.ui.context import actor, can, lang, option_labels, tr
 from research.ui.text import escape_markdown
+from research.ui.deck_button import add_to_deck
 from research.ui.widgets import altair, show_error
 
 VIEWS = ("companies", "profile", "swot", "board", "tows", "cross", "battlecard", "stale", "history")
@@ -187,8 +188,9 @@ def render_companies(store: Store, company: Company | None) -> None:
         st.info(tr("competitors.none_found"))
     else:
         st.dataframe(views.companies_table(df, lang()), hide_index=True, key="competitors_table")
-    st.subheader(tr("competitors.add"))
-    _company_form(store, None)
+    if can("write"):
+        st.subheader(tr("competitors.add"))
+        _company_form(store, None)
 
 
 def _company_form(store: Store, company: Company | None) -> None:
@@ -306,6 +308,8 @@ def render_profile(store: Store, company: Company) -> None:
             st.dataframe(changes, hide_index=True, key="competitors_changes")
     st.subheader(tr("competitors.fact.notes"))
     st.text(company.notes or tr("competitors.no_notes"))
+    if not can("write"):
+        return
     st.divider()
     if st.toggle(tr("competitors.edit_profile"), key="competitors_edit_toggle"):
         _company_form(store, company)
@@ -336,11 +340,13 @@ def _archive_company(store: Store, company: Company) -> None:
 
 def render_swot(store: Store, company: Company) -> None:
     show_archived = st.toggle(tr("swot.show_archived"), key="competitors_swot_archived")
-    items = swot.list_items(store, company.id, include_archived=show_archived)
+    items = swot.list_items(store, company.id, include_archived=show_archived, viewer=actor())
     if items:
         st.dataframe(views.items_table(items, lang()), hide_index=True, key="competitors_swot_table")
     else:
         st.info(tr("swot.empty"))
+    if not can("write"):
+        return
     left, right = st.columns(2)
     with left:
         st.subheader(tr("swot.add"))
@@ -397,9 +403,11 @@ def _item_fields(prefix: str, item: swot.SwotItem | None) -> dict[str, Any]:
         max_chars=v.MAX_STATEMENT,
     )
     tags = cols[1].text_input(tr("swot.col.tags"), value=", ".join(item.tags) if item else "", key=f"{prefix}tags")
+    private = st.checkbox(tr("swot.private"), value=item.private if item else False, key=f"{prefix}private",
+                          help=tr("swot.private_help"))
     return dict(
         quadrant=quadrant, statement=statement, impact=impact, confidence=confidence, source_url=source_url,
-        source_note=source_note, observed_on=observed, tags=tags,
+        source_note=source_note, observed_on=observed, tags=tags, private=private,
     )
 
 
@@ -455,7 +463,8 @@ def _edit_item(store: Store, item: swot.SwotItem) -> None:
 
 
 def render_board(store: Store, company: Company, presenting: bool = False) -> None:
-    items = swot.list_items(store, company.id)
+    # Private notes never reach a shared screen, not even their author's.
+    items = swot.list_items(store, company.id, viewer=actor(), include_private=not presenting)
     language = lang()
     if presenting:
         st.button(tr("swot.present_exit"), key="competitors_present_exit", icon=":material/close_fullscreen:",
@@ -474,6 +483,9 @@ def render_board(store: Store, company: Company, presenting: bool = False) -> No
             file_name=exports.board_filename(company, "pptx"), mime=PPTX_MIME, key="competitors_board_pptx",
             icon=":material/slideshow:",
         )
+        with row:
+            add_to_deck("competitors.swot", {"company_id": company.id}, tr("swot.board.title", company=company.name),
+                        key="competitors_board_deck")
     # The same chart as the PNG export; in presentation mode only the board and the way out.
     spec = _board_spec(company, tuple(items), language, dt.date.today())
     st.vega_lite_chart(spec, theme=None, width="stretch", key="competitors_board_chart")
@@ -513,12 +525,16 @@ def render_tows(store: Store, company: Company) -> None:
                 st.caption(
                     tr("tows.meta", owner=strategy.owner or "–", status=tr(f"tows.status.{strategy.status}"))
                 )
+    add_to_deck("competitors.tows", {"company_id": company.id}, tr("present.tows.title", company=company.name),
+                key="competitors_tows_deck")
     st.dataframe(
         views.items_table([i for g in groups.values() for i in g], language)[
             [tr("swot.col.label"), tr("swot.col.quadrant"), tr("swot.col.statement"), tr("swot.col.impact")]
         ],
         hide_index=True, key="competitors_tows_items", height=240,
     )
+    if not can("write"):
+        return
     left, right = st.columns(2)
     with left:
         st.subheader(tr("tows.add"))
@@ -602,6 +618,7 @@ def render_cross(store: Store, company: Company | None) -> None:
         st.info(tr("swot.heatmap.empty"))
     else:
         altair(chart, key="competitors_heatmap")
+        add_to_deck("competitors.heatmap", {}, tr("swot.heatmap.title"), key="competitors_heatmap_deck")
     st.subheader(tr("battlecard.talking_points"))
     st.caption(tr("battlecard.talking_points_help"))
     points = analysis.talking_points(store)
@@ -632,6 +649,9 @@ def render_battlecard(store: Store, company: Company) -> None:
         file_name=exports.battlecard_filename(company, "md"), mime="text/markdown",
         key="competitors_battlecard_md", icon=":material/description:",
     )
+    with row:
+        add_to_deck("competitors.battlecard", {"company_id": company.id}, tr("battlecard.title", company=company.name),
+                    key="competitors_battlecard_deck")
     st.caption(tr("battlecard.subtitle", us=card.us, date=fmt_date(card.as_of, language)))
     left, middle, right = st.columns(3)
     with left:
@@ -668,12 +688,14 @@ def render_stale(store: Store, company: Company | None) -> None:
     language = lang()
     only = st.toggle(tr("swot.stale_only_company"), key="competitors_stale_only") if company else False
     days = swot.stale_days()
-    items = swot.stale_items(store, company_id=company.id if only and company else None)
+    items = swot.stale_items(store, company_id=company.id if only and company else None, viewer=actor())
     st.caption(tr("swot.stale_explain", days=days, count=len(items)))
     if not items:
         st.success(tr("swot.stale_none"), icon=":material/verified:")
         return
     st.dataframe(views.stale_table(items, language), hide_index=True, key="competitors_stale_table")
+    if not can("write"):
+        return
     cols = st.columns([3, 1], vertical_alignment="bottom")
     picked = cols[0].selectbox(
         tr("swot.pick"), options=[i.id for i in items],
@@ -686,7 +708,7 @@ def render_stale(store: Store, company: Company | None) -> None:
 
 
 def render_history(store: Store, company: Company) -> None:
-    history = profiles.company_history(store, company.id)
+    history = profiles.company_history(store, company.id, viewer=actor())
     if history.empty:
         st.info(tr("competitors.history_empty"))
         return

@@ -17,9 +17,11 @@ from research.charts.query import AGGREGATES, CHART_KINDS, ChartChoice, build_ch
 from research.errors import VantageError
 from research.i18n import fmt_number
 from research.query import builder, export, saved, schema
+from research.present.views_query import param_kinds
 from research.query.sandbox import QueryRefused, QueryTimeout, run_sandboxed, sandbox_for, snapshot_time
 from research.store import Store
 from research.ui.context import actor, lang, option_labels, tr
+from research.ui.deck_button import add_to_deck
 from research.ui.widgets import altair, show_error
 
 VIEWS = ("sql", "builder", "saved", "history")
@@ -63,7 +65,7 @@ def run(store: Store, sql: str, params: dict[str, Any], *, title: str = "", save
     """Run in the sandbox, remember the result (or error) for the result panel, record history."""
     try:
         with st.spinner(tr("query.running")):
-            result = run_sandboxed(store, sql, params)
+            result = run_sandboxed(store, sql, params, actor=actor())
     except VantageError as error:
         status = "timeout" if isinstance(error, QueryTimeout) else "refused" if isinstance(error, QueryRefused) else "failed"
         saved.record_history(store, actor(), sql, params, status=status, message=error.message)
@@ -71,7 +73,7 @@ def run(store: Store, sql: str, params: dict[str, Any], *, title: str = "", save
         return
     saved.record_history(store, actor(), sql, params, status="ok", row_count=result.rows, seconds=result.seconds)
     rid = st.session_state.get(LAST, {}).get("rid", 0) + 1
-    st.session_state[LAST] = {"result": result, "sql": sql, "params": params, "title": title, "rid": rid}
+    st.session_state[LAST] = {"result": result, "sql": sql, "params": params, "title": title, "rid": rid, "saved_id": saved_id}
     if saved_id is not None:
         st.query_params.from_dict(saved.share_params(saved_id, params) | _lang_param())
 
@@ -399,6 +401,12 @@ def chart_panel(store: Store, frame: pd.DataFrame, rid: int, title: str):
         st.caption(str(error))
         return None
     altair(chart, key=f"query_chart_{rid}")
+    last = st.session_state[LAST]
+    add_to_deck("query.result", {
+        "sql": last["sql"], "params": last["params"], "param_kinds": param_kinds(last["params"]),
+        "saved_id": last.get("saved_id"), "title": title,
+        "chart": {"kind": kind, "x": x, "y": y, "color": color, "aggregate": aggregate},
+    }, title or tr("present.view.query.result"), key=f"query_deck_{rid}")
     return chart
 
 
@@ -411,7 +419,7 @@ def exports_panel(store: Store, last: dict[str, Any], chart: Any, rid: int) -> N
                 with st.spinner(tr("query.export.preparing")):
                     title = last.get("title") or "query"
                     for fmt in export.FORMATS:
-                        files[fmt] = export.export_result(store, last["sql"], last["params"], fmt, title=title)
+                        files[fmt] = export.export_result(store, last["sql"], last["params"], fmt, title=title, actor=actor())
                     if chart is not None:
                         for fmt in export.CHART_FORMATS:
                             files[fmt] = export.chart_export(chart, fmt, title=title)

@@ -25,7 +25,8 @@ from research.market import company_label
 from research.segments import attractiveness, clustering, export, profile, prospects, saved, sizing
 from research.segments.rules import EMPLOYEE_BANDS, REVENUE_BANDS, Compiled, compile_rule, dnf_groups, rule_from_groups
 from research.store import Store
-from research.ui.context import actor, lang, tr
+from research.ui.context import actor, can, lang, refuse_unless, tr
+from research.ui.deck_button import add_to_deck
 from research.ui.widgets import altair, show_error
 
 GROUPS = "segments_groups"  # durable: list of groups, each a dict field -> value(s)
@@ -171,6 +172,11 @@ def pick_segments(store: Store, label: str, key: str, *, default: str = "first",
     return conds, names
 
 
+def _deck_refs(ids: list[int]) -> list[Any]:
+    """Segments as a slide references them: saved ids, and the rule being built as its rule (it has no id)."""
+    return [{"rule": current_rule()} if i == CURRENT else int(i) for i in ids]
+
+
 # ---- build -------------------------------------------------------------------------------
 
 
@@ -265,6 +271,8 @@ def _options(values: dict[str, list[Any]], field: str) -> list[Any]:
 
 
 def _save_controls(store: Store, editing: saved.Segment | None) -> None:
+    if not can("write"):  # viewers build and look; saving is for editors
+        return
     name_col, colour_col = st.columns([4, 1])
     name = name_col.text_input(tr("segments.name"), key="segments_name", max_chars=saved.MAX_NAME)
     colour = colour_col.color_picker(tr("segments.colour"), value="#5D6D7E", key="segments_colour")
@@ -384,6 +392,8 @@ def profile_view(store: Store) -> None:
             with left:
                 altair(share_chart, key="segments_profile_share")
                 png_download(share_chart, "segments_profile_png", "segment-suppliers")
+                add_to_deck("segments.profile", {"segment": _deck_refs(st.session_state["segments_profile_pick"])[0]},
+                            tr("segments.share.title"), key="segments_profile_deck")
         with right:
             st.subheader(tr("segments.top"))
             top = p.top
@@ -417,6 +427,8 @@ def profile_view(store: Store) -> None:
         )
         altair(compare_chart, key="segments_compare_share")
         png_download(compare_chart, "segments_compare_png", "segment-comparison")
+        add_to_deck("segments.compare", {"segments": _deck_refs(st.session_state["segments_profile_pick"])},
+                    tr("segments.share.title"), key="segments_compare_deck")
 
 
 # ---- clusters ----------------------------------------------------------------------------
@@ -473,7 +485,7 @@ def cluster_view(store: Store) -> None:
     prefix = prefix_col.text_input(tr("segments.cluster.prefix"), value=tr("segments.cluster.prefix_default"),
                                    key="segments_cluster_prefix", max_chars=60)
     overwrite = st.session_state.get("segments_cluster_overwrite", False)
-    if button_col.button(tr("segments.cluster.save"), key="segments_cluster_save", icon=":material/save:"):
+    if can("write") and button_col.button(tr("segments.cluster.save"), key="segments_cluster_save", icon=":material/save:"):
         _save_clusters(store, result, prefix, overwrite=False)
     pending = st.session_state.get("segments_cluster_pending")
     if pending and not overwrite:
@@ -542,7 +554,9 @@ def sizing_view(store: Store) -> None:
     )
     altair(funnel, key="segments_funnel")
     png_download(funnel, "segments_funnel_png", f"sizing-{segment.name}")
-    if st.button(tr("segments.sizing.save"), key="segments_sizing_save", icon=":material/save:"):
+    add_to_deck("segments.sizing", {"segment": segment.id, "acv": acv, "sam_share": sam / 100, "som_share": som / 100,
+                                    "sensitivity": band / 100}, tr("segments.sizing.title"), key="segments_sizing_deck")
+    if can("write") and st.button(tr("segments.sizing.save"), key="segments_sizing_save", icon=":material/save:"):
         try:
             saved.save_sizing(store, actor(), segment, acv=acv, sam_share=sam / 100, som_share=som / 100, sensitivity=band / 100)
             st.session_state["segments_flash"] = tr("segments.sizing.saved")
@@ -616,7 +630,7 @@ def matrix_view(store: Store) -> None:
     st.dataframe(pd.DataFrame(factor_table), hide_index=True, key="segments_factor_table")
     name_col, save_col, png_col = st.columns([2, 1, 1])
     name = name_col.text_input(tr("segments.matrix.save_weights"), key="segments_weight_name", max_chars=saved.MAX_NAME)
-    if save_col.button(tr("segments.matrix.save"), key="segments_weight_save", icon=":material/save:"):
+    if can("write") and save_col.button(tr("segments.matrix.save"), key="segments_weight_save", icon=":material/save:"):
         try:
             ws = saved.save_weight_set(store, actor(), name, weights)
             st.success(tr("segments.matrix.saved", name=ws.name, version=ws.version))
@@ -624,6 +638,8 @@ def matrix_view(store: Store) -> None:
             show_error(e)
     with png_col:
         png_download(chart, "segments_png", "segment-matrix")
+        add_to_deck("segments.matrix", {"segments": _deck_refs(st.session_state["segments_matrix_pick"]), "weights": weights},
+                    tr("segments.matrix.title"), key="segments_matrix_deck")
 
 
 # ---- prospects ---------------------------------------------------------------------------
@@ -660,6 +676,7 @@ def prospects_view(store: Store) -> None:
 
 
 def export_view(store: Store) -> None:
+    refuse_unless("export")
     options, labels = segment_choices(store, with_current=True)
     seg_id = st.selectbox(tr("segments.export.segment"), options, index=min(1, len(options) - 1),
                           format_func=labels.get, key="segments_export_pick")
@@ -667,7 +684,7 @@ def export_view(store: Store) -> None:
     if st.button(tr("segments.export.prepare"), key="segments_export_prepare", icon=":material/download:"):
         try:
             conds, names, _ = conditions_for(store, [seg_id])
-            df = export.members(store, conds[0]).drop(columns=["id"])
+            df = export.export_members(store, conds[0], actor=actor()).drop(columns=["id"])
             st.session_state["segments_export_files"] = (
                 names[0], len(df), export.to_csv_bytes(df), export.to_xlsx_bytes(df)
             )
