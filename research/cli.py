@@ -28,6 +28,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "research.query.commands",
     "research.compare.commands",
     "research.data.commands",
+    "research.present.commands",
+    "research.present.report_commands",
+    "research.access.commands",
 )
 
 
