@@ -1,0 +1,58 @@
+"""`python -m research report --month YYYY-MM --out FILE.pptx|FILE.md`: the monthly report (registered in research/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from research import config
+from research.errors import ValidationError
+from research.i18n import LANGUAGES, normalize_language, t
+from research.present.model import RenderContext
+from research.present.report import FORMATS, default_month, parse_month, write_report
+from research.store import Store
+
+
+def _workspace(db: str | None) -> str:
+    """The workspace the report reads; a report never creates an empty workspace by accident."""
+    database = config.database() if db is None else config.resolve_database(db)
+    if config.is_file_database(database) and not os.path.exists(database):
+        raise ValidationError(
+            f"There is no workspace at {database}; pass --db with an existing workspace "
+            "(or build the demo with `python -m research demo`)."
+        )
+    return database
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    month = parse_month(args.month or default_month())  # a bad month is refused before anything is opened
+    out = Path(args.out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValidationError(f"Cannot write the report to {args.out}: use a file ending in .pptx or .md.")
+    store = Store.open(_workspace(args.db))
+    try:
+        # A report file leaves the room: private SWOT items only when asked for, and only
+        # those the actor may see (research.access.sees_private).
+        ctx = RenderContext(language=args.lang, viewer=args.actor if args.include_private else None)
+        path = write_report(store, month.key, out, ctx)
+    finally:
+        store.close()
+    print(t("report.written", args.lang, month=month.label(args.lang), path=path))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add `report`."""
+    p = subparsers.add_parser(
+        "report", parents=[common],
+        help="the monthly report (price moves, SWOT, accounts, collected changes, decisions) as PPTX or Markdown",
+    )
+    p.add_argument("--month", default=None, help="calendar month YYYY-MM (default: last month)")
+    p.add_argument("--out", required=True, help="output file: FILE.pptx or FILE.md")
+    p.add_argument("--lang", choices=sorted(LANGUAGES), default=normalize_language(config.get("VANTAGE_LANG")),
+                   help="language of the report (default: %(default)s)")
+    p.add_argument("--include-private", action="store_true",
+                   help="include private SWOT items the --actor may see (left out by default)")
+    p.set_defaults(handler=cmd_report)
