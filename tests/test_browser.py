@@ -9,31 +9,15 @@ CI) turns the skip into a failure.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, browser_or_skip, serve_app
 
 from research.i18n import t
 
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Every page of the app (url path = file name); the default page is also served at "/".
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
 DEFAULT_PAGE = "overview"
@@ -46,6 +30,7 @@ REQUIRED = {
     "collect": ['[data-testid="stButtonGroup"]', '[data-testid="stAlert"]'],
     "query": ['[data-testid="stTextArea"]', '[data-testid="stDataFrame"]'],
     "data": ['[data-testid="stDataFrame"]'],
+    "present": ['[data-testid="stAlert"]', '[data-testid="stExpander"] [data-testid="stForm"]'],
 }
 # Views reached by link that are worth their own screenshot: name -> URL path and query.
 VIEWS = {
@@ -55,65 +40,14 @@ VIEWS = {
     "compare-prices": "compare?view=prices",
 }
 
-def _browser_or_skip() -> None:
-    missing = []
-    if not os.path.exists(CHROMIUM):
-        missing.append("Debian's chromium (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package (pip install -r requirements-dev.txt)")
-    if missing:
-        message = "browser test needs " + " and ".join(missing)
-        if os.environ.get("VANTAGE_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def app_url(demo_workspace_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _browser_or_skip()
+    browser_or_skip()
     db = tmp_path_factory.mktemp("browser") / "workspace.duckdb"
     shutil.copyfile(demo_workspace_file, db)
-    port = _free_port()
-    env = {**os.environ, "VANTAGE_DB": str(db)}
-    log = open(tmp_path_factory.mktemp("browser-log") / "streamlit.log", "w+")
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.headless", "true", "--server.port", str(port),
-            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"streamlit did not start:\n{log.read()[-3000:]}")
-            time.sleep(0.3)
+    with serve_app(db, tmp_path_factory.mktemp("browser-log")) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "sr"])

@@ -12,10 +12,6 @@ from streamlit.testing.v1 import AppTest
 
 from research.i18n import t
 from research.store import Store
-# Pages whose capability has not landed yet: they only call placeholder_page().
-PLACEHOLDER_PAGES = sorted(
-    p.stem for p in (ROOT / "pages").glob("*.py") if "placeholder_page(" in p.read_text("utf-8")
-)
 
 
 @pytest.mark.parametrize("lang", ["en", "sr"])
@@ -46,15 +42,6 @@ def test_overview_segment_switch_redraws_chart_by_country(demo_copy: Path, monke
     after = at.get("vega_lite_chart")[0].proto.spec
     assert after != before
     assert '"Country"' in after and "Serbia" in after
-
-
-@pytest.mark.parametrize("page", PLACEHOLDER_PAGES)
-@pytest.mark.parametrize("lang", ["en", "sr"])
-def test_placeholder_pages_say_what_they_will_do(demo_copy: Path, monkeypatch: pytest.MonkeyPatch, page: str, lang: str) -> None:
-    at = run_app(demo_copy, monkeypatch, page=page, lang=lang)
-    assert_clean(at)
-    assert at.title[0].value == t(f"page.{page}", lang)
-    assert at.info[0].value == t(f"placeholder.{page}", lang)
 
 
 def test_first_start_creates_the_demo_market(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -29,37 +29,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sidebar.read_only": ("Read-only workspace: changes cannot be saved.", "Радни простор је само за читање: измене се не могу сачувати."),
     "app.creating_demo": ("Creating the demo market workspace…", "Прављење демо радног простора…"),
     "app.open_failed": ("The workspace could not be opened.", "Радни простор није могуће отворити."),
-    # placeholders of pages that later work fills
-    "placeholder.coming": ("Coming soon", "Ускоро"),
-    "placeholder.segments": (
-        "Divide the market into rule-based and clustered segments of accounts, size them (TAM/SAM/SOM) and see where we stand against each competitor in every segment.",
-        "Поделите тржиште на сегменте клијената по правилима или груписањем, процените њихову величину (TAM/SAM/SOM) и погледајте где стојимо у односу на сваког конкурента у сваком сегменту.",
-    ),
-    "placeholder.competitors": (
-        "Keep a living profile of every competitor: core facts, products and prices, SWOT items with evidence and dates, and a SWOT board ready for the shared screen.",
-        "Водите живи профил сваког конкурента: основне податке, производе и цене, SWOT ставке са доказима и датумима, и SWOT таблу спремну за заједнички екран.",
-    ),
-    "placeholder.compare": (
-        "Show where we beat each competitor and where we lag: feature matrix, capability radar, positioning map, price index and share by segment.",
-        "Покажите где смо бољи од сваког конкурента, а где заостајемо: матрица функција, радар способности, мапа позиционирања, индекс цена и удео по сегментима.",
-    ),
-    "placeholder.collect": (
-        "Register competitor pages once; Vantage fetches them politely, extracts prices and products into typed tables and reports what changed.",
-        "Региструјте странице конкурената једном; Vantage их учтиво преузима, издваја цене и производе у табеле и извештава шта се променило.",
-    ),
-    "placeholder.query": (
-        "Ask the workspace a question in SQL or by clicking: sandboxed read-only queries, saved parameterised queries and charts that highlight our company.",
-        "Поставите питање у SQL-у или кликом: безбедни упити само за читање, сачувани параметризовани упити и графикони који истичу нашу компанију.",
-    ),
-    "placeholder.data": (
-        "Enter and import research data: validated grid editing, CSV/Excel imports with column mapping and duplicate checks, and undo for every batch.",
-        "Унос и увоз истраживачких података: уређивање табела уз проверу, увоз CSV/Excel датотека са мапирањем колона и провером дупликата, и опозив сваке измене.",
-    ),
-    "placeholder.present": (
-        "Build decks from any chart or board, present them full-screen in strategy sessions, log decisions and export native PowerPoint.",
-        "Правите презентације од било ког графикона или табле, приказујте их преко целог екрана на стратешким састанцима, бележите одлуке и извезите у PowerPoint.",
-    ),
-    "placeholder.workspace_has": ("The workspace already holds:", "Радни простор већ садржи:"),
     # overview
     "overview.kpi.competitors": ("Competitors", "Конкуренти"),
     "overview.kpi.customers": ("Our customers", "Наши купци"),

@@ -1,4 +1,4 @@
-"""Small shared widgets: page header, charts with the Vantage theme, errors, placeholders."""
+"""Small shared widgets: page header, charts with the Vantage theme, errors."""
 
 from __future__ import annotations
 
@@ -30,10 +30,17 @@ def _route_through_app() -> None:
     st.rerun()
 
 
-def page_setup(page: str, caption: str | None = None) -> Store:
-    """Every page starts here: the workspace, the shared sidebar and the page title."""
+def page_setup(page: str, caption: str | None = None, *, chrome: bool = True) -> Store:
+    """Every page starts here: the workspace, the shared sidebar and the page title.
+
+    `chrome=False` (a shared-screen session) gives the workspace and the session's
+    language and actor without drawing the sidebar or the title.
+    """
     _route_through_app()
     store = get_store()
+    if not chrome:
+        context.init_session()
+        return store
     sidebar(store)
     st.title(tr(f"page.{page}"))
     if caption:
@@ -49,10 +56,3 @@ def altair(chart: alt.TopLevelMixin, *, key: str | None = None) -> None:
 def show_error(error: VantageError) -> None:
     """One clear sentence on screen; the message may hold user text, so it is escaped."""
     st.error(f"**{escape_markdown(error.title)}** — {escape_markdown(error.message)}", icon=":material/error:")
-
-
-def placeholder_page(page: str) -> None:
-    """The page of a capability still to come: what it will do, clearly."""
-    page_setup(page)
-    st.info(tr(f"placeholder.{page}"), icon=":material/construction:")
-    st.caption(tr("placeholder.coming"))

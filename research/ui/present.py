@@ -1,0 +1,740 @@
+"""Present page widgets: the deck builder, session mode, the decision log, exports and the monthly report.
+
+The builder and session mode are two faces of one page. Session mode is the address
+`?present=<deck id>&slide=<n>` (n counts from 1): the sidebar, header and every edit
+control are hidden, one slide fills the screen, and the address follows each step so
+a reload (or a bookmark) stays on the slide. Slides are drawn only from what each
+slide stored (its view and frozen parameters): no filter widget can change a slide
+while it is on the shared screen. Controls that change the workspace are grouped in
+functions whose names start with `_edit_`; `may_edit()` is the one place that decides
+whether they are offered (the store refuses the writes anyway).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from research.compare.data import data_version
+from research.errors import ValidationError, VantageError
+from research.exports import safe_filename
+from research.i18n import fmt_datetime, t
+from research.present import decks
+from research.present import export as deck_export
+from research.present import report as monthly
+from research.present.model import RenderContext, SlideContent
+from research.present.views import VIEWS, render_slide
+from research.store import Store
+from research.ui.context import actor, can, lang, option_labels, tr
+from research.ui.text import escape_markdown
+from research.ui.widgets import page_setup, show_error
+
+PRESENT_PARAM = "present"
+SLIDE_PARAM = "slide"
+DECK_PARAM = "deck"
+DECK_STATE = "present_deck_id"  # the chosen deck, kept while the picker is not drawn (session mode)
+DECK_PICK = "present_deck_pick"
+SECTION_KEY = "present_section"
+SECTIONS = ("slides", "decisions", "export")
+_FLASH = "present_flash"  # a message to toast on the next run (after a write and st.rerun)
+_URL_SEEN = "present_url_deck_seen"
+# One slide per screen without scrolling. The slide is laid out for 1280×720 (the chart
+# gets a fixed height that fits under a 2.6rem title and above the control bar) and
+# larger screens zoom the whole layout (CSS `zoom`, in steps of min(width/1280, height/720)),
+# so a 1920×1080 projector shows the same slide 1.5× larger instead of a small chart in
+# a sea of white. Charts taller than the space (a SWOT board is a concatenation of views
+# with their own sizes) are scaled down to fit.
+SESSION_CHART_HEIGHT = 430
+SESSION_CHART_WIDTH = 1200  # 1280 less the side padding; a fixed width zooms with the layout (a measured one would not)
+PREVIEW_CHART_HEIGHT = 300
+_ZOOM_STEPS = ((1440, 810, 1.125), (1600, 900, 1.25), (1920, 1080, 1.5), (2560, 1440, 2.0), (3840, 2160, 3.0))
+
+
+def _session_css() -> str:
+    """Constant CSS only (never user text): hide the app chrome, enlarge type, zoom to the screen."""
+    zoom = "\n".join(
+        f'@media (min-width: {w}px) and (min-height: {h}px) {{ [data-testid="stMainBlockContainer"] {{ zoom: {z}; }}'
+        f" .st-key-present_slide {{ min-height: calc({h / z:.0f}px - 5.6rem); }} }}"
+        for w, h, z in _ZOOM_STEPS
+    )
+    return f"""
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] {{
+  display: none !important;
+}}
+[data-testid="stMainBlockContainer"] {{
+  padding: 1.2rem 2.5rem 0.6rem 2.5rem !important; max-width: 100% !important;
+}}
+[data-testid="stMain"] {{ margin-left: 0 !important; }}
+.st-key-present_slide h1 {{ font-size: 2.6rem !important; line-height: 1.15 !important; padding: 0 0 0.2rem 0 !important; }}
+.st-key-present_slide [data-testid="stMarkdownContainer"] p,
+.st-key-present_slide [data-testid="stMarkdownContainer"] li {{ font-size: 1.6rem !important; line-height: 1.35 !important; }}
+.st-key-present_slide .st-key-present_board [data-testid="stMarkdownContainer"] p,
+.st-key-present_slide .st-key-present_board [data-testid="stMarkdownContainer"] li {{ font-size: 1.25rem !important; }}
+.st-key-present_slide [data-testid="stCaptionContainer"] p {{ font-size: 0.95rem !important; }}
+.st-key-present_slide [data-testid="stVegaLiteChart"] svg.marks {{
+  max-height: {SESSION_CHART_HEIGHT + 20}px; width: auto !important; height: auto !important; max-width: 100%;
+}}
+.st-key-present_title_slide h1 {{ font-size: 3.4rem !important; margin-top: 22vh !important; }}
+.st-key-present_slide {{ min-height: calc(100vh - 5.6rem); }}
+.st-key-present_nav {{ border-top: 1px solid #D9DEE3; padding-top: 0.4rem; }}
+.st-key-present_nav [data-testid="stMarkdownContainer"] p {{ font-size: 1.3rem !important; font-weight: 600; }}
+{zoom}
+</style>
+"""
+
+
+SESSION_CSS = _session_css()
+
+
+def may_edit(store: Store) -> bool:
+    """Whether this session is offered controls that change the workspace (the store refuses writes anyway)."""
+    return not store.read_only and can("write")
+
+
+# ---- rendering ---------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=128, ttl=900, show_spinner=False)
+def _cached_content(
+    _store: Store, database: str, version: tuple[int, int], slide: decks.Slide, language: str, viewer: Any,
+    presenting: bool,
+) -> SlideContent:
+    # Keyed on the workspace file and its data version (every audited write bumps it),
+    # so an edit anywhere shows on the next run; the store itself is not hashed.
+    return render_slide(_store, slide, RenderContext(language, viewer=viewer or None, presenting=presenting))
+
+
+def slide_content(store: Store, slide: decks.Slide, *, presenting: bool) -> SlideContent:
+    """A slide drawn from its stored view and parameters, once per data version, language and viewer."""
+    return _cached_content(store, store.database, data_version(store), slide, lang(), actor(), presenting)
+
+
+def _chart_spec(spec: Mapping[str, Any], *, presenting: bool) -> tuple[dict[str, Any], str]:
+    """The spec to draw (without its title: the slide shows it) and the Streamlit width mode."""
+    shown = {k: v for k, v in spec.items() if k != "title"}
+    # A single or layered view takes a top-level size; concatenations and facets keep their own.
+    if any(k in shown for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
+        return shown, "content"
+    if not presenting:
+        shown["height"] = PREVIEW_CHART_HEIGHT
+        return shown, "stretch"
+    shown["height"], shown["width"] = SESSION_CHART_HEIGHT, SESSION_CHART_WIDTH
+    return shown, "content"
+
+
+def _text_markdown(text: str) -> str:
+    """Typed slide text shown literally; lines starting with "- " or "* " become bullets."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped[:2] in ("- ", "* ", "• "):
+            lines.append(f"- {escape_markdown(stripped[2:].strip())}")
+        elif stripped:
+            lines.append(f"{escape_markdown(stripped)}  ")
+        else:
+            lines.append("")
+    return "\n".join(lines)
+
+
+def draw_slide(content: SlideContent, kind: str, *, presenting: bool, key: str) -> None:
+    """One slide's content: title, text, chart, board or table; "data no longer available" when its data is gone."""
+    if presenting:
+        wrap = st.container(key="present_title_slide") if kind == "title" else st.container()
+        with wrap:
+            st.markdown(f"# {escape_markdown(content.title or tr('present.slide.untitled'))}")
+            if content.subtitle:
+                st.markdown(escape_markdown(content.subtitle))
+    elif content.subtitle:
+        st.caption(escape_markdown(content.subtitle))
+    if content.missing:
+        st.warning(tr("present.data_gone"), icon=":material/link_off:")
+        return
+    if content.text:
+        st.markdown(_text_markdown(content.text))
+    if content.chart is not None:
+        spec, width = _chart_spec(content.chart, presenting=presenting)
+        st.vega_lite_chart(spec=spec, theme=None, width=width, key=f"{key}_chart")
+    elif content.board is not None:
+        _draw_board(content, key="present_board" if presenting else f"{key}_board")
+    elif content.table is not None and not content.table.empty:
+        st.dataframe(content.table, hide_index=True, key=f"{key}_table", height=SESSION_CHART_HEIGHT if presenting else "auto")
+    if content.source:
+        st.caption(escape_markdown(tr("present.slide.source", source=content.source)))
+
+
+def _draw_board(content: SlideContent, *, key: str) -> None:
+    quadrants = content.board.quadrants if content.board else ()
+    per_row = 2 if len(quadrants) == 4 else max(1, min(len(quadrants), 4))
+    with st.container(key=key):
+        for start in range(0, len(quadrants), per_row):
+            cols = st.columns(per_row, border=True)
+            for col, (heading, lines) in zip(cols, quadrants[start:start + per_row]):
+                bullets = "\n".join(f"- {escape_markdown(line)}" for line in lines)
+                col.markdown(f"**{escape_markdown(heading)}**\n\n{bullets}")
+
+
+# ---- session mode ------------------------------------------------------------------------
+
+
+def presenting_deck() -> int | None:
+    """The deck id of `?present=<id>`, or None when the page is in builder mode."""
+    raw = st.query_params.get(PRESENT_PARAM, "")
+    return int(raw) if raw.isdigit() else None
+
+
+def session_setup() -> Store:
+    """page_setup without the sidebar and the page title: the shared screen shows only the slide."""
+    return page_setup("present", chrome=False)
+
+
+def _go(number: int) -> None:
+    st.query_params[SLIDE_PARAM] = str(number)
+
+
+def _start(deck_id: int) -> None:
+    st.query_params[PRESENT_PARAM] = str(deck_id)
+    st.query_params[SLIDE_PARAM] = "1"
+
+
+def _exit(deck_id: int) -> None:
+    for name in (PRESENT_PARAM, SLIDE_PARAM):
+        if name in st.query_params:
+            del st.query_params[name]
+    st.query_params[DECK_PARAM] = str(deck_id)
+    st.session_state[DECK_STATE] = deck_id
+
+
+def _slide_number(total: int) -> int:
+    """The slide of `?slide=` clamped to the deck; the address is corrected to what is shown."""
+    raw = st.query_params.get(SLIDE_PARAM, "1")
+    number = max(1, min(total, int(raw) if raw.isdigit() else 1))
+    if raw != str(number):
+        st.query_params[SLIDE_PARAM] = str(number)
+    return number
+
+
+def session_mode(store: Store, deck_id: int) -> None:
+    """The shared screen: one slide, previous/next, counter, optional notes, the decision form and Exit."""
+    st.html(SESSION_CSS)
+    _show_flash()
+    try:
+        deck = decks.get_deck(store, deck_id)
+    except VantageError:
+        st.warning(tr("present.session.gone"), icon=":material/link_off:")
+        st.button(tr("present.session.exit"), key="present_exit", on_click=_exit, args=(deck_id,), icon=":material/close:")
+        return
+    slides = decks.list_slides(store, deck.id)
+    if not slides:
+        st.info(tr("present.session.empty"))
+        st.button(tr("present.session.exit"), key="present_exit", on_click=_exit, args=(deck.id,), icon=":material/close:")
+        return
+    number = _slide_number(len(slides))
+    slide = slides[number - 1]
+    content = slide_content(store, slide, presenting=True)
+    with st.container(key="present_slide"):
+        draw_slide(content, slide.kind, presenting=True, key=f"present_session_{slide.id}")
+    with st.container(horizontal=True, vertical_alignment="center", key="present_nav"):
+        st.button(tr("present.session.prev"), key="present_prev", icon=":material/chevron_left:", disabled=number == 1,
+                  on_click=_go, args=(number - 1,), shortcut="PageUp")
+        st.markdown(tr("present.session.counter", n=number, total=len(slides)))
+        st.button(tr("present.session.next"), key="present_next", icon=":material/chevron_right:", type="primary",
+                  disabled=number == len(slides), on_click=_go, args=(number + 1,), shortcut="PageDown")
+        st.space("stretch")
+        notes = st.toggle(tr("present.session.notes"), key="present_notes", value=False) if slide.notes else False
+        if may_edit(store):
+            _edit_record_decision(store, deck.id, slide.id, content.links)
+        st.button(tr("present.session.exit"), key="present_exit", on_click=_exit, args=(deck.id,), icon=":material/close:")
+    if notes:
+        st.caption(escape_markdown(tr("present.slide.notes_shown", notes=slide.notes)))
+    # Under the bar, not in the popover: the popover closes when the form is submitted.
+    error = st.session_state.pop("present_decision_error", None)
+    if error is not None:
+        show_error(error)
+
+
+def _edit_record_decision(store: Store, deck_id: int, slide_id: int, links: Mapping[str, int]) -> None:
+    """A compact form under the slide: the entry links to the slide and to the competitor/segment it shows."""
+    with st.popover(tr("present.decision.record"), icon=":material/gavel:"):
+        with st.form("present_decision_form", border=False):
+            st.radio(tr("present.decision.kind"), decks.DECISION_KINDS, horizontal=True, key="present_decision_kind",
+                     format_func=option_labels("present.decision.kind"))
+            st.text_area(tr("present.decision.text"), key="present_decision_text", max_chars=decks.DECISION_MAX, height=90)
+            cols = st.columns(2)
+            cols[0].text_input(tr("present.decision.owner"), key="present_decision_owner", max_chars=decks.NAME_MAX)
+            cols[1].date_input(tr("present.decision.due"), value=None, key="present_decision_due", format="YYYY-MM-DD")
+            st.form_submit_button(tr("present.decision.save"), key="present_decision_submit", type="primary",
+                                  on_click=_record_decision, args=(store, deck_id, slide_id, dict(links)))
+
+
+def _record_decision(store: Store, deck_id: int, slide_id: int, links: dict[str, int]) -> None:
+    # A callback: it runs before the rerun, so the form can be emptied after a success
+    # and keeps what was typed after a refusal.
+    state = st.session_state
+    try:
+        decks.add_decision(
+            store, actor(), deck_id, state.get("present_decision_text", ""), kind=state.get("present_decision_kind", "decision"),
+            owner=state.get("present_decision_owner"), due_date=state.get("present_decision_due"), slide_id=slide_id,
+            competitor_id=links.get("competitor_id"), segment_id=links.get("segment_id"),
+        )
+    except VantageError as e:
+        state["present_decision_error"] = e
+        return
+    state["present_decision_text"] = ""
+    state["present_decision_owner"] = ""
+    state["present_decision_due"] = None
+    state[_FLASH] = tr("present.decision.recorded")
+
+
+# ---- builder: decks ----------------------------------------------------------------------
+
+
+def _flash(message: str) -> None:
+    st.session_state[_FLASH] = message
+
+
+def _show_flash() -> None:
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.toast(message, icon=":material/check_circle:")
+
+
+def _attempt(write: Callable[[], Any], message: Callable[[Any], str] | str,
+             then: Callable[[Any], None] | None = None) -> None:
+    """Run one write; a refusal is shown, a success is toasted after a rerun (widgets above show the new state).
+
+    `then` gets the write's result to move the session along (e.g. open the new deck);
+    the render cache is keyed on the data version, so there is nothing to clear.
+    """
+    try:
+        result = write()
+    except VantageError as e:
+        show_error(e)
+        return
+    if then is not None:
+        then(result)
+    _flash(message(result) if callable(message) else message)
+    st.rerun()
+
+
+def _open_deck(deck: decks.Deck) -> None:
+    st.session_state[DECK_STATE] = deck.id
+
+
+def _url_deck() -> int | None:
+    raw = st.query_params.get(DECK_PARAM, "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _keep_deck() -> None:
+    st.session_state[DECK_STATE] = st.session_state[DECK_PICK]
+
+
+def choose_deck(store: Store) -> decks.Deck | None:
+    """The deck picker (remembered in the session and in `?deck=`), with the new-deck form; None when there is none."""
+    _show_flash()
+    every = {d.id: d for d in decks.list_decks(store, include_archived=True)}
+    wanted = _url_deck()
+    if wanted is not None and st.session_state.get(_URL_SEEN) != wanted:
+        # A link (or a reload) names a deck: open it, showing archived decks if it is one.
+        st.session_state[_URL_SEEN] = wanted
+        if wanted in every:
+            st.session_state[DECK_STATE] = wanted
+            if every[wanted].archived:
+                st.session_state["present_show_archived"] = True
+        else:
+            st.warning(tr("present.deck.unknown_link"), icon=":material/link_off:")
+    show_archived = False
+    if any(d.archived for d in every.values()):
+        show_archived = st.toggle(tr("present.deck.show_archived"), key="present_show_archived")
+    available = [d for d in every.values() if show_archived or not d.archived]
+    by_id = {d.id: d for d in available}
+    if not available:
+        st.info(tr("present.deck.none"), icon=":material/slideshow:")
+        if may_edit(store):
+            _edit_new_deck(store, expanded=True)
+        return None
+    if st.session_state.get(DECK_STATE) not in by_id:
+        st.session_state[DECK_STATE] = available[0].id
+    st.session_state[DECK_PICK] = st.session_state[DECK_STATE]
+    language = lang()
+
+    def label(deck_id: int) -> str:
+        deck = by_id[deck_id]
+        key = "present.deck.option_archived" if deck.archived else "present.deck.option"
+        return t(key, language, name=deck.name, count=deck.slide_count)
+
+    cols = st.columns([4, 1], vertical_alignment="bottom")
+    chosen = cols[0].selectbox(tr("present.deck.choose"), list(by_id), format_func=label, key=DECK_PICK, on_change=_keep_deck)
+    deck = by_id[chosen]
+    cols[1].button(tr("present.present"), key="present_start", type="primary", icon=":material/slideshow:",
+                   help=tr("present.present_help"), on_click=_start, args=(deck.id,), width="stretch",
+                   disabled=deck.slide_count == 0)
+    if st.query_params.get(DECK_PARAM) != str(deck.id):
+        st.query_params[DECK_PARAM] = str(deck.id)
+        st.session_state[_URL_SEEN] = deck.id
+    if deck.description:
+        st.caption(escape_markdown(deck.description))
+    if deck.archived:
+        st.info(tr("present.deck.is_archived"), icon=":material/inventory_2:")
+    if may_edit(store):
+        _edit_new_deck(store, expanded=False)
+        _edit_deck_settings(store, deck)
+    return deck
+
+
+def _edit_new_deck(store: Store, *, expanded: bool) -> None:
+    with st.expander(tr("present.deck.new"), expanded=expanded, icon=":material/add:"):
+        with st.form("present_new_deck", border=False):
+            name = st.text_input(tr("present.deck.name"), key="present_new_name", max_chars=decks.NAME_MAX)
+            description = st.text_area(tr("present.deck.description"), key="present_new_description", height=80)
+            if st.form_submit_button(tr("present.deck.create"), key="present_new_submit", type="primary"):
+                _attempt(lambda: decks.create_deck(store, actor(), name, description),
+                         lambda deck: tr("present.deck.created", name=deck.name), then=_open_deck)
+
+
+def _edit_deck_settings(store: Store, deck: decks.Deck) -> None:
+    with st.expander(tr("present.deck.settings"), icon=":material/settings:"):
+        with st.form(f"present_deck_form_{deck.id}", border=False):
+            name = st.text_input(tr("present.deck.name"), value=deck.name, max_chars=decks.NAME_MAX,
+                                 key=f"present_deck_name_{deck.id}_{deck.version}")
+            description = st.text_area(tr("present.deck.description"), value=deck.description, height=80,
+                                       key=f"present_deck_description_{deck.id}_{deck.version}")
+            if st.form_submit_button(tr("present.deck.save"), key="present_deck_save"):
+                _attempt(lambda: decks.update_deck(store, actor(), deck.id, deck.version, name=name, description=description),
+                         tr("present.deck.saved"))
+        cols = st.columns([3, 1], vertical_alignment="bottom")
+        copy_name = cols[0].text_input(tr("present.deck.duplicate_name"), value=tr("present.deck.copy_of", name=deck.name),
+                                       max_chars=decks.NAME_MAX, key=f"present_copy_name_{deck.id}")
+        if cols[1].button(tr("present.deck.duplicate"), key="present_duplicate", icon=":material/content_copy:", width="stretch"):
+            _attempt(lambda: decks.duplicate_deck(store, actor(), deck.id, copy_name),
+                     lambda copy: tr("present.deck.duplicated", name=copy.name), then=_open_deck)
+        with st.container(horizontal=True):
+            archive_label = tr("present.deck.unarchive") if deck.archived else tr("present.deck.archive")
+            if st.button(archive_label, key="present_archive", icon=":material/inventory_2:"):
+                done = tr("present.deck.unarchived") if deck.archived else tr("present.deck.archived")
+                _attempt(lambda: decks.update_deck(store, actor(), deck.id, deck.version, archived=not deck.archived), done)
+            if st.button(tr("present.deck.delete"), key="present_delete", icon=":material/delete:"):
+                st.session_state["present_delete_deck"] = (deck.id, deck.version)
+        if st.session_state.get("present_delete_deck", (None,))[0] == deck.id:
+            _edit_confirm_delete_deck(store, deck)
+
+
+def _edit_confirm_delete_deck(store: Store, deck: decks.Deck) -> None:
+    _, loaded_version = st.session_state["present_delete_deck"]
+    n_decisions = len(decks.list_decisions(store, deck_id=deck.id))
+    st.warning(tr("present.deck.delete_confirm", name=deck.name, slides=deck.slide_count, decisions=n_decisions),
+               icon=":material/warning:")
+    with st.container(horizontal=True):
+        if st.button(tr("present.deck.delete_yes"), key="present_delete_yes", type="primary"):
+            st.session_state.pop("present_delete_deck", None)
+            _attempt(lambda: decks.delete_deck(store, actor(), deck.id, expected_version=loaded_version),
+                     tr("present.deck.deleted", name=deck.name), then=_forget_deck)
+        if st.button(tr("present.cancel"), key="present_delete_cancel"):
+            st.session_state.pop("present_delete_deck", None)
+            st.rerun()
+
+
+def _forget_deck(_batch: object) -> None:
+    st.session_state.pop(DECK_STATE, None)
+    if DECK_PARAM in st.query_params:
+        del st.query_params[DECK_PARAM]
+
+
+# ---- builder: slides ---------------------------------------------------------------------
+
+
+def section() -> str:
+    """Slides, decision log or export."""
+    st.session_state.setdefault(SECTION_KEY, "slides")
+    return st.segmented_control(tr("present.section"), SECTIONS, key=SECTION_KEY, format_func=option_labels("present.section"),
+                                label_visibility="collapsed") or "slides"
+
+
+def slide_list(store: Store, deck: decks.Deck) -> None:
+    """Every slide with its position, kind, title and a live preview; reorder, edit and delete controls."""
+    slides = decks.list_slides(store, deck.id)
+    if not slides:
+        st.info(tr("present.slides.empty"), icon=":material/post_add:")
+    editable = may_edit(store)
+    kinds = option_labels("present.kind")
+    for number, slide in enumerate(slides, start=1):
+        content = slide_content(store, slide, presenting=False)
+        with st.container(border=True, key=f"present_card_{slide.id}"):
+            head = st.columns([8, 1, 1, 1, 1], vertical_alignment="center")
+            title = content.title or slide.title or tr("present.slide.untitled")
+            head[0].markdown(f"**{escape_markdown(tr('present.slide.heading', position=number, title=title))}** · "
+                             f"{escape_markdown(kinds(slide.kind))}")
+            if editable:
+                _edit_slide_buttons(store, slide, number, len(slides), head[1:])
+            draw_slide(content, slide.kind, presenting=False, key=f"present_preview_{slide.id}")
+            if slide.notes:
+                st.caption(escape_markdown(tr("present.slide.notes_shown", notes=slide.notes)))
+            if editable:
+                _edit_slide_forms(store, slide, number, title)
+    if editable:
+        _edit_add_slide(store, deck)
+
+
+def _edit_slide_buttons(store: Store, slide: decks.Slide, number: int, total: int, cols: list[Any]) -> None:
+    if cols[0].button("", key=f"present_up_{slide.id}", icon=":material/arrow_upward:", help=tr("present.slide.up"),
+                      disabled=number == 1):
+        _attempt(lambda: decks.move_slide(store, actor(), slide.id, -1), tr("present.slide.saved"))
+    if cols[1].button("", key=f"present_down_{slide.id}", icon=":material/arrow_downward:", help=tr("present.slide.down"),
+                      disabled=number == total):
+        _attempt(lambda: decks.move_slide(store, actor(), slide.id, 1), tr("present.slide.saved"))
+    if cols[2].button("", key=f"present_edit_{slide.id}", icon=":material/edit:", help=tr("present.slide.edit")):
+        editing = st.session_state.get("present_editing")
+        st.session_state["present_editing"] = None if editing and editing[0] == slide.id else (slide.id, slide.version)
+    if cols[3].button("", key=f"present_del_{slide.id}", icon=":material/delete:", help=tr("present.slide.delete")):
+        st.session_state["present_delete_slide"] = (slide.id, slide.version)
+
+
+def _edit_slide_forms(store: Store, slide: decks.Slide, number: int, title: str) -> None:
+    editing = st.session_state.get("present_editing")
+    if editing and editing[0] == slide.id:
+        loaded_version = editing[1]
+        with st.form(f"present_slide_form_{slide.id}"):
+            new_title = st.text_input(tr("present.slide.title"), value=slide.title, max_chars=decks.TITLE_MAX,
+                                      key=f"present_slide_title_{slide.id}",
+                                      help=tr("present.slide.title_help") if slide.kind == "view" else None)
+            body = None
+            if slide.kind in ("text", "title"):
+                body = st.text_area(tr("present.slide.body"), value=slide.body, max_chars=decks.TEXT_MAX,
+                                    key=f"present_slide_body_{slide.id}")
+            notes = st.text_area(tr("present.slide.notes"), value=slide.notes, max_chars=decks.TEXT_MAX,
+                                 key=f"present_slide_notes_{slide.id}")
+            if st.form_submit_button(tr("present.slide.save"), key=f"present_slide_save_{slide.id}", type="primary"):
+                st.session_state["present_editing"] = None
+                _attempt(lambda: decks.update_slide(store, actor(), slide.id, loaded_version, title=new_title, body=body,
+                                                    notes=notes), tr("present.slide.saved"))
+    deleting = st.session_state.get("present_delete_slide")
+    if deleting and deleting[0] == slide.id:
+        st.warning(tr("present.slide.delete_confirm", position=number, title=title), icon=":material/warning:")
+        with st.container(horizontal=True):
+            if st.button(tr("present.slide.delete_yes"), key=f"present_del_yes_{slide.id}", type="primary"):
+                st.session_state["present_delete_slide"] = None
+                _attempt(lambda: decks.delete_slide(store, actor(), slide.id, expected_version=deleting[1]),
+                         tr("present.slide.deleted"))
+            if st.button(tr("present.cancel"), key=f"present_del_cancel_{slide.id}"):
+                st.session_state["present_delete_slide"] = None
+                st.rerun()
+
+
+def _edit_add_slide(store: Store, deck: decks.Deck) -> None:
+    with st.expander(tr("present.slide.add"), icon=":material/post_add:", expanded=deck.slide_count == 0):
+        with st.form("present_add_slide", clear_on_submit=False, border=False):
+            kind = st.radio(tr("present.slide.kind"), ("text", "title"), horizontal=True, key="present_add_kind",
+                            format_func=option_labels("present.kind"))
+            title = st.text_input(tr("present.slide.title"), key="present_add_title", max_chars=decks.TITLE_MAX)
+            body = st.text_area(tr("present.slide.body"), key="present_add_body", max_chars=decks.TEXT_MAX)
+            notes = st.text_area(tr("present.slide.notes"), key="present_add_notes", max_chars=decks.TEXT_MAX)
+            if st.form_submit_button(tr("present.slide.add_button"), key="present_add_submit", type="primary"):
+                _attempt(lambda: decks.add_text_slide(store, actor(), deck.id, kind=kind, title=title, body=body, notes=notes),
+                         tr("present.slide.added"), then=_empty_add_form)
+
+
+def _empty_add_form(_slide: object) -> None:
+    # Dropping the widgets' state (they are drawn again empty) rather than assigning to it,
+    # which Streamlit refuses once a widget has been drawn in the run.
+    for key in ("present_add_title", "present_add_body", "present_add_notes"):
+        st.session_state.pop(key, None)
+
+
+# ---- builder: the decision log -----------------------------------------------------------
+
+_LOG_COLUMNS = ("kind", "text", "owner", "due", "status")
+
+
+def _view_label(view: str | None) -> str:
+    spec = VIEWS.get(view or "")
+    return tr(spec.label_key) if spec else ""
+
+
+def _log_frame(store: Store, deck: decks.Deck) -> pd.DataFrame:
+    titles = {s.id: s.title or _view_label(s.view) for s in decks.list_slides(store, deck.id)}
+    language = lang()
+    rows = []
+    for d in decks.list_decisions(store, deck_id=deck.id):
+        slide = "" if d.slide_id is None else titles.get(d.slide_id, tr("present.decision.slide_gone"))
+        rows.append({
+            "id": d.id, "version": d.version, "kind": d.kind, "text": d.text, "owner": d.owner or "", "due": d.due_date,
+            "status": d.status, "slide": slide, "by": d.created_by or "", "when": fmt_datetime(d.created_at, language),
+        })
+    columns = ["id", "version", *_LOG_COLUMNS, "slide", "by", "when"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def decision_log(store: Store, deck: decks.Deck) -> None:
+    """The deck's decisions and action items, editable in place with optimistic versions; deletable with confirmation."""
+    frame = _log_frame(store, deck)
+    if frame.empty:
+        st.info(tr("present.log.empty"), icon=":material/gavel:")
+        return
+    editor_key = f"present_log_{deck.id}"
+    snapshot_key = f"present_log_snapshot_{deck.id}"
+    edits = st.session_state.get(editor_key) or {}
+    pending = bool(edits.get("edited_rows")) if isinstance(edits, dict) else False
+    loaded = st.session_state.get(snapshot_key)
+    # The grid shows what was loaded when editing began: a save then carries those versions,
+    # and a row someone else changed meanwhile is refused instead of overwritten.
+    if loaded is None or (not pending and not loaded.equals(frame)):
+        st.session_state[snapshot_key] = loaded = frame
+    editable = may_edit(store)
+    config = {
+        "id": None, "version": None,
+        "kind": st.column_config.SelectboxColumn(tr("present.decision.kind"), options=list(decks.DECISION_KINDS),
+                                                 format_func=option_labels("present.decision.kind"), required=True),
+        "text": st.column_config.TextColumn(tr("present.decision.text"), max_chars=decks.DECISION_MAX, required=True,
+                                            width="large"),
+        "owner": st.column_config.TextColumn(tr("present.decision.owner"), max_chars=decks.NAME_MAX),
+        "due": st.column_config.DateColumn(tr("present.decision.due"), format="YYYY-MM-DD"),
+        "status": st.column_config.SelectboxColumn(tr("present.decision.status"), options=list(decks.DECISION_STATUSES),
+                                                   format_func=option_labels("present.decision.status"), required=True),
+        "slide": st.column_config.TextColumn(tr("present.decision.slide")),
+        "by": st.column_config.TextColumn(tr("present.decision.by")),
+        "when": st.column_config.TextColumn(tr("present.decision.when")),
+    }
+    st.data_editor(loaded, key=editor_key, hide_index=True, column_config=config, num_rows="fixed", placeholder="–",
+                   disabled=True if not editable else ["slide", "by", "when"])
+    if editable:
+        st.button(tr("present.log.save"), key="present_log_save", type="primary", icon=":material/save:",
+                  on_click=_save_log, args=(store, deck.id))
+        _edit_delete_decision(store, frame)
+    message = st.session_state.pop("present_log_result", None)
+    if isinstance(message, VantageError):
+        show_error(message)
+    elif message:
+        st.success(message, icon=":material/check:")
+
+
+def _cell(value: Any) -> Any:
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def _save_log(store: Store, deck_id: int) -> None:
+    # A callback: it runs before the rerun, so the grid can be reloaded from the workspace.
+    editor_key = f"present_log_{deck_id}"
+    snapshot_key = f"present_log_snapshot_{deck_id}"
+    loaded: pd.DataFrame | None = st.session_state.get(snapshot_key)
+    edited = (st.session_state.get(editor_key) or {}).get("edited_rows") or {}
+    if loaded is None:  # nothing was loaded in this session (an expired session): nothing to save
+        return
+    saved = 0
+    try:
+        for position, change in sorted(edited.items(), key=lambda kv: int(kv[0])):
+            row = {**loaded.iloc[int(position)].to_dict(), **change}
+            due = _cell(row.get("due"))
+            if isinstance(due, str):
+                due = due[:10]
+            elif isinstance(due, (dt.datetime, pd.Timestamp)):
+                due = due.date()
+            decks.update_decision(store, actor(), int(row["id"]), int(row["version"]), text=_cell(row.get("text")) or "",
+                                  kind=row["kind"], owner=_cell(row.get("owner")), due_date=due, status=row["status"])
+            saved += 1
+    except VantageError as e:
+        st.session_state["present_log_result"] = e
+    else:
+        st.session_state["present_log_result"] = tr("present.log.saved", count=saved) if saved else tr("present.log.nothing")
+    st.session_state.pop(snapshot_key, None)
+    st.session_state.pop(editor_key, None)
+
+
+def _edit_delete_decision(store: Store, frame: pd.DataFrame) -> None:
+    versions = dict(zip(frame["id"], frame["version"]))
+    texts = dict(zip(frame["id"], frame["text"]))
+    cols = st.columns([4, 2, 1], vertical_alignment="bottom")
+    chosen = cols[0].selectbox(tr("present.log.delete_pick"), [None, *versions], key="present_log_delete_pick",
+                               format_func=lambda i: "—" if i is None else texts[i][:80])
+    sure = cols[1].checkbox(tr("present.log.delete_confirm"), key="present_log_delete_sure", disabled=chosen is None)
+    if cols[2].button(tr("present.log.delete"), key="present_log_delete", icon=":material/delete:",
+                      disabled=chosen is None or not sure):
+        _attempt(lambda: decks.delete_decision(store, actor(), int(chosen), expected_version=int(versions[chosen])),
+                 tr("present.log.deleted"))
+
+
+# ---- exports and the monthly report ------------------------------------------------------
+
+_EXPORTS = {  # export kind (research.present.export.export_bytes) -> (label key, mime type)
+    "pptx": ("present.export.pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "md": ("present.export.markdown", "text/markdown"),
+    "zip": ("present.export.images", "application/zip"),
+}
+
+
+def _deck_export(store: Store, deck_id: int, kind: str) -> bytes:
+    """The deck as PPTX, Markdown or a ZIP of slide images, drawn for this session's viewer."""
+    deck = deck_export.build_export(store, deck_id, RenderContext(lang(), viewer=actor(), presenting=False))
+    return deck_export.export_bytes(deck, kind)
+
+
+def export_panel(store: Store, deck: decks.Deck) -> None:
+    """Prepare-then-download buttons for the deck; an empty deck gets the clear message instead."""
+    st.caption(tr("present.export.intro"))
+    if deck.slide_count == 0:
+        show_error(ValidationError(tr("present.export.empty"), tr("present.export.empty_title")))
+        return
+    version = data_version(store)
+    cols = st.columns(len(_EXPORTS))
+    for col, (kind, (label_key, mime)) in zip(cols, _EXPORTS.items()):
+        name = tr(label_key)
+        state_key = f"present_export_{deck.id}_{kind}"
+        with col:
+            if st.button(tr("present.export.prepare", format=name), key=f"present_prepare_{kind}", icon=":material/build:"):
+                with st.spinner(tr("present.export.working")):
+                    _prepare(state_key, version, lambda kind=kind: _deck_export(store, deck.id, kind))
+            _offer_download(state_key, version, name, safe_filename(deck.name, kind, fallback="deck"), mime)
+
+
+def _prepare(state_key: str, version: tuple[int, int], build: Callable[[], bytes]) -> None:
+    try:
+        st.session_state[state_key] = (version, build())
+    except VantageError as e:
+        show_error(e)
+
+
+def _offer_download(state_key: str, version: tuple[int, int], name: str, file_name: str, mime: str) -> None:
+    prepared = st.session_state.get(state_key)
+    if prepared is not None and prepared[0] == version:  # an export of data since changed is not offered
+        st.download_button(tr("present.export.download", format=name), prepared[1], file_name, mime,
+                           key=f"{state_key}_download", type="primary", icon=":material/download:", on_click="ignore")
+
+
+def _months(today: dt.date, count: int = 24) -> list[str]:
+    year, month = today.year, today.month
+    out = []
+    for _ in range(count):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return out
+
+
+def _report_bytes(store: Store, month: str, fmt: str) -> bytes:
+    return monthly.report_file(store, month, fmt, RenderContext(lang(), viewer=actor(), presenting=False))
+
+
+def report_panel(store: Store) -> None:
+    """The monthly report of a chosen month (default: last month) as PowerPoint or Markdown."""
+    st.subheader(tr("present.report.title"))
+    st.caption(tr("present.report.intro"))
+    months = _months(dt.date.today())
+    cols = st.columns([2, 2, 2], vertical_alignment="bottom")
+    language = lang()
+    month = cols[0].selectbox(tr("present.report.month"), months, index=months.index(monthly.default_month()),
+                              key="present_report_month", format_func=lambda m: monthly.parse_month(m).label(language))
+    version = data_version(store)
+    for col, fmt in zip(cols[1:], ("pptx", "md")):
+        label_key, mime = _EXPORTS[fmt]
+        name = tr(label_key)
+        state_key = f"present_report_{month}_{fmt}"
+        with col:
+            if st.button(tr("present.export.prepare", format=name), key=f"present_report_prepare_{fmt}", icon=":material/build:"):
+                with st.spinner(tr("present.export.working")):
+                    _prepare(state_key, version, lambda fmt=fmt: _report_bytes(store, month, fmt))
+            _offer_download(state_key, version, name, safe_filename(f"vantage-report-{month}", fmt), mime)
+
