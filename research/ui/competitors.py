@@ -97,8 +97,13 @@ def _sync_url(company: Company | None, view: str, presenting: bool) -> None:
 
 def _set_presenting(on: bool) -> None:
     st.session_state[PRESENT_STATE] = on
+    # Set the address before the run: app.py reads `?present` to keep admin links and
+    # e-mail addresses off a shared screen from its very first frame.
     if on:
         st.session_state[VIEW_KEY] = "board"
+        st.query_params["present"] = "1"
+    else:
+        st.query_params.pop("present", None)
 
 
 def flash(message: str) -> None:
