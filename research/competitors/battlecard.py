@@ -47,8 +47,9 @@ class Battlecard:
 
 def build_battlecard(store: Store, company_id: int, *, today: dt.date | None = None, limit: int = 5) -> Battlecard:
     today = today or dt.date.today()
-    company = get_company(store, company_id)
-    us = our_company(store)
+    # A battlecard is a shared output: private notes stay off it, even their author's (docs/ACCESS.md).
+    company = get_company(store, company_id, include_private=False)
+    us = our_company(store, include_private=False)
     if us is None:
         raise ValidationError("No company is flagged as ours; a battlecard compares a competitor with us.")
     if company.is_us:

@@ -2,25 +2,31 @@
 
 Companies are archived, never deleted. Exactly one company is ours (`is_us`): it
 can be edited but not archived, and new companies are always competitors.
+
+A profile's notes can be private (migration 0011, docs/ACCESS.md): `get_company`,
+`find_company` and `our_company` blank them (`notes_hidden`) unless `viewer` may see
+them (research.access.sees_private), and always when `include_private` is False (a
+shared screen, a battlecard). Only their author or an admin may change them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
-from research.access import Actor, sees_private
+from research.access import Actor, PermissionDenied, actor_name, sees_private
 from research.competitors import validation as v
 from research.errors import ValidationError
-from research.store import Store
+from research.store import Store, Transaction
 
 PROFILE_FIELDS = (
     "name", "website", "hq_country", "founded", "employees", "revenue_estimate", "revenue_currency",
-    "price_positioning", "description", "segments", "channels", "key_customers", "notes",
+    "price_positioning", "description", "segments", "channels", "key_customers", "notes", "notes_private",
 )
 
 
@@ -45,12 +51,15 @@ class Company:
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    notes_private: bool = False  # shown to `notes_author` and admins only, never on a shared screen
+    notes_author: str | None = None  # who last wrote the notes or changed their privacy
+    notes_hidden: bool = False  # the notes were blanked for this viewer (private, someone else's)
 
 
 COMPANY_SQL = """
 SELECT id, name, is_us, website, hq_country, founded, employees, revenue_estimate, revenue_currency,
        price_positioning, description, segments, channels, key_customers, notes, archived, version,
-       created_at, updated_at
+       created_at, updated_at, coalesce(notes_private, false) AS notes_private, notes_author
 FROM companies
 """
 
@@ -130,10 +139,28 @@ LIMIT $limit
 """
 
 
-def _company(row: dict[str, Any]) -> Company:
+def _company(row: dict[str, Any], viewer: Actor | None, include_private: bool) -> Company:
     lists = {k: tuple(row[k] or ()) for k in ("segments", "channels", "key_customers")}
     founded = row["founded"]
-    return Company(**{**row, **lists, "founded": None if founded is None else int(founded)})
+    company = Company(**{**row, **lists, "founded": None if founded is None else int(founded)})
+    return visible_company(company, viewer, include_private=include_private)
+
+
+def notes_visible(notes_private: bool, notes_author: str | None, viewer: Actor | None, *,
+                  include_private: bool = True) -> bool:
+    """May `viewer` read these notes? Public notes always; private ones only for their author and
+    admins, and never when `include_private` is False (presentation mode, battlecards)."""
+    return not notes_private or (include_private and sees_private(viewer, notes_author))
+
+
+def visible_company(company: Company, viewer: Actor | None, *, include_private: bool = True) -> Company:
+    """`company` as `viewer` may see it: private notes someone else wrote read as hidden (None).
+
+    Without a viewer (None) private notes are hidden: the safe default for shared outputs.
+    """
+    if notes_visible(company.notes_private, company.notes_author, viewer, include_private=include_private):
+        return company
+    return replace(company, notes=None, notes_hidden=True)
 
 
 def list_companies(
@@ -164,14 +191,15 @@ def list_companies(
     )
 
 
-def get_company(store: Store, company_id: int) -> Company:
+def get_company(store: Store, company_id: int, *, viewer: Actor | None = None, include_private: bool = True) -> Company:
+    """One company; its private notes only if `viewer` may see them (see `visible_company`)."""
     rows = store.query_rows(COMPANY_SQL + " WHERE id = ?", [company_id])
     if not rows:
         raise ValidationError(f"Company {company_id} does not exist.")
-    return _company(rows[0])
+    return _company(rows[0], viewer, include_private)
 
 
-def find_company(store: Store, name: str) -> Company:
+def find_company(store: Store, name: str, *, viewer: Actor | None = None, include_private: bool = True) -> Company:
     """A company by name, ignoring case and surrounding spaces (for the CLI and links)."""
     wanted = v.clean_text(name)
     rows = store.query_rows(COMPANY_SQL + " WHERE lower(name) = lower(?) ORDER BY archived, id", [wanted])
@@ -181,12 +209,12 @@ def find_company(store: Store, name: str) -> Company:
         )
         hint = f" Did you mean {', '.join(r['name'] for r in near)}?" if near else ""
         raise ValidationError(f"No company is called {wanted!r}.{hint}")
-    return _company(rows[0])
+    return _company(rows[0], viewer, include_private)
 
 
-def our_company(store: Store) -> Company | None:
+def our_company(store: Store, *, viewer: Actor | None = None, include_private: bool = True) -> Company | None:
     rows = store.query_rows(COMPANY_SQL + " WHERE is_us ORDER BY id LIMIT 1")
-    return _company(rows[0]) if rows else None
+    return _company(rows[0], viewer, include_private) if rows else None
 
 
 def company_options(store: Store, *, include_archived: bool = False) -> list[tuple[int, str, bool]]:
@@ -222,6 +250,8 @@ def _validated(values: dict[str, Any]) -> dict[str, Any]:
             out[key] = v.choice(value, v.PRICE_POSITIONS, "price positioning") if value else None
         elif key in {"description", "notes"}:
             out[key] = v.optional_text(value, key, v.MAX_NOTE, multiline=True)
+        elif key == "notes_private":
+            out[key] = bool(value)
         else:
             out[key] = v.text_list(value, key.replace("_", " "))
     return out
@@ -253,19 +283,54 @@ def add_company(store: Store, actor: Actor, **values: Any) -> Company:
     if "name" not in values:
         raise ValidationError("The company name is empty; write a short sentence.")
     _check_unique_name(store, values["name"], None)
+    if values.get("notes") or values.get("notes_private"):
+        values["notes_author"] = actor_name(actor) or None
     with store.transaction(actor) as tx:
         row = tx.insert("companies", {**values, "is_us": False})
-    return get_company(store, row["id"])
+    return get_company(store, row["id"], viewer=actor)
+
+
+def _notes_changes(tx: Transaction, actor: Actor, company_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with `notes_author` set when the notes or their privacy change.
+
+    Someone else's private notes may be changed by admins only (the others cannot see
+    them); an admin's edit keeps their author, so the author still sees them.
+    """
+    if "notes" not in values and "notes_private" not in values:
+        return values
+    row = tx.execute(
+        "SELECT notes, coalesce(notes_private, false), notes_author FROM companies WHERE id = ?", [company_id]
+    ).fetchone()
+    if row is None:
+        return values  # tx.update names the missing company
+    notes, private, author = row
+    changed = ("notes" in values and (values["notes"] or None) != (notes or None)) or (
+        "notes_private" in values and values["notes_private"] != private
+    )
+    if not changed:
+        return {k: val for k, val in values.items() if k not in {"notes", "notes_private"}}
+    if private and not sees_private(actor, author):
+        raise PermissionDenied(
+            f"The notes of company {company_id} are a private note of someone else; "
+            "only their author or an admin may change them."
+        )
+    is_author = bool(author) and actor_name(actor).casefold() == str(author).strip().casefold()
+    stays_private = private and values.get("notes_private", private)
+    keep_author = bool(author) and stays_private and not is_author  # an admin editing someone's private notes
+    return {**values, "notes_author": author if keep_author else (actor_name(actor) or None)}
 
 
 def update_company(store: Store, actor: Actor, company_id: int, expected_version: int, **values: Any) -> Company:
-    """Edit profile facts; refused if someone changed the company since `expected_version`."""
+    """Edit profile facts; refused if someone changed the company since `expected_version`.
+
+    Someone else's private notes (and their privacy) may be changed by admins only.
+    """
     values = _validated(values)
     if "name" in values:
         _check_unique_name(store, values["name"], company_id)
     with store.transaction(actor) as tx:
-        tx.update("companies", company_id, values, expected_version=expected_version)
-    return get_company(store, company_id)
+        tx.update("companies", company_id, _notes_changes(tx, actor, company_id, values), expected_version=expected_version)
+    return get_company(store, company_id, viewer=actor)
 
 
 def set_company_archived(
@@ -294,7 +359,7 @@ def largest_customers(store: Store, company_id: int, limit: int = 5) -> pd.DataF
 
 
 def company_history(store: Store, company_id: int, limit: int = 200, *, viewer: Actor | None = None) -> pd.DataFrame:
-    """The audit trail of a company: newest first, without the private SWOT items `viewer` may not see."""
+    """The audit trail of a company: newest first, without the private SWOT items and notes `viewer` may not see."""
     history = store.query_df(HISTORY_SQL, {"company": company_id, "limit": limit})
     hidden = {
         str(row["id"])
@@ -303,4 +368,29 @@ def company_history(store: Store, company_id: int, limit: int = 200, *, viewer: 
     }
     if hidden:
         history = history[~((history["table_name"] == "swot_items") & history["row_id"].isin(hidden))].reset_index(drop=True)
+    # Private notes leave the company's own audit rows (before/after) for whoever may not see them.
+    current = store.query_rows(
+        "SELECT coalesce(notes_private, false) AS private, notes_author FROM companies WHERE id = ?", [company_id]
+    )
+    hide_all = bool(current) and not notes_visible(current[0]["private"], current[0]["notes_author"], viewer)
+    mask = history["table_name"] == "companies"
+    if mask.any():
+        history = history.copy()
+        for column in ("before", "after"):
+            history.loc[mask, column] = [redact_notes(value, viewer, hide_all=hide_all) for value in history.loc[mask, column]]
     return history
+
+
+def redact_notes(snapshot: Any, viewer: Actor | None, *, hide_all: bool = False, include_private: bool = True) -> Any:
+    """A companies audit snapshot (JSON text) without its notes when they were private and `viewer` may not
+    see them, or when `hide_all` (the company's notes are private now: their earlier versions go too)."""
+    if not isinstance(snapshot, str) or not snapshot:
+        return snapshot
+    row = json.loads(snapshot)
+    if not isinstance(row, dict) or row.get("notes") is None:
+        return snapshot
+    if hide_all or not notes_visible(bool(row.get("notes_private")), row.get("notes_author"), viewer,
+                                     include_private=include_private):
+        row["notes"] = None
+        return json.dumps(row, ensure_ascii=False)
+    return snapshot

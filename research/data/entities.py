@@ -155,6 +155,9 @@ register(Entity(
     order_by="name",
     search=("name", "website", "description"),
     duplicate_check=True,
+    # No `notes`, `notes_private` or `notes_author`: a profile's notes can be private (migration
+    # 0011, docs/ACCESS.md), so the grid, its export and imports never read or write them; they are
+    # edited on the Competitors page, where only their author or an admin may change private ones.
     fields=(
         Field("name", required=True, max_length=200, aliases=("company", "naziv", "назив", "firma", "фирма")),
         Field("is_us", kind="bool", default=False, aliases=("us", "our company", "mi", "ми")),

@@ -101,4 +101,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Видљиво само вама и администраторима; никад на заједничком екрану ни у туђем извозу.",
     ),
     "swot.private_marker": ("private", "приватно"),
+    "competitors.notes_private": ("Private note", "Приватна белешка"),
+    "competitors.notes_private_help": (
+        "The notes are shown to you and to admins only; never on a shared screen, in a battlecard or in someone "
+        "else's export.",
+        "Белешке су видљиве само вама и администраторима; никад на заједничком екрану, у картици за продају ни у "
+        "туђем извозу.",
+    ),
+    "competitors.notes_private_marker": (
+        "Private note by {author}: shown to its author and admins only.",
+        "Приватна белешка ({author}): виде је само аутор и администратори.",
+    ),
+    "competitors.notes_hidden": (
+        "The notes are a private note of someone else; only their author and admins see or change them.",
+        "Белешке су туђа приватна белешка; виде их и мењају само њихов аутор и администратори.",
+    ),
 }

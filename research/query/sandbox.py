@@ -243,6 +243,21 @@ class Sandbox:
                     )
                     cur.execute(f"DELETE FROM {alias}.swot_items WHERE private")
                     cur.execute(f"DELETE FROM {alias}.user_roles")
+                    # Private company notes (migration 0011) are blanked, and so are the notes in
+                    # the companies' audit rows: every version of a company whose notes are private
+                    # now, and any version that was private when it was written.
+                    cur.execute(
+                        f"UPDATE {alias}.audit_log SET "
+                        f"before = CASE WHEN private_now OR coalesce(TRY_CAST(before ->> 'notes_private' AS BOOLEAN), false) "
+                        f"THEN json_merge_patch(before, '{{\"notes\": null}}') ELSE before END, "
+                        f"after = CASE WHEN private_now OR coalesce(TRY_CAST(after ->> 'notes_private' AS BOOLEAN), false) "
+                        f"THEN json_merge_patch(after, '{{\"notes\": null}}') ELSE after END "
+                        f"FROM (SELECT a.id AS audit_id, coalesce(c.notes_private, false) AS private_now "
+                        f"      FROM {alias}.audit_log a LEFT JOIN {alias}.companies c ON a.row_id = CAST(c.id AS VARCHAR) "
+                        f"      WHERE a.table_name = 'companies') AS redact "
+                        f"WHERE {alias}.audit_log.id = redact.audit_id"
+                    )
+                    cur.execute(f"UPDATE {alias}.companies SET notes = NULL WHERE notes_private")
                 finally:
                     cur.execute(f"DETACH {alias}")
         except duckdb.Error as e:

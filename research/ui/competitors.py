@@ -77,7 +77,9 @@ def choose(store: Store) -> tuple[Company | None, str, bool]:
         )
     company_id = st.session_state.get(COMPANY_KEY)
     view = st.session_state.get(VIEW_KEY) or "profile"
-    company = profiles.get_company(store, company_id) if company_id is not None else None
+    # Private notes: their author's and admins' at their own desk, nobody's on a shared screen.
+    company = (profiles.get_company(store, company_id, viewer=actor(), include_private=not presenting)
+               if company_id is not None else None)
     _sync_url(company, view, presenting)
     return company, ("board" if presenting else view), presenting
 
@@ -251,9 +253,19 @@ def _company_form(store: Store, company: Company | None) -> None:
             tr("competitors.fact.description"), value=(c.description or "") if c else "", key=f"{prefix}description",
             max_chars=2000, height=80,
         )
-        notes = st.text_area(
-            tr("competitors.fact.notes"), value=(c.notes or "") if c else "", key=f"{prefix}notes", max_chars=2000, height=80
-        )
+        # Someone else's private notes are neither shown nor sent back: only their author or an admin changes them.
+        notes_hidden = bool(c and c.notes_hidden)
+        if notes_hidden:
+            st.caption(tr("competitors.notes_hidden"))
+        else:
+            notes = st.text_area(
+                tr("competitors.fact.notes"), value=(c.notes or "") if c else "", key=f"{prefix}notes", max_chars=2000,
+                height=80,
+            )
+            notes_private = st.checkbox(
+                tr("competitors.notes_private"), value=c.notes_private if c else False, key=f"{prefix}notes_private",
+                help=tr("competitors.notes_private_help"),
+            )
         label = tr("competitors.save_profile") if c else tr("competitors.add_submit")
         submitted = st.form_submit_button(label, key=f"{prefix}submit", type="primary")
     if not submitted:
@@ -261,8 +273,10 @@ def _company_form(store: Store, company: Company | None) -> None:
     values = dict(
         name=name, website=website, hq_country=country, founded=founded, employees=employees,
         price_positioning=positioning, revenue_estimate=revenue, revenue_currency=currency, segments=segments,
-        channels=channels, key_customers=customers, description=description, notes=notes,
+        channels=channels, key_customers=customers, description=description,
     )
+    if not notes_hidden:
+        values.update(notes=notes, notes_private=notes_private)
     if c is None:
         def add() -> None:
             added = profiles.add_company(store, actor(), **values)
@@ -312,7 +326,12 @@ def render_profile(store: Store, company: Company) -> None:
         else:
             st.dataframe(changes, hide_index=True, key="competitors_changes")
     st.subheader(tr("competitors.fact.notes"))
-    st.text(company.notes or tr("competitors.no_notes"))
+    if company.notes_hidden:
+        st.caption(tr("competitors.notes_hidden"))
+    else:
+        if company.notes_private:
+            st.caption(escape_markdown(tr("competitors.notes_private_marker", author=company.notes_author or "–")))
+        st.text(company.notes or tr("competitors.no_notes"))
     if not can("write"):
         return
     st.divider()
