@@ -11,14 +11,13 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchkit import print_table, timed  # noqa: E402
+from benchkit import run_scales, timed  # noqa: E402
 from research import demo  # noqa: E402
 from research.competitors import analysis, battlecard, exports, profiles, swot, tows, views  # noqa: E402
 from research.store import Store  # noqa: E402
@@ -97,13 +96,7 @@ def main() -> None:
     parser.add_argument("--scales", default="1,100")
     parser.add_argument("--keep", type=Path)
     args = parser.parse_args()
-    rows: list[tuple[str, str, str]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = args.keep or Path(tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        for scale in (int(s) for s in args.scales.split(",")):
-            bench_scale(scale, folder, rows)
-    print_table(rows)
+    run_scales(args, bench_scale)
 
 
 if __name__ == "__main__":

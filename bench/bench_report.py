@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchkit import print_table, timed  # noqa: E402
+from benchkit import run_scales, timed  # noqa: E402
 from research import demo  # noqa: E402
 from research.present.markdown import markdown_text  # noqa: E402
 from research.present.model import RenderContext  # noqa: E402
@@ -77,13 +76,7 @@ def main() -> None:
     parser.add_argument("--month", default="2026-10", help="the demo's last full month (default: %(default)s)")
     parser.add_argument("--keep", type=Path)
     args = parser.parse_args()
-    rows: list[tuple[str, str, str]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = args.keep or Path(tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        for scale in (int(s) for s in args.scales.split(",")):
-            bench_scale(scale, args.month, folder, rows)
-    print_table(rows)
+    run_scales(args, lambda scale, folder, rows: bench_scale(scale, args.month, folder, rows))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,15 @@
-"""What every bench script shares: a median timer and the Markdown table it prints."""
+"""What every bench script shares: a median timer, the loop over demo scales, and the Markdown table it prints."""
 
 from __future__ import annotations
 
+import argparse
 import statistics
+import tempfile
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
+
+Rows = list[tuple[str, str, str]]
 
 
 def timed(fn: Callable[[], object], repeat: int = 5) -> float:
@@ -23,3 +28,15 @@ def print_table(rows: Sequence[Sequence[str]], header: Sequence[str] = ("measure
     print("|" + "|".join("---:" if i == 1 and len(header) == 3 else "---" for i in range(len(header))) + "|")
     for row in rows:
         print("| " + " | ".join(str(cell) for cell in row) + " |")
+
+
+def run_scales(args: argparse.Namespace, bench_scale: Callable[[int, Path, Rows], None]) -> None:
+    """`bench_scale(scale, folder, rows)` for each of `args.scales` ("1,100"), with workspaces in
+    `args.keep` or a temporary folder removed afterwards; then the rows as a table."""
+    rows: Rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(args.keep) if args.keep else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        for scale in (int(s) for s in args.scales.split(",")):
+            bench_scale(scale, folder, rows)
+    print_table(rows)

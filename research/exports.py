@@ -12,16 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import os
 import re
+import tempfile
 import unicodedata
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from research.errors import ValidationError
+from research.errors import ValidationError, VantageError
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MIME = {
@@ -142,3 +145,51 @@ def chart_bytes(chart: alt.TopLevelMixin | dict, fmt: str) -> bytes:
     if fmt == "svg":
         return vlc.vegalite_to_svg(text).encode("utf-8")
     raise ValidationError(f"Cannot export a chart as {fmt!r}; choose png or svg.")
+
+
+# ---- writing a file ----------------------------------------------------------------------
+
+
+def check_target_folder(target: Path) -> None:
+    """Refuse `target` when the folder it goes into is missing or not writable."""
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise ValidationError(f"Cannot write {target}: the folder {parent} does not exist.")
+    if not os.access(parent, os.W_OK):
+        raise ValidationError(f"Cannot write {target}: the folder {parent} is not writable.")
+
+
+def check_file_target(target: Path) -> None:
+    """Refuse a file target that cannot be written (no or read-only folder, a folder of that name),
+    so callers can check before the slow work of drawing."""
+    check_target_folder(target)
+    if target.is_dir():
+        raise ValidationError(f"Cannot write {target}: a folder of that name exists.")
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write to a temporary file beside `target`, then rename it over: never a half-written file."""
+    check_file_target(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as e:
+        raise VantageError(f"Cannot write {target}: {e.strerror or e}.", title="Export failed") from e
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as e:
+        _remove_quietly(tmp)
+        raise VantageError(f"Cannot write {target}: {e.strerror or e}.", title="Export failed") from e
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass

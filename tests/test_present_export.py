@@ -25,8 +25,9 @@ from test_cli import assert_one_line_error
 
 from research.cli import main
 from research.errors import ValidationError, VantageError
+from research.exports import write_atomically
 from research.present import decks
-from research.present.export import build_export, export_deck, write_atomically
+from research.present.export import build_export, export_deck
 from research.present.images import images_zip, slide_images
 from research.present.markdown import markdown_text
 from research.present.model import (
@@ -340,7 +341,7 @@ def test_a_failed_write_keeps_the_earlier_file(tmp_path: Path, monkeypatch) -> N
     def disk_full(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("research.present.export.os.fsync", disk_full)  # a full disk cannot be staged for real
+    monkeypatch.setattr("research.exports.os.fsync", disk_full)  # a full disk cannot be staged for real
     with pytest.raises(VantageError, match="Cannot write .*deck.pptx: No space left on device"):
         write_atomically(target, b"the new export")
     assert target.read_bytes() == b"the earlier export"

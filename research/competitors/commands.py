@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 from research.competitors import profiles, swot
 from research.errors import ValidationError
+from research.exports import write_atomically
 from research.i18n import LANGUAGES
 from research.store import Store
 
@@ -33,16 +33,7 @@ def _write(path: str, data: bytes | str) -> None:
     target = Path(path)
     if target.is_dir():
         raise ValidationError(f"{path} is a folder; give a file name such as battlecard.pptx.")
-    temporary = target.with_name(f".{target.name}.partial")
-    try:
-        if isinstance(data, str):
-            temporary.write_text(data, encoding="utf-8")
-        else:
-            temporary.write_bytes(data)
-        os.replace(temporary, target)
-    except OSError as e:
-        temporary.unlink(missing_ok=True)
-        raise ValidationError(f"Cannot write {path}: {e.strerror}.") from e
+    write_atomically(target, data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def _extension(path: str, allowed: tuple[str, ...]) -> str:

@@ -4,8 +4,8 @@
 the view registry (frozen parameters, "data no longer available" for deleted data)
 and resolves the decision log into plain lines. The exporters (research.present.pptx,
 .markdown, .images) take the resulting `ExportDeck` and never touch the store.
-`export_deck` picks the exporter by the output's suffix and writes atomically: the
-file appears complete or not at all.
+`export_deck` picks the exporter by the output's suffix and writes atomically
+(research.exports.write_atomically): the file appears complete or not at all.
 
 The small text helpers at the bottom (cell text, footnote, notes, decision rows) are
 shared by every exporter so that the PPTX, the Markdown and the images say the same.
@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from research.errors import ValidationError, VantageError
-from research.exports import xml_safe
+from research.exports import check_target_folder, write_atomically, xml_safe
 from research.i18n import fmt_date, fmt_datetime, fmt_number, normalize_language, t
 from research.present.decks import get_deck, list_decisions, list_slides
 from research.present.model import DecisionLine, ExportDeck, ExportSlide, RenderContext, SlideContent
@@ -138,7 +138,7 @@ def export_deck(
     kind = export_kind(out_path)
     fmt = _image_format(image_format)
     target = Path(out_path)
-    _check_parent(target)
+    check_target_folder(target)
     deck = build_export(store, deck_id, ctx)  # an empty deck stops here, before any file exists
     if kind == "dir":
         from research.present.images import slide_images
@@ -156,44 +156,13 @@ def _image_format(image_format: str) -> str:
     return fmt
 
 
-def _check_parent(target: Path) -> None:
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise ValidationError(f"Cannot write {target}: the folder {parent} does not exist.")
-    if not os.access(parent, os.W_OK):
-        raise ValidationError(f"Cannot write {target}: the folder {parent} is not writable.")
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside `target`, then rename it over: never a half-written file."""
-    _check_parent(target)
-    if target.is_dir():
-        raise ValidationError(f"Cannot write {target}: a folder of that name exists.")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    except OSError as e:
-        raise VantageError(f"Cannot write {target}: {e.strerror or e}.", title="Export failed") from e
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as e:
-        _remove_quietly(tmp)
-        raise VantageError(f"Cannot write {target}: {e.strerror or e}.", title="Export failed") from e
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
-
-
 def write_folder_atomically(target: Path, files: dict[str, bytes]) -> None:
     """Write `files` into a new folder beside `target`, then put it in place with one rename.
 
     An existing folder is replaced only when it is empty or holds nothing but an earlier
     image export of a deck (numbered slide images and index.md); anything else is refused.
     """
-    _check_parent(target)
+    check_target_folder(target)
     if target.exists() and not target.is_dir():
         raise ValidationError(f"Cannot write images to {target}: a file of that name exists.")
     if target.is_dir():
@@ -228,13 +197,6 @@ def write_folder_atomically(target: Path, files: dict[str, bytes]) -> None:
     finally:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.remove(path)
-    except FileNotFoundError:
-        pass
 
 
 # ---- text shared by every exporter ---------------------------------------------------------

@@ -15,16 +15,15 @@ import zipfile
 from collections.abc import Sequence
 from typing import Any
 
-from pptx.dml.color import RGBColor
 from pptx.util import Emu
 
 from research.exports import chart_bytes, safe_filename, xml_safe
 from research.i18n import fmt_date, t
-from research.present.export import decision_header, decision_row, footnote, table_cells
-from research.present.markdown import escape, quote
-from research.present.markdown import table as markdown_table
+from research.present.export import footnote, table_cells
+from research.present.markdown import decision_log, escape, quote
 from research.present.model import ExportDeck, ExportSlide, SlideContent
-from research.present.pptx import ELLIPSIS, Para, fit, text_width, wrap
+from research.present.pptx import BOARD_ACCENT, Para, ellipsize, fit, rgb_color, text_width, tint, wrap
+from research.present.pptx import GREY as GREY_RGB
 
 WIDTH, HEIGHT = 1280, 720
 PAD = 48
@@ -111,18 +110,18 @@ def _slide_scene(deck: ExportDeck, item: ExportSlide) -> dict[str, Any]:
         scene.text(PAD, 150, inner_w, 200, [Para(c.title, bold=True)], (48, 40, 34, 28, 24), center=True, middle=True)
         if c.text:
             scene.text(PAD * 2, 380, WIDTH - 4 * PAD, 220,
-                       [Para(line, color=_rgb(GREY)) for line in c.text.split("\n")],
+                       [Para(line, color=GREY_RGB) for line in c.text.split("\n")],
                        (26, 22, 18, 16), center=True)
     else:
         scene.text(PAD, 24, inner_w, 90, [Para(c.title, bold=True)], (34, 30, 26, 22, 18))
         top = 118
         if c.subtitle:
-            scene.text(PAD, 112, inner_w, 34, [Para(c.subtitle, color=_rgb(GREY))], (18, 16, 14))
+            scene.text(PAD, 112, inner_w, 34, [Para(c.subtitle, color=GREY_RGB)], (18, 16, 14))
             top = 150
         bottom = HEIGHT - 64
         if c.missing:
             scene.text(PAD, top, inner_w, bottom - top, [Para(c.text or t("present.data_gone", lang), bold=True,
-                                                              color=_rgb(GREY))], (36, 30), center=True, middle=True)
+                                                              color=GREY_RGB)], (36, 30), center=True, middle=True)
         elif c.board is not None:
             _board(scene, c, top, bottom, lang)
         elif c.table is not None and not c.table.empty:
@@ -130,12 +129,8 @@ def _slide_scene(deck: ExportDeck, item: ExportSlide) -> dict[str, Any]:
         elif c.text:
             scene.text(PAD, top, inner_w, bottom - top, [Para(line) for line in c.text.split("\n")],
                        (26, 24, 22, 20, 18, 16, 14))
-    scene.text(PAD, HEIGHT - 44, inner_w, 32, [Para(footnote(deck, c), color=_rgb(GREY))], (14, 13, 12))
+    scene.text(PAD, HEIGHT - 44, inner_w, 32, [Para(footnote(deck, c), color=GREY_RGB)], (14, 13, 12))
     return scene.spec()
-
-
-def _rgb(hex_color: str) -> RGBColor:
-    return RGBColor.from_string(hex_color.lstrip("#").upper())
 
 
 def _board(scene: _Scene, c: SlideContent, top: float, bottom: float, lang: str) -> None:
@@ -150,18 +145,13 @@ def _board(scene: _Scene, c: SlideContent, top: float, bottom: float, lang: str)
     h = (bottom - top - gap * (rows - 1)) / rows
     for i, (heading, lines) in enumerate(c.board.quadrants):
         r, col = divmod(i, cols)
-        accent = c.board.colors[i] if i < len(c.board.colors) else "#3F6E9E"
+        accent = rgb_color(c.board.colors[i] if i < len(c.board.colors) else None, default=BOARD_ACCENT)
         x, y = PAD + col * (w + gap), top + r * (h + gap)
-        scene.rect(x, y, w, h, _tint(accent), accent)
-        paras = [Para(heading, bold=True, color=_rgb(accent), scale=1.2)]
-        none = Para(t("present.deckfile.empty_quadrant", lang), color=_rgb(GREY))
+        scene.rect(x, y, w, h, f"#{tint(accent)}", f"#{accent}")
+        paras = [Para(heading, bold=True, color=accent, scale=1.2)]
+        none = Para(t("present.deckfile.empty_quadrant", lang), color=GREY_RGB)
         paras += [Para(f"• {line}") for line in lines] or [none]
         scene.text(x + 4, y + 4, w - 8, h - 8, paras, (20, 18, 16, 14, 13, 12))
-
-
-def _tint(hex_color: str, amount: float = 0.86) -> str:
-    rgb = _rgb(hex_color)
-    return "#" + "".join(f"{round(v + (255 - v) * amount):02X}" for v in rgb)
 
 
 def _table(scene: _Scene, c: SlideContent, top: float, bottom: float, lang: str) -> None:
@@ -187,11 +177,7 @@ def _table(scene: _Scene, c: SlideContent, top: float, bottom: float, lang: str)
 
 
 def _clip(text: str, size: float, width: float, *, bold: bool) -> str:
-    if text_width(text, size, bold) <= width:
-        return text
-    while text and text_width(text + ELLIPSIS, size, bold) > width:
-        text = text[:-1]
-    return text.rstrip() + ELLIPSIS
+    return text if text_width(text, size, bold) <= width else ellipsize(text, size, width, bold)
 
 
 def _chart_spec(item: ExportSlide) -> dict[str, Any]:
@@ -239,11 +225,7 @@ def index_markdown(deck: ExportDeck, names: Sequence[str]) -> str:
         if item.notes.strip():
             out += ["", "   " + quote(item.notes).replace("\n", "\n   ")]
         out.append("")
-    out += [f"## {escape(t('present.deckfile.decision_log', lang))}", ""]
-    if deck.decisions:
-        out += [markdown_table(decision_header(lang), [decision_row(d, lang) for d in deck.decisions]), ""]
-    else:
-        out += [escape(t("present.deckfile.no_decisions", lang)), ""]
+    out += decision_log(deck)
     return "\n".join(out)
 
 

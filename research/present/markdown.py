@@ -92,9 +92,14 @@ def markdown_text(deck: ExportDeck) -> str:
     ]
     for number, item in enumerate(deck.slides, start=1):
         out += _slide(deck, number, item)
-    out += [f"## {escape(t('present.deckfile.decision_log', lang))}", ""]
-    if deck.decisions:
-        out += [table(decision_header(lang), [decision_row(line, lang) for line in deck.decisions]), ""]
-    else:
-        out += [escape(t("present.deckfile.no_decisions", lang)), ""]
+    out += decision_log(deck)
     return "\n".join(out)
+
+
+def decision_log(deck: ExportDeck) -> list[str]:
+    """The decision log section (heading, then a table or "no decisions") as Markdown lines."""
+    lang = deck.language
+    out = [f"## {escape(t('present.deckfile.decision_log', lang))}", ""]
+    if deck.decisions:
+        return out + [table(decision_header(lang), [decision_row(line, lang) for line in deck.decisions]), ""]
+    return out + [escape(t("present.deckfile.no_decisions", lang)), ""]

@@ -66,6 +66,7 @@ INSET = Inches(0.08)
 TEXT = RGBColor(0x1F, 0x29, 0x33)
 GREY = RGBColor(0x52, 0x60, 0x6D)
 HEADER_FILL = RGBColor(0xE9, 0xEC, 0xEF)
+BOARD_ACCENT = RGBColor(0x3F, 0x6E, 0x9E)  # a board quadrant without a colour of its own
 ELLIPSIS = "…"
 _NATIVE_TYPES = {
     "bar": XL_CHART_TYPE.BAR_CLUSTERED,
@@ -179,10 +180,7 @@ def fit(paras: Sequence[Para], width: Emu, height: Emu, sizes: Sequence[int]) ->
             continue
         if room > 0:
             shown = lines[:room]
-            last = shown[-1]
-            while last and text_width(last + ELLIPSIS, psize, para.bold) > w:
-                last = last[:-1]
-            shown[-1] = last.rstrip() + ELLIPSIS
+            shown[-1] = ellipsize(shown[-1], psize, w, para.bold)
             kept.append(Para(" ".join(shown), para.bold, para.color, para.scale, para.space_after))
         elif kept:
             last_para = kept[-1]
@@ -195,11 +193,15 @@ def fit(paras: Sequence[Para], width: Emu, height: Emu, sizes: Sequence[int]) ->
 def _ellipsize_last_line(para: Para, size: int, width: float) -> str:
     psize = size * para.scale
     lines = wrap(para.text, psize, width, para.bold)
-    last = lines[-1]
-    while last and text_width(last + ELLIPSIS, psize, para.bold) > width:
-        last = last[:-1]
-    lines[-1] = last.rstrip() + ELLIPSIS
+    lines[-1] = ellipsize(lines[-1], psize, width, para.bold)
     return " ".join(lines)
+
+
+def ellipsize(text: str, size: float, width: float, bold: bool = False) -> str:
+    """`text` shortened until it and an ellipsis fit in `width` pt."""
+    while text and text_width(text + ELLIPSIS, size, bold) > width:
+        text = text[:-1]
+    return text.rstrip() + ELLIPSIS
 
 
 def _height(paras: Sequence[Para], size: int, width: float) -> float:
@@ -215,11 +217,11 @@ def _height(paras: Sequence[Para], size: int, width: float) -> float:
 # ---- shapes and text ---------------------------------------------------------------------
 
 
-def _rgb(color: str | None, default: RGBColor = TEXT) -> RGBColor:
+def rgb_color(color: str | None, default: RGBColor = TEXT) -> RGBColor:
     return RGBColor.from_string(color.lstrip("#").upper()) if is_hex_color(color) else default
 
 
-def _tint(color: RGBColor, amount: float = 0.86) -> RGBColor:
+def tint(color: RGBColor, amount: float = 0.86) -> RGBColor:
     """`color` mixed with white (`amount` of white)."""
     return RGBColor(*(round(c + (255 - c) * amount) for c in color))
 
@@ -482,10 +484,10 @@ def _native_chart(slide: Any, native: NativeChart, spec: dict[str, Any] | None, 
         for i, point in enumerate(plot.series[0].points):
             name = native.categories[i] if i < len(native.categories) else ""
             point.format.fill.solid()
-            point.format.fill.fore_color.rgb = _rgb(by_category.get(name) or palette[i % len(palette)])
+            point.format.fill.fore_color.rgb = rgb_color(by_category.get(name) or palette[i % len(palette)])
         return
     for i, (series, drawn) in enumerate(zip(native.series, plot.series)):
-        color = _rgb(series.color or by_category.get(series.name) or palette[i % len(palette)])
+        color = rgb_color(series.color or by_category.get(series.name) or palette[i % len(palette)])
         if kind == "line":
             drawn.format.line.color.rgb = color
             drawn.format.line.width = Pt(2.5)
@@ -508,7 +510,7 @@ def _native_chart(slide: Any, native: NativeChart, spec: dict[str, Any] | None, 
                     name = native.categories[j] if j < len(native.categories) else ""
                     if name in by_category:
                         point.format.fill.solid()
-                        point.format.fill.fore_color.rgb = _rgb(by_category[name])
+                        point.format.fill.fore_color.rgb = rgb_color(by_category[name])
     if kind in ("bar", "column", "stacked_bar", "stacked_column"):
         plot.gap_width = 60
         if kind in ("bar", "stacked_bar"):
@@ -591,12 +593,12 @@ def _board(slide: Any, board: Board, top: Emu, bottom: Emu, cut: _Cut, lang: str
     truncated = False
     for i, (heading, lines) in enumerate(board.quadrants):
         r, c = divmod(i, cols)
-        accent = _rgb(board.colors[i] if i < len(board.colors) else None, default=RGBColor(0x3F, 0x6E, 0x9E))
+        accent = rgb_color(board.colors[i] if i < len(board.colors) else None, default=BOARD_ACCENT)
         left, box_top = MARGIN + c * (box_w + gap), top + r * (box_h + gap)
         shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, box_top, box_w, box_h)
         shape.name = f"Board {heading}"[:60]
         shape.fill.solid()
-        shape.fill.fore_color.rgb = _tint(accent)
+        shape.fill.fore_color.rgb = tint(accent)
         shape.line.color.rgb = accent
         shape.shadow.inherit = False
         frame = shape.text_frame

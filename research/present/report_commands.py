@@ -10,7 +10,7 @@ from research import config
 from research.errors import ValidationError
 from research.i18n import LANGUAGES, normalize_language, t
 from research.present.model import RenderContext
-from research.present.report import FORMATS, default_month, parse_month, write_report
+from research.present.report import default_month, parse_month, report_format, write_report
 from research.store import Store
 
 
@@ -28,9 +28,7 @@ def _workspace(db: str | None) -> str:
 def cmd_report(args: argparse.Namespace) -> int:
     month = parse_month(args.month or default_month())  # a bad month is refused before anything is opened
     out = Path(args.out)
-    fmt = out.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise ValidationError(f"Cannot write the report to {args.out}: use a file ending in .pptx or .md.")
+    report_format(out)  # a wrong suffix too
     store = Store.open(_workspace(args.db))
     try:
         # A report file leaves the room: private SWOT items only when asked for, and only
