@@ -317,10 +317,7 @@ def test_query_slide_reruns_the_sandboxed_query_with_typed_parameters(ws: Store)
 
 def test_private_swot_items_never_reach_a_shared_screen(ws: Store) -> None:
     company_id = rivals(ws)[0]
-    try:
-        swot.add_item(ws, "ana", company_id, quadrant="W", statement="Rumour: their plant is for sale", private=True)
-    except TypeError:
-        pytest.skip("this tree has no private SWOT items yet (issue 10)")
+    swot.add_item(ws, "ana", company_id, quadrant="W", statement="Rumour: their plant is for sale", private=True)
     params = {"company_id": company_id}
 
     def shown(**ctx: Any) -> bool:
@@ -337,6 +334,14 @@ def test_private_swot_items_never_reach_a_shared_screen(ws: Store) -> None:
     assert not shown(viewer=bob)
     assert not shown(viewer=None)
     assert not shown(viewer=Principal("root", "admin"), presenting=True)
+    # The battlecard is a shared output: a private strength (the top one by impact) is on none of its parts,
+    # not even for its author.
+    swot.add_item(ws, "ana", company_id, quadrant="S", statement="Rumour: a new line in spring", impact=5, private=True)
+    public = swot.add_item(ws, "ana", company_id, quadrant="S", statement="A public strength", impact=5)
+    card = render(ws, "competitors.battlecard", params, viewer=ana)
+    lines = [line for _, quadrant in card.board.quadrants for line in quadrant]
+    assert any(public.statement in line for line in lines)
+    assert not any("Rumour" in line for line in lines) and "Rumour" not in card.table.to_json()
 
 
 # ---- "Add to deck" on every page (AppTest) -------------------------------------------------

@@ -14,14 +14,12 @@ button (research/ui/deck_button.py) passes.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from research.access import sees_private
 from research.i18n import t
 from research.present.decks import Slide
 from research.present.model import NativeChart, RenderContext, Series, SlideContent
@@ -74,10 +72,10 @@ def render_slide(store: Store, slide: Slide, ctx: RenderContext) -> SlideContent
     return content
 
 
-def view_label(view_id: str, lang: str) -> str:
-    """A short name of a registered view for pickers and captions."""
-    spec = VIEWS.get(view_id)
-    return t(spec.label_key, lang) if spec else view_id
+def view_label(view_id: str | None, lang: str) -> str:
+    """A short name of a registered view for pickers and captions ("" for an unknown view)."""
+    spec = VIEWS.get(view_id or "")
+    return t(spec.label_key, lang) if spec else ""
 
 
 # ---- helpers shared by the renderers (research/present/views_<page>.py) --------------------
@@ -162,30 +160,12 @@ def share_stack(share: pd.DataFrame) -> tuple[list[str], list[str], dict[str, st
 # ---- private SWOT items (issue 10): never on a shared screen, else only for who may see them ----
 
 
-def _accepts(function: Callable[..., Any], name: str) -> bool:
-    try:
-        return name in inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return False
-
-
 def swot_items(store: Store, company_id: int, ctx: RenderContext, **kwargs: Any) -> list[Any]:
-    """A company's active SWOT items as `ctx` may show them (private ones filtered)."""
+    """A company's active SWOT items as `ctx` may show them: research.competitors.swot.visible drops private
+    items always while presenting or without a viewer, else unless the viewer may see them."""
     from research.competitors import swot
 
-    if _accepts(swot.list_items, "viewer"):
-        kwargs.update(viewer=ctx.viewer, include_private=not ctx.presenting)
-    return visible_items(swot.list_items(store, company_id, **kwargs), ctx)
-
-
-def visible_items(items: Iterable[Any], ctx: RenderContext) -> list[Any]:
-    """Drop private items: always while presenting or without a viewer, else unless the viewer may see them."""
-    hide_all = ctx.presenting or ctx.viewer is None
-    return [
-        item for item in items
-        if not getattr(item, "private", False)
-        or (not hide_all and sees_private(ctx.viewer, getattr(item, "author", None)))
-    ]
+    return swot.list_items(store, company_id, viewer=ctx.viewer, include_private=not ctx.presenting, **kwargs)
 
 
 def frame_columns(frame: pd.DataFrame, lang: str, *, drop: Iterable[str] = ()) -> pd.DataFrame:

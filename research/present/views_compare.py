@@ -66,6 +66,12 @@ def _series_order(chosen: list[data.Company], lang: str, present: set[str]) -> l
     return [label for label in labels if label in present]
 
 
+def _by_company(store: Store, frame: pd.DataFrame, chosen: list[data.Company], lang: str, **chart: Any) -> NativeChart:
+    """category_native with one series per picked company (`company_label`), in the page's order and colours."""
+    return category_native(frame, series="company_label", series_order=_series_order(chosen, lang, set(frame["company_label"])),
+                           colours=_colours(store, lang), **chart)
+
+
 def _content(store: Store, kind: str, params: dict[str, Any], ctx: RenderContext, options: dict[str, Any]) -> tuple[
         SlideContent, views.ChartSpec, list[data.Company]]:
     lang = ctx.language
@@ -119,9 +125,8 @@ def strategy_canvas(store: Store, params: dict[str, Any], ctx: RenderContext) ->
         frame = frame.assign(company_label=_labels(frame, chosen, lang),
                              is_us=frame["company"].map({c.name: c.is_us for c in chosen}).fillna(False))
         order = data.capability_order(frame)
-        content.native = category_native(
-            frame, kind="line", category="capability", series="company_label", value="score", categories=order,
-            series_order=_series_order(chosen, lang, set(frame["company_label"])), colours=_colours(store, lang),
+        content.native = _by_company(
+            store, frame, chosen, lang, kind="line", category="capability", value="score", categories=order,
             x_title=t("compare.label.capability", lang), y_title=t("compare.label.score", lang), number_format="0.0",
         )
         content.as_of = as_datetime(frame["assessed_on"].max()) or content.as_of
@@ -170,10 +175,9 @@ def price_index(store: Store, params: dict[str, Any], ctx: RenderContext) -> Sli
     if not frame.empty:
         lang = ctx.language
         frame = frame.assign(company_label=_labels(frame, chosen, lang))
-        content.native = category_native(
-            frame, kind="bar", category="category", series="company_label", value="price_index",
+        content.native = _by_company(
+            store, frame, chosen, lang, kind="bar", category="category", value="price_index",
             categories=list(dict.fromkeys(frame["category"])),
-            series_order=_series_order(chosen, lang, set(frame["company_label"])), colours=_colours(store, lang),
             x_title=t("col.category", lang), y_title=t("compare.label.index", lang), number_format="0",
         )
         content.as_of = _prices_as_of(store) or content.as_of
@@ -203,9 +207,8 @@ def price_history(store: Store, params: dict[str, Any], ctx: RenderContext) -> S
                              week_label=[fmt_date(pd.Timestamp(w).date(), lang) for w in frame["week"]])
         weeks = sorted(frame["week"].unique())
         categories = [fmt_date(pd.Timestamp(w).date(), lang) for w in weeks]
-        content.native = category_native(
-            frame, kind="line", category="week_label", series="company_label", value="level", categories=categories,
-            series_order=_series_order(chosen, lang, set(frame["company_label"])), colours=_colours(store, lang),
+        content.native = _by_company(
+            store, frame, chosen, lang, kind="line", category="week_label", value="level", categories=categories,
             x_title=t("compare.label.week", lang), y_title=t("compare.label.level", lang), number_format="0",
         )
         content.table = frame_columns(spec.data, lang, drop=("is_move",))
@@ -226,9 +229,8 @@ def segment_share(store: Store, params: dict[str, Any], ctx: RenderContext) -> S
         labels = {v: v if source == "saved" else views.segment_label(source, v, lang) for v in frame["segment"]}
         frame = frame.assign(company_label=_labels(frame, chosen, lang), segment_label=frame["segment"].map(labels))
         order = frame.drop_duplicates("segment_label").sort_values("lead", ascending=False)["segment_label"].tolist()
-        content.native = category_native(
-            frame, kind="bar", category="segment_label", series="company_label", value="share", categories=order,
-            series_order=_series_order(chosen, lang, set(frame["company_label"])), colours=_colours(store, lang),
+        content.native = _by_company(
+            store, frame, chosen, lang, kind="bar", category="segment_label", value="share", categories=order,
             x_title=t("col.segment", lang), y_title=t("col.share", lang), number_format="0%",
         )
         content.table = frame_columns(spec.data.assign(segment=spec.data["segment"].map(labels)), lang)

@@ -1,7 +1,8 @@
 """Slides from the Competitors page: a company's SWOT board, TOWS strategies, battlecard, and the SWOT heatmap.
 
 Private SWOT items (issue 10) never reach a slide while presenting or without a
-viewer, and otherwise only for whoever may see them (research.present.views.visible_items).
+viewer, and otherwise only for whoever may see them (research.present.views.swot_items);
+the battlecard, a shared output, never holds them (research.competitors.battlecard).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from research.competitors.profiles import Company
 from research.errors import ValidationError
 from research.i18n import fmt_date, t
 from research.present.model import Board, RenderContext, SlideContent
-from research.present.views import DataGone, as_datetime, int_param, now, register, swot_items, visible_items
+from research.present.views import DataGone, as_datetime, int_param, now, register, swot_items
 from research.store import Store
 
 TOWS_COLOURS = ("#2B8A3E", "#1864AB", "#E67700", "#C92A2A")  # SO, ST, WO, WT
@@ -111,18 +112,12 @@ def battlecard_board(store: Store, params: dict[str, Any], ctx: RenderContext) -
         card = battlecard.build_battlecard(store, company.id, today=today)
     except ValidationError:
         raise DataGone("no battlecard for this company") from None
-    us = profiles.our_company(store)
-    shown = {i.id for i in swot_items(store, company.id, ctx, today=today)}
-    shown |= {i.id for i in swot_items(store, us.id, ctx, today=today)} if us else set()
-    why = card.why_we_win
-    if not why.empty:
-        why = why[why["our_item_id"].isin(shown) & why["their_item_id"].isin(shown)]
+    # A battlecard is a shared output: build_battlecard already leaves every private SWOT item out.
     win_lines = tuple(
-        f"{row.our_strength} — {t('battlecard.versus', lang)} {row.their_weakness}" for row in why.itertuples()
+        f"{row.our_strength} — {t('battlecard.versus', lang)} {row.their_weakness}" for row in card.why_we_win.itertuples()
     ) or (t("battlecard.no_talking_points", lang),)
-    counters = [c for c in card.neutralise if c.their_strength.id in shown]
     neutralise = tuple(
-        f"{c.their_strength.statement} → {c.our_answer or t('battlecard.no_answer', lang)}" for c in counters
+        f"{c.their_strength.statement} → {c.our_answer or t('battlecard.no_answer', lang)}" for c in card.neutralise
     )
     rows = battlecard.pricing_rows(card, lang)
     pricing = (battlecard.price_summary(card, lang),) + tuple(
@@ -130,7 +125,7 @@ def battlecard_board(store: Store, params: dict[str, Any], ctx: RenderContext) -
     )
     key_items = tuple(
         f"{views.quadrant_name(q, lang)}: {_line(i)}"
-        for q, group in card.key_items.items() for i in visible_items(group, ctx) if i.id in shown
+        for q, group in card.key_items.items() for i in group
     )
     header = [t(f"battlecard.col.{c}", lang) for c in ("category", "products", "ours", "theirs", "index")]
     return SlideContent(

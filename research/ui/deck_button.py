@@ -14,21 +14,13 @@ from typing import Any
 
 import streamlit as st
 
-from research.access import PermissionDenied, allowed
 from research.errors import ValidationError, VantageError
 from research.present import decks
-from research.ui.context import actor, get_store, tr
+from research.ui.context import actor, can, get_store, presenting, tr
 from research.ui.widgets import show_error
 
 NEW_DECK = 0  # the "New deck…" option of the deck picker
 LAST_DECK = "present_last_deck"  # the deck this session added to last: the picker's default
-
-
-def _may_write() -> bool:
-    try:
-        return allowed(actor(), "write")
-    except PermissionDenied:
-        return False
 
 
 def _digest(view_id: str, params: dict[str, Any]) -> str:
@@ -40,7 +32,7 @@ def _digest(view_id: str, params: dict[str, Any]) -> str:
 
 def add_to_deck(view_id: str, params: dict[str, Any], default_title: str, *, key: str) -> None:
     """Draw the "Add to deck" popover for `view_id` shown with `params`; `key` must be unique on the page."""
-    if st.query_params.get("present") or not _may_write():
+    if presenting() or not can("write"):
         return  # a shared screen or a viewer: no edit controls
     store = get_store()
     with st.popover(tr("present.add.button"), icon=":material/slideshow:", help=tr("present.add.help"),

@@ -27,7 +27,7 @@ from research.present import decks
 from research.present import export as deck_export
 from research.present import report as monthly
 from research.present.model import RenderContext, SlideContent
-from research.present.views import VIEWS, render_slide
+from research.present.views import render_slide, view_label
 from research.store import Store
 from research.ui.context import actor, can, lang, option_labels, tr
 from research.ui.text import escape_markdown
@@ -110,9 +110,15 @@ def _cached_content(
     return render_slide(_store, slide, RenderContext(language, viewer=viewer or None, presenting=presenting))
 
 
-def slide_content(store: Store, slide: decks.Slide, *, presenting: bool) -> SlideContent:
-    """A slide drawn from its stored view and parameters, once per data version, language and viewer."""
-    return _cached_content(store, store.database, data_version(store), slide, lang(), actor(), presenting)
+def slide_content(
+    store: Store, slide: decks.Slide, *, presenting: bool, version: tuple[int, int] | None = None,
+) -> SlideContent:
+    """A slide drawn from its stored view and parameters, once per data version, language and viewer.
+
+    `version`: research.compare.data.data_version, when the caller already read it for this run.
+    """
+    version = data_version(store) if version is None else version
+    return _cached_content(store, store.database, version, slide, lang(), actor(), presenting)
 
 
 def _chart_spec(spec: Mapping[str, Any], *, presenting: bool) -> tuple[dict[str, Any], str]:
@@ -463,8 +469,9 @@ def slide_list(store: Store, deck: decks.Deck) -> None:
         st.info(tr("present.slides.empty"), icon=":material/post_add:")
     editable = may_edit(store)
     kinds = option_labels("present.kind")
+    version = data_version(store)  # one read for every preview of this run
     for number, slide in enumerate(slides, start=1):
-        content = slide_content(store, slide, presenting=False)
+        content = slide_content(store, slide, presenting=False, version=version)
         with st.container(border=True, key=f"present_card_{slide.id}"):
             head = st.columns([8, 1, 1, 1, 1], vertical_alignment="center")
             title = content.title or slide.title or tr("present.slide.untitled")
@@ -551,14 +558,9 @@ def _empty_add_form(_slide: object) -> None:
 _LOG_COLUMNS = ("kind", "text", "owner", "due", "status")
 
 
-def _view_label(view: str | None) -> str:
-    spec = VIEWS.get(view or "")
-    return tr(spec.label_key) if spec else ""
-
-
 def _log_frame(store: Store, deck: decks.Deck) -> pd.DataFrame:
-    titles = {s.id: s.title or _view_label(s.view) for s in decks.list_slides(store, deck.id)}
     language = lang()
+    titles = {s.id: s.title or view_label(s.view, language) for s in decks.list_slides(store, deck.id)}
     rows = []
     for d in decks.list_decisions(store, deck_id=deck.id):
         slide = "" if d.slide_id is None else titles.get(d.slide_id, tr("present.decision.slide_gone"))
