@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from research.access import roles as access_roles
 from research.access import signed_in
 from research.competitors import profiles, swot
 from research.i18n import t
@@ -45,6 +46,14 @@ def signed_app(db: Path, monkeypatch: pytest.MonkeyPatch, email: str | None, *, 
     if page:
         at.switch_page(f"pages/{page}.py").run()
     return at
+
+
+def _company_id(db: Path, name: str) -> int:
+    store = Store.open(str(db))
+    try:
+        return profiles.find_company(store, name).id
+    finally:
+        store.close()
 
 
 def _charts_text(at: AppTest) -> str:
@@ -85,9 +94,7 @@ def test_unknown_users_get_ask_an_admin_and_no_data(demo_copy: Path, monkeypatch
 
 
 def test_viewer_sees_data_but_no_edit_controls(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = Store.open(str(demo_copy))
-    company_id = profiles.find_company(store, "GreenFold").id
-    store.close()
+    company_id = _company_id(demo_copy, "GreenFold")
     at = signed_app(demo_copy, monkeypatch, "Someone@Example.com", page="competitors",
                     state={"competitors_company": company_id, "competitors_view": "swot"})
     assert_clean(at)
@@ -104,6 +111,45 @@ def test_viewer_sees_data_but_no_edit_controls(demo_copy: Path, monkeypatch: pyt
     at.switch_page("pages/collect.py").run()
     assert_clean(at)
     assert "collect_run_all" not in {b.key for b in at.button}
+
+
+def test_a_role_given_by_an_admin_applies_on_the_next_run(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Roles are resolved once per run (not per check), so an admin's change shows on the person's next click."""
+    at = signed_app(demo_copy, monkeypatch, "someone@example.com", page="competitors",
+                    state={"competitors_company": _company_id(demo_copy, "GreenFold"), "competitors_view": "swot"})
+    assert_clean(at)
+    assert not at.get("form"), "a viewer (by domain) has no SWOT form"
+    store = Store.open(str(demo_copy))
+    try:
+        access_roles.assign_role(store, "admin", "someone@example.com", "editor")
+    finally:
+        store.close()
+    at.run()
+    assert_clean(at)
+    assert at.get("form") and at.text_area(key="competitors_swot_add_statement") is not None
+    sidebar = " ".join(c.value for c in at.sidebar.caption)
+    assert t("access.role.editor", "en") in sidebar
+
+
+def test_an_admin_who_removes_their_own_admin_role_loses_the_admin_page_at_once(
+    demo_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's st.rerun() after the change runs again in the same thread: the role is resolved afresh there too."""
+    store = Store.open(str(demo_copy))
+    try:
+        access_roles.assign_role(store, "admin", "boss@example.com", "admin")
+    finally:
+        store.close()
+    at = signed_app(demo_copy, monkeypatch, "boss@example.com", page="admin")
+    assert_clean(at)
+    assert [x.value for x in at.title] == [t("page.admin", "en")]
+    at.selectbox(key="admin_remove_pick").select_index(0)
+    at.button(key="admin_remove_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    # The admin page left the menu, so navigation falls back to the default page.
+    assert [x.value for x in at.title] == [t("page.overview", "en")]
+    sidebar = " ".join(c.value for c in at.sidebar.caption)
+    assert t("access.role.viewer", "en") in sidebar and t("access.role.admin", "en") not in sidebar
 
 
 def test_the_admin_page_is_in_the_menu_for_admins_only(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,9 +171,7 @@ def test_the_admin_page_is_in_the_menu_for_admins_only(demo_copy: Path, monkeypa
 
 
 def test_editor_adds_a_private_swot_item_recorded_under_their_email(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = Store.open(str(demo_copy))
-    company_id = profiles.find_company(store, "GreenFold").id
-    store.close()
+    company_id = _company_id(demo_copy, "GreenFold")
     at = signed_app(demo_copy, monkeypatch, "editor@example.com", page="competitors",
                     state={"competitors_company": company_id, "competitors_view": "swot"})
     assert_clean(at)

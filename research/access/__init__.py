@@ -6,7 +6,8 @@ Contract shared by every area:
 - `actor_name(actor)` is what goes into the audit trail and `created_by`/`author` columns.
 - `require(actor, action)` raises `PermissionDenied` when the role may not do `action`;
   `ACTIONS` is the one table of what each action needs (docs/ACCESS.md shows it).
-- `sees_private(actor, author)` says whether a private item written by `author` may be shown/exported.
+- `sees_private(actor, author)` says whether a private item written by `author` may be shown/exported;
+  `may_show(private, author, viewer, include_private=)` applies it to an item that may or may not be private.
 - `resolve_role(email, rules)` turns an e-mail address into a role from role rules (secrets and
   the admin-managed `user_roles` table, see research/access/roles.py).
 
@@ -101,23 +102,43 @@ def allowed(actor: Actor, action: str) -> bool:
 
 def require(actor: Actor, action: str) -> None:
     """Raise PermissionDenied, in one sentence, unless `actor` may do `action`."""
-    if allowed(actor, action):
-        return
-    assert isinstance(actor, Principal)
-    needed = ACTIONS[action]
-    raise PermissionDenied(
-        f"{actor.name} is signed in as {actor.role} and may not {_ACTION_WORDS[action]}: "
-        f"that needs the {needed} role; ask an admin."
-    )
+    if not allowed(actor, action):  # only a Principal is ever refused
+        raise PermissionDenied(
+            f"{actor_name(actor)} is signed in as {role_of(actor)} and may not {_ACTION_WORDS[action]}: "
+            f"that needs the {ACTIONS[action]} role; ask an admin."
+        )
+
+
+def is_author(actor: Actor | None, author: str | None) -> bool:
+    """Is `actor` the `author` recorded on an item (names compared ignoring case and spaces)?"""
+    return actor is not None and bool(author) and actor_name(actor).casefold() == str(author).strip().casefold()
 
 
 def sees_private(actor: Actor | None, author: str | None) -> bool:
     """A private item is shown to (and exported for) its author and admins only."""
     if actor is None:
         return False
-    if role_of(actor) == "admin":
-        return True
-    return bool(author) and actor_name(actor).casefold() == str(author).strip().casefold()
+    return role_of(actor) == "admin" or is_author(actor, author)
+
+
+def may_show(private: bool, author: str | None, viewer: Actor | None, *, include_private: bool = True) -> bool:
+    """May an item (private or not, written by `author`) be shown to `viewer`?
+
+    Public items always; private ones to their author and admins (`sees_private`), and to
+    nobody when `include_private` is False (a shared screen, a battlecard) or without a viewer.
+    The one rule behind the SWOT listings, company notes and their history.
+    """
+    return not private or (include_private and sees_private(viewer, author))
+
+
+def hidden_audit_rows(schema: str = "") -> str:
+    """SQL condition on `audit_log` (in `schema`, else the current one): the rows no shared view and no
+    user SQL shows to anyone, i.e. role assignments and the history of private SWOT items."""
+    prefix = f"{schema}." if schema else ""
+    return (
+        "table_name = 'user_roles' OR (table_name = 'swot_items' "
+        f"AND row_id IN (SELECT CAST(id AS VARCHAR) FROM {prefix}swot_items WHERE private))"
+    )
 
 
 # ---- role rules: e-mail addresses and @domains ---------------------------------------------
@@ -196,6 +217,9 @@ __all__ = [
     "Role",
     "actor_name",
     "allowed",
+    "hidden_audit_rows",
+    "is_author",
+    "may_show",
     "normalize_pattern",
     "require",
     "resolve_role",

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from research import config
-from research.access import Actor, PermissionDenied, sees_private
+from research.access import Actor, PermissionDenied, may_show, sees_private
 from research.competitors import validation as v
 from research.errors import ValidationError
 from research.store import Store, Transaction
@@ -112,7 +112,7 @@ def visible(items: Iterable[SwotItem], viewer: Actor | None, *, include_private:
     Without a viewer (None) every private item is dropped: the safe default for shared
     outputs. Presentation mode passes include_private=False even for their author.
     """
-    return [i for i in items if not i.private or (include_private and sees_private(viewer, i.author))]
+    return [i for i in items if may_show(i.private, i.author, viewer, include_private=include_private)]
 
 
 def list_items(
@@ -144,6 +144,7 @@ def stale_items(
     today: dt.date | None = None,
     days: int | None = None,
     viewer: Actor | None = None,
+    include_private: bool = True,
 ) -> list[SwotItem]:
     """The "to re-verify" queue: active stale items of active companies, oldest evidence first."""
     where = "NOT i.archived AND NOT i.company_archived AND i.evidence_on < CAST($today AS DATE) - CAST($days AS INTEGER)"
@@ -151,7 +152,7 @@ def stale_items(
     if company_id is not None:
         where += " AND i.company_id = $company"
         params["company"] = company_id
-    items = visible(_select(store, where, params, today, days), viewer)
+    items = visible(_select(store, where, params, today, days), viewer, include_private=include_private)
     return sorted(items, key=lambda item: (item.evidence_on, item.company, item.quadrant, item.position))
 
 

@@ -94,9 +94,8 @@ def _table_exists(tx: Transaction, table: str) -> bool:
 def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
     """Revert batch `batch_id` in one new transaction, or refuse naming the rows that block it.
 
-    Editors may undo their own batches; someone else's batch takes an admin.
+    Editors may undo their own batches (the transaction refuses viewers); someone else's batch takes an admin.
     """
-    require(actor, "undo")
     with store.transaction(actor) as tx:
         rows = tx.execute(
             "SELECT id, table_name, row_id, action, before, after FROM audit_log WHERE batch_id = ? ORDER BY id DESC",

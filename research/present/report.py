@@ -28,13 +28,14 @@ from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_currency as _babel_currency
 
-from research.access import sees_private
 from research.charts.theme import COMPETITOR_COLORS, company_colors
-from research.competitors import swot
+from research.competitors import profiles, swot
 from research.errors import ValidationError
+from research.exports import check_file_target, write_atomically
 from research.i18n import fmt_date, fmt_number, fmt_percent, locale_of, normalize_language, t
 from research.market import PRICE_MOVE_THRESHOLD, company_label
 from research.present import decks
+from research.present.export import export_bytes
 from research.present.model import (
     DecisionLine,
     ExportDeck,
@@ -149,7 +150,8 @@ def _section_subtitle(month: Month, lang: str, extra: str = "") -> str:
 
 
 def _companies(store: Store) -> pd.DataFrame:
-    return store.query_df("SELECT id, name, is_us FROM companies WHERE NOT archived ORDER BY NOT is_us, name")
+    """Active companies (id, name, is_us): ours first, then by name."""
+    return pd.DataFrame(profiles.company_options(store), columns=["id", "name", "is_us"])
 
 
 def _company_native(categories: Sequence[str], values: Sequence[int], *, y_title: str) -> NativeChart:
@@ -382,13 +384,6 @@ WHERE table_name = 'swot_items' AND action = 'update' AND changed_at >= $start A
 """
 
 
-def _may_show(item: Any, ctx: RenderContext) -> bool:
-    # getattr: `private`/`author` are read the same way before and after the access migration.
-    if not getattr(item, "private", False):
-        return True
-    return not ctx.presenting and sees_private(ctx.viewer, getattr(item, "author", None))
-
-
 def _swot_sections(store: Store, month: Month, ctx: RenderContext, lang: str, today: dt.date) -> _Section:
     in_month = month.in_month(lang)
     days = swot.stale_days()
@@ -400,7 +395,6 @@ def _swot_sections(store: Store, month: Month, ctx: RenderContext, lang: str, to
         i for cid in companies["id"]
         for i in swot.list_items(store, int(cid), include_archived=True, today=today, days=days,
                                  viewer=ctx.viewer, include_private=not ctx.presenting)
-        if _may_show(i, ctx)
     ]
     new = [i for i in items if start_ts <= i.created_at < end_ts]
     changed = [i for i in items if i.created_at < start_ts
@@ -408,7 +402,7 @@ def _swot_sections(store: Store, month: Month, ctx: RenderContext, lang: str, to
     new_ids = {i.id for i in new}
     evidence = [i for i in items if not i.archived and i.observed_on is not None
                 and month.start <= i.observed_on < month.end and i.id not in new_ids]
-    stale = [i for i in swot.stale_items(store, today=today, days=days, viewer=ctx.viewer) if _may_show(i, ctx)]
+    stale = swot.stale_items(store, today=today, days=days, viewer=ctx.viewer, include_private=not ctx.presenting)
     active = [i for i in items if not i.archived]
 
     def count(group: list[Any]) -> pd.Series:
@@ -804,31 +798,22 @@ def report_file(store: Store, month: str | dt.date, fmt: str, ctx: RenderContext
     """The monthly report as PPTX or Markdown bytes (UTF-8), via the Present exporters."""
     if fmt not in FORMATS:
         raise ValidationError(f"A report is written as {' or '.join(FORMATS)}, not “{fmt}”.")
-    deck = build_report(store, month, ctx)
-    if fmt == "pptx":
-        from research.present.pptx import pptx_bytes
+    return export_bytes(build_report(store, month, ctx), fmt)
 
-        return pptx_bytes(deck)
-    from research.present.markdown import markdown_text
 
-    return markdown_text(deck).encode("utf-8")
+def report_format(out_path: str | os.PathLike[str]) -> str:
+    """"pptx" or "md", from the output file's suffix; anything else is refused."""
+    fmt = Path(out_path).suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValidationError(f"Cannot write the report to {out_path}: use a file ending in .pptx or .md.")
+    return fmt
 
 
 def write_report(store: Store, month: str | dt.date, out_path: str | os.PathLike[str], ctx: RenderContext) -> Path:
     """Write the report to `out_path` (.pptx or .md) atomically: the file appears complete or not at all."""
-    from research.present.export import write_atomically
-
     target = Path(out_path)
-    fmt = target.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise ValidationError(f"Cannot write the report to {target}: use a file ending in .pptx or .md.")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise ValidationError(f"Cannot write {target}: the folder {parent} does not exist.")
-    if not os.access(parent, os.W_OK):
-        raise ValidationError(f"Cannot write {target}: the folder {parent} is not writable.")
-    if target.is_dir():
-        raise ValidationError(f"Cannot write {target}: a folder of that name exists.")
+    fmt = report_format(target)
+    check_file_target(target)  # before the report is built, not after
     write_atomically(target, report_file(store, month, fmt, ctx))
     return target
 

@@ -36,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 
 from research import config
-from research.access import Actor, require
+from research.access import Actor, hidden_audit_rows, require
 from research.config import PROJECT_ROOT
 from research.errors import QueryError, QueryRefused, QueryTimeout
 from research.query.statements import StatementInvalid, StatementRefused, check_read_only
@@ -237,10 +237,7 @@ class Sandbox:
                     cur.execute(f'COPY FROM DATABASE "{source}" TO {alias}')
                     # Private notes and role assignments stay out of user SQL (docs/ACCESS.md):
                     # the snapshot is shared by everyone who queries.
-                    cur.execute(
-                        f"DELETE FROM {alias}.audit_log WHERE table_name = 'user_roles' OR (table_name = 'swot_items' "
-                        f"AND row_id IN (SELECT CAST(id AS VARCHAR) FROM {alias}.swot_items WHERE private))"
-                    )
+                    cur.execute(f"DELETE FROM {alias}.audit_log WHERE {hidden_audit_rows(alias)}")
                     cur.execute(f"DELETE FROM {alias}.swot_items WHERE private")
                     cur.execute(f"DELETE FROM {alias}.user_roles")
                     # Private company notes (migration 0011) are blanked, and so are the notes in

@@ -9,17 +9,18 @@ from research.access import ACTIONS, ROLES
 from research.access import roles as access_roles
 from research.errors import VantageError
 from research.store import Store
-from research.ui.context import secrets_dict, actor, auth_mode, option_labels, tr
+from research.ui.context import actor, auth_mode, option_labels, tr, vantage_secrets
 from research.ui.widgets import show_error
 
 FLASH = "admin_flash"
 
 
 def mode_note() -> None:
-    if auth_mode() == "local":
+    mode = auth_mode()
+    if mode == "local":
         st.info(tr("admin.mode.local", doc="docs/ACCESS.md"), icon=":material/person:")
     else:
-        st.info(tr(f"admin.mode.{auth_mode()}", domain="@example.com"), icon=":material/badge:")
+        st.info(tr(f"admin.mode.{mode}", domain="@example.com"), icon=":material/badge:")
     message = st.session_state.pop(FLASH, None)
     if message:
         st.success(message, icon=":material/check_circle:")
@@ -53,7 +54,7 @@ def assignments(store: Store) -> None:
         st.caption(tr("admin.table_empty"))
     st.subheader(tr("admin.secrets"))
     try:
-        rules = access_roles.secrets_rules_table((secrets_dict().get("vantage") or {}).get("roles"))
+        rules = access_roles.secrets_rules_table(vantage_secrets().get("roles"))
     except VantageError as error:
         show_error(error)
         rules = []

@@ -65,8 +65,9 @@ def get_store() -> Store:
 
 
 def mark_routed() -> None:
-    """Called by app.py: this script run goes through the app's navigation."""
+    """Called by app.py: this script run goes through the app's navigation (and starts afresh)."""
     _run_marks.routed = True
+    _run_marks.principal = None  # roles are resolved again in every run: an admin's change shows on the next
 
 
 def take_routed_mark() -> bool:
@@ -111,12 +112,16 @@ def secrets_dict() -> dict:
         return {}
 
 
+def vantage_secrets() -> dict:
+    """The `[vantage]` section of secrets: `roles` and `passwords` (docs/ACCESS.md); empty without one."""
+    return secrets_dict().get("vantage") or {}
+
+
 def auth_mode() -> str:
     """How people sign in: "oidc" with `[auth]` in secrets, "password" with `[vantage.passwords]`, else "local"."""
-    secrets = secrets_dict()
-    if secrets.get("auth"):
+    if secrets_dict().get("auth"):
         return "oidc"
-    if (secrets.get("vantage") or {}).get("passwords"):
+    if vantage_secrets().get("passwords"):
         return "password"
     return "local"
 
@@ -138,9 +143,15 @@ def principal() -> Principal | None:
     email = _user_email()
     if not email:
         return None
-    vantage = secrets_dict().get("vantage") or {}
-    role = access_roles.role_for(get_store(), email, vantage.get("roles"))
-    return signed_in(email, role, mode=mode) if role else None
+    # Resolved once per script run (secrets plus a `user_roles` query): the run's many
+    # actor()/can() calls reuse it; app.py's mark_routed() clears it for the next run.
+    cached = getattr(_run_marks, "principal", None)
+    if cached is not None and cached[0] == email:
+        return cached[1]
+    role = access_roles.role_for(get_store(), email, vantage_secrets().get("roles"))
+    found = signed_in(email, role, mode=mode) if role else None
+    _run_marks.principal = (email, found)
+    return found
 
 
 def actor() -> Actor:
@@ -197,7 +208,7 @@ def _password_form() -> None:
     if wait > 0:
         st.error(tr("access.too_many_attempts", seconds=wait), icon=":material/timer:")
         return
-    signed = verify((secrets_dict().get("vantage") or {}).get("passwords"), email, password)
+    signed = verify(vantage_secrets().get("passwords"), email, password)
     if signed is None:
         st.session_state[PASSWORD_FAILURES] = (failures + 1, time.monotonic())
         st.error(tr("access.wrong_password"), icon=":material/lock:")
@@ -223,8 +234,10 @@ def gate() -> bool:
             return False
         found = principal()
     except VantageError as error:  # a mistake in the secrets' role or password lists: say which, show nothing else
+        from research.ui.widgets import show_error  # widgets imports this module
+
         st.title(tr("app.title"))
-        st.error(f"**{escape_markdown(error.title)}** — {escape_markdown(error.message)}", icon=":material/error:")
+        show_error(error)
         return False
     if found is None:
         st.title(tr("access.no_role_title"))
