@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
+from research.access import hidden_audit_rows
 from research.charts.market import share_by_segment_chart
 from research.errors import ValidationError
 from research.i18n import country_name, fmt_date, fmt_datetime, fmt_money, fmt_percent, t
@@ -59,7 +60,8 @@ PRICE_MOVES_SQL = """
 WITH newest AS (SELECT max(observed_at) AS at FROM price_observations),
 recent AS (
     SELECT po.product_id, po.observed_at, po.price, po.currency,
-           lag(po.price) OVER (PARTITION BY po.product_id ORDER BY po.observed_at) AS previous_price
+           lag(po.price) OVER (PARTITION BY po.product_id ORDER BY po.observed_at) AS previous_price,
+           lag(po.currency) OVER (PARTITION BY po.product_id ORDER BY po.observed_at) AS previous_currency
     FROM price_observations po, newest
     WHERE po.observed_at >= newest.at - to_days(CAST($days AS INTEGER) * 3)
 )
@@ -71,6 +73,7 @@ JOIN products p ON p.id = r.product_id
 JOIN companies c ON c.id = p.company_id
 WHERE r.observed_at > newest.at - to_days(CAST($days AS INTEGER))
   AND r.previous_price > 0
+  AND r.currency = r.previous_currency  -- a price re-quoted in another currency is not a move
   AND abs(r.price / r.previous_price - 1) >= $threshold
   AND NOT p.archived
 ORDER BY r.observed_at DESC, abs(r.price / r.previous_price - 1) DESC, p.name
@@ -91,7 +94,7 @@ FROM served
 ORDER BY segment_accounts DESC, segment, accounts DESC, company
 """
 
-RECENT_CHANGES_SQL = """
+RECENT_CHANGES_SQL = f"""
 SELECT changed_at, actor, table_name, action, row_id,
        coalesce(
            after ->> 'name', before ->> 'name',
@@ -102,8 +105,7 @@ SELECT changed_at, actor, table_name, action, row_id,
        after ->> 'demo_seed' AS demo_seed
 FROM audit_log
 -- private SWOT items (migration 0010) and role assignments stay off the overview
-WHERE table_name <> 'user_roles'
-  AND NOT (table_name = 'swot_items' AND row_id IN (SELECT CAST(id AS VARCHAR) FROM swot_items WHERE private))
+WHERE NOT ({hidden_audit_rows()})
 ORDER BY id DESC
 LIMIT $limit
 """
@@ -166,13 +168,18 @@ def company_label(name: str, is_us: bool, lang: str) -> str:
     return name + t("chart.us_suffix", lang) if is_us else name
 
 
-def share_by_segment_view(store: Store, dimension: str, lang: str) -> tuple[alt.TopLevelMixin | None, int, int]:
-    """The share-by-segment chart in `lang`, and (segments we lead, segments shown)."""
+def labelled_share(store: Store, dimension: str, lang: str) -> pd.DataFrame:
+    """`share_by_segment` with display labels in `lang` (segment_label, company_label)."""
     share = share_by_segment(store, dimension)
-    if share.empty:
-        return None, 0, 0
     share["segment_label"] = [segment_label(dimension, v, lang) for v in share["segment"]]
     share["company_label"] = [company_label(n, u, lang) for n, u in zip(share["company"], share["is_us"])]
+    return share
+
+
+def share_chart(share: pd.DataFrame, dimension: str, lang: str) -> tuple[alt.TopLevelMixin | None, int, int]:
+    """The share-by-segment chart of a `labelled_share` frame, and (segments we lead, segments shown)."""
+    if share.empty:
+        return None, 0, 0
     lead = len(segments_we_lead(share))
     total = share["segment"].nunique()
     chart = share_by_segment_chart(
@@ -185,6 +192,11 @@ def share_by_segment_view(store: Store, dimension: str, lang: str) -> tuple[alt.
         accounts_title=t("col.accounts", lang),
     )
     return chart, lead, total
+
+
+def share_by_segment_view(store: Store, dimension: str, lang: str) -> tuple[alt.TopLevelMixin | None, int, int]:
+    """The share-by-segment chart in `lang`, and (segments we lead, segments shown)."""
+    return share_chart(labelled_share(store, dimension, lang), dimension, lang)
 
 
 def price_moves_table(moves: pd.DataFrame, lang: str, limit: int = 12) -> pd.DataFrame:

@@ -63,6 +63,16 @@ def test_price_moves_keep_only_moves_above_the_threshold(market_store: Store) ->
     assert market.price_moves(market_store, days=1, threshold=0.03).empty
 
 
+def test_a_price_quoted_in_another_currency_is_not_a_move(market_store: Store) -> None:
+    box = market_store.query_value("SELECT id FROM products WHERE name = 'Box'")
+    with market_store.transaction("ana") as tx:  # the same box, now listed in dinars
+        tx.insert("price_observations", {"product_id": box, "price": "1230.00", "currency": "RSD",
+                                         "observed_at": dt.datetime(2026, 11, 2)})
+    moves = market.price_moves(market_store, days=30, threshold=0.03)
+    assert "RSD" not in moves["currency"].tolist()
+    assert moves["price"].astype(float).tolist() == [10.5]
+
+
 def test_recent_changes_name_the_item_newest_first(market_store: Store) -> None:
     changes = market.recent_changes(market_store, limit=3)
     assert changes["action"].tolist() == ["insert"] * 3

@@ -5,7 +5,7 @@ can be edited but not archived, and new companies are always competitors.
 
 A profile's notes can be private (migration 0011, docs/ACCESS.md): `get_company`,
 `find_company` and `our_company` blank them (`notes_hidden`) unless `viewer` may see
-them (research.access.sees_private), and always when `include_private` is False (a
+them (research.access.may_show), and always when `include_private` is False (a
 shared screen, a battlecard). Only their author or an admin may change them.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from research.access import Actor, PermissionDenied, actor_name, sees_private
+from research.access import Actor, PermissionDenied, actor_name, is_author, may_show, sees_private
 from research.competitors import validation as v
 from research.errors import ValidationError
 from research.store import Store, Transaction
@@ -146,19 +146,12 @@ def _company(row: dict[str, Any], viewer: Actor | None, include_private: bool) -
     return visible_company(company, viewer, include_private=include_private)
 
 
-def notes_visible(notes_private: bool, notes_author: str | None, viewer: Actor | None, *,
-                  include_private: bool = True) -> bool:
-    """May `viewer` read these notes? Public notes always; private ones only for their author and
-    admins, and never when `include_private` is False (presentation mode, battlecards)."""
-    return not notes_private or (include_private and sees_private(viewer, notes_author))
-
-
 def visible_company(company: Company, viewer: Actor | None, *, include_private: bool = True) -> Company:
     """`company` as `viewer` may see it: private notes someone else wrote read as hidden (None).
 
     Without a viewer (None) private notes are hidden: the safe default for shared outputs.
     """
-    if notes_visible(company.notes_private, company.notes_author, viewer, include_private=include_private):
+    if may_show(company.notes_private, company.notes_author, viewer, include_private=include_private):
         return company
     return replace(company, notes=None, notes_hidden=True)
 
@@ -223,6 +216,11 @@ def company_options(store: Store, *, include_archived: bool = False) -> list[tup
         "SELECT id, name, is_us FROM companies WHERE ? OR NOT archived ORDER BY is_us DESC, name", [include_archived]
     )
     return [(int(r["id"]), r["name"], bool(r["is_us"])) for r in rows]
+
+
+def company_flags(store: Store) -> list[tuple[str, bool]]:
+    """(name, is_us) of every company, archived ones too: how charts recognise a column of company names."""
+    return [(r["name"], bool(r["is_us"])) for r in store.query_rows("SELECT name, is_us FROM companies")]
 
 
 def _validated(values: dict[str, Any]) -> dict[str, Any]:
@@ -314,9 +312,8 @@ def _notes_changes(tx: Transaction, actor: Actor, company_id: int, values: dict[
             f"The notes of company {company_id} are a private note of someone else; "
             "only their author or an admin may change them."
         )
-    is_author = bool(author) and actor_name(actor).casefold() == str(author).strip().casefold()
     stays_private = private and values.get("notes_private", private)
-    keep_author = bool(author) and stays_private and not is_author  # an admin editing someone's private notes
+    keep_author = bool(author) and stays_private and not is_author(actor, author)  # an admin editing someone's private notes
     return {**values, "notes_author": author if keep_author else (actor_name(actor) or None)}
 
 
@@ -372,7 +369,7 @@ def company_history(store: Store, company_id: int, limit: int = 200, *, viewer: 
     current = store.query_rows(
         "SELECT coalesce(notes_private, false) AS private, notes_author FROM companies WHERE id = ?", [company_id]
     )
-    hide_all = bool(current) and not notes_visible(current[0]["private"], current[0]["notes_author"], viewer)
+    hide_all = bool(current) and not may_show(current[0]["private"], current[0]["notes_author"], viewer)
     mask = history["table_name"] == "companies"
     if mask.any():
         history = history.copy()
@@ -381,7 +378,7 @@ def company_history(store: Store, company_id: int, limit: int = 200, *, viewer: 
     return history
 
 
-def redact_notes(snapshot: Any, viewer: Actor | None, *, hide_all: bool = False, include_private: bool = True) -> Any:
+def redact_notes(snapshot: Any, viewer: Actor | None, *, hide_all: bool = False) -> Any:
     """A companies audit snapshot (JSON text) without its notes when they were private and `viewer` may not
     see them, or when `hide_all` (the company's notes are private now: their earlier versions go too)."""
     if not isinstance(snapshot, str) or not snapshot:
@@ -389,8 +386,7 @@ def redact_notes(snapshot: Any, viewer: Actor | None, *, hide_all: bool = False,
     row = json.loads(snapshot)
     if not isinstance(row, dict) or row.get("notes") is None:
         return snapshot
-    if hide_all or not notes_visible(bool(row.get("notes_private")), row.get("notes_author"), viewer,
-                                     include_private=include_private):
+    if hide_all or not may_show(bool(row.get("notes_private")), row.get("notes_author"), viewer):
         row["notes"] = None
         return json.dumps(row, ensure_ascii=False)
     return snapshot

@@ -19,13 +19,11 @@ def share_by_segment(store: Store, params: dict[str, Any], ctx: RenderContext) -
     if dimension not in market.SEGMENT_DIMENSIONS:
         raise DataGone(f"no dimension {dimension!r}")
     title = t("overview.share.title", lang)
-    chart, lead, total = market.share_by_segment_view(store, dimension, lang)
+    share = market.labelled_share(store, dimension, lang)
+    chart, lead, total = market.share_chart(share, dimension, lang)
     source = t("present.source.accounts", lang)
     if chart is None:
         return SlideContent(title=title, text=t("overview.share.empty", lang), source=source, as_of=now())
-    share = market.share_by_segment(store, dimension)
-    share["segment_label"] = [market.segment_label(dimension, v, lang) for v in share["segment"]]
-    share["company_label"] = [market.company_label(n, u, lang) for n, u in zip(share["company"], share["is_us"])]
     segments, companies, colours = share_stack(share)
     native = category_native(
         share, kind="stacked_bar", category="segment_label", series="company_label", value="share",

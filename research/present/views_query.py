@@ -15,6 +15,7 @@ import pandas as pd
 
 from research.charts.query import AGGREGATES, CHART_KINDS, MAX_BAR_CATEGORIES, ChartChoice, build_chart, company_column
 from research.charts.theme import COMPETITOR_COLORS, company_colors
+from research.competitors import profiles
 from research.errors import VantageError
 from research.i18n import t
 from research.present.model import NativeChart, RenderContext, Series, SlideContent
@@ -57,10 +58,6 @@ def chart_choice(params: dict[str, Any]) -> ChartChoice | None:
         return None
     aggregate = raw.get("aggregate") if raw.get("aggregate") in AGGREGATES else "sum"
     return ChartChoice(raw["kind"], raw["x"], raw.get("y") or None, raw.get("color") or None, aggregate)
-
-
-def _companies(store: Store) -> list[tuple[str, bool]]:
-    return [(r["name"], bool(r["is_us"])) for r in store.query_rows("SELECT name, is_us FROM companies")]
 
 
 def _colours(values: list[str], companies: list[tuple[str, bool]]) -> dict[str, str]:
@@ -133,7 +130,7 @@ def query_result(store: Store, params: dict[str, Any], ctx: RenderContext) -> Sl
         # The query no longer runs (a table changed, the time limit): say so on the slide.
         return SlideContent(title=title, text=t("present.query.failed", lang, message=error.message), source=source)
     choice = chart_choice(params)
-    companies = _companies(store)
+    companies = profiles.company_flags(store)
     chart = None
     if choice is not None and not result.frame.empty:
         try:

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from research.charts.query import AGGREGATES, CHART_KINDS, ChartChoice, build_chart, options_for, suggest_chart
+from research.competitors import profiles
 from research.errors import VantageError
 from research.i18n import fmt_number
 from research.query import builder, export, saved, schema
@@ -39,10 +40,6 @@ def _objects(database: str, _store: Store) -> list[schema.SchemaObject]:
 @st.cache_data(ttl=60, show_spinner=False, max_entries=64)
 def _choices(database: str, choices_from: str, _store: Store) -> list[str]:
     return saved.choices(_store, choices_from)
-
-
-def companies(store: Store) -> list[tuple[str, bool]]:
-    return [(r["name"], bool(r["is_us"])) for r in store.query_rows("SELECT name, is_us FROM companies")]
 
 
 # ---- header and running ----------------------------------------------------------------
@@ -370,7 +367,7 @@ def result_panel(store: Store) -> None:
 
 
 def chart_panel(store: Store, frame: pd.DataFrame, rid: int, title: str):
-    comps = companies(store)
+    comps = profiles.company_flags(store)
     suggestion = suggest_chart(frame, comps)
     if suggestion is None:
         st.caption(tr("query.chart.none"))
