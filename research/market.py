@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from research.access import hidden_audit_rows
+from research.access import audit_viewer_params, visible_audit_log
 from research.charts.market import share_by_segment_chart
 from research.errors import ValidationError
 from research.i18n import country_name, fmt_date, fmt_datetime, fmt_money, fmt_percent, t
@@ -103,9 +103,8 @@ SELECT changed_at, actor, table_name, action, row_id,
            after ->> 'title', before ->> 'title'
        ) AS item,
        after ->> 'demo_seed' AS demo_seed
-FROM audit_log
--- private SWOT items (migration 0010) and role assignments stay off the overview
-WHERE NOT ({hidden_audit_rows()})
+-- Overview is a shared screen: nobody's private audit rows (migration 0012), no role assignments.
+FROM {visible_audit_log()}
 ORDER BY id DESC
 LIMIT $limit
 """
@@ -154,7 +153,8 @@ def segments_we_lead(share: pd.DataFrame) -> list[str]:
 
 
 def recent_changes(store: Store, limit: int = 15) -> pd.DataFrame:
-    return store.query_df(RECENT_CHANGES_SQL, {"limit": limit})
+    """The newest audited changes, as anyone may see them on a shared screen (no private rows, even one's own)."""
+    return store.query_df(RECENT_CHANGES_SQL, {"limit": limit, **audit_viewer_params(None)})
 
 
 # ---- shaped for display ----------------------------------------------------------------

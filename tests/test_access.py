@@ -361,7 +361,7 @@ def test_admins_assign_roles_that_sign_in_then_uses(ws: Store) -> None:
         access_roles.assign_role(ws, ADMIN, "x@example.com", "owner")
     actors = {r["actor"] for r in ws.query_rows("SELECT actor FROM audit_log WHERE table_name = 'user_roles'")}
     assert actors == {"admin@example.com"}
-    # Who has which role stays off the overview and out of user SQL (research.access.hidden_audit_rows).
+    # Who has which role stays off the overview and out of user SQL (research.access.visible_audit_log).
     assert "user_roles" not in set(market.recent_changes(ws, limit=50)["table_name"])
     in_sql = run_sandboxed(ws, "SELECT (SELECT count(*) FROM user_roles) + (SELECT count(*) FROM audit_log "
                                "WHERE table_name = 'user_roles') AS n", actor=EDITOR).frame

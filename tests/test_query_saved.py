@@ -186,3 +186,12 @@ def test_builder_refuses_unknown_names_and_bad_values() -> None:
     text = builder.build_sql(builder.BuilderSpec("companies", filters=(builder.Filter("name", "contains", "x'--"),)), columns)
     assert text.params == {"name": "x'--"} and "x'--" not in text.sql
     assert json.dumps(text.params)
+
+
+def test_history_keeps_a_shortened_copy_of_a_huge_refused_statement(ws: Store) -> None:
+    # A refused 5 MB statement used to land whole in query_history, in every later read of it.
+    huge = "SELECT " + "1 + " * 1_250_000 + "1"
+    saved.record_history(ws, "ana", huge, None, status="refused", message="too long")
+    kept = saved.history(ws, "ana")["sql"].iloc[0]
+    assert len(kept) < saved.HISTORY_SQL_CHARS + 40
+    assert kept.startswith("SELECT 1 + 1 + ") and kept.endswith(f"({len(huge):,} characters)")

@@ -8,6 +8,8 @@ Contract shared by every area:
   `ACTIONS` is the one table of what each action needs (docs/ACCESS.md shows it).
 - `sees_private(actor, author)` says whether a private item written by `author` may be shown/exported;
   `may_show(private, author, viewer, include_private=)` applies it to an item that may or may not be private.
+- `visible_audit_log()` + `audit_viewer_params(viewer)` are the one rule every reader of `audit_log`
+  applies: private audit rows (flagged by the store, migration 0012) for their author and admins only.
 - `resolve_role(email, rules)` turns an e-mail address into a role from role rules (secrets and
   the admin-managed `user_roles` table, see research/access/roles.py).
 
@@ -17,6 +19,7 @@ courtesy, the refusal is the function's.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -44,6 +47,7 @@ ACTIONS: dict[str, Role] = {
     "restore": "admin",  # restore a backup into a new workspace
     "demo": "admin",  # build or rebuild the demo market
     "roles": "admin",  # assign roles to people
+    "our_company": "admin",  # say which company is ours (issue 14: imports and the grid may not)
 }
 
 # Shown in PermissionDenied messages.
@@ -62,6 +66,7 @@ _ACTION_WORDS: dict[str, str] = {
     "restore": "restore a backup",
     "demo": "rebuild the demo market",
     "roles": "assign roles",
+    "our_company": "change which company is ours",
 }
 
 
@@ -131,14 +136,84 @@ def may_show(private: bool, author: str | None, viewer: Actor | None, *, include
     return not private or (include_private and sees_private(viewer, author))
 
 
-def hidden_audit_rows(schema: str = "") -> str:
-    """SQL condition on `audit_log` (in `schema`, else the current one): the rows no shared view and no
-    user SQL shows to anyone, i.e. role assignments and the history of private SWOT items."""
+# ---- private audit rows ----------------------------------------------------------------------
+# Privacy belongs to the audit row (migration 0012): `audit_log.private` and `private_author` are
+# set by the store when a row's before or after value is private, and stay set whatever happens
+# to the item later (deleted, undone, archived, made public, restored from a backup). Every
+# reader of audit rows goes through `visible_audit_log`, the one rule.
+
+# Tables whose rows can be private: table -> (flag column, author column, fields that are private).
+# No fields: the whole row is the private text (a SWOT item is its statement), so its audit rows
+# are hidden; with fields, only those are blanked and the change itself stays in the history.
+PRIVATE_ROWS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "swot_items": ("private", "author", ()),
+    "companies": ("notes_private", "notes_author", ("notes",)),
+}
+# Audit rows that no reader shows to anyone (who has which role is an admin's business).
+SECRET_AUDIT_TABLES: tuple[str, ...] = ("user_roles",)
+
+
+def _flag(side: str, column: str) -> str:
+    return f"coalesce(TRY_CAST({side} ->> '{column}' AS BOOLEAN), false)"
+
+
+def audit_privacy_sql() -> tuple[str, str]:
+    """SQL expressions over an `audit_log` row: (is its before or after private, who wrote that private value).
+
+    The author is the one of the private side, the after's first (a public item made private
+    belongs to whoever made it private). Used by the store when it writes audit rows.
+    """
+    private: list[str] = []
+    author: list[str] = []
+    for table, (flag, by, _) in PRIVATE_ROWS.items():
+        private.append(f"(table_name = '{table}' AND ({_flag('after', flag)} OR {_flag('before', flag)}))")
+        author.append(
+            f"WHEN table_name = '{table}' THEN CASE WHEN {_flag('after', flag)} THEN after ->> '{by}' "
+            f"ELSE before ->> '{by}' END"
+        )
+    return "(" + " OR ".join(private) + ")", "CASE " + " ".join(author) + " END"
+
+
+def visible_audit_log(schema: str = "") -> str:
+    """`audit_log` (in `schema`, else the current one) as the viewer in `$audit_viewer`/`$audit_admin` may see it.
+
+    A subquery with the table's own columns: the rows of `SECRET_AUDIT_TABLES` are gone; a
+    private row is gone for whoever is neither its author nor an admin (or, for tables with
+    private fields, has those fields removed from before/after). Bind the parameters with
+    `audit_viewer_params`.
+    """
     prefix = f"{schema}." if schema else ""
-    return (
-        "table_name = 'user_roles' OR (table_name = 'swot_items' "
-        f"AND row_id IN (SELECT CAST(id AS VARCHAR) FROM {prefix}swot_items WHERE private))"
+    masked = (
+        "(private AND NOT ($audit_admin OR ($audit_viewer <> '' "
+        "AND lower(trim(coalesce(private_author, ''))) = $audit_viewer)))"
     )
+    blanked = {table: fields for table, (_, _, fields) in PRIVATE_ROWS.items() if fields}
+    secret = ", ".join(f"'{table}'" for table in SECRET_AUDIT_TABLES)
+    # A private row is hidden whole unless its table names the private fields (an unknown table: hidden).
+    keeps_row = " OR ".join(f"table_name = '{table}'" for table in blanked) or "false"
+
+    def redacted(side: str) -> str:
+        cases = " ".join(
+            f"WHEN table_name = '{table}' THEN json_merge_patch({side}, '{json.dumps(dict.fromkeys(fields))}')"
+            for table, fields in blanked.items()
+        )
+        return f"CASE WHEN {side} IS NOT NULL AND {masked} THEN CASE {cases} ELSE {side} END ELSE {side} END"
+
+    return (
+        f"(SELECT * REPLACE ({redacted('before')} AS before, {redacted('after')} AS after) "
+        f"FROM {prefix}audit_log "
+        f"WHERE table_name NOT IN ({secret}) AND NOT ({masked} AND NOT ({keeps_row})))"
+    )
+
+
+def audit_viewer_params(viewer: Actor | None, *, include_private: bool = True) -> dict[str, object]:
+    """The parameters of `visible_audit_log` for `viewer`: the same answer as `may_show` for every row.
+
+    No viewer, or `include_private=False` (a shared screen): nobody's private rows, not even one's own.
+    """
+    if viewer is None or not include_private:
+        return {"audit_viewer": "", "audit_admin": False}
+    return {"audit_viewer": actor_name(viewer).strip().lower(), "audit_admin": role_of(viewer) == "admin"}
 
 
 # ---- role rules: e-mail addresses and @domains ---------------------------------------------
@@ -216,8 +291,11 @@ __all__ = [
     "ROLES",
     "Role",
     "actor_name",
+    "PRIVATE_ROWS",
+    "SECRET_AUDIT_TABLES",
     "allowed",
-    "hidden_audit_rows",
+    "audit_privacy_sql",
+    "audit_viewer_params",
     "is_author",
     "may_show",
     "normalize_pattern",
@@ -227,4 +305,5 @@ __all__ = [
     "rules_from_mapping",
     "sees_private",
     "signed_in",
+    "visible_audit_log",
 ]

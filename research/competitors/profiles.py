@@ -12,14 +12,23 @@ shared screen, a battlecard). Only their author or an admin may change them.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
-from research.access import Actor, PermissionDenied, actor_name, is_author, may_show, sees_private
+from research.access import (
+    Actor,
+    PermissionDenied,
+    actor_name,
+    audit_viewer_params,
+    is_author,
+    may_show,
+    require,
+    sees_private,
+    visible_audit_log,
+)
 from research.competitors import validation as v
 from research.errors import ValidationError
 from research.store import Store, Transaction
@@ -119,8 +128,8 @@ ORDER BY annual_revenue DESC NULLS LAST, name LIMIT $limit
 """
 
 # Every audited change that touches the company: its row, its SWOT items, products,
-# TOWS strategies and their links.
-HISTORY_SQL = """
+# TOWS strategies and their links; private audit rows only for their author and admins (migration 0012).
+HISTORY_SQL = f"""
 WITH strategies AS (
     SELECT CAST(id AS VARCHAR) AS sid FROM tows_strategies WHERE company_id = $company
 )
@@ -128,7 +137,7 @@ SELECT a.changed_at, a.actor, a.table_name, a.action, a.row_id,
        coalesce(a.after ->> 'name', a.before ->> 'name', a.after ->> 'statement', a.before ->> 'statement',
                 a.after ->> 'swot_item_id', a.before ->> 'swot_item_id') AS item,
        a.before, a.after
-FROM audit_log a
+FROM {visible_audit_log()} AS a
 WHERE (a.table_name = 'companies' AND a.row_id = CAST($company AS VARCHAR))
    OR (a.table_name IN ('swot_items', 'products', 'tows_strategies')
        AND coalesce(a.after ->> 'company_id', a.before ->> 'company_id') = CAST($company AS VARCHAR))
@@ -342,6 +351,25 @@ def set_company_archived(
     return get_company(store, company_id)
 
 
+def set_our_company(store: Store, actor: Actor, company_id: int) -> Company:
+    """Make `company_id` our company (admins): the old one becomes a competitor in the same batch.
+
+    The one way to change it (issue 14: imports and the grid may not); the database keeps at
+    most one (migration 0013). The old flag is cleared first, so the unique index never sees two.
+    """
+    require(actor, "our_company")
+    company = get_company(store, company_id)
+    if company.is_us:
+        return company
+    if company.archived:
+        raise ValidationError(f"{company.name} is archived; restore it before making it our company.")
+    with store.transaction(actor) as tx:
+        for (old_id,) in tx.execute("SELECT id FROM companies WHERE is_us").fetchall():
+            tx.update("companies", old_id, {"is_us": False})
+        tx.update("companies", company_id, {"is_us": True}, expected_version=company.version)
+    return get_company(store, company_id, viewer=actor)
+
+
 def company_products(store: Store, company_id: int) -> pd.DataFrame:
     """Active products with list price and the newest observed price."""
     return store.query_df(PRODUCTS_SQL, {"company": company_id})
@@ -355,38 +383,15 @@ def largest_customers(store: Store, company_id: int, limit: int = 5) -> pd.DataF
     return store.query_df(LARGEST_CUSTOMERS_SQL, {"company": company_id, "limit": limit})
 
 
-def company_history(store: Store, company_id: int, limit: int = 200, *, viewer: Actor | None = None) -> pd.DataFrame:
-    """The audit trail of a company: newest first, without the private SWOT items and notes `viewer` may not see."""
-    history = store.query_df(HISTORY_SQL, {"company": company_id, "limit": limit})
-    hidden = {
-        str(row["id"])
-        for row in store.query_rows("SELECT id, author FROM swot_items WHERE company_id = ? AND private", [company_id])
-        if not sees_private(viewer, row["author"])
-    }
-    if hidden:
-        history = history[~((history["table_name"] == "swot_items") & history["row_id"].isin(hidden))].reset_index(drop=True)
-    # Private notes leave the company's own audit rows (before/after) for whoever may not see them.
-    current = store.query_rows(
-        "SELECT coalesce(notes_private, false) AS private, notes_author FROM companies WHERE id = ?", [company_id]
-    )
-    hide_all = bool(current) and not may_show(current[0]["private"], current[0]["notes_author"], viewer)
-    mask = history["table_name"] == "companies"
-    if mask.any():
-        history = history.copy()
-        for column in ("before", "after"):
-            history.loc[mask, column] = [redact_notes(value, viewer, hide_all=hide_all) for value in history.loc[mask, column]]
-    return history
+def company_history(
+    store: Store, company_id: int, limit: int = 200, *, viewer: Actor | None = None, include_private: bool = True
+) -> pd.DataFrame:
+    """The audit trail of a company, newest first, as `viewer` may see it.
 
-
-def redact_notes(snapshot: Any, viewer: Actor | None, *, hide_all: bool = False) -> Any:
-    """A companies audit snapshot (JSON text) without its notes when they were private and `viewer` may not
-    see them, or when `hide_all` (the company's notes are private now: their earlier versions go too)."""
-    if not isinstance(snapshot, str) or not snapshot:
-        return snapshot
-    row = json.loads(snapshot)
-    if not isinstance(row, dict) or row.get("notes") is None:
-        return snapshot
-    if hide_all or not may_show(bool(row.get("notes_private")), row.get("notes_author"), viewer):
-        row["notes"] = None
-        return json.dumps(row, ensure_ascii=False)
-    return snapshot
+    Audit rows of private SWOT items are left out, and private notes blanked in the company's
+    own rows, unless `viewer` wrote them or is an admin — whatever became of the item or the
+    notes since (the flag is on the audit row, migration 0012). None or `include_private=False`
+    (a shared screen): nobody's.
+    """
+    params = {"company": company_id, "limit": limit, **audit_viewer_params(viewer, include_private=include_private)}
+    return store.query_df(HISTORY_SQL, params)

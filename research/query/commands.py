@@ -5,12 +5,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 from research.errors import VantageError
 from research.query.export import csv_text
-from research.query.sandbox import QueryRefused, QueryTimeout, close_sandbox, display_rows, run_sandboxed
+from research.query.sandbox import (
+    QueryRefused,
+    QueryTimeout,
+    close_sandbox,
+    display_rows,
+    rows_problem,
+    run_sandboxed,
+    timeout_problem,
+)
 from research.query.saved import parse_cli_params, record_history
 from research.store import Store
+
+T = TypeVar("T")
 
 
 def _status(error: VantageError) -> str:
@@ -19,10 +31,13 @@ def _status(error: VantageError) -> str:
     return "refused" if isinstance(error, QueryRefused) else "failed"
 
 
-def _positive_int(text: str) -> int:
-    from research.cli import _positive_int as whole_number  # the CLI's own check, one definition
-
-    return whole_number(text)
+def _row_limit(text: str) -> int:
+    """--max-rows: a whole number from 1 to the sandbox's row limit (the same check as run_sandboxed)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    return _checked(rows_problem, value)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -59,12 +74,22 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def _seconds(text: str) -> float:
+    """--timeout: finite, more than 0 and at most VANTAGE_QUERY_MAX_TIMEOUT (`inf` gave a traceback)."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("the time limit must be more than 0 seconds")
+    return _checked(timeout_problem, value)
+
+
+def _checked(problem_of: Callable[[object], str | None], value: T) -> T:
+    """`value` if the sandbox accepts it; else a usage error (exit 2) that says why."""
+    try:
+        problem = problem_of(value)
+    except VantageError as error:  # a bad limit setting: argparse would let it out as a traceback
+        raise argparse.ArgumentTypeError(error.message) from None
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return value
 
 
@@ -80,6 +105,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("sql", help="the statement; name parameters $like_this and give them with --param")
     p.add_argument("--param", action="append", metavar="NAME=VALUE", help="a parameter value (repeatable); bound, never spliced")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: %(default)s)")
-    p.add_argument("--max-rows", type=_positive_int, default=None, help="rows to print (default: $VANTAGE_QUERY_MAX_ROWS)")
+    p.add_argument("--max-rows", type=_row_limit, default=None, help="rows to print (default: $VANTAGE_QUERY_MAX_ROWS)")
     p.add_argument("--timeout", type=_seconds, default=None, help="seconds before the query is stopped (default: $VANTAGE_QUERY_TIMEOUT)")
     p.set_defaults(handler=cmd_query)

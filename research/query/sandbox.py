@@ -3,7 +3,7 @@
 Design (docs/QUERY.md): the app's own DuckDB instance stays unhardened, because
 other features need files (imports read Parquet, exports write files). So a
 consistent snapshot of the workspace is copied from the app's connection into a
-private temp folder (`ATTACH` + `COPY FROM DATABASE` + `DETACH`), and each user
+private temp folder (`ATTACH`, the schema, then only the rows anyone may read, `DETACH`), and each user
 statement runs in a separate process that opens that snapshot read-only with
 external access off, extension install/load off and the configuration locked.
 The worker interrupts a statement at the time limit; the parent kills the worker
@@ -16,6 +16,8 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import json
+import math
+import numbers
 import os
 import select
 import shutil
@@ -36,11 +38,11 @@ import pandas as pd
 import pyarrow as pa
 
 from research import config
-from research.access import Actor, hidden_audit_rows, require
+from research.access import PRIVATE_ROWS, Actor, audit_viewer_params, require, visible_audit_log
 from research.config import PROJECT_ROOT
-from research.errors import QueryError, QueryRefused, QueryTimeout
-from research.query.statements import StatementInvalid, StatementRefused, check_read_only
-from research.store import Store
+from research.errors import QueryError, QueryRefused, QueryTimeout, ValidationError
+from research.query.statements import StatementRefused, check_length
+from research.store import Store, quote_ident
 
 GRACE_SECONDS = 5.0  # after the time limit, the worker gets this long to answer before it is killed
 START_SECONDS = 30.0  # a worker that is not ready by then is broken
@@ -48,16 +50,73 @@ QUEUE_SECONDS = 2.0  # how long a run waits for a free slot before it is refused
 _HEADER = struct.Struct(">I")
 
 
+def max_timeout() -> float:
+    """VANTAGE_QUERY_MAX_TIMEOUT: the largest time limit a run may ask for."""
+    limit = config.get_float("VANTAGE_QUERY_MAX_TIMEOUT")  # finite and not negative, else ValidationError
+    if limit <= 0:
+        raise ValidationError("VANTAGE_QUERY_MAX_TIMEOUT must be more than 0 seconds.")
+    return limit
+
+
+def timeout_problem(value: object) -> str | None:
+    """Why `value` cannot be a time limit in seconds, or None if it can.
+
+    One check for every way in (CLI, run_sandboxed, the setting): `inf` overflowed the
+    parent's deadline arithmetic and `nan` crashed the worker's timer.
+    """
+    limit = max_timeout()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        shown = repr(value)
+    elif not math.isfinite(value) or not 0 < value <= limit:
+        shown = f"{value:g}"
+    else:
+        return None
+    return f"The time limit must be more than 0 and at most {limit:g} s (VANTAGE_QUERY_MAX_TIMEOUT), not {shown}."
+
+
 def default_timeout() -> float:
-    return config.get_float("VANTAGE_QUERY_TIMEOUT") or 10.0
+    """VANTAGE_QUERY_TIMEOUT, checked like a time limit given to one run."""
+    text = config.get("VANTAGE_QUERY_TIMEOUT")
+    try:
+        value: object = float(text)
+    except ValueError:
+        value = text
+    problem = timeout_problem(value)
+    if problem:
+        raise ValidationError(f"VANTAGE_QUERY_TIMEOUT is not a usable time limit: {problem}")
+    return float(text)
+
+
+def _positive_rows(env: str) -> int:
+    rows = config.get_int(env)
+    if rows < 1:
+        raise ValidationError(f"{env} must be at least 1 (rows), not {rows}.")
+    return rows
 
 
 def display_rows() -> int:
-    return config.get_int("VANTAGE_QUERY_MAX_ROWS")
+    return _positive_rows("VANTAGE_QUERY_MAX_ROWS")
 
 
 def export_rows() -> int:
-    return config.get_int("VANTAGE_QUERY_EXPORT_ROWS")
+    return _positive_rows("VANTAGE_QUERY_EXPORT_ROWS")
+
+
+def max_rows_limit() -> int:
+    """The most rows one run may fetch: the larger of the display and the export limit."""
+    return max(display_rows(), export_rows())
+
+
+def rows_problem(value: object) -> str | None:
+    """Why `value` cannot be a row limit, or None if it can (a whole number from 1 to max_rows_limit())."""
+    limit = max_rows_limit()
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and 1 <= value <= limit:
+        return None
+    shown = f"{value:,}" if isinstance(value, numbers.Integral) and not isinstance(value, bool) else repr(value)
+    return (
+        f"The row limit must be a whole number from 1 to {limit:,} "
+        f"(the larger of VANTAGE_QUERY_MAX_ROWS and VANTAGE_QUERY_EXPORT_ROWS), not {shown}."
+    )
 
 
 @dataclass(frozen=True)
@@ -106,6 +165,78 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     if any(pa.types.is_decimal(f.type) for f in table.schema):
         table = table.cast(pa.schema(fields))
     return table.to_pandas()
+
+
+FOLDER_PREFIX = "vantage-query-"
+# Tables the snapshot leaves empty: who has which role, and everyone's query history (SQL and
+# parameter values; each person sees their own in the History panel, research.query.saved.history).
+EMPTY_IN_SNAPSHOT = frozenset({("main", "user_roles"), ("main", "query_history")})
+
+
+def snapshot_rows(source: str, schema: str, table: str) -> str | None:
+    """The SELECT that copies `table` from `source` (a quoted catalog.schema) into the shared snapshot.
+
+    None for a table left empty. Private rows (research.access.PRIVATE_ROWS) are left out, or
+    their private fields blanked; audit rows as `visible_audit_log` shows them to nobody in
+    particular (bind `audit_viewer_params(None)`).
+    """
+    if (schema, table) in EMPTY_IN_SNAPSHOT:
+        return None
+    if schema == "main" and table == "audit_log":
+        return f"SELECT * FROM {visible_audit_log(source)}"
+    name = f"{source}.{quote_ident(table)}"
+    if schema == "main" and table in PRIVATE_ROWS:
+        flag, _, fields = PRIVATE_ROWS[table]
+        private = f"coalesce({quote_ident(flag)}, false)"
+        if not fields:
+            return f"SELECT * FROM {name} WHERE NOT {private}"
+        blanked = ", ".join(f"CASE WHEN {private} THEN NULL ELSE {quote_ident(f)} END AS {quote_ident(f)}" for f in fields)
+        return f"SELECT * REPLACE ({blanked}) FROM {name}"
+    return f"SELECT * FROM {name}"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def remove_stale_folders(root: str | None = None) -> list[str]:
+    """Remove the snapshot folders (in `root`, else the temp folder) of our own processes that are gone.
+
+    A folder is `vantage-query-<pid>-<random>`; one whose PID is alive, whose name carries no
+    PID, or that belongs to another user is left alone. Returns the folders removed.
+    """
+    if os.name != "posix":
+        return []  # os.kill(pid, 0) is no liveness probe on Windows
+    root = root or tempfile.gettempdir()
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(FOLDER_PREFIX):
+            continue
+        pid_text = entry.name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        try:
+            if not pid_text.isdigit() or not entry.is_dir(follow_symlinks=False):
+                continue
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        pid = int(pid_text)
+        if pid == os.getpid() or _process_alive(pid):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        if not os.path.exists(entry.path):
+            removed.append(entry.path)
+    return removed
 
 
 class _Worker:
@@ -191,8 +322,11 @@ class Sandbox:
         self._store = weakref.ref(store)  # the sandbox must not keep a dropped store alive
         self._lock = threading.Lock()
         self._snapshot_lock = threading.Lock()
-        self._dir = tempfile.mkdtemp(prefix="vantage-query-")
-        os.chmod(self._dir, 0o700)
+        # A process killed with SIGKILL leaves its folder (with a snapshot in it) behind: the
+        # next sandbox removes those of dead processes, named by their PID.
+        remove_stale_folders()
+        self._dir = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
+        os.chmod(self._dir, 0o700)  # mkdtemp's default, stated: the snapshot is readable by us only
         self._snapshot: Snapshot | None = None
         self._generation = 0
         self._idle: list[_Worker] = []
@@ -201,6 +335,11 @@ class Sandbox:
         self._closed = False
 
     # ---- snapshot ------------------------------------------------------------------------
+
+    @property
+    def folder(self) -> str:
+        """The private temp folder of this sandbox's snapshots (and the workers' spill files)."""
+        return self._dir
 
     @property
     def snapshot_at(self) -> dt.datetime | None:
@@ -231,32 +370,40 @@ class Sandbox:
             raise QueryError("The workspace was closed; reload the page.")
         try:
             with store.cursor() as cur:
-                source = cur.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
-                cur.execute(f"ATTACH '{path}' AS {alias} (READ_WRITE)")
+                # The catalog is named after the file, which need not be an identifier (my-workspace).
+                source = '"' + cur.execute("SELECT current_database()").fetchone()[0].replace('"', '""') + '"'
+                target = path.replace("'", "''")
+                cur.execute(f"ATTACH '{target}' AS {alias} (READ_WRITE)")
                 try:
-                    cur.execute(f'COPY FROM DATABASE "{source}" TO {alias}')
-                    # Private notes and role assignments stay out of user SQL (docs/ACCESS.md):
-                    # the snapshot is shared by everyone who queries.
-                    cur.execute(f"DELETE FROM {alias}.audit_log WHERE {hidden_audit_rows(alias)}")
-                    cur.execute(f"DELETE FROM {alias}.swot_items WHERE private")
-                    cur.execute(f"DELETE FROM {alias}.user_roles")
-                    # Private company notes (migration 0011) are blanked, and so are the notes in
-                    # the companies' audit rows: every version of a company whose notes are private
-                    # now, and any version that was private when it was written.
-                    cur.execute(
-                        f"UPDATE {alias}.audit_log SET "
-                        f"before = CASE WHEN private_now OR coalesce(TRY_CAST(before ->> 'notes_private' AS BOOLEAN), false) "
-                        f"THEN json_merge_patch(before, '{{\"notes\": null}}') ELSE before END, "
-                        f"after = CASE WHEN private_now OR coalesce(TRY_CAST(after ->> 'notes_private' AS BOOLEAN), false) "
-                        f"THEN json_merge_patch(after, '{{\"notes\": null}}') ELSE after END "
-                        f"FROM (SELECT a.id AS audit_id, coalesce(c.notes_private, false) AS private_now "
-                        f"      FROM {alias}.audit_log a LEFT JOIN {alias}.companies c ON a.row_id = CAST(c.id AS VARCHAR) "
-                        f"      WHERE a.table_name = 'companies') AS redact "
-                        f"WHERE {alias}.audit_log.id = redact.audit_id"
-                    )
-                    cur.execute(f"UPDATE {alias}.companies SET notes = NULL WHERE notes_private")
+                    # One transaction: a consistent copy, as one COPY FROM DATABASE was.
+                    cur.execute("BEGIN TRANSACTION")
+                    try:
+                        tables = cur.execute(
+                            "SELECT schema_name, table_name FROM duckdb_tables() "
+                            "WHERE database_name = current_database() AND NOT internal AND NOT temporary"
+                        ).fetchall()
+                        # Schema first, then only the rows anyone may read: a private text never
+                        # reaches the file, so no deleted block, WAL or column statistic holds it.
+                        cur.execute(f"COPY FROM DATABASE {source} TO {alias} (SCHEMA)")
+                        for schema, table in tables:
+                            rows = snapshot_rows(f"{source}.{quote_ident(schema)}", schema, table)
+                            if rows is not None:
+                                cur.execute(
+                                    f"INSERT INTO {alias}.{quote_ident(schema)}.{quote_ident(table)} BY NAME {rows}",
+                                    audit_viewer_params(None) if "$audit_viewer" in rows else None,
+                                )
+                        cur.execute("COMMIT")
+                    except BaseException:
+                        try:
+                            cur.execute("ROLLBACK")
+                        except duckdb.Error:
+                            pass  # already aborted by the failure
+                        raise
                 finally:
                     cur.execute(f"DETACH {alias}")
+            for written in (path, path + ".wal"):
+                if os.path.exists(written):
+                    os.chmod(written, 0o600)
         except duckdb.Error as e:
             for leftover in (path, path + ".wal"):
                 if os.path.exists(leftover):
@@ -315,20 +462,26 @@ class Sandbox:
         max_rows: int | None = None,
         timeout: float | None = None,
     ) -> QueryResult:
-        """Run one read statement in the sandbox; refusals and failures raise QueryError subclasses."""
+        """Run one read statement in the sandbox; refusals and failures raise QueryError subclasses.
+
+        Only the length is checked here: parsing and classifying happen in the worker
+        (DuckDB's parser holds the GIL; the worker has a deadline and can be killed),
+        which answers a refusal with kind "refused" and a parse error with "invalid".
+        """
         started = time.perf_counter()
         try:
-            kind = check_read_only(sql)
+            check_length(sql)
         except StatementRefused as e:
             raise QueryRefused(str(e)) from None
-        except StatementInvalid as e:
-            raise QueryError(str(e)) from None
         max_rows = display_rows() if max_rows is None else max_rows
-        if max_rows < 0:
-            raise QueryRefused("The row limit cannot be negative.")
+        problem = rows_problem(max_rows)
+        if problem:
+            raise QueryRefused(problem)
         timeout = default_timeout() if timeout is None else timeout
-        if timeout <= 0:
-            raise QueryRefused("The time limit must be more than zero seconds.")
+        problem = timeout_problem(timeout)
+        if problem:
+            raise QueryRefused(problem)
+        max_rows, timeout = int(max_rows), float(timeout)
         request = {"sql": sql, "params": encode_params(params), "max_rows": max_rows, "timeout": timeout}
         if not self._slots.acquire(timeout=QUEUE_SECONDS):
             raise QueryRefused(
@@ -364,7 +517,7 @@ class Sandbox:
             truncated=bool(header["truncated"]),
             seconds=time.perf_counter() - started,
             engine_seconds=float(header["elapsed"]),
-            statement=kind,
+            statement=str(header["statement"]),
             snapshot_at=snapshot.taken_at,
             max_rows=max_rows,
         )

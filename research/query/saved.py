@@ -25,6 +25,7 @@ from research.store import Store, quote_ident
 
 PARAM_KINDS = ("text", "number", "date", "choice")
 HISTORY_PER_ACTOR = 100
+HISTORY_SQL_CHARS = 20_000  # longer statements are kept shortened in the history
 CHOICES_LIMIT = 500
 LINK_SAVED = "saved"
 LINK_PARAM_PREFIX = "p_"
@@ -324,6 +325,9 @@ def record_history(
     """Add a run to the actor's history and keep only their newest 100; a read-only workspace keeps none."""
     if store.read_only:
         return
+    if len(sql) > HISTORY_SQL_CHARS:
+        # A refused multi-megabyte statement must not bloat every later snapshot and history read.
+        sql = f"{sql[:HISTORY_SQL_CHARS]}… ({len(sql):,} characters)"
     try:
         with store.transaction(actor) as tx:
             tx.execute(

@@ -1,9 +1,13 @@
 """What a workbench statement is: one read, classified by DuckDB's own parser, and its errors in plain words.
 
-Shared by the app side (refuse early, without a worker) and the sandbox worker
-(check again where the statement runs). The classification is only the first
-fence: the worker also runs every statement on a read-only snapshot with external
-access off and a locked configuration, because a parser's verdict can be fooled
+The app side only checks the length (`check_length`: no parsing, so it costs
+microseconds whatever the text); parsing and classification (`classify_read`) run
+in the sandbox worker, because DuckDB's parser holds the GIL and a pathological
+statement would stall every session of the app process while the worker has a
+deadline and is killed. Saving a query (`check_read_only`) parses in the app, but
+only after the same length check. The classification is only the first fence: the
+worker also runs every statement on a read-only snapshot with external access off
+and a locked configuration, because a parser's verdict can be fooled
 (`WITH d AS (DELETE … RETURNING *) SELECT …` parses as a SELECT).
 """
 
@@ -12,6 +16,9 @@ from __future__ import annotations
 import re
 
 import duckdb
+
+from research import config
+from research.errors import ValidationError
 
 # StatementType names DuckDB gives the reads we allow. DESCRIBE, SUMMARIZE, SHOW,
 # VALUES and FROM-first queries all parse as SELECT.
@@ -73,6 +80,26 @@ def clean_error(error: BaseException) -> str:
     return line
 
 
+def max_statement_chars() -> int:
+    """VANTAGE_QUERY_MAX_STATEMENT: the longest statement (in characters) the workbench will parse."""
+    limit = config.get_int("VANTAGE_QUERY_MAX_STATEMENT")
+    if limit < 1:
+        raise ValidationError(f"VANTAGE_QUERY_MAX_STATEMENT must be at least 1 (characters), not {limit}.")
+    return limit
+
+
+def check_length(sql: str) -> None:
+    """Refuse a too long or empty statement without parsing it (a 5 MB statement took seconds to parse)."""
+    limit = max_statement_chars()
+    if len(sql) > limit:
+        raise StatementRefused(
+            f"The statement is {len(sql):,} characters long; the query workbench accepts at most {limit:,} "
+            "(VANTAGE_QUERY_MAX_STATEMENT). Shorten it."
+        )
+    if not sql.strip():
+        raise StatementRefused("There is no statement to run.")
+
+
 def parse_one(sql: str) -> tuple[str, str]:
     """(statement type, statement text) of the single statement in `sql`, else refused."""
     if not sql or not sql.strip():
@@ -93,7 +120,17 @@ def parse_one(sql: str) -> tuple[str, str]:
 
 
 def check_read_only(sql: str) -> str:
-    """The statement type of `sql` if it is exactly one allowed read; raises StatementRefused."""
+    """The statement type of `sql` if it is short enough and exactly one allowed read; raises StatementRefused."""
+    check_length(sql)
+    return classify_read(sql)
+
+
+def classify_read(sql: str) -> str:
+    """The statement type of `sql` if it is exactly one allowed read; raises StatementRefused.
+
+    No length check: the sandbox worker calls this after the app checked the length
+    against its own setting (the worker does not see VANTAGE_* variables).
+    """
     kind, text = parse_one(sql)
     if kind not in ALLOWED_TYPES:
         what = REFUSED_WHAT.get(kind, kind)
@@ -105,14 +142,22 @@ def check_read_only(sql: str) -> str:
         # EXPLAIN ANALYZE runs its statement: the inner one must be a read too.
         inner = _EXPLAIN_PREFIX.sub("", text, count=1)
         if inner.strip() and inner != text:
-            inner_kind = check_read_only(inner)
+            inner_kind = classify_read(inner)
             if inner_kind == "EXPLAIN":
                 raise StatementRefused("EXPLAIN of an EXPLAIN is not allowed.")
     return kind
 
 
 def parameter_names(sql: str) -> list[str]:
-    """Named parameters (`$region`) of one statement, in order of first use; [] if it does not parse."""
+    """Named parameters (`$region`) of one statement, in order of first use; [] if too long or it does not parse."""
+    # The editor calls this on every rerun, in the app process: never parse an oversized statement
+    # (running it is refused with the size message). A bad setting is reported by the run, not here.
+    try:
+        limit = max_statement_chars()
+    except ValidationError:
+        limit = int(config.default("VANTAGE_QUERY_MAX_STATEMENT"))
+    if len(sql) > limit:
+        return []
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error:

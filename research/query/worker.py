@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 import duckdb
 import pyarrow as pa
 
-from research.query.statements import StatementInvalid, StatementRefused, check_read_only, clean_error
+from research.query.statements import StatementInvalid, StatementRefused, classify_read, clean_error
 
 _HEADER = struct.Struct(">I")
 
@@ -89,7 +89,7 @@ def run_one(con: duckdb.DuckDBPyConnection, request: dict[str, Any]) -> tuple[di
     """Run one request; returns the header and the Arrow IPC bytes of at most max_rows rows."""
     sql = request["sql"]
     try:
-        kind = check_read_only(sql)
+        kind = classify_read(sql)
     except StatementRefused as e:
         return {"ok": False, "kind": "refused", "message": str(e)}, None
     except StatementInvalid as e:

@@ -3,7 +3,8 @@
 One `Store` per process holds one DuckDB connection; every unit of work takes
 its own `cursor()` because Streamlit sessions are threads and a DuckDB
 connection is not thread-safe. Every write goes through `Store.transaction`,
-which runs it in one transaction and records an audit row per changed row.
+which runs it in one transaction and records an audit row per changed row
+(flagged private when it holds a private value, see `Transaction.mark_private_audit_rows`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from research import config
-from research.access import Actor, actor_name, require
+from research.access import Actor, actor_name, audit_privacy_sql, require
 from research.errors import (
     ConflictError,
     ReadOnlyError,
@@ -134,6 +135,28 @@ def _describe_open_failure(database: str, error: duckdb.Error) -> str:
     return f"The workspace {where} cannot be opened: {first_line}"
 
 
+# The table of applied migrations, created before the first one runs (and by the backup
+# checks, which rebuild Vantage's schema to compare a backup with).
+SCHEMA_VERSION_DDL = (
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+    "applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
+)
+
+
+def _describe_failed_migration(migration: Migration, error: duckdb.Error, saved: str | None) -> str:
+    """One sentence for a migration that failed and was rolled back, naming the backup taken before it."""
+    text = str(error)
+    first_line = text.splitlines()[0].rstrip(".") if text else type(error).__name__
+    where = ""
+    if saved:
+        # Imported here for the same reason as backup_before_migrations.
+        from research.data.backup import backup_label
+
+        where = f"; the backup taken before the upgrade is {backup_label(saved)}"
+    return f"Migration {migration.version:04d}_{migration.name} failed and was rolled back ({first_line}){where}."
+
+
 class Store:
     """One DuckDB workspace: migrations at open, cursors per unit of work, audited writes."""
 
@@ -214,20 +237,19 @@ class Store:
                 f"This workspace needs schema upgrades {[m.version for m in pending]}, "
                 "which a read-only workspace cannot take; open it once read-write."
             )
+        saved: str | None = None
         if applied:
             # An existing workspace is exported before its schema changes (a failed or
-            # unwanted upgrade can be rolled back by a restore). Imported here, not at the
-            # top: the data package builds on the store.
+            # unwanted upgrade can be rolled back by a restore). It raises when the backup
+            # cannot be taken, so no migration runs without one; None means nothing to
+            # protect (no data, or backups before migrations switched off). Imported here,
+            # not at the top: the data package builds on the store.
             from research.data.backup import backup_before_migrations
 
-            backup_before_migrations(con, database, [m.version for m in pending])
+            saved = backup_before_migrations(con, database, [m.version for m in pending])
         cur = con.cursor()
         try:
-            cur.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version ("
-                "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
-                "applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
-            )
+            cur.execute(SCHEMA_VERSION_DDL)
             for migration in pending:
                 cur.execute("BEGIN TRANSACTION")
                 try:
@@ -240,9 +262,7 @@ class Store:
                 except BaseException as e:
                     cur.execute("ROLLBACK")
                     if isinstance(e, duckdb.Error):
-                        raise StoreError(
-                            f"Migration {migration.version:04d}_{migration.name} failed: {str(e).splitlines()[0]}"
-                        ) from e
+                        raise WorkspaceOpenError(_describe_failed_migration(migration, e, saved)) from e
                     raise
         finally:
             cur.close()
@@ -341,6 +361,7 @@ class Store:
             tx = Transaction(cur, name)
             try:
                 yield tx
+                tx.mark_private_audit_rows()
                 cur.execute("COMMIT")
             except BaseException as e:
                 try:
@@ -405,6 +426,32 @@ class Transaction:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [self.batch_id, self.actor, table, None if row_id is None else str(row_id), action, to_json(before), to_json(after)],
         )
+
+    def mark_private_audit_rows(self) -> None:
+        """Flag this batch's audit rows that hold a private value, with that value's author (migration 0012).
+
+        Run once at commit, over the batch in SQL, so audit rows written in bulk (imports,
+        undo) get the same rule as `audit`. When an item became private in this batch, its
+        earlier audit rows become private too: its history goes with it.
+        """
+        if self._batch_id is None:
+            return
+        private, author = audit_privacy_sql()
+        marked = self._cur.execute(
+            f"UPDATE audit_log SET private = true, private_author = {author} "
+            f"WHERE batch_id = ? AND NOT private AND {private}",
+            [self._batch_id],
+        ).fetchone()[0]
+        if not marked:
+            return
+        self._cur.execute(
+            "UPDATE audit_log SET private = true, private_author = p.author "
+            "FROM (SELECT table_name, row_id, min(id) AS first_id, arg_min(private_author, id) AS author "
+            "      FROM audit_log WHERE batch_id = ? AND private GROUP BY table_name, row_id) AS p "
+            "WHERE audit_log.table_name = p.table_name AND audit_log.row_id = p.row_id "
+            "AND audit_log.id < p.first_id AND NOT audit_log.private",
+            [self._batch_id],
+        ).fetchall()
 
     def insert(self, table: str, values: Mapping[str, Any]) -> dict[str, Any]:
         """Insert one row; returns it as stored (with its id and defaults)."""
