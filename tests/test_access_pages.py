@@ -36,7 +36,8 @@ def signed_app(db: Path, monkeypatch: pytest.MonkeyPatch, email: str | None, *, 
     monkeypatch.setenv("VANTAGE_DB", str(db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.secrets = SECRETS
-    at.user = {"is_logged_in": False} if email is None else {"is_logged_in": True, "email": email}
+    # The provider confirmed the address (`email_verified`); tests/test_security_signin.py covers unconfirmed ones.
+    at.user = {"is_logged_in": False} if email is None else {"is_logged_in": True, "email": email, "email_verified": True}
     at.session_state["vantage_lang"] = "en"
     at.run()
     for key, value in (params or {}).items():

@@ -495,7 +495,7 @@ def test_viewers_present_but_do_not_edit(deck_db, monkeypatch, email: str, edits
     monkeypatch.setenv("VANTAGE_DB", str(db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.secrets = _SECRETS
-    at.user = {"is_logged_in": True, "email": email}
+    at.user = {"is_logged_in": True, "email": email, "email_verified": True}
     at.run()
     at.switch_page("pages/present.py").run()
     assert_clean(at)

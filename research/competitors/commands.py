@@ -66,6 +66,16 @@ def cmd_company_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_company_set_ours(args: argparse.Namespace) -> int:
+    store = _open(args, read_only=False)
+    try:
+        company = profiles.set_our_company(store, args.actor, profiles.find_company(store, args.name).id)
+    finally:
+        store.close()
+    print(f"Our company is now {company.name}.")
+    return 0
+
+
 def _or_dash(value: object) -> str:
     return value if isinstance(value, str) and value else "–"
 
@@ -176,13 +186,16 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     lang = argparse.ArgumentParser(add_help=False)
     lang.add_argument("--lang", choices=sorted(LANGUAGES), default="en", help="language of the export (default: en)")
 
-    company = subparsers.add_parser("company", help="list competitor profiles")
+    company = subparsers.add_parser("company", help="list competitor profiles; say which company is ours")
     company_sub = company.add_subparsers(dest="company_command", metavar="ACTION", required=True)
     p = company_sub.add_parser("list", parents=[common], help="companies with SWOT, stale and product counts")
     p.add_argument("--search", help="part of the name or description")
     p.add_argument("--archived", action="store_true", help="include archived companies")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(handler=cmd_company_list)
+    p = company_sub.add_parser("set-ours", parents=[common], help="make a company ours (the old one becomes a competitor)")
+    p.add_argument("name", help="the company's name (case does not matter)")
+    p.set_defaults(handler=cmd_company_set_ours)
 
     swot_parser = subparsers.add_parser("swot", help="list, add and export evidence-linked SWOT items")
     swot_sub = swot_parser.add_subparsers(dest="swot_command", metavar="ACTION", required=True)

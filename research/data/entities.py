@@ -21,6 +21,7 @@ import pandas as pd
 from babel import Locale
 
 from research.errors import ValidationError
+from research.exports import CSV_NEUTRALISED
 
 INT32_MAX = 2**31 - 1
 # Invisible and direction-changing characters: a name that contains them looks like
@@ -60,6 +61,17 @@ class Field:
 
 
 @dataclass(frozen=True)
+class GuardedColumn:
+    """A column of the table that neither the grid nor a file may write, with the action that changes it."""
+
+    name: str
+    # Header names a file may use for it (matched like field aliases, after `mapping.fold`).
+    aliases: tuple[str, ...]
+    # What to do instead, one sentence (part of the import's refusal).
+    instead: str
+
+
+@dataclass(frozen=True)
 class Entity:
     name: str
     table: str
@@ -72,6 +84,9 @@ class Entity:
     has_id: bool = True
     # Check names / VAT / website against the workspace for possible duplicates.
     duplicate_check: bool = False
+    # Columns that are not fields (so the grid, its export and imports never write them) and
+    # that a file must not even carry: an import with one is refused, not silently half-applied.
+    guarded: tuple[GuardedColumn, ...] = ()
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -158,9 +173,17 @@ register(Entity(
     # No `notes`, `notes_private` or `notes_author`: a profile's notes can be private (migration
     # 0011, docs/ACCESS.md), so the grid, its export and imports never read or write them; they are
     # edited on the Competitors page, where only their author or an admin may change private ones.
+    # No `is_us` either (issue 14, finding 8): a file with three "our companies" broke every
+    # comparison. Which company is ours changes only through `profiles.set_our_company` (admins),
+    # and migration 0013 lets the database hold at most one.
+    guarded=(GuardedColumn(
+        "is_us", aliases=("us", "our company", "ours", "mi", "ми", "naša firma", "наша фирма",
+                          "naša kompanija", "наша компанија"),
+        instead="an import cannot say which company is ours. Remove the column and import again; "
+                "an admin changes our company with `python -m research company set-ours NAME`.",
+    ),),
     fields=(
         Field("name", required=True, max_length=200, aliases=("company", "naziv", "назив", "firma", "фирма")),
-        Field("is_us", kind="bool", default=False, aliases=("us", "our company", "mi", "ми")),
         Field("website", max_length=300, aliases=("web", "url", "sajt", "сајт")),
         Field("hq_country", kind="country", aliases=("country", "hq", "država", "држава", "sedište", "седиште")),
         Field("founded", kind="int", minimum=1800, maximum=2100, aliases=("year founded", "osnovana", "основана")),
@@ -417,8 +440,7 @@ def coerce_frame(
             value = text
             if len(text.dropna()):
                 # A leading ' that our own export added before formula-looking text comes off again.
-                quoted = text.str.match(r"^'[=+\-@\t\r]").fillna(False)
-                value = text.where(~quoted, text.str.slice(1))
+                value = text.str.replace(CSV_NEUTRALISED, "", regex=True)
                 flag(value.str.contains(_INVISIBLE).fillna(False), f.name, text,
                      "contains invisible or direction-changing control characters")
                 if f.max_length:

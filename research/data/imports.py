@@ -270,10 +270,26 @@ def previous_import(store: Store, target: str, sha256: str) -> dict[str, Any] | 
     return rows[0] if rows else None
 
 
+def refuse_guarded_columns(entity: Entity, columns: list[str]) -> None:
+    """Refuse a file that carries one of `entity.guarded`'s columns, mapped or not.
+
+    Checked on every column, not only mapped ones: an ignored `is_us` column would let the
+    person believe the file had set our company.
+    """
+    for header in columns:
+        folded = fold(header)
+        for guarded in entity.guarded:
+            if folded in {fold(guarded.name), *(fold(a) for a in guarded.aliases)}:
+                raise ImportRefused(
+                    f"The file has a column {header!r} ({guarded.name}), which no import writes: {guarded.instead}"
+                )
+
+
 def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping[str, str], mode: str = "append") -> ImportPlan:
     """Check every row of `raw` as `entity` under `mapping` (field -> column); writes nothing."""
     if mode not in MODES:
         raise ValidationError(f"The import mode must be append or upsert, not {mode!r}.")
+    refuse_guarded_columns(entity, raw.columns)
     unknown = [c for c in mapping.values() if c not in raw.columns]
     if unknown:
         raise ImportRefused(f"The file has no column {', '.join(map(repr, unknown))}.")

@@ -30,6 +30,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Пријављени сте као {email}, али ова адреса још нема улогу у овом радном простору, па се подаци не приказују. "
         "Затражите од администратора улогу посматрача, уредника или администратора.",
     ),
+    "access.unverified_title": ("Address not confirmed", "Адреса није потврђена"),
+    "access.unverified": (
+        "Your identity provider did not confirm the address {email}, so it gets no role and no data is shown. "
+        "Confirm the address with your identity provider and sign in again, or ask an admin to check the "
+        "sign-in settings.",
+        "Ваш добављач идентитета није потврдио адресу {email}, па она не добија улогу и подаци се не приказују. "
+        "Потврдите адресу код свог добављача идентитета и пријавите се поново, или замолите администратора да "
+        "провери подешавања пријаве.",
+    ),
     "access.refused": (
         "Your role may not {action}. Ask an admin if you need it.",
         "Ваша улога не дозвољава: {action}. Обратите се администратору ако вам је потребно.",
@@ -51,6 +60,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "access.action.restore": ("restore a backup", "враћање резервне копије"),
     "access.action.demo": ("rebuild the demo market", "поновна израда демо тржишта"),
     "access.action.roles": ("assign roles", "додељивање улога"),
+    "access.action.our_company": ("change which company is ours", "промена наше компаније"),
     # the admin page
     "admin.mode.local": (
         "Local single-user mode: nobody signs in and everyone at this computer has every right. "

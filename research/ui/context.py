@@ -8,7 +8,8 @@ must survive page switches).
 
 Identity (docs/ACCESS.md): with an `[auth]` section in `.streamlit/secrets.toml` people
 sign in through OIDC (`st.login`) and `actor()` is their `Principal` (e-mail address and
-the role from `[vantage.roles]` and the `user_roles` table); without it Vantage runs in
+the role from `[vantage.roles]` and the `user_roles` table; only an address the provider
+confirmed with `email_verified` gets a role, research/access/signin.py); without it Vantage runs in
 local single-user mode and `actor()` is the sidebar's free-text name with full rights.
 A small team without an identity provider can use password sign-in instead
 (`[vantage.passwords]`: e-mail -> argon2 hash; research/access/passwords.py).
@@ -26,6 +27,7 @@ import streamlit as st
 from research import config, demo
 from research.access import Actor, Principal, PermissionDenied, allowed, signed_in
 from research.access import roles as access_roles
+from research.access.signin import email_verified, trusts_missing_email_verified
 from research.errors import VantageError
 from research.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_bytes, normalize_language, t
 from research.store import Store
@@ -113,7 +115,7 @@ def secrets_dict() -> dict:
 
 
 def vantage_secrets() -> dict:
-    """The `[vantage]` section of secrets: `roles` and `passwords` (docs/ACCESS.md); empty without one."""
+    """The `[vantage]` section of secrets: `roles`, `passwords`, `trust_missing_email_verified` (docs/ACCESS.md); empty without one."""
     return secrets_dict().get("vantage") or {}
 
 
@@ -126,13 +128,28 @@ def auth_mode() -> str:
     return "local"
 
 
-def _user_email() -> str | None:
+def _claimed_email() -> str | None:
+    """The address this session signed in with, confirmed or not (for the sign-in screens only)."""
     if auth_mode() == "password":
-        return st.session_state.get(PASSWORD_STATE)
+        return st.session_state.get(PASSWORD_STATE)  # proven by the password an admin listed it with
     if not st.user.is_logged_in:
         return None
     email = st.user.get("email")
     return str(email).strip().casefold() if email else None
+
+
+def _user_email() -> str | None:
+    """The signed-in address that may receive a role: with OIDC only one the provider confirmed.
+
+    An unconfirmed claim reads as no address here, so `principal()` and every check after it
+    see a stranger; `gate()` tells the person why (research/access/signin.py).
+    """
+    email = _claimed_email()
+    if email and auth_mode() == "oidc":
+        trust = trusts_missing_email_verified(vantage_secrets())
+        if not email_verified(st.user.to_dict(), trust_missing=trust):
+            return None
+    return email
 
 
 def principal() -> Principal | None:
@@ -224,13 +241,19 @@ def gate() -> bool:
     if mode == "local":
         return True
     try:
-        if not _user_email():
+        if not _claimed_email():
             st.title(tr("app.title"))
             st.info(tr("access.sign_in_prompt"), icon=":material/login:")
             if mode == "password":
                 _password_form()
             elif st.button(tr("access.sign_in"), key="access_sign_in", type="primary", icon=":material/login:"):
                 st.login()
+            return False
+        if not _user_email():  # signed in, but the provider did not confirm the address
+            st.title(tr("access.unverified_title"))
+            st.warning(tr("access.unverified", email=escape_markdown(_claimed_email() or "—")), icon=":material/gpp_bad:")
+            if st.button(tr("access.sign_out"), key="access_sign_out_unverified", icon=":material/logout:"):
+                sign_out()
             return False
         found = principal()
     except VantageError as error:  # a mistake in the secrets' role or password lists: say which, show nothing else
