@@ -6,6 +6,7 @@ lists each of them (a test checks that).
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,11 +44,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VANTAGE_COLLECT_ALLOW_HOSTS", "", "Comma-separated host names or IPs the collector may fetch although they are private (intranet)."),
     Setting("VANTAGE_COLLECT_MAX_BYTES", "5000000", "Largest page the collector reads, in bytes; bigger bodies are cut off and nothing is stored."),
     Setting("VANTAGE_COLLECT_HOST_INTERVAL", "2", "Seconds between two requests to the same host (robots.txt Crawl-delay may raise it)."),
-    Setting("VANTAGE_COLLECT_TIMEOUT", "20", "Total seconds one page fetch may take, redirects and retries included."),
+    Setting("VANTAGE_COLLECT_TIMEOUT", "20", "Total seconds one page fetch may take: robots.txt, politeness waits, redirects and retries included."),
     Setting("VANTAGE_COLLECT_WORKERS", "8", "Hosts fetched at the same time during one collect run."),
+    Setting("VANTAGE_COLLECT_EXTRACT_TIMEOUT", "10", "Seconds reading one fetched page may take (in a worker process that is killed at the limit)."),
     Setting("VANTAGE_COLLECT_INBOX", "data/inbox", "Folder where collect runs leave results while the app holds the workspace."),
     # -- query settings --
     Setting("VANTAGE_QUERY_TIMEOUT", "10", "Seconds a workbench query may run before it is interrupted (the worker is killed 5 s later)."),
+    Setting("VANTAGE_QUERY_MAX_TIMEOUT", "300", "Largest time limit in seconds a query may ask for (CLI --timeout, VANTAGE_QUERY_TIMEOUT)."),
+    Setting("VANTAGE_QUERY_MAX_STATEMENT", "100000", "Longest SQL statement in characters the workbench accepts; longer ones are refused before parsing."),
     Setting("VANTAGE_QUERY_MEMORY", "2GB", "DuckDB memory limit of each sandbox worker process (e.g. 512MB, 2GB)."),
     Setting("VANTAGE_QUERY_THREADS", "0", "DuckDB threads of each sandbox worker (0 = one per CPU core)."),
     Setting("VANTAGE_QUERY_MAX_ROWS", "10000", "Rows of a result shown on screen (and by the CLI unless --max-rows)."),
@@ -59,6 +63,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VANTAGE_COMPARE_CACHE_TTL", "600", "Seconds a cached Compare chart is kept at most (writes invalidate it sooner)."),
     # -- data entry and import settings --
     Setting("VANTAGE_DATA_MAX_UPLOAD_MB", "50", "Largest file the import wizard and entity imports accept, in MB (keep server.maxUploadSize in .streamlit/config.toml the same)."),
+    Setting("VANTAGE_DATA_MAX_COLUMNS", "2000", "Most columns a file may have to be imported (entities and datasets); wider files are refused from their first line."),
     Setting("VANTAGE_DATA_PAGE_SIZE", "200", "Rows per page in the Data page's grid editor (large tables are filtered and paged)."),
     Setting("VANTAGE_DATA_FUZZY", "90", "Similarity (0-100) from which two company or account names count as possible duplicates."),
     Setting("VANTAGE_BACKUP_DIR", "", "Folder for automatic backups before migrations (default: backups/ next to the workspace)."),
@@ -73,6 +78,11 @@ def get(env: str) -> str:
     setting = _BY_ENV[env]
     value = os.environ.get(env, "").strip()
     return value or setting.default
+
+
+def default(env: str) -> str:
+    """The declared default of a setting, whatever the environment says."""
+    return _BY_ENV[env].default
 
 
 def get_flag(env: str) -> bool:
@@ -118,6 +128,8 @@ def get_float(env: str) -> float:
         number = float(value)
     except ValueError:
         raise ValidationError(f"{env} must be a number, not {value!r}.") from None
-    if number < 0 or number != number:
+    if not math.isfinite(number):
+        raise ValidationError(f"{env} must be a finite number, not {value!r}.")
+    if number < 0:
         raise ValidationError(f"{env} cannot be negative.")
     return number

@@ -3,12 +3,18 @@
 CSV and Excel follow OWASP's CSV-injection guidance (CWE-1236): a text cell that
 starts with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'`, and Excel cells
 are written as plain strings, so no spreadsheet ever evaluates a formula taken
-from the workspace. Characters XML forbids (which openpyxl and python-pptx
+from the workspace. A CSV file may be opened with another separator than the one
+it was written with (`;` is the default list separator in Serbian and German
+settings), and a spreadsheet then splits a line wherever that separator stands,
+quotes or not: so in CSV text a `'` also goes before a formula start that follows
+`,`, `;`, tab or a line break, and every field holding one of those is quoted.
+`csv_bytes` is the only CSV writer of the project. Characters XML forbids (which openpyxl and python-pptx
 reject) are removed from text before it reaches an Office file.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
@@ -51,6 +57,28 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+# A formula start at the beginning of a cell or right after a separator a spreadsheet may split on.
+_CSV_FORMULA = re.compile(r"(?:^|(?<=[,;\t\r\n]))(?=[=+\-@\t\r])")
+# The ' that _CSV_FORMULA put in (the import takes it off again).
+CSV_NEUTRALISED = r"(?:^|(?<=[,;\t\r\n]))'(?=[=+\-@\t\r])"
+# The csv module quotes a field holding any character of the line terminator (documented
+# for QUOTE_MINIMAL), so `;` and tab in it make those fields quoted too; the NUL marker,
+# which no text cell keeps, finds the row ends again to cut the extra characters off.
+_ROW_END_MARK = "\x00;\t"
+
+
+def neutralise_csv(value: Any) -> Any:
+    """A text cell for CSV: `'` before every formula start at the cell's start or after `,` `;` tab CR LF."""
+    if isinstance(value, str):
+        return _CSV_FORMULA.sub("'", value.replace("\x00", ""))
+    return value
+
+
+def restore_csv_text(text: str) -> str:
+    """The text `neutralise_csv` was given (the `'` it added taken off)."""
+    return re.sub(CSV_NEUTRALISED, "", text)
+
+
 def xml_safe(text: object) -> str:
     """Text that openpyxl and python-pptx accept: XML-illegal characters removed."""
     return _XML_ILLEGAL.sub("", "" if text is None else str(text))
@@ -66,9 +94,21 @@ def neutralised(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a BOM (so Excel reads Cyrillic correctly) and CRLF rows (RFC 4180)."""
-    return neutralised(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+def csv_bytes(df: pd.DataFrame, *, date_format: str | None = None) -> bytes:
+    """UTF-8 CSV with a BOM (so Excel reads Cyrillic correctly) and CRLF rows (RFC 4180).
+
+    Text is formula-safe under any of the separators `,` `;` tab (see the module
+    docstring); numbers are written as numbers, negative ones too.
+    """
+    out = df.copy()
+    out.columns = [neutralise_csv(str(c)) for c in out.columns]
+    for column in range(out.shape[1]):
+        values = out.iloc[:, column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype):
+            out.isetitem(column, values.astype(object).map(neutralise_csv))
+    text = out.to_csv(index=False, lineterminator=_ROW_END_MARK + "\r\n", date_format=date_format,
+                      quoting=csv.QUOTE_MINIMAL)
+    return text.replace(_ROW_END_MARK, "").encode("utf-8-sig")
 
 
 def _excel_cell(value: Any) -> Any:

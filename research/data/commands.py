@@ -1,7 +1,7 @@
 """`python -m research` subcommands of this area (registered in research/cli.py).
 
-    import ENTITY FILE [--map field=column …] [--mode append|upsert] [--dry-run]
-    import dataset NAME FILE [--replace|--append]
+    import ENTITY FILE [--map field=column …] [--mode append|upsert] [--dry-run] [--encoding NAME]
+    import dataset NAME FILE [--replace|--append] [--encoding NAME]
     undo BATCH_ID
     backup --out DIR
     restore DIR --db NEW_PATH
@@ -88,7 +88,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise ValidationError("Usage: import dataset NAME FILE [--replace|--append].")
         name, path = args.rest
         result = _using(args.db, lambda store: datasets.import_dataset(
-            store, name, path, args.actor, mode="append" if args.append else "replace", sheet=args.sheet))
+            store, name, path, args.actor, mode="append" if args.append else "replace", sheet=args.sheet,
+            encoding=args.encoding))
         action = "created" if result.created else ("appended to" if args.append else "replaced")
         print(f"Dataset {result.table} {action}: {result.rows:,} rows, columns {', '.join(result.columns)} "
               f"(batch {result.batch_id}).")
@@ -97,7 +98,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise ValidationError("Usage: import ENTITY FILE [--map field=column …] [--mode append|upsert] [--dry-run].")
     entity = entities.get_entity(args.target)
     path = args.rest[0]
-    raw = reading.read_upload(_read_file(path), os.path.basename(path), sheet=args.sheet)
+    raw = reading.read_upload(_read_file(path), os.path.basename(path), sheet=args.sheet, encoding=args.encoding)
     chosen = mapping.parse_map_options(entity, args.map or [], raw.columns)
     field_map = mapping.merge_mapping(mapping.suggest_mapping(entity, raw.columns), chosen)
     store = Store.open(args.db)
@@ -165,6 +166,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                    help="what to do with possible duplicates (default: refuse the import)")
     p.add_argument("--again", action="store_true", help="import a file that was imported before anyway")
     p.add_argument("--sheet", help="the sheet of an Excel workbook with several")
+    p.add_argument("--encoding", metavar="NAME",
+                   help=f"the text file's encoding when the detected one is wrong ({', '.join(reading.ENCODINGS)})")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--replace", action="store_true", help="dataset: replace the table (default)")
     group.add_argument("--append", action="store_true", help="dataset: append rows to the table")

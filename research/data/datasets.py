@@ -24,10 +24,13 @@ from research.access import Actor, require
 from research.data.mapping import fold
 from research.data.reading import (
     ImportRefused,
+    check_columns,
+    csv_column_count,
     decode_text,
     detect_date_format,
     detect_decimal,
     detect_delimiter,
+    parquet_column_count,
     read_upload,
     sniff_kind,
 )
@@ -99,9 +102,15 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _csv_source(path: str, head: bytes, file_name: str, workdir: str) -> tuple[str, bool]:
+def _csv_source(path: str, head: bytes, file_name: str, workdir: str,
+                encoding: str | None = None) -> tuple[str, bool]:
     """A `read_csv(...)` expression for the file, transcoded to UTF-8 in `workdir` if needed."""
-    sample_text, encoding = decode_text(head[:-4] if len(head) == 1 << 20 else head)
+    sample_text, encoding = decode_text(head[:-4] if len(head) == 1 << 20 else head, encoding)
+    delimiter = detect_delimiter(sample_text, file_name)
+    # Before DuckDB sees the file: a header of 200,000 columns took it minutes and gigabytes.
+    # A first line longer than the 1 MB head still counts past the cap.
+    check_columns(csv_column_count(sample_text, delimiter), file_name,
+                  at_least=len(head) == 1 << 20 and "\n" not in sample_text)
     if encoding not in ("utf-8", "utf-8-sig"):
         source_encoding = {"windows-1250": "cp1250", "windows-1251": "cp1251"}.get(encoding, encoding)
         target = os.path.join(workdir, "utf8.csv")
@@ -111,7 +120,6 @@ def _csv_source(path: str, head: bytes, file_name: str, workdir: str) -> tuple[s
                 dst.write(decoder.decode(chunk))
             dst.write(decoder.decode(b"", final=True))
         path = target
-    delimiter = detect_delimiter(sample_text, file_name)
     lines = sample_text.splitlines()[:200]
     try:
         sample_rows = list(csv.reader(lines[1:-1] or lines[1:], delimiter=delimiter))
@@ -130,8 +138,12 @@ def _csv_source(path: str, head: bytes, file_name: str, workdir: str) -> tuple[s
 
 
 def import_dataset(store: Store, name: str, path: str, actor: Actor, *, mode: str = "replace",
-                   file_name: str | None = None, sheet: str | None = None) -> DatasetResult:
-    """Load the file at `path` as table ds_<name> (replacing or appending to it) in one transaction; admins."""
+                   file_name: str | None = None, sheet: str | None = None,
+                   encoding: str | None = None) -> DatasetResult:
+    """Load the file at `path` as table ds_<name> (replacing or appending to it) in one transaction; admins.
+
+    `encoding` overrides the detected encoding of a text file.
+    """
     require(actor, "import")
     if mode not in MODES:
         raise ValidationError(f"A dataset import replaces or appends, not {mode!r}.")
@@ -151,8 +163,9 @@ def import_dataset(store: Store, name: str, path: str, actor: Actor, *, mode: st
         frame = None
         comma = False
         if kind == "csv":
-            source, comma = _csv_source(path, head, file_name, workdir)
+            source, comma = _csv_source(path, head, file_name, workdir, encoding)
         elif kind == "parquet":
+            check_columns(parquet_column_count(path, file_name), file_name)
             source = f"read_parquet({_sql_literal(path)})"
         else:
             with open(path, "rb") as handle:

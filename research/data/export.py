@@ -13,7 +13,7 @@ import pandas as pd
 from research.access import Actor, require
 from research.data.entities import Entity
 from research.data.grid import _select_list, bookkeeping_columns
-from research.exports import neutralise
+from research.exports import csv_bytes, neutralise
 from research.store.core import Store, quote_ident
 
 EXPORT_MAX_ROWS = 1_000_000
@@ -33,5 +33,5 @@ def export_frame(store: Store, entity: Entity, *, actor: Actor = "local") -> pd.
 
 
 def export_csv(store: Store, entity: Entity, *, actor: Actor = "local") -> bytes:
-    """UTF-8 with BOM (Excel reads Cyrillic correctly), comma-separated, ISO dates."""
-    return export_frame(store, entity, actor=actor).to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8-sig")
+    """UTF-8 with BOM (Excel reads Cyrillic correctly), comma-separated, ISO dates; the one safe CSV writer."""
+    return csv_bytes(export_frame(store, entity, actor=actor), date_format="%Y-%m-%d")

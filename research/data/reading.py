@@ -4,11 +4,14 @@ Pure functions from bytes to a `RawTable` (every cell as text, headers made uniq
 or an `ImportRefused` naming what is wrong with the file. Nothing here touches the
 workspace. Spreadsheets are read with openpyxl, which parses their XML through
 defusedxml (installed), after the archive's unpacked size is checked (zip bombs);
-formulas are read as their text and never evaluated.
+formulas are read as their text and never evaluated. The number of columns is
+checked from the first line (or a workbook's header row, a Parquet file's schema)
+before anything is parsed in full: a 200,000-column file is refused in milliseconds.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -33,6 +36,11 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls
 _PARQUET = b"PAR1"
 _DELIMITERS = (",", ";", "\t", "|")
 _SPREADSHEET_MAX_UNPACKED = 500 * 1024 * 1024
+# Encodings offered when the detection is wrong (the wizard's list and --encoding help).
+ENCODINGS = ("utf-8", "windows-1250", "windows-1251", "windows-1252", "iso-8859-2", "iso-8859-5", "koi8-r",
+             "utf-16", "latin-1")
+_CODEC_LABELS = {"cp1250": "windows-1250", "cp1251": "windows-1251", "latin_1": "latin-1"}
+_HEAD_ROWS = 20  # records whose width is checked before the full parse (ragged rows count too)
 
 
 @dataclass
@@ -58,6 +66,35 @@ class RawTable:
 
 def max_upload_bytes() -> int:
     return config.get_int("VANTAGE_DATA_MAX_UPLOAD_MB") * 1024 * 1024
+
+
+def max_columns() -> int:
+    return config.get_int("VANTAGE_DATA_MAX_COLUMNS")
+
+
+def check_columns(count: int, file_name: str, *, at_least: bool = False) -> None:
+    """Refuse a file wider than VANTAGE_DATA_MAX_COLUMNS (called before the file is parsed in full).
+
+    `at_least`: only the start of a longer first line was counted.
+    """
+    limit = max_columns()
+    if count > limit:
+        raise ImportRefused(
+            f"{file_name} has {'at least ' if at_least else ''}{count:,} columns; at most {limit:,} can be imported "
+            "(VANTAGE_DATA_MAX_COLUMNS)."
+        )
+
+
+def csv_column_count(text: str, delimiter: str) -> int:
+    """The widest of the first records (header included), parsed lazily: only those lines are read."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    widest = 0
+    try:
+        for _, row in zip(range(_HEAD_ROWS), reader):
+            widest = max(widest, len(row))
+    except csv.Error:
+        pass  # the full parse reports the broken line
+    return widest
 
 
 def sniff_kind(data: bytes, file_name: str) -> str:
@@ -88,12 +125,17 @@ def _binary_share(head: bytes) -> float:
     return control / len(head)
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """The text and the encoding it was in: BOM, UTF-8, else windows-1250/1251 or Latin-1."""
+def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """The text and the encoding it was in: `encoding` if given, else BOM, UTF-8, windows-1250/1251 or Latin-1."""
+    if encoding:
+        codec = _codec(encoding)
+        if codec == "utf-8" and data.startswith(b"\xef\xbb\xbf"):
+            codec = "utf-8-sig"
+        return data.decode(codec, errors="replace").lstrip("\ufeff"), encoding
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        return data.decode("utf-16", errors="replace"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -101,10 +143,54 @@ def decode_text(data: bytes) -> tuple[str, str]:
     import charset_normalizer
 
     best = charset_normalizer.from_bytes(data[:200_000], cp_isolation=["cp1250", "cp1251", "latin_1"]).best()
-    encoding = best.encoding if best is not None else "cp1250"
-    return data.decode(encoding, errors="replace"), {"cp1250": "windows-1250", "cp1251": "windows-1251"}.get(
-        encoding, "latin-1" if encoding == "latin_1" else encoding
-    )
+    codec = best.encoding if best is not None else "cp1250"
+    # charset_normalizer often takes a short Cyrillic file for Central European Latin
+    # ("Ęŕđňîíŕćŕ" for "Картонажа"): which script the words come out in decides.
+    cyrillic = _looks_cyrillic(data[:200_000])
+    if cyrillic and codec != "cp1251":
+        codec = "cp1251"
+    elif not cyrillic and codec == "cp1251":
+        codec = "cp1250"
+    return data.decode(codec, errors="replace"), _CODEC_LABELS.get(codec, codec)
+
+
+def _codec(encoding: str) -> str:
+    """Python's codec for an encoding name, or ImportRefused naming the ones we offer."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise ImportRefused(
+            f"{encoding!r} is not a known text encoding; use one of {', '.join(ENCODINGS)}."
+        ) from None
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _looks_cyrillic(data: bytes) -> bool:
+    """True when the non-ASCII bytes read as whole Cyrillic words in windows-1251.
+
+    Read as windows-1251, Cyrillic text gives words of Cyrillic letters only, while
+    Latin text with diacritics gives words that mix ASCII and Cyrillic letters
+    ("Kartonaћa"). Read as windows-1250, Cyrillic text gives words made only of
+    accented letters ("Ęŕđňîíŕćŕ"), which real Serbian Latin, Czech or Polish words
+    hardly ever are; that count breaks ties.
+    """
+    as_1251 = data.decode("cp1251", errors="replace")
+    pure = mixed = 0
+    for word in _WORD.findall(as_1251):
+        if word.isascii():
+            continue
+        cyrillic = sum(1 for ch in word if "\u0400" <= ch <= "\u04ff")
+        if cyrillic == len(word):
+            pure += 1
+        elif cyrillic:
+            mixed += 1
+    if pure != mixed:
+        return pure > mixed
+    accented = sum(1 for w in _WORD.findall(data.decode("cp1250", errors="replace"))
+                   if len(w) > 2 and not any(ch.isascii() for ch in w))
+    return accented > 0
 
 
 def detect_delimiter(text: str, file_name: str = "") -> str:
@@ -182,8 +268,11 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_upload(data: bytes, file_name: str, *, sheet: str | None = None) -> RawTable:
-    """Any supported file as text cells, or ImportRefused saying what is wrong with it."""
+def read_upload(data: bytes, file_name: str, *, sheet: str | None = None, encoding: str | None = None) -> RawTable:
+    """Any supported file as text cells, or ImportRefused saying what is wrong with it.
+
+    `encoding` overrides the detected encoding of a text file (ignored for workbooks and Parquet).
+    """
     limit = max_upload_bytes()
     if len(data) > limit:
         raise ImportRefused(
@@ -198,7 +287,7 @@ def read_upload(data: bytes, file_name: str, *, sheet: str | None = None) -> Raw
     elif kind == "parquet":
         raw = _read_parquet(data, file_name)
     else:
-        raw = _read_csv(data, file_name)
+        raw = _read_csv(data, file_name, encoding)
     if raw.frame.empty:
         raise ImportRefused(f"{file_name} has a header but no rows: there is nothing to import.")
     if raw.date_format is None:
@@ -206,9 +295,10 @@ def read_upload(data: bytes, file_name: str, *, sheet: str | None = None) -> Raw
     return raw
 
 
-def _read_csv(data: bytes, file_name: str) -> RawTable:
-    text, encoding = decode_text(data)
+def _read_csv(data: bytes, file_name: str, encoding: str | None = None) -> RawTable:
+    text, encoding = decode_text(data, encoding)
     delimiter = detect_delimiter(text, file_name)
+    check_columns(csv_column_count(text, delimiter), file_name)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -287,13 +377,21 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> RawTable:
             sheet = filled[0] if filled else sheets[0]
         if sheet not in sheets:
             raise ImportRefused(f"{file_name} has no sheet {sheet!r}; its sheets are {', '.join(sheets)}.")
-        rows = workbook[sheet].iter_rows(values_only=True)
-        header = next(rows, None)
+        worksheet = workbook[sheet]
+        header = next(worksheet.iter_rows(max_row=1, values_only=True), None)
         if header is None or not any(h is not None and str(h).strip() for h in header):
             raise ImportRefused(f"Sheet {sheet!r} of {file_name} has no header row.")
+        header = list(header)
+        if len(header) > max_columns():
+            # A sheet formatted out to column XFD reports 16,384 columns: only the
+            # headed ones count, and the rows are read no wider than those.
+            while header and (header[-1] is None or not str(header[-1]).strip()):
+                header.pop()
+            check_columns(len(header), f"Sheet {sheet!r} of {file_name}")
         headers, notes = unique_headers(["" if h is None else str(h) for h in header])
         width = len(headers)
         body, lines = [], []
+        rows = worksheet.iter_rows(min_row=2, max_col=width, values_only=True)
         for line, row in enumerate(rows, start=2):
             cells = [_cell_text(v) for v in row[:width]] + [None] * max(0, width - len(row))
             if any(c is not None for c in cells):
@@ -318,7 +416,18 @@ def _cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
+def parquet_column_count(source: str | bytes, file_name: str) -> int:
+    """The number of top-level columns from a Parquet file's footer (the data is not read)."""
+    import pyarrow.parquet as pq
+
+    try:
+        return len(pq.ParquetFile(io.BytesIO(source) if isinstance(source, bytes) else source).schema_arrow.names)
+    except Exception as e:  # pyarrow raises several types for damaged files
+        raise ImportRefused(f"{file_name} is not a readable Parquet file ({type(e).__name__}).") from e
+
+
 def _read_parquet(data: bytes, file_name: str) -> RawTable:
+    check_columns(parquet_column_count(data, file_name), file_name)
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as e:  # pyarrow raises several types for damaged files

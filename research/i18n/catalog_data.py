@@ -58,6 +58,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "data.upload": ("CSV, TSV, Excel or Parquet file", "Датотека CSV, Excel, текст са табулаторима или паркет"),
     "data.paste": ("Rows with a header line (copied from a spreadsheet or a list)", "Редови са заглављем (копирани из табеле или списка)"),
     "data.sheet": ("Sheet", "Лист"),
+    "data.encoding": ("Encoding", "Кодирање"),
+    "data.encoding_auto": ("(detect)", "(препознај)"),
+    "data.encoding_help": (
+        "Detected from the file; if the preview shows wrong letters (Ęŕđňîíŕćŕ instead of Картонажа), choose the right one.",
+        "Препознаје се из датотеке; ако преглед приказује погрешна слова (Ęŕđňîíŕćŕ уместо Картонажа), изаберите право.",
+    ),
     "data.detected": (
         "Read {rows} rows · format {kind} · encoding {encoding} · delimiter {delimiter} · decimal mark {decimal} · dates {dates}",
         "Прочитано редова: {rows} · формат {kind} · кодирање {encoding} · граничник {delimiter} · децимални знак {decimal} · датуми {dates}",
@@ -164,7 +170,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "data.field.contact_person": ('Contact person', 'Контакт особа'),
     "data.field.first_contact": ('First contact', 'Први контакт'),
     "data.field.archived": ('Archived', 'Архивирано'),
-    "data.field.is_us": ('Our company', 'Наша компанија'),
     "data.field.hq_country": ('Headquarters', 'Седиште'),
     "data.field.founded": ('Founded', 'Основана'),
     "data.field.revenue_estimate": ('Revenue estimate', 'Процена прихода'),

@@ -151,6 +151,36 @@ def _read_source(prefix: str) -> tuple[bytes, str] | None:
     return (upload.getvalue(), upload.name) if upload is not None else None
 
 
+def _encoding_picker(key: str) -> str | None:
+    """The encoding chosen over the detected one (None: detect it)."""
+    chosen = st.selectbox(tr("data.encoding"), ["", *reading.ENCODINGS], format_func=_or("data.encoding_auto"),
+                          key=key, help=tr("data.encoding_help"))
+    return chosen or None
+
+
+def read_step(data: bytes, file_name: str, prefix: str) -> reading.RawTable | None:
+    """Sheet and encoding choice, what was detected and a preview; None (after saying why) when refused."""
+    try:
+        sheets = reading.list_sheets(data, file_name)
+        sheet = st.selectbox(tr("data.sheet"), sheets, key=f"{prefix}_sheet") if len(sheets) > 1 else None
+        text_file = not sheets and reading.sniff_kind(data, file_name) == "csv"
+        pasted = st.session_state.get(f"{prefix}_source") == "paste"
+        # A wrong guess between Cyrillic and Latin code pages shows in the preview; the
+        # user picks the right one here (pasted rows are text already).
+        encoding = _encoding_picker(f"{prefix}_encoding") if text_file and not pasted else None
+        raw = reading.read_upload(data, file_name, sheet=sheet, encoding=encoding)
+    except VantageError as error:
+        show_error(error)
+        return None
+    st.caption(tr("data.detected", rows=fmt_number(len(raw.frame), lang()), kind=raw.kind, encoding=raw.encoding or "–",
+                  delimiter=repr(raw.delimiter) if raw.delimiter else "–", decimal=repr(raw.decimal),
+                  dates=raw.date_format or "–"))
+    for note in raw.notes:
+        st.caption(note)
+    st.dataframe(raw.frame.head(5), hide_index=True, key=f"{prefix}_preview")
+    return raw
+
+
 def import_view(store: Store) -> None:
     entity = entity_picker("data_import_entity")
     source = _read_source("data_import")
@@ -158,18 +188,9 @@ def import_view(store: Store) -> None:
         st.info(tr("data.check_first"))
         return
     data, file_name = source
-    try:
-        sheets = reading.list_sheets(data, file_name)
-        sheet = st.selectbox(tr("data.sheet"), sheets, key="data_import_sheet") if len(sheets) > 1 else None
-        raw = reading.read_upload(data, file_name, sheet=sheet)
-    except VantageError as error:
-        show_error(error)
+    raw = read_step(data, file_name, "data_import")
+    if raw is None:
         return
-    st.caption(tr("data.detected", rows=fmt_number(len(raw.frame), lang()), kind=raw.kind, encoding=raw.encoding or "–",
-                  delimiter=repr(raw.delimiter) if raw.delimiter else "–", decimal=repr(raw.decimal),
-                  dates=raw.date_format or "–"))
-    for note in raw.notes:
-        st.caption(note)
     st.subheader(tr("data.mapping"))
     st.caption(tr("data.mapping_help"))
     suggested = mapping.suggest_mapping(entity, raw.columns)
@@ -187,7 +208,7 @@ def import_view(store: Store) -> None:
             chosen[name] = picked
     mode = st.radio(tr("data.mode"), list(imports.MODES), format_func=option_labels("data.mode"),
                     horizontal=True, key="data_import_mode")
-    signature = (entity.name, raw.sha256, sheet, tuple(sorted(chosen.items())), mode)
+    signature = (entity.name, raw.sha256, raw.sheet, raw.encoding, tuple(sorted(chosen.items())), mode)
     if st.button(tr("data.check"), key="data_check", type="primary"):
         try:
             with st.spinner(tr("data.checking")):
@@ -247,6 +268,7 @@ def dataset_view(store: Store) -> None:
     st.caption(tr("data.dataset_help"))
     name = st.text_input(tr("data.dataset_name"), key="data_ds_name", max_chars=60)
     source = _read_source("data_ds")
+    encoding = _encoding_picker("data_ds_encoding") if st.session_state.get("data_ds_source") != "paste" else None
     mode = st.radio(tr("data.dataset_mode"), list(datasets.MODES), format_func=option_labels("data.dataset_mode"),
                     horizontal=True, key="data_ds_mode")
     if st.button(tr("data.dataset_go"), key="data_ds_go", type="primary", disabled=not (name and source) or store.read_only):
@@ -258,7 +280,8 @@ def dataset_view(store: Store) -> None:
                 path = os.path.join(tmp, "upload" + os.path.splitext(file_name)[1])
                 with open(path, "wb") as handle:
                     handle.write(data)
-                result = datasets.import_dataset(store, name, path, actor(), mode=mode, file_name=file_name)
+                result = datasets.import_dataset(store, name, path, actor(), mode=mode, file_name=file_name,
+                                                 encoding=encoding)
         except VantageError as error:
             show_error(error)
         else:
