@@ -8,6 +8,16 @@ For other pages: `latest_changes(store, company_id=None, limit=20)` returns the
 newest collected changes as a DataFrame.
 """
 
-from research.collect.observations import latest_changes
+from typing import Any
 
 __all__ = ["latest_changes"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: the extraction worker process imports research.collect.extract
+    # and must not pay for pandas and the store (~0.5 s) on every start.
+    if name == "latest_changes":
+        from research.collect.observations import latest_changes
+
+        return latest_changes
+    raise AttributeError(f"module 'research.collect' has no attribute {name!r}")

@@ -9,15 +9,18 @@ from pathlib import Path
 
 from research.access import Actor, require
 from research.collect import inbox
-from research.collect.extract import Extraction, extract_page
+from research.collect.extract import Extraction, ExtractError
 from research.collect.fetch import Fetcher, FetchPolicy
+from research.collect.isolation import extract_isolated
 from research.collect.observations import Recorded, record_result
 from research.collect.run import PageResult, new_run_id, run_collection
 from research.collect.watchers import Watcher, WatcherDraft, conditional_headers
 from research.store import Store
 
-# Statuses that mean "fetched, or politely skipped": a run with only these succeeded.
-FINE_STATUSES = ("new", "changed", "unchanged", "skipped", "fetched")
+# Statuses that mean "fetched, or politely skipped or postponed": a run with only these succeeded.
+FINE_STATUSES = ("new", "changed", "unchanged", "skipped", "fetched", "postponed")
+# Nothing was asked of the page, so nothing is stored: the watcher stays due for the next run.
+POSTPONED = "postponed"
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ def collect_into_store(
     require(actor, "collect")
 
     def record(watcher: Watcher, result: PageResult) -> RunRow:
+        if result.fetch_status == POSTPONED:
+            return RunRow(watcher.id, watcher.title, POSTPONED, result.http_status, 0, result.message)
         outcome: Recorded | None = record_result(store, actor, watcher, result)
         return RunRow(
             watcher.id, watcher.title, outcome.status if outcome else result.fetch_status, result.http_status,
@@ -115,7 +120,7 @@ def collect_into_inbox(
         return RunRow(watcher.id, watcher.title, status, result.http_status, 0, result.message)
 
     summary, results = _run(watchers, conditional, note, policy=policy, on_row=on_row, workers=workers)
-    summary.inbox_file = inbox.write_batch(results, folder)
+    summary.inbox_file = inbox.write_batch([r for r in results if r.fetch_status != POSTPONED], folder)
     return summary
 
 
@@ -147,10 +152,13 @@ def test_watcher(draft: WatcherDraft, *, policy: FetchPolicy | None = None) -> T
         fetcher.close()
     if fetched.status != "ok" or fetched.html is None:
         return TestOutcome(fetched.status, fetched.http_status, fetched.final_url, fetched.message, None)
-    extraction = extract_page(
-        fetched.html, kind=draft.kind, url=fetched.final_url or draft.url, fields=draft.fields,
-        item_selector=draft.item_selector, ignore=draft.ignore_selectors,
-    )
+    try:  # in a worker process with a deadline: Test runs inside the app, where a slow page would stall everyone
+        extraction = extract_isolated(
+            fetched.html, kind=draft.kind, url=fetched.final_url or draft.url, fields=draft.fields,
+            item_selector=draft.item_selector, ignore=draft.ignore_selectors,
+        )
+    except ExtractError as e:
+        return TestOutcome("error", fetched.http_status, fetched.final_url, e.message, None)
     return TestOutcome("ok", fetched.http_status, fetched.final_url, None, extraction)
 
 

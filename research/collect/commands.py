@@ -10,9 +10,9 @@ from pathlib import Path
 
 from research.collect import inbox
 from research.collect.collector import RunRow, RunSummary, collect_into_inbox, collect_into_store
-from research.collect.extract import ExtractError, FieldSpec, fields_from_html, items_from_soup, parse_html
-from research.collect.extract import product_from_html
+from research.collect.extract import ExtractError, FieldSpec
 from research.collect.fetch import Fetcher, FetchPolicy
+from research.collect.isolation import extract_isolated
 from research.collect.watchers import KINDS, SCHEDULES, WatcherDraft, add_watcher, due_watchers, find_company
 from research.collect.watchers import list_watchers, set_enabled
 from research.collect.watchers import product_company, remove_watcher, watchers_table
@@ -118,15 +118,17 @@ def _read_source(args: argparse.Namespace) -> tuple[str, str | None]:
 def cmd_extract(args: argparse.Namespace) -> int:
     html, url = _read_source(args)
     specs = _specs(args.field)
-    try:
+    try:  # in a worker process stopped at VANTAGE_COLLECT_EXTRACT_TIMEOUT, as in collect runs
         if args.items:
-            output: dict = {"items": items_from_soup(parse_html(html), args.items, specs, url)}
+            extraction = extract_isolated(html, kind="listing", url=url, fields=specs, item_selector=args.items)
+            output: dict = {"items": extraction.values["items"]}
         else:
-            output = product_from_html(html, url)
-            if specs:
-                output.update(fields_from_html(html, specs, url))
+            extraction = extract_isolated(html, kind="product", url=url, fields=specs)
+            output = extraction.values
     except ExtractError as e:
         raise ValidationError(e.message) from None
+    for note in extraction.notes:
+        print(f"note: {note}", file=sys.stderr)
     print(json.dumps(output, ensure_ascii=False, indent=2))
     return 0
 

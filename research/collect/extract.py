@@ -8,6 +8,12 @@ price-like element after the main heading). Each field is taken from the most
 trusted source that has it. Prices are parsed by price-parser and given as plain
 decimal strings (`1299.00`) with an ISO currency where one can be told.
 Selector and listing extraction read fields named by CSS selectors.
+
+Pages are untrusted input, so every step is linear in the page's size: no regular
+expression here can backtrack super-linearly (possessive quantifiers, bounded
+number runs, terminators that always match), text is read only as far as it is
+needed, and listing tiles nested in one another count once. `isolation` runs this
+module in a worker process with a hard deadline on top of that.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ from __future__ import annotations
 import copy
 import hashlib
 import html as html_lib
+import itertools
 import json
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -25,7 +33,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
 from price_parser import Price
 from soupsieve import SelectorSyntaxError
 
@@ -36,6 +44,13 @@ PRODUCT_FIELDS = ("name", "price", "currency", "sku", "brand", "availability")
 FIELD_TYPES = ("text", "number", "price", "date")
 MAX_ITEMS = 1000
 MAX_TEXT = 300_000
+# Prices have at most this many digits before the decimal point; a longer run of digits is
+# not a price (and would overflow decimal arithmetic: "111…1 €" with 200 digits).
+MAX_PRICE_DIGITS = 15
+PRICE_SCAN = 2000  # characters of one text a price pattern reads (a price sits near the start)
+MAX_FIELD_TEXT = 5000  # characters read for one name, SKU or other itemprop value
+ITEM_NODES = 3000  # elements and strings read from one listing tile (a real tile has a few dozen)
+MAX_OFFERS = 500  # JSON-LD offers and variants read from one product
 
 AVAILABILITY = (
     "InStock", "OutOfStock", "PreOrder", "PreSale", "BackOrder", "Discontinued", "InStoreOnly",
@@ -83,19 +98,28 @@ _NOT_CURRENT_PRICE = re.compile(
     re.I,
 )
 _NUMBERISH = re.compile(r"\d")
+# A number as shops write it ("1 299,00"): possessive, so it never gives characters back,
+# and at most 41 characters long, so a search over "1 1 1 1 …" costs 41 steps per start,
+# not a walk to the end and back (the old `\d[\d\s.,]*\s*€` took 35 s on 20 KB).
+_NUMBER_RUN = r"\d[\d\s.,\u00a0\u202f]{0,40}+"
 _CURRENCY_PRICE = re.compile(
-    r"(?:[€$£¥₹₽₴₺]|\b(?:EUR|USD|GBP|RSD|BAM|HRK|MKD|BGN|HUF|CZK|PLN|RON|CHF|din|дин|KM|kn|лв)\b)\s*\d[\d\s.,\u00a0\u202f]*"
-    r"|\d[\d\s.,\u00a0\u202f]*\s*(?:[€$£¥₹₽₴₺]|\b(?:EUR|USD|GBP|RSD|BAM|HRK|MKD|BGN|HUF|CZK|PLN|RON|CHF|KM|kn|лв)\b|din\.?|дин\.?)",
+    r"(?:[€$£¥₹₽₴₺]|\b(?:EUR|USD|GBP|RSD|BAM|HRK|MKD|BGN|HUF|CZK|PLN|RON|CHF|din|дин|KM|kn|лв)\b)\s*+" + _NUMBER_RUN
+    + r"|" + _NUMBER_RUN
+    + r"\s*+(?:[€$£¥₹₽₴₺]|\b(?:EUR|USD|GBP|RSD|BAM|HRK|MKD|BGN|HUF|CZK|PLN|RON|CHF|KM|kn|лв)\b|din\.?|дин\.?)",
     re.I,
 )
 _SKU_LABEL = re.compile(
-    r"(?:\bSKU|Šifra(?: proizvoda| artikla)?|Шифра(?: производа| артикла)?|\bArt(?:ikel)?\.?\s*(?:No|Nr|br)\.?|"
-    r"Item\s*(?:#|No\.?|number)|Product code|Kataloški broj|Artikelnummer|Model(?: No\.?| number)?)"
-    r"\s*[:#.]?\s*([A-Za-z0-9][A-Za-z0-9\-_./]{1,40})",
+    r"(?:\bSKU|Šifra(?: proizvoda| artikla)?|Шифра(?: производа| артикла)?|\bArt(?:ikel)?\.?\s*+(?:No|Nr|br)\.?|"
+    r"Item\s*+(?:#|No\.?|number)|Product code|Kataloški broj|Artikelnummer|Model(?: No\.?| number)?)"
+    # Possessive blanks: `\s*[:#.]?\s*` could split a run of blanks every possible way.
+    r"\s*+[:#.]?+\s*+([A-Za-z0-9][A-Za-z0-9\-_./]{1,40})",
     re.I,
 )
-# JSON-LD clean-up: strings are kept, comments dropped, trailing commas removed.
-_JSON_TOKENS = re.compile(r'("(?:\\.|[^"\\])*")|(//[^\n]*|/\*.*?\*/)|,(\s*[}\]])', re.S)
+# JSON-LD clean-up: strings are kept, comments dropped, trailing commas removed. An
+# unterminated string or comment runs to the end of the text (`\Z`, after a lone trailing
+# backslash too) instead of failing: a failed match would be retried from the next quote,
+# which makes `"\"\"\"…` quadratic.
+_JSON_TOKENS = re.compile(r'("(?:\\.|[^"\\])*+(?:"|\\?\Z))|(//[^\n]*+|/\*.*?(?:\*/|\Z))|,(\s*+[}\]])', re.S)
 _STOCK_MARKS = re.compile(r"stock|availab|dostupn|zalih|stanje|lager", re.I)
 _BLANKS = re.compile(r"[ \t\r\f\v\u00a0\u200b\u202f]+")
 _INVISIBLE = ("script", "style", "noscript", "template", "svg", "iframe", "object", "head")
@@ -152,11 +176,16 @@ class FieldSpec:
 
 @dataclass
 class Extraction:
-    """What one page yielded: values, warnings about missing fields, and its visible text."""
+    """What one page yielded: values, warnings about missing fields, its visible text, and notes.
+
+    Notes say what was skipped on the way (a JSON-LD block nested too deeply to read); they
+    are not about a field, so they stay out of `warnings`.
+    """
 
     values: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     text: str = ""
+    notes: list[str] = field(default_factory=list)
 
 
 def check_selector(css: str) -> None:
@@ -227,6 +256,8 @@ def currency_code(symbol: str | None, url: str | None = None) -> str | None:
     if not symbol:
         return None
     key = symbol.strip().lower().rstrip(".").strip()
+    if len(key) > 40:  # a sentence, not a currency sign or word
+        return None
     if key in ("$", "kr"):
         tld = _tld(url)
         if tld in _TLD_CURRENCY:
@@ -255,6 +286,8 @@ def decimal_text(amount: Decimal | None) -> str | None:
         return None
     if amount.is_nan() or amount.is_infinite() or amount < 0:
         return None
+    if amount and amount.adjusted() >= MAX_PRICE_DIGITS:  # a run of digits, not a price; would not quantize
+        return None
     if amount == amount.quantize(Decimal("0.01")):
         return str(amount.quantize(Decimal("0.01")))
     return format(amount.normalize(), "f")
@@ -272,7 +305,10 @@ def parse_price(text: Any, url: str | None = None) -> tuple[str | None, str | No
     if re.fullmatch(r"\d+(\.\d+)?", raw):
         return _plain_number(raw), None
     price = Price.fromstring(raw[:200])
-    return decimal_text(price.amount), currency_code(price.currency, url)
+    try:
+        return decimal_text(price.amount), currency_code(price.currency, url)
+    except InvalidOperation:  # digits beyond what decimal arithmetic holds: no price, never an error
+        return None, None
 
 
 def _plain_number(text: str) -> str | None:
@@ -288,7 +324,10 @@ def parse_number(text: str | None) -> str | None:
     price = Price.fromstring(text[:200])
     if price.amount is None:
         return None
-    return format(price.amount.normalize(), "f")
+    try:
+        return format(price.amount.normalize(), "f")
+    except InvalidOperation:
+        return None
 
 
 def normalize_availability(value: Any) -> str | None:
@@ -311,7 +350,22 @@ def normalize_availability(value: Any) -> str | None:
 # ---- JSON-LD --------------------------------------------------------------------------------
 
 
+class _TooDeep:
+    """What `_loads_lenient` returns for JSON nested deeper than the parser's recursion limit."""
+
+
+TOO_DEEP = _TooDeep()
+
+
 def _loads_lenient(text: str) -> Any:
+    """JSON as shops write it; None when it is not JSON, TOO_DEEP when it nests too deeply to read."""
+    try:
+        return _loads_lenient_inner(text)
+    except RecursionError:  # json.loads recurses once per level: 100,000 nested "[" is an attack, not data
+        return TOO_DEEP
+
+
+def _loads_lenient_inner(text: str) -> Any:
     text = text.strip()
     if text.startswith("<!--"):
         text = text[4:]
@@ -355,15 +409,18 @@ def _types(obj: dict[str, Any]) -> set[str]:
 
 
 def _offers(value: Any) -> Iterator[dict[str, Any]]:
-    stack = [value]
-    while stack:
-        item = stack.pop(0)
+    """Offers in reading order (nested lists flattened), at most MAX_OFFERS of them."""
+    queue: deque[Any] = deque([value])  # list.pop(0) made 100,000 offers quadratic
+    given = 0
+    while queue and given < MAX_OFFERS:
+        item = queue.popleft()
         if isinstance(item, list):
-            stack[:0] = item
+            queue.extendleft(reversed(item[:MAX_OFFERS]))
         elif isinstance(item, dict):
+            given += 1
             yield item
             if isinstance(item.get("offers"), (list, dict)):
-                stack.extend(item["offers"] if isinstance(item["offers"], list) else [item["offers"]])
+                queue.extend(item["offers"][:MAX_OFFERS] if isinstance(item["offers"], list) else [item["offers"]])
 
 
 def _offer_price(offer: dict[str, Any], url: str | None) -> tuple[str | None, str | None]:
@@ -399,7 +456,7 @@ def _schema_product(obj: dict[str, Any], url: str | None) -> dict[str, Any]:
     }
     offer_sources = [obj.get("offers")]
     if not obj.get("offers") and isinstance(obj.get("hasVariant"), list):
-        offer_sources += [v.get("offers") for v in obj["hasVariant"] if isinstance(v, dict)]
+        offer_sources += [v.get("offers") for v in obj["hasVariant"][:MAX_OFFERS] if isinstance(v, dict)]
     for source in offer_sources:
         for offer in _offers(source):
             price, currency = _offer_price(offer, url)
@@ -462,7 +519,7 @@ def _attr_list(tag: Tag, name: str) -> list[str]:
 
 
 def _struck(tag: Tag) -> bool:
-    for parent in [tag, *list(tag.parents)[:4]]:
+    for parent in [tag, *itertools.islice(tag.parents, 4)]:  # not list(parents): 8,000 deep is 8,000 steps
         if not isinstance(parent, Tag):
             continue
         if parent.name in ("del", "s", "strike"):
@@ -479,16 +536,49 @@ def _price_in(tag: Tag, url: str | None) -> tuple[str | None, str | None]:
             price, currency = parse_price(tag[attr], url)
             if price:
                 return price, currency
-    if tag.find(("del", "s", "strike")) is not None:  # "<del>259</del> 199": the struck price is not it
-        text = " ".join(
-            str(s) for s in tag.find_all(string=True)
-            if not any(p.name in ("del", "s", "strike") for p in s.parents if p is not tag and tag in p.parents)
-        ).strip()
-    else:
-        text = tag.get_text(" ", strip=True)
+    # "<del>259</del> 199": the struck price is not it. Read only as far as 61 characters.
+    text = _soup_text(tag, 61, skip=_STRUCK_TAGS)
     if not text or len(text) > 60:
         return None, None
     return parse_price(text, url)
+
+
+_STRUCK_TAGS = frozenset({"del", "s", "strike"})
+_TEXT_TYPES = (NavigableString, CData)  # what bs4's get_text() reads: no comments, scripts or styles
+
+
+def _soup_nodes(tag: Tag, limit: int, skip: frozenset[str] = frozenset()) -> Iterator[PageElement]:
+    """Descendants of `tag` in document order, at most `limit`, not entering tags named in `skip`.
+
+    Lazy and without recursion: bs4's find()/get_text() walk the whole subtree, which made
+    8,000 nested listing tiles quadratic (67 s).
+    """
+    stack = [iter(tag.contents)]
+    seen = 0
+    while stack and seen < limit:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
+        seen += 1
+        yield node
+        if isinstance(node, Tag) and node.name not in skip:
+            stack.append(iter(node.contents))
+
+
+def _soup_text(tag: Tag, limit: int, *, strip: bool = True, skip: frozenset[str] = frozenset()) -> str:
+    """`tag.get_text(" ", strip=strip)` read only until it holds `limit` characters (slice it)."""
+    pieces: list[str] = []
+    size = 0
+    for node in _soup_nodes(tag, ITEM_NODES, skip):
+        if type(node) in _TEXT_TYPES:
+            piece = node.strip() if strip else str(node)
+            if piece:
+                pieces.append(piece)
+                size += len(piece) + 1
+                if size > limit:
+                    break
+    return " ".join(pieces)
 
 
 # ---- product pages (on lxml's tree) ---------------------------------------------------------
@@ -547,15 +637,43 @@ def _tree_text(tree: Any) -> str:
     return "\n".join(line for line in lines if line)[:MAX_TEXT]
 
 
-def _el_text(el: Any) -> str:
+def _text_pieces(el: Any, limit: int) -> list[str]:
+    """The first text pieces of `el` holding at least `limit` visible characters.
+
+    Reading stops there (or after a generous run of indentation blanks), so asking each of
+    255 nested elements for its text costs what it reads, not its whole subtree each time.
+    """
+    pieces: list[str] = []
+    visible = raw = 0
+    most = 8 * limit + 4000
+    for piece in el.itertext():
+        pieces.append(piece)
+        visible += len(piece.strip())
+        raw += len(piece)
+        if visible >= limit or raw >= most:
+            break
+    return pieces
+
+
+def _el_text(el: Any, limit: int = MAX_TEXT) -> str:
+    """Text of `el` with blanks collapsed; about `limit` characters or more (slice it)."""
     # Blocks joined with spaces: "In stock</p><p>SKU: 12" must not read "In stockSKU: 12".
-    return _BLANKS.sub(" ", " ".join(el.itertext())).strip()
+    return _BLANKS.sub(" ", " ".join(_text_pieces(el, limit))).strip()
 
 
-def _json_ld(tree: Any) -> list[dict[str, Any]]:
+def _lx_text(el: Any, limit: int) -> str:
+    """Like lxml's `text_content()` (pieces joined as they are), read only as far as `limit`."""
+    return "".join(_text_pieces(el, limit))
+
+
+def _json_ld(tree: Any, notes: list[str] | None = None) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    for script in tree.xpath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]"):
+    for number, script in enumerate(tree.xpath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]"), 1):
         data = _loads_lenient(script.text or "")
+        if data is TOO_DEEP:
+            if notes is not None:
+                notes.append(f"JSON-LD block {number} is nested too deeply to read; it was skipped.")
+            continue
         if data is None:
             continue
         for obj in _walk(data):
@@ -595,7 +713,7 @@ def _lx_prop_value(el: Any) -> str | None:
         return _clean(el.get("src"))
     if tag == "time" and el.get("datetime") is not None:
         return _clean(el.get("datetime"))
-    return _clean(el.text_content())
+    return _clean(_lx_text(el, MAX_FIELD_TEXT))
 
 
 def _lx_item(scope: Any, depth: int = 0) -> dict[str, Any]:
@@ -618,8 +736,10 @@ def _lx_item(scope: Any, depth: int = 0) -> dict[str, Any]:
 
 def _microdata(tree: Any) -> list[dict[str, Any]]:
     scopes = tree.xpath("//*[@itemscope][contains(translate(@itemtype, 'PRODUCT', 'product'), 'product')]")
-    inner = {id(d) for s in scopes for d in s.iterdescendants() if d in scopes}
-    return [_lx_item(s) for s in scopes[:200] if id(s) not in inner]
+    # A product scope inside another is part of it. Ids are stable: `scopes` keeps every proxy alive.
+    # (Was: every descendant of every scope looked up in the list, cubic on nested scopes.)
+    scope_ids = {id(s) for s in scopes}
+    return [_lx_item(s) for s in scopes[:200] if not any(id(a) in scope_ids for a in s.iterancestors())]
 
 
 def _meta_tags(tree: Any) -> dict[str, str]:
@@ -651,7 +771,7 @@ def _loose_itemprops(tree: Any, url: str | None) -> dict[str, Any]:
 
 
 def _lx_struck(el: Any) -> bool:
-    for node in [el, *list(el.iterancestors())[:4]]:
+    for node in [el, *itertools.islice(el.iterancestors(), 4)]:
         if node.tag in ("del", "s", "strike"):
             return True
         marks = f"{node.get('class') or ''} {node.get('id') or ''}".strip()
@@ -670,7 +790,7 @@ def _lx_price_in(el: Any, url: str | None) -> tuple[str | None, str | None]:
         el = copy.deepcopy(el)  # "<del>259</del> 199": the struck price is not it
         for struck in el.xpath(".//del|.//s|.//strike"):
             struck.drop_tree()
-    text = _el_text(el)
+    text = _el_text(el, 61)
     if not text or len(text) > 60:
         return None, None
     return parse_price(text, url)
@@ -678,16 +798,23 @@ def _lx_price_in(el: Any, url: str | None) -> tuple[str | None, str | None]:
 
 def _heuristics(tree: Any, url: str | None, h1: Any) -> dict[str, Any]:
     """Name from the main heading; price from the first current-price element after it."""
-    name = _clean(h1.text_content()) if h1 is not None else None
+    name = _clean(_lx_text(h1, MAX_FIELD_TEXT)) if h1 is not None else None
     if not name:
         title = tree.find(".//title")
         if title is not None:
-            name = _clean(re.split(r"\s[|–—-]\s", title.text_content())[0])
+            name = _clean(re.split(r"\s[|–—-]\s", _lx_text(title, MAX_FIELD_TEXT))[0])
     elements = [el for el in tree.iter() if isinstance(el.tag, str)]
     start = elements.index(h1) if h1 is not None else 0
     marked = [el for el in elements if (el.get("class") or el.get("id") or el.get("itemprop") or any(
         k.startswith("data-") for k in el.attrib)) and _price_marked(el.tag, el.attrib)]
-    containers = {id(a) for el in marked for a in el.iterancestors()}
+    # Elements holding another marked element. Each ancestor chain is walked only up to a
+    # node already seen, so nested price blocks cost their count, not count × depth.
+    containers: set[int] = set()
+    for el in marked:
+        for ancestor in el.iterancestors():
+            if id(ancestor) in containers:
+                break
+            containers.add(id(ancestor))
     position = {id(el): i for i, el in enumerate(elements)}
     # After the heading first, then the rest (price blocks may sit before it in the markup).
     ordered = sorted(marked, key=lambda el: (position[id(el)] < start, position[id(el)]))[:80]
@@ -709,7 +836,7 @@ def _heuristics(tree: Any, url: str | None, h1: Any) -> dict[str, Any]:
         for el in elements[start:start + 400]:
             if el.tag in _INVISIBLE or not el.text or _lx_struck(el):
                 continue
-            match = _CURRENCY_PRICE.search(el.text)
+            match = _CURRENCY_PRICE.search(el.text[:PRICE_SCAN])
             if match:
                 price, currency = parse_price(match.group(0), url)
                 if price:
@@ -718,15 +845,15 @@ def _heuristics(tree: Any, url: str | None, h1: Any) -> dict[str, Any]:
     for el in elements:
         marks = f"{el.get('class') or ''} {el.get('id') or ''}"
         if marks.strip() and _STOCK_MARKS.search(marks):
-            availability = normalize_availability(_el_text(el)[:120])
+            availability = normalize_availability(_el_text(el, 120)[:120])
             if availability:
                 break
     parent = h1.getparent() if h1 is not None else None
-    region = _el_text(parent)[:5000] if parent is not None else ""
+    region = _el_text(parent, 5000)[:5000] if parent is not None else ""
     match = _SKU_LABEL.search(region)
     if match is None:
         body = tree.find("body")
-        match = _SKU_LABEL.search(_el_text(body if body is not None else tree)[:20000])
+        match = _SKU_LABEL.search(_el_text(body if body is not None else tree, 20000)[:20000])
     return {"name": name, "price": price, "currency": currency, "sku": match.group(1).rstrip(".") if match else None,
             "brand": None, "availability": availability}
 
@@ -745,12 +872,15 @@ def _merge(sources: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def product_from_tree(tree: Any, url: str | None = None) -> dict[str, Any]:
-    """{name, price, currency, sku, brand, availability} of a product page; None where unknown."""
+def product_from_tree(tree: Any, url: str | None = None, notes: list[str] | None = None) -> dict[str, Any]:
+    """{name, price, currency, sku, brand, availability} of a product page; None where unknown.
+
+    What was skipped on the way is appended to `notes` when it is given.
+    """
     h1 = next(tree.iter("h1"), None)
-    heading = _clean(h1.text_content()) if h1 is not None else None
+    heading = _clean(_lx_text(h1, MAX_FIELD_TEXT)) if h1 is not None else None
     sources: list[dict[str, Any]] = []
-    for products in (_json_ld(tree), _microdata(tree)):
+    for products in (_json_ld(tree, notes), _microdata(tree)):
         main = _main_product(products, heading, url)
         if main is not None:
             sources.append(_schema_product(main, url))
@@ -761,14 +891,16 @@ def product_from_tree(tree: Any, url: str | None = None) -> dict[str, Any]:
         result = _merge([*sources, _heuristics(tree, url, h1)])
     if result["price"] is not None and result["currency"] is None:
         body = tree.find("body")
-        match = _CURRENCY_PRICE.search(_el_text(body if body is not None else tree)[:30000])
+        match = _CURRENCY_PRICE.search(_el_text(body if body is not None else tree, 30000)[:30000])
         result["currency"] = parse_price(match.group(0), url)[1] if match else None
     return result
 
 
-def product_from_html(html: str, url: str | None = None, ignore: Sequence[str] = ()) -> dict[str, Any]:
+def product_from_html(
+    html: str, url: str | None = None, ignore: Sequence[str] = (), notes: list[str] | None = None
+) -> dict[str, Any]:
     tree = _tree(html, ignore)
-    return product_from_tree(tree, url) if tree is not None else dict.fromkeys(PRODUCT_FIELDS)
+    return product_from_tree(tree, url, notes) if tree is not None else dict.fromkeys(PRODUCT_FIELDS)
 
 
 # ---- public extraction ----------------------------------------------------------------------
@@ -805,7 +937,10 @@ def _select_value(root: Tag, spec: FieldSpec, url: str | None) -> tuple[Any, str
 def _parse_date(text: str) -> str | None:
     from dateutil import parser as date_parser
 
-    dayfirst = not re.match(r"^\d{4}-", text) and not re.search(r"[A-Za-z]{3,}\s+\d{1,2},", text)
+    text = text[:200]  # a date is short; fuzzy parsing of a whole page is slow
+    # The look-behind starts a month name only at a word's start: without it a long run of
+    # letters is tried from every letter, each try running to the end of the run.
+    dayfirst = not re.match(r"^\d{4}-", text) and not re.search(r"(?<![A-Za-z])[A-Za-z]{3,}+\s+\d{1,2},", text)
     try:
         return date_parser.parse(text, dayfirst=dayfirst, fuzzy=True).date().isoformat()
     except (ValueError, OverflowError):
@@ -831,20 +966,41 @@ def fields_from_html(html: str, specs: Sequence[FieldSpec], url: str | None = No
 
 
 def _auto_item(item: Tag, url: str | None) -> dict[str, Any]:
-    heading = item.find(["h2", "h3", "h4", "h5"]) or item.find(attrs={"itemprop": "name"}) or item.find("a")
-    link = item.find("a", href=True)
+    # One bounded walk finds what find()/find_all() would: the first heading, itemprop=name,
+    # link and link with href, and the first ten price elements, in document order.
+    headings: list[Tag] = []
+    named: list[Tag] = []
+    links: list[Tag] = []
+    hrefs: list[Tag] = []
+    prices: list[Tag] = []
+    for node in _soup_nodes(item, ITEM_NODES):
+        if not isinstance(node, Tag):
+            continue
+        if not headings and node.name in ("h2", "h3", "h4", "h5"):
+            headings.append(node)
+        if not named and node.get("itemprop") == "name":
+            named.append(node)
+        if node.name == "a":
+            if not links:
+                links.append(node)
+            if not hrefs and node.has_attr("href"):
+                hrefs.append(node)
+        if len(prices) < 10 and _is_price_element(node):
+            prices.append(node)
+    heading = (headings or named or links or [None])[0]
+    link = hrefs[0] if hrefs else None
     price = currency = None
-    for tag in [item, *item.find_all(_is_price_element, limit=10)]:
-        if tag is not item and not _struck(tag):
+    for tag in prices:
+        if not _struck(tag):
             price, currency = _price_in(tag, url)
             if price:
                 break
     if price is None:
-        match = _CURRENCY_PRICE.search(item.get_text(" ", strip=True)[:2000])
+        match = _CURRENCY_PRICE.search(_soup_text(item, 2000)[:2000])
         if match:
             price, currency = parse_price(match.group(0), url)
     return {
-        "name": _clean(heading.get_text(" ")) if heading else None,
+        "name": _clean(_soup_text(heading, MAX_FIELD_TEXT, strip=False)) if heading else None,
         "price": price,
         "currency": currency,
         "url": urljoin(url or "", str(link["href"])) if link else None,
@@ -857,9 +1013,37 @@ def items_from_soup(soup: BeautifulSoup, item_css: str, specs: Sequence[FieldSpe
         items = soup.select(item_css, limit=MAX_ITEMS)
     except (SelectorSyntaxError, ValueError, NotImplementedError) as e:
         raise ExtractError(f"{item_css!r} is not a CSS selector this tool understands.") from e
+    items = _outermost(items)
     if specs:
         return [fields_from_soup(item, specs, url) for item in items]
     return [_auto_item(item, url) for item in items]
+
+
+def _outermost(items: list[Tag]) -> list[Tag]:
+    """Items not inside another item: a tile matching the selector inside a tile is part of it.
+
+    Without this, 8,000 tiles nested in one another are read 8,000 times over. Each ancestor
+    is looked at once: a walk up stops at the first node already known to be inside or outside.
+    """
+    inside: dict[int, bool] = {}
+    kept: list[Tag] = []
+    for item in items:  # document order: an enclosing item comes before what it holds
+        path: list[int] = []
+        verdict = False
+        node = item.parent
+        while node is not None:
+            known = inside.get(id(node))
+            if known is not None:
+                verdict = known
+                break
+            path.append(id(node))
+            node = node.parent
+        for key in path:
+            inside[key] = verdict
+        if not verdict:
+            kept.append(item)
+        inside[id(item)] = True
+    return kept
 
 
 def extract_page(
@@ -873,18 +1057,19 @@ def extract_page(
 ) -> Extraction:
     """Everything a watcher of `kind` wants from a page, with warnings for what was missing."""
     warnings: list[str] = []
+    notes: list[str] = []
     if kind == "product":
         tree = _tree(html, ignore)
         if tree is None:
             values: dict[str, Any] = dict.fromkeys(PRODUCT_FIELDS)
             text = ""
         else:
-            values = product_from_tree(tree, url)
+            values = product_from_tree(tree, url, notes)
             text = _tree_text(tree)
         if fields:  # extra named fields on a product page
             values.update(fields_from_html(html, fields, url, ignore))
         warnings += [f"{name}: not found on the page" for name in ("name", "price") if values.get(name) is None]
-        return Extraction(values=values, warnings=warnings, text=text)
+        return Extraction(values=values, warnings=warnings, text=text, notes=notes)
     if kind not in ("selectors", "listing", "text"):
         raise ExtractError(f"Unknown watcher kind {kind!r}.")
     soup = parse_html(html)

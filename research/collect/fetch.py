@@ -3,12 +3,15 @@
 What it guarantees, whatever the server does: only http(s); every hop's address
 checked against the address policy after DNS resolution (loopback, private,
 link-local, metadata and reserved addresses refused unless allow-listed); at most
-five redirects; robots.txt obeyed and cached per host; one request per host per
-interval; retries with backoff on network errors and on 429/503 (Retry-After
-honoured up to a cap); a cap on decoded body size; and a total deadline enforced
-by a watchdog, because requests' timeout is per read and a slow-drip server would
-otherwise run for minutes. Nothing here raises for a bad page: the outcome is a
-`FetchResult` whose `status` says what happened.
+five redirects; robots.txt obeyed at every hop and cached per host; one request per
+host per interval; retries with backoff on network errors and on 429/503
+(Retry-After honoured up to a cap); a cap on decoded body size; and one total
+deadline per page covering robots.txt, politeness waits, connect, headers and body.
+The deadline is enforced on the sockets by a watchdog, because requests' timeout is
+per read and a server dripping a byte at a time would otherwise run for minutes; a
+politeness wait that would pass it postpones the page to the next run instead.
+Nothing here raises for a bad page: the outcome is a `FetchResult` whose `status`
+says what happened.
 """
 
 from __future__ import annotations
@@ -23,11 +26,16 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
 import requests
 from protego import Protego
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from research import __version__, config
 from research.errors import FetchError
@@ -90,7 +98,12 @@ class FetchPolicy:
 
 @dataclass
 class FetchResult:
-    """What one page fetch came to. status: ok, not_modified, blocked, error or skipped."""
+    """What one page fetch came to.
+
+    status: ok, not_modified, blocked, error, skipped (robots.txt says no, at the page
+    or at a redirect hop) or postponed (a politeness wait would pass the deadline, so
+    nothing more was requested; the page is left for the next run).
+    """
 
     url: str
     status: str
@@ -167,7 +180,7 @@ def check_address(url: str, policy: FetchPolicy) -> None:
 
 
 class HostThrottle:
-    """At most one request per `interval` seconds per host, across threads."""
+    """At most one request per `interval` seconds per host (longer if robots.txt asks), across threads."""
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
@@ -179,35 +192,57 @@ class HostThrottle:
         with self._lock:
             self._extra[host] = max(self._extra.get(host, 0.0), interval)
 
-    def wait(self, host: str) -> None:
+    def gap(self, host: str) -> float:
+        with self._lock:
+            return max(self.interval, self._extra.get(host, 0.0))
+
+    def wait(self, host: str, deadline: float = float("inf")) -> bool:
+        """Wait for the host's next slot and take it; False (nothing taken, no wait) if it comes after `deadline`."""
         with self._lock:
             now = time.monotonic()
             slot = max(now, self._next.get(host, now))
+            if slot > now and slot >= deadline:
+                return False
             self._next[host] = slot + max(self.interval, self._extra.get(host, 0.0))
         if slot > now:
             time.sleep(slot - now)
+        return True
+
+    def wait_for_turn(self, host: str) -> None:
+        """Sleep until the host's next slot is free, without taking it.
+
+        A run calls this between one host's pages, so the wait for the host's turn is
+        the run's, not the next page's: a Crawl-delay longer than the page deadline then
+        slows the run down instead of postponing every page but the first.
+        """
+        with self._lock:
+            pause = self._next.get(host, 0.0) - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
 
 
 class RobotsCache:
     """robots.txt per scheme+host, fetched once per run (RFC 9309: 4xx allows all, 5xx/unreachable allows none)."""
 
     def __init__(self) -> None:
-        self._rules: dict[str, Protego | None | bool] = {}
+        # Protego rules, True (allow all), or the reason the site is closed to robots.
+        self._rules: dict[str, Protego | bool | str] = {}
         self._lock = threading.Lock()
 
-    def allowed(self, fetcher: Fetcher, url: str) -> tuple[bool, str | None]:
+    def allowed(self, fetcher: Fetcher, url: str, watchdog: _Watchdog) -> tuple[bool, str | None]:
+        """May `url` be fetched? robots.txt is read within the page's own deadline (`watchdog`)."""
         parts = urlsplit(url)
         key = f"{parts.scheme}://{parts.netloc}"
         with self._lock:
             rules = self._rules.get(key)
         if rules is None:
-            rules = self._load(fetcher, key)
+            rules = self._load(fetcher, key, watchdog)
             with self._lock:
                 self._rules[key] = rules
         if rules is True:
             return True, None
-        if rules is False:
-            return False, "robots.txt could not be read (server error), so the site is treated as closed to robots"
+        if isinstance(rules, (str, bool)):
+            return False, str(rules)
         delay = rules.crawl_delay(fetcher.policy.agent)
         if delay:
             fetcher.throttle.slow_down(parts.hostname or "", min(float(delay), fetcher.policy.max_crawl_delay))
@@ -215,8 +250,10 @@ class RobotsCache:
             return True, None
         return False, "robots.txt disallows this page for robots"
 
-    def _load(self, fetcher: Fetcher, base: str) -> Protego | bool:
-        result = fetcher.fetch(base + "/robots.txt", robots=False, conditional=None, accept_any_type=True)
+    def _load(self, fetcher: Fetcher, base: str, watchdog: _Watchdog) -> Protego | bool | str:
+        result = fetcher._fetch_within(base + "/robots.txt", watchdog, robots=False, conditional={}, any_type=True)
+        if result.status == "postponed":  # not read yet, so nothing to remember: the page waits too
+            raise _Stop("postponed", result.message or "")
         if result.status == "ok" and result.html is not None:
             try:
                 return Protego.parse(result.html)
@@ -224,7 +261,11 @@ class RobotsCache:
                 return True
         if result.http_status is not None and 400 <= result.http_status < 500:
             return True
-        return result.status == "not_modified"
+        if result.status == "not_modified":
+            return True
+        # Unreachable, 5xx or out of time (a tarpit): closed for the rest of the run, so
+        # the host's other pages do not each spend their whole deadline on it again.
+        return f"robots.txt could not be read, so the site is treated as closed to robots: {result.message or 'no answer'}"
 
 
 # ---- decoding -----------------------------------------------------------------------------
@@ -285,8 +326,140 @@ class _Deadline(Exception):
     pass
 
 
-class _TooLarge(Exception):
-    pass
+class _Stop(Exception):
+    """Ends a fetch early with a status other than error: skipped (robots.txt) or postponed."""
+
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+# ---- the deadline watchdog ----------------------------------------------------------------
+
+_ACTIVE = threading.local()  # the watchdog of the fetch running in this thread, if any
+
+
+class _Watchdog:
+    """One page's total deadline, enforced on every socket the fetch uses.
+
+    requests' timeouts are per read, so a server dripping a byte every second never
+    trips them, in the headers as much as in the body. From the moment the fetch
+    starts, the socket of every connection it uses (robots.txt's and each hop's, kept
+    alive or just connected) is registered here, and at the deadline a timer shuts
+    them all down: shutting a socket down wakes a reader blocked in recv(), closing
+    it may not. Sockets, not connections: http.client detaches the socket from its
+    connection when the answer is read until close, so only the socket reaches it.
+    A connect in progress is bounded by its own timeout, cut to the time left (CPython
+    bounds a TLS handshake as a whole by that timeout too, drip or not).
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.fired = threading.Event()
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._done = False
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._outer: _Watchdog | None = None
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            late = self.fired.is_set()
+        if late:
+            _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.fired.set()
+            targets = list(self._sockets)
+        for sock in targets:
+            _shutdown(sock)
+
+    def __enter__(self) -> _Watchdog:
+        self._outer = getattr(_ACTIVE, "watchdog", None)
+        _ACTIVE.watchdog = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._done = True  # a kept-alive connection outlives this fetch: the timer must not touch it now
+            self._sockets = []
+        _ACTIVE.watchdog = self._outer
+
+
+def _shutdown(sock: socket.socket | None) -> None:
+    if sock is None:
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed or never connected
+        pass
+
+
+def _active_watchdog() -> _Watchdog | None:
+    return getattr(_ACTIVE, "watchdog", None)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        watchdog = _active_watchdog()
+        if watchdog is not None:
+            watchdog.watch(self.sock)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()  # after the TLS handshake: self.sock is the TLS socket the reader uses
+        watchdog = _active_watchdog()
+        if watchdog is not None:
+            watchdog.watch(self.sock)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        connection = super()._get_conn(timeout)
+        watchdog = _active_watchdog()
+        if watchdog is not None:
+            watchdog.watch(getattr(connection, "sock", None))  # kept alive; a new one registers on connect
+        return connection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        connection = super()._get_conn(timeout)
+        watchdog = _active_watchdog()
+        if watchdog is not None:
+            watchdog.watch(getattr(connection, "sock", None))
+        return connection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter with pools whose connections report to the running fetch's watchdog."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        # A new dict: urllib3's default one is shared by every PoolManager in the process.
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+# ---- fetching -----------------------------------------------------------------------------
 
 
 class Fetcher:
@@ -305,6 +478,8 @@ class Fetcher:
         if session is None:
             session = requests.Session()
             session.trust_env = False  # no proxies or .netrc from the environment
+            session.mount("http://", _WatchedAdapter())
+            session.mount("https://", _WatchedAdapter())
             session.headers.update(
                 {
                     "User-Agent": self.policy.agent,
@@ -329,32 +504,46 @@ class Fetcher:
         conditional: Mapping[str, str | None] | None = None,
         accept_any_type: bool = False,
     ) -> FetchResult:
-        """Fetch one page within the policy; never raises for what a server does."""
+        """Fetch one page within the policy and its total deadline; never raises for what a server does."""
         started = time.monotonic()
-        deadline = started + self.policy.total_timeout
+        with _Watchdog(started + self.policy.total_timeout) as watchdog:
+            result = self._fetch_within(url, watchdog, robots=robots, conditional=conditional or {}, any_type=accept_any_type)
+        result.elapsed = time.monotonic() - started
+        return result
+
+    def _fetch_within(
+        self, url: str, watchdog: _Watchdog, *, robots: bool, conditional: Mapping[str, str | None], any_type: bool
+    ) -> FetchResult:
+        """One fetch under an already running deadline (robots.txt shares the page's)."""
+        started = time.monotonic()
         result = FetchResult(url=url, status="error")
+        robots = robots and self.policy.respect_robots
         try:
             check_address(url, self.policy)  # a refused address is reported as such, not as a robots.txt failure
-            if robots and self.policy.respect_robots:
-                allowed, why = self.robots.allowed(self, url)
+            if robots:
+                allowed, why = self.robots.allowed(self, url, watchdog)
                 if not allowed:
-                    result.status, result.message = "skipped", why
-                    return result
-            self._fetch_with_retries(url, result, deadline, conditional or {}, accept_any_type)
+                    raise _Stop("skipped", why or "robots.txt disallows this page for robots")
+            self._fetch_with_retries(url, result, watchdog, conditional, any_type, robots)
         except FetchError as e:
             result.status, result.message = "error", e.message
+        except _Stop as e:
+            result.status, result.message, result.html = e.status, e.message, None
+            if e.status == "postponed":
+                result.http_status = None
         finally:
             result.elapsed = time.monotonic() - started
         return result
 
     def _fetch_with_retries(
-        self, url: str, result: FetchResult, deadline: float, conditional: Mapping[str, str | None], any_type: bool
+        self, url: str, result: FetchResult, watchdog: _Watchdog, conditional: Mapping[str, str | None],
+        any_type: bool, robots: bool,
     ) -> None:
         attempt = 0
         while True:
             retry_in: float | None = None
             try:
-                self._fetch_once(url, result, deadline, conditional, any_type)
+                self._fetch_once(url, result, watchdog, conditional, any_type, robots)
                 if result.http_status in (429, 503):
                     wait = _retry_after(result.retry_after)
                     if wait is None:
@@ -368,21 +557,36 @@ class Fetcher:
                     result.message = f"HTTP {result.http_status} (rate limited or unavailable)"
                 else:
                     return
+            except _Stop as e:
+                if attempt and e.status == "postponed":
+                    return  # the retry would pass the deadline: the failure before it is the outcome
+                raise
             except (requests.ConnectionError, requests.Timeout, _Deadline) as e:
                 result.status = "error"
                 result.http_status = None
-                if isinstance(e, _Deadline) or time.monotonic() >= deadline:
+                if isinstance(e, _Deadline) or watchdog.fired.is_set() or watchdog.remaining() <= 0:
                     result.message = f"no complete answer within {self.policy.total_timeout:g} s (total deadline)"
                     return
                 result.message = _network_message(e)
                 retry_in = self.policy.backoff * 2**attempt
             attempt += 1
-            if attempt > self.policy.retries or time.monotonic() + retry_in >= deadline:
+            if attempt > self.policy.retries or retry_in >= watchdog.remaining():
                 return
             time.sleep(retry_in)
 
+    def _take_turn(self, url: str, watchdog: _Watchdog) -> None:
+        """Wait for the host's slot within the deadline, or postpone the page."""
+        host = urlsplit(url).hostname or ""
+        if not self.throttle.wait(host, watchdog.deadline):
+            raise _Stop(
+                "postponed",
+                f"{host} takes one request per {self.throttle.gap(host):g} s (our interval or its Crawl-delay); the next "
+                f"would pass the {self.policy.total_timeout:g} s deadline, so the page waits for the next run (next: {url})",
+            )
+
     def _fetch_once(
-        self, url: str, result: FetchResult, deadline: float, conditional: Mapping[str, str | None], any_type: bool
+        self, url: str, result: FetchResult, watchdog: _Watchdog, conditional: Mapping[str, str | None],
+        any_type: bool, robots: bool,
     ) -> None:
         headers: dict[str, str] = {}
         if conditional.get("etag"):
@@ -393,18 +597,30 @@ class Fetcher:
         seen: list[str] = []
         for hop in range(MAX_REDIRECTS + 1):
             check_address(current, self.policy)
-            host = urlsplit(current).hostname or ""
-            self.throttle.wait(host)
-            remaining = deadline - time.monotonic()
+            if hop and robots:
+                # A redirect must not lead around robots.txt: each hop asks its own host's
+                # rules (cached per host), within the same deadline.
+                allowed, why = self.robots.allowed(self, current, watchdog)
+                if not allowed:
+                    raise _Stop("skipped", f"{why} (the page redirects to {current})")
+            self._take_turn(current, watchdog)
+            remaining = watchdog.remaining()
             if remaining <= 0:
                 raise _Deadline()
-            response = self.session.get(
-                current,
-                headers=headers,
-                allow_redirects=False,
-                stream=True,
-                timeout=(min(self.policy.connect_timeout, remaining), min(self.policy.read_timeout, remaining)),
-            )
+            try:
+                response = self.session.get(
+                    current,
+                    headers=headers,
+                    allow_redirects=False,
+                    stream=True,
+                    timeout=(min(self.policy.connect_timeout, remaining), min(self.policy.read_timeout, remaining)),
+                )
+            except (requests.RequestException, OSError) as e:
+                if watchdog.fired.is_set():
+                    raise _Deadline() from e
+                if isinstance(e, (requests.ConnectionError, requests.Timeout)):
+                    raise
+                raise FetchError(f"the server's answer could not be read ({type(e).__name__})") from e
             with response:
                 result.http_status = response.status_code
                 result.final_url = current
@@ -417,11 +633,11 @@ class Fetcher:
                     current = nxt
                     headers = {}  # validators belong to the first URL only
                     continue
-                self._read(response, result, deadline, any_type)
+                self._read(response, result, watchdog, any_type)
                 return
         raise FetchError(f"more than {MAX_REDIRECTS} redirects; stopped at {current}")
 
-    def _read(self, response: requests.Response, result: FetchResult, deadline: float, any_type: bool) -> None:
+    def _read(self, response: requests.Response, result: FetchResult, watchdog: _Watchdog, any_type: bool) -> None:
         status = response.status_code
         result.etag = response.headers.get("ETag")
         result.last_modified = response.headers.get("Last-Modified")
@@ -442,7 +658,7 @@ class Fetcher:
         if not any_type and mime and mime not in HTML_TYPES:
             result.status, result.message = "error", f"not a web page but {mime}"
             return
-        body = self._body(response, deadline)
+        body = self._body(response, watchdog)
         result.html = decode_body(body, content_type)
         if looks_blocked(result.html):
             result.status, result.message = "blocked", "a bot check or captcha was served instead of the page"
@@ -450,22 +666,11 @@ class Fetcher:
             return
         result.status, result.message = "ok", None
 
-    def _body(self, response: requests.Response, deadline: float) -> bytes:
-        """The decoded body, cut at the size cap, within the total deadline."""
+    def _body(self, response: requests.Response, watchdog: _Watchdog) -> bytes:
+        """The decoded body, cut at the size cap, within the total deadline (the watchdog shuts a drip down)."""
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.policy.max_bytes and "Content-Encoding" not in response.headers:
             raise FetchError(f"the page is larger than the {self.policy.max_bytes:,}-byte cap ({int(declared):,} bytes)")
-        # Watchdog: requests' timeout is per read, so a server dripping a byte a second
-        # never times out; past the deadline the socket is shut down under the reader.
-        fired = threading.Event()
-
-        def stop() -> None:
-            fired.set()
-            _shutdown(response)
-
-        timer = threading.Timer(max(0.0, deadline - time.monotonic()), stop)
-        timer.daemon = True
-        timer.start()
         chunks: list[bytes] = []
         size = 0
         try:
@@ -474,37 +679,17 @@ class Fetcher:
                 if size > self.policy.max_bytes:
                     raise FetchError(f"the page is larger than the {self.policy.max_bytes:,}-byte cap; nothing was kept")
                 chunks.append(chunk)
-                if fired.is_set() or time.monotonic() > deadline:
+                if watchdog.fired.is_set() or watchdog.remaining() <= 0:
                     raise _Deadline()
         except (requests.RequestException, OSError, AttributeError, ValueError) as e:
-            if fired.is_set():
+            if watchdog.fired.is_set():
                 raise _Deadline() from e
             if isinstance(e, (requests.ConnectionError, requests.Timeout)):
                 raise
             raise FetchError(f"the page could not be read completely ({type(e).__name__})") from e
-        finally:
-            timer.cancel()
-        if fired.is_set():
-            raise _Deadline()
+        if watchdog.fired.is_set():
+            raise _Deadline()  # a shut-down socket can end the body early but "cleanly"
         return b"".join(chunks)
-
-
-def _shutdown(response: requests.Response) -> None:
-    """Wake a reader blocked in recv(): shutting the socket down does, closing it may not."""
-    try:
-        conn = getattr(response.raw, "_connection", None)
-        sock = getattr(conn, "sock", None)
-        if sock is None:
-            fp = getattr(response.raw, "_fp", None)
-            sock = getattr(getattr(getattr(fp, "fp", None), "raw", None), "_sock", None)
-        if sock is not None:
-            sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    try:
-        response.close()
-    except OSError:
-        pass
 
 
 def _network_message(error: Exception) -> str:

@@ -3,7 +3,9 @@
 Workers (one per host, up to `workers` at once) only fetch and extract; results
 come back to the calling thread through a queue, in the order they finish, so the
 caller records them (the store's one writer) and shows progress as they arrive.
-A watcher that fails becomes an `error` result; it never stops the others.
+A watcher that fails becomes an `error` result; it never stops the others. Between
+one host's pages the worker waits for the host's turn, so each page's deadline
+covers only its own work.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from research import config
-from research.collect.extract import ExtractError, extract_page
+from research.collect.extract import ExtractError
 from research.collect.fetch import Fetcher, FetchPolicy
+from research.collect.isolation import extract_isolated
 from research.collect.watchers import Watcher
 
 
@@ -34,7 +37,7 @@ class PageResult:
     watcher_id: int
     url: str
     fetched_at: dt.datetime
-    fetch_status: str  # ok, not_modified, blocked, error, skipped
+    fetch_status: str  # ok, not_modified, blocked, error, skipped, postponed (never stored)
     http_status: int | None = None
     final_url: str | None = None
     etag: str | None = None
@@ -91,8 +94,8 @@ def collect_page(
     )
     if fetched.status != "ok" or fetched.html is None:
         return result
-    try:
-        extraction = extract_page(
+    try:  # in a worker process with a deadline: a page built to be slow must not stall the run or the app
+        extraction = extract_isolated(
             fetched.html, kind=watcher.kind, url=fetched.final_url or watcher.url, fields=watcher.fields,
             item_selector=watcher.item_selector, ignore=watcher.ignore_selectors,
         )
@@ -134,6 +137,9 @@ def run_collection(
 
     def work(group: list[Watcher]) -> None:
         for watcher in group:
+            # The wait for the host's turn (interval, Crawl-delay) belongs to the run, not to
+            # the next page's deadline; within a page, a wait past the deadline postpones it.
+            fetcher.throttle.wait_for_turn(_host(watcher.url))
             try:
                 result = collect_page(fetcher, watcher, run_id, conditional.get(watcher.id))
             except Exception as e:  # noqa: BLE001 — a bug on one page must not stop the others; it is reported

@@ -22,6 +22,7 @@ STATUS_COLORS = {
     "blocked": ("#EFE3F5", "#5B1A78"),
     "error": ("#FBE0E2", "#A4161A"),
     "skipped": ("#ECEFF1", "#495057"),
+    "postponed": ("#FFF4D6", "#7A5B00"),
     "fetched": ("#E3EEFA", "#1C4E80"),
     "never": ("#F4F5F6", "#6C757D"),
 }

@@ -178,6 +178,8 @@ def show_test(outcome) -> None:
         st.dataframe(views.items_view(outcome.extraction), hide_index=True, key="collect_test_items")
     if outcome.missing:
         st.warning(tr("collect.test.missing", fields=", ".join(outcome.missing)), icon=":material/warning:")
+    if outcome.extraction.notes:  # e.g. a JSON-LD block nested too deeply to read
+        st.caption(tr("collect.test.notes", notes=" ".join(outcome.extraction.notes)))
 
 
 def changes_section(store: Store) -> None:

@@ -1,0 +1,79 @@
+"""The extraction worker: a separate process that reads untrusted pages for `research.collect.isolation`.
+
+Started as `python -m research.collect.extract_worker`. It speaks length-prefixed
+frames over stdin/stdout: a JSON request header and the page's UTF-8 bytes in; one
+JSON answer out (the extraction, or the error a person can act on). Its parent kills
+it at a deadline, so a page built to be slow can stop this process, never the app.
+It exits when its stdin closes (its parent went away).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import sys
+from typing import Any, BinaryIO
+
+from research.collect.extract import ExtractError, FieldSpec, extract_page
+
+_HEADER = struct.Struct(">I")
+
+
+def read_frame(stream: BinaryIO) -> bytes | None:
+    head = stream.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(head)
+    data = stream.read(size)
+    return data if len(data) == size else None
+
+
+def write_frame(stream: BinaryIO, data: bytes) -> None:
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def answer(request: dict[str, Any], html: str) -> dict[str, Any]:
+    """One page's extraction as a JSON-ready answer; the page's faults are answers too, never a crash."""
+    try:
+        extraction = extract_page(
+            html,
+            kind=request.get("kind") or "product",
+            url=request.get("url"),
+            fields=[FieldSpec.from_dict(f) for f in request.get("fields") or []],
+            item_selector=request.get("item_selector"),
+            ignore=request.get("ignore") or [],
+        )
+    except ExtractError as e:
+        return {"ok": False, "kind": "extract", "message": e.message}
+    except RecursionError:
+        return {"ok": False, "kind": "extract", "message": "The page is nested too deeply to read."}
+    except MemoryError:
+        return {"ok": False, "kind": "extract", "message": "The page needs more memory to read than this machine gives it."}
+    except Exception as e:  # noqa: BLE001 — a bug shows up with its type in the run's message, as in run.py
+        return {"ok": False, "kind": "bug", "message": f"Internal error while reading the page ({type(e).__name__}: {e})."}
+    return {
+        "ok": True, "values": extraction.values, "warnings": extraction.warnings, "text": extraction.text,
+        "notes": extraction.notes,
+    }
+
+
+def main() -> int:
+    stdin = sys.stdin.buffer
+    # Frames go to the real stdout; anything a library prints goes to stderr instead of
+    # corrupting them.
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    write_frame(out, json.dumps({"ok": True}).encode())
+    while True:
+        header = read_frame(stdin)
+        body = read_frame(stdin) if header is not None else None
+        if header is None or body is None:
+            return 0
+        result = answer(json.loads(header), body.decode("utf-8", "surrogatepass"))
+        write_frame(out, json.dumps(result).encode())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
