@@ -11,27 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 import sys
-from typing import Any, BinaryIO
+from typing import Any
 
 from research.collect.extract import ExtractError, FieldSpec, extract_page
+from research.workers import read_frame, write_frame
 
-_HEADER = struct.Struct(">I")
-
-
-def read_frame(stream: BinaryIO) -> bytes | None:
-    head = stream.read(_HEADER.size)
-    if len(head) < _HEADER.size:
-        return None
-    (size,) = _HEADER.unpack(head)
-    data = stream.read(size)
-    return data if len(data) == size else None
-
-
-def write_frame(stream: BinaryIO, data: bytes) -> None:
-    stream.write(_HEADER.pack(len(data)) + data)
-    stream.flush()
 
 
 def answer(request: dict[str, Any], html: str) -> dict[str, Any]:

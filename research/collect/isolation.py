@@ -17,11 +17,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import os
-import select
-import struct
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -29,12 +24,10 @@ from typing import Any
 
 from research import config
 from research.collect.extract import Extraction, FieldSpec
-from research.config import PROJECT_ROOT
 from research.errors import ExtractError
+from research.workers import START_SECONDS, WorkerProcess
 
-START_SECONDS = 30.0  # a worker that is not ready by then is broken (imports take ~0.5 s)
 MAX_IDLE = 4  # warm workers kept between pages; more are stopped when they finish
-_HEADER = struct.Struct(">I")
 
 
 def default_timeout() -> float:
@@ -48,22 +41,16 @@ def timeout_message(timeout: float) -> str:
     )
 
 
-class _Worker:
-    """One extraction process; frames over its stdin/stdout."""
+class _Worker(WorkerProcess):
+    """One extraction process (research.collect.extract_worker)."""
 
     def __init__(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("VANTAGE_")}
-        env["PYTHONPATH"] = str(PROJECT_ROOT)
         try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "research.collect.extract_worker"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=PROJECT_ROOT, env=env,
-            )
+            super().__init__("research.collect.extract_worker")
         except OSError as e:
             raise ExtractError(f"The page reader could not start ({e.strerror or e}).") from None
-        self._buffer = b""
         try:
-            ready = json.loads(self._read_frame(time.monotonic() + START_SECONDS))
+            ready = json.loads(self.read_frame(time.monotonic() + START_SECONDS))
         except (TimeoutError, EOFError, OSError, ValueError):
             self.kill()
             raise ExtractError("The page reader could not start; check that the project's packages are installed.") from None
@@ -71,56 +58,9 @@ class _Worker:
             self.kill()
             raise ExtractError("The page reader could not start.")
 
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        for stream in (self.proc.stdin, self.proc.stdout):
-            if stream:
-                try:
-                    stream.close()
-                except OSError:
-                    pass
-
-    def _read_exact(self, size: int, deadline: float) -> bytes:
-        fd = self.proc.stdout.fileno()
-        chunks = [self._buffer] if self._buffer else []
-        have = len(self._buffer)
-        self._buffer = b""
-        while have < size:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([fd], [], [], remaining)
-            if not ready:
-                raise TimeoutError
-            chunk = os.read(fd, max(size - have, 1 << 16))
-            if not chunk:
-                raise EOFError
-            chunks.append(chunk)
-            have += len(chunk)
-        data = b"".join(chunks)
-        self._buffer = data[size:]
-        return data[:size]
-
-    def _read_frame(self, deadline: float) -> bytes:
-        (size,) = _HEADER.unpack(self._read_exact(_HEADER.size, deadline))
-        return self._read_exact(size, deadline)
-
     def run(self, header: dict[str, Any], html: str, deadline: float) -> dict[str, Any]:
-        head = json.dumps(header).encode()
-        body = html.encode("utf-8", "surrogatepass")
-        # An idle worker is blocked reading its stdin, so this write does not wait on the page's work.
-        self.proc.stdin.write(_HEADER.pack(len(head)) + head + _HEADER.pack(len(body)))
-        self.proc.stdin.write(body)
-        self.proc.stdin.flush()
-        return json.loads(self._read_frame(deadline))
+        self.send(json.dumps(header).encode(), html.encode("utf-8", "surrogatepass"))
+        return json.loads(self.read_frame(deadline))
 
 
 _lock = threading.Lock()

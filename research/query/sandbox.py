@@ -19,11 +19,7 @@ import json
 import math
 import numbers
 import os
-import select
 import shutil
-import struct
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -39,15 +35,13 @@ import pyarrow as pa
 
 from research import config
 from research.access import PRIVATE_ROWS, Actor, audit_viewer_params, require, visible_audit_log
-from research.config import PROJECT_ROOT
 from research.errors import QueryError, QueryRefused, QueryTimeout, ValidationError
 from research.query.statements import StatementRefused, check_length
 from research.store import Store, quote_ident
+from research.workers import START_SECONDS, WorkerProcess
 
 GRACE_SECONDS = 5.0  # after the time limit, the worker gets this long to answer before it is killed
-START_SECONDS = 30.0  # a worker that is not ready by then is broken
 QUEUE_SECONDS = 2.0  # how long a run waits for a free slot before it is refused
-_HEADER = struct.Struct(">I")
 
 
 def max_timeout() -> float:
@@ -239,7 +233,7 @@ def remove_stale_folders(root: str | None = None) -> list[str]:
     return removed
 
 
-class _Worker:
+class _Worker(WorkerProcess):
     """One sandbox process bound to one snapshot file."""
 
     def __init__(self, snapshot: Snapshot, temp_dir: str) -> None:
@@ -249,69 +243,18 @@ class _Worker:
             "memory_limit": config.get("VANTAGE_QUERY_MEMORY"),
             "threads": config.get_int("VANTAGE_QUERY_THREADS"),
         }
-        env = {k: v for k, v in os.environ.items() if not k.startswith("VANTAGE_")}
-        env["PYTHONPATH"] = str(PROJECT_ROOT)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "research.query.worker", snapshot.path, json.dumps(settings)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            cwd=temp_dir,
-            env=env,
-        )
-        self._buffer = b""
-        ready = json.loads(self._read_frame(time.monotonic() + START_SECONDS))
+        super().__init__("research.query.worker", [snapshot.path, json.dumps(settings)], cwd=temp_dir)
+        ready = json.loads(self.read_frame(time.monotonic() + START_SECONDS))
         if not ready.get("ok"):
             self.kill()
             raise QueryError(f"The query sandbox could not start: {ready.get('message')}")
 
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        for stream in (self.proc.stdin, self.proc.stdout):
-            if stream:
-                stream.close()
-
-    def _read_exact(self, size: int, deadline: float) -> bytes:
-        fd = self.proc.stdout.fileno()
-        chunks = [self._buffer] if self._buffer else []
-        have = len(self._buffer)
-        self._buffer = b""
-        while have < size:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([fd], [], [], remaining)
-            if not ready:
-                raise TimeoutError
-            chunk = os.read(fd, max(size - have, 1 << 16))
-            if not chunk:
-                raise EOFError
-            chunks.append(chunk)
-            have += len(chunk)
-        data = b"".join(chunks)
-        self._buffer = data[size:]
-        return data[:size]
-
-    def _read_frame(self, deadline: float) -> bytes:
-        (size,) = _HEADER.unpack(self._read_exact(_HEADER.size, deadline))
-        return self._read_exact(size, deadline)
-
     def run(self, request: dict[str, Any], deadline: float) -> tuple[dict[str, Any], pa.Table | None]:
-        payload = json.dumps(request).encode()
-        self.proc.stdin.write(_HEADER.pack(len(payload)) + payload)
-        self.proc.stdin.flush()
-        header = json.loads(self._read_frame(deadline))
+        self.send(json.dumps(request).encode())
+        header = json.loads(self.read_frame(deadline))
         if not header.get("ok"):
             return header, None
-        with pa.ipc.open_stream(self._read_frame(deadline)) as reader:
+        with pa.ipc.open_stream(self.read_frame(deadline)) as reader:
             return header, reader.read_all()
 
 

@@ -13,32 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import struct
 import sys
 import threading
 import time
-from typing import Any, BinaryIO
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from research.query.statements import StatementInvalid, StatementRefused, classify_read, clean_error
+from research.workers import read_frame, write_frame
 
-_HEADER = struct.Struct(">I")
-
-
-def read_frame(stream: BinaryIO) -> bytes | None:
-    head = stream.read(_HEADER.size)
-    if len(head) < _HEADER.size:
-        return None
-    (size,) = _HEADER.unpack(head)
-    data = stream.read(size)
-    return data if len(data) == size else None
-
-
-def write_frame(stream: BinaryIO, data: bytes) -> None:
-    stream.write(_HEADER.pack(len(data)))
-    stream.write(data)
 
 
 def open_hardened(snapshot: str, temp_dir: str, memory_limit: str, threads: int) -> duckdb.DuckDBPyConnection:
@@ -140,10 +125,8 @@ def main(argv: list[str]) -> int:
         con = open_hardened(snapshot, settings["temp_dir"], settings["memory_limit"], int(settings["threads"]))
     except duckdb.Error as e:
         write_frame(stdout, json.dumps({"ok": False, "kind": "failed", "message": clean_error(e)}).encode())
-        stdout.flush()
         return 1
     write_frame(stdout, json.dumps({"ok": True, "ready": True}).encode())
-    stdout.flush()
     while True:
         frame = read_frame(stdin)
         if frame is None:
@@ -152,7 +135,6 @@ def main(argv: list[str]) -> int:
         write_frame(stdout, json.dumps(header).encode())
         if payload is not None:
             write_frame(stdout, payload)
-        stdout.flush()
 
 
 if __name__ == "__main__":
