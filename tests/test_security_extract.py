@@ -301,3 +301,40 @@ def test_collect_run_stops_the_slow_page_and_reads_the_others(
 def _fresh_workers() -> Iterator[None]:
     yield
     close_workers()  # no worker of one test outlives it
+
+
+# ---- attack round 2, second pass ---------------------------------------------------------------
+
+
+def test_cli_extract_of_a_damaged_gzip_file_is_one_error_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "page.html.gz"
+    path.write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"not deflate data at all" * 10)  # zlib.error before
+    code, out, err = run_cli(["extract", str(path)], capsys)
+    assert code == 1 and out == ""
+    assert err.startswith("error:") and "cannot be read" in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("lines", [3_500, 70_000])
+def test_a_text_watchers_diff_of_a_long_repetitive_page_is_bounded(lines: int) -> None:
+    # A page of 70,000 short lines drawn from 100 values, each just under difflib's
+    # "popular line" threshold, took 50 s to diff in the app process (attack round 2).
+    import random
+
+    from research.collect.observations import MAX_DIFF_CHARS, text_diff
+
+    rng = random.Random(7)
+    old = "\n".join(str(rng.randrange(100)) for _ in range(lines))
+    new = "\n".join(str(rng.randrange(100)) for _ in range(lines)) + "\nonly-in-the-new-page"
+    started = time.monotonic()
+    diff = text_diff(old, new)
+    took = time.monotonic() - started
+    assert took < 2.0, f"{took:.1f} s"  # linear: ~0.1 s; before the fix, tens of seconds
+    assert diff.startswith("--- before\n+++ after\n") and len(diff) <= MAX_DIFF_CHARS
+    assert text_diff(old, old) == ""
+    assert "+only-in-the-new-page" in text_diff(old, "only-in-the-new-page\n" + old)
+
+
+def test_a_short_pages_diff_is_still_a_unified_diff() -> None:
+    from research.collect.observations import text_diff
+
+    assert text_diff("a\nb\nc", "a\nx\nc").splitlines() == ["--- before", "+++ after", "@@ -1,3 +1,3 @@", " a", "-b", "+x", " c"]

@@ -361,3 +361,41 @@ def test_redirect_hops_share_the_robots_cache(server: DripServer, other_server: 
     finally:
         fetcher.close()
     assert other_server.log.count("/robots.txt") == 1
+
+
+# ---- attack round 2, second pass: robots.txt matching ran in this process past the deadline ------
+# A 4.9 MB robots.txt of wildcard rules and a redirect to a 60 KB address kept Protego's
+# matcher busy 30 s of CPU (rules × address length), which no socket watchdog can stop.
+
+WILDCARD_RULE = "Disallow: /*aaaaaaaaaaaaaaaaaaab\n"
+
+
+def test_a_huge_robots_txt_and_a_very_long_redirect_target_end_within_the_deadline(server: DripServer) -> None:
+    rules = "User-agent: *\n" + WILDCARD_RULE * 150_000  # 5 MB
+    server.routes.update({"/robots.txt": response(body=rules.encode(), content_type="text/plain"),
+                          "/p": redirect("/" + "a" * 60_000)})
+    result, took = timed_fetch(server.url("/p"), max_bytes=10_000_000)
+    assert took < BOUND, f"{took:.1f} s with a {DEADLINE:g} s deadline"
+    target = len(server.url("/")) + 60_000  # the absolute address of the hop
+    assert result.status == "error" and f"{target:,} characters long" in result.message, result.message
+    assert not any(path.startswith("/aaaa") for path in server.log)
+
+
+@pytest.mark.parametrize(("rule_at", "status"), [("start", "skipped"), ("past 500 KiB", "ok")])
+def test_only_the_first_500_kib_of_robots_txt_are_read(server: DripServer, rule_at: str, status: str) -> None:
+    # RFC 9309 §2.5: at least 500 KiB must be parsed, the rest may be ignored; ignoring it
+    # bounds the matcher's work on every address of the host.
+    filler = WILDCARD_RULE * (600 * 1024 // len(WILDCARD_RULE))
+    rules = ("User-agent: *\nDisallow: /late\n" + filler) if rule_at == "start" else ("User-agent: *\n" + filler + "Disallow: /late\n")
+    server.routes.update({"/robots.txt": response(body=rules.encode(), content_type="text/plain"), "/late": html("late")})
+    result, took = timed_fetch(server.url("/late"), max_bytes=10_000_000)
+    assert took < BOUND
+    assert result.status == status, (result.status, result.message)
+
+
+@pytest.mark.parametrize("length", [2_049, 60_000])
+def test_an_overlong_address_is_refused_before_any_request(server: DripServer, length: int) -> None:
+    url = server.url("/") + "a" * (length - len(server.url("/")))
+    result, _ = timed_fetch(url)
+    assert result.status == "error" and f"{length:,} characters long" in result.message, result.message
+    assert server.log == []

@@ -6,6 +6,7 @@ import argparse
 import gzip
 import json
 import sys
+import zlib
 from pathlib import Path
 
 from research.collect import inbox
@@ -110,7 +111,7 @@ def _read_source(args: argparse.Namespace) -> tuple[str, str | None]:
         if path.suffix == ".gz":
             with gzip.open(path) as f:
                 raw = f.read(MAX_LOCAL_FILE + 1)
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, zlib.error) as e:  # zlib.error: a damaged .gz (attack round 2)
         raise ValidationError(f"{source} cannot be read: {e}.") from None
     return decode_body(raw, None), args.url
 
