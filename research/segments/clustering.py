@@ -1,62 +1,201 @@
-"""Clustered segments: a scikit-learn pipeline, k-means with a suggested k, and clusters explained in words.
+"""Clustered segments: features named by column, shape-aware scaling, k-means with a suggested k, clusters in words.
 
-Numeric features are imputed (median), log-scaled (sizes are heavy-tailed) and
-standardised; categorical ones are one-hot encoded with missing values as their
-own category. The silhouette scan that suggests k runs on a seeded sample of at
-most VANTAGE_SEGMENT_SAMPLE accounts; the final fit uses every account
-(MiniBatchKMeans above FULL_KMEANS_ROWS). Each cluster is described by the traits
-that set it apart from the whole market.
+A feature is a named column: a built-in account field, or any numeric column of
+the `accounts` table found in the schema (so a field added as a column — later a
+custom field or a linked dataset column — clusters without code changes).
+Numeric features are imputed (median) and scaled by their shape: log only for
+strongly right-skewed, strictly positive values (a log that actually reduces the
+skew), otherwise standardised (z-score, or median/IQR when skewed but not
+log-able); the choice per feature comes back with the result and can be
+overridden. Categorical features are one-hot encoded, a missing value being a
+category of its own. The silhouette scan that suggests k runs on a seeded sample
+of at most VANTAGE_SEGMENT_SAMPLE accounts; the final fit uses every account
+(MiniBatchKMeans above FULL_KMEANS_ROWS). Each cluster is described by its
+distinguishing traits, its typical ranges in the field's units and what sets it
+apart from its nearest neighbour cluster; no two descriptions are the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from babel.numbers import format_compact_currency
 
 from research import config
 from research.errors import ValidationError
-from research.i18n import country_name, t
-from research.segments.rules import ACCOUNTS_SQL, Compiled, MATCH_ALL
+from research.i18n import MESSAGES, country_name, fmt_number, locale_of, t
+from research.segments.rules import ACCOUNTS_SQL, MATCH_ALL, Compiled
 from research.store import Store, quote_ident
-
-if TYPE_CHECKING:
-    from sklearn.compose import ColumnTransformer
 
 # scikit-learn is imported where it is used: it takes ~1 s to load, and every CLI
 # command (and every page) imports this module through the segment commands.
 
-# feature name -> (SQL expression over ACCOUNTS_SQL `s`, kind). Identifiers only from here.
-NUMERIC_FEATURES: dict[str, str] = {
-    "employees": "s.employees",
-    "annual_revenue": "s.revenue_eur",
-    "relationship_years": "date_diff('day', s.first_contact, current_date) / 365.25",
-    "deals": "(SELECT count(*) FROM deals d WHERE d.account_id = s.id)",
+
+@dataclass(frozen=True)
+class Feature:
+    """One clustering feature: its name, the SQL that reads it, numeric or categorical, and its unit for texts."""
+
+    name: str
+    sql: str  # expression over ACCOUNTS_SQL `s`, the raw row `x` and the supplier `c`; identifiers only from code or the schema
+    kind: str  # "number" | "category"
+    unit: str = "number"  # "count" | "money" | "years" | "number" (how ranges are written)
+
+
+BUILTIN_FEATURES: dict[str, Feature] = {
+    f.name: f
+    for f in (
+        Feature("employees", "s.employees", "number", "count"),
+        Feature("annual_revenue", "s.revenue_eur", "number", "money"),
+        Feature("relationship_years", "date_diff('day', s.first_contact, current_date) / 365.25", "number", "years"),
+        Feature("deals", "(SELECT count(*) FROM deals d WHERE d.account_id = s.id)", "number", "count"),
+        Feature("industry", "s.industry", "category"),
+        Feature("country", "s.country", "category"),
+        Feature("region", "s.region", "category"),
+        Feature("status", "s.status", "category"),
+        Feature("supplier", "c.name", "category"),
+        Feature("owner", "s.owner", "category"),
+    )
 }
-CATEGORICAL_FEATURES: dict[str, str] = {
-    "industry": "s.industry",
-    "country": "s.country",
-    "region": "s.region",
-    "status": "s.status",
-    "supplier": "c.name",
-    "owner": "s.owner",
-}
-FEATURES = (*NUMERIC_FEATURES, *CATEGORICAL_FEATURES)
+NUMERIC_FEATURES: dict[str, str] = {n: f.sql for n, f in BUILTIN_FEATURES.items() if f.kind == "number"}
+CATEGORICAL_FEATURES: dict[str, str] = {n: f.sql for n, f in BUILTIN_FEATURES.items() if f.kind == "category"}
+FEATURES = tuple(BUILTIN_FEATURES)
+# Columns of `accounts` that are bookkeeping, not attributes of the market (or already a built-in feature).
+_NOT_FEATURES = {"id", "version", "supplier_company_id", "annual_revenue", "employees"}
+_NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                  "UBIGINT", "FLOAT", "DOUBLE", "REAL")
+
+SCALINGS = ("log", "z", "robust")
 FULL_KMEANS_ROWS = 20_000
 MISSING = "(missing)"
 MIN_K = 2
+MAX_CATEGORIES = 15
+# The scan takes the best silhouette, but a smaller k within this much of it wins: two k whose
+# scores differ in the third decimal fit equally well, and fewer clusters are easier to act on.
+K_TOLERANCE = 0.01
+# A cluster's median at or beyond these percentiles of the market earns a word ("large", "high revenue").
+LOW_PERCENTILE, HIGH_PERCENTILE = 0.3, 0.7
+# A numeric gap between neighbouring centroids (in scaled units) that is preferred to a category switch.
+NUMERIC_CONTRAST = 0.5
+
+
+def available_features(store: Store | None = None) -> dict[str, Feature]:
+    """The built-in features plus every other numeric column of `accounts` (read from the schema)."""
+    features = dict(BUILTIN_FEATURES)
+    if store is None:
+        return features
+    rows = store.query_rows(
+        "SELECT column_name, data_type FROM duckdb_columns() "
+        "WHERE table_name = 'accounts' AND schema_name = 'main' AND database_name = current_database() "
+        "ORDER BY column_index"
+    )
+    for row in rows:
+        name, kind = str(row["column_name"]), str(row["data_type"]).upper()
+        if name in features or name in _NOT_FEATURES:
+            continue
+        if kind in _NUMERIC_TYPES or kind.startswith("DECIMAL"):
+            features[name] = Feature(name, f"x.{quote_ident(name)}", "number", "number")
+    return features
+
+
+def parse_features(text: str | Sequence[str], allowed: Mapping[str, Feature] | None = None) -> list[str]:
+    """Feature names from "a,b" or a list; unknown names are refused with the list of allowed ones."""
+    allowed = BUILTIN_FEATURES if allowed is None else allowed
+    names = [n.strip() for n in (text.split(",") if isinstance(text, str) else text) if n and n.strip()]
+    if not names:
+        raise ValidationError("Choose at least one feature to cluster on.")
+    unknown = [n for n in names if n not in allowed]
+    if unknown:
+        raise ValidationError(f"Cannot cluster on {', '.join(unknown)}; choose from {', '.join(allowed)}.")
+    return list(dict.fromkeys(names))
+
+
+def parse_scaling(text: str | Mapping[str, str] | None, features: Sequence[str] = ()) -> dict[str, str]:
+    """`"annual_revenue=log,employees=z"` as a dict; unknown methods, or features not being clustered, are refused."""
+    if not text:
+        return {}
+    pairs = text.items() if isinstance(text, Mapping) else (
+        part.split("=", 1) if "=" in part else (part, "") for part in text.split(",") if part.strip()
+    )
+    out: dict[str, str] = {}
+    for name, method in pairs:
+        name, method = str(name).strip(), str(method).strip().lower()
+        if method in ("", "auto"):
+            continue
+        if method not in SCALINGS:
+            raise ValidationError(f"Unknown scaling {method!r} for “{name}”; choose from auto, {', '.join(SCALINGS)}.")
+        if features and name not in features:
+            raise ValidationError(f"“{name}” is not one of the features clustered ({', '.join(features)}).")
+        out[name] = method
+    return out
+
+
+# ---- scaling by shape ------------------------------------------------------------------------
+
+
+def skewness(values: np.ndarray) -> float:
+    """Sample skewness (third standardised moment); 0 for a constant."""
+    v = values[np.isfinite(values)].astype(float)
+    if len(v) < 3:
+        return 0.0
+    d = v - v.mean()
+    m2 = float(np.mean(d * d))
+    return float(np.mean(d**3) / m2**1.5) if m2 > 0 else 0.0
+
+
+def choose_scaling(values: np.ndarray | pd.Series) -> str:
+    """"log" only for strongly right-skewed (skew > 1), strictly positive values whose log is less skewed;
+    "robust" for other strongly skewed values (zeros or negatives: a log would be undefined or distorting);
+    "z" otherwise."""
+    v = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=float)
+    v = v[np.isfinite(v)]
+    if len(v) < 3:
+        return "z"
+    raw = skewness(v)
+    if raw > 1 and v.min() > 0 and abs(skewness(np.log(v))) < abs(raw):
+        return "log"
+    return "robust" if abs(raw) > 1 else "z"
+
+
+def scale_column(values: np.ndarray, method: str, name: str = "") -> np.ndarray:
+    """One imputed numeric column scaled by `method`; the result is centred with unit spread."""
+    v = values.astype(float)
+    if method == "log":
+        if v.min() < 0:
+            raise ValidationError(f"“{name}” has negative values, so it cannot be log-scaled; choose z or robust.")
+        # A user may ask for log on a column with zeros: log1p keeps them finite.
+        v = np.log(v) if v.min() > 0 else np.log1p(v)
+    if method == "robust":
+        q1, median, q3 = np.percentile(v, [25, 50, 75])
+        spread = (q3 - q1) or float(np.std(v)) or 1.0
+        return (v - median) / spread
+    return (v - v.mean()) / (float(np.std(v)) or 1.0)
+
+
+# ---- result --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Trait:
-    """One distinguishing feature of a cluster: ("size", "large"), ("category", "industry", "Pharma", "mostly")…"""
+    """One distinguishing feature of a cluster: ("employees", "large"), ("industry", "Pharma", "mostly")…"""
 
     feature: str
     value: str
     strength: str = ""  # for categories: "all" or "mostly"
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """What sets a cluster apart from its nearest neighbour: the feature that differs most between them."""
+
+    neighbour: int  # index of the nearest cluster
+    feature: str
+    direction: str  # "higher" / "lower" for numbers, "more" for categories
+    value: str = ""  # for categories: the cluster's own dominant value
 
 
 @dataclass
@@ -72,33 +211,45 @@ class ClusterResult:
     imputed: dict[str, int] = field(default_factory=dict)
     rows: int = 0
     silhouette: float | None = None
+    scaling: dict[str, str] = field(default_factory=dict)  # numeric feature -> method used
+    auto_scaling: dict[str, str] = field(default_factory=dict)  # numeric feature -> method the shape suggests
+    ranges: list[dict[str, tuple[float, float]]] = field(default_factory=list)  # per cluster: feature -> (p25, p75)
+    medians: list[dict[str, float]] = field(default_factory=list)
+    contrasts: list[Contrast | None] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)
+    currency: str = "EUR"
+    _texts: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def describe(self, cluster: int, lang: str) -> str:
-        return describe_traits(self.traits[cluster], lang)
+        return self.descriptions(lang)[cluster]
+
+    def descriptions(self, lang: str) -> list[str]:
+        """One distinct description per cluster (computed once per language)."""
+        if lang not in self._texts:
+            self._texts[lang] = describe_clusters(self, lang)
+        return self._texts[lang]
 
     def members(self, cluster: int) -> list[int]:
         return self.ids[self.labels == cluster].tolist()
 
 
-def parse_features(text: str | Sequence[str]) -> list[str]:
-    names = [n.strip() for n in (text.split(",") if isinstance(text, str) else text) if n and n.strip()]
-    if not names:
-        raise ValidationError("Choose at least one feature to cluster on.")
-    unknown = [n for n in names if n not in FEATURES]
-    if unknown:
-        raise ValidationError(f"Cannot cluster on {', '.join(unknown)}; choose from {', '.join(FEATURES)}.")
-    return list(dict.fromkeys(names))
+# ---- loading and encoding ------------------------------------------------------------------
 
 
-def load_features(store: Store, features: Sequence[str], condition: Compiled = MATCH_ALL) -> pd.DataFrame:
+def load_features(
+    store: Store, features: Sequence[str], condition: Compiled = MATCH_ALL,
+    catalogue: Mapping[str, Feature] | None = None,
+) -> pd.DataFrame:
     """id plus one column per feature for the accounts matching `condition`, in id order."""
-    features = parse_features(features)
-    columns = ", ".join(
-        f"{NUMERIC_FEATURES.get(f) or CATEGORICAL_FEATURES[f]} AS {quote_ident(f)}" for f in features
-    )
+    catalogue = catalogue or available_features(store)
+    features = parse_features(features, catalogue)
+    columns = ", ".join(f"{catalogue[f].sql} AS {quote_ident(f)}" for f in features)
+    # The raw row `x` is joined only when a schema-discovered column is read.
+    raw = any(catalogue[f].sql.startswith("x.") for f in features)
     sql = (
         f"SELECT s.id, {columns} FROM ({ACCOUNTS_SQL}) s LEFT JOIN companies c ON c.id = s.supplier_id "
-        f"WHERE {condition.sql} ORDER BY s.id"
+        + ("LEFT JOIN accounts x ON x.id = s.id " if raw else "")
+        + f"WHERE {condition.sql} ORDER BY s.id"
     )
     return store.query_df(sql, condition.params)
 
@@ -121,32 +272,38 @@ def _check(df: pd.DataFrame, features: Sequence[str], k_max: int) -> dict[str, i
     return imputed
 
 
-def build_pipeline(features: Sequence[str]) -> ColumnTransformer:
-    from sklearn.compose import ColumnTransformer
-    from sklearn.impute import SimpleImputer
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+def _one_hot(values: pd.Series) -> np.ndarray:
+    """Indicator columns for the most frequent categories (missing is one); the rest share one column."""
+    codes, _ = pd.factorize(values.astype(object), use_na_sentinel=False)
+    counts = np.bincount(codes)
+    keep = np.argsort(-counts, kind="stable")[: MAX_CATEGORIES - 1] if len(counts) > MAX_CATEGORIES else np.arange(len(counts))
+    column = np.full(len(counts), len(keep), dtype=np.int64)
+    column[keep] = np.arange(len(keep))
+    width = len(keep) + (1 if len(counts) > len(keep) else 0)
+    out = np.zeros((len(codes), width), dtype=float)
+    out[np.arange(len(codes)), column[codes]] = 1.0
+    return out
 
-    numeric = [f for f in features if f in NUMERIC_FEATURES]
-    categorical = [f for f in features if f in CATEGORICAL_FEATURES]
-    steps = []
-    if numeric:
-        steps.append(
-            (
-                "numeric",
-                make_pipeline(
-                    SimpleImputer(strategy="median"),
-                    # Company sizes span four orders of magnitude; log keeps giants from owning a cluster.
-                    FunctionTransformer(lambda x: np.log1p(np.clip(x, 0, None)), feature_names_out="one-to-one"),
-                    StandardScaler(),
-                ),
-                numeric,
-            )
-        )
-    if categorical:
-        # Categories arrive as integer codes (see _encode): one-hot on ints is ~10× faster than on strings.
-        steps.append(("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False, max_categories=15), categorical))
-    return ColumnTransformer(steps)
+
+def encode(
+    df: pd.DataFrame, features: Sequence[str], kinds: Mapping[str, str], scaling: Mapping[str, str]
+) -> tuple[np.ndarray, dict[str, slice], dict[str, str], dict[str, str]]:
+    """The model matrix, each feature's columns in it, and the scaling used / suggested per numeric feature."""
+    blocks, spans, used, auto = [], {}, {}, {}
+    start = 0
+    for f in features:
+        if kinds[f] == "number":
+            v = pd.to_numeric(df[f], errors="coerce").astype(float).to_numpy()
+            auto[f] = choose_scaling(v)
+            used[f] = scaling.get(f, auto[f])
+            v = np.where(np.isfinite(v), v, np.nanmedian(v))
+            block = scale_column(v, used[f], f)[:, None]
+        else:
+            block = _one_hot(df[f])
+        blocks.append(block)
+        spans[f] = slice(start, start + block.shape[1])
+        start += block.shape[1]
+    return np.hstack(blocks), spans, used, auto
 
 
 def _model(k: int, rows: int, seed: int, init: Any = "k-means++") -> Any:
@@ -159,15 +316,13 @@ def _model(k: int, rows: int, seed: int, init: Any = "k-means++") -> Any:
     return KMeans(n_clusters=k, random_state=seed, init=init, n_init=n_init)
 
 
-def _encode(df: pd.DataFrame, features: Sequence[str]) -> pd.DataFrame:
-    """Numbers as floats; categories as integer codes, a missing value being a category of its own (-1)."""
-    data = pd.DataFrame(index=df.index)
-    for f in features:
-        if f in CATEGORICAL_FEATURES:
-            data[f] = pd.Categorical(df[f].astype(object)).codes.astype(np.int32)
-        else:
-            data[f] = pd.to_numeric(df[f], errors="coerce").astype(float)
-    return data
+def suggest_k(scan: pd.DataFrame, tolerance: float = K_TOLERANCE) -> int:
+    """The smallest k whose silhouette is within `tolerance` of the best one."""
+    best = float(scan["silhouette"].max())
+    return int(scan.loc[scan["silhouette"] >= best - tolerance, "k"].min())
+
+
+# ---- clustering ----------------------------------------------------------------------------
 
 
 def cluster_accounts(
@@ -177,13 +332,51 @@ def cluster_accounts(
     k: int | None = None,
     k_max: int | None = None,
     condition: Compiled = MATCH_ALL,
+    scaling: Mapping[str, str] | str | None = None,
+    currency: str = "EUR",
     progress: Callable[[float, str], None] | None = None,
 ) -> ClusterResult:
-    """Cluster the accounts; `k=None` takes the k with the best silhouette score over 2…k_max."""
+    """Cluster the accounts; `k=None` suggests k from the silhouette scan over 2…k_max (see suggest_k)."""
+    catalogue = available_features(store)
+    features = parse_features(features, catalogue)
+    report = progress or (lambda _f, _m: None)
+    report(0.05, "load")
+    df = load_features(store, features, condition, catalogue)
+    return cluster_frame(
+        df, features, kinds={f: catalogue[f].kind for f in features}, units={f: catalogue[f].unit for f in features},
+        k=k, k_max=k_max, scaling=scaling, currency=currency, progress=report,
+    )
+
+
+def cluster_frame(
+    df: pd.DataFrame,
+    features: Sequence[str],
+    *,
+    kinds: Mapping[str, str] | None = None,
+    units: Mapping[str, str] | None = None,
+    k: int | None = None,
+    k_max: int | None = None,
+    scaling: Mapping[str, str] | str | None = None,
+    currency: str = "EUR",
+    progress: Callable[[float, str], None] | None = None,
+) -> ClusterResult:
+    """Cluster the rows of `df` (an `id` column plus one column per feature).
+
+    `kinds` says which features are numbers (default: numeric dtype → number); any
+    table with named columns — accounts, a linked dataset — clusters the same way.
+    """
     from sklearn.cluster import MiniBatchKMeans
     from sklearn.metrics import silhouette_score
 
-    features = parse_features(features)
+    features = list(dict.fromkeys(features))
+    kinds = dict(kinds or {})
+    for f in features:
+        kinds.setdefault(f, "number" if pd.api.types.is_numeric_dtype(df[f]) else "category")
+    units = {f: (units or {}).get(f, "number") for f in features if kinds[f] == "number"}
+    overrides = parse_scaling(scaling, features)
+    categorical = [f for f in overrides if kinds[f] != "number"]
+    if categorical:
+        raise ValidationError(f"Only numeric features are scaled; {', '.join(categorical)} is a category.")
     seed = config.get_int("VANTAGE_SEGMENT_SEED")
     sample_size = max(100, config.get_int("VANTAGE_SEGMENT_SAMPLE"))
     k_max = k_max or config.get_int("VANTAGE_SEGMENT_K_MAX")
@@ -191,11 +384,10 @@ def cluster_accounts(
         raise ValidationError(f"Choose at least {MIN_K} clusters.")
     top = max(k or MIN_K, k_max)
     report = progress or (lambda _f, _m: None)
-    report(0.05, "load")
-    df = load_features(store, features, condition)
+    df = df.reset_index(drop=True)
     imputed = _check(df, features, k or MIN_K)
     report(0.15, "encode")
-    X = build_pipeline(features).fit_transform(_encode(df, features))
+    X, spans, used, auto = encode(df, features, kinds, overrides)
     rng = np.random.default_rng(seed)
     sample = rng.choice(len(X), size=min(sample_size, len(X)), replace=False)
     Xs = X[np.sort(sample)]
@@ -208,7 +400,7 @@ def cluster_accounts(
         scan_rows.append({"k": k_, "silhouette": float(score)})
         report(0.2 + 0.5 * (i + 1) / len(ks), "scan")
     scan = pd.DataFrame(scan_rows, columns=["k", "silhouette"])
-    suggested = int(scan.loc[scan["silhouette"].idxmax(), "k"]) if not scan.empty else int(k)  # type: ignore[arg-type]
+    suggested = suggest_k(scan) if not scan.empty else int(k)  # type: ignore[arg-type]
     chosen = k or suggested
     if len(X) <= chosen:
         raise ValidationError(f"Clustering needs more accounts than clusters: {len(X):,} accounts for {chosen} clusters.")
@@ -224,13 +416,72 @@ def cluster_accounts(
     labels = remap[labels]
     sizes = np.bincount(labels, minlength=chosen).tolist()
     report(0.95, "explain")
-    traits = [explain_cluster(df, labels == c, features) for c in range(chosen)]
+    traits = [explain_cluster(df, labels == c, features, kinds) for c in range(chosen)]
+    ranges, medians = _ranges(df, labels, chosen, [f for f in features if kinds[f] == "number"])
+    contrasts = _contrasts(df, X, labels, chosen, spans, kinds)
     silhouette = scan.loc[scan["k"] == chosen, "silhouette"]
     return ClusterResult(
         features=list(features), k=chosen, suggested_k=suggested, scan=scan, ids=df["id"].to_numpy(),
         labels=labels, sizes=sizes, traits=traits, imputed=imputed, rows=len(df),
         silhouette=float(silhouette.iloc[0]) if len(silhouette) else None,
+        scaling=used, auto_scaling=auto, ranges=ranges, medians=medians, contrasts=contrasts, units=units,
+        currency=currency,
     )
+
+
+def _ranges(
+    df: pd.DataFrame, labels: np.ndarray, k: int, numeric: Sequence[str]
+) -> tuple[list[dict[str, tuple[float, float]]], list[dict[str, float]]]:
+    """Per cluster, the middle half (25th–75th percentile) and median of each numeric feature's known values."""
+    ranges: list[dict[str, tuple[float, float]]] = [{} for _ in range(k)]
+    medians: list[dict[str, float]] = [{} for _ in range(k)]
+    for f in numeric:
+        values = pd.to_numeric(df[f], errors="coerce").astype(float)
+        quantiles = values.groupby(labels).quantile([0.25, 0.5, 0.75]).unstack()
+        for c in range(k):
+            if c in quantiles.index and not quantiles.loc[c].isna().any():
+                ranges[c][f] = (float(quantiles.loc[c, 0.25]), float(quantiles.loc[c, 0.75]))
+                medians[c][f] = float(quantiles.loc[c, 0.5])
+    return ranges, medians
+
+
+def _contrasts(
+    df: pd.DataFrame, X: np.ndarray, labels: np.ndarray, k: int, spans: Mapping[str, slice], kinds: Mapping[str, str]
+) -> list[Contrast | None]:
+    """For each cluster, its nearest cluster (centroid distance in the model's space) and the feature
+    that separates the two most there: the distance k-means itself saw."""
+    centroids = np.vstack([X[labels == c].mean(axis=0) for c in range(k)])
+    out: list[Contrast | None] = []
+    for c in range(k):
+        distance = np.linalg.norm(centroids - centroids[c], axis=1)
+        distance[c] = np.inf
+        n = int(np.argmin(distance))
+        gaps = {f: float(np.linalg.norm(centroids[c, s] - centroids[n, s])) for f, s in spans.items()}
+        feature = max(gaps, key=lambda f: gaps[f])
+        numeric = [f for f in gaps if kinds[f] == "number"]
+        # A category switch weighs 1.41 in the model's space and usually wins, but its value is
+        # already in the description ("Chemicals firms"); a clear numeric gap says more.
+        if numeric and kinds[feature] != "number":
+            best_number = max(numeric, key=lambda f: gaps[f])
+            if gaps[best_number] >= NUMERIC_CONTRAST:
+                feature = best_number
+        if gaps[feature] == 0:
+            out.append(None)
+        elif kinds[feature] == "number":
+            higher = centroids[c, spans[feature]][0] > centroids[n, spans[feature]][0]
+            out.append(Contrast(n, feature, "higher" if higher else "lower"))
+        else:
+            mine, theirs = df[feature][labels == c], df[feature][labels == n]
+            # The value whose share differs most between the two, taken from the side that has more of it.
+            shares = pd.concat([mine.value_counts(normalize=True, dropna=False),
+                                theirs.value_counts(normalize=True, dropna=False)], axis=1).fillna(0.0)
+            diff = shares.iloc[:, 0] - shares.iloc[:, 1]
+            value = diff.idxmax()
+            out.append(Contrast(n, feature, "more", MISSING if pd.isna(value) else str(value)))
+    return out
+
+
+# ---- explaining ----------------------------------------------------------------------------
 
 
 _NUMERIC_WORDS = {
@@ -241,21 +492,26 @@ _NUMERIC_WORDS = {
 }
 
 
-def explain_cluster(df: pd.DataFrame, mask: np.ndarray, features: Sequence[str]) -> list[Trait]:
-    """The traits that set the cluster apart: numeric medians well above/below the market's, dominant categories."""
+def explain_cluster(
+    df: pd.DataFrame, mask: np.ndarray, features: Sequence[str], kinds: Mapping[str, str] | None = None
+) -> list[Trait]:
+    """The traits that set the cluster apart: numeric medians in the market's top or bottom 30 %
+    (a percentile, so it holds whatever the scaling), and dominant categories."""
+    kinds = kinds or {f: "number" if f in NUMERIC_FEATURES else "category" for f in features}
     traits: list[Trait] = []
     inside, outside = df[mask], df
     for f in features:
-        if f in NUMERIC_FEATURES:
-            values = pd.to_numeric(outside[f], errors="coerce").astype(float)
-            mine = pd.to_numeric(inside[f], errors="coerce").astype(float)
-            overall, here = np.nanmedian(np.log1p(values.clip(lower=0))), np.nanmedian(np.log1p(mine.clip(lower=0)))
-            spread = np.nanstd(np.log1p(values.clip(lower=0))) or 1.0
-            z = (here - overall) / spread
-            if z >= 0.5:
-                traits.append(Trait(f, _NUMERIC_WORDS[f][0]))
-            elif z <= -0.5:
-                traits.append(Trait(f, _NUMERIC_WORDS[f][1]))
+        if kinds[f] == "number":
+            values = pd.to_numeric(outside[f], errors="coerce").astype(float).dropna().to_numpy()
+            here = float(np.nanmedian(pd.to_numeric(inside[f], errors="coerce").astype(float)))
+            if not len(values) or not math.isfinite(here):
+                continue
+            percentile = (np.sum(values < here) + 0.5 * np.sum(values == here)) / len(values)
+            high, low = _NUMERIC_WORDS.get(f, ("high", "low"))
+            if percentile >= HIGH_PERCENTILE:
+                traits.append(Trait(f, high))
+            elif percentile <= LOW_PERCENTILE:
+                traits.append(Trait(f, low))
         else:
             shares = inside[f].value_counts(normalize=True, dropna=False)
             if shares.empty:
@@ -267,8 +523,97 @@ def explain_cluster(df: pd.DataFrame, mask: np.ndarray, features: Sequence[str])
     return traits
 
 
-def describe_traits(traits: Sequence[Trait], lang: str) -> str:
-    """Plain words, e.g. "large Automotive firms in Serbia, mostly served by PackPro International"."""
+def _noun(feature: str, lang: str) -> str:
+    key = f"segments.noun.{feature}"
+    return t(key, lang) if key in MESSAGES else feature.replace("_", " ")
+
+
+def _round_sig(value: float, digits: int = 2) -> float:
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - int(math.floor(math.log10(abs(value)))))
+
+
+def format_value(value: float, unit: str, lang: str, currency: str = "EUR", digits: int = 2) -> str:
+    """A number in the field's unit, rounded to `digits` significant digits: €9.4M, 450, 3.5."""
+    value = _round_sig(value, digits)
+    if unit == "money":
+        return format_compact_currency(value, currency, locale=locale_of(lang), fraction_digits=digits - 1)
+    decimals = 0 if float(value).is_integer() or abs(value) >= 10 ** (digits - 1) else min(3, digits - 1 - int(math.floor(math.log10(abs(value)))))
+    return fmt_number(value, lang, decimals)
+
+
+def format_range(low: float, high: float, unit: str, lang: str, currency: str = "EUR", digits: int = 2) -> str:
+    a, b = format_value(low, unit, lang, currency, digits), format_value(high, unit, lang, currency, digits)
+    return a if a == b else f"{a}–{b}"
+
+
+def _range_text(feature: str, unit: str, text: str, lang: str) -> str:
+    key = f"segments.range.{feature}"
+    if key in MESSAGES:
+        return t(key, lang, range=text)
+    return t("segments.range.other", lang, field=feature.replace("_", " "), range=text)
+
+
+def _value_label(feature: str, value: str, lang: str) -> str:
+    if value == MISSING:
+        return t("segments.value.missing", lang)
+    if feature == "country":
+        return country_name(value, lang)
+    if feature == "status":
+        return t(f"segments.status.{value}", lang)
+    return value
+
+
+def _contrast_text(contrast: Contrast, lang: str) -> str:
+    n = contrast.neighbour + 1
+    if contrast.direction in ("higher", "lower"):
+        return t(f"segments.vs.{contrast.direction}", lang, field=_noun(contrast.feature, lang), n=n)
+    return t("segments.vs.more", lang, value=_value_label(contrast.feature, contrast.value, lang), n=n)
+
+
+def describe_clusters(result: ClusterResult, lang: str) -> list[str]:
+    """Plain words per cluster: traits, typical ranges in the field's units, and the contrast with the
+    nearest cluster. Should two texts still coincide, the ranges are written more precisely, and as a
+    last resort the cluster's medians are added, so no two clusters ever read the same."""
+    texts = []
+    for c in range(result.k):
+        head = describe_traits(result.traits[c], lang, with_numbers=False)
+        contrast = result.contrasts[c] if c < len(result.contrasts) else None
+        texts.append((head, contrast))
+
+    def render(c: int, digits: int, medians: bool) -> str:
+        head, contrast = texts[c]
+        parts = [head]
+        for f, (low, high) in (result.ranges[c].items() if c < len(result.ranges) else []):
+            unit = result.units.get(f, "number")
+            parts.append(_range_text(f, unit, format_range(low, high, unit, lang, result.currency, digits), lang))
+        if medians:
+            for f, median in result.medians[c].items():
+                unit = result.units.get(f, "number")
+                parts.append(t("segments.median", lang, field=_noun(f, lang),
+                               value=format_value(median, unit, lang, result.currency, 4)))
+        if contrast is not None:
+            parts.append(_contrast_text(contrast, lang))
+        return ", ".join(parts)
+
+    out = [render(c, 2, False) for c in range(result.k)]
+    for digits, medians in ((3, False), (3, True)):
+        clashes = {c for c in range(result.k) if out.count(out[c]) > 1}
+        for c in clashes:
+            out[c] = render(c, digits, medians)
+    for c in range(result.k):  # identical data in two clusters: say which is which rather than repeat
+        if out.count(out[c]) > 1:
+            out[c] = t("segments.numbered", lang, text=out[c], n=c + 1)
+    return out
+
+
+def describe_traits(traits: Sequence[Trait], lang: str, *, with_numbers: bool = True) -> str:
+    """Plain words, e.g. "Large Automotive firms in Serbia, mostly served by PackPro International".
+
+    Without `with_numbers` a cluster with no trait is just "Firms" (its ranges follow); with it,
+    such a cluster is "A mixed group…" as before.
+    """
     adjectives = [t(f"segments.trait.{tr.value}", lang) for tr in traits if tr.feature == "employees"]
     by = {tr.feature: tr for tr in traits if tr.feature in CATEGORICAL_FEATURES}
     noun = (
@@ -293,8 +638,18 @@ def describe_traits(traits: Sequence[Trait], lang: str) -> str:
             extras.append(t(f"segments.trait.served_{supplier.strength}", lang, supplier=supplier.value))
     if "owner" in by and by["owner"].value != MISSING:
         extras.append(t("segments.trait.owner", lang, owner=by["owner"].value))
-    extras += [t(f"segments.trait.{tr.value}", lang) for tr in traits if tr.feature in NUMERIC_FEATURES and tr.feature != "employees"]
-    if not adjectives and "industry" not in by and not extras:
+    for tr in traits:
+        if tr.feature in CATEGORICAL_FEATURES or tr.feature == "employees":
+            continue
+        if tr.strength:  # a category without words of its own (a dataset column): "mostly Retail (channel)"
+            extras.append(t(f"segments.trait.value_{tr.strength}", lang, field=_noun(tr.feature, lang), value=tr.value))
+            continue
+        key = f"segments.trait.{tr.value}"
+        if key in MESSAGES:
+            extras.append(t(key, lang))
+        else:  # a feature without its own words (a schema column): "high floor space"
+            extras.append(t(f"segments.trait.generic_{tr.value}", lang, field=_noun(tr.feature, lang)))
+    if with_numbers and not adjectives and "industry" not in by and not extras:
         return t("segments.trait.mixed", lang)
     return ", ".join([head[:1].upper() + head[1:], *extras])
 

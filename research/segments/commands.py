@@ -1,4 +1,4 @@
-"""`python -m research segment …`: list, show, cluster and export segments (registered in research/cli.py)."""
+"""`python -m research segment …`: list, show, add, cluster and export segments (registered in research/cli.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import TypeVar
 from research.errors import ValidationError
 from research.i18n import fmt_number, fmt_percent
 from research.segments import clustering, export, profile, saved
-from research.segments.rules import rule_fields
+from research.segments.rules import parse_rule_text, rule_fields, rule_text
 from research.store import Store
 
 T = TypeVar("T")
@@ -67,7 +67,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if segment.description:
         print(f"Description  {segment.description}")
     if segment.kind == "rule":
-        print(f"Rule         {json.dumps(segment.definition, ensure_ascii=False)}")
+        print(f"Rule         {rule_text(segment.definition) or '(nested groups: see the JSON)'}")
+        print(f"Rule (JSON)  {json.dumps(segment.definition, ensure_ascii=False)}")
         print(f"Fields       {', '.join(rule_fields(segment.definition)) or '(all accounts)'}")
     print(f"Accounts     {fmt_number(p.accounts, 'en')} ({fmt_number(p.customers, 'en')} customers, "
           f"{fmt_number(p.prospects, 'en')} prospects, {fmt_number(p.lost, 'en')} lost)")
@@ -84,15 +85,38 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    store = Store.open(args.db)
+    try:
+        # Suppliers may be named in the rule; the reader turns the names into ids (bound values, like every value).
+        suppliers = {r["name"]: int(r["id"]) for r in store.query_rows("SELECT id, name FROM companies WHERE NOT archived")}
+        rule = parse_rule_text(args.rule, suppliers)
+        segment = saved.save_rule_segment(
+            store, args.actor, name=args.name, rule=rule, description=args.description or "",
+            colour=args.colour, overwrite=args.overwrite,
+        )
+        matching = profile.count_members(store, segment.condition)
+    finally:
+        store.close()
+    print(f"Saved rule segment “{segment.name}”: {rule_text(segment.definition)}")
+    print(f"{fmt_number(matching, 'en')} accounts match it now.")
+    return 0
+
+
 def cmd_cluster(args: argparse.Namespace) -> int:
     store = Store.open(args.db, read_only=not args.save)
     try:
         started = time.perf_counter()
-        result = clustering.cluster_accounts(store, clustering.parse_features(args.features), k=args.k, k_max=args.k_max)
+        result = clustering.cluster_accounts(store, args.features, k=args.k, k_max=args.k_max, scaling=args.scaling)
         seconds = time.perf_counter() - started
         print(f"Clustered {fmt_number(result.rows, 'en')} accounts on {', '.join(result.features)} in {seconds:.1f} s.")
         for feature, n in result.imputed.items():
             print(f"  {feature}: {fmt_number(n, 'en')} missing values filled in")
+        if result.scaling:
+            chosen = clustering.parse_scaling(args.scaling)
+            print("Scaling  " + ", ".join(
+                f"{f}={m}" + ("" if f in chosen else " (auto)") for f, m in result.scaling.items()
+            ))
         if not result.scan.empty:
             print("  k  silhouette")
             for row in result.scan.itertuples():
@@ -134,7 +158,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add `segment list|show|cluster|export`."""
+    """Add `segment list|show|add|cluster|export`."""
     parser = subparsers.add_parser("segment", help="list, show, cluster and export market segments")
     sub = parser.add_subparsers(dest="segment_command", metavar="ACTION", required=True)
 
@@ -146,8 +170,21 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("name", help="segment name (case-insensitive)")
     p.set_defaults(handler=cmd_show)
 
+    p = sub.add_parser("add", parents=[common], help="create a rule segment from a rule written as text")
+    p.add_argument("name", help="segment name")
+    p.add_argument("--rule", required=True,
+                   help='e.g. \'region = "Western Balkans" AND employees >= 50 OR industry in ("Food", "Chemicals")\' '
+                        "(AND binds tighter than OR; see docs/SEGMENTS.md)")
+    p.add_argument("--description", help="a sentence shown with the segment")
+    p.add_argument("--colour", help="colour like #D9480F")
+    p.add_argument("--overwrite", action="store_true", help="replace the segment that has this name")
+    p.set_defaults(handler=cmd_add)
+
     p = sub.add_parser("cluster", parents=[common], help="k-means clusters with a silhouette scan and descriptions")
-    p.add_argument("--features", required=True, help=f"comma-separated, from: {', '.join(clustering.FEATURES)}")
+    p.add_argument("--features", required=True,
+                   help=f"comma-separated: {', '.join(clustering.FEATURES)} or any other numeric account column")
+    p.add_argument("--scaling", help="override the automatic scaling per numeric feature, e.g. annual_revenue=log,employees=z "
+                                     f"(methods: auto, {', '.join(clustering.SCALINGS)})")
     p.add_argument("--k", type=_k, default=None, help="number of clusters, or 'auto' (default) for the best silhouette")
     p.add_argument("--k-max", type=_k, default=None, help="largest k the scan tries (default: $VANTAGE_SEGMENT_K_MAX)")
     p.add_argument("--save", metavar="PREFIX", help="save the clusters as segments 'PREFIX 1', 'PREFIX 2', …")

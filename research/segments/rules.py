@@ -280,3 +280,230 @@ def rule_fields(rule: Mapping[str, Any] | None) -> list[str]:
     if "field" in rule:
         return [str(rule["field"])]
     return [f for item in rule.get("items", []) for f in rule_fields(item)]
+
+
+# ---- the text form (CLI) ---------------------------------------------------------------------
+#
+#   region = "Western Balkans" AND employees >= 50 OR industry in ("Food", "Chemicals")
+#
+# Conditions joined by AND form a group; groups joined by OR — the builder's OR-of-AND
+# shape, AND binding tighter as in SQL. Text values are quoted ("…" or '…', a quote
+# inside doubled); numbers are bare. Category fields take =, !=, in (…), not in (…);
+# number fields take >=, <=, = and between A and B (ranges include both ends). The text
+# is tokenised and turned into the same JSON rule the builder stores, which compile_rule
+# then checks: nothing of the text ever reaches SQL except as a bound value.
+
+CLOSED_VALUES: dict[str, tuple[str, ...]] = {
+    "status": ("customer", "prospect", "lost"),
+    "employee_band": EMPLOYEE_BANDS,
+    "revenue_band": REVENUE_BANDS,
+}
+_TOKEN = re.compile(
+    r"""\s*(?:(?P<string>"(?:[^"]|"")*"|'(?:[^']|'')*')|(?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(?![\w.])"""
+    r"""|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>>=|<=|!=|<>|=|>|<|\(|\)|,))"""
+)
+_CATEGORY_OPS = ("=", "!=", "in", "not in")
+_NUMBER_OPS = (">=", "<=", "=", "between")
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # string / number / word / op / end
+    text: str
+    value: Any
+    at: int  # 1-based character position, for messages
+
+
+def _tokens(text: str) -> list[_Token]:
+    out, pos = [], 0
+    stripped = text.rstrip()
+    while pos < len(stripped):
+        m = _TOKEN.match(stripped, pos)
+        if not m or m.end() == pos:
+            bad = stripped[pos:].lstrip()[:1]
+            at = len(stripped) - len(stripped[pos:].lstrip()) + 1
+            raise ValidationError(f"Cannot read the rule at character {at}: unexpected {bad!r}.")
+        kind = m.lastgroup or "op"
+        raw = m.group(kind)
+        at = m.start(kind) + 1
+        if kind == "string":
+            value: Any = raw[1:-1].replace(raw[0] * 2, raw[0])
+        elif kind == "number":
+            value = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
+        else:
+            value = raw.lower() if kind == "word" else raw
+        out.append(_Token(kind, raw, value, at))
+        pos = m.end()
+    out.append(_Token("end", "", None, len(stripped) + 1))
+    return out
+
+
+def _found(token: _Token) -> str:
+    return repr(token.text) if token.text else "the end of the rule"
+
+
+class _RuleReader:
+    """A recursive-descent reader over the tokens: rule := group (OR group)*; group := cond (AND cond)*."""
+
+    def __init__(self, text: str, suppliers: Mapping[str, int] | None) -> None:
+        self.tokens = _tokens(text)
+        self.i = 0
+        self.names = sorted(suppliers or {})
+        self.suppliers = {k.lower(): v for k, v in (suppliers or {}).items()}
+
+    def peek(self) -> _Token:
+        return self.tokens[self.i]
+
+    def take(self) -> _Token:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def keyword(self, word: str) -> bool:
+        token = self.peek()
+        if token.kind == "word" and token.value == word:
+            self.i += 1
+            return True
+        return False
+
+    def expect_op(self, op: str) -> None:
+        token = self.take()
+        if token.kind != "op" or token.value != op:
+            raise ValidationError(f"Expected “{op}” at character {token.at}, found {_found(token)}.")
+
+    def rule(self) -> list[list[dict[str, Any]]]:
+        groups = [self.group()]
+        while self.keyword("or"):
+            groups.append(self.group())
+        token = self.peek()
+        if token.kind != "end":
+            raise ValidationError(f"Expected AND or OR at character {token.at}, found {token.text!r}.")
+        return groups
+
+    def group(self) -> list[dict[str, Any]]:
+        conditions = [self.condition()]
+        while self.keyword("and"):
+            conditions.append(self.condition())
+        return conditions
+
+    def condition(self) -> dict[str, Any]:
+        token = self.take()
+        if token.kind != "word" or token.value in ("and", "or", "in", "not", "between"):
+            raise ValidationError(f"Expected a field name at character {token.at}, found {_found(token)}.")
+        name = token.text
+        if name not in FIELDS:
+            raise ValidationError(f"Segments cannot filter on {name!r}; use one of {', '.join(FIELDS)}.")
+        rule_field = FIELDS[name]
+        op_token = self.peek()
+        if self.keyword("not"):
+            if not self.keyword("in"):
+                raise ValidationError(f"Expected “in” after “not” at character {self.peek().at}.")
+            op = "not in"
+        elif self.keyword("in"):
+            op = "in"
+        elif self.keyword("between"):
+            op = "between"
+        elif op_token.kind == "op" and op_token.value in ("=", "!=", "<>", ">=", "<=", ">", "<"):
+            op = "!=" if self.take().value == "<>" else op_token.value
+        else:
+            raise ValidationError(
+                f"Expected an operator after “{name}” at character {op_token.at}, found {_found(op_token)}."
+            )
+        allowed = _CATEGORY_OPS if rule_field.kind == "category" else _NUMBER_OPS
+        if op not in allowed:
+            hint = " (ranges include their ends: use >= or <=)" if op in (">", "<") else ""
+            raise ValidationError(f"“{name}” does not take “{op}”{hint}; use one of {', '.join(allowed)}.")
+        if rule_field.kind == "number":
+            low = self.number(name)
+            if op == "between":
+                if not self.keyword("and"):
+                    raise ValidationError(f"Write “{name} between A and B” (at character {self.peek().at}).")
+                return {"field": name, "min": low, "max": self.number(name)}
+            return {"field": name, **({"min": low} if op == ">=" else {"max": low} if op == "<=" else {"min": low, "max": low})}
+        if op in ("in", "not in"):
+            self.expect_op("(")
+            values = [self.category(rule_field)]
+            while self.peek().kind == "op" and self.peek().value == ",":
+                self.take()
+                values.append(self.category(rule_field))
+            self.expect_op(")")
+        else:
+            values = [self.category(rule_field)]
+        return {"field": name, "in" if op in ("=", "in") else "not_in": values}
+
+    def number(self, name: str) -> float | int:
+        token = self.take()
+        if token.kind != "number":
+            raise ValidationError(f"“{name}” compares with a number; found {_found(token)} at character {token.at}.")
+        return token.value
+
+    def category(self, rule_field: RuleField) -> Any:
+        token = self.take()
+        name = rule_field.name
+        if rule_field.value_type is int:  # supplier: a company id (0 = none known) or its quoted name
+            if token.kind == "number" and isinstance(token.value, int):
+                return token.value
+            if token.kind == "string" and token.value.lower() in self.suppliers:
+                return self.suppliers[token.value.lower()]
+            known = ", ".join(self.names[:10]) + (", …" if len(self.names) > 10 else "") or "none recorded"
+            raise ValidationError(
+                f"“{name}” takes a company id (0 = no known supplier) or a company's quoted name, not {token.text!r} "
+                f"(companies: {known})."
+            )
+        if token.kind != "string":
+            raise ValidationError(f"Quote the value of “{name}”: found {_found(token)} at character {token.at}.")
+        closed = CLOSED_VALUES.get(name)
+        if closed and token.value not in closed:
+            raise ValidationError(f"“{name}” is never {token.value!r}; use one of {', '.join(closed)}.")
+        return token.value
+
+
+def parse_rule_text(text: str, suppliers: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """The text form as a validated JSON rule tree; `all` (or nothing) is the rule matching every account.
+
+    `suppliers` maps company names to ids, so `supplier = "PackPro"` can name the company.
+    """
+    text = (text or "").strip()
+    if not text or text.lower() == "all":
+        return {"op": "and", "items": []}
+    return normalize_rule(rule_from_groups(_RuleReader(text, suppliers).rule()))
+
+
+def _quote(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    return _number_text(value)
+
+
+def _number_text(value: Any) -> str:
+    return str(int(value)) if isinstance(value, (int, float)) and float(value).is_integer() else repr(value)
+
+
+def rule_text(rule: Mapping[str, Any] | None) -> str | None:
+    """The text form of a rule of OR-of-AND groups (parse_rule_text reads it back), or None if it nests deeper."""
+    groups = dnf_groups(rule)
+    if groups is None:
+        return None
+    texts = []
+    for group in groups:
+        parts = []
+        for c in group:
+            name = c["field"]
+            if "min" in c or "max" in c:
+                low, high = c.get("min"), c.get("max")
+                if low is not None and high is not None:
+                    parts.append(f"{name} = {_number_text(low)}" if low == high
+                                 else f"{name} between {_number_text(low)} and {_number_text(high)}")
+                elif low is not None:
+                    parts.append(f"{name} >= {_number_text(low)}")
+                elif high is not None:
+                    parts.append(f"{name} <= {_number_text(high)}")
+            for key, one, many in (("in", "=", "in"), ("not_in", "!=", "not in")):
+                values = c.get(key) or []
+                if len(values) == 1:
+                    parts.append(f"{name} {one} {_quote(values[0])}")
+                elif values:
+                    parts.append(f"{name} {many} ({', '.join(_quote(v) for v in values)})")
+        if parts:
+            texts.append(" AND ".join(parts))
+    return " OR ".join(texts) or "all"

@@ -446,13 +446,23 @@ def cluster_view(store: Store) -> None:
         a, b = st.columns(2)
         auto = a.checkbox(tr("segments.cluster.auto"), value=True, key="segments_cluster_auto")
         k = b.number_input(tr("segments.cluster.k"), min_value=2, max_value=20, value=4, step=1, key="segments_cluster_k")
+        # One scaling select per numeric feature (a form does not rerun on picks, so all are offered).
+        numeric = list(clustering.NUMERIC_FEATURES)
+        scaling: dict[str, str] = {}
+        for column, feature in zip(st.columns(len(numeric)), numeric):
+            scaling[feature] = column.selectbox(
+                tr("segments.cluster.scaling", field=names[feature]), ["auto", *clustering.SCALINGS],
+                format_func=lambda m: tr(f"segments.scaling.{m}"), key=f"segments_cluster_scaling_{feature}",
+                help=tr("segments.cluster.scaling_help"),
+            )
         run = st.form_submit_button(tr("segments.cluster.run"), type="primary", icon=":material/scatter_plot:")
     if run:
         with st.status(tr("segments.cluster.running", n=fmt_number(profile.count_members(store, compile_rule(None)), language))) as status:
             bar = st.progress(0.0)
             try:
                 result = clustering.cluster_accounts(
-                    store, features, k=None if auto else int(k), progress=lambda f, _m: bar.progress(min(1.0, f))
+                    store, features, k=None if auto else int(k), progress=lambda f, _m: bar.progress(min(1.0, f)),
+                    scaling={f: m for f, m in scaling.items() if f in features and m != "auto"},
                 )
             except VantageError as e:
                 status.update(state="error")
@@ -466,6 +476,14 @@ def cluster_view(store: Store) -> None:
     if result.imputed:
         details = ", ".join(f"{tr(f'segments.field.{f}')}: {fmt_number(n, language)}" for f, n in result.imputed.items())
         st.caption(tr("segments.cluster.imputed", details=details))
+    if result.scaling:
+        used = []
+        for f, method in result.scaling.items():
+            text = tr(f"segments.scaling.{method}")
+            if method == result.auto_scaling.get(f):
+                text = tr("segments.cluster.scaling_auto", method=text)
+            used.append(f"{tr(f'segments.field.{f}') if f in clustering.FEATURES else f}: {text}")
+        st.caption(tr("segments.cluster.scaling_used", details="; ".join(used)))
     if not result.scan.empty:
         curve = charts.silhouette_chart(
             result.scan, result.suggested_k, title=tr("segments.cluster.curve.title"),
