@@ -8,7 +8,6 @@ written by `mall_customers()` below with a fixed seed, and a test checks the two
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np

@@ -1,6 +1,7 @@
 """`python -m research` subcommands of this area (registered in research/cli.py).
 
-    import ENTITY FILE [--map field=column …] [--mode append|upsert] [--dry-run] [--encoding NAME]
+    import ENTITY FILE [--map field=column …] [--set field=value …] [--scale field=factor …]
+                       [--ignore COLUMN …] [--mode append|upsert] [--dry-run] [--encoding NAME]
     import dataset NAME FILE [--replace|--append] [--encoding NAME]
     undo BATCH_ID
     backup --out DIR
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import pandas as pd
@@ -45,7 +46,7 @@ def _read_file(path: str) -> bytes:
         return handle.read()
 
 
-def _print_report(plan: imports.ImportPlan) -> None:
+def _print_report(plan: imports.ImportPlan, rejected: Sequence[mapping.Rejected] = ()) -> None:
     raw = plan.raw
     detected = [f"format {raw.kind}"]
     if raw.encoding:
@@ -60,7 +61,25 @@ def _print_report(plan: imports.ImportPlan) -> None:
     print(f"File       {raw.file_name}: {len(raw.frame):,} rows; " + ", ".join(detected))
     for note in raw.notes:
         print(f"Note       {note}")
-    print("Mapping    " + ", ".join(f"{f} <- {c!r}" for f, c in plan.mapping.items()))
+    print("Mapping    " + (", ".join(f"{f} <- {c!r}" for f, c in plan.mapping.items()) or "no column"))
+    if plan.constants:
+        print("Constants  " + ", ".join(f"{f} = {v!r}" for f, v in plan.constants.items()) + " (every row)")
+    for name, factor in plan.scales.items():
+        print(f"Scale      {name} × {factor:,.6g}" if not float(factor).is_integer() else
+              f"Scale      {name} × {factor:,.0f}")
+    for money, (currency, default) in plan.default_currencies.items():
+        print(f"Currency   {money} is stored in {default or 'no currency'} ({currency} is not given); "
+              f"if the file is in another, say so: --set {currency}=USD (or --map {currency}=COLUMN)")
+    # Every column of the file is accounted for: mapped (above), not imported, or ignored on purpose.
+    if plan.unmapped_columns:
+        print("Not imported " + ", ".join(map(repr, plan.unmapped_columns))
+              + " (map with --map FIELD=COLUMN, or leave out on purpose with --ignore COLUMN)")
+    if plan.ignored:
+        print("Ignored    " + ", ".join(map(repr, plan.ignored)) + " (on purpose)")
+    for r in rejected:
+        if r.column in plan.unmapped_columns:
+            print(f"Not guessed {r.column!r} looks like {r.field} by its name, but only {r.valid:,} of "
+                  f"{r.sampled:,} sampled values are valid for {r.field}")
     print(f"Plan       {plan.inserts:,} new rows, {plan.updates:,} updates ({plan.mode})")
     if plan.previous:
         prev = plan.previous
@@ -95,16 +114,22 @@ def cmd_import(args: argparse.Namespace) -> int:
               f"(batch {result.batch_id}).")
         return 0
     if len(args.rest) != 1:
-        raise ValidationError("Usage: import ENTITY FILE [--map field=column …] [--mode append|upsert] [--dry-run].")
+        raise ValidationError("Usage: import ENTITY FILE [--map field=column …] [--set field=value …] "
+                              "[--scale field=factor …] [--ignore COLUMN …] [--mode append|upsert] [--dry-run].")
     entity = entities.get_entity(args.target)
     path = args.rest[0]
     raw = reading.read_upload(_read_file(path), os.path.basename(path), sheet=args.sheet, encoding=args.encoding)
     chosen = mapping.parse_map_options(entity, args.map or [], raw.columns)
-    field_map = mapping.merge_mapping(mapping.suggest_mapping(entity, raw.columns), chosen)
+    constants = mapping.parse_set_options(entity, args.set or [])
+    scales = mapping.parse_scale_options(entity, args.scale or [])
+    ignored = mapping.parse_ignore_options(args.ignore or [], raw.columns)
     store = Store.open(args.db)
     try:
-        plan = imports.prepare_import(store, entity, raw, field_map, args.mode)
-        _print_report(plan)
+        suggestion = mapping.suggest_for_file(entity, raw, imports.reference_lookups(store, entity))
+        field_map = mapping.resolve_cli_mapping(suggestion.mapping, chosen, constants, ignored)
+        plan = imports.prepare_import(store, entity, raw, field_map, args.mode, constants=constants, scales=scales,
+                                      ignored=ignored)
+        _print_report(plan, suggestion.rejected)
         if args.dry_run:
             refused = bool(plan.problems) or (not plan.duplicates.empty and args.duplicates == "refuse")
             print("Dry run    nothing written" + ("; this import would be refused" if refused else ""))
@@ -160,6 +185,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("target", help=f"entity ({', '.join(entities.ENTITIES)}) or 'dataset'")
     p.add_argument("rest", nargs="+", metavar="FILE", help="the file (for datasets: NAME FILE)")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="map a field to a file column (repeatable)")
+    p.add_argument("--set", action="append", metavar="FIELD=VALUE",
+                   help="one value for every row of a field the file lacks, e.g. country=US (repeatable)")
+    p.add_argument("--scale", action="append", metavar="FIELD=FACTOR",
+                   help="multiply a number field after parsing, e.g. annual_revenue=1e6 for millions (repeatable)")
+    p.add_argument("--ignore", action="append", metavar="COLUMN",
+                   help="leave a file column out on purpose; other unmapped columns are listed (repeatable)")
     p.add_argument("--mode", choices=imports.MODES, default="append", help="append new rows or upsert by id/key")
     p.add_argument("--dry-run", action="store_true", help="print the validation report; write nothing")
     p.add_argument("--duplicates", choices=imports.DUPLICATE_DECISIONS, default="refuse",

@@ -13,13 +13,21 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from babel import Locale
 
+from research.data.regions import country_code
+from research.data.values import (
+    EMPTY_MARKERS,
+    TEXT_EMPTY_MARKERS,
+    currencies_for,
+    decode_entities,
+    empty_cells,
+    parse_amounts,
+)
 from research.errors import ValidationError
 from research.exports import CSV_NEUTRALISED
 
@@ -58,6 +66,9 @@ class Field:
     default: Any = None
     # A field the workspace can fill from another one (region from country): not required in a file.
     derived_from: str | None = None
+    # For money: the field naming its currency. A `$`/`€`/`RSD` in a cell must agree with it, and
+    # a currency without an exchange rate is refused (`research.data.dependents`), never taken 1:1.
+    currency_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +161,7 @@ register(Entity(
         Field("employees", kind="int", minimum=0, maximum=INT32_MAX, aliases=("staff", "headcount", "zaposleni",
                                                                              "запослени", "broj zaposlenih",
                                                                              "број запослених")),
-        Field("annual_revenue", **_MONEY, aliases=("revenue", "turnover", "prihod", "приход", "promet", "промет")),
+        Field("annual_revenue", **_MONEY, currency_field="revenue_currency", aliases=("revenue", "turnover", "prihod", "приход", "promet", "промет")),
         Field("revenue_currency", kind="currency", default="EUR", aliases=("currency", "valuta", "валута")),
         Field("status", kind="choice", required=True, choices=("customer", "prospect", "lost"),
               choice_aliases=_STATUS_ALIASES, aliases=("stage", "stanje", "стање", "статус")),
@@ -188,7 +199,7 @@ register(Entity(
         Field("hq_country", kind="country", aliases=("country", "hq", "država", "држава", "sedište", "седиште")),
         Field("founded", kind="int", minimum=1800, maximum=2100, aliases=("year founded", "osnovana", "основана")),
         Field("employees", kind="int", minimum=0, maximum=INT32_MAX, aliases=("staff", "zaposleni", "запослени")),
-        Field("revenue_estimate", **_MONEY, aliases=("revenue", "prihod", "приход")),
+        Field("revenue_estimate", **_MONEY, currency_field="revenue_currency", aliases=("revenue", "prihod", "приход")),
         Field("revenue_currency", kind="currency", aliases=("currency", "valuta", "валута")),
         Field("price_positioning", kind="choice", choices=("budget", "mid", "premium"),
               choice_aliases=_POSITIONING_ALIASES, aliases=("positioning", "pozicioniranje", "позиционирање")),
@@ -210,7 +221,7 @@ register(Entity(
         Field("sku", max_length=80, aliases=("code", "article", "šifra", "шифра")),
         Field("category", required=True, max_length=120, aliases=("kategorija", "категорија", "group", "grupa")),
         Field("unit", required=True, max_length=40, aliases=("uom", "jedinica", "јединица", "jm", "јм")),
-        Field("list_price", kind="decimal", minimum=0, maximum=10**12 - 1, aliases=("price", "cena", "цена")),
+        Field("list_price", kind="decimal", minimum=0, maximum=10**12 - 1, currency_field="currency", aliases=("price", "cena", "цена")),
         Field("currency", kind="currency", required=True, default="EUR", aliases=("valuta", "валута")),
         Field("url", max_length=300, aliases=("link", "web")),
         Field("archived", kind="bool", default=False, aliases=("arhiviran", "архивиран")),
@@ -227,7 +238,8 @@ register(Entity(
         Field("product_id", kind="ref", ref="products", ref_label="sku", required=True,
               aliases=("product", "sku", "proizvod", "производ", "šifra", "шифра")),
         Field("observed_at", kind="timestamp", required=True, aliases=("date", "seen", "datum", "датум")),
-        Field("price", kind="decimal", required=True, minimum=0, maximum=10**12 - 1, aliases=("cena", "цена")),
+        Field("price", kind="decimal", required=True, minimum=0, maximum=10**12 - 1, currency_field="currency",
+              aliases=("cena", "цена")),
         Field("currency", kind="currency", required=True, default="EUR", aliases=("valuta", "валута")),
         Field("source", max_length=500, aliases=("izvor", "извор", "url")),
     ),
@@ -297,6 +309,9 @@ class Problem:
 class Coerced:
     frame: pd.DataFrame  # one typed column per mapped field, index as given
     problems: list[Problem]
+    # Sentences for the import plan (HTML entities decoded, currencies read from the amounts).
+    notes: list[str] = field(default_factory=list)
+    decoded_entities: int = 0  # text cells whose HTML entities were decoded
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -306,14 +321,15 @@ def _text(series: pd.Series) -> pd.Series:
 
 
 def parse_number(series: pd.Series, decimal: str = ".") -> pd.Series:
-    """Text numbers with either decimal mark ("1.234,56" / "1,234.56" / "1 234,5") -> float."""
-    s = _text(series).str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-    s = s.str.replace("'", "", regex=False)
+    """Text numbers in the file's decimal convention ("1.234,56" / "1,234.56" / "1 234,5", "$1,234", "(12)") -> float."""
+    return parse_amounts(series, decimal).number
+
+
+def _number_hint(decimal: str) -> str:
+    """What a number may look like in a file with this decimal mark (part of a refusal)."""
     if decimal == ",":
-        s = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        s = s.str.replace(",", "", regex=False)
-    return pd.to_numeric(s, errors="coerce")
+        return "expected e.g. 1234,5 or 1.234.567,89, € 1.299,00, (1.234) for negatives; -, n/a or blank for none"
+    return "expected e.g. 1234.5 or 1,234,567.89, $523,964, (1,234) for negatives; -, n/a or blank for none"
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%Y.", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d", "%d-%m-%Y")
@@ -354,6 +370,10 @@ def coerce_frame(
     rows = pd.Series(list(row_numbers) if row_numbers is not None else range(1, len(raw) + 1), index=raw.index)
     out: dict[str, pd.Series] = {}
     problems: list[Problem] = []
+    notes: list[str] = []
+    decoded_total = 0
+    # Money field -> the currency symbol or code each amount carried ("$", "EUR"), reconciled below.
+    money_markers: dict[str, pd.Series] = {}
 
     def flag(mask: pd.Series, column: str, values: pd.Series, reason: str) -> None:
         for idx in mask[mask.fillna(False)].index:
@@ -369,13 +389,24 @@ def coerce_frame(
         else:
             text = original.astype("string")
             text = text.mask(original.isna(), pd.NA)
+        # "-", "n/a", "—" … mean no value, not an error; "NA" only where it cannot be Namibia.
+        text = text.mask(empty_cells(text, TEXT_EMPTY_MARKERS if f.kind in ("text", "country") else EMPTY_MARKERS),
+                         pd.NA)
         present = text.notna()
         value: pd.Series
         if f.kind in ("int", "decimal"):
-            number = original if pd.api.types.is_numeric_dtype(original.dtype) else parse_number(original, decimal)
-            number = number.astype("float64")
-            bad = present & number.isna()
-            flag(bad, f.name, text, "not a number")
+            if pd.api.types.is_numeric_dtype(original.dtype):
+                number = original.astype("float64")
+            else:
+                amounts = parse_amounts(text, decimal)
+                number = amounts.number
+                flag(present & amounts.bad, f.name, text, f"not a number ({_number_hint(decimal)})")
+                flag(amounts.percent, f.name, text, "a percentage, but this field is not a percent field")
+                if f.currency_field:
+                    money_markers[f.name] = amounts.currency
+                else:
+                    flag(amounts.currency.notna(), f.name, text,
+                         "an amount of money, but this field is a plain number (leave out the currency)")
             if f.kind == "int":
                 fraction = present & number.notna() & (number != np.floor(number.fillna(0)))
                 flag(fraction, f.name, text, "not a whole number")
@@ -424,8 +455,13 @@ def coerce_frame(
                 ok = value.str.fullmatch(r"[A-Z]{3}").fillna(False)
                 flag(present & ~ok, f.name, text, "not a three-letter currency code (EUR, RSD, USD …)")
             else:
+                # Country names in English or Serbian (CLDR, through Babel) are read as their code.
+                named = text.where(~value.isin(COUNTRY_CODES).fillna(False)).map(
+                    lambda v: country_code(v) if isinstance(v, str) else None)
+                value = value.where(named.isna(), named.astype("string"))
                 ok = value.isin(COUNTRY_CODES).fillna(False)
-                flag(present & ~ok, f.name, text, "not a two-letter country code (RS, HR, DE …)")
+                flag(present & ~ok, f.name, text,
+                     "not a country (a two-letter code such as RS, US, DE, or a name such as Japan, Јапан)")
             value = value.where(ok)
         elif f.kind == "ref":
             lookup = (refs or {}).get(f.name, {})
@@ -439,6 +475,9 @@ def coerce_frame(
         else:
             value = text
             if len(text.dropna()):
+                # Web-sourced exports carry HTML entities (`Lowe&#8217;s`, `AT&amp;T`): decoded, and counted.
+                text, decoded = decode_entities(text)
+                decoded_total += decoded
                 # A leading ' that our own export added before formula-looking text comes off again.
                 value = text.str.replace(CSV_NEUTRALISED, "", regex=True)
                 flag(value.str.contains(_INVISIBLE).fillna(False), f.name, text,
@@ -450,7 +489,55 @@ def coerce_frame(
         if fill_defaults and f.default is not None:
             value = value.where(present, f.default) if f.kind != "bool" else value.fillna(f.default)
         out[f.name] = value
-    return Coerced(pd.DataFrame(out, index=raw.index), problems)
+    for amount, markers in money_markers.items():
+        notes.extend(_reconcile_currency(entity.field(amount), markers, out, rows, problems))
+    if decoded_total:
+        notes.append(f"HTML entities decoded in {decoded_total:,} text cell(s) (e.g. &#8217; -> ’, &amp; -> &).")
+    return Coerced(pd.DataFrame(out, index=raw.index), problems, notes, decoded_total)
+
+
+def _reconcile_currency(f: Field, markers: pd.Series, out: dict[str, pd.Series], rows: pd.Series,
+                        problems: list[Problem]) -> list[str]:
+    """A currency written in the amount (`$523,964`, `1 299,00 RSD`) must agree with the row's currency.
+
+    Where the row names no currency, an unambiguous marker (`US$`, `€`, `RSD`) supplies it, with a note;
+    an ambiguous one (`$` is USD, CAD or AUD) is refused rather than guessed, and so is a contradiction.
+    """
+    marked = markers.notna()
+    if not marked.any() or f.currency_field is None:
+        return []
+    given = out.get(f.currency_field)
+    if given is None:
+        given = pd.Series(pd.NA, index=markers.index, dtype="string")
+    given = given.astype("string")
+    filled = given.copy()
+    supplied: dict[str, int] = {}
+    for marker in markers[marked].unique():
+        codes = currencies_for(str(marker))
+        these = marked & (markers == marker)
+        for idx in markers.index[these & given.notna() & ~given.isin(list(codes)).fillna(False)]:
+            problems.append(Problem(int(rows[idx]), f.name, str(marker),
+                                    f"the amount is in {marker} ({', '.join(sorted(codes))}) but "
+                                    f"{f.currency_field} says {given[idx]}"))
+        open_rows = these & given.isna()
+        if not open_rows.any():
+            continue
+        if len(codes) == 1:
+            code = next(iter(codes))
+            filled[open_rows] = code
+            supplied[code] = supplied.get(code, 0) + int(open_rows.sum())
+        else:
+            example = "USD" if "USD" in codes else min(codes)
+            for idx in markers.index[open_rows]:
+                problems.append(Problem(
+                    int(rows[idx]), f.name, str(marker),
+                    f"{marker} may be {', '.join(sorted(codes))}; say which currency: map a {f.currency_field} "
+                    f"column or give one for every row (--set {f.currency_field}={example})"))
+    if supplied:
+        out[f.currency_field] = filled
+        return [f"{f.currency_field} taken from the amounts' currency for {n:,} row(s) ({code})."
+                for code, n in sorted(supplied.items())]
+    return []
 
 
 def missing_required(entity: Entity, columns: Sequence[str]) -> list[str]:

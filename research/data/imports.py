@@ -5,12 +5,17 @@ fields), matches rows to the workspace for upsert, finds possible duplicates (sa
 VAT or website, same or similar name) and notices a file imported before. Nothing is
 written until `apply_import`, which refuses the whole file while any problem remains
 and otherwise writes all rows, their audit rows and an import record as one batch.
+
+Besides the column mapping, a plan takes one value for every row of a field
+(`constants`, checked once like a cell), unit multipliers of number fields (`scales`,
+applied after parsing, ranges re-checked) and the columns left out on purpose; every
+other column of the file is listed as not imported, never dropped without a word.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +25,9 @@ from rapidfuzz import fuzz, process
 from research import config
 from research.access import Actor, require
 from research.data.entities import Entity, Problem, coerce_frame, describe_problems, missing_required
-from research.data.mapping import fold
+# Region from country and exchange rates for money live with the other workspace lookups (issue 15).
+from research.data.dependents import apply_dependent, dependent_values  # noqa: F401 (grid.py imports them here)
+from research.data.mapping import MONEY_CURRENCY, check_scales, fold
 from research.data.reading import ImportRefused, RawTable
 from research.data.writes import bulk_insert, bulk_update
 from research.errors import ValidationError
@@ -45,6 +52,26 @@ class ImportPlan:
     matched: dict[int, int] = field(default_factory=dict)  # raw position -> existing id (upsert)
     versions: dict[int, int] = field(default_factory=dict)  # existing id -> version seen while checking
     previous: dict[str, Any] | None = None  # the earlier import of the same file, if any
+    constants: dict[str, str] = field(default_factory=dict)  # field -> one value for every row (as typed)
+    scales: dict[str, float] = field(default_factory=dict)  # number field -> multiplier applied after parsing
+    ignored: list[str] = field(default_factory=list)  # columns left out on purpose
+
+    @property
+    def unmapped_columns(self) -> list[str]:
+        """The file's columns that feed no field and were not ignored on purpose, in file order."""
+        used = set(self.mapping.values()) | set(self.ignored)
+        return [c for c in self.raw.columns if c not in used]
+
+    @property
+    def default_currencies(self) -> dict[str, tuple[str, Any]]:
+        """Money field -> (its currency field, the default it gets) where the file gives no currency."""
+        result = {}
+        for (entity_name, money), currency in MONEY_CURRENCY.items():
+            if entity_name != self.entity.name or (money not in self.mapping and money not in self.constants):
+                continue
+            if currency not in self.mapping and currency not in self.constants:
+                result[money] = (currency, self.entity.field(currency).default)
+        return result
 
     @property
     def rows(self) -> int:
@@ -84,38 +111,6 @@ def reference_lookups(store: Store, entity: Entity) -> dict[str, dict[str, int]]
                 lookup.setdefault(str(row["label"]).strip().casefold(), int(row["id"]))
         lookups[f.name] = lookup | {str(row["id"]): int(row["id"]) for row in rows}
     return lookups
-
-
-def dependent_values(store: Store, entity: Entity) -> dict[str, str]:
-    """For accounts: country -> the region it belongs to in this workspace (region follows country)."""
-    if entity.table != "accounts":
-        return {}
-    rows = store.query_rows("SELECT country, mode(region) AS region FROM accounts GROUP BY country")
-    return {r["country"]: r["region"] for r in rows if r["country"]}
-
-
-def apply_dependent(entity: Entity, frame: pd.DataFrame, regions: Mapping[str, str], rows: pd.Series,
-                    problems: list[Problem]) -> pd.DataFrame:
-    """Fill a missing region from the country; flag a region that contradicts the country."""
-    if not regions or "country" not in frame.columns:
-        return frame
-    known = frame["country"].map(regions)
-    if "region" not in frame.columns:
-        frame["region"] = known
-        return frame
-    missing = frame["region"].isna() & known.notna()
-    frame.loc[missing, "region"] = known[missing]
-    clash = frame["region"].notna() & known.notna() & (frame["region"].astype(str) != known.astype(str))
-    for idx in frame.index[clash.fillna(False)]:
-        problems.append(Problem(int(rows[idx]), "region", str(frame.at[idx, "region"]),
-                                f"{frame.at[idx, 'country']} belongs to {known[idx]} in this workspace"))
-    # A required region that the country could not supply is now the missing one.
-    for p in list(problems):
-        if p.column == "region" and p.reason == "required":
-            idx = rows.index[rows == p.row]
-            if len(idx) and pd.notna(frame.at[idx[0], "region"]):
-                problems.remove(p)
-    return frame
 
 
 def name_key(name: Any) -> str:
@@ -285,15 +280,79 @@ def refuse_guarded_columns(entity: Entity, columns: list[str]) -> None:
                 )
 
 
-def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping[str, str], mode: str = "append") -> ImportPlan:
-    """Check every row of `raw` as `entity` under `mapping` (field -> column); writes nothing."""
+def check_constants(entity: Entity, constants: Mapping[str, str], mapping: Mapping[str, str], raw: RawTable,
+                    refs: Mapping[str, Mapping[str, int]]) -> None:
+    """Refuse a constant for an unknown field, for a field a column already feeds, or one that is not valid.
+
+    Each value is validated once, as a cell of the file would be (same decimal mark and date
+    format), so a bad one is one message naming the field and value, not one per row.
+    """
+    for name, value in constants.items():
+        if name == "id" or name not in entity.field_names:
+            raise ValidationError(f"{entity.name} has no field {name!r} that can take one value for every row.")
+        if name in mapping:
+            raise ValidationError(
+                f"{name} is given twice: by the column {mapping[name]!r} and as {value!r} for every row; keep one.")
+        checked = coerce_frame(entity, pd.DataFrame({name: [value]}), decimal=raw.decimal,
+                               date_format=raw.date_format, refs=refs, fill_defaults=False)
+        if checked.problems:
+            raise ValidationError(f"{name}={value!r} (one value for every row) is refused: {checked.problems[0].reason}.")
+
+
+def apply_scales(entity: Entity, frame: pd.DataFrame, scales: Mapping[str, float], texts: pd.DataFrame,
+                 rows: pd.Series, problems: list[Problem]) -> pd.DataFrame:
+    """Multiply parsed numbers by their field's factor and re-check the field's range on the result."""
+    flagged = {(p.row, p.column) for p in problems}
+    for name, factor in scales.items():
+        if name not in frame.columns or factor == 1:
+            continue
+        f = entity.field(name)
+        scaled = frame[name].astype("float64") * factor
+        label = f"×{factor:,.0f}" if float(factor).is_integer() else f"×{factor:g}"
+        reasons = pd.Series(pd.NA, index=frame.index, dtype="object")
+        if f.kind == "int":
+            reasons = reasons.mask(scaled.notna() & (scaled != scaled.round()), f"not a whole number after {label}")
+        if f.minimum is not None:
+            reasons = reasons.mask(scaled < f.minimum, f"below the smallest allowed value {f.minimum:g} after {label}")
+        if f.maximum is not None:
+            reasons = reasons.mask(scaled > f.maximum, f"too large after {label} (at most {f.maximum:,.0f})")
+        bad = reasons.notna()
+        for idx in frame.index[bad]:
+            if (int(rows[idx]), name) not in flagged:
+                value = texts.at[idx, name] if name in texts.columns else None
+                problems.append(Problem(int(rows[idx]), name, "" if pd.isna(value) else str(value), reasons[idx]))
+        scaled = scaled.where(~bad)
+        frame[name] = scaled.round().astype("Int64") if f.kind == "int" else scaled.round(f.scale)
+    return frame
+
+
+def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping[str, str], mode: str = "append", *,
+                   constants: Mapping[str, str] | None = None, scales: Mapping[str, float] | None = None,
+                   ignored: Sequence[str] = ()) -> ImportPlan:
+    """Check every row of `raw` as `entity` under `mapping` (field -> column); writes nothing.
+
+    `constants` give a field one value for every row, `scales` multiply a number field's values
+    (1e6: the file says millions), `ignored` names columns left out on purpose.
+    """
     if mode not in MODES:
         raise ValidationError(f"The import mode must be append or upsert, not {mode!r}.")
     refuse_guarded_columns(entity, raw.columns)
-    unknown = [c for c in mapping.values() if c not in raw.columns]
+    unknown = [c for c in [*mapping.values(), *ignored] if c not in raw.columns]
     if unknown:
         raise ImportRefused(f"The file has no column {', '.join(map(repr, unknown))}.")
-    missing = missing_required(entity, list(mapping))
+    both = [c for c in ignored if c in mapping.values()]
+    if both:
+        raise ValidationError(f"The column {both[0]!r} is mapped and ignored on purpose; keep one of them.")
+    constants = {k: v for k, v in (constants or {}).items() if v is not None and str(v).strip()}
+    scales = dict(scales or {})
+    check_scales(entity, scales)
+    not_imported = [n for n in scales if n not in mapping and n not in constants]
+    if not_imported:
+        raise ValidationError(f"--scale {not_imported[0]}: {not_imported[0]} is not imported (map it to a column "
+                              "or give it a value), so there is nothing to multiply.")
+    refs = reference_lookups(store, entity)
+    check_constants(entity, constants, mapping, raw, refs)
+    missing = missing_required(entity, [*mapping, *constants])
     if mode == "append" and missing:
         raise ImportRefused(
             f"Required fields of {entity.name} are not mapped to a column: {', '.join(missing)}. "
@@ -306,11 +365,14 @@ def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping
         )
     selected = raw.frame[[mapping[f] for f in mapping]].copy()
     selected.columns = list(mapping)
+    for name, value in constants.items():
+        # Checked once above; as a column it goes through the same coercion as the file's cells.
+        selected[name] = str(value).strip()
     rows = pd.Series(raw.row_numbers or list(range(2, len(selected) + 2)), index=selected.index)
     coerced = coerce_frame(entity, selected, row_numbers=rows.tolist(), decimal=raw.decimal,
-                           date_format=raw.date_format, refs=reference_lookups(store, entity), fill_defaults=False)
+                           date_format=raw.date_format, refs=refs, fill_defaults=False)
     problems = list(raw.problems) + coerced.problems
-    frame = coerced.frame
+    frame = apply_scales(entity, coerced.frame, scales, selected, rows, problems)
     if use_id:
         ids = pd.to_numeric(selected["id"].astype("string").str.strip(), errors="coerce")
         for idx in selected.index[selected["id"].notna() & ids.isna()]:
@@ -351,7 +413,8 @@ def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping
                                     "new row without the required fields (only existing rows can be updated)"))
     duplicates = find_duplicates(store, entity, frame, rows, skip=set(matched))
     return ImportPlan(entity, raw, dict(mapping), mode, frame, problems, duplicates, matched, versions,
-                      previous_import(store, entity.name, raw.sha256))
+                      previous_import(store, entity.name, raw.sha256), constants=dict(constants), scales=scales,
+                      ignored=list(ignored))
 
 
 def apply_import(store: Store, plan: ImportPlan, actor: Actor, *, duplicates: str = "refuse",

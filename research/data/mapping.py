@@ -1,19 +1,29 @@
-"""Column mapping: which file column feeds which field, suggested by fuzzy header matching.
+"""Column mapping: which file column feeds which field, suggested by headers checked against values.
 
 Headers and field names are compared after folding case, Serbian Cyrillic to Latin
 and diacritics away, so "Naziv", "НАЗИВ" and "naziv_firme" all find `name`; each
-field's English and Serbian aliases come from the entity registry.
+field's English and Serbian aliases come from the entity registry. A header match is
+only a candidate: `suggest_for_file` proposes it when at least `VALUE_THRESHOLD` (90 %) of
+the column's sampled non-empty values pass the field's own import validation (half for a
+header that is exactly the field's name or alias) (issue 15: a
+`State` column of two-letter codes went into `status`, a `Rank` into `archived`). The
+CLI's `--map`, `--set` (one value for every row), `--scale` and `--ignore` options are
+parsed here too; `imports.prepare_import` checks the values.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
+import pandas as pd
 from rapidfuzz import fuzz
 
-from research.data.entities import Entity
+from research.data.entities import Entity, coerce_frame
+from research.data.reading import RawTable
 from research.errors import ValidationError
 
 _CYRILLIC_LETTERS = "абвгдђежзијклљмнњопрстћуфхцчџш"
@@ -23,6 +33,24 @@ _LATIN_LETTERS = ["a", "b", "v", "g", "d", "dj", "e", "z", "z", "i", "j", "k", "
 _FOLD = str.maketrans({**dict(zip(_CYRILLIC_LETTERS, _LATIN_LETTERS)), "đ": "dj"})
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 MATCH_THRESHOLD = 80.0
+# Share of a column's sampled non-empty values that must be valid for a field before the
+# column is proposed for it, and how many values are sampled (spread over the whole file).
+VALUE_THRESHOLD = 0.9
+# A header that *is* the field's name or alias ("Status", "Статус") is no guess: it is proposed
+# unless most values contradict it, so a typo in a short file is a problem of its row (listed
+# with row, value and reason) rather than a whole column that silently stops mapping.
+EXACT_VALUE_THRESHOLD = 0.5
+VALUE_SAMPLE = 200
+# Field kinds a unit multiplier (`--scale`) applies to.
+NUMERIC_KINDS = frozenset({"int", "decimal", "money", "percent"})
+# A money field and the field that holds its currency. Its currency is given like any other
+# field: a column (`--map revenue_currency=Currency`) or one value (`--set revenue_currency=USD`).
+MONEY_CURRENCY: dict[tuple[str, str], str] = {
+    ("accounts", "annual_revenue"): "revenue_currency",
+    ("companies", "revenue_estimate"): "revenue_currency",
+    ("products", "list_price"): "currency",
+    ("prices", "price"): "currency",
+}
 
 
 def fold(text: str) -> str:
@@ -45,15 +73,86 @@ def _score(header: str, candidates: Sequence[str]) -> float:
     return best
 
 
-def suggest_mapping(entity: Entity, headers: Sequence[str]) -> dict[str, str]:
-    """field -> column for every field whose best header scores at least MATCH_THRESHOLD (one-to-one)."""
+@dataclass(frozen=True)
+class Rejected:
+    """A column whose header matched a field but whose values did not (not suggested)."""
+
+    field: str
+    column: str
+    valid: int
+    sampled: int
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    mapping: dict[str, str]  # field -> column
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def _sample(values: pd.Series) -> pd.Series:
+    """Up to VALUE_SAMPLE non-empty cells, evenly spread (a sorted file's head is not typical)."""
+    if len(values) > 4 * VALUE_SAMPLE:
+        # Look at an even spread of rows first: the wizard reruns this, and 100,000 rows need not be read.
+        step = len(values) / (4 * VALUE_SAMPLE)
+        values = values.iloc[[int(i * step) for i in range(4 * VALUE_SAMPLE)]]
+    text = values.astype("string").str.strip()
+    present = values[text.notna() & (text != "")]
+    if len(present) <= VALUE_SAMPLE:
+        return present
+    step = len(present) / VALUE_SAMPLE
+    return present.iloc[[int(i * step) for i in range(VALUE_SAMPLE)]]
+
+
+def valid_share(entity: Entity, field_name: str, values: pd.Series, *, decimal: str = ".",
+                date_format: str | None = None, refs: Mapping[str, Mapping[str, int]] | None = None) -> tuple[int, int]:
+    """(valid, sampled) non-empty values of a column for a field, by the import's own validation."""
+    sample = _sample(values)
+    if sample.empty:
+        return 0, 0
+    frame = pd.DataFrame({field_name: sample.astype(object).to_numpy()})
+    coerced = coerce_frame(entity, frame, decimal=decimal, date_format=date_format, refs=refs, fill_defaults=False)
+    bad = {p.row for p in coerced.problems}
+    return len(sample) - len(bad), len(sample)
+
+
+def suggest_mapping(entity: Entity, headers: Sequence[str], values: pd.DataFrame | None = None, *,
+                    decimal: str = ".", date_format: str | None = None,
+                    refs: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, str]:
+    """field -> column for every field whose best header scores at least MATCH_THRESHOLD (one-to-one).
+
+    With `values` (the file's cells), a header match counts only when the column's values fit
+    the field (`suggest_for_file`); without them this is the header-only guess.
+    """
+    return _suggest(entity, headers, values, decimal, date_format, refs).mapping
+
+
+def suggest_for_file(entity: Entity, raw: RawTable, refs: Mapping[str, Mapping[str, int]] | None = None) -> Suggestion:
+    """The mapping suggested for a read file (`reading.RawTable`), checked against its values.
+
+    Reference fields are value-checked only when `refs` (`imports.reference_lookups`) is given.
+    """
+    return _suggest(entity, raw.columns, raw.frame, raw.decimal, raw.date_format, refs)
+
+
+def _suggest(entity: Entity, headers: Sequence[str], values: pd.DataFrame | None, decimal: str,
+             date_format: str | None, refs: Mapping[str, Mapping[str, int]] | None) -> Suggestion:
     scored = []
+    rejected: list[Rejected] = []
     for f in entity.fields:
         candidates = [fold(f.name), fold(f.name.removesuffix("_id"))] + [fold(a) for a in f.aliases]
         for header in headers:
             score = _score(header, candidates)
-            if score >= MATCH_THRESHOLD:
-                scored.append((score, f.name, header))
+            if score < MATCH_THRESHOLD:
+                continue
+            checkable = values is not None and header in values.columns and (f.kind != "ref" or refs is not None)
+            if checkable:
+                valid, sampled = valid_share(entity, f.name, values[header], decimal=decimal,
+                                             date_format=date_format, refs=refs)
+                threshold = EXACT_VALUE_THRESHOLD if score >= 100.0 else VALUE_THRESHOLD
+                if sampled and valid < threshold * sampled:
+                    rejected.append(Rejected(f.name, header, valid, sampled))
+                    continue
+            scored.append((score, f.name, header))
     if entity.has_id and any(fold(h) == "id" for h in headers):
         scored.append((101.0, "id", next(h for h in headers if fold(h) == "id")))
     mapping: dict[str, str] = {}
@@ -64,7 +163,9 @@ def suggest_mapping(entity: Entity, headers: Sequence[str]) -> dict[str, str]:
             continue
         mapping[field_name] = header
         used.add(header)
-    return {f: mapping[f] for f in ["id", *entity.field_names] if f in mapping}
+    ordered = {f: mapping[f] for f in ["id", *entity.field_names] if f in mapping}
+    # A rejection only matters if the column went nowhere better.
+    return Suggestion(ordered, [r for r in rejected if ordered.get(r.field) != r.column])
 
 
 def parse_map_options(entity: Entity, options: Sequence[str], headers: Sequence[str]) -> dict[str, str]:
@@ -93,3 +194,80 @@ def merge_mapping(suggested: Mapping[str, str], chosen: Mapping[str, str]) -> di
             merged = {f: c for f, c in merged.items() if c != column}
             merged[field_name] = column
     return merged
+
+
+def _pairs(flag: str, options: Sequence[str], shape: str) -> list[tuple[str, str]]:
+    pairs = []
+    for option in options:
+        name, sep, value = option.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError(f"{flag} {option!r}: write it as {shape}.")
+        pairs.append((name.strip(), value.strip()))
+    return pairs
+
+
+def parse_set_options(entity: Entity, options: Sequence[str]) -> dict[str, str]:
+    """`field=value` options (one value for every row); a later one for the same field wins."""
+    result: dict[str, str] = {}
+    for name, value in _pairs("--set", options, "field=value"):
+        if name == "id":
+            raise ValidationError(f"--set {name}={value}: the id cannot be the same for every row.")
+        if name not in entity.field_names:
+            raise ValidationError(f"--set {name}={value}: {entity.name} has no field {name!r} "
+                                  f"({', '.join(entity.field_names)}).")
+        if not value:
+            raise ValidationError(f"--set {name}=: give a value (leave the option out to set none).")
+        result[name] = value
+    return result
+
+
+def parse_scale_options(entity: Entity, options: Sequence[str]) -> dict[str, float]:
+    """`field=factor` options: a numeric field and a positive, finite factor (1e6 = "values in millions")."""
+    result: dict[str, float] = {}
+    for name, text in _pairs("--scale", options, "field=factor, e.g. annual_revenue=1e6"):
+        try:
+            factor = float(text.replace("_", ""))
+        except ValueError:
+            raise ValidationError(f"--scale {name}={text}: {text!r} is not a number (e.g. 1000 or 1e6).") from None
+        result[name] = factor
+    check_scales(entity, result)
+    return result
+
+
+def check_scales(entity: Entity, scales: Mapping[str, float]) -> None:
+    """Refuse a multiplier for a field that is not a number, or one that is not positive and finite."""
+    for name, factor in scales.items():
+        if name not in entity.field_names:
+            raise ValidationError(f"--scale {name}: {entity.name} has no field {name!r}.")
+        if entity.field(name).kind not in NUMERIC_KINDS:
+            raise ValidationError(f"--scale {name}: {name} is not a number field; only numbers can be multiplied.")
+        if not math.isfinite(factor):
+            raise ValidationError(f"--scale {name}={factor}: the factor must be a finite number.")
+        if factor <= 0:
+            raise ValidationError(f"--scale {name}={factor:g}: the factor must be positive (1e6: values in millions).")
+
+
+def parse_ignore_options(options: Sequence[str], headers: Sequence[str]) -> list[str]:
+    """Columns left out on purpose (`--ignore COLUMN`), each a column of the file."""
+    for column in options:
+        if column not in headers:
+            raise ValidationError(f"--ignore {column!r}: the file has no column {column!r} ({', '.join(headers)}).")
+    return list(dict.fromkeys(options))
+
+
+def resolve_cli_mapping(suggested: Mapping[str, str], chosen: Mapping[str, str], constants: Mapping[str, str],
+                        ignored: Sequence[str]) -> dict[str, str]:
+    """The CLI's final mapping: explicit choices over the suggestion; `--set` and `--ignore` beat a guess.
+
+    An explicit `--map` that contradicts `--set` or `--ignore` is refused: two explicit words disagree.
+    """
+    for field_name, column in chosen.items():
+        if column and field_name in constants:
+            raise ValidationError(
+                f"--map {field_name}={column} and --set {field_name}={constants[field_name]} both give {field_name}; "
+                "keep one of them.")
+        if column in ignored:
+            raise ValidationError(f"--map {field_name}={column} and --ignore {column}: the column {column!r} "
+                                  "cannot be imported and ignored; keep one of them.")
+    guessed = {f: c for f, c in suggested.items() if f not in constants and c not in ignored}
+    return merge_mapping(guessed, chosen)

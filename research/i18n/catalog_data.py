@@ -74,6 +74,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Предложено према називима колона (енглески или српски); промените погрешне.",
     ),
     "data.unmapped": ("(not imported)", "(не увози се)"),
+    # issue 15 (slice C): every column accounted for, one value for every row, unit multipliers
+    "data.not_imported": (
+        "Not imported: {columns}. Map a column to a field above if you need it; the rest stay out of the workspace.",
+        "Не увози се: {columns}. Повежите колону са пољем изнад ако вам треба; остале се не уносе у радни простор.",
+    ),
+    "data.all_columns_mapped": ("Every column of the file is imported.", "Увози се свака колона датотеке."),
+    "data.not_guessed": (
+        "“{column}” looks like {field} by its name, but only {valid} of {sampled} sampled values are valid for it, so it was not suggested.",
+        "„{column}” по називу личи на поље {field}, али је за њега исправно само {valid} од {sampled} проверених вредности, па није предложено.",
+    ),
+    "data.constants": ("Same value for every row", "Иста вредност за сваки ред"),
+    "data.constants_help": (
+        "For a field the file has no column for (e.g. the country of a national list, the currency of its revenue). Write it as a cell of the file; it is checked with the file.",
+        "За поље за које датотека нема колону (нпр. држава националног списка, валута прихода). Упишите га као ћелију датотеке; проверава се са датотеком.",
+    ),
+    "data.scales": ("Units of number columns", "Јединице бројчаних колона"),
+    "data.scale_label": ("{field}: values are", "{field}: вредности су"),
+    "data.scale.1": ("×1 (as written)", "×1 (како пише)"),
+    "data.scale.1000": ("×1,000 (thousands)", "×1.000 (хиљаде)"),
+    "data.scale.1000000": ("×1,000,000 (millions)", "×1.000.000 (милиони)"),
+    "data.default_currency": (
+        "{field} will be stored in {currency}: the file gives no {currency_field}. If the amounts are in another currency, enter it under “Same value for every row” and check again.",
+        "{field} ће бити сачуван у валути {currency}: датотека не даје поље {currency_field}. Ако су износи у другој валути, упишите је под „Иста вредност за сваки ред” и поново проверите.",
+    ),
     "data.required_mark": ("{field} *", "{field} *"),
     "data.mode": ("Mode", "Начин"),
     "data.mode.append": ("Append new rows", "Додај нове редове"),

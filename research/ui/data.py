@@ -193,7 +193,8 @@ def import_view(store: Store) -> None:
         return
     st.subheader(tr("data.mapping"))
     st.caption(tr("data.mapping_help"))
-    suggested = mapping.suggest_mapping(entity, raw.columns)
+    suggestion = mapping.suggest_for_file(entity, raw, imports.reference_lookups(store, entity))
+    suggested = suggestion.mapping
     chosen: dict[str, str] = {}
     names = (["id"] if entity.has_id else []) + entity.field_names
     columns = st.columns(4)
@@ -206,13 +207,18 @@ def import_view(store: Store) -> None:
                                           key=f"data_map_{entity.name}_{name}")
         if picked:
             chosen[name] = picked
+    _unmapped_columns(entity, raw, chosen, suggestion.rejected)
+    constants = _constants_step(entity, chosen)
+    scales = _scales_step(entity, chosen)
     mode = st.radio(tr("data.mode"), list(imports.MODES), format_func=option_labels("data.mode"),
                     horizontal=True, key="data_import_mode")
-    signature = (entity.name, raw.sha256, raw.sheet, raw.encoding, tuple(sorted(chosen.items())), mode)
+    signature = (entity.name, raw.sha256, raw.sheet, raw.encoding, tuple(sorted(chosen.items())), mode,
+                 tuple(sorted(constants.items())), tuple(sorted(scales.items())))
     if st.button(tr("data.check"), key="data_check", type="primary"):
         try:
             with st.spinner(tr("data.checking")):
-                st.session_state[_PLAN] = (signature, imports.prepare_import(store, entity, raw, chosen, mode))
+                st.session_state[_PLAN] = (signature, imports.prepare_import(
+                    store, entity, raw, chosen, mode, constants=constants, scales=scales))
         except VantageError as error:
             show_error(error)
             return
@@ -220,6 +226,57 @@ def import_view(store: Store) -> None:
     if not held or held[0] != signature:
         return
     _plan_report(store, held[1])
+
+
+def _unmapped_columns(entity: entities.Entity, raw: reading.RawTable, chosen: dict[str, str],
+                      rejected: list[mapping.Rejected]) -> None:
+    """Every column of the file is accounted for: those feeding no field are named, never dropped silently."""
+    unmapped = [c for c in raw.columns if c not in chosen.values()]
+    if not unmapped:
+        st.caption(tr("data.all_columns_mapped"))
+        return
+    st.warning(tr("data.not_imported", columns=", ".join(unmapped)), icon=":material/visibility_off:")
+    for r in rejected:
+        if r.column in unmapped:
+            st.caption(tr("data.not_guessed", column=r.column, field=field_label(r.field),
+                          valid=fmt_number(r.valid, lang()), sampled=fmt_number(r.sampled, lang())))
+
+
+def _constants_step(entity: entities.Entity, chosen: dict[str, str]) -> dict[str, str]:
+    """A "same value for every row" input per field no column feeds (checked with the file)."""
+    free = [f for f in entity.fields if f.name not in chosen]
+    if not free:
+        return {}
+    st.markdown(f"**{tr('data.constants')}**")
+    st.caption(tr("data.constants_help"))
+    constants: dict[str, str] = {}
+    columns = st.columns(4)
+    for i, f in enumerate(free):
+        value = columns[i % 4].text_input(field_label(f.name, f.required), key=f"data_const_{entity.name}_{f.name}",
+                                          max_chars=f.max_length or 200)
+        if value.strip():
+            constants[f.name] = value.strip()
+    return constants
+
+
+_SCALES = (1, 1_000, 1_000_000)
+
+
+def _scales_step(entity: entities.Entity, chosen: dict[str, str]) -> dict[str, float]:
+    """A unit multiplier per mapped number field (a list in US$ millions needs ×1,000,000)."""
+    numeric = [n for n in chosen if n != "id" and entity.field(n).kind in mapping.NUMERIC_KINDS]
+    if not numeric:
+        return {}
+    st.markdown(f"**{tr('data.scales')}**")
+    scales: dict[str, float] = {}
+    columns = st.columns(4)
+    labels = option_labels("data.scale")
+    for i, name in enumerate(numeric):
+        factor = columns[i % 4].selectbox(tr("data.scale_label", field=field_label(name)), list(_SCALES),
+                                          format_func=labels, key=f"data_scale_{entity.name}_{name}")
+        if factor != 1:
+            scales[name] = float(factor)
+    return scales
 
 
 def _plan_report(store: Store, plan: imports.ImportPlan) -> None:
@@ -234,6 +291,9 @@ def _plan_report(store: Store, plan: imports.ImportPlan) -> None:
         st.error(tr("data.problems_file"), icon=":material/error:")
         _problems_table(plan.problems)
         return
+    for money, (currency, default) in plan.default_currencies.items():
+        st.info(tr("data.default_currency", field=field_label(money), currency=default or "–",
+                   currency_field=field_label(currency)), icon=":material/currency_exchange:")
     decision = "refuse"
     if not plan.duplicates.empty:
         st.warning(tr("data.duplicates"), icon=":material/content_copy:")
