@@ -199,7 +199,6 @@ def test_sequences_continue_after_the_explicit_ids(tmp_path: Path) -> None:
     store = _open(tmp_path / "w.duckdb")
     try:
         summary = demo.build_demo(store, seed=7)
-        assert summary.seconds < 10  # well under 2 s on a laptop; generous for loaded CI
         with store.transaction("tester") as tx:
             source = tx.insert("sources", {"title": "New report"})
             company = tx.insert("companies", {"name": "Newcomer"})

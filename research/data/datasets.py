@@ -12,6 +12,8 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
+import itertools
 import os
 import re
 import tempfile
@@ -120,14 +122,18 @@ def _csv_source(path: str, head: bytes, file_name: str, workdir: str,
                 dst.write(decoder.decode(chunk))
             dst.write(decoder.decode(b"", final=True))
         path = target
-    lines = sample_text.splitlines()[:200]
+    # The sample is parsed as CSV (not line by line), so a quoted line break stays inside its cell.
     try:
-        sample_rows = list(csv.reader(lines[1:-1] or lines[1:], delimiter=delimiter))
+        sample_rows = list(itertools.islice(csv.reader(io.StringIO(sample_text, newline=""), delimiter=delimiter), 201))
     except csv.Error:
         sample_rows = []
-    width = max((len(r) for r in sample_rows), default=0)
-    sample = pd.DataFrame([r + [None] * (width - len(r)) for r in sample_rows]) if width else pd.DataFrame()
-    options = [f"delim={_sql_literal(delimiter)}", "header=true", "null_padding=true", "sample_size=20480"]
+    body = sample_rows[1:-1] if len(sample_rows) > 2 else sample_rows[1:]  # the last row may be cut by the head
+    width = max((len(r) for r in body), default=0)
+    sample = pd.DataFrame([r + [None] * (width - len(r)) for r in body]) if width else pd.DataFrame()
+    # parallel=false: DuckDB's parallel scanner refuses null_padding together with quoted line
+    # breaks ("CSV Error on Line: 3"); the single-threaded one reads both.
+    options = [f"delim={_sql_literal(delimiter)}", "header=true", "null_padding=true", "parallel=false",
+               "sample_size=20480"]
     comma = not sample.empty and detect_decimal(sample, delimiter) == ","
     if comma:
         options.append("decimal_separator=','")

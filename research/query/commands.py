@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import math
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
 
 from research.errors import VantageError
 from research.query.export import csv_text
@@ -40,6 +46,88 @@ def _row_limit(text: str) -> int:
     return _checked(rows_problem, value)
 
 
+def _cell(value: Any, integer: bool) -> Any:
+    """One result value as JSON holds it: None, bool, int, finite float, str, or a list/dict of those.
+
+    NULL, NaN and ±Infinity (which strict JSON cannot hold) are None; an integer column that
+    arrived as float64 because of its NULLs gives ints again; dates and times are ISO 8601.
+    """
+    if isinstance(value, np.ndarray):
+        return [_cell(v, False) for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [_cell(v, False) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _cell(v, False) for k, v in value.items()}
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return int(value) if integer and value.is_integer() else value
+    if isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, (dt.date, dt.time)):  # pd.Timestamp is a datetime
+        return value.isoformat()
+    return str(value)  # intervals, UUIDs, bytes: their text
+
+
+def _text(cell: Any) -> str:
+    """A cell as csv and table write it: the JSON value as text, NULL as an empty cell."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, (list, dict)):
+        return json.dumps(cell, ensure_ascii=False)
+    return str(cell)  # a float's shortest round-trip form, as json.dumps writes it
+
+
+def output_cells(frame: pd.DataFrame) -> list[list[Any]]:
+    """Every row of the result as JSON-ready values; csv, json and table are all written from these."""
+    flags = frame.attrs.get("integer_columns")
+    if not isinstance(flags, list) or len(flags) != len(frame.columns):
+        flags = [pd.api.types.is_integer_dtype(frame.iloc[:, i]) for i in range(len(frame.columns))]
+    columns = [[_cell(v, flags[i]) for v in frame.iloc[:, i].tolist()] for i in range(len(frame.columns))]
+    return [list(row) for row in zip(*columns)] if columns else [[] for _ in range(len(frame))]
+
+
+def _csv_column(cells: list[Any]) -> pd.Series:
+    """A column for the CSV writer: numbers in a numeric dtype, which it writes as numbers
+    (never `'`-prefixed like formula-looking text, and an object column of ints and None
+    would come back from its `map` as floats); everything else as text, NULL as None."""
+    present = [c for c in cells if c is not None]
+    if present and all(isinstance(c, int) and not isinstance(c, bool) for c in present):
+        return pd.Series(cells, dtype="Int64")
+    if present and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in present):
+        return pd.Series(cells, dtype="float64")
+    return pd.Series([None if c is None else _text(c) for c in cells], dtype=object)
+
+
+def format_result(frame: pd.DataFrame, fmt: str) -> str:
+    """The result as `fmt` (csv, json or table), the three agreeing cell for cell.
+
+    csv goes through the one formula-safe writer (numbers stay numbers there); json is strict
+    (`allow_nan=False`); table shows NULL as a blank cell and a line break inside a cell as `\\n`.
+    """
+    names = [str(c) for c in frame.columns]
+    cells = output_cells(frame)
+    if fmt == "json":
+        return json.dumps([dict(zip(names, row)) for row in cells], ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    if fmt == "csv":
+        return csv_text(pd.DataFrame({i: _csv_column([row[i] for row in cells]) for i in range(len(names))})
+                        .set_axis(names, axis=1))
+    if not names:
+        return "(no columns)\n"
+    if not cells:
+        return "  ".join(names) + "\n"  # the header alone, not pandas' "Empty DataFrame" dump
+    shown = [[_text(c).replace("\r", "\\r").replace("\n", "\\n") for c in row] for row in cells]
+    return pd.DataFrame(shown, columns=names, dtype=object).to_string(index=False, max_colwidth=60) + "\n"
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     params = parse_cli_params(args.param or [])
     store = Store.open(args.db)
@@ -59,13 +147,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     finally:
         close_sandbox(store)
         store.close()
-    frame = result.frame
-    if args.format == "csv":
-        sys.stdout.write(csv_text(frame))
-    elif args.format == "json":
-        print(json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=2, default=str))
-    else:
-        print(frame.to_string(index=False, max_colwidth=60) if len(frame.columns) else "(no columns)")
+    sys.stdout.write(format_result(result.frame, args.format))
     shown = f"{result.rows:,} rows in {result.seconds:.2f} s (data as of {result.snapshot_at:%Y-%m-%d %H:%M})"
     if result.truncated:
         shown += f"; capped at {result.max_rows:,} rows — more exist (raise --max-rows or narrow the query)"

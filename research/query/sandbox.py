@@ -158,7 +158,11 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     ]
     if any(pa.types.is_decimal(f.type) for f in table.schema):
         table = table.cast(pa.schema(fields))
-    return table.to_pandas()
+    frame = table.to_pandas()
+    # An integer column with NULLs arrives as float64; the CLI's json/csv/table output reads
+    # this to write its values as integers again (research.query.commands.output_cells).
+    frame.attrs["integer_columns"] = [pa.types.is_integer(f.type) for f in table.schema]
+    return frame
 
 
 FOLDER_PREFIX = "vantage-query-"
