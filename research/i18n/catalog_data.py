@@ -70,8 +70,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "data.mapping": ("Map the file's columns to fields", "Повежите колоне датотеке са пољима"),
     "data.mapping_help": (
-        "Suggested from the column names (English or Serbian); change any that are wrong.",
-        "Предложено према називима колона (енглески или српски); промените погрешне.",
+        "Suggested from the column names (English or Serbian) where the values fit the field; change any that are wrong.",
+        "Предложено према називима колона (енглески или српски) где вредности одговарају пољу; промените погрешне.",
     ),
     "data.unmapped": ("(not imported)", "(не увози се)"),
     # issue 15 (slice C): every column accounted for, one value for every row, unit multipliers
