@@ -29,7 +29,7 @@ class WorkspaceFacts:
     checks_rates: bool = False
 
 
-def _money_fields(entity: Entity) -> dict[str, str]:
+def money_fields(entity: Entity) -> dict[str, str]:
     """Amount field -> the field naming its currency (money the workspace converts to EUR by its rates)."""
     return {f.name: f.currency_field for f in entity.fields if f.currency_field}
 
@@ -40,7 +40,7 @@ def dependent_values(store: Store, entity: Entity) -> WorkspaceFacts:
     if entity.table == "accounts":
         rows = store.query_rows("SELECT country, mode(region) AS region FROM accounts GROUP BY country")
         regions = {r["country"]: r["region"] for r in rows if r["country"]}
-    checks = bool(_money_fields(entity))
+    checks = bool(money_fields(entity))
     rated = frozenset({"EUR"})
     if checks:
         rated |= {r["currency"] for r in store.query_rows("SELECT DISTINCT currency FROM exchange_rates")}
@@ -94,7 +94,7 @@ def _fill_regions(frame: pd.DataFrame, regions: Mapping[str, str], rows: pd.Seri
 
 def _check_rates(entity: Entity, frame: pd.DataFrame, rated: frozenset[str], rows: pd.Series,
                  problems: list[Problem]) -> None:
-    for amount, currency_field in _money_fields(entity).items():
+    for amount, currency_field in money_fields(entity).items():
         if amount not in frame.columns:
             continue
         default = entity.field(currency_field).default

@@ -26,8 +26,8 @@ from research import config
 from research.access import Actor, require
 from research.data.entities import Entity, Problem, coerce_frame, describe_problems, missing_required
 # Region from country and exchange rates for money live with the other workspace lookups (issue 15).
-from research.data.dependents import apply_dependent, dependent_values  # noqa: F401 (grid.py imports them here)
-from research.data.mapping import MONEY_CURRENCY, check_scales, fold
+from research.data.dependents import apply_dependent, dependent_values, money_fields  # noqa: F401 (grid.py imports the first two here)
+from research.data.mapping import check_scales, fold
 from research.data.reading import ImportRefused, RawTable
 from research.data.writes import bulk_insert, bulk_update
 from research.errors import ValidationError
@@ -66,8 +66,8 @@ class ImportPlan:
     def default_currencies(self) -> dict[str, tuple[str, Any]]:
         """Money field -> (its currency field, the default it gets) where the file gives no currency."""
         result = {}
-        for (entity_name, money), currency in MONEY_CURRENCY.items():
-            if entity_name != self.entity.name or (money not in self.mapping and money not in self.constants):
+        for money, currency in money_fields(self.entity).items():
+            if money not in self.mapping and money not in self.constants:
                 continue
             if currency not in self.mapping and currency not in self.constants:
                 result[money] = (currency, self.entity.field(currency).default)

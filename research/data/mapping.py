@@ -43,14 +43,6 @@ EXACT_VALUE_THRESHOLD = 0.5
 VALUE_SAMPLE = 200
 # Field kinds a unit multiplier (`--scale`) applies to.
 NUMERIC_KINDS = frozenset({"int", "decimal", "money", "percent"})
-# A money field and the field that holds its currency. Its currency is given like any other
-# field: a column (`--map revenue_currency=Currency`) or one value (`--set revenue_currency=USD`).
-MONEY_CURRENCY: dict[tuple[str, str], str] = {
-    ("accounts", "annual_revenue"): "revenue_currency",
-    ("companies", "revenue_estimate"): "revenue_currency",
-    ("products", "list_price"): "currency",
-    ("prices", "price"): "currency",
-}
 
 
 def fold(text: str) -> str:
