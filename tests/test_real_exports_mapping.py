@@ -334,3 +334,27 @@ def test_the_wizard_refuses_an_invalid_constant_naming_it(workspace: Path, monke
     at.button(key="data_check").click().run()
     assert not at.exception
     assert at.error and "country" in at.error[0].value and "'Atlantis'" in at.error[0].value
+
+
+def test_amounts_written_with_a_bare_dollar_are_suggested_and_the_currency_asked_per_row(
+        workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "$523,964" fits a money field; whether "$" means USD, CAD or AUD is a question of the row's
+    # currency, asked in the plan. The value check used to count those cells as invalid, so the
+    # revenue column of a Fortune-style export was never suggested.
+    path = tmp_path / "dollars.csv"
+    path.write_text('Company,Country,Industry,Revenue,Status\nAlpha Corp,US,Retail,"$523,964",prospect\n'
+                    'Beta Inc,US,Energy,"$280,522",prospect\nGamma LLC,US,Energy,-,prospect\n', encoding="utf-8")
+    main(["import", "accounts", str(path), "--dry-run", "--db", str(workspace)])
+    out = capsys.readouterr().out
+    assert "annual_revenue <- 'Revenue'" in out
+    problem = next(line for line in out.splitlines() if "annual_revenue" in line and "may be" in line)
+    assert problem.split()[1] == "2" and "--set revenue_currency=USD" in problem
+    assert main(["import", "accounts", str(path), "--set", "revenue_currency=USD", "--db", str(workspace)]) == 0
+    store = Store.open(str(workspace), read_only=True)
+    try:
+        stored = store.query_rows("SELECT name, annual_revenue, revenue_currency FROM accounts "
+                                  "WHERE name IN ('Alpha Corp', 'Gamma LLC') ORDER BY name")
+    finally:
+        store.close()
+    assert [(r["name"], r["annual_revenue"], r["revenue_currency"]) for r in stored] == [
+        ("Alpha Corp", 523964, "USD"), ("Gamma LLC", None, "USD")]

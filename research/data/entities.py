@@ -365,8 +365,14 @@ def coerce_frame(
     date_format: str | None = None,
     refs: Mapping[str, Mapping[str, int]] | None = None,
     fill_defaults: bool = True,
+    reconcile_currencies: bool = True,
 ) -> Coerced:
-    """Typed values for the entity's fields found in `raw` (text or grid values), with every problem."""
+    """Typed values for the entity's fields found in `raw` (text or grid values), with every problem.
+
+    `reconcile_currencies=False` checks each amount alone, leaving out whether a currency
+    written in it (`$`) agrees with the row's currency field: the mapping's value check
+    asks only whether a column's cells are amounts at all.
+    """
     rows = pd.Series(list(row_numbers) if row_numbers is not None else range(1, len(raw) + 1), index=raw.index)
     out: dict[str, pd.Series] = {}
     problems: list[Problem] = []
@@ -489,7 +495,7 @@ def coerce_frame(
         if fill_defaults and f.default is not None:
             value = value.where(present, f.default) if f.kind != "bool" else value.fillna(f.default)
         out[f.name] = value
-    for amount, markers in money_markers.items():
+    for amount, markers in money_markers.items() if reconcile_currencies else ():
         notes.extend(_reconcile_currency(entity.field(amount), markers, out, rows, problems))
     if decoded_total:
         notes.append(f"HTML entities decoded in {decoded_total:,} text cell(s) (e.g. &#8217; -> ’, &amp; -> &).")

@@ -102,7 +102,8 @@ def valid_share(entity: Entity, field_name: str, values: pd.Series, *, decimal: 
     if sample.empty:
         return 0, 0
     frame = pd.DataFrame({field_name: sample.astype(object).to_numpy()})
-    coerced = coerce_frame(entity, frame, decimal=decimal, date_format=date_format, refs=refs, fill_defaults=False)
+    coerced = coerce_frame(entity, frame, decimal=decimal, date_format=date_format, refs=refs, fill_defaults=False,
+                           reconcile_currencies=False)  # `$523,964` fits revenue; which $ is the row's question
     bad = {p.row for p in coerced.problems}
     return len(sample) - len(bad), len(sample)
 
