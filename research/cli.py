@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "research.query.commands",
     "research.compare.commands",
     "research.data.commands",
+    "research.data.field_commands",
     "research.present.commands",
     "research.present.report_commands",
     "research.access.commands",

@@ -77,6 +77,8 @@ class _RestorePlan:
     schema: list[str] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)
     loads: list[tuple[str, Path]] = field(default_factory=list)
+    # Custom-field columns (table -> [(column, type)]) beyond Vantage's definition of the table.
+    extra_columns: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def _sql_path(path: str) -> str:
@@ -286,7 +288,10 @@ def _check_schema(folder: Path, plan: _RestorePlan) -> None:
         text = _normalised(kind, statement.query)
         if key in known:
             if text not in known[key]:
-                raise _refuse(folder, f"schema.sql defines {kind.lower()} {name} differently from Vantage's schema")
+                extra = _custom_columns(text, known[key]) if kind == "TABLE" and name in _CUSTOM_FIELD_TABLES else None
+                if extra is None:
+                    raise _refuse(folder, f"schema.sql defines {kind.lower()} {name} differently from Vantage's schema")
+                plan.extra_columns[name] = extra
         elif kind == "TABLE" and name.startswith("ds_"):
             if not _DATASET_TABLE.fullmatch(text):
                 raise _refuse(folder, f"schema.sql defines dataset {name} with more than plain typed columns")
@@ -297,6 +302,46 @@ def _check_schema(folder: Path, plan: _RestorePlan) -> None:
                 raise _refuse(folder, f"schema.sql creates table {name} twice")
             plan.tables.append(name)
         plan.schema.append(statement.query.strip().removesuffix(";").rstrip())
+
+
+# Tables a workspace extends with custom fields (research/data/fields.py): their definition is
+# Vantage's plus plain typed columns, which the restored `custom_fields` rows must describe.
+_CUSTOM_FIELD_TABLES = {"accounts": "accounts", "companies": "companies", "products": "products"}
+_EXTRA_COLUMN = re.compile(rf", ({_PLAIN_NAME}) ({_PLAIN_TYPE})")
+
+
+def _custom_columns(text: str, definitions: set[str]) -> list[tuple[str, str]] | None:
+    """The columns `text` adds to one of the table's `definitions`, if it adds only plain typed ones.
+
+    DuckDB renders an added column after the last column and before the table's CHECK constraints.
+    """
+    for definition in definitions:
+        cut = definition.find(", CHECK(")
+        cut = len(definition) - 1 if cut < 0 else cut
+        head, tail = definition[:cut], definition[cut:]
+        if not (text.startswith(head) and text.endswith(tail)) or len(text) <= len(head) + len(tail):
+            continue
+        middle = text[len(head):len(text) - len(tail)]
+        found = [(m.group(1).strip('"'), m.group(2)) for m in _EXTRA_COLUMN.finditer(middle)]
+        if "".join(f", {m.group(0)[2:]}" for m in _EXTRA_COLUMN.finditer(middle)) == middle and found:
+            return found
+    return None
+
+
+def _check_custom_fields(con: duckdb.DuckDBPyConnection, folder: Path, plan: _RestorePlan) -> None:
+    """Every extra column is a custom field of the restored `custom_fields`, of its kind's type, and back."""
+    from research.data.fields import SQL_TYPES
+
+    described: dict[tuple[str, str], str] = {}
+    if "custom_fields" in plan.tables:
+        described = {(e, n): SQL_TYPES.get(k, "?") for e, n, k in
+                     con.execute("SELECT entity, name, kind FROM custom_fields").fetchall()}
+    present = {(table, column): sql_type for table, columns in plan.extra_columns.items()
+               for column, sql_type in columns}
+    if described != present:
+        odd = sorted({f"{t}.{c}" for t, c in set(described) ^ set(present)}
+                     | {f"{t}.{c}" for t, c in set(described) & set(present) if described[(t, c)] != present[(t, c)]})
+        raise _refuse(folder, f"its custom-field columns and their descriptions disagree ({', '.join(odd)})")
 
 
 def _check_loads(folder: Path, plan: _RestorePlan) -> None:
@@ -399,6 +444,7 @@ def restore_workspace(backup_dir: str, new_path: str, *, actor: Actor = "local")
             con.execute(statement)
         for table, file in plan.loads:
             con.execute(f"COPY {quote_ident(table)} FROM {_sql_path(str(file))} (FORMAT parquet)")
+        _check_custom_fields(con, folder, plan)
         con.execute("COMMIT")
         counts = _counts(con)
         checksums = _checksums(con, list(counts)) if manifest["checksums"] is not None else None

@@ -9,6 +9,7 @@ into typed values and lists every problem by row, column, value and reason, so
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -32,6 +33,8 @@ from research.errors import ValidationError
 from research.exports import CSV_NEUTRALISED
 
 INT32_MAX = 2**31 - 1
+# The largest employers have about 2.3 million people; ten million is a typing error, not a company.
+MAX_COMPANY_EMPLOYEES = 10_000_000
 # Invisible and direction-changing characters: a name that contains them looks like
 # another name on screen (spoofing) and breaks matching, so they are refused.
 _INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
@@ -40,14 +43,18 @@ _INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u2
 COUNTRY_CODES: frozenset[str] = frozenset(
     code for code in Locale.parse("en").territories if len(code) == 2 and code.isalpha()
 )
+# A web address as exports write it: with or without http(s)://, a host with a dot (or localhost),
+# an optional port and path; no spaces. "not a website" is refused, "acme.rs" is taken as written.
+_WEB_ADDRESS = re.compile(r"(?:https?://)?(?:localhost|[^\s/:@.]+(?:\.[^\s/:@.]+)+)(?::[0-9]{1,5})?(?:[/?#]\S*)?",
+                          re.IGNORECASE)
 _TRUE = {"true", "yes", "y", "1", "x", "da", "да", "t", "istina", "тачно"}
 _FALSE = {"false", "no", "n", "0", "ne", "не", "f", "", "netačno", "нетачно"}
 
 
 @dataclass(frozen=True)
 class Field:
-    """One editable column. `kind` decides parsing: text, int, decimal, date, timestamp, bool,
-    choice, currency, country or ref (a row of `ref`, given by id or by its `ref_label`)."""
+    """One editable column. `kind` decides parsing: text, url, int, decimal, percent, date, timestamp,
+    bool, choice, currency, country or ref (a row of `ref`, given by id or by its `ref_label`)."""
 
     name: str
     kind: str = "text"
@@ -69,6 +76,13 @@ class Field:
     # For money: the field naming its currency. A `$`/`€`/`RSD` in a cell must agree with it, and
     # a currency without an exchange rate is refused (`research.data.dependents`), never taken 1:1.
     currency_field: str | None = None
+    # A workspace's own field (research.data.fields): a real column of the table, named in both languages.
+    custom: bool = False
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, lang: str = "en") -> str:
+        """The field's name for people: a custom field's own label, else None-safe the column name."""
+        return self.labels.get(lang) or self.labels.get("en") or self.name
 
 
 @dataclass(frozen=True)
@@ -152,7 +166,7 @@ register(Entity(
         Field("name", required=True, max_length=200, aliases=("account", "company", "customer name", "naziv", "назив",
                                                                "ime", "име", "firma", "фирма", "kupac", "купац")),
         Field("vat_id", max_length=40, aliases=("vat", "pib", "пиб", "tax id", "poreski broj", "порески број")),
-        Field("website", max_length=300, aliases=("web", "url", "sajt", "сајт", "veb sajt", "веб сајт")),
+        Field("website", kind="url", max_length=300, aliases=("web", "url", "sajt", "сајт", "veb sajt", "веб сајт")),
         Field("country", kind="country", required=True, aliases=("country code", "država", "држава", "zemlja", "земља")),
         Field("region", required=True, max_length=80, derived_from="country", aliases=("regija", "регија", "region", "регион")),
         Field("city", max_length=120, aliases=("town", "grad", "град", "mesto", "место")),
@@ -195,10 +209,12 @@ register(Entity(
     ),),
     fields=(
         Field("name", required=True, max_length=200, aliases=("company", "naziv", "назив", "firma", "фирма")),
-        Field("website", max_length=300, aliases=("web", "url", "sajt", "сајт")),
+        Field("website", kind="url", max_length=300, aliases=("web", "url", "sajt", "сајт")),
         Field("hq_country", kind="country", aliases=("country", "hq", "država", "држава", "sedište", "седиште")),
-        Field("founded", kind="int", minimum=1800, maximum=2100, aliases=("year founded", "osnovana", "основана")),
-        Field("employees", kind="int", minimum=0, maximum=INT32_MAX, aliases=("staff", "zaposleni", "запослени")),
+        # One rule for every path (issue 16): the profile form, the grid and imports all check these.
+        Field("founded", kind="int", minimum=1800, maximum=dt.date.today().year,
+              aliases=("year founded", "osnovana", "основана")),
+        Field("employees", kind="int", minimum=0, maximum=MAX_COMPANY_EMPLOYEES, aliases=("staff", "zaposleni", "запослени")),
         Field("revenue_estimate", **_MONEY, currency_field="revenue_currency", aliases=("revenue", "prihod", "приход")),
         Field("revenue_currency", kind="currency", aliases=("currency", "valuta", "валута")),
         Field("price_positioning", kind="choice", choices=("budget", "mid", "premium"),
@@ -223,7 +239,7 @@ register(Entity(
         Field("unit", required=True, max_length=40, aliases=("uom", "jedinica", "јединица", "jm", "јм")),
         Field("list_price", kind="decimal", minimum=0, maximum=10**12 - 1, currency_field="currency", aliases=("price", "cena", "цена")),
         Field("currency", kind="currency", required=True, default="EUR", aliases=("valuta", "валута")),
-        Field("url", max_length=300, aliases=("link", "web")),
+        Field("url", kind="url", max_length=300, aliases=("link", "web")),
         Field("archived", kind="bool", default=False, aliases=("arhiviran", "архивиран")),
     ),
 ))
@@ -396,18 +412,19 @@ def coerce_frame(
             text = original.astype("string")
             text = text.mask(original.isna(), pd.NA)
         # "-", "n/a", "—" … mean no value, not an error; "NA" only where it cannot be Namibia.
-        text = text.mask(empty_cells(text, TEXT_EMPTY_MARKERS if f.kind in ("text", "country") else EMPTY_MARKERS),
+        text = text.mask(empty_cells(text, TEXT_EMPTY_MARKERS if f.kind in ("text", "url", "country") else EMPTY_MARKERS),
                          pd.NA)
         present = text.notna()
         value: pd.Series
-        if f.kind in ("int", "decimal"):
+        if f.kind in ("int", "decimal", "percent"):
             if pd.api.types.is_numeric_dtype(original.dtype):
                 number = original.astype("float64")
             else:
                 amounts = parse_amounts(text, decimal)
                 number = amounts.number
                 flag(present & amounts.bad, f.name, text, f"not a number ({_number_hint(decimal)})")
-                flag(amounts.percent, f.name, text, "a percentage, but this field is not a percent field")
+                if f.kind != "percent":
+                    flag(amounts.percent, f.name, text, "a percentage, but this field is not a percent field")
                 if f.currency_field:
                     money_markers[f.name] = amounts.currency
                 else:
@@ -419,7 +436,8 @@ def coerce_frame(
             if f.minimum is not None:
                 flag(number < f.minimum, f.name, text, f"below the smallest allowed value {f.minimum:g}")
             if f.maximum is not None:
-                flag(number > f.maximum, f.name, text, f"too large (at most {f.maximum:,.0f})")
+                flag(number > f.maximum, f.name, text,
+                     f"too large (at most {f.maximum:,.0f})" if f.maximum >= 10_000 else f"above {f.maximum:g}")
             if f.kind == "int":
                 value = number.round().astype("Int64").where(number.abs() <= 2**53)
             else:
@@ -490,6 +508,9 @@ def coerce_frame(
                      "contains invisible or direction-changing control characters")
                 if f.max_length:
                     flag(value.str.len() > f.max_length, f.name, text, f"longer than {f.max_length} characters")
+                if f.kind == "url":
+                    flag(value.notna() & ~value.str.fullmatch(_WEB_ADDRESS).fillna(False), f.name, text,
+                         "not a web address (e.g. https://example.com or example.com)")
         if f.required:
             flag(~present, f.name, text, "required")
         if fill_defaults and f.default is not None:
@@ -544,6 +565,33 @@ def _reconcile_currency(f: Field, markers: pd.Series, out: dict[str, pd.Series],
         return [f"{f.currency_field} taken from the amounts' currency for {n:,} row(s) ({code})."
                 for code, n in sorted(supplied.items())]
     return []
+
+
+def check_row(entity: Entity, values: Mapping[str, Any]) -> dict[str, Any]:
+    """One row's values typed and checked by the same rules as the grid and imports (forms, CLI).
+
+    Raises ValidationError naming each field, value and reason; returns plain Python values
+    (None for empty) for the fields given, defaults not filled in.
+    """
+    unknown = [k for k in values if k not in entity.field_names]
+    if unknown:
+        raise ValidationError(f"{entity.name} has no field {', '.join(sorted(unknown))}.")
+    raw = pd.DataFrame({k: pd.Series([v], dtype=object) for k, v in values.items()})
+    coerced = coerce_frame(entity, raw, fill_defaults=False)
+    if coerced.problems:
+        listed = "; ".join(f"{entity.field(p.column).label()} {p.value[:80]!r}: {p.reason}" for p in coerced.problems)
+        raise ValidationError(f"Not saved: {listed}.")
+    row: dict[str, Any] = {}
+    for name, value in coerced.frame.iloc[0].items():
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+            row[str(name)] = None
+        elif isinstance(value, pd.Timestamp):
+            row[str(name)] = value.date() if entity.field(str(name)).kind == "date" else value.to_pydatetime()
+        elif isinstance(value, np.generic):
+            row[str(name)] = value.item()
+        else:
+            row[str(name)] = value
+    return row
 
 
 def missing_required(entity: Entity, columns: Sequence[str]) -> list[str]:

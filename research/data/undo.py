@@ -18,7 +18,14 @@ import pandas as pd
 
 from research.access import Actor, require
 from research.data.entities import ENTITIES, Entity
-from research.data.writes import CHUNK, keyed_delete, keyed_insert, keyed_row, keyed_update, staged
+from research.data.writes import (
+    CHUNK,
+    keyed_delete,
+    keyed_insert,
+    keyed_row,
+    keyed_update,
+    staged,
+)
 from research.errors import ConflictError, ValidationError
 from research.store.core import REFERENCES, Store, Transaction, quote_ident, to_json
 
@@ -80,9 +87,13 @@ def _current(tx: Transaction, table: str, row_id: str) -> dict[str, Any] | None:
 
 
 def _same(row: dict[str, Any] | None, snapshot: str | None) -> bool:
+    """Whether the row still holds what the batch left. Columns added since (a custom field) count
+    as equal while they are empty; columns removed since (a removed field) are left out."""
     if row is None or snapshot is None:
         return row is None and snapshot is None
-    return json.loads(to_json(row)) == json.loads(snapshot)
+    current, then = json.loads(to_json(row)), json.loads(snapshot)
+    added = {k for k in current.keys() - then.keys() if current[k] is not None}
+    return not added and all(current[k] == then[k] for k in current.keys() & then.keys())
 
 
 def _table_exists(tx: Transaction, table: str) -> bool:
@@ -109,7 +120,15 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
         undone = tx.execute("SELECT undo_batch_id FROM data_undos WHERE batch_id = ?", [batch_id]).fetchall()
         if undone:
             raise ValidationError(f"Batch {batch_id} was already undone (by batch {undone[0][0]}).")
-        last_id = max(r[0] for r in rows)
+        if any(r[1] == "custom_fields" and r[3] != "insert" for r in rows):
+            raise ValidationError(
+                f"Batch {batch_id} renamed or removed a custom field; that is not undone from the change log. "
+                "Use `python -m research field rename|add` (or the Data page's Fields tab) instead."
+            )
+        # Fields the batch created (an import that kept a file's columns) go with its rows, below.
+        created = [r for r in rows if r[1] == "custom_fields"]
+        rows = [r for r in rows if r[1] != "custom_fields"]
+        last_id = max(r[0] for r in [*rows, *created])
         blockers: list[dict[str, Any]] = []
         drops: list[str] = []
         # Inserted rows of tables with ids are checked and removed set-wise (an import of
@@ -169,6 +188,11 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
                 continue  # already removed with its table's other inserted rows
             _revert(tx, table, row_id, action, json.loads(before) if before else None)
             reverted += 1
+        for _, _, row_id, _, _, after in created:
+            if not _same(_current(tx, "custom_fields", row_id), after):
+                raise UndoBlocked(f"Batch {batch_id} cannot be undone: the custom field it added was changed since. "
+                                  "Nothing was reverted.", [])
+            _drop_created_field(tx, int(row_id), json.loads(after))
         for dataset in drops:
             tx.execute(f"DROP TABLE {quote_ident(dataset)}").fetchall()
             tx.audit(dataset, None, "bulk", {"dataset": dataset}, None)
@@ -178,6 +202,20 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
                    [batch_id, tx.batch_id, tx.actor]).fetchall()
         undo_batch_id = tx.batch_id
     return UndoResult(batch_id, undo_batch_id, reverted)
+
+
+def _drop_created_field(tx: Transaction, field_id: int, field: dict[str, Any]) -> None:
+    """Remove a custom field the undone batch created, once its rows are reverted (it must be empty)."""
+    from research.data.fields import drop_column
+
+    table = ENTITIES[field["entity"]].table
+    held = tx.execute(f"SELECT count({quote_ident(field['name'])}) FROM {quote_ident(table)}").fetchone()[0]
+    if held:
+        raise ValidationError(
+            f"The batch cannot be undone: {held:,} {table} rows hold values of its new field {field['name']} "
+            "entered since. Nothing was reverted.")
+    tx.delete("custom_fields", field_id)
+    drop_column(tx, table, field["name"])
 
 
 def _has_id(table: str) -> bool:
@@ -233,6 +271,14 @@ def _remove_inserted(tx: Transaction, table: str, items: list[tuple[int, str]]) 
 
 def _revert(tx: Transaction, table: str, row_id: str, action: str, before: dict[str, Any] | None) -> None:
     entity = _entity_for(table)
+    if before is not None:
+        # A custom field removed since the batch: its old value has no column to go back to.
+        columns = [d[0] for d in tx.execute(f"SELECT * FROM {quote_ident(table)} LIMIT 0").description]
+        kept = {k: v for k, v in before.items() if k in columns}
+        if action == "update":
+            # A column added after the row's `before` (a custom field) held nothing then.
+            kept |= {c: None for c in columns if c not in before and c not in _BOOKKEEPING}
+        before = kept
     keyed = entity is not None and not entity.has_id
     if action == "insert":
         if keyed:

@@ -1,0 +1,24 @@
+-- Custom fields (issue 15): columns a workspace adds to accounts, companies or products.
+--
+-- A custom field is a real typed column of its table (`ALTER TABLE accounts ADD COLUMN
+-- ticker VARCHAR`), so every reader that already takes the table's rows (the grid, the
+-- audit log's before/after images, undo, the query snapshot, rules and clustering) sees it
+-- like a built-in column, and a rule over it is a plain column scan. This table says what
+-- each added column is: its kind (int, number, money, percent, text, choice, date, yes/no),
+-- its names in both languages and, for a choice, the allowed values. research/data/fields.py
+-- owns both the column and this row and changes them in one transaction (docs/SCHEMA.md).
+CREATE SEQUENCE seq_custom_fields;
+CREATE TABLE custom_fields (
+    id INTEGER PRIMARY KEY DEFAULT nextval('seq_custom_fields'),
+    entity VARCHAR NOT NULL CHECK (entity IN ('accounts', 'companies', 'products')),
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL CHECK (kind IN ('int', 'number', 'money', 'percent', 'text', 'choice', 'date', 'bool')),
+    label_en VARCHAR NOT NULL,
+    label_sr VARCHAR NOT NULL,
+    choices VARCHAR[] NOT NULL DEFAULT [],
+    position INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    updated_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    UNIQUE (entity, name)
+);
