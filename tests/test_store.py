@@ -309,3 +309,12 @@ def test_unexpected_open_failure_names_no_server_path(tmp_path: Path) -> None:
     with pytest.raises(WorkspaceOpenError) as info:
         Store.open(str(folder))  # a folder, not a file
     assert str(tmp_path) not in info.value.message
+
+
+def test_ducklake_is_refused_because_the_schema_needs_keys(tmp_path: Path) -> None:
+    """README: DuckLake is not supported (no PRIMARY KEY / UNIQUE); the schema declares both."""
+    first = core.load_migrations()[0].sql
+    assert "PRIMARY KEY" in first and "UNIQUE" in first.upper()
+    with pytest.raises(WorkspaceOpenError, match="DuckLake is not supported"):
+        Store.open(f"ducklake:{tmp_path / 'meta.ducklake'}")
+    assert not any(tmp_path.iterdir())

@@ -176,6 +176,12 @@ class Store:
         database = config.database() if database is None else config.resolve_database(database)
         if read_only is None:
             read_only = config.get_flag("VANTAGE_READ_ONLY")
+        if database.lower().startswith("ducklake:"):
+            # DuckLake has no PRIMARY KEY or UNIQUE constraints; migration 0001 declares both.
+            raise WorkspaceOpenError(
+                "DuckLake is not supported as a workspace: it has no primary keys or unique constraints, which the "
+                "schema relies on. Use a DuckDB file or MotherDuck (md:…)."
+            )
         is_file = config.is_file_database(database)
         if is_file:
             if read_only and not os.path.exists(database):
