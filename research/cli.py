@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "research.compare.commands",
     "research.data.commands",
     "research.data.field_commands",
+    "research.data.link_commands",
     "research.present.commands",
     "research.present.report_commands",
     "research.access.commands",

@@ -357,6 +357,7 @@ _SAVED_JSON = (
     ("segments", "name", "definition", "segment"),
     ("segment_weight_sets", "name", "weights", "weight set"),
     ("deck_slides", "title", "params", "slide"),
+    ("dataset_links", "dataset", "columns", "dataset link"),
 )
 
 

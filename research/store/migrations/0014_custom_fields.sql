@@ -22,3 +22,23 @@ CREATE TABLE custom_fields (
     updated_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
     UNIQUE (entity, name)
 );
+
+-- A dataset linked to accounts (issue 15 item 3): chosen columns of a `ds_*` table are copied
+-- into account custom fields, matched by a key (the dataset's `dataset_key` column equals the
+-- accounts' `account_key` column, text compared trimmed and case-insensitively). `columns` is
+-- [{"source": dataset column, "field": custom field name}]. research/data/links.py fills the
+-- fields and refreshes them after the dataset is imported again.
+CREATE SEQUENCE seq_dataset_links;
+CREATE TABLE dataset_links (
+    id INTEGER PRIMARY KEY DEFAULT nextval('seq_dataset_links'),
+    dataset VARCHAR NOT NULL UNIQUE,
+    dataset_key VARCHAR NOT NULL,
+    account_key VARCHAR NOT NULL,
+    columns JSON NOT NULL,
+    matched INTEGER,
+    unmatched INTEGER,
+    refreshed_at TIMESTAMP,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    updated_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+);
