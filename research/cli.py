@@ -11,29 +11,43 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
-from research import __version__, config, demo
+from research import __version__, config
 from research.errors import VantageError
-from research.i18n import fmt_bytes, fmt_number
-from research.store import LATEST_SCHEMA, Store
 
 Command = Callable[[argparse.Namespace], int]
 
-# Modules that add their own subcommands: each has
-# `register(subparsers, common: argparse.ArgumentParser) -> None`, and each
-# subcommand sets `handler` (args -> exit code) with set_defaults.
-COMMAND_MODULES: tuple[str, ...] = (
-    "research.competitors.commands",
-    "research.segments.commands",
-    "research.collect.commands",
-    "research.query.commands",
-    "research.compare.commands",
-    "research.data.commands",
-    "research.data.field_commands",
-    "research.data.link_commands",
-    "research.present.commands",
-    "research.present.report_commands",
-    "research.access.commands",
-)
+# The explicit command registry: command -> (the module that registers it, its one-line help).
+# Each module has `register(subparsers, common: argparse.ArgumentParser) -> None`, and each
+# subcommand sets `handler` (args -> exit code) with set_defaults. Only the module of the
+# command being run is imported (pandas, altair, lxml and requests load on demand), so
+# `--help` starts at once; tests/test_cli_registry.py checks this table against the modules.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "company": ("research.competitors.commands", "list competitor profiles; say which company is ours"),
+    "swot": ("research.competitors.commands", "list, add and export evidence-linked SWOT items"),
+    "battlecard": ("research.competitors.commands", "export a competitor's battlecard (PPTX or Markdown)"),
+    "segment": ("research.segments.commands", "list, show, cluster and export market segments"),
+    "extract": ("research.collect.commands", "print what a product page (file or URL) yields, as JSON"),
+    "collect": ("research.collect.commands", "fetch watchers now and record what changed"),
+    "merge-inbox": ("research.collect.commands", "record results a collect run left in the inbox"),
+    "watch": ("research.collect.commands", "add, list or remove watchers"),
+    "query": ("research.query.commands", "run one read-only SQL statement in the query sandbox"),
+    "compare": ("research.compare.commands", "Compare us with competitors: summary, charts, price index."),
+    "import": ("research.data.commands",
+               "import a CSV/TSV/Excel/Parquet file into an entity (accounts, companies, …) or as a dataset"),
+    "undo": ("research.data.commands", "revert one batch of the change log (a save or an import)"),
+    "batches": ("research.data.commands", "list the latest batches of the change log"),
+    "backup": ("research.data.commands", "export the workspace as Parquet files into a folder"),
+    "restore": ("research.data.commands", "build a NEW workspace file from a backup folder"),
+    "field": ("research.data.field_commands", "the workspace's custom fields of accounts, companies and products"),
+    "dataset": ("research.data.link_commands",
+                "list datasets and link them to accounts (their columns as account fields)"),
+    "deck": ("research.present.commands", "list, show and export presentation decks"),
+    "report": ("research.present.report_commands",
+               "the monthly report (price moves, SWOT, accounts, collected changes, decisions) as PPTX or Markdown"),
+    "hash-password": ("research.access.commands",
+                      "print the argon2 hash of a password for [vantage.passwords] in .streamlit/secrets.toml"),
+}
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
 
 def _positive_int(text: str) -> int:
@@ -47,6 +61,10 @@ def _positive_int(text: str) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from research import demo
+    from research.i18n import fmt_number
+    from research.store import Store
+
     store = Store.open(args.db)
     try:
         summary = demo.build_demo(store, seed=args.seed, scale=args.scale, actor=args.actor, replace=args.replace)
@@ -58,6 +76,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from research.i18n import fmt_bytes, fmt_number
+    from research.store import LATEST_SCHEMA, Store
+
     store = Store.open(args.db, read_only=True)
     try:
         counts = store.row_counts()
@@ -87,7 +108,13 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command word of `argv` (its first argument that is not an option), if any."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with `argv`, only the module of its command is imported (None: all of them)."""
     parser = argparse.ArgumentParser(
         prog="python -m research",
         description="Vantage: competitor and market research workbench (command line).",
@@ -114,13 +141,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(handler=cmd_info)
 
-    for module_name in COMMAND_MODULES:
+    wanted = COMMAND_MODULES if argv is None else (
+        (COMMANDS[command][0],) if (command := _command_in(argv)) in COMMANDS else ())
+    for module_name in wanted:
         importlib.import_module(module_name).register(sub, common)
+    for name, (module_name, help_text) in COMMANDS.items():
+        if module_name not in wanted:
+            # Listed in --help with its line; its module (and its arguments) load when it runs.
+            sub.add_parser(name, help=help_text)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     handler: Command = args.handler
     try:

@@ -19,13 +19,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from research import config
 from research.access import Actor, actor_name, audit_privacy_sql, require
+if TYPE_CHECKING:  # pandas loads with the first frame, not with the store: `info` needs none
+    import pandas as pd
+
 from research.errors import (
     ConflictError,
     ReadOnlyError,
