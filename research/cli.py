@@ -77,9 +77,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     from research.i18n import fmt_bytes, fmt_number
-    from research.store import LATEST_SCHEMA, Store
+    from research.store import LATEST_SCHEMA, open_workspace
 
-    store = Store.open(args.db, read_only=True)
+    store = open_workspace(args.db, read_only=True)
     try:
         counts = store.row_counts()
         info = {

@@ -62,7 +62,7 @@ def test_demo_refuses_to_overwrite_and_replace_rebuilds(tmp_path: Path) -> None:
 
 def test_info_on_missing_workspace_does_not_create_it(tmp_path: Path) -> None:
     db = tmp_path / "nothing.duckdb"
-    assert_one_line_error(cli("info", "--db", str(db)), 1, "does not exist")
+    assert_one_line_error(cli("info", "--db", str(db)), 1, "There is no workspace at nothing.duckdb")
     assert not db.exists()
 
 

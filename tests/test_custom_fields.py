@@ -306,5 +306,5 @@ def test_field_cli_refuses_with_a_clear_error(demo_copy: Path, tmp_path: Path, c
     assert "built-in field called 'name'" in capsys.readouterr().err
     missing = tmp_path / "typo.duckdb"
     assert main(["field", "list", "--db", str(missing)]) == 1
-    assert "There is no workspace at typo.duckdb" in capsys.readouterr().err
+    assert "There is no workspace at" in capsys.readouterr().err
     assert not missing.exists()

@@ -576,6 +576,8 @@ def check_row(entity: Entity, values: Mapping[str, Any]) -> dict[str, Any]:
     unknown = [k for k in values if k not in entity.field_names]
     if unknown:
         raise ValidationError(f"{entity.name} has no field {', '.join(sorted(unknown))}.")
+    if not values:
+        return {}
     raw = pd.DataFrame({k: pd.Series([v], dtype=object) for k, v in values.items()})
     coerced = coerce_frame(entity, raw, fill_defaults=False)
     if coerced.problems:

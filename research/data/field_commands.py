@@ -10,22 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 
 from research.data import fields
-from research.errors import ValidationError
-from research.store import Store
+from research.store import Store, open_workspace
 
 
 def _open(args: argparse.Namespace, *, read_only: bool) -> Store:
     """The workspace named by --db; a file that does not exist is refused, never created empty."""
-    from research import config
-
-    database = args.db or config.get("VANTAGE_DB")
-    if ":" not in database and database != ":memory:" and not os.path.exists(database):
-        raise ValidationError(f"There is no workspace at {os.path.basename(database)}; check --db "
-                              "(`python -m research demo --db FILE` makes one).")
-    return Store.open(database, read_only=read_only)
+    return open_workspace(args.db, read_only=read_only)
 
 
 def _choices(text: str | None) -> list[str] | None:

@@ -159,6 +159,21 @@ def _describe_failed_migration(migration: Migration, error: duckdb.Error, saved:
     return f"Migration {migration.version:04d}_{migration.name} failed and was rolled back ({first_line}){where}."
 
 
+def open_workspace(database: str | None, *, must_exist: bool = True, read_only: bool | None = None) -> Store:
+    """The one way a command opens its workspace (`with open_workspace(args.db) as store:`).
+
+    A local file that does not exist is refused with one message (a mistyped --db never
+    creates an empty workspace), except for commands that make one (`demo`, `import`).
+    """
+    resolved = config.database() if database is None else config.resolve_database(database)
+    if must_exist and config.is_file_database(resolved) and not os.path.exists(resolved):
+        raise WorkspaceOpenError(
+            f"There is no workspace at {_where(resolved)}; check --db or VANTAGE_DB "
+            "(`python -m research demo --db FILE` makes one)."
+        )
+    return Store.open(resolved, read_only=read_only)
+
+
 class Store:
     """One DuckDB workspace: migrations at open, cursors per unit of work, audited writes."""
 
@@ -278,6 +293,12 @@ class Store:
 
     def close(self) -> None:
         self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # ---- reading -------------------------------------------------------------------------
 
