@@ -18,7 +18,7 @@ from research.collect.watchers import KINDS, SCHEDULES, WatcherDraft, add_watche
 from research.collect.watchers import list_watchers, set_enabled
 from research.collect.watchers import product_company, remove_watcher, watchers_table
 from research.errors import ValidationError, WorkspaceOpenError
-from research.store import Store
+from research.store import open_workspace
 
 EXIT_FAILED_PAGES = 3
 MAX_LOCAL_FILE = 50_000_000
@@ -174,7 +174,7 @@ def _policy(args: argparse.Namespace) -> FetchPolicy:
 def cmd_collect(args: argparse.Namespace) -> int:
     policy = _policy(args)
     try:
-        store = Store.open(args.db)
+        store = open_workspace(args.db)
     except WorkspaceOpenError as e:
         if "in use by another Vantage process" not in e.message:
             raise
@@ -212,7 +212,7 @@ def _collect_to_inbox(args: argparse.Namespace, policy: FetchPolicy) -> int:
 
 
 def cmd_merge_inbox(args: argparse.Namespace) -> int:
-    store = Store.open(args.db)
+    store = open_workspace(args.db)
     try:
         merged = inbox.merge_inbox(store, args.actor, args.inbox)
     finally:
@@ -225,7 +225,7 @@ def cmd_merge_inbox(args: argparse.Namespace) -> int:
 def cmd_watch_add(args: argparse.Namespace) -> int:
     specs = _specs(args.field)
     kind = args.kind or ("listing" if args.items else "selectors" if specs else "product")
-    store = Store.open(args.db)
+    store = open_workspace(args.db)
     try:
         company = find_company(store, args.company) if args.company else None
         if args.product is not None and company is None:
@@ -243,7 +243,7 @@ def cmd_watch_add(args: argparse.Namespace) -> int:
 
 
 def cmd_watch_list(args: argparse.Namespace) -> int:
-    store = Store.open(args.db, read_only=True)
+    store = open_workspace(args.db, read_only=True)
     try:
         df = watchers_table(store)
     finally:
@@ -263,7 +263,7 @@ def cmd_watch_list(args: argparse.Namespace) -> int:
 
 
 def cmd_watch_enable(args: argparse.Namespace) -> int:
-    store = Store.open(args.db)
+    store = open_workspace(args.db)
     try:
         set_enabled(store, args.actor, args.id, args.enable)
     finally:
@@ -273,7 +273,7 @@ def cmd_watch_enable(args: argparse.Namespace) -> int:
 
 
 def cmd_watch_remove(args: argparse.Namespace) -> int:
-    store = Store.open(args.db)
+    store = open_workspace(args.db)
     try:
         counts = remove_watcher(store, args.actor, args.id)
     finally:

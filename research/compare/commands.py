@@ -11,7 +11,7 @@ from research.compare import data, features, views
 from research.compare.summary import advantage_summary
 from research.errors import ValidationError
 from research.i18n import LANGUAGES
-from research.store import Store
+from research.store import open_workspace
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def _summary(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise ValidationError("--top must be at least 1.")
-    store = Store.open(args.db)
+    store = open_workspace(args.db)
     try:
         summaries = advantage_summary(store, args.competitor, top=args.top)
         if args.format == "json":
@@ -75,7 +75,7 @@ def _chart(args: argparse.Namespace) -> int:
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise ValidationError(f"--out must end in .png or .svg, not {out.name!r}.")
-    store = Store.open(args.db)
+    store = open_workspace(args.db)
     try:
         chosen = data.pick_companies(store, args.competitor)
         options = {"category": args.category} if args.kind.startswith("price") else {}
@@ -92,7 +92,7 @@ def _chart(args: argparse.Namespace) -> int:
 
 
 def _price_index(args: argparse.Namespace) -> int:
-    store = Store.open(args.db)
+    store = open_workspace(args.db)
     try:
         chosen = data.pick_companies(store, args.competitor)
         compared = data.compare_price_index(store, chosen)
@@ -115,7 +115,7 @@ def _price_index(args: argparse.Namespace) -> int:
 
 
 def _highlight(args: argparse.Namespace) -> int:
-    store = Store.open(args.db)
+    store = open_workspace(args.db)
     try:
         colour = views.set_highlight_color(store, args.actor, args.colour) if args.colour else views.highlight_color(store)
         print(colour)
@@ -125,7 +125,7 @@ def _highlight(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    store = Store.open(args.db)
+    store = open_workspace(args.db)
     try:
         cells = features.seed_demo_features(store, args.seed, actor=args.actor)
         print(f"{cells} feature cells written" if cells else "the workspace already has features; nothing written")

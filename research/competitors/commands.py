@@ -13,13 +13,13 @@ from research.competitors import profiles, swot
 from research.errors import ValidationError
 from research.exports import write_atomically
 from research.i18n import LANGUAGES
-from research.store import Store
+from research.store import Store, open_workspace
 
 
 def _open(args: argparse.Namespace, *, read_only: bool) -> Store:
     # Reads open read-only only when asked to (VANTAGE_READ_ONLY): a workspace with
     # pending migrations must be opened read-write once, and reads should not fail on that.
-    return Store.open(args.db, read_only=True if read_only and _forced_read_only() else None)
+    return open_workspace(args.db, read_only=True if read_only and _forced_read_only() else None)
 
 
 def _forced_read_only() -> bool:

@@ -10,11 +10,11 @@ from research.i18n import LANGUAGES, fmt_datetime
 from research.present import decks
 from research.present.export import IMAGE_FORMATS, export_deck, export_kind
 from research.present.model import RenderContext
-from research.store import Store
+from research.store import open_workspace
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    store = Store.open(args.db, read_only=True)
+    store = open_workspace(args.db, read_only=True)
     try:
         rows = [
             {
@@ -41,7 +41,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    store = Store.open(args.db, read_only=True)
+    store = open_workspace(args.db, read_only=True)
     try:
         deck = decks.find_deck(store, args.name)
         slides = decks.list_slides(store, deck.id)
@@ -69,7 +69,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     kind = export_kind(args.out)  # refuse an unknown suffix before opening anything
-    store = Store.open(args.db, read_only=True)
+    store = open_workspace(args.db, read_only=True)
     try:
         deck = decks.find_deck(store, args.name)
         started = time.perf_counter()

@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from research import config
-from research.errors import ValidationError
 from research.i18n import LANGUAGES, normalize_language, t
 from research.present.model import RenderContext
 from research.present.report import default_month, parse_month, report_format, write_report
-from research.store import Store
-
-
-def _workspace(db: str | None) -> str:
-    """The workspace the report reads; a report never creates an empty workspace by accident."""
-    database = config.database() if db is None else config.resolve_database(db)
-    if config.is_file_database(database) and not os.path.exists(database):
-        raise ValidationError(
-            f"There is no workspace at {database}; pass --db with an existing workspace "
-            "(or build the demo with `python -m research demo`)."
-        )
-    return database
+from research.store import open_workspace
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     month = parse_month(args.month or default_month())  # a bad month is refused before anything is opened
     out = Path(args.out)
     report_format(out)  # a wrong suffix too
-    store = Store.open(_workspace(args.db))
+    store = open_workspace(args.db)
     try:
         # A report file leaves the room: private SWOT items only when asked for, and only
         # those the actor may see (research.access.sees_private).

@@ -26,7 +26,7 @@ from research.query.sandbox import (
     timeout_problem,
 )
 from research.query.saved import parse_cli_params, record_history
-from research.store import Store
+from research.store import open_workspace
 
 T = TypeVar("T")
 
@@ -130,7 +130,7 @@ def format_result(frame: pd.DataFrame, fmt: str) -> str:
 
 def cmd_query(args: argparse.Namespace) -> int:
     params = parse_cli_params(args.param or [])
-    store = Store.open(args.db)
+    store = open_workspace(args.db)
     try:
         try:
             result = run_sandboxed(
