@@ -1,18 +1,19 @@
-"""Data page: edit research tables in a validated grid, import files, load datasets, undo batches, download backups."""
+"""Data page: edit research tables in a validated grid, import files, load datasets, custom fields, undo batches, download backups."""
 
 import streamlit as st
 
 from research.ui import option_labels, page_setup, refuse_unless, tr
 from research.ui import data as view
+from research.ui.fields import fields_view
 
 store = page_setup("data", caption=tr("data.caption"))
-refuse_unless("write")  # data entry is for editors and admins (docs/ACCESS.md)
 view.flash()
 
 VIEWS = {
     "edit": view.edit_view,
     "import": view.import_view,
     "dataset": view.dataset_view,
+    "fields": fields_view,
     "history": view.history_view,
     "backup": view.backup_view,
 }
@@ -23,8 +24,10 @@ chosen = st.segmented_control(
     default="edit",
     key="data_view",
 ) or "edit"
-# Imports and backups are admin work; the functions refuse too, this says so up front.
-NEEDS = {"import": "import", "dataset": "import", "backup": "backup"}
-if chosen in NEEDS:
-    refuse_unless(NEEDS[chosen])
+# Data entry is for editors, imports and backups for admins (docs/ACCESS.md); viewers may read
+# the list of custom fields (its add/rename/remove controls are for editors). The functions
+# refuse too; this says so up front.
+NEEDS = {"edit": "write", "import": "import", "dataset": "import", "fields": "read", "history": "write",
+         "backup": "backup"}
+refuse_unless(NEEDS[chosen])
 VIEWS[chosen](store)

@@ -7,11 +7,16 @@ A profile's notes can be private (migration 0011, docs/ACCESS.md): `get_company`
 `find_company` and `our_company` blank them (`notes_hidden`) unless `viewer` may see
 them (research.access.may_show), and always when `include_private` is False (a
 shared screen, a battlecard). Only their author or an admin may change them.
+
+A workspace's custom company fields (research.data.fields) are edited with the profile:
+`custom_values` reads them, and `add_company`/`update_company` take them in `custom`,
+checked by the same companies schema as the grid and imports.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -30,8 +35,10 @@ from research.access import (
     visible_audit_log,
 )
 from research.competitors import validation as v
+from research.data import fields
+from research.data.entities import check_row, get_entity
 from research.errors import ValidationError
-from research.store import Store, Transaction
+from research.store import Store, Transaction, quote_ident
 
 PROFILE_FIELDS = (
     "name", "website", "hq_country", "founded", "employees", "revenue_estimate", "revenue_currency",
@@ -232,48 +239,34 @@ def company_flags(store: Store) -> list[tuple[str, bool]]:
     return [(r["name"], bool(r["is_us"])) for r in store.query_rows("SELECT name, is_us FROM companies")]
 
 
-def _validated(values: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(values) - set(PROFILE_FIELDS)
+def _validated(values: dict[str, Any], store: Store | None = None) -> dict[str, Any]:
+    """The form's values, checked by the companies schema every write path uses (research.data.entities).
+
+    Only the profile's own fields (segments, channels, key customers, notes) are checked here:
+    the grid, imports and this form can no longer disagree about a name, a year or a head count.
+    With `store`, the workspace's custom company fields are part of that schema (`fields.entity_for`).
+    """
+    schema = fields.entity_for(store, "companies") if store is not None else get_entity("companies")
+    custom = {f.name for f in schema.fields if f.custom}
+    unknown = set(values) - set(PROFILE_FIELDS) - custom
     if unknown:
         raise ValidationError(f"Company profiles have no field {', '.join(sorted(unknown))}.")
-    out: dict[str, Any] = {}
-    this_year = dt.date.today().year
+    shared = {key: v.clean_text(value, multiline=key == "description") if isinstance(value, str) else value
+              for key, value in values.items() if key in schema.field_names}
+    # Notes alone (or lists alone) leave nothing for the schema: check_row needs at least one value.
+    out: dict[str, Any] = check_row(schema, shared) if shared else {}
+    if "name" in values and not out.get("name"):
+        raise ValidationError("The company name is empty; write a short sentence.")
     for key, value in values.items():
-        if key == "name":
-            out[key] = v.required_text(value, "company name", v.MAX_NAME)
-        elif key == "website":
-            out[key] = v.url(value, "website")
-        elif key == "hq_country":
-            out[key] = v.country(value)
-        elif key == "founded":
-            out[key] = v.optional_int(value, "founding year", 1800, this_year)
-        elif key == "employees":
-            out[key] = v.optional_int(value, "number of employees", 0, 10_000_000)
-        elif key == "revenue_estimate":
-            out[key] = _money(value)
-        elif key == "revenue_currency":
-            out[key] = v.currency(value)
-        elif key == "price_positioning":
-            out[key] = v.choice(value, v.PRICE_POSITIONS, "price positioning") if value else None
-        elif key in {"description", "notes"}:
+        if key in shared:
+            continue
+        if key == "notes":
             out[key] = v.optional_text(value, key, v.MAX_NOTE, multiline=True)
         elif key == "notes_private":
             out[key] = bool(value)
         else:
             out[key] = v.text_list(value, key.replace("_", " "))
     return out
-
-
-def _money(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        amount = Decimal(str(value).strip().replace(" ", "").replace(",", ""))
-    except ArithmeticError:
-        raise ValidationError(f"The revenue estimate {value!r} is not a number.") from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e16"):
-        raise ValidationError(f"The revenue estimate {value!r} must be zero or more.")
-    return amount.quantize(Decimal("0.01"))
 
 
 def _check_unique_name(store: Store, name: str, company_id: int | None) -> None:
@@ -284,9 +277,21 @@ def _check_unique_name(store: Store, name: str, company_id: int | None) -> None:
         raise ValidationError(f"A company called {clash!r} already exists (maybe archived); choose another name.")
 
 
-def add_company(store: Store, actor: Actor, **values: Any) -> Company:
-    """Add a competitor; the name is required and unique (ignoring case)."""
-    values = _validated({"revenue_currency": "EUR", **values})
+def custom_values(store: Store, company_id: int) -> dict[str, Any]:
+    """The company's custom field values (research.data.fields), by column name, in the fields' order."""
+    names = [f.name for f in fields.list_fields(store, "companies")]
+    if not names:
+        return {}
+    rows = store.query_rows(f"SELECT {', '.join(quote_ident(n) for n in names)} FROM companies WHERE id = ?",
+                            [company_id])
+    if not rows:
+        raise ValidationError(f"Company {company_id} does not exist.")
+    return {n: rows[0][n] for n in names}
+
+
+def add_company(store: Store, actor: Actor, custom: Mapping[str, Any] | None = None, **values: Any) -> Company:
+    """Add a competitor; the name is required and unique (ignoring case). `custom`: custom field values."""
+    values = _validated({"revenue_currency": "EUR", **values, **(custom or {})}, store)
     if "name" not in values:
         raise ValidationError("The company name is empty; write a short sentence.")
     _check_unique_name(store, values["name"], None)
@@ -326,12 +331,13 @@ def _notes_changes(tx: Transaction, actor: Actor, company_id: int, values: dict[
     return {**values, "notes_author": author if keep_author else (actor_name(actor) or None)}
 
 
-def update_company(store: Store, actor: Actor, company_id: int, expected_version: int, **values: Any) -> Company:
-    """Edit profile facts; refused if someone changed the company since `expected_version`.
+def update_company(store: Store, actor: Actor, company_id: int, expected_version: int,
+                   custom: Mapping[str, Any] | None = None, **values: Any) -> Company:
+    """Edit profile facts (and `custom` field values); refused if someone changed the company since `expected_version`.
 
     Someone else's private notes (and their privacy) may be changed by admins only.
     """
-    values = _validated(values)
+    values = _validated({**values, **(custom or {})}, store)
     if "name" in values:
         _check_unique_name(store, values["name"], company_id)
     with store.transaction(actor) as tx:

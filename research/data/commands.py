@@ -1,7 +1,8 @@
 """`python -m research` subcommands of this area (registered in research/cli.py).
 
     import ENTITY FILE [--map field=column …] [--set field=value …] [--scale field=factor …]
-                       [--ignore COLUMN …] [--mode append|upsert] [--dry-run] [--encoding NAME]
+                       [--ignore COLUMN …] [--keep COLUMN[=NAME[:KIND]] …] [--keep-all]
+                       [--mode append|upsert] [--dry-run] [--encoding NAME]
     import dataset NAME FILE [--replace|--append] [--encoding NAME]
     undo BATCH_ID
     backup --out DIR
@@ -17,16 +18,17 @@ from typing import TypeVar
 
 import pandas as pd
 
-from research.data import backup, datasets, entities, imports, mapping, reading, undo
+from research.data import backup, datasets, entities, fields, imports, mapping, reading, undo
 from research.errors import ValidationError
-from research.store import Store
+from research.store import Store, open_workspace
 
 T = TypeVar("T")
 
 
-def _using(db: str | None, work: Callable[[Store], T], *, read_only: bool | None = None) -> T:
+def _using(db: str | None, work: Callable[[Store], T], *, read_only: bool | None = None,
+           must_exist: bool = True) -> T:
     """Run `work` on the workspace `db`, closing it afterwards (the CLI holds it only that long)."""
-    store = Store.open(db, read_only=read_only)
+    store = open_workspace(db, read_only=read_only, must_exist=must_exist)
     try:
         return work(store)
     finally:
@@ -70,10 +72,16 @@ def _print_report(plan: imports.ImportPlan, rejected: Sequence[mapping.Rejected]
     for money, (currency, default) in plan.default_currencies.items():
         print(f"Currency   {money} is stored in {default or 'no currency'} ({currency} is not given); "
               f"if the file is in another, say so: --set {currency}=USD (or --map {currency}=COLUMN)")
-    # Every column of the file is accounted for: mapped (above), not imported, or ignored on purpose.
+    # Every column of the file is accounted for: mapped (above), kept as a custom field, not
+    # imported, or ignored on purpose.
+    for k in plan.kept:
+        what = "existing field" if k.existing else "new field"
+        print(f"Kept       {k.column!r} -> {what} {k.name} ({k.kind}), {plan.kept_values(k):,} values")
     if plan.unmapped_columns:
+        keep = (", keep as a new field with --keep COLUMN[=NAME[:KIND]] or --keep-all"
+                if plan.entity.name in fields.ENTITIES else "")
         print("Not imported " + ", ".join(map(repr, plan.unmapped_columns))
-              + " (map with --map FIELD=COLUMN, or leave out on purpose with --ignore COLUMN)")
+              + f" (map with --map FIELD=COLUMN{keep}, or leave out on purpose with --ignore COLUMN)")
     if plan.ignored:
         print("Ignored    " + ", ".join(map(repr, plan.ignored)) + " (on purpose)")
     for r in rejected:
@@ -108,27 +116,37 @@ def cmd_import(args: argparse.Namespace) -> int:
         name, path = args.rest
         result = _using(args.db, lambda store: datasets.import_dataset(
             store, name, path, args.actor, mode="append" if args.append else "replace", sheet=args.sheet,
-            encoding=args.encoding))
+            encoding=args.encoding), must_exist=False)
         action = "created" if result.created else ("appended to" if args.append else "replaced")
         print(f"Dataset {result.table} {action}: {result.rows:,} rows, columns {', '.join(result.columns)} "
               f"(batch {result.batch_id}).")
         return 0
     if len(args.rest) != 1:
         raise ValidationError("Usage: import ENTITY FILE [--map field=column …] [--set field=value …] "
-                              "[--scale field=factor …] [--ignore COLUMN …] [--mode append|upsert] [--dry-run].")
-    entity = entities.get_entity(args.target)
+                              "[--scale field=factor …] [--ignore COLUMN …] [--keep COLUMN[=NAME[:KIND]] …] "
+                              "[--keep-all] [--mode append|upsert] [--dry-run].")
+    entities.get_entity(args.target)  # an unknown target is refused before the file is read
     path = args.rest[0]
     raw = reading.read_upload(_read_file(path), os.path.basename(path), sheet=args.sheet, encoding=args.encoding)
-    chosen = mapping.parse_map_options(entity, args.map or [], raw.columns)
-    constants = mapping.parse_set_options(entity, args.set or [])
-    scales = mapping.parse_scale_options(entity, args.scale or [])
-    ignored = mapping.parse_ignore_options(args.ignore or [], raw.columns)
     store = Store.open(args.db)
     try:
+        entity = fields.entity_for(store, args.target)
+        chosen = mapping.parse_map_options(entity, args.map or [], raw.columns)
+        constants = mapping.parse_set_options(entity, args.set or [])
+        ignored = mapping.parse_ignore_options(args.ignore or [], raw.columns)
+        keeps = mapping.parse_keep_options(args.keep or [], raw.columns)
+        if (keeps or args.keep_all) and entity.name not in fields.ENTITIES:
+            flag = "--keep-all" if args.keep_all else f"--keep {keeps[0][0]}"
+            raise ValidationError(f"{flag}: {entity.name} has no custom fields (only {', '.join(fields.ENTITIES)} "
+                                  "do); map the column to a field or leave it out with --ignore COLUMN.")
         suggestion = mapping.suggest_for_file(entity, raw, imports.reference_lookups(store, entity))
-        field_map = mapping.resolve_cli_mapping(suggestion.mapping, chosen, constants, ignored)
+        field_map = mapping.resolve_cli_mapping(suggestion.mapping, chosen, constants, ignored,
+                                                [column for column, _, _ in keeps])
+        kept = _kept_columns(store, entity, raw, keeps, args.keep_all, field_map, ignored)
+        # A kept column's field takes --scale by its new name (--scale profits=1e6).
+        scales = mapping.parse_scale_options(imports.kept_entity(entity, kept), args.scale or [])
         plan = imports.prepare_import(store, entity, raw, field_map, args.mode, constants=constants, scales=scales,
-                                      ignored=ignored)
+                                      ignored=ignored, kept=kept)
         _print_report(plan, suggestion.rejected)
         if args.dry_run:
             refused = bool(plan.problems) or (not plan.duplicates.empty and args.duplicates == "refuse")
@@ -141,6 +159,30 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"Imported   {result.inserted:,} new and {result.updated:,} updated {entity.name}{skipped} "
           f"as batch {result.batch_id} (undo with: python -m research undo {result.batch_id}).")
     return 0
+
+
+def _kept_columns(store: Store, entity: entities.Entity, raw: reading.RawTable,
+                  keeps: Sequence[tuple[str, str | None, str | None]], keep_all: bool, field_map: dict[str, str],
+                  ignored: Sequence[str]) -> list[mapping.KeptColumn]:
+    """`--keep` columns with their names and kinds filled in, then (`--keep-all`) every other column
+    that feeds no field and is not ignored, with the name and kind read from it."""
+    columns = [column for column, _, _ in keeps]
+    if keep_all:
+        used = set(field_map.values()) | set(ignored) | set(columns)
+        columns += [c for c in raw.columns if c not in used]
+    given = {column: (name, kind) for column, name, kind in keeps}
+    kept: list[mapping.KeptColumn] = []
+    # Explicit names first, so an inferred name never takes one a --keep asked for.
+    taken = [name for name, _ in given.values() if name]
+    for column in columns:
+        name, kind = given.get(column, (None, None))
+        try:
+            k = mapping.suggest_keep(store, entity, raw, column, name=name, kind=kind,
+                                     taken=[*taken, *(k.name for k in kept)])
+        except ValidationError as error:
+            raise ValidationError(f"--keep {column}: {error}") from None
+        kept.append(k)
+    return kept
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
@@ -191,6 +233,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                    help="multiply a number field after parsing, e.g. annual_revenue=1e6 for millions (repeatable)")
     p.add_argument("--ignore", action="append", metavar="COLUMN",
                    help="leave a file column out on purpose; other unmapped columns are listed (repeatable)")
+    p.add_argument("--keep", action="append", metavar="COLUMN[=NAME[:KIND]]",
+                   help="keep a file column as a new custom field of accounts, companies or products; name and "
+                        f"kind ({', '.join(fields.KINDS)}) are read from the column unless given (repeatable)")
+    p.add_argument("--keep-all", action="store_true",
+                   help="keep every column that feeds no field and is not ignored as a new custom field")
     p.add_argument("--mode", choices=imports.MODES, default="append", help="append new rows or upsert by id/key")
     p.add_argument("--dry-run", action="store_true", help="print the validation report; write nothing")
     p.add_argument("--duplicates", choices=imports.DUPLICATE_DECISIONS, default="refuse",

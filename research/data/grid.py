@@ -5,6 +5,10 @@ DuckDB, so a 500,000-row table never reaches the browser whole. Saving validates
 every changed and added row first and lists all problems; then it checks that
 no edited or deleted row changed since the page was loaded. One stale row refuses
 the whole save (nothing is half-applied): the person reloads and re-applies.
+
+The entity given is `research.data.fields.entity_for(store, name)`: a workspace's custom
+fields are columns of the table, so they are loaded, checked, saved, audited and undone
+like the built-in ones.
 """
 
 from __future__ import annotations
@@ -67,14 +71,20 @@ def bookkeeping_columns(entity: Entity) -> list[str]:
     return ["id", "version"] if entity.has_id and entity.table != "price_observations" else (["id"] if entity.has_id else [])
 
 
+def search_columns(entity: Entity) -> list[str]:
+    """The columns the search box looks in: the entity's own, then its custom text fields."""
+    return [*entity.search, *(f.name for f in entity.fields if f.custom and f.kind == "text")]
+
+
 def load_page(store: Store, entity: Entity, *, search: str = "", filters: Mapping[str, str] | None = None,
               page: int = 1, page_size: int | None = None) -> GridPage:
     """One page of `entity` matching `search` (any search column contains it) and `filters` (field = value)."""
     page_size = page_size or config.get_int("VANTAGE_DATA_PAGE_SIZE")
     where, params = [], []
+    columns = search_columns(entity)
     if search.strip():
-        where.append("(" + " OR ".join(f"t.{quote_ident(c)} ILIKE ?" for c in entity.search) + ")")
-        params += [f"%{search.strip()}%"] * len(entity.search)
+        where.append("(" + " OR ".join(f"t.{quote_ident(c)} ILIKE ?" for c in columns) + ")")
+        params += [f"%{search.strip()}%"] * len(columns)
     for name, value in (filters or {}).items():
         if value:
             entity.field(name)
@@ -97,9 +107,15 @@ def load_page(store: Store, entity: Entity, *, search: str = "", filters: Mappin
 
 
 def filter_options(store: Store, entity: Entity, filters: Mapping[str, str] | None = None) -> dict[str, list[str]]:
-    """Pick-list filters and their values; for accounts, the countries follow the chosen region."""
+    """Pick-list filters and their values; for accounts, the countries follow the chosen region.
+
+    Built-in fields only: a workspace may add dozens of choice fields, and the filter row
+    has room for a few (custom values are found with the search box or the Query page).
+    """
     options: dict[str, list[str]] = {}
     for f in entity.fields:
+        if f.custom:
+            continue
         if f.kind in FILTERABLE_KINDS or f.name == "region":
             if f.kind == "choice":
                 options[f.name] = list(f.choices)
@@ -121,6 +137,15 @@ def reference_options(store: Store, entity: Entity) -> dict[str, list[str]]:
             f"WHERE {quote_ident(f.ref_label)} IS NOT NULL ORDER BY 1")]
         for f in entity.fields if f.kind == "ref"
     }
+
+
+def filled_counts(store: Store, entity: Entity, names: list[str]) -> dict[str, int]:
+    """How many rows hold a value in each of `names` (columns of the entity's table), in one scan."""
+    if not names:
+        return {}
+    counts = ", ".join(f"count({quote_ident(n)}) AS {quote_ident(n)}" for n in names)
+    row = store.query_rows(f"SELECT {counts} FROM {quote_ident(entity.table)}")[0]
+    return {n: int(row[n]) for n in names}
 
 
 def _plain(value: Any) -> Any:
@@ -150,6 +175,11 @@ def save_grid(store: Store, entity: Entity, page: pd.DataFrame, state: Mapping[s
         if not 0 <= pos < len(page):
             raise ValidationError("The grid changed under the edit (a row is gone); reload the page and re-apply.")
     fields = entity.field_names
+    missing = [f for f in fields if f not in page.columns]
+    if missing and edited:
+        # A field was added (or renamed) since the page was loaded: its rows cannot be checked whole.
+        raise ValidationError(f"The table's fields changed since the page was loaded ({', '.join(missing)}); "
+                              "reload the page and re-apply your edits.")
     records, numbers = [], []
     for pos, changes in edited.items():
         row = {f: page.iloc[pos][f] for f in fields} | {k: v for k, v in changes.items() if k in fields}

@@ -10,10 +10,18 @@ Besides the column mapping, a plan takes one value for every row of a field
 (`constants`, checked once like a cell), unit multipliers of number fields (`scales`,
 applied after parsing, ranges re-checked) and the columns left out on purpose; every
 other column of the file is listed as not imported, never dropped without a word.
+
+A column can also be kept as a custom field of accounts, companies or products
+(`mapping.KeptColumn`). Its values are checked by the field it will become (a kept
+money column with `$` needs a currency exactly like revenue), and the new field is
+created in the same transaction as the rows: a refused or failed import leaves no
+new column behind. A kept column named like an existing custom field of the same
+kind fills that field instead of creating another.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,10 +32,11 @@ from rapidfuzz import fuzz, process
 
 from research import config
 from research.access import Actor, require
-from research.data.entities import Entity, Problem, coerce_frame, describe_problems, missing_required
+from research.data import fields
 # Region from country and exchange rates for money live with the other workspace lookups (issue 15).
 from research.data.dependents import apply_dependent, dependent_values, money_fields  # noqa: F401 (grid.py imports the first two here)
-from research.data.mapping import check_scales, fold
+from research.data.entities import Entity, Problem, coerce_frame, describe_problems, missing_required
+from research.data.mapping import KeptColumn, check_scales, fold, without_unit
 from research.data.reading import ImportRefused, RawTable
 from research.data.writes import bulk_insert, bulk_update
 from research.errors import ValidationError
@@ -55,19 +64,31 @@ class ImportPlan:
     constants: dict[str, str] = field(default_factory=dict)  # field -> one value for every row (as typed)
     scales: dict[str, float] = field(default_factory=dict)  # number field -> multiplier applied after parsing
     ignored: list[str] = field(default_factory=list)  # columns left out on purpose
+    # Columns kept as custom fields (new ones are created by apply_import); not in `mapping`.
+    kept: list[KeptColumn] = field(default_factory=list)
 
     @property
     def unmapped_columns(self) -> list[str]:
-        """The file's columns that feed no field and were not ignored on purpose, in file order."""
-        used = set(self.mapping.values()) | set(self.ignored)
+        """The file's columns that feed no field, are not kept and were not ignored on purpose, in file order."""
+        used = set(self.mapping.values()) | set(self.ignored) | {k.column for k in self.kept}
         return [c for c in self.raw.columns if c not in used]
+
+    @property
+    def new_fields(self) -> list[KeptColumn]:
+        """The kept columns that become new custom fields (the rest fill existing ones)."""
+        return [k for k in self.kept if not k.existing]
+
+    def kept_values(self, kept: KeptColumn) -> int:
+        """How many values the kept column's field will hold from this import."""
+        return int(self.frame[kept.name].notna().sum()) if kept.name in self.frame.columns else 0
 
     @property
     def default_currencies(self) -> dict[str, tuple[str, Any]]:
         """Money field -> (its currency field, the default it gets) where the file gives no currency."""
         result = {}
+        fed = {*self.mapping, *self.constants, *(k.name for k in self.kept)}
         for money, currency in money_fields(self.entity).items():
-            if money not in self.mapping and money not in self.constants:
+            if money not in fed:
                 continue
             if currency not in self.mapping and currency not in self.constants:
                 result[money] = (currency, self.entity.field(currency).default)
@@ -299,6 +320,67 @@ def check_constants(entity: Entity, constants: Mapping[str, str], mapping: Mappi
             raise ValidationError(f"{name}={value!r} (one value for every row) is refused: {checked.problems[0].reason}.")
 
 
+def kept_entity(entity: Entity, kept: Sequence[KeptColumn]) -> Entity:
+    """`entity` with the fields its kept columns would become (as `fields.entity_for` will list them
+    once created), so their values are checked, scaled and reported like any field's."""
+    present = set(entity.field_names)
+    extra = tuple(
+        fields.CustomField(0, entity.name, k.name, k.kind, k.field_label, k.field_label, tuple(k.choices), 0, 0).to_field()
+        for k in kept if k.name not in present)
+    return dataclasses.replace(entity, fields=entity.fields + extra) if extra else entity
+
+
+def _resolve_kept(store: Store, entity: Entity, raw: RawTable, mapping: Mapping[str, str],
+                  constants: Mapping[str, str], ignored: Sequence[str],
+                  kept: Sequence[KeptColumn]) -> list[KeptColumn]:
+    """Check the kept columns and mark those an existing custom field (same name and kind) takes."""
+    if not kept:
+        return []
+    if entity.name not in fields.ENTITIES:
+        raise ValidationError(
+            f"{entity.name} has no custom fields, so the column {kept[0].column!r} cannot be kept: map it to a "
+            f"field or ignore it on purpose (custom fields belong to {', '.join(fields.ENTITIES)}).")
+    existing = {f.name: f for f in fields.list_fields(store, entity.name)}
+    resolved: list[KeptColumn] = []
+    names: dict[str, str] = {}
+    for k in kept:
+        where = f"The column {k.column!r} kept as {k.name!r}"
+        if k.column not in raw.columns:
+            raise ImportRefused(f"The file has no column {k.column!r}.")
+        if k.column in mapping.values():
+            raise ValidationError(f"The column {k.column!r} feeds a field and is kept as a new one; keep one of them.")
+        if k.column in ignored:
+            raise ValidationError(f"The column {k.column!r} is kept and ignored on purpose; keep one of them.")
+        if any(r.column == k.column for r in resolved):
+            raise ValidationError(f"The column {k.column!r} is kept twice; keep it once.")
+        if k.kind not in fields.KINDS:
+            raise ValidationError(f"{where}: {k.kind!r} is not a field kind; choose one of: {', '.join(fields.KINDS)}.")
+        if k.name in names:
+            raise ValidationError(f"{where}: the column {names[k.name]!r} is kept under that name too; "
+                                  "give each kept column its own name.")
+        names[k.name] = k.column
+        same = existing.get(k.name)
+        if same is not None:
+            if k.name in mapping or k.name in constants:
+                given = f"the column {mapping[k.name]!r}" if k.name in mapping else "a value for every row"
+                raise ValidationError(f"{where}: the field {k.name} is already given by {given}; keep one of them.")
+            if same.kind != k.kind:
+                raise ValidationError(
+                    f"{where}: {entity.name} already has a custom field {k.name!r} of kind {same.kind}, not {k.kind}; "
+                    f"keep the column as {same.kind} to fill that field, or give it another name.")
+            resolved.append(dataclasses.replace(k, existing=True, label=same.label_en, choices=same.choices))
+            continue
+        problem = fields.name_problem(store, entity.name, k.name)
+        if problem:
+            raise ValidationError(f"{where}: {problem}.")
+        if k.kind == "choice" and not k.choices:
+            raise ValidationError(f"{where}: a choice field needs its values, and the column has none.")
+        if len(k.field_label) > fields.MAX_LABEL:
+            raise ValidationError(f"{where}: its name for people is longer than {fields.MAX_LABEL} characters.")
+        resolved.append(dataclasses.replace(k, existing=False))
+    return resolved
+
+
 def apply_scales(entity: Entity, frame: pd.DataFrame, scales: Mapping[str, float], texts: pd.DataFrame,
                  rows: pd.Series, problems: list[Problem]) -> pd.DataFrame:
     """Multiply parsed numbers by their field's factor and re-check the field's range on the result."""
@@ -328,11 +410,13 @@ def apply_scales(entity: Entity, frame: pd.DataFrame, scales: Mapping[str, float
 
 def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping[str, str], mode: str = "append", *,
                    constants: Mapping[str, str] | None = None, scales: Mapping[str, float] | None = None,
-                   ignored: Sequence[str] = ()) -> ImportPlan:
+                   ignored: Sequence[str] = (), kept: Sequence[KeptColumn] = ()) -> ImportPlan:
     """Check every row of `raw` as `entity` under `mapping` (field -> column); writes nothing.
 
-    `constants` give a field one value for every row, `scales` multiply a number field's values
-    (1e6: the file says millions), `ignored` names columns left out on purpose.
+    `entity` is `fields.entity_for(store, name)` (custom fields included). `constants` give a
+    field one value for every row, `scales` multiply a number field's values (1e6: the file
+    says millions; a kept column's field by its new name too), `ignored` names columns left
+    out on purpose and `kept` columns kept as custom fields, checked as the fields they become.
     """
     if mode not in MODES:
         raise ValidationError(f"The import mode must be append or upsert, not {mode!r}.")
@@ -344,7 +428,16 @@ def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping
     if both:
         raise ValidationError(f"The column {both[0]!r} is mapped and ignored on purpose; keep one of them.")
     constants = {k: v for k, v in (constants or {}).items() if v is not None and str(v).strip()}
+    shown_mapping = dict(mapping)
     scales = dict(scales or {})
+    kept = _resolve_kept(store, entity, raw, mapping, constants, ignored, kept)
+    # A multiplied column is no longer in the unit its header names: `Profits ($M)` × 1e6 is `Profits`.
+    kept = [dataclasses.replace(k, label=without_unit(k.column)[:fields.MAX_LABEL])
+            if not k.existing and not k.label and scales.get(k.name, 1) != 1 else k for k in kept]
+    if kept:
+        # From here on a kept column is one more mapped field, of the entity as it will be.
+        entity = kept_entity(entity, kept)
+        mapping = {**mapping, **{k.name: k.column for k in kept}}
     check_scales(entity, scales)
     not_imported = [n for n in scales if n not in mapping and n not in constants]
     if not_imported:
@@ -412,9 +505,9 @@ def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping
             problems.append(Problem(int(rows[idx]), ",".join(missing), "",
                                     "new row without the required fields (only existing rows can be updated)"))
     duplicates = find_duplicates(store, entity, frame, rows, skip=set(matched))
-    return ImportPlan(entity, raw, dict(mapping), mode, frame, problems, duplicates, matched, versions,
+    return ImportPlan(entity, raw, shown_mapping, mode, frame, problems, duplicates, matched, versions,
                       previous_import(store, entity.name, raw.sha256), constants=dict(constants), scales=scales,
-                      ignored=list(ignored))
+                      ignored=list(ignored), kept=kept)
 
 
 def apply_import(store: Store, plan: ImportPlan, actor: Actor, *, duplicates: str = "refuse",
@@ -458,6 +551,10 @@ def apply_import(store: Store, plan: ImportPlan, actor: Actor, *, duplicates: st
     if plan.entity.has_id and not updating.empty:
         updating = updating.assign(id=[plan.matched[i] for i in updating.index])
     with store.transaction(actor) as tx:
+        # The kept columns' new fields first, in the same transaction: refused rows leave no column behind.
+        for k in plan.new_fields:
+            fields.add_field_in(tx, store, plan.entity.name, k.name, k.kind, label_en=k.field_label,
+                                label_sr=k.field_label, choices=list(k.choices) or None)
         inserted = bulk_insert(tx, plan.entity, inserting.reset_index(drop=True))
         updated = bulk_update(tx, plan.entity, updating.reset_index(drop=True), plan.versions)
         tx.insert("data_imports", {

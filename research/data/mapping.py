@@ -9,6 +9,11 @@ header that is exactly the field's name or alias) (issue 15: a
 `State` column of two-letter codes went into `status`, a `Rank` into `archived`). The
 CLI's `--map`, `--set` (one value for every row), `--scale` and `--ignore` options are
 parsed here too; `imports.prepare_import` checks the values.
+
+Custom fields (`research.data.fields`) are mapping targets like built-in ones when the
+entity comes from `fields.entity_for`: their English and Serbian names act as aliases. A
+column no field takes can be kept as a new custom field (`KeptColumn`, the CLI's `--keep`
+and `--keep-all`): its name is made from the header, its kind read from its values.
 """
 
 from __future__ import annotations
@@ -22,9 +27,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 from rapidfuzz import fuzz
 
+from research.data import fields
 from research.data.entities import Entity, coerce_frame
 from research.data.reading import RawTable
+from research.data.values import EMPTY_MARKERS, currencies_for, currency_symbols, empty_cells
 from research.errors import ValidationError
+from research.store import Store
 
 _CYRILLIC_LETTERS = "абвгдђежзијклљмнњопрстћуфхцчџш"
 _LATIN_LETTERS = ["a", "b", "v", "g", "d", "dj", "e", "z", "z", "i", "j", "k", "l", "lj", "m", "n", "nj", "o", "p", "r",
@@ -249,10 +257,10 @@ def parse_ignore_options(options: Sequence[str], headers: Sequence[str]) -> list
 
 
 def resolve_cli_mapping(suggested: Mapping[str, str], chosen: Mapping[str, str], constants: Mapping[str, str],
-                        ignored: Sequence[str]) -> dict[str, str]:
-    """The CLI's final mapping: explicit choices over the suggestion; `--set` and `--ignore` beat a guess.
+                        ignored: Sequence[str], kept: Sequence[str] = ()) -> dict[str, str]:
+    """The CLI's final mapping: explicit choices over the suggestion; `--set`, `--ignore` and `--keep` beat a guess.
 
-    An explicit `--map` that contradicts `--set` or `--ignore` is refused: two explicit words disagree.
+    An explicit `--map` that contradicts `--set`, `--ignore` or `--keep` is refused: two explicit words disagree.
     """
     for field_name, column in chosen.items():
         if column and field_name in constants:
@@ -262,5 +270,138 @@ def resolve_cli_mapping(suggested: Mapping[str, str], chosen: Mapping[str, str],
         if column in ignored:
             raise ValidationError(f"--map {field_name}={column} and --ignore {column}: the column {column!r} "
                                   "cannot be imported and ignored; keep one of them.")
-    guessed = {f: c for f, c in suggested.items() if f not in constants and c not in ignored}
+        if column in kept:
+            raise ValidationError(f"--map {field_name}={column} and --keep {column}: the column {column!r} "
+                                  "cannot feed a field and be kept as a new one; keep one of them.")
+    guessed = {f: c for f, c in suggested.items() if f not in constants and c not in ignored and c not in kept}
     return merge_mapping(guessed, chosen)
+
+
+# ---- columns kept as custom fields ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeptColumn:
+    """A file column kept as a custom field of the entity (issue 15).
+
+    `existing` is decided by `imports.prepare_import`: a field of that name and kind already
+    exists and takes the column; otherwise the field is created with the import's rows.
+    """
+
+    column: str  # the file's header
+    name: str  # the field's (SQL column) name
+    kind: str  # one of fields.KINDS
+    label: str = ""  # the new field's name for people in both languages ("": made from the header)
+    choices: tuple[str, ...] = ()  # a choice field's values (the column's distinct values by default)
+    existing: bool = False
+
+    @property
+    def field_label(self) -> str:
+        return self.label or " ".join(str(self.column).split())[:fields.MAX_LABEL]
+
+
+# A unit written after a header, dropped from the field name it suggests ("Profits ($M)" -> profits);
+# the field's label keeps the whole header.
+_UNIT_SUFFIX = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+_BRACKETED = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
+_CODE_WORD = re.compile(r"\b[A-Z]{3}\b")
+
+
+def header_names_currency(header: str) -> bool:
+    """Whether a header says its numbers are money: a currency sign (`$`, `€`, `US$`) anywhere, or
+    an ISO code in brackets or after "in" (`Revenue (EUR)`, `Umsatz in EUR`)."""
+    signs = [s for s in currency_symbols() if not any(ch.isalpha() for ch in s)]
+    if any(sign in header for sign in signs):
+        return True
+    candidates = [w for group in _BRACKETED.findall(header) for w in _CODE_WORD.findall(group)]
+    candidates += re.findall(r"\bin ([A-Z]{3})\b", header)
+    return any(currencies_for(code) for code in candidates)
+
+
+# Non-empty cells a kept column's kind is first read from (see `kept_kind`).
+KIND_SAMPLE = 2000
+
+
+def kept_kind(cells: pd.Series, header: str, decimal: str = ".") -> str:
+    """The kind a kept column gets: `fields.infer_kind` on its cells, and money for plain numbers
+    under a header that names a currency (a Fortune list writes `Profits ($M)` over `14881`)."""
+    text = cells.astype("string").str.strip()
+    present = text[~empty_cells(text, EMPTY_MARKERS)]
+    if len(present) > KIND_SAMPLE:
+        # Any kind but text needs every cell to fit, so a sample that is only text means the
+        # column is: a 100,000-row column of names is not parsed as numbers and dates in full.
+        step = len(present) / KIND_SAMPLE
+        if fields.infer_kind(present.iloc[[int(i * step) for i in range(KIND_SAMPLE)]], decimal) == "text":
+            return "text"
+    # The kind depends only on which values occur: a date or percent column of 100,000 rows
+    # holds a few thousand distinct ones.
+    kind = fields.infer_kind(pd.Series(present.unique(), dtype="string"), decimal)
+    if kind in ("int", "number") and header_names_currency(str(header)):
+        return "money"
+    return kind
+
+
+def column_choices(cells: pd.Series) -> tuple[str, ...]:
+    """A column's distinct non-empty values in file order (the values of a kept choice field)."""
+    text = cells.astype("string").str.strip()
+    text = text[~empty_cells(text, EMPTY_MARKERS)]
+    return tuple(dict.fromkeys(" ".join(v.split()) for v in text.dropna()))
+
+
+def without_unit(header: str) -> str:
+    """The header without a trailing unit in brackets: `Profits ($M)` -> `Profits` (the label of a
+    kept column whose values are multiplied out of that unit)."""
+    return _UNIT_SUFFIX.sub("", " ".join(str(header).split())).strip() or str(header)
+
+
+def keep_name_base(header: str) -> str:
+    """The text a kept column's field name is made from: the header without a trailing unit, in
+    Latin letters (a Cyrillic `Напомена` gives `napomena`, not an empty name)."""
+    return fold(without_unit(header)) or str(header)
+
+
+def suggest_keep(store: Store, entity: Entity, raw: RawTable, column: str, *, name: str | None = None,
+                 kind: str | None = None, taken: Sequence[str] = ()) -> KeptColumn:
+    """A column kept as a custom field, with the name and kind not given filled in.
+
+    The name is made from the header (`fields.free_name`, avoiding `taken`), unless the
+    entity already has a custom field of exactly that name and kind: then that field takes
+    the column (a second Fortune list fills the `state` field the first one made).
+    """
+    if column not in raw.columns:
+        raise ValidationError(f"The file has no column {column!r} ({', '.join(raw.columns)}).")
+    kind = (kind or "").strip().lower() or kept_kind(raw.frame[column], column, raw.decimal)
+    if kind not in fields.KINDS:
+        raise ValidationError(f"{kind!r} is not a field kind; choose one of: {', '.join(fields.KINDS)}.")
+    choices = column_choices(raw.frame[column]) if kind == "choice" else ()
+    if not name:
+        base = fields.slug(keep_name_base(column))
+        existing = {f.name: f.kind for f in fields.list_fields(store, entity.name)}
+        if existing.get(base) == kind and base not in taken:
+            name = base
+        else:
+            name = fields.free_name(store, entity.name, keep_name_base(column), taken)
+    return KeptColumn(column, name.strip(), kind, "", choices)
+
+
+def parse_keep_options(options: Sequence[str], headers: Sequence[str]) -> list[tuple[str, str | None, str | None]]:
+    """`--keep COLUMN[=NAME[:KIND]]` options -> (column, name or None, kind or None).
+
+    A header that itself contains `=` is taken whole when it is a column of the file.
+    """
+    result: list[tuple[str, str | None, str | None]] = []
+    for option in options:
+        if option in headers:
+            column, rest = option, ""
+        else:
+            column, sep, rest = option.rpartition("=")
+            if not sep:
+                column, rest = option, ""
+        column = column.strip()
+        if column not in headers:
+            raise ValidationError(f"--keep {option!r}: the file has no column {column!r} ({', '.join(headers)}).")
+        name, _, kind = rest.partition(":")
+        if any(c == column for c, _, _ in result):
+            raise ValidationError(f"--keep {option!r}: the column {column!r} is kept twice; keep it once.")
+        result.append((column, name.strip() or None, kind.strip() or None))
+    return result

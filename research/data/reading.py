@@ -24,6 +24,7 @@ import pandas as pd
 
 from research import config
 from research.data.entities import DATE_FORMATS, Problem
+from research.data.values import currencies_for
 from research.errors import ValidationError
 
 
@@ -217,15 +218,44 @@ def detect_delimiter(text: str, file_name: str = "") -> str:
 
 _COMMA_DECIMAL = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d{1,2}$|^-?\d{1,3}(\.\d{3})+$")
 _DOT_DECIMAL = re.compile(r"^-?\d{1,3}(,\d{3})*\.\d+$|^-?\d+\.\d{1,2}$|^-?\d{1,3}(,\d{3})+$")
+# An amount as exports write it around its digits: sign or brackets, a currency before or after
+# (`$1,234`, `-$1,714`, `($8,506)`, `€ 1.299,00`, `1.299,00 RSD`) or a percent sign (`12,5%`).
+_MARKED_AMOUNT = re.compile(r"^\(?\s*[-−]?\s*(?P<pre>[^\d\s().,%−-]*)\s*[-−]?\s*\(?(?P<num>\d[\d.,]*)\)?\s*"
+                            r"(?P<post>%|[^\d\s().,%−-]*)\s*\)?$")
+# Money has no third decimal: in an amount, three digits after a mark make that mark a thousands
+# separator, so `$523,964` is dot-decimal evidence although a plain `523,964` is not.
+_MONEY_COMMA_DECIMAL = re.compile(r"^\d{1,3}(\.\d{3})+(,\d*)?$|^\d+,\d{1,2}$")
+_MONEY_DOT_DECIMAL = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$|^\d+\.\d{1,2}$")
+
+
+def _marked_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(digits of the cells that are amounts with a currency or percent sign, the other cells).
+
+    Only real markers count (`$`, `US$`, `€`, `RSD`, `%`): `Q1,5` is not an amount.
+    """
+    parts = values.str.extract(_MARKED_AMOUNT)
+    pre, post = parts["pre"].fillna(""), parts["post"].fillna("")
+    marked = parts["num"].notna() & (pre.ne("") | post.ne(""))
+    if not marked.any():
+        return values.iloc[:0], values
+    known = {m: m == "%" or bool(currencies_for(m)) for m in set(pre[marked]) | set(post[marked])}
+    known[""] = True
+    marked &= pre.map(known.get).fillna(False).astype(bool) & post.map(known.get).fillna(False).astype(bool)
+    return parts["num"][marked], values[~marked]
 
 
 def detect_decimal(frame: pd.DataFrame, delimiter: str | None) -> str:
-    """`,` when numbers look like 1.234,56 more often than like 1,234.56."""
+    """`,` when numbers look like 1.234,56 more often than like 1,234.56.
+
+    Amounts with a currency (`$1,234`, `€ 1.299,00`) count by their digits, read as money (two
+    decimals at most): a list of dollar amounts in a `;` file was otherwise read with a decimal
+    comma and `$523,964` stored as 523.964 (issue 15).
+    """
     comma = dot = 0
     for column in frame.columns:
-        values = frame[column].dropna().astype(str).head(500)
-        comma += int(values.str.match(_COMMA_DECIMAL).sum())
-        dot += int(values.str.match(_DOT_DECIMAL).sum())
+        amounts, values = _marked_amounts(frame[column].dropna().astype(str).str.strip().head(500))
+        comma += int(values.str.match(_COMMA_DECIMAL).sum()) + int(amounts.str.match(_MONEY_COMMA_DECIMAL).sum())
+        dot += int(values.str.match(_DOT_DECIMAL).sum()) + int(amounts.str.match(_MONEY_DOT_DECIMAL).sum())
     if comma == dot:
         return "," if delimiter == ";" and comma else "."
     return "," if comma > dot else "."

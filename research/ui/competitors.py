@@ -19,6 +19,7 @@ from research.collect import views as collect_views
 from research.competitors import analysis, battlecard, exports, profiles, swot, tows, views
 from research.competitors import validation as v
 from research.competitors.profiles import Company
+from research.data import fields
 from research.errors import ConflictError, VantageError
 from research.i18n import fmt_date, fmt_datetime
 from research.store import Store
@@ -266,6 +267,7 @@ def _company_form(store: Store, company: Company | None) -> None:
                 tr("competitors.notes_private"), value=c.notes_private if c else False, key=f"{prefix}notes_private",
                 help=tr("competitors.notes_private_help"),
             )
+        custom = _more_fields(store, c, prefix)
         label = tr("competitors.save_profile") if c else tr("competitors.add_submit")
         submitted = st.form_submit_button(label, key=f"{prefix}submit", type="primary")
     if not submitted:
@@ -279,14 +281,62 @@ def _company_form(store: Store, company: Company | None) -> None:
         values.update(notes=notes, notes_private=notes_private)
     if c is None:
         def add() -> None:
-            added = profiles.add_company(store, actor(), **values)
+            added = profiles.add_company(store, actor(), custom, **values)
             _go_to(added.id, "profile")
         _attempt(add, tr("competitors.added", name=v.clean_text(name)))
     else:
         def save() -> None:
-            saved = profiles.update_company(store, actor(), c.id, loaded, **values)
+            saved = profiles.update_company(store, actor(), c.id, loaded, custom, **values)
             st.session_state[f"{prefix}loaded"] = saved.version
         _attempt(save, tr("competitors.saved"), form=prefix)
+
+
+def _field_text(value: Any) -> str:
+    """A stored custom value as the form shows it (and the schema reads back): 12.5, 2024-03-01, yes."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    if isinstance(value, float):  # 0.00005, not 5e-05 (which the number parser refuses)
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _more_fields(store: Store, company: Company | None, prefix: str) -> dict[str, str]:
+    """One input per custom company field (Data page, Fields), inside the profile form; values as typed."""
+    extra = fields.list_fields(store, "companies")
+    if not extra:
+        return {}
+    st.markdown(f"**{tr('competitors.more_fields')}**", help=tr("competitors.more_fields_help"))
+    current = profiles.custom_values(store, company.id) if company else {}
+    language = lang()
+    typed: dict[str, str] = {}
+    cols = st.columns(3)
+    for n, f in enumerate(extra):
+        col, key, value = cols[n % 3], f"{prefix}custom_{f.name}", _field_text(current.get(f.name))
+        if f.kind in ("choice", "bool"):
+            options = ["", *(f.choices if f.kind == "choice" else ("yes", "no"))]
+            if value not in options:
+                options.append(value)  # a value stored before its choice was renamed stays visible
+            labels = {"": "–", "yes": tr("competitors.bool.yes"), "no": tr("competitors.bool.no")} if f.kind == "bool" \
+                else {"": "–"}
+            typed[f.name] = col.selectbox(f.label(language), options, index=options.index(value), key=key,
+                                          format_func=lambda o, labels=labels: labels.get(o, o))
+        else:
+            typed[f.name] = col.text_input(f.label(language), value=value, key=key,
+                                           max_chars=fields.MAX_TEXT if f.kind == "text" else 60)
+    return typed
+
+
+def custom_facts(store: Store, company: Company) -> list[tuple[str, str]]:
+    """(label, value) of the company's custom fields, for the profile's facts."""
+    language = lang()
+    values = profiles.custom_values(store, company.id)
+    words = {"yes": tr("competitors.bool.yes"), "no": tr("competitors.bool.no")}
+    return [(f.label(language), words.get(_field_text(values.get(f.name)), _field_text(values.get(f.name))) or "–")
+            for f in fields.list_fields(store, "companies")]
 
 
 # ---- profile -----------------------------------------------------------------------------------
@@ -298,7 +348,7 @@ def render_profile(store: Store, company: Company) -> None:
         st.warning(tr("competitors.is_archived"), icon=":material/archive:")
     if company.description:
         st.text(company.description)
-    facts = views.facts(company, language)
+    facts = [*views.facts(company, language), *custom_facts(store, company)]
     cols = st.columns(3)
     for n, (label, value) in enumerate(facts):
         with cols[n % 3]:

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from research.data import backup, datasets, entities, export, grid, imports, mapping, reading, undo
+from research.data import backup, datasets, entities, export, fields, grid, imports, mapping, reading, undo
 from research.errors import VantageError
 from research.i18n import fmt_bytes, fmt_datetime, fmt_number
 from research.store import Store
@@ -44,9 +44,10 @@ def flash() -> None:
         st.success(message, icon=":material/check_circle:")
 
 
-def entity_picker(key: str) -> entities.Entity:
+def entity_picker(key: str, store: Store | None = None) -> entities.Entity:
+    """The chosen table's schema; with `store`, its custom fields included (`fields.entity_for`)."""
     name = st.selectbox(tr("data.entity"), list(entities.ENTITIES), format_func=option_labels("data.entity"), key=key)
-    return entities.get_entity(name)
+    return fields.entity_for(store, name) if store is not None else entities.get_entity(name)
 
 
 def _problems_table(problems: list[entities.Problem]) -> None:
@@ -58,11 +59,16 @@ def _problems_table(problems: list[entities.Problem]) -> None:
 def _column_config(entity: entities.Entity, refs: dict[str, list[str]]) -> dict[str, Any]:
     config: dict[str, Any] = {c: st.column_config.Column(field_label(c), disabled=True)
                               for c in grid.bookkeeping_columns(entity)}
+    language = lang()
     for f in entity.fields:
-        label = field_label(f.name, f.required)
+        # A custom field is named by the workspace in both languages; built-in ones by the catalog.
+        label = f.label(language) if f.custom else field_label(f.name, f.required)
         if f.kind in ("int", "decimal"):
             config[f.name] = st.column_config.NumberColumn(
                 label, min_value=f.minimum, max_value=f.maximum, step=1 if f.kind == "int" else None)
+        elif f.kind == "percent":  # stored in points: 12.5 is 12.5 %
+            config[f.name] = st.column_config.NumberColumn(label, min_value=f.minimum, max_value=f.maximum,
+                                                           format="%.2f %%")
         elif f.kind == "date":
             config[f.name] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
         elif f.kind == "timestamp":
@@ -81,7 +87,7 @@ def _column_config(entity: entities.Entity, refs: dict[str, list[str]]) -> dict[
 
 
 def edit_view(store: Store) -> None:
-    entity = entity_picker("data_entity")
+    entity = entity_picker("data_entity", store)
     options = grid.filter_options(store, entity, {"region": st.session_state.get("data_filter_region")})
     cols = st.columns([3, *[2] * len(options), 1])
     search = cols[0].text_input(tr("data.search"), key="data_search", help=tr("data.search_help"))
@@ -91,7 +97,8 @@ def edit_view(store: Store) -> None:
         if chosen:
             filters[name] = chosen
     page_no = int(cols[-1].number_input(tr("data.page"), min_value=1, value=1, step=1, key="data_page"))
-    signature = (entity.name, search, tuple(sorted(filters.items())), page_no)
+    # The field list is part of it: a field added or renamed meanwhile reloads the rows.
+    signature = (entity.name, tuple(entity.field_names), search, tuple(sorted(filters.items())), page_no)
     held = st.session_state.get(_PAGE)
     if held is None or held[0] != signature:
         # Another slice of the table: edits made against the previous rows no longer apply.
@@ -137,7 +144,7 @@ def edit_view(store: Store) -> None:
         st.rerun()
     if can("export") and right.button(tr("data.export"), key="data_export", help=tr("data.export_help")):
         name = f"{entity.name}.csv"
-        right.download_button(tr("data.export_download", name=name), export.export_csv(store, entity, actor=actor()),
+        right.download_button(tr("data.export_download", name=name), export.export_csv(store, entity, actor=actor(), lang=lang()),
                               file_name=name, mime="text/csv", key="data_export_download")
 
 
@@ -181,8 +188,22 @@ def read_step(data: bytes, file_name: str, prefix: str) -> reading.RawTable | No
     return raw
 
 
+def _label(entity: entities.Entity, name: str, required: bool = False) -> str:
+    """A field's name in the wizard: a custom field's own (in the session's language), a built-in one's from the catalog."""
+    if name != "id" and entity.field(name).custom:
+        return entity.field(name).label(lang())
+    return field_label(name, required)
+
+
+def _required_in_file(entity: entities.Entity, name: str) -> bool:
+    """Whether the wizard marks a field as required: not when the workspace fills it from another
+    field (region from the country, `Field.derived_from`)."""
+    f = entity.field(name)
+    return f.required and not f.derived_from
+
+
 def import_view(store: Store) -> None:
-    entity = entity_picker("data_import_entity")
+    entity = entity_picker("data_import_entity", store)
     source = _read_source("data_import")
     if source is None:
         st.info(tr("data.check_first"))
@@ -201,24 +222,29 @@ def import_view(store: Store) -> None:
     for i, name in enumerate(names):
         default = suggested.get(name, "")
         options = ["", *raw.columns]
-        label = field_label(name, name != "id" and entity.field(name).required)
+        label = _label(entity, name, name != "id" and _required_in_file(entity, name))
         picked = columns[i % 4].selectbox(label, options, index=options.index(default),
                                           format_func=_or("data.unmapped"),
                                           key=f"data_map_{entity.name}_{name}")
         if picked:
             chosen[name] = picked
-    _unmapped_columns(entity, raw, chosen, suggestion.rejected)
+    for f in entity.fields:
+        if f.derived_from and f.name not in chosen:
+            st.caption(tr("data.derived_note", field=_label(entity, f.name), source=_label(entity, f.derived_from)))
+    kept, ignored = _unmapped_columns(store, entity, raw, chosen, suggestion.rejected)
     constants = _constants_step(entity, chosen)
-    scales = _scales_step(entity, chosen)
+    # Kept columns are number fields too: a list in US$ millions needs its profit multiplied as well.
+    scales = _scales_step(imports.kept_entity(entity, kept), {**chosen, **{k.name: k.column for k in kept}})
     mode = st.radio(tr("data.mode"), list(imports.MODES), format_func=option_labels("data.mode"),
                     horizontal=True, key="data_import_mode")
-    signature = (entity.name, raw.sha256, raw.sheet, raw.encoding, tuple(sorted(chosen.items())), mode,
-                 tuple(sorted(constants.items())), tuple(sorted(scales.items())))
+    signature = (entity.name, tuple(entity.field_names), raw.sha256, raw.sheet, raw.encoding,
+                 tuple(sorted(chosen.items())), mode, tuple(sorted(constants.items())), tuple(sorted(scales.items())),
+                 tuple(kept), tuple(ignored))
     if st.button(tr("data.check"), key="data_check", type="primary"):
         try:
             with st.spinner(tr("data.checking")):
                 st.session_state[_PLAN] = (signature, imports.prepare_import(
-                    store, entity, raw, chosen, mode, constants=constants, scales=scales))
+                    store, entity, raw, chosen, mode, constants=constants, scales=scales, ignored=ignored, kept=kept))
         except VantageError as error:
             show_error(error)
             return
@@ -228,18 +254,84 @@ def import_view(store: Store) -> None:
     _plan_report(store, held[1])
 
 
-def _unmapped_columns(entity: entities.Entity, raw: reading.RawTable, chosen: dict[str, str],
-                      rejected: list[mapping.Rejected]) -> None:
-    """Every column of the file is accounted for: those feeding no field are named, never dropped silently."""
+_KEEP_KINDS = "data_keep_kinds"  # session cache: (file, entity, column) -> kind read from the column
+_KEEP_ACTIONS = ("none", "keep", "ignore")
+
+
+def keep_key(entity_name: str, position: int, part: str) -> str:
+    """The widget key of the keep step for the file's column at `position` (`action`, `name` or `kind`)."""
+    return f"data_keep_{entity_name}_{position}_{part}"
+
+
+def _kept_kind(entity: entities.Entity, raw: reading.RawTable, column: str) -> str:
+    """The kind read from a column's values, once per file and column (a large file reruns the page often)."""
+    cache = st.session_state.setdefault(_KEEP_KINDS, {})
+    key = (raw.sha256, raw.sheet, raw.encoding, entity.name, column)
+    if key not in cache:
+        if len(cache) > 200:
+            cache.clear()
+        cache[key] = mapping.kept_kind(raw.frame[column], column, raw.decimal)
+    return cache[key]
+
+
+def _unmapped_columns(store: Store, entity: entities.Entity, raw: reading.RawTable, chosen: dict[str, str],
+                      rejected: list[mapping.Rejected]) -> tuple[list[mapping.KeptColumn], list[str]]:
+    """Every column of the file is accounted for: mapped, kept as a new custom field (name and kind
+    read from it, both editable), ignored on purpose, or listed as not imported; never dropped silently.
+
+    Returns the kept columns and the ones ignored on purpose.
+    """
     unmapped = [c for c in raw.columns if c not in chosen.values()]
     if not unmapped:
         st.caption(tr("data.all_columns_mapped"))
-        return
-    st.warning(tr("data.not_imported", columns=", ".join(unmapped)), icon=":material/visibility_off:")
+        return [], []
+    custom = entity.name in fields.ENTITIES
+    st.markdown(f"**{tr('data.keep.title')}**")
+    st.caption(tr("data.keep.help" if custom else "data.keep.help_no_fields"))
+    positions = {c: i for i, c in enumerate(raw.columns)}
+    # Before the per-column choices are drawn, so it can set them in this run.
+    if custom and st.button(tr("data.keep.all"), key=f"data_keep_all_{entity.name}"):
+        for column in unmapped:
+            st.session_state[keep_key(entity.name, positions[column], "action")] = "keep"
+    actions = _KEEP_ACTIONS if custom else ("none", "ignore")
+    action_labels = option_labels("data.keep.action")
+    kind_labels = option_labels("data.keep.kind")
+    kept: list[mapping.KeptColumn] = []
+    ignored: list[str] = []
+    undecided: list[str] = []
+    for column in unmapped:
+        position = positions[column]
+        row = st.columns([3, 3, 3, 2])
+        row[0].text(column)  # the file's header, shown as typed (never as markdown)
+        action = row[1].selectbox(tr("data.keep.action_label"), list(actions), format_func=action_labels,
+                                  key=keep_key(entity.name, position, "action"), label_visibility="collapsed")
+        if action == "ignore":
+            ignored.append(column)
+        elif action == "keep":
+            kind_guess = _kept_kind(entity, raw, column)
+            try:
+                guess = mapping.suggest_keep(store, entity, raw, column, kind=kind_guess,
+                                             taken=[k.name for k in kept])
+            except VantageError as error:
+                show_error(error)
+                continue
+            name = row[2].text_input(tr("data.keep.name"), value=guess.name, max_chars=63,
+                                     key=keep_key(entity.name, position, "name"), label_visibility="collapsed")
+            kind = row[3].selectbox(tr("data.keep.kind"), list(fields.KINDS), index=fields.KINDS.index(kind_guess),
+                                    format_func=kind_labels, key=keep_key(entity.name, position, "kind"),
+                                    label_visibility="collapsed")
+            choices = mapping.column_choices(raw.frame[column]) if kind == "choice" else ()
+            kept.append(mapping.KeptColumn(column, name.strip(), kind, choices=choices))
+        else:
+            undecided.append(column)
+    if undecided:
+        st.warning(tr("data.not_imported", columns=", ".join(undecided)),
+                   icon=":material/visibility_off:")
     for r in rejected:
-        if r.column in unmapped:
-            st.caption(tr("data.not_guessed", column=r.column, field=field_label(r.field),
+        if r.column in undecided:
+            st.caption(tr("data.not_guessed", column=r.column, field=_label(entity, r.field),
                           valid=fmt_number(r.valid, lang()), sampled=fmt_number(r.sampled, lang())))
+    return kept, ignored
 
 
 def _constants_step(entity: entities.Entity, chosen: dict[str, str]) -> dict[str, str]:
@@ -252,8 +344,8 @@ def _constants_step(entity: entities.Entity, chosen: dict[str, str]) -> dict[str
     constants: dict[str, str] = {}
     columns = st.columns(4)
     for i, f in enumerate(free):
-        value = columns[i % 4].text_input(field_label(f.name, f.required), key=f"data_const_{entity.name}_{f.name}",
-                                          max_chars=f.max_length or 200)
+        value = columns[i % 4].text_input(_label(entity, f.name, _required_in_file(entity, f.name)),
+                                          key=f"data_const_{entity.name}_{f.name}", max_chars=f.max_length or 200)
         if value.strip():
             constants[f.name] = value.strip()
     return constants
@@ -263,8 +355,9 @@ _SCALES = (1, 1_000, 1_000_000)
 
 
 def _scales_step(entity: entities.Entity, chosen: dict[str, str]) -> dict[str, float]:
-    """A unit multiplier per mapped number field (a list in US$ millions needs ×1,000,000)."""
-    numeric = [n for n in chosen if n != "id" and entity.field(n).kind in mapping.NUMERIC_KINDS]
+    """A unit multiplier per mapped or kept number field (a list in US$ millions needs ×1,000,000)."""
+    numeric = [n for n in chosen if n != "id" and n in entity.field_names
+               and entity.field(n).kind in mapping.NUMERIC_KINDS]
     if not numeric:
         return {}
     st.markdown(f"**{tr('data.scales')}**")
@@ -272,11 +365,26 @@ def _scales_step(entity: entities.Entity, chosen: dict[str, str]) -> dict[str, f
     columns = st.columns(4)
     labels = option_labels("data.scale")
     for i, name in enumerate(numeric):
-        factor = columns[i % 4].selectbox(tr("data.scale_label", field=field_label(name)), list(_SCALES),
+        factor = columns[i % 4].selectbox(tr("data.scale_label", field=_label(entity, name)), list(_SCALES),
                                           format_func=labels, key=f"data_scale_{entity.name}_{name}")
         if factor != 1:
             scales[name] = float(factor)
     return scales
+
+
+def _kept_report(plan: imports.ImportPlan) -> None:
+    """The columns the import keeps as custom fields: which are new, their kinds and how many values they get."""
+    if not plan.kept:
+        return
+    language = lang()
+    kinds = option_labels("data.keep.kind")
+    frame = pd.DataFrame([
+        (k.column, k.name, kinds(k.kind), tr("data.keep.state.existing" if k.existing else "data.keep.state.new"),
+         plan.kept_values(k)) for k in plan.kept],
+        columns=[tr("data.col.column"), tr("data.keep.col.field"), tr("data.keep.kind"), tr("data.keep.col.state"),
+                 tr("data.keep.col.values")])
+    st.info(tr("data.keep.report", new=fmt_number(len(plan.new_fields), language)), icon=":material/add_column_right:")
+    st.dataframe(frame, hide_index=True, key="data_kept")
 
 
 def _plan_report(store: Store, plan: imports.ImportPlan) -> None:
@@ -291,9 +399,10 @@ def _plan_report(store: Store, plan: imports.ImportPlan) -> None:
         st.error(tr("data.problems_file"), icon=":material/error:")
         _problems_table(plan.problems)
         return
+    _kept_report(plan)
     for money, (currency, default) in plan.default_currencies.items():
-        st.info(tr("data.default_currency", field=field_label(money), currency=default or "–",
-                   currency_field=field_label(currency)), icon=":material/currency_exchange:")
+        st.info(tr("data.default_currency", field=_label(plan.entity, money), currency=default or "–",
+                   currency_field=_label(plan.entity, currency)), icon=":material/currency_exchange:")
     decision = "refuse"
     if not plan.duplicates.empty:
         st.warning(tr("data.duplicates"), icon=":material/content_copy:")
@@ -322,6 +431,9 @@ def _plan_report(store: Store, plan: imports.ImportPlan) -> None:
         st.success(tr("data.imported", batch=result.batch_id, inserted=fmt_number(result.inserted, language),
                       updated=fmt_number(result.updated, language), skipped=fmt_number(result.skipped, language)),
                    icon=":material/check_circle:")
+        if plan.new_fields:
+            st.success(tr("data.keep.created", fields=", ".join(k.name for k in plan.new_fields)),
+                       icon=":material/add_column_right:")
 
 
 def dataset_view(store: Store) -> None:

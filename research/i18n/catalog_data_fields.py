@@ -1,0 +1,87 @@
+"""Messages of the Data page's Fields view (custom fields) and of custom fields in other forms."""
+
+# key: (English, Serbian Cyrillic)
+MESSAGES: dict[str, tuple[str, str]] = {
+    "data.view.fields": ("Fields", "Поља"),
+    "data.fields.help": (
+        "Your own fields for accounts, companies and products. Each is a real column: edited in the grid, imported, "
+        "exported and used in segments like the built-in fields.",
+        "Ваша поља за клијенте, компаније и производе. Свако је права колона: уређује се у табели, увози, извози "
+        "и користи у сегментима као уграђена поља.",
+    ),
+    "data.fields.none": ("This table has no custom fields yet.", "Ова табела још нема сопствених поља."),
+    "data.fields.col.name": ("Column", "Колона"),
+    "data.fields.col.kind": ("Kind", "Врста"),
+    "data.fields.col.label_en": ("English name", "Енглески назив"),
+    "data.fields.col.label_sr": ("Serbian name", "Српски назив"),
+    "data.fields.col.choices": ("Choices", "Избори"),
+    "data.fields.col.rows": ("Rows with a value", "Редова са вредношћу"),
+    "data.fields.kind": ("Kind", "Врста"),
+    "data.fields.kind.int": ("Whole number", "Цео број"),
+    "data.fields.kind.number": ("Number", "Број"),
+    "data.fields.kind.money": ("Money (in the row's currency)", "Новац (у валути реда)"),
+    "data.fields.kind.percent": ("Percent", "Проценат"),
+    "data.fields.kind.text": ("Text", "Текст"),
+    "data.fields.kind.choice": ("Choice list", "Листа избора"),
+    "data.fields.kind.date": ("Date", "Датум"),
+    "data.fields.kind.bool": ("Yes/no", "Да/не"),
+    "data.fields.read_only": (
+        "Adding, renaming and removing fields is for editors, in a workspace that is not read-only.",
+        "Додавање, преименовање и уклањање поља је за уреднике, у радном простору који није само за читање.",
+    ),
+    "data.fields.add": ("Add a field", "Додај поље"),
+    "data.fields.name": ("Column name", "Назив колоне"),
+    "data.fields.name_help": (
+        "Lower-case letters, digits and _, starting with a letter, e.g. {example}. The Query page and the command "
+        "line use this name.",
+        "Мала слова, цифре и _, почиње словом, нпр. {example}. Страна упита и командна линија користе овај назив.",
+    ),
+    "data.fields.label_en": ("English name", "Енглески назив"),
+    "data.fields.label_sr": ("Serbian name", "Српски назив"),
+    "data.fields.label_help": (
+        "The column's title in the grid, in exports and in forms; empty: made from the column name.",
+        "Наслов колоне у табели, извозу и обрасцима; ако је празно, прави се од назива колоне.",
+    ),
+    "data.fields.choices": ("Choices (choice list only)", "Избори (само за листу избора)"),
+    "data.fields.choices_help": ("Separated by commas, e.g. {example}.", "Раздвојени зарезима, нпр. {example}."),
+    "data.fields.choices_only": (
+        "Only a choice list has choices: empty the Choices box or choose the kind Choice list.",
+        "Само листа избора има изборе: испразните поље Избори или изаберите врсту Листа избора.",
+    ),
+    "data.fields.add_submit": ("Add field", "Додај поље"),
+    "data.fields.added": ("Field {name} added.", "Поље {name} је додато."),
+    "data.fields.change": ("Rename or change a field", "Преименујте или измените поље"),
+    "data.fields.pick": ("Field", "Поље"),
+    "data.fields.pick_none": ("(choose a field)", "(изаберите поље)"),
+    "data.fields.change_help": (
+        "A new column name is carried into the saved segments, weight sets and slides that use the field; saved "
+        "queries are text and must be changed by hand.",
+        "Нови назив колоне преноси се у сачуване сегменте, скупове тежина и слајдове који користе поље; сачувани "
+        "упити су текст и мењају се ручно.",
+    ),
+    "data.fields.change_submit": ("Save field", "Сачувај поље"),
+    "data.fields.changed": ("Field {name} saved.", "Поље {name} је сачувано."),
+    "data.fields.remove": ("Remove a field", "Уклоните поље"),
+    "data.fields.remove_rows": (
+        "{rows} rows hold a value in {name}. Removing the field deletes those values; the change log records the "
+        "removal but cannot bring them back.",
+        "{rows} редова има вредност у пољу {name}. Уклањање поља брише те вредности; дневник измена бележи "
+        "уклањање, али не може да их врати.",
+    ),
+    "data.fields.remove_uses": ("Used by:", "Користе га:"),
+    "data.fields.remove_unused": (
+        "No saved segment, weight set, slide or query uses it.",
+        "Ниједан сачувани сегмент, скуп тежина, слајд или упит га не користи.",
+    ),
+    "data.fields.remove_confirm": ("Yes, remove {name} and its values", "Да, уклони {name} и његове вредности"),
+    "data.fields.remove_go": ("Remove field", "Уклони поље"),
+    "data.fields.removed": ("Field {name} removed ({rows} values deleted).", "Поље {name} је уклоњено ({rows} вредности обрисано)."),
+    # The company profile form (Competitors page)
+    "competitors.more_fields": ("More fields", "Још поља"),
+    "competitors.more_fields_help": (
+        "This workspace's own company fields (Data page, Fields).",
+        "Сопствена поља компанија овог радног простора (страна Подаци, Поља).",
+    ),
+    "competitors.bool.yes": ("Yes", "Да"),
+    "competitors.bool.no": ("No", "Не"),
+}
