@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from research.compare import data, views
+from research.compare import data
 from research.errors import VantageError
 from research.i18n import t
 from research.market import SEGMENT_DIMENSIONS
@@ -52,15 +52,10 @@ try:
         ui.show_chart(ui.chart_spec(store, view, chosen, **options), key=f"compare_{view}_chart", focus=focus,
                       deck=deck(f"compare.{view}", **options))
     elif view == "positioning":
-        cols = st.columns(3)
-        x = cols[0].selectbox(tr("compare.positioning.x"), views.POSITION_ATTRIBUTES, format_func=label("compare.attr"),
-                              key="compare_pos_x")
-        y = cols[1].selectbox(tr("compare.positioning.y"), views.POSITION_ATTRIBUTES, index=1, format_func=label("compare.attr"),
-                              key="compare_pos_y")
-        size = cols[2].selectbox(tr("compare.positioning.size_by"), views.SIZE_ATTRIBUTES, format_func=label("compare.attr"),
-                                 key="compare_pos_size")
+        x, y, size = ui.positioning_controls(store)
         ui.show_chart(ui.chart_spec(store, "positioning", chosen, x=x, y=y, size=size), key="compare_positioning_chart",
                       focus=focus, deck=deck("compare.positioning", x=x, y=y, size=size))
+        ui.profile(store, chosen, (x, y, size))
     elif view == "prices":
         st.session_state.setdefault(ui.PRICE_KIND_KEY, "index")
         price_kind = st.radio(tr("compare.prices.kind"), ui.PRICE_KINDS, horizontal=True, key=ui.PRICE_KIND_KEY,

@@ -4,7 +4,8 @@ import streamlit as st
 
 from research import market
 from research.i18n import fmt_number, fmt_percent
-from research.ui import add_to_deck, altair, lang, option_labels, page_setup, tr
+from research.ui import add_to_deck, altair, lang, page_setup, tr
+from research.ui.overview import segment_picker
 
 store = page_setup("overview")
 language = lang()
@@ -25,18 +26,13 @@ cols[5].metric(
     help=tr("overview.kpi.price_moves_help", threshold=threshold),
 )
 
-dimension = st.segmented_control(
-    tr("overview.share.dimension"),
-    options=list(market.SEGMENT_DIMENSIONS),
-    format_func=option_labels("dimension"),
-    default="industry",
-    key="overview_dimension",
-) or "industry"
+dimension = segment_picker(store)
 chart, _, _ = market.share_by_segment_view(store, dimension, language)
 if chart is None:
     st.info(tr("overview.share.empty"))
 else:
     altair(chart, key="overview_share_chart")
+    # "dimension" names the field, so renaming or removing a custom field finds the slide.
     add_to_deck("overview.share", {"dimension": dimension}, tr("overview.share.title"), key="overview_share_deck")
 
 left, right = st.columns(2)

@@ -7,6 +7,7 @@ DataFrames ready for charts and tables.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import altair as alt
@@ -14,11 +15,16 @@ import pandas as pd
 
 from research.access import audit_viewer_params, visible_audit_log
 from research.charts.market import share_by_segment_chart
+from research.data import fields
 from research.errors import ValidationError
-from research.i18n import country_name, fmt_date, fmt_datetime, fmt_money, fmt_percent, t
+from research.i18n import MESSAGES, country_name, fmt_date, fmt_datetime, fmt_money, fmt_percent, t
 from research.store import Store, quote_ident
 
-SEGMENT_DIMENSIONS = ("industry", "country", "region")
+SEGMENT_DIMENSIONS = ("industry", "country", "region")  # the built-in ones Compare's share view offers too
+# Overview segments by any categorical account field: these built-in ones, then the
+# workspace's custom fields of these kinds (research.data.fields), each labelled by its names.
+BUILTIN_DIMENSIONS = (*SEGMENT_DIMENSIONS, "status")
+CATEGORICAL_KINDS = ("choice", "text", "bool")
 PRICE_MOVE_DAYS = 30
 PRICE_MOVE_THRESHOLD = 0.03  # a move of 3 % or more is worth a look
 
@@ -79,9 +85,11 @@ WHERE r.observed_at > newest.at - to_days(CAST($days AS INTEGER))
 ORDER BY r.observed_at DESC, abs(r.price / r.previous_price - 1) DESC, p.name
 """
 
+# The segment is text ('true'/'false' for a yes/no field); accounts without a value form
+# the segment '' ("not set"), so they are counted rather than silently dropped.
 SHARE_BY_SEGMENT_SQL = """
 WITH served AS (
-    SELECT a.{dimension} AS segment, c.name AS company, c.is_us, count(*) AS accounts
+    SELECT coalesce(CAST(a.{dimension} AS VARCHAR), '') AS segment, c.name AS company, c.is_us, count(*) AS accounts
     FROM accounts a
     JOIN companies c ON c.id = a.supplier_company_id
     WHERE NOT a.archived
@@ -133,10 +141,38 @@ def price_moves(store: Store, *, days: int = PRICE_MOVE_DAYS, threshold: float =
     return store.query_df(PRICE_MOVES_SQL, {"days": days, "threshold": threshold})
 
 
+def custom_dimensions(store: Store) -> list[fields.CustomField]:
+    """The workspace's categorical custom account fields (choice, text, yes/no), in their order."""
+    return [f for f in fields.list_fields(store, "accounts") if f.kind in CATEGORICAL_KINDS]
+
+
+def segment_dimensions(store: Store) -> list[str]:
+    """Every account field the share can be segmented by: the built-in ones, then categorical custom fields."""
+    return [*BUILTIN_DIMENSIONS, *(f.name for f in custom_dimensions(store))]
+
+
+def dimension_label(store: Store, dimension: str, lang: str) -> str:
+    """A dimension's name in `lang`: the catalog's for a built-in one, the field's own for a custom one."""
+    if f"dimension.{dimension}" in MESSAGES:
+        return t(f"dimension.{dimension}", lang)
+    field = next((f for f in custom_dimensions(store) if f.name == dimension), None)
+    return field.label(lang) if field else dimension
+
+
+def dimension_labels(store: Store, lang: str) -> dict[str, str]:
+    """Every offered dimension -> its label in `lang` (a picker's format_func)."""
+    return {d: dimension_label(store, d, lang) for d in segment_dimensions(store)}
+
+
 def share_by_segment(store: Store, dimension: str = "industry", *, max_segments: int = 12) -> pd.DataFrame:
-    """Accounts served per company in each segment, with shares; the largest segments first."""
-    if dimension not in SEGMENT_DIMENSIONS:
-        raise ValidationError(f"Cannot segment by {dimension!r}; choose one of {', '.join(SEGMENT_DIMENSIONS)}.")
+    """Accounts served per company in each segment, with shares; the largest segments first.
+
+    `dimension` is one of `segment_dimensions(store)`; `segment` is text, '' for accounts
+    without a value.
+    """
+    offered = segment_dimensions(store)
+    if dimension not in offered:
+        raise ValidationError(f"Cannot segment by {dimension!r}; choose one of {', '.join(offered)}.")
     df = store.query_df(SHARE_BY_SEGMENT_SQL.format(dimension=quote_ident(dimension)))
     keep = df.drop_duplicates("segment")["segment"].head(max_segments)
     return df[df["segment"].isin(keep)].reset_index(drop=True)
@@ -160,8 +196,18 @@ def recent_changes(store: Store, limit: int = 15) -> pd.DataFrame:
 # ---- shaped for display ----------------------------------------------------------------
 
 
-def segment_label(dimension: str, value: str, lang: str) -> str:
-    return country_name(value, lang) if dimension == "country" else value
+def segment_label(dimension: str, value: object, lang: str, *, kind: str | None = None) -> str:
+    """A segment's name in `lang`: countries and statuses by their names, a yes/no field's
+    'true'/'false' as yes/no (`kind` = the custom field's kind), no value as "not set"."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return t("overview.share.not_set", lang)
+    if dimension == "country":
+        return country_name(str(value), lang)
+    if dimension == "status" and f"status.{value}" in MESSAGES:
+        return t(f"status.{value}", lang)
+    if kind == "bool" and str(value).lower() in ("true", "false"):
+        return t(f"overview.share.{str(value).lower()}", lang)
+    return str(value)
 
 
 def company_label(name: str, is_us: bool, lang: str) -> str:
@@ -171,13 +217,19 @@ def company_label(name: str, is_us: bool, lang: str) -> str:
 def labelled_share(store: Store, dimension: str, lang: str) -> pd.DataFrame:
     """`share_by_segment` with display labels in `lang` (segment_label, company_label)."""
     share = share_by_segment(store, dimension)
-    share["segment_label"] = [segment_label(dimension, v, lang) for v in share["segment"]]
+    kind = next((f.kind for f in custom_dimensions(store) if f.name == dimension), None)
+    share["segment_label"] = [segment_label(dimension, v, lang, kind=kind) for v in share["segment"]]
     share["company_label"] = [company_label(n, u, lang) for n, u in zip(share["company"], share["is_us"])]
     return share
 
 
-def share_chart(share: pd.DataFrame, dimension: str, lang: str) -> tuple[alt.TopLevelMixin | None, int, int]:
-    """The share-by-segment chart of a `labelled_share` frame, and (segments we lead, segments shown)."""
+def share_chart(
+    share: pd.DataFrame, dimension: str, lang: str, *, dimension_title: str | None = None
+) -> tuple[alt.TopLevelMixin | None, int, int]:
+    """The share-by-segment chart of a `labelled_share` frame, and (segments we lead, segments shown).
+
+    `dimension_title` names the axis (`dimension_label`; a built-in dimension's by default).
+    """
     if share.empty:
         return None, 0, 0
     lead = len(segments_we_lead(share))
@@ -186,7 +238,8 @@ def share_chart(share: pd.DataFrame, dimension: str, lang: str) -> tuple[alt.Top
         share,
         title=t("overview.share.title", lang),
         subtitle=t("overview.share.subtitle", lang, lead=lead, total=total),
-        segment_title=t(f"dimension.{dimension}", lang),
+        segment_title=dimension_title or (t(f"dimension.{dimension}", lang) if f"dimension.{dimension}" in MESSAGES
+                                          else dimension),
         share_title=t("col.share", lang),
         company_title=t("col.company", lang),
         accounts_title=t("col.accounts", lang),
@@ -196,7 +249,8 @@ def share_chart(share: pd.DataFrame, dimension: str, lang: str) -> tuple[alt.Top
 
 def share_by_segment_view(store: Store, dimension: str, lang: str) -> tuple[alt.TopLevelMixin | None, int, int]:
     """The share-by-segment chart in `lang`, and (segments we lead, segments shown)."""
-    return share_chart(labelled_share(store, dimension, lang), dimension, lang)
+    return share_chart(labelled_share(store, dimension, lang), dimension, lang,
+                       dimension_title=dimension_label(store, dimension, lang))
 
 
 def price_moves_table(moves: pd.DataFrame, lang: str, limit: int = 12) -> pd.DataFrame:

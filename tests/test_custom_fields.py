@@ -308,3 +308,21 @@ def test_field_cli_refuses_with_a_clear_error(demo_copy: Path, tmp_path: Path, c
     assert main(["field", "list", "--db", str(missing)]) == 1
     assert "There is no workspace at" in capsys.readouterr().err
     assert not missing.exists()
+
+
+def test_a_company_field_on_a_positioning_slide_follows_its_rename(demo: Store) -> None:
+    fields.add_field(demo, "ana", "companies", "plants", "int")
+    fields.add_field(demo, "ana", "accounts", "plants", "int")  # same name, other entity: not rewritten
+    with demo.transaction("ana") as tx:
+        deck = tx.insert("decks", {"name": "Board", "created_by": "ana"})
+        slide = tx.insert("deck_slides", {"deck_id": deck["id"], "position": 1, "kind": "view", "title": "Map",
+                                          "view": "compare.positioning",
+                                          "params": json.dumps({"x": "plants", "y": "capability_avg"})})
+        share = tx.insert("deck_slides", {"deck_id": deck["id"], "position": 2, "kind": "view", "title": "Share",
+                                          "view": "overview.share", "params": json.dumps({"dimension": "plants"})})
+    assert fields.field_uses(demo, "companies", "plants") == ["slide 'Map'"]
+    assert fields.field_uses(demo, "accounts", "plants") == ["slide 'Share'"]
+    fields.rename_field(demo, "ana", "companies", "plants", new_name="factories")
+    params = {r["id"]: json.loads(r["params"]) for r in demo.query_rows("SELECT id, params FROM deck_slides")}
+    assert params[slide["id"]] == {"x": "factories", "y": "capability_avg"}
+    assert params[share["id"]] == {"dimension": "plants"}

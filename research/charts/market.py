@@ -52,6 +52,11 @@ def share_by_segment_chart(
         .encode(x=alt.value(0), text=alt.Text("share:Q", format=".0%"))
     )
     height = max(160, 44 * len(order))
+    # The height is the plot's alone: Streamlit sizes a page-wide chart with autosize "fit",
+    # which squeezed title, legend and axis into it, so a three-segment chart (Overview ->
+    # Region, issue 17) drew no bars and its labels on top of each other. "fit-x" fits
+    # only the width; title, legend and axes come on top.
     return alt.layer(bars, labels).properties(
-        title=alt.TitleParams(text=title, subtitle=subtitle), height=height, width="container"
+        title=alt.TitleParams(text=title, subtitle=subtitle), height=height, width="container",
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
     )

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from research.data import fields
 from research.errors import ValidationError
 from research.market import SEGMENT_DIMENSIONS, share_by_segment
-from research.store import Store
+from research.store import Store, quote_ident
 
 FEATURE_VALUES = ("yes", "partial", "no", "unknown")
 # How much of a feature a value means; unknown has no rank (it is not a "no").
@@ -78,6 +79,41 @@ def data_version(store: Store) -> tuple[int, int]:
 
 def _ids(chosen: Sequence[Company]) -> list[int]:
     return [c.id for c in chosen]
+
+
+# ---- companies' own attributes, custom fields included ------------------------------------
+
+NUMERIC_KINDS = ("int", "number", "money", "percent")
+
+
+def company_fields(store: Store) -> list[fields.CustomField]:
+    """The workspace's custom company fields (research.data.fields), in their order."""
+    return fields.list_fields(store, "companies")
+
+
+# The newest rate per currency turns revenue and custom money fields into EUR: one
+# yardstick across companies that report in different currencies.
+_LATEST_RATES = "(SELECT currency, arg_max(per_eur, valid_on) AS per_eur FROM exchange_rates GROUP BY ALL)"
+
+
+def company_profile(store: Store, chosen: Sequence[Company]) -> pd.DataFrame:
+    """One row per chosen company, in `chosen`'s order: country, employees, revenue and every custom field.
+
+    `per_eur` is the company currency's newest rate (1 for EUR, NaN when none is known),
+    for money fields that are compared across companies.
+    """
+    custom = company_fields(store)
+    columns = "".join(f", c.{quote_ident(f.name)}" for f in custom)
+    df = store.query_df(
+        f"""SELECT c.id AS company_id, c.hq_country, c.employees, c.revenue_estimate, c.revenue_currency{columns},
+                   CASE WHEN upper(c.revenue_currency) = 'EUR' THEN 1.0 ELSE CAST(r.per_eur AS DOUBLE) END AS per_eur
+            FROM companies c
+            LEFT JOIN {_LATEST_RATES} r ON r.currency = upper(c.revenue_currency)
+            WHERE c.id IN (SELECT unnest($ids))""",
+        {"ids": _ids(chosen)},
+    )
+    order = pd.DataFrame({"company_id": _ids(chosen), "company": [c.name for c in chosen], "is_us": [c.is_us for c in chosen]})
+    return order.merge(df, on="company_id", how="left")
 
 
 # ---- features -----------------------------------------------------------------------------

@@ -13,14 +13,17 @@ from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
+from babel import Locale
+from babel.numbers import format_currency
 
 from research.charts import compare as charts
 from research.charts.theme import US_COLOR, company_colors, is_hex_color
 from research import exports
 from research.compare import data
 from research.compare.summary import CompetitorSummary, Item, summarize
+from research.data.fields import CustomField
 from research.errors import ValidationError
-from research.i18n import fmt_date, fmt_number, fmt_percent, t
+from research.i18n import country_name, fmt_date, fmt_number, fmt_percent, locale_of, t
 from research.market import company_label, segment_label
 from research.store import Store
 
@@ -232,10 +235,46 @@ def _capability_story(scores: pd.DataFrame, lang: str) -> str:
 # companies (a price index split at 100 would put our own bubble on the line).
 _SPLITS = {"capability_avg": 3.0}
 _FORMATS = {"price_index": ",.0f", "capability_avg": ",.1f", "feature_coverage": ".0%", "share": ".0%", "revenue": ",.0f"}
+_CUSTOM_FORMAT = ",.4~g"  # a custom field's own units: at most four significant digits, no trailing zeros
+
+
+# Names a custom field cannot take as an axis: the built-in attributes and the plot's own columns.
+_PLOT_COLUMNS = frozenset({*POSITION_ATTRIBUTES, *SIZE_ATTRIBUTES, "company", "company_label", "is_us", "x", "y", "size"})
+
+
+def numeric_company_fields(store: Store) -> list[CustomField]:
+    """Custom company fields that can be an axis or a bubble size: the numeric ones (int, number, money, percent)."""
+    return [f for f in data.company_fields(store) if f.kind in data.NUMERIC_KINDS and f.name not in _PLOT_COLUMNS]
+
+
+def position_attributes(store: Store) -> list[str]:
+    """What the positioning map's axes can show: the built-in attributes, then numeric custom company fields."""
+    return [*POSITION_ATTRIBUTES, *(f.name for f in numeric_company_fields(store))]
+
+
+def size_attributes(store: Store) -> list[str]:
+    """What the bubbles can be sized by: share, revenue, then numeric custom company fields."""
+    return [*SIZE_ATTRIBUTES, *(f.name for f in numeric_company_fields(store))]
+
+
+def attribute_label(store: Store, attribute: str, lang: str) -> str:
+    """An attribute's name in `lang`: the catalog's for a built-in one, the field's own (money: in EUR) for a custom one."""
+    if attribute in POSITION_ATTRIBUTES or attribute in SIZE_ATTRIBUTES:
+        return t(f"compare.attr.{attribute}", lang)
+    custom = next((f for f in data.company_fields(store) if f.name == attribute), None)
+    if custom is None:
+        return attribute
+    return t("compare.attr.in_eur", lang, name=custom.label(lang)) if custom.kind == "money" else custom.label(lang)
+
+
+def attribute_labels(store: Store, lang: str) -> dict[str, str]:
+    """Every axis or size attribute -> its label in `lang` (the pickers' format_func)."""
+    return {a: attribute_label(store, a, lang) for a in dict.fromkeys([*position_attributes(store), *size_attributes(store)])}
 
 
 def positioning_frame(store: Store, chosen: Sequence[data.Company]) -> pd.DataFrame:
-    """One row per chosen company: price index, mean capability score, feature coverage, share, revenue (EUR)."""
+    """One row per chosen company: price index, mean capability score, feature coverage, share, revenue (EUR),
+    then each numeric custom company field (money fields in EUR at the newest rate)."""
     frame = pd.DataFrame({"company": [c.name for c in chosen], "is_us": [c.is_us for c in chosen]})
     overall = data.overall_price_index(data.price_index(store, chosen)).set_index("company")["price_index"]
     scores = data.capability_scores(store, chosen)
@@ -255,6 +294,12 @@ def positioning_frame(store: Store, chosen: Sequence[data.Company]) -> pd.DataFr
     for name, series in (("price_index", overall), ("capability_avg", caps), ("feature_coverage", coverage),
                          ("share", share), ("revenue", revenue)):
         frame[name] = frame["company"].map(series).astype(float)
+    numeric = numeric_company_fields(store)
+    if numeric:
+        profile = data.company_profile(store, chosen)
+        for custom in numeric:
+            values = pd.to_numeric(profile[custom.name], errors="coerce").astype(float)
+            frame[custom.name] = (values / profile["per_eur"] if custom.kind == "money" else values).to_numpy()
     return frame
 
 
@@ -262,10 +307,12 @@ def positioning_view(
     store: Store, chosen: Sequence[data.Company], lang: str, *, x: str = "price_index", y: str = "capability_avg",
     size: str = "share",
 ) -> ChartView:
-    if x not in POSITION_ATTRIBUTES or y not in POSITION_ATTRIBUTES or x == y:
-        raise ValidationError(f"Choose two different axes among {', '.join(POSITION_ATTRIBUTES)}.", title="Invalid axes")
-    if size not in SIZE_ATTRIBUTES:
-        raise ValidationError(f"Size bubbles by one of {', '.join(SIZE_ATTRIBUTES)}.", title="Invalid size")
+    axes, sizes = position_attributes(store), size_attributes(store)
+    if x not in axes or y not in axes or x == y:
+        raise ValidationError(f"Choose two different axes among {', '.join(axes)}.", title="Invalid axes")
+    if size not in sizes:
+        raise ValidationError(f"Size bubbles by one of {', '.join(sizes)}.", title="Invalid size")
+    names = {a: attribute_label(store, a, lang) for a in (x, y, size)}
     frame = positioning_frame(store, chosen)
     title = t("compare.positioning.title", lang)
     placed = frame.dropna(subset=[x, y]).copy()
@@ -275,14 +322,14 @@ def positioning_view(
     placed["size"] = placed[size].fillna(0.0)
     x_split = _SPLITS.get(x, float(placed[x].median()))
     y_split = _SPLITS.get(y, float(placed[y].median()))
-    quadrants = _quadrant_names(x, y, lang)
+    quadrants = _quadrant_names(x, y, names[x], names[y], lang)
     occupied = {("t" if r[y] >= y_split else "b") + ("r" if r[x] >= x_split else "l") for _, r in placed.iterrows()}
     white = [q for q in ("tl", "tr", "bl", "br") if q not in occupied]
     plotted = _labelled(placed.rename(columns={x: "x", y: "y"}), lang)[["company", "company_label", "is_us", "x", "y", "size"]]
     subtitle = [
         t("compare.positioning.subtitle_white", lang, quadrants=", ".join(quadrants[q] for q in white)) if white
         else t("compare.positioning.subtitle_full", lang),
-        t("compare.positioning.size", lang, size=t(f"compare.attr.{size}", lang)),
+        t("compare.positioning.size", lang, size=names[size]),
     ]
     chart = charts.positioning_chart(
         plotted,
@@ -290,19 +337,97 @@ def positioning_view(
         x_split=x_split, y_split=y_split, quadrants=quadrants, white_space=white,
         white_space_label=t("compare.positioning.white_space", lang),
         title=title, subtitle=subtitle,
-        labels={"x": t(f"compare.attr.{x}", lang), "y": t(f"compare.attr.{y}", lang), "size": t(f"compare.attr.{size}", lang),
-                "company": t("compare.label.company", lang), "size_format": _FORMATS[size]},
-        x_format=_FORMATS[x], y_format=_FORMATS[y], us_color=highlight_color(store),
+        labels={"x": names[x], "y": names[y], "size": names[size],
+                "company": t("compare.label.company", lang), "size_format": _FORMATS.get(size, _CUSTOM_FORMAT)},
+        x_format=_FORMATS.get(x, _CUSTOM_FORMAT), y_format=_FORMATS.get(y, _CUSTOM_FORMAT), us_color=highlight_color(store),
     )
     table = placed.rename(columns={"size": f"size_{size}"})
     return ChartView(chart, table.reset_index(drop=True), "positioning-map", _no_data_note(missing, lang))
 
 
-def _quadrant_names(x: str, y: str, lang: str) -> dict[str, str]:
-    """Named quadrants for price against quality; "high X · high Y" style names for other pairs."""
+# ---- the companies side by side ---------------------------------------------------------------
+
+
+def _money(value: float, currency: str, lang: str) -> str:
+    """Money in whole units (a company's revenue in cents reads as noise): €38,500,000 / 38.500.000 €."""
+    locale = Locale.parse(locale_of(lang))
+    pattern = locale.currency_formats["standard"].pattern.replace(".00", "")
+    return format_currency(round(value), currency, format=pattern, locale=locale, currency_digits=False)
+
+
+def _cell(value: object, kind: str, lang: str, currency: object = "EUR") -> str:
+    """A profile cell as text in `lang` by its kind ("–" when empty)."""
+    if value is None or (not isinstance(value, (str, bool)) and pd.isna(value)):
+        return "–"
+    if kind == "bool":
+        return t("compare.profile.yes" if value else "compare.profile.no", lang)
+    if kind == "int":
+        return fmt_number(int(value), lang)
+    if kind == "number":
+        return fmt_number(float(value), lang, 0 if float(value).is_integer() else 2)
+    if kind == "percent":
+        return fmt_percent(float(value) / 100, lang, 1)  # stored in points: 12.5 is 12.5 %
+    if kind == "money":
+        return _money(float(value), str(currency).upper() if isinstance(currency, str) and currency else "EUR", lang)
+    if kind == "date":
+        return fmt_date(pd.Timestamp(value).date(), lang)
+    if kind == "country":
+        return country_name(str(value), lang)
+    return str(value)
+
+
+# How positioning_frame's built-in attributes read in a table (share and coverage are fractions).
+_ATTRIBUTE_CELLS = {
+    "price_index": lambda v, lang: fmt_number(v, lang),
+    "capability_avg": lambda v, lang: fmt_number(v, lang, 1),
+    "feature_coverage": lambda v, lang: fmt_percent(v, lang),
+    "share": lambda v, lang: fmt_percent(v, lang),
+    "revenue": lambda v, lang: _money(v, "EUR", lang),
+}
+
+
+def profile_table(store: Store, chosen: Sequence[data.Company], lang: str, *,
+                  attributes: Sequence[str] = POSITION_ATTRIBUTES) -> pd.DataFrame:
+    """The chosen companies side by side: one column per company in `chosen`'s order (ours first),
+    one row per attribute, so a slide keeps every custom field however many there are.
+
+    Rows: the comparison `attributes` (positioning_frame's, custom numeric fields
+    included), country, employees and revenue, then every custom company field not
+    already shown; named in `lang` in the first column, values written as text in `lang`.
+    """
+    custom = {f.name: f for f in data.company_fields(store)}
+    profile = data.company_profile(store, chosen)
+    rows: dict[str, list[str]] = {}
+    attributes = list(dict.fromkeys(attributes))
+    if attributes:
+        frame = positioning_frame(store, chosen)
+        for attribute in attributes:
+            if attribute in _ATTRIBUTE_CELLS:
+                cells = ["–" if pd.isna(v) else _ATTRIBUTE_CELLS[attribute](v, lang) for v in frame[attribute]]
+            else:  # a numeric custom field, money already in EUR
+                cells = [_cell(v, custom[attribute].kind, lang) for v in frame[attribute]]
+            rows[attribute_label(store, attribute, lang)] = cells
+    rows[t("compare.profile.country", lang)] = [_cell(v, "country", lang) for v in profile["hq_country"]]
+    rows[t("compare.profile.employees", lang)] = [_cell(v, "int", lang) for v in profile["employees"]]
+    rows[t("compare.profile.revenue", lang)] = [
+        _cell(v, "money", lang, c) for v, c in zip(profile["revenue_estimate"], profile["revenue_currency"])]
+    for name, own in custom.items():
+        if name in attributes:
+            continue
+        label = own.label(lang)
+        if label in rows:  # a custom field named like a row already shown: tell them apart
+            label = f"{label} ({name})"
+        rows[label] = [_cell(v, own.kind, lang, c) for v, c in zip(profile[name], profile["revenue_currency"])]
+    table = {t("compare.profile.attribute", lang): list(rows)}
+    for i, company in enumerate(chosen):
+        table[company_label(company.name, company.is_us, lang)] = [cells[i] for cells in rows.values()]
+    return pd.DataFrame(table)
+
+
+def _quadrant_names(x: str, y: str, xn: str, yn: str, lang: str) -> dict[str, str]:
+    """Named quadrants for price against quality; "high X · high Y" style names (`xn`, `yn`) for other pairs."""
     if x == "price_index" and y in ("capability_avg", "feature_coverage"):
         return {q: t(f"compare.quadrant.{q}", lang) for q in ("tl", "tr", "bl", "br")}
-    xn, yn = t(f"compare.attr.{x}", lang), t(f"compare.attr.{y}", lang)
     hi, lo = t("compare.quadrant.high", lang), t("compare.quadrant.low", lang)
     return {"tl": f"{lo} {xn} · {hi} {yn}", "tr": f"{hi} {xn} · {hi} {yn}", "bl": f"{lo} {xn} · {lo} {yn}", "br": f"{hi} {xn} · {lo} {yn}"}
 

@@ -361,29 +361,37 @@ _SAVED_JSON = (
 )
 
 
-def _names(value: Any, name: str, key: str | None = None) -> bool:
-    """Whether saved JSON names `name` as a field (under a key that holds field names)."""
+# Per entity: where saved JSON may name its fields, and under which keys. Account fields appear in
+# segments, weights, slides and dataset links; company fields only as a positioning slide's axes.
+_SOURCES = {"accounts": _SAVED_JSON, "companies": (("deck_slides", "title", "params", "slide"),)}
+_SCALAR_KEYS = {"accounts": _FIELD_KEYS, "companies": frozenset({"x", "y", "size"})}
+
+
+def _names(value: Any, name: str, entity: str = "accounts", key: str | None = None) -> bool:
+    """Whether saved JSON names `name` as a field of `entity` (under a key that holds field names)."""
+    lists = entity == "accounts"
     if isinstance(value, dict):
-        if key in _FIELD_MAP_KEYS and name in value:
+        if lists and key in _FIELD_MAP_KEYS and name in value:
             return True
-        return any(_names(v, name, k) for k, v in value.items())
+        return any(_names(v, name, entity, k) for k, v in value.items())
     if isinstance(value, list):
-        if key in _FIELD_LIST_KEYS and name in value:
+        if lists and key in _FIELD_LIST_KEYS and name in value:
             return True
-        return any(_names(v, name, key) for v in value)
-    return key in _FIELD_KEYS and value == name
+        return any(_names(v, name, entity, key) for v in value)
+    return key in _SCALAR_KEYS.get(entity, ()) and value == name
 
 
-def _renamed(value: Any, old: str, new: str, key: str | None = None) -> Any:
+def _renamed(value: Any, old: str, new: str, entity: str = "accounts", key: str | None = None) -> Any:
+    lists = entity == "accounts"
     if isinstance(value, dict):
-        if key in _FIELD_MAP_KEYS:
+        if lists and key in _FIELD_MAP_KEYS:
             value = {(new if k == old else k): v for k, v in value.items()}
-        return {k: _renamed(v, old, new, k) for k, v in value.items()}
+        return {k: _renamed(v, old, new, entity, k) for k, v in value.items()}
     if isinstance(value, list):
-        if key in _FIELD_LIST_KEYS:
+        if lists and key in _FIELD_LIST_KEYS:
             value = [new if v == old else v for v in value]
-        return [_renamed(v, old, new, key) for v in value]
-    return new if key in _FIELD_KEYS and value == old else value
+        return [_renamed(v, old, new, entity, key) for v in value]
+    return new if key in _SCALAR_KEYS.get(entity, ()) and value == old else value
 
 
 def _saved_rows(store_or_tx: Any, table: str, label: str, column: str) -> list[tuple[int, str, Any]]:
@@ -402,11 +410,10 @@ def _saved_rows(store_or_tx: Any, table: str, label: str, column: str) -> list[t
 def field_uses(store: Store, entity: str, name: str) -> list[str]:
     """Saved things that name the field: segments, weight sets and slides, and saved queries' SQL."""
     uses: list[str] = []
-    if entity == "accounts":  # segments, weights and slides work on accounts
-        for table, label, column, what in _SAVED_JSON:
-            for _, title, value in _saved_rows(store, table, label, column):
-                if _names(value, name):
-                    uses.append(f"{what} {title!r}")
+    for table, label, column, what in _SOURCES.get(entity, ()):
+        for _, title, value in _saved_rows(store, table, label, column):
+            if _names(value, name, entity):
+                uses.append(f"{what} {title!r}")
     word = re.compile(rf"(?<![\w\"]){re.escape(name)}(?![\w\"])|\"{re.escape(name)}\"", re.IGNORECASE)
     for row in store.query_rows("SELECT name, sql FROM saved_queries ORDER BY name"):
         if word.search(row["sql"] or ""):
@@ -415,11 +422,9 @@ def field_uses(store: Store, entity: str, name: str) -> list[str]:
 
 
 def _rewrite_uses(tx: Transaction, entity: str, old: str, new: str) -> None:
-    if entity != "accounts":
-        return
-    for table, label, column, _ in _SAVED_JSON:
+    for table, label, column, _ in _SOURCES.get(entity, ()):
         for row_id, _, value in _saved_rows(tx, table, label, column):
-            changed = _renamed(value, old, new)
+            changed = _renamed(value, old, new, entity)
             if changed != value:
                 tx.update(table, row_id, {column: json.dumps(changed)})
 

@@ -31,6 +31,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "query.kind_param.choice": ("pick-list", "избор са листе"),
     "query.schema.title": ("Tables and views", "Табеле и прикази"),
     "query.schema.column": ("Column", "Колона"),
+    "query.schema.label": ("Name", "Назив"),
     "query.schema.type": ("Type", "Тип"),
     "query.kind.view": ("view", "приказ"),
     "query.kind.table": ("table", "табела"),

@@ -144,7 +144,12 @@ def capability_radar(store: Store, params: dict[str, Any], ctx: RenderContext) -
 
 @register("compare.positioning", "compare", "present.view.compare.positioning")
 def positioning_map(store: Store, params: dict[str, Any], ctx: RenderContext) -> SlideContent:
-    """params: {"competitors", "focus", "x", "y", "size"} — axes and bubble size as picked on the page."""
+    """params: {"competitors", "focus", "x", "y", "size"} — axes and bubble size as picked on the page
+    (a built-in attribute or a numeric custom company field by its name).
+
+    The table is the companies side by side (views.profile_table): the plotted attributes,
+    then the companies' own fields, custom ones by their names in the deck's language.
+    """
     options = {"x": params.get("x") or "price_index", "y": params.get("y") or "capability_avg",
                "size": params.get("size") or "share"}
     content, spec, chosen = _content(store, "positioning", params, ctx, options)
@@ -158,8 +163,9 @@ def positioning_map(store: Store, params: dict[str, Any], ctx: RenderContext) ->
             "scatter", tuple(frame["company_label"]),  # one point per company; the categories name the points
             tuple(Series(r["company_label"], (float(r[y]),), colours.get(r["company_label"]), (float(r[x]),))
                   for r in frame.to_dict("records")),
-            x_title=t(f"compare.attr.{x}", lang), y_title=t(f"compare.attr.{y}", lang),
+            x_title=views.attribute_label(store, x, lang), y_title=views.attribute_label(store, y, lang),
         )
+        content.table = views.profile_table(store, chosen, lang, attributes=(x, y, options["size"]))
     return content
 
 

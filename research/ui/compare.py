@@ -197,6 +197,38 @@ def show_chart(spec: views.ChartSpec, *, key: str, focus: str | None, deck: tupl
             add_to_deck(deck[0], deck[1], str(title.get("text", "") if isinstance(title, dict) else title or ""), key=f"{key}_deck")
 
 
+# ---- positioning: axes over built-in and custom attributes, the companies side by side ----------------
+
+
+def positioning_controls(store: Store) -> tuple[str, str, str]:
+    """x, y and bubble size pickers: the built-in attributes, then numeric custom company fields by their names."""
+    labels = views.attribute_labels(store, lang())
+    axes, sizes = views.position_attributes(store), views.size_attributes(store)
+    for key, options in (("compare_pos_x", axes), ("compare_pos_y", axes), ("compare_pos_size", sizes)):
+        if key in st.session_state and st.session_state[key] not in options:
+            del st.session_state[key]  # a custom field renamed or removed since the last run
+    cols = st.columns(3)
+    x = cols[0].selectbox(tr("compare.positioning.x"), axes, format_func=labels.get, key="compare_pos_x")
+    y = cols[1].selectbox(tr("compare.positioning.y"), axes, index=1, format_func=labels.get, key="compare_pos_y")
+    size = cols[2].selectbox(tr("compare.positioning.size_by"), sizes, format_func=labels.get, key="compare_pos_size")
+    return x, y, size
+
+
+def profile(store: Store, chosen: Sequence[data.Company], attributes: Sequence[str]) -> None:
+    """The chosen companies side by side: the plotted `attributes`, then their own fields, custom ones included;
+    our row in the highlight colour. The same table as the positioning slide's."""
+    if len(chosen) < 2:
+        return
+    table = views.profile_table(store, chosen, lang(), attributes=attributes)
+    colour = views.highlight_color(store)
+    ours = {views.company_label(c.name, True, lang()) for c in chosen if c.is_us}
+    styled = table.style.apply(
+        lambda column: [f"background-color: {colour}26; font-weight: 600" if column.name in ours else ""] * len(column))
+    st.subheader(tr("compare.profile.title"))
+    st.caption(tr("compare.profile.caption"))
+    st.dataframe(styled, hide_index=True, key="compare_profile_table")
+
+
 # ---- the advantage summary ---------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ session (`query_last`), so chart and paging controls rerun without re-querying.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ import streamlit as st
 
 from research.charts.query import AGGREGATES, CHART_KINDS, ChartChoice, build_chart, options_for, suggest_chart
 from research.competitors import profiles
+from research.data import entities, fields
 from research.errors import VantageError
 from research.i18n import fmt_number
 from research.query import builder, export, saved, schema
@@ -35,6 +37,17 @@ NONE = "—"
 @st.cache_data(ttl=60, show_spinner=False, max_entries=8)
 def _objects(database: str, _store: Store) -> list[schema.SchemaObject]:
     return schema.schema_objects(_store)
+
+
+def custom_labels(store: Store, table: str, language: str) -> dict[str, str]:
+    """Column -> label in `language` of the table's custom fields (accounts, companies, products); else empty."""
+    entity = next((e for e in fields.ENTITIES if entities.get_entity(e).table == table), None)
+    return {f.name: f.label(language) for f in fields.list_fields(store, entity)} if entity else {}
+
+
+def _column_text(labels: dict[str, str]) -> Callable[[str], str]:
+    """A column picker's option text: a custom column as `name · Label`, a built-in one by its name."""
+    return lambda column: f"{column} · {labels[column]}" if column in labels else column
 
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=64)
@@ -129,8 +142,14 @@ def schema_browser(store: Store) -> None:
     obj = by_name[chosen]
     if obj.description_key:
         st.caption(tr(obj.description_key))
+    columns = {tr("query.schema.column"): [c.name for c in obj.columns]}
+    labels = custom_labels(store, obj.name, language) if obj.kind == "table" else {}
+    if labels:
+        # Custom fields are real columns: their names in the UI language beside the SQL name.
+        columns[tr("query.schema.label")] = [labels.get(c.name, "") for c in obj.columns]
+    columns[tr("query.schema.type")] = [c.type for c in obj.columns]
     st.dataframe(
-        pd.DataFrame({tr("query.schema.column"): [c.name for c in obj.columns], tr("query.schema.type"): [c.type for c in obj.columns]}),
+        pd.DataFrame(columns),
         hide_index=True,
         height=300,
         key="query_schema_columns",
@@ -217,24 +236,26 @@ def builder_view(store: Store) -> None:
                           format_func={n: f"{n} · {tr('query.kind.' + o.kind)}" for n, o in by_name.items()}.get)
     columns = {c.name: c.type for c in by_name[source].columns}
     names = list(columns)
+    labelled = _column_text(custom_labels(store, source, lang()) if by_name[source].kind == "table" else {})
     st.markdown(f"**{tr('query.builder.filters')}**")
     filters = []
     for i in range(3):
         c1, c2, c3 = st.columns([2, 1, 2])
-        column = c1.selectbox(tr("query.builder.column"), [NONE, *names], key=f"query_b_fcol_{i}", label_visibility="collapsed" if i else "visible")
+        column = c1.selectbox(tr("query.builder.column"), [NONE, *names], key=f"query_b_fcol_{i}", format_func=labelled,
+                              label_visibility="collapsed" if i else "visible")
         op = c2.selectbox(tr("query.builder.op"), builder.OPERATORS, key=f"query_b_fop_{i}", label_visibility="collapsed" if i else "visible")
         value = c3.text_input(tr("query.builder.value"), key=f"query_b_fval_{i}", label_visibility="collapsed" if i else "visible")
         if column != NONE and value.strip():
             filters.append(builder.Filter(column, op, value.strip()))
     left, right = st.columns(2)
-    group = left.multiselect(tr("query.builder.group_by"), names, key="query_b_group")
+    group = left.multiselect(tr("query.builder.group_by"), names, key="query_b_group", format_func=labelled)
     measures = []
     with right:
         for i in range(2):
             f1, f2 = st.columns(2)
             func = f1.selectbox(tr("query.builder.measure"), [NONE, *builder.MEASURES], key=f"query_b_mfunc_{i}",
                                 format_func=option_labels("query.measure", {NONE: NONE}))
-            column = f2.selectbox(tr("query.builder.of"), [NONE, *names], key=f"query_b_mcol_{i}")
+            column = f2.selectbox(tr("query.builder.of"), [NONE, *names], key=f"query_b_mcol_{i}", format_func=labelled)
             if func != NONE:
                 measures.append(builder.Measure(func, None if column == NONE else column))
     outputs = group + [m.alias for m in measures] if (group or measures) else names
