@@ -66,3 +66,17 @@ def test_each_command_still_parses_and_runs_through_main(demo_copy: Path, capsys
         cli.main(["no-such-command"])
     assert exited.value.code == 2
     assert "invalid choice: 'no-such-command'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [
+    ["info"], ["compare", "summary"], ["deck", "list"], ["company", "list"], ["watch", "list"],
+    ["query", "SELECT 1"], ["field", "list"], ["dataset", "list"], ["report", "--out", "report.md"],
+    ["segment", "list"], ["batches"], ["undo", "1"], ["backup", "--out", "backup"],
+])
+def test_every_command_refuses_a_workspace_that_does_not_exist_the_same_way(
+        argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    missing = tmp_path / "typo.duckdb"
+    assert cli.main([*argv, "--db", str(missing)]) == 1
+    assert "There is no workspace at typo.duckdb; check --db" in capsys.readouterr().err
+    assert not missing.exists()

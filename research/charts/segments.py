@@ -5,6 +5,8 @@ Pure builders: a small, already aggregated DataFrame in, an Altair chart out.
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
@@ -31,9 +33,13 @@ def silhouette_chart(scan: pd.DataFrame, suggested: int, *, title: str, subtitle
 
 
 def sizing_funnel_chart(
-    sizing: pd.DataFrame, *, title: str, subtitle: str, stage_title: str, value_title: str, low_title: str, high_title: str
+    sizing: pd.DataFrame, *, title: str, subtitle: str | list[str], stage_title: str, value_title: str, low_title: str,
+    high_title: str,
 ) -> alt.LayerChart:
-    """TAM → SAM → SOM as a centred funnel of bars with the ± band as whiskers (`sizing`: stage, value, low, high)."""
+    """TAM → SAM → SOM as a centred funnel of bars with the ± band as whiskers (`sizing`: stage, value, low, high).
+
+    `subtitle` may be several lines: the sizing says where its contract value came from.
+    """
     data = sizing.copy()
     data["left"], data["right"] = -data["value"] / 2, data["value"] / 2
     data["low_left"], data["low_right"] = -data["low"] / 2, data["high"] / 2
@@ -71,13 +77,17 @@ def matrix_chart(
     share_title: str,
     segment_title: str,
     zone_title: str,
+    unknown_text: str = "–",
 ) -> alt.LayerChart:
     """GE-McKinsey bubbles: x = strength, y = attractiveness (0–100), size = accounts, colour = our share.
 
     `scored` needs label, accounts, our_share (0–1 or NaN), strength, attractiveness, zone_label.
+    Segments without a score on an axis (NaN) are left off: the caller names them. An unknown
+    share is drawn hollow and reads `unknown_text`, not 0 %.
     """
-    data = scored.copy()
-    data["our_share"] = data["our_share"].fillna(0.0)
+    data = scored.dropna(subset=["attractiveness", "strength"])
+    data = data[["label", "accounts", "our_share", "strength", "attractiveness", "zone_label"]].copy()
+    known_share = "isValid(datum.our_share)"
     zones = pd.DataFrame(
         [
             {"x": x0, "x2": x1, "y": y0, "y2": y1, "tone": tone}
@@ -92,19 +102,25 @@ def matrix_chart(
         y=alt.Y("y:Q", scale=scale, title=y_title), y2="y2:Q",
         color=alt.Color("tone:N", scale=None),
     )
-    bubbles = alt.Chart(data).mark_circle(stroke="#1F2933", strokeWidth=1.2, opacity=0.9).encode(
+    bubbles = alt.Chart(data).transform_calculate(
+        share_text=f"{known_share} ? format(datum.our_share, '.0%') : {json.dumps(unknown_text)}"
+    ).mark_circle(stroke="#1F2933", strokeWidth=1.2, opacity=0.9).encode(
         x=alt.X("strength:Q", scale=scale),
         y=alt.Y("attractiveness:Q", scale=scale),
         size=alt.Size("accounts:Q", title=size_title, scale=alt.Scale(range=[300, 6000]), legend=None),
-        color=alt.Color(
-            "our_share:Q", title=share_title,
-            scale=alt.Scale(domain=[0, 1], range=[NEUTRAL_COLOR, US_COLOR], interpolate="rgb"),
-            legend=alt.Legend(format="%", orient="right", direction="vertical"),
+        color=alt.condition(
+            known_share,
+            alt.Color(
+                "our_share:Q", title=share_title,
+                scale=alt.Scale(domain=[0, 1], range=[NEUTRAL_COLOR, US_COLOR], interpolate="rgb"),
+                legend=alt.Legend(format="%", orient="right", direction="vertical"),
+            ),
+            alt.value("white"),
         ),
         tooltip=[
             alt.Tooltip("label:N", title=segment_title),
             alt.Tooltip("accounts:Q", title=size_title, format=","),
-            alt.Tooltip("our_share:Q", title=share_title, format=".0%"),
+            alt.Tooltip("share_text:N", title=share_title),
             alt.Tooltip("attractiveness:Q", title=y_title, format=".0f"),
             alt.Tooltip("strength:Q", title=x_title, format=".0f"),
             alt.Tooltip("zone_label:N", title=zone_title),

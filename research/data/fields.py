@@ -53,7 +53,7 @@ CURRENCY_COLUMN = {"accounts": "revenue_currency", "companies": "revenue_currenc
 RESERVED_NAMES = frozenset({
     "id", "version", "created_at", "updated_at", "revenue_eur", "employee_band", "revenue_band", "owner_key",
     "supplier_key", "supplier_id", "supplier", "is_us", "notes", "notes_private", "notes_author", "segment",
-    "segment_id", "account_id", "company_id",
+    "segment_id", "account_id", "company_id", "deals", "relationship_years",
 })
 # Serbian Cyrillic as Serbian Latin (the standard one-to-one mapping) before ASCII: Приход -> prihod,
 # not the Russian-style "prikhod" a general transliteration gives.

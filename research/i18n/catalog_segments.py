@@ -39,6 +39,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.status.lost": ("lost", "изгубљен"),
     "segments.no_supplier": ("(no known supplier)", "(добављач непознат)"),
     "segments.no_owner": ("(unassigned)", "(није додељен)"),
+    # the workspace's bands (research.segments.bands) and custom fields' values
+    "segments.band.quantile": ("Q{n}: {range}", "К{n}: {range}"),
+    "segments.band.under": ("under {value}", "испод {value}"),
+    "segments.band.over": ("{value} or more", "{value} и више"),
+    "segments.band.between": ("{low}–{high}", "{low}–{high}"),
+    "segments.band.all": ("all", "сви"),
+    "segments.value.yes": ("yes", "да"),
+    "segments.value.no": ("no", "не"),
+    "segments.bands.title": ("Size and revenue bands", "Распони величине и прихода"),
+    "segments.bands.intro": (
+        "Automatic uses the fixed bands unless they would put more than 60 % of the accounts into one band; "
+        "then it uses the quartiles of your own data. Revenue cuts are in EUR.",
+        "Аутоматски режим користи сталне распоне, осим ако би они сместили више од 60 % клијената у један распон; "
+        "тада користи квартиле ваших података. Границе прихода су у еврима.",
+    ),
+    "segments.bands.employees": ("Employee bands", "Распони запослених"),
+    "segments.bands.revenue": ("Revenue bands (EUR)", "Распони прихода (€)"),
+    "segments.bands.mode.auto": ("automatic", "аутоматски"),
+    "segments.bands.mode.fixed": ("fixed", "стални"),
+    "segments.bands.mode.quantiles": ("quartiles of my data", "квартили мојих података"),
+    "segments.bands.mode.custom": ("my own cuts", "моје границе"),
+    "segments.bands.cuts": ("Cuts between bands, comma-separated", "Границе између распона, одвојене зарезом"),
+    "segments.bands.now": ("Now: {bands}", "Сада: {bands}"),
+    "segments.bands.auto_quantiles": (
+        "Automatic: the fixed bands would put {share} of the accounts into one band, so the quartiles of your data apply.",
+        "Аутоматски: стални распони би сместили {share} клијената у један распон, па важе квартили ваших података.",
+    ),
+    "segments.bands.save": ("Save bands", "Сачувај распоне"),
+    "segments.bands.saved": ("Bands saved.", "Распони су сачувани."),
+    "segments.bands.confirm": ("Change the bands anyway", "Ипак промени распоне"),
     # builder
     "segments.build.intro": (
         "Pick values in a group: an account must match all of them. Add another group to also include accounts that match it instead (OR).",
@@ -51,6 +81,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.build.min": ("{field}: from", "{field}: од"),
     "segments.build.max": ("{field}: to", "{field}: до"),
     "segments.build.any": ("any", "било који"),
+    "segments.build.more_fields": ("Your fields", "Ваша поља"),
+    "segments.build.more_fields_help": (
+        "Fields your workspace added to accounts. Money fields compare in EUR, converted at the newest exchange rate "
+        "of each account's currency, like revenue; percentages in points.",
+        "Поља која је ваш радни простор додао клијентима. Новчана поља се пореде у еврима, по најновијем курсу валуте "
+        "сваког клијента, као приход; проценти у процентним поенима.",
+    ),
+    "segments.build.in_eur": ("{field} in EUR", "{field} у еврима"),
+    "segments.build.in_percent": ("{field} in %", "{field} у %"),
     "segments.build.load": ("Start from a saved segment", "Почни од сачуваног сегмента"),
     "segments.build.new": ("(new segment)", "(нови сегмент)"),
     "segments.build.too_complex": (
@@ -97,6 +136,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.share.title": ("Who serves each segment", "Ко снабдева који сегмент"),
     "segments.share.subtitle": ("Share of accounts with a known supplier", "Удео клијената са познатим добављачем"),
     "segments.profile.empty": ("Choose at least one segment.", "Изаберите бар један сегмент."),
+    "segments.custom.title": ("Your fields in this segment", "Ваша поља у овом сегменту"),
+    "segments.custom.field": ("Field", "Поље"),
+    "segments.custom.summary": ("Typical values", "Уобичајене вредности"),
+    "segments.summary.known": ("{known} of {members} known", "познато за {known} од {members}"),
+    "segments.summary.numbers": (
+        "median {median}, middle half {low}–{high}, range {minimum}–{maximum}",
+        "медијана {median}, средња половина {low}–{high}, распон {minimum}–{maximum}",
+    ),
+    "segments.summary.values": ("{top} ({distinct} different values)", "{top} (различитих вредности: {distinct})"),
     # columns
     "segments.col.segment": ("Segment", "Сегмент"),
     "segments.col.kind": ("Kind", "Врста"),
@@ -161,6 +209,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.trait.generic_low": ("low {field}", "низак {field}"),
     "segments.trait.value_all": ("all {value} ({field})", "сви: {value} ({field})"),
     "segments.trait.value_mostly": ("mostly {value} ({field})", "углавном: {value} ({field})"),
+    "segments.trait.flag": ("{field}: {value}", "{field}: {value}"),
+    "segments.trait.named_high": ("high {field}", "{field}: високо"),
+    "segments.trait.named_low": ("low {field}", "{field}: ниско"),
+    "segments.vs.higher_named": ("higher {field} than cluster {n}", "{field}: више него група {n}"),
+    "segments.vs.lower_named": ("lower {field} than cluster {n}", "{field}: ниже него група {n}"),
+    "segments.trait.flag_all": ("all {value}", "сви — {value}"),
+    "segments.trait.flag_mostly": ("mostly {value}", "углавном — {value}"),
     "segments.value.missing": ("unknown", "непознато"),
     # nouns of numeric features, in "higher {field} than cluster 2"
     "segments.noun.employees": ("headcount", "број запослених"),
@@ -201,7 +256,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.sizing.save": ("Save assumptions with the segment", "Сачувај претпоставке уз сегмент"),
     "segments.sizing.saved": ("Assumptions saved.", "Претпоставке су сачуване."),
     "segments.sizing.title": ("Market size, bottom-up", "Величина тржишта, одоздо нагоре"),
-    "segments.sizing.subtitle": ("{accounts} accounts × {acv} per year; bars show ±{band}", "{accounts} клијената × {acv} годишње; распон ±{band}"),
     "segments.sizing.stage": ("Stage", "Ниво"),
     "segments.sizing.value": ("Annual value (EUR)", "Годишња вредност (€)"),
     "segments.sizing.low": ("Low", "Ниско"),
@@ -209,6 +263,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.sizing.defaults": (
         "Defaults: the segment's median won deal as contract value (else the configured value), 60 % serviceable, our current share as obtainable.",
         "Подразумевано: медијана добијених послова у сегменту као вредност уговора (иначе подешена вредност), 60 % доступно, наш тренутни удео као остварив.",
+    ),
+    "segments.sizing.source": ("Contract value per account from", "Вредност уговора по клијенту из"),
+    "segments.sizing.source.constant": ("one value for every account", "једне вредности за сваког клијента"),
+    "segments.sizing.source.share": ("a share of an account column", "удела у колони клијента"),
+    "segments.sizing.source.deals": ("won deals of similar size", "добијених послова сличне величине"),
+    "segments.sizing.share": ("Share of the column (%)", "Удео у колони (%)"),
+    "segments.sizing.column": ("Account column", "Колона клијента"),
+    "segments.sizing.no_columns": ("The accounts have no numeric column to take a share of.", "Клијенти немају нумеричку колону чији би се удео узео."),
+    "segments.sizing.band": ("bars show ±{band}", "распон ±{band}"),
+    "segments.sizing.source_not_saved": (
+        "Only a constant contract value is saved with the segment; a share or won deals are worked out anew each time "
+        "(a slide keeps the choice).",
+        "Уз сегмент се чува само стална вредност уговора; удео или добијени послови рачунају се изнова сваки пут "
+        "(слајд памти избор).",
+    ),
+    # where a sizing's contract value came from (sizing.contract_text)
+    "segments.contract.constant": ("contract value: {amount} per account (constant)", "вредност уговора: {amount} по клијенту (стална)"),
+    "segments.contract.share": ("contract value: {share} of {column} (EUR)", "вредност уговора: {share} {column} (€)"),
+    "segments.contract.share_plain": (
+        "contract value: {share} of {column}, taken as EUR (the column has no currency)",
+        "вредност уговора: {share} {column}, узето у еврима (колона нема валуту)",
+    ),
+    "segments.contract.deals": (
+        "contract value: median won deal of accounts in the same employee band (from {deals} won deals)",
+        "вредност уговора: медијана добијених послова клијената истог распона запослених (из {deals} добијених послова)",
+    ),
+    "segments.contract.column": ("column “{column}”", "колоне „{column}”"),
+    "segments.contract.column.annual_revenue": ("annual revenue", "годишњег прихода"),
+    "segments.contract.column.employees": ("employees", "броја запослених"),
+    "segments.contract.valued": ("{valued} of {accounts} accounts valued", "процењено {valued} од {accounts} клијената"),
+    "segments.contract.no_value": ("{n} without a value", "{n} без вредности"),
+    "segments.contract.no_rate": ("{n} without an exchange rate ({currencies})", "{n} без курса ({currencies})"),
+    "segments.contract.fallback": (
+        "{n} at the median of all won deals (no won deal in their employee band)",
+        "{n} по медијани свих добијених послова (нема добијеног посла у њиховом распону запослених)",
+    ),
+    "segments.contract.deals_no_rate": (
+        "{n} won deals left out (no exchange rate for their currency)",
+        "{n} добијених послова изостављено (нема курса за њихову валуту)",
     ),
     # matrix
     "segments.matrix.title": ("Attractiveness matrix", "Матрица атрактивности"),
@@ -235,6 +328,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.zone.invest": ("invest and grow", "улагати и расти"),
     "segments.zone.selective": ("selective", "селективно"),
     "segments.zone.harvest": ("harvest or exit", "убирати или изаћи"),
+    "segments.zone.unknown": ("not enough data", "нема довољно података"),
+    # factors without data (attractiveness.UNKNOWN_REASONS)
+    "segments.unknown.note": ("{factor} unknown: {reason}", "{factor} — непознато: {reason}"),
+    "segments.unknown.no_supplier": ("no supplier recorded for these accounts", "овим клијентима није уписан ниједан добављач"),
+    "segments.unknown.no_positioning": (
+        "no price positioning recorded for their suppliers", "њиховим добављачима није уписано ценовно позиционирање",
+    ),
+    "segments.unknown.no_competitors": ("no competitors recorded", "нема уписаних конкурената"),
+    "segments.unknown.no_dated_deals": ("no dated deals in the two years compared", "нема датираних послова у две поређене године"),
+    "segments.unknown.no_decided_deals": ("no won or lost deals", "нема добијених ни изгубљених послова"),
+    "segments.unknown.no_our_capability": ("no capability scores for our company", "нема оцена способности наше компаније"),
+    "segments.unknown.no_rival_capability": (
+        "no capability scores for the rivals serving these accounts",
+        "нема оцена способности конкурената који снабдевају ове клијенте",
+    ),
+    "segments.matrix.unknown": ("Unknown factors", "Непознати фактори"),
+    "segments.matrix.unknown_value": ("unknown", "непознато"),
+    "segments.matrix.unknown_caption": (
+        "A factor without data is left out and the other weights of its axis count in its place; "
+        "a segment without any known factor on an axis is not placed.",
+        "Фактор без података се изоставља, а остале тежине његове осе рачунају се уместо њега; "
+        "сегмент без иједног познатог фактора на некој оси не смешта се у матрицу.",
+    ),
+    "segments.matrix.unplaced": ("Not enough data to place: {segments}.", "Нема довољно података за смештање: {segments}."),
     # prospect scores
     "segments.prospects.targets": ("Target segments", "Циљни сегменти"),
     "segments.prospects.intro": (

@@ -16,7 +16,7 @@ from research.charts import segments as charts
 from research.charts.market import share_by_segment_chart
 from research.charts.theme import US_COLOR, company_colors
 from research.errors import ValidationError
-from research.i18n import fmt_money, fmt_number, fmt_percent, locale_of, t
+from research.i18n import fmt_number, fmt_percent, locale_of, t
 from research.market import company_label
 from research.present.model import NativeChart, RenderContext, Series, SlideContent
 from research.present.views import DataGone, category_native, int_param, now, register, scale_colours, share_stack
@@ -45,7 +45,7 @@ def resolve(store: Store, refs: Any, lang: str) -> list[tuple[Compiled, str, str
     for ref in refs:
         if isinstance(ref, dict) and "rule" in ref:
             try:
-                condition = compile_rule(ref["rule"])
+                condition = compile_rule(ref["rule"], store)  # custom fields and bands of this workspace
             except ValidationError:
                 raise DataGone("the rule no longer compiles") from None
             out.append((condition, t("segments.current_rule", lang), RULE_COLOUR, None))
@@ -149,7 +149,8 @@ def segment_compare(store: Store, params: dict[str, Any], ctx: RenderContext) ->
 
 @register("segments.sizing", "segments", "present.view.segments.sizing")
 def segment_sizing(store: Store, params: dict[str, Any], ctx: RenderContext) -> SlideContent:
-    """params: {"segment": id, "acv": EUR, "sam_share": 0–1, "som_share": 0–1, "sensitivity": 0–1} — the sizing funnel."""
+    """params: {"segment": id, "acv": EUR, "sam_share": 0–1, "som_share": 0–1, "sensitivity": 0–1,
+    "contract": ContractValue.params()} — the sizing funnel (no "contract": the constant `acv`, as before)."""
     lang = ctx.language
     segment = _segment(store, int_param(params, "segment"))
     size = profile.compare(store, [segment.condition]).iloc[0]
@@ -168,16 +169,20 @@ def segment_sizing(store: Store, params: dict[str, Any], ctx: RenderContext) -> 
         pick("acv", defaults.acv), pick("sam_share", defaults.sam_share), pick("som_share", defaults.som_share),
         pick("sensitivity", defaults.sensitivity),
     )
+    raw = params.get("contract") if isinstance(params.get("contract"), dict) else {}
     try:
-        result = sizing.size_segment(int(size["accounts"]), assumptions)
-    except ValidationError:
-        raise DataGone("the sizing assumptions are out of range") from None
+        contract = sizing.ContractValue.from_params(raw, amount=assumptions.acv)
+        valuation = sizing.value_accounts(store, segment.condition, contract)
+        result = sizing.size_segment(valuation.accounts, assumptions, valuation=valuation)
+    except (ValidationError, TypeError, ValueError) as e:
+        # A column dropped since, the last won deal deleted, or shares out of range.
+        raise DataGone(f"the sizing can no longer be worked out: {e}") from None
     title = t("segments.sizing.title", lang)
-    subtitle = t("segments.sizing.subtitle", lang, accounts=fmt_number(result.accounts, lang),
-                 acv=fmt_money(assumptions.acv, "EUR", lang), band=fmt_percent(assumptions.sensitivity, lang))
+    described = sizing.contract_text(valuation, lang)
+    band = t("segments.sizing.band", lang, band=fmt_percent(assumptions.sensitivity, lang))
     frame = result.frame()
     chart = charts.sizing_funnel_chart(
-        frame, title=title, subtitle=subtitle, stage_title=t("segments.sizing.stage", lang),
+        frame, title=title, subtitle=[described, band], stage_title=t("segments.sizing.stage", lang),
         value_title=t("segments.sizing.value", lang), low_title=t("segments.sizing.low", lang),
         high_title=t("segments.sizing.high", lang),
     )
@@ -191,12 +196,12 @@ def segment_sizing(store: Store, params: dict[str, Any], ctx: RenderContext) -> 
         "low": t("segments.sizing.low", lang), "high": t("segments.sizing.high", lang),
     })
     caption = " · ".join((
-        f"{t('segments.sizing.acv', lang)}: {fmt_money(assumptions.acv, 'EUR', lang)}",
+        described[:1].upper() + described[1:],
         f"{t('segments.sizing.sam', lang)}: {fmt_percent(assumptions.sam_share, lang)}",
         f"{t('segments.sizing.som', lang)}: {fmt_percent(assumptions.som_share, lang)}",
     ))
     return SlideContent(
-        title=title, subtitle=f"{segment.name} · {subtitle}", chart=chart.to_dict(), native=native, table=table,
+        title=title, subtitle=f"{segment.name} · {described}; {band}", chart=chart.to_dict(), native=native, table=table,
         text=caption, source=t("present.source.sizing", lang), as_of=now(), links={"segment_id": segment.id},
     )
 
@@ -221,25 +226,39 @@ def segment_matrix(store: Store, params: dict[str, Any], ctx: RenderContext) -> 
         x_title=t("segments.matrix.strength", lang), y_title=t("segments.matrix.attractiveness", lang),
         size_title=t("segments.col.accounts", lang), share_title=t("segments.col.our_share", lang),
         segment_title=t("segments.col.segment", lang), zone_title=t("segments.matrix.zone", lang),
+        unknown_text=t("segments.matrix.unknown_value", lang),
     )
-    # One point per segment, each its own series (its colour, its legend entry); the categories name the points.
+    # One point per placed segment, each its own series (its colour, its legend entry); the categories name
+    # the points. A segment without a score on an axis has no point: the caption names it.
+    placed = [(n, a, s, c) for n, a, s, c, z in zip(names, scored["attractiveness"], scored["strength"], colours, scored["zone"])
+              if z != attractiveness.UNPLACED]
     native = NativeChart(
-        "scatter", tuple(names),
-        tuple(Series(n, (float(a),), c, (float(s),)) for n, a, s, c in zip(names, scored["attractiveness"], scored["strength"], colours)),
+        "scatter", tuple(n for n, *_ in placed),
+        tuple(Series(n, (float(a),), c, (float(s),)) for n, a, s, c in placed),
         x_title=t("segments.matrix.strength", lang), y_title=t("segments.matrix.attractiveness", lang), number_format="0",
     )
+
+    def rounded(values: pd.Series, digits: int) -> list[float | None]:
+        return [None if pd.isna(v) else round(float(v), digits) for v in values]
+
     table = {t("segments.col.segment", lang): names}
     table[t("segments.col.accounts", lang)] = [int(v) for v in scored["accounts"]]
-    table[t("segments.col.our_share", lang)] = [None if pd.isna(v) else round(float(v), 4) for v in scored["our_share"]]
+    table[t("segments.col.our_share", lang)] = rounded(scored["our_share"], 4)
     for factor in attractiveness.FACTORS:
-        column = "win_rate_factor" if factor == "win_rate" else factor
-        table[t(f"segments.factor.{factor}", lang)] = [round(float(v), 3) for v in scored[column]]
-    table[t("segments.matrix.attractiveness", lang)] = [round(float(v), 1) for v in scored["attractiveness"]]
-    table[t("segments.matrix.strength", lang)] = [round(float(v), 1) for v in scored["strength"]]
+        table[t(f"segments.factor.{factor}", lang)] = rounded(scored[attractiveness.factor_column(factor)], 3)
+    table[t("segments.matrix.attractiveness", lang)] = rounded(scored["attractiveness"], 1)
+    table[t("segments.matrix.strength", lang)] = rounded(scored["strength"], 1)
     table[t("segments.matrix.zone", lang)] = scored["zone_label"].tolist()
     caption = t("present.matrix.weights", lang, weights=" · ".join(
         f"{t(f'segments.factor.{f}', lang)} {fmt_number(weights[f], lang)}" for f in attractiveness.FACTORS
     ))
+    if any(scored["unknown"]):
+        table[t("segments.matrix.unknown", lang)] = [attractiveness.unknown_note(u, lang) for u in scored["unknown"]]
+        unplaced = [n for n, z in zip(names, scored["zone"]) if z == attractiveness.UNPLACED]
+        notes = [f"{n}: {attractiveness.unknown_note(u, lang)}" for n, u in zip(names, scored["unknown"]) if u]
+        if unplaced:
+            notes.insert(0, t("segments.matrix.unplaced", lang, segments=", ".join(unplaced)))
+        caption = "\n".join([caption, *notes])
     return SlideContent(
         title=title, subtitle=t("segments.matrix.subtitle", lang), chart=chart.to_dict(), native=native,
         table=pd.DataFrame(table), text=caption, source=t("present.source.matrix", lang), as_of=now(),

@@ -1,8 +1,9 @@
 """Clustered segments: features named by column, shape-aware scaling, k-means with a suggested k, clusters in words.
 
-A feature is a named column: a built-in account field, or any numeric column of
-the `accounts` table found in the schema (so a field added as a column — later a
-custom field or a linked dataset column — clusters without code changes).
+A feature is a named column: a built-in account field, a custom account field
+(research.data.fields: int, number, percent and money — money in EUR, converted like
+revenue — as numbers with their label and units; choice and yes/no as categories), or
+any other numeric column of the `accounts` table found in the schema.
 Numeric features are imputed (median) and scaled by their shape: log only for
 strongly right-skewed, strictly positive values (a log that actually reduces the
 skew), otherwise standardised (z-score, or median/IQR when skewed but not
@@ -28,8 +29,8 @@ from babel.numbers import format_compact_currency
 
 from research import config
 from research.errors import ValidationError
-from research.i18n import MESSAGES, country_name, fmt_number, locale_of, t
-from research.segments.rules import ACCOUNTS_SQL, MATCH_ALL, Compiled
+from research.i18n import MESSAGES, country_name, fmt_number, fmt_percent, locale_of, t
+from research.segments.rules import ACCOUNTS_SQL, MATCH_ALL, RATE_COLUMN, Compiled
 from research.store import Store, quote_ident
 
 # scikit-learn is imported where it is used: it takes ~1 s to load, and every CLI
@@ -41,9 +42,13 @@ class Feature:
     """One clustering feature: its name, the SQL that reads it, numeric or categorical, and its unit for texts."""
 
     name: str
-    sql: str  # expression over ACCOUNTS_SQL `s`, the raw row `x` and the supplier `c`; identifiers only from code or the schema
+    sql: str  # expression over ACCOUNTS_SQL `s` and the supplier `c`; identifiers only from code, the registry or the schema
     kind: str  # "number" | "category"
-    unit: str = "number"  # "count" | "money" | "years" | "number" (how ranges are written)
+    unit: str = "number"  # "count" | "money" | "years" | "percent" | "number" | "bool" (how values are written)
+    labels: Mapping[str, str] = field(default_factory=dict)  # language -> name, for custom fields
+
+    def label(self, lang: str) -> str | None:
+        return self.labels.get(lang) or self.labels.get("en") or None
 
 
 BUILTIN_FEATURES: dict[str, Feature] = {
@@ -83,11 +88,28 @@ LOW_PERCENTILE, HIGH_PERCENTILE = 0.3, 0.7
 NUMERIC_CONTRAST = 0.5
 
 
+# How a custom field's kind clusters: (feature kind, unit); text fields are left out (free text).
+_CUSTOM_FEATURES = {"int": ("number", "count"), "number": ("number", "number"), "money": ("number", "money"),
+                    "percent": ("number", "percent"), "choice": ("category", "category"), "bool": ("category", "bool")}
+
+
 def available_features(store: Store | None = None) -> dict[str, Feature]:
-    """The built-in features plus every other numeric column of `accounts` (read from the schema)."""
+    """The built-in features, the custom account fields that can cluster (with their labels and units),
+    then every other numeric column of `accounts` (read from the schema)."""
     features = dict(BUILTIN_FEATURES)
     if store is None:
         return features
+    from research.data.fields import list_fields
+
+    for custom in list_fields(store, "accounts"):
+        if custom.kind not in _CUSTOM_FEATURES or custom.name in features:  # a built-in feature keeps its name
+            continue
+        kind, unit = _CUSTOM_FEATURES[custom.kind]
+        column = f"s.{quote_ident(custom.name)}"
+        sql = f"CAST({column} / s.{quote_ident(RATE_COLUMN)} AS DOUBLE)" if custom.kind == "money" else column
+        if custom.kind == "bool":  # yes/no as words: one-hot columns and descriptions read them as values
+            sql = f"CASE WHEN {column} THEN 'yes' WHEN NOT {column} THEN 'no' END"
+        features[custom.name] = Feature(custom.name, sql, kind, unit, {"en": custom.label_en, "sr": custom.label_sr})
     rows = store.query_rows(
         "SELECT column_name, data_type FROM duckdb_columns() "
         "WHERE table_name = 'accounts' AND schema_name = 'main' AND database_name = current_database() "
@@ -98,8 +120,14 @@ def available_features(store: Store | None = None) -> dict[str, Feature]:
         if name in features or name in _NOT_FEATURES:
             continue
         if kind in _NUMERIC_TYPES or kind.startswith("DECIMAL"):
-            features[name] = Feature(name, f"x.{quote_ident(name)}", "number", "number")
+            # ACCOUNTS_SQL passes every non-built-in column through under its own name.
+            features[name] = Feature(name, f"s.{quote_ident(name)}", "number", "number")
     return features
+
+
+def numeric_features(store: Store | None = None) -> list[str]:
+    """The names of the features that are numbers (the ones a scaling applies to)."""
+    return [n for n, f in available_features(store).items() if f.kind == "number"]
 
 
 def parse_features(text: str | Sequence[str], allowed: Mapping[str, Feature] | None = None) -> list[str]:
@@ -218,6 +246,7 @@ class ClusterResult:
     contrasts: list[Contrast | None] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)
     currency: str = "EUR"
+    names: dict[str, dict[str, str]] = field(default_factory=dict)  # feature -> language -> label (custom fields)
     _texts: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def describe(self, cluster: int, lang: str) -> str:
@@ -244,11 +273,11 @@ def load_features(
     catalogue = catalogue or available_features(store)
     features = parse_features(features, catalogue)
     columns = ", ".join(f"{catalogue[f].sql} AS {quote_ident(f)}" for f in features)
-    # The raw row `x` is joined only when a schema-discovered column is read.
-    raw = any(catalogue[f].sql.startswith("x.") for f in features)
+    # The supplier's name is joined only when it is a feature.
+    supplier = any(catalogue[f].sql.startswith("c.") for f in features)
     sql = (
-        f"SELECT s.id, {columns} FROM ({ACCOUNTS_SQL}) s LEFT JOIN companies c ON c.id = s.supplier_id "
-        + ("LEFT JOIN accounts x ON x.id = s.id " if raw else "")
+        f"SELECT s.id, {columns} FROM ({ACCOUNTS_SQL}) s "
+        + ("LEFT JOIN companies c ON c.id = s.supplier_id " if supplier else "")
         + f"WHERE {condition.sql} ORDER BY s.id"
     )
     return store.query_df(sql, condition.params)
@@ -345,6 +374,7 @@ def cluster_accounts(
     return cluster_frame(
         df, features, kinds={f: catalogue[f].kind for f in features}, units={f: catalogue[f].unit for f in features},
         k=k, k_max=k_max, scaling=scaling, currency=currency, progress=report,
+        names={f: dict(catalogue[f].labels) for f in features if catalogue[f].labels},
     )
 
 
@@ -359,11 +389,14 @@ def cluster_frame(
     scaling: Mapping[str, str] | str | None = None,
     currency: str = "EUR",
     progress: Callable[[float, str], None] | None = None,
+    names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ClusterResult:
     """Cluster the rows of `df` (an `id` column plus one column per feature).
 
     `kinds` says which features are numbers (default: numeric dtype → number); any
     table with named columns — accounts, a linked dataset — clusters the same way.
+    `units` says how each feature's values are written (money, percent, count…; "bool" for a
+    yes/no category) and `names` gives a feature its label per language (custom fields).
     """
     from sklearn.cluster import MiniBatchKMeans
     from sklearn.metrics import silhouette_score
@@ -372,7 +405,7 @@ def cluster_frame(
     kinds = dict(kinds or {})
     for f in features:
         kinds.setdefault(f, "number" if pd.api.types.is_numeric_dtype(df[f]) else "category")
-    units = {f: (units or {}).get(f, "number") for f in features if kinds[f] == "number"}
+    units = {f: (units or {}).get(f, "number" if kinds[f] == "number" else "category") for f in features}
     overrides = parse_scaling(scaling, features)
     categorical = [f for f in overrides if kinds[f] != "number"]
     if categorical:
@@ -425,7 +458,7 @@ def cluster_frame(
         labels=labels, sizes=sizes, traits=traits, imputed=imputed, rows=len(df),
         silhouette=float(silhouette.iloc[0]) if len(silhouette) else None,
         scaling=used, auto_scaling=auto, ranges=ranges, medians=medians, contrasts=contrasts, units=units,
-        currency=currency,
+        currency=currency, names={f: dict(v) for f, v in (names or {}).items()},
     )
 
 
@@ -523,7 +556,16 @@ def explain_cluster(
     return traits
 
 
-def _noun(feature: str, lang: str) -> str:
+Names = Mapping[str, Mapping[str, str]]  # feature -> language -> label (custom fields)
+
+
+def _noun(feature: str, lang: str, names: Names | None = None) -> str:
+    """A feature as a noun inside a sentence: the catalog's word, a custom field's label, or the column name."""
+    label = (names or {}).get(feature, {})
+    text = label.get(lang) or label.get("en")
+    if text:
+        # "Profit" reads "profit" mid-sentence; an acronym ("EBITDA", "HQ state") keeps its capitals.
+        return text[:1].lower() + text[1:] if len(text) > 1 and text[1:2].islower() else text
     key = f"segments.noun.{feature}"
     return t(key, lang) if key in MESSAGES else feature.replace("_", " ")
 
@@ -540,6 +582,8 @@ def format_value(value: float, unit: str, lang: str, currency: str = "EUR", digi
     if unit == "money":
         return format_compact_currency(value, currency, locale=locale_of(lang), fraction_digits=digits - 1)
     decimals = 0 if float(value).is_integer() or abs(value) >= 10 ** (digits - 1) else min(3, digits - 1 - int(math.floor(math.log10(abs(value)))))
+    if unit == "percent":  # stored in points: 12.5 is 12.5 %
+        return fmt_percent(value / 100, lang, decimals)
     return fmt_number(value, lang, decimals)
 
 
@@ -548,16 +592,19 @@ def format_range(low: float, high: float, unit: str, lang: str, currency: str = 
     return a if a == b else f"{a}–{b}"
 
 
-def _range_text(feature: str, unit: str, text: str, lang: str) -> str:
+def _range_text(feature: str, unit: str, text: str, lang: str, names: Names | None = None) -> str:
     key = f"segments.range.{feature}"
-    if key in MESSAGES:
+    if key in MESSAGES and feature not in (names or {}):
         return t(key, lang, range=text)
-    return t("segments.range.other", lang, field=feature.replace("_", " "), range=text)
+    return t("segments.range.other", lang, field=_noun(feature, lang, names), range=text)
 
 
-def _value_label(feature: str, value: str, lang: str) -> str:
+def _value_label(feature: str, value: str, lang: str, names: Names | None = None,
+                 units: Mapping[str, str] | None = None) -> str:
     if value == MISSING:
         return t("segments.value.missing", lang)
+    if (units or {}).get(feature) == "bool":  # "listed: yes"
+        return t("segments.trait.flag", lang, field=_noun(feature, lang, names), value=t(f"segments.value.{value}", lang))
     if feature == "country":
         return country_name(value, lang)
     if feature == "status":
@@ -565,11 +612,14 @@ def _value_label(feature: str, value: str, lang: str) -> str:
     return value
 
 
-def _contrast_text(contrast: Contrast, lang: str) -> str:
+def _contrast_text(contrast: Contrast, lang: str, names: Names | None = None,
+                   units: Mapping[str, str] | None = None) -> str:
     n = contrast.neighbour + 1
     if contrast.direction in ("higher", "lower"):
-        return t(f"segments.vs.{contrast.direction}", lang, field=_noun(contrast.feature, lang), n=n)
-    return t("segments.vs.more", lang, value=_value_label(contrast.feature, contrast.value, lang), n=n)
+        # A custom field's label has no grammatical gender the catalog could agree with: a neutral form.
+        named = "_named" if contrast.feature in (names or {}) else ""
+        return t(f"segments.vs.{contrast.direction}{named}", lang, field=_noun(contrast.feature, lang, names), n=n)
+    return t("segments.vs.more", lang, value=_value_label(contrast.feature, contrast.value, lang, names, units), n=n)
 
 
 def describe_clusters(result: ClusterResult, lang: str) -> list[str]:
@@ -578,7 +628,7 @@ def describe_clusters(result: ClusterResult, lang: str) -> list[str]:
     last resort the cluster's medians are added, so no two clusters ever read the same."""
     texts = []
     for c in range(result.k):
-        head = describe_traits(result.traits[c], lang, with_numbers=False)
+        head = describe_traits(result.traits[c], lang, with_numbers=False, names=result.names, units=result.units)
         contrast = result.contrasts[c] if c < len(result.contrasts) else None
         texts.append((head, contrast))
 
@@ -587,14 +637,15 @@ def describe_clusters(result: ClusterResult, lang: str) -> list[str]:
         parts = [head]
         for f, (low, high) in (result.ranges[c].items() if c < len(result.ranges) else []):
             unit = result.units.get(f, "number")
-            parts.append(_range_text(f, unit, format_range(low, high, unit, lang, result.currency, digits), lang))
+            parts.append(_range_text(f, unit, format_range(low, high, unit, lang, result.currency, digits), lang,
+                                     result.names))
         if medians:
             for f, median in result.medians[c].items():
                 unit = result.units.get(f, "number")
-                parts.append(t("segments.median", lang, field=_noun(f, lang),
+                parts.append(t("segments.median", lang, field=_noun(f, lang, result.names),
                                value=format_value(median, unit, lang, result.currency, 4)))
         if contrast is not None:
-            parts.append(_contrast_text(contrast, lang))
+            parts.append(_contrast_text(contrast, lang, result.names, result.units))
         return ", ".join(parts)
 
     out = [render(c, 2, False) for c in range(result.k)]
@@ -608,11 +659,12 @@ def describe_clusters(result: ClusterResult, lang: str) -> list[str]:
     return out
 
 
-def describe_traits(traits: Sequence[Trait], lang: str, *, with_numbers: bool = True) -> str:
+def describe_traits(traits: Sequence[Trait], lang: str, *, with_numbers: bool = True, names: Names | None = None,
+                    units: Mapping[str, str] | None = None) -> str:
     """Plain words, e.g. "Large Automotive firms in Serbia, mostly served by PackPro International".
 
     Without `with_numbers` a cluster with no trait is just "Firms" (its ranges follow); with it,
-    such a cluster is "A mixed group…" as before.
+    such a cluster is "A mixed group…" as before. `names` and `units` say how custom fields read.
     """
     adjectives = [t(f"segments.trait.{tr.value}", lang) for tr in traits if tr.feature == "employees"]
     by = {tr.feature: tr for tr in traits if tr.feature in CATEGORICAL_FEATURES}
@@ -641,14 +693,20 @@ def describe_traits(traits: Sequence[Trait], lang: str, *, with_numbers: bool = 
     for tr in traits:
         if tr.feature in CATEGORICAL_FEATURES or tr.feature == "employees":
             continue
+        if tr.strength and (units or {}).get(tr.feature) == "bool" and tr.value != MISSING:  # "mostly listed: yes"
+            extras.append(t(f"segments.trait.flag_{tr.strength}", lang,
+                            value=_value_label(tr.feature, tr.value, lang, names, units)))
+            continue
         if tr.strength:  # a category without words of its own (a dataset column): "mostly Retail (channel)"
-            extras.append(t(f"segments.trait.value_{tr.strength}", lang, field=_noun(tr.feature, lang), value=tr.value))
+            extras.append(t(f"segments.trait.value_{tr.strength}", lang, field=_noun(tr.feature, lang, names),
+                            value=_value_label(tr.feature, tr.value, lang, names, units)))
             continue
         key = f"segments.trait.{tr.value}"
         if key in MESSAGES:
             extras.append(t(key, lang))
         else:  # a feature without its own words (a schema column): "high floor space"
-            extras.append(t(f"segments.trait.generic_{tr.value}", lang, field=_noun(tr.feature, lang)))
+            kind = "named" if tr.feature in (names or {}) else "generic"
+            extras.append(t(f"segments.trait.{kind}_{tr.value}", lang, field=_noun(tr.feature, lang, names)))
     if with_numbers and not adjectives and "industry" not in by and not extras:
         return t("segments.trait.mixed", lang)
     return ", ".join([head[:1].upper() + head[1:], *extras])

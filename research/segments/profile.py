@@ -4,19 +4,32 @@ Every function takes one or more compiled conditions (a rule, or a saved segment
 `condition`) and runs a few set-based queries over ACCOUNTS_SQL; several segments
 are profiled in one pass each (`UNION ALL` of their members, grouped by segment).
 The live count and the one-segment profile read a narrow base instead (the same
-rows, only the columns the rule and the figures use: `base_sql`).
+rows, only the columns the rule and the figures use: `base_sql`). `field_summaries`
+describes a segment by the workspace's custom fields (numbers: median, middle half and
+range, money in EUR; lists and yes/no: the most common values), in one statement too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from babel.numbers import format_compact_currency
 
-from research.segments.rules import ACCOUNTS_SQL, Compiled, accounts_sql, condition_columns
-from research.store import Store
+from research.i18n import fmt_date, fmt_number, fmt_percent, locale_of, t
+from research.segments.rules import (
+    ACCOUNTS_SQL,
+    Compiled,
+    RuleField,
+    accounts_sql,
+    condition_columns,
+    custom_columns,
+    custom_rule_field,
+)
+from research.store import Store, quote_ident
 
 TOP_ACCOUNTS = 10
 
@@ -145,14 +158,24 @@ class SegmentProfile:
         return self.won / decided if decided else None
 
 
-def base_sql(condition: Compiled, *needed: str) -> str:
-    """The accounts base for `condition`: only the columns it and the caller need, else ACCOUNTS_SQL."""
-    columns = condition_columns(condition.sql)
-    return ACCOUNTS_SQL if columns is None else accounts_sql({*columns, *needed})
+def base_sql(condition: Compiled, *needed: str, custom: Iterable[str] = ()) -> str:
+    """The accounts base for `condition`: only the columns it and the caller need, else ACCOUNTS_SQL.
+
+    `custom` names the custom columns the narrow base may take (`rules.custom_columns`);
+    a condition reading another column gets the full base, which passes every column through.
+    """
+    custom = tuple(custom)
+    columns = condition_columns(condition.sql, custom)
+    return ACCOUNTS_SQL if columns is None else accounts_sql({*columns, *needed}, custom)
+
+
+def _custom_for(store: Store, condition: Compiled) -> tuple[str, ...]:
+    # Only a condition that reads a quoted column outside the built-in base can need a custom one.
+    return custom_columns(store) if condition_columns(condition.sql) is None else ()
 
 
 def count_members(store: Store, condition: Compiled) -> int:
-    base = base_sql(condition, "id")
+    base = base_sql(condition, "id", custom=_custom_for(store, condition))
     return int(store.query_value(f"SELECT count(*) FROM ({base}) s WHERE {condition.sql}", condition.params))
 
 
@@ -181,7 +204,8 @@ def suppliers(store: Store, conditions: Sequence[Compiled]) -> pd.DataFrame:
 
 def profile(store: Store, condition: Compiled, *, top: int = TOP_ACCOUNTS) -> SegmentProfile:
     """The live profile of one segment: one DuckDB statement, no per-account Python."""
-    sql = PROFILE_SQL.format(base=base_sql(condition, *_PROFILE_COLUMNS), cond=condition.sql)
+    base = base_sql(condition, *_PROFILE_COLUMNS, custom=_custom_for(store, condition))
+    sql = PROFILE_SQL.format(base=base, cond=condition.sql)
     row = store.query_rows(sql, [*condition.params, top])[0]
     names = {int(cid): (name, bool(is_us), positioning) for cid, name, is_us, positioning in row["companies"] or []}
     us = min((cid for cid, (_, is_us, _) in names.items() if is_us), default=None)
@@ -248,5 +272,128 @@ def field_values(store: Store) -> dict[str, list[Any]]:
     return out
 
 
+def custom_values(store: Store, names: Sequence[str], *, limit: int = 200) -> dict[str, list[Any]]:
+    """The most common values of custom text fields (for the builder's pick lists), most common first.
+
+    `names` must be custom account fields of the registry: the column names reach SQL only through
+    quote_ident, after that check.
+    """
+    known = set(custom_columns(store))
+    out: dict[str, list[Any]] = {}
+    for name in names:
+        if name not in known:
+            continue
+        column = quote_ident(name)
+        rows = store.query_rows(
+            f"SELECT {column} AS value, count(*) AS n FROM accounts WHERE NOT archived AND {column} IS NOT NULL "
+            "GROUP BY 1 ORDER BY n DESC, value LIMIT ?", [limit])
+        out[name] = [r["value"] for r in rows]
+    return out
+
+
 def company_names(store: Store) -> dict[int, tuple[str, bool]]:
     return {int(r["id"]): (r["name"], bool(r["is_us"])) for r in store.query_rows("SELECT id, name, is_us FROM companies")}
+
+
+# ---- custom fields -------------------------------------------------------------------------
+
+TOP_VALUES = 3
+
+
+@dataclass(frozen=True)
+class FieldSummary:
+    """One field over a segment's members: how many have a value, and what they look like."""
+
+    field: RuleField
+    known: int
+    quartiles: tuple[Any, Any, Any] | None = None  # numbers and dates: 25th, 50th, 75th percentile
+    minimum: Any = None
+    maximum: Any = None
+    top: tuple[tuple[Any, int], ...] = ()  # lists and yes/no: (value, members), most common first
+    distinct: int = 0
+
+    @property
+    def median(self) -> Any:
+        return self.quartiles[1] if self.quartiles else None
+
+
+def summary_fields(store: Store) -> list[RuleField]:
+    """The fields a profile describes: the workspace's custom account fields."""
+    from research.data.fields import list_fields
+
+    return [custom_rule_field(f) for f in list_fields(store, "accounts")]
+
+
+def field_summaries(store: Store, condition: Compiled, fields: Sequence[RuleField] | None = None) -> list[FieldSummary]:
+    """Each field (default: every custom account field) over the members of `condition`, in ONE statement:
+    the members' values are filtered once into a narrow materialized set; numbers get their quartiles
+    and range (money in EUR, as rules compare it), dates the same as dates, lists and yes/no their
+    most common values with counts and an approximate number of distinct values."""
+    fields = summary_fields(store) if fields is None else list(fields)
+    if not fields:
+        return []
+    values = ", ".join(f"{f.sql} AS f{i}" for i, f in enumerate(fields))
+    figures = ["count(*) AS members"]
+    for i, f in enumerate(fields):
+        figures.append(f"count(f{i}) AS f{i}_known")
+        if f.kind in ("number", "date"):
+            quantile = "quantile_cont" if f.kind == "number" else "quantile_disc"
+            figures += [f"{quantile}(f{i}, [0.25, 0.5, 0.75]) AS f{i}_q", f"min(f{i}) AS f{i}_min", f"max(f{i}) AS f{i}_max"]
+        else:
+            figures += [
+                f"approx_count_distinct(f{i}) AS f{i}_distinct",
+                f"(SELECT list((v, n)) FROM (SELECT f{i} AS v, count(*) AS n FROM m WHERE f{i} IS NOT NULL "
+                f"GROUP BY 1 ORDER BY n DESC, v LIMIT {int(TOP_VALUES)})) AS f{i}_top",
+            ]
+    custom = [c for f in fields for c in ((f.column,) if f.custom is not None else ())]
+    base = base_sql(condition, *[f.column for f in fields], *(["_eur_rate"] if any(f.money for f in fields) else []),
+                    custom=[*custom, *_custom_for(store, condition)])
+    sql = (f"WITH m AS MATERIALIZED (SELECT {values} FROM ({base}) s WHERE {condition.sql})\n"
+           f"SELECT {', '.join(figures)} FROM m")
+    row = store.query_rows(sql, condition.params)[0]
+    out = []
+    for i, f in enumerate(fields):
+        if f.kind in ("number", "date"):
+            q = row[f"f{i}_q"]
+            out.append(FieldSummary(f, int(row[f"f{i}_known"]), tuple(q) if q else None, row[f"f{i}_min"], row[f"f{i}_max"]))
+        else:
+            top = tuple((v, int(n)) for v, n in (row[f"f{i}_top"] or []))
+            out.append(FieldSummary(f, int(row[f"f{i}_known"]), top=top, distinct=int(row[f"f{i}_distinct"] or 0)))
+    return out
+
+
+def format_field_value(rule_field: RuleField, value: Any, lang: str) -> str:
+    """A value in the field's units: money in EUR (compact), percents in points, dates, yes/no."""
+    if value is None:
+        return "–"
+    kind = rule_field.custom.kind if rule_field.custom is not None else rule_field.kind
+    if isinstance(value, bool) or kind == "bool":
+        return t("segments.value.yes" if value else "segments.value.no", lang)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return fmt_date(value if isinstance(value, dt.date) else value.date(), lang)
+    if kind == "money" or rule_field.name == "revenue_eur":
+        return format_compact_currency(float(value), "EUR", locale=locale_of(lang), fraction_digits=1)
+    if kind == "percent":
+        return fmt_percent(float(value) / 100, lang, 0 if float(value).is_integer() else 1)
+    if isinstance(value, (int, float)) or kind in ("int", "number"):
+        number = float(value)
+        return fmt_number(number, lang, 0 if number.is_integer() or abs(number) >= 100 else 2)
+    return str(value)
+
+
+def summary_text(summary: FieldSummary, members: int, lang: str) -> str:
+    """One line: "median €1.2M, middle half €0.4M–€3.1M (range …); 940 of 1,000 known" or
+    "CA 40 %, NY 35 %, TX 20 % (3 values); 1,000 of 1,000 known"."""
+    f = summary.field
+    known = t("segments.summary.known", lang, known=fmt_number(summary.known, lang), members=fmt_number(members, lang))
+    if not summary.known:
+        return known
+    if summary.quartiles is not None:
+        low, median, high = (format_field_value(f, v, lang) for v in summary.quartiles)
+        text = t("segments.summary.numbers", lang, median=median, low=low, high=high,
+                 minimum=format_field_value(f, summary.minimum, lang), maximum=format_field_value(f, summary.maximum, lang))
+    else:
+        tops = ", ".join(f"{format_field_value(f, v, lang)} {fmt_percent(n / summary.known, lang)}" for v, n in summary.top)
+        text = (t("segments.summary.values", lang, top=tops, distinct=fmt_number(summary.distinct, lang))
+                if summary.distinct > len(summary.top) else tops)
+    return f"{text}; {known}"

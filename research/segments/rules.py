@@ -8,21 +8,36 @@ A rule is a tree of groups and conditions:
         {"op": "or", "items": [{"field": "industry", "in": ["Automotive"]}, ...]}]}
 
 Values are always bound (`?`); the only identifiers that reach SQL are the field
-columns of `FIELDS`, quoted through `research.store.quote_ident`. Conditions run
-over `ACCOUNTS_SQL`, the accounts with their revenue in EUR and size bands.
+columns of `FIELDS` and of the workspace's custom account fields (read from the
+`custom_fields` registry, never from the rule), quoted through
+`research.store.quote_ident`. Conditions run over `ACCOUNTS_SQL`, the accounts with
+their revenue in EUR, size bands and every custom column.
+
+Custom fields (research.data.fields) join the rule base by kind: int, number, money and
+percent are number ranges (a money field compares in EUR, converted at the newest rate
+of the row's `revenue_currency` exactly like revenue; a percent in points), text, choice
+and yes/no are lists of values, a date is a range of dates. `fields_of(store)` gives a
+workspace's fields; `compile_rule(rule, store)` checks a rule against them and against
+the workspace's size and revenue bands (research.segments.bands). Without a store only
+the built-in FIELDS are known, as before.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from research.errors import ValidationError
-from research.store import quote_ident
+from research.store import Store, quote_ident
+
+if TYPE_CHECKING:
+    from research.data.fields import CustomField
+    from research.segments.bands import Bands
 
 MAX_DEPTH = 4
 MAX_CONDITIONS = 60
@@ -36,6 +51,10 @@ REVENUE_BANDS = ("lt2m", "2m_10m", "10m_50m", "50mplus")
 # (no supplier = 0, no owner = '') so that a rule can ask for them with a bound value.
 # Column name -> expression over `accounts a` and `r` (the newest rate of its currency).
 _REVENUE_EUR = "a.annual_revenue / coalesce(r.per_eur, 1)"
+# Units of the row's currency per EUR (1 when no rate is known, as for revenue): a custom
+# money field compares in EUR as `field / _eur_rate`. A custom field name must start with
+# a letter, so this name can never be one.
+RATE_COLUMN = "_eur_rate"
 BASE_COLUMNS: dict[str, str] = {
     "id": "a.id", "name": "a.name", "vat_id": "a.vat_id", "website": "a.website", "country": "a.country",
     "region": "a.region", "city": "a.city", "industry": "a.industry", "employees": "a.employees",
@@ -49,29 +68,59 @@ BASE_COLUMNS: dict[str, str] = {
     "revenue_band": f"CASE WHEN a.annual_revenue IS NULL THEN NULL WHEN {_REVENUE_EUR} < 2000000 THEN 'lt2m' "
                     f"WHEN {_REVENUE_EUR} < 10000000 THEN '2m_10m' WHEN {_REVENUE_EUR} < 50000000 THEN '10m_50m' "
                     "ELSE '50mplus' END",
+    RATE_COLUMN: "coalesce(r.per_eur, 1)",
 }
+# The built-in columns of the `accounts` table (migration 0001). Every other column is a
+# custom field (or one added by hand): the full base passes those through under their own
+# names (`a.* EXCLUDE (…)`), so any reader of ACCOUNTS_SQL sees them without knowing them.
+TABLE_COLUMNS = (
+    "id", "name", "vat_id", "website", "country", "region", "city", "industry", "employees", "annual_revenue",
+    "revenue_currency", "status", "owner", "supplier_company_id", "contact_person", "first_contact", "archived",
+    "version", "created_at", "updated_at",
+)
 _RATES_JOIN = (
     "LEFT JOIN (SELECT currency, arg_max(per_eur, valid_on) AS per_eur FROM exchange_rates GROUP BY currency) r\n"
     "       ON r.currency = a.revenue_currency\n"
 )
 
 
-def accounts_sql(columns: Iterable[str] | None = None) -> str:
-    """ACCOUNTS_SQL, or the same rows with only `columns` (in BASE_COLUMNS order; rates joined only if needed).
+def accounts_sql(columns: Iterable[str] | None = None, custom: Iterable[str] = ()) -> str:
+    """ACCOUNTS_SQL, or the same rows with only `columns` (in BASE_COLUMNS order, then the custom ones;
+    rates joined only if needed).
 
-    A narrow base binds and plans faster; its columns are the very expressions of the full one.
+    `custom` names the custom columns a narrow base may take (from the custom_fields registry:
+    `custom_columns(store)`). A narrow base binds and plans faster; its columns are the very
+    expressions of the full one.
     """
-    wanted = set(BASE_COLUMNS) if columns is None else set(columns)
-    unknown = wanted - set(BASE_COLUMNS)
-    if unknown:
-        raise ValueError(f"Not columns of the accounts base: {sorted(unknown)}")
-    picked = [(name, expr) for name, expr in BASE_COLUMNS.items() if name in wanted]
-    select = ",\n       ".join(expr if expr == f"a.{name}" else f"{expr} AS {name}" for name, expr in picked)
+    custom = tuple(custom)
+    if columns is None:
+        picked = list(BASE_COLUMNS.items())
+        passed = f",\n       a.* EXCLUDE ({', '.join(TABLE_COLUMNS)})"
+        extra: list[str] = []
+    else:
+        wanted = set(columns)
+        unknown = wanted - set(BASE_COLUMNS) - set(custom)
+        if unknown:
+            raise ValueError(f"Not columns of the accounts base: {sorted(unknown)}")
+        picked = [(name, expr) for name, expr in BASE_COLUMNS.items() if name in wanted]
+        extra = [f"a.{quote_ident(name)}" for name in dict.fromkeys(custom) if name in wanted and name not in BASE_COLUMNS]
+        passed = ""
+    select = ",\n       ".join(
+        [expr if expr == f"a.{name}" else f"{expr} AS {quote_ident(name)}" for name, expr in picked] + extra
+    )
     rates = _RATES_JOIN if any("r.per_eur" in expr for _, expr in picked) else ""
-    return f"\nSELECT {select}\nFROM accounts a\n{rates}WHERE NOT a.archived\n"
+    return f"\nSELECT {select}{passed}\nFROM accounts a\n{rates}WHERE NOT a.archived\n"
 
 
 ACCOUNTS_SQL = accounts_sql()
+
+
+def custom_columns(store: Store) -> tuple[str, ...]:
+    """The workspace's custom account fields (their column names), from the custom_fields registry."""
+    from research.data.fields import list_fields
+
+    return tuple(f.name for f in list_fields(store, "accounts"))
+
 
 _COLUMN_REF = re.compile(r'\bs\.(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_]*))')
 
@@ -79,14 +128,15 @@ _COLUMN_REF = re.compile(r'\bs\.(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_]*))')
 _BARE_COLUMN = re.compile(r'(?<![\w."])(?:' + "|".join(BASE_COLUMNS) + r')(?![\w"])')
 
 
-def condition_columns(sql: str) -> set[str] | None:
+def condition_columns(sql: str, custom: Iterable[str] = ()) -> set[str] | None:
     """The base columns a condition reads (as `s.col` / `s."col"`), or None when unsure.
 
-    Unsure = it reads a column that is not in the base, or names a base column without
-    `s.` (which only the full base would resolve): such conditions run over ACCOUNTS_SQL.
+    Unsure = it reads a column that is neither in the base nor one of the `custom` columns,
+    or names a base column without `s.` (which only the full base would resolve): such
+    conditions run over ACCOUNTS_SQL.
     """
     found = {quoted or bare for quoted, bare in _COLUMN_REF.findall(sql)}
-    if not found <= set(BASE_COLUMNS) or _BARE_COLUMN.search(_COLUMN_REF.sub("", sql)):
+    if not found <= set(BASE_COLUMNS) | set(custom) or _BARE_COLUMN.search(_COLUMN_REF.sub("", sql)):
         return None
     return found
 
@@ -95,8 +145,26 @@ def condition_columns(sql: str) -> set[str] | None:
 class RuleField:
     name: str
     column: str  # a column of ACCOUNTS_SQL
-    kind: str  # "category" (in / not_in lists) or "number" (min / max)
+    kind: str  # "category" (in / not_in lists), "number" (min / max) or "date" (min / max ISO dates)
     value_type: type = str
+    money: bool = False  # a custom money field: compared in EUR (column / the row's rate)
+    custom: CustomField | None = field(default=None, compare=False, repr=False)
+    bands: Bands | None = field(default=None, compare=False, repr=False)  # the workspace's, for the band fields
+
+    @property
+    def sql(self) -> str:
+        """The value a condition compares, over the base `s`."""
+        column = f"s.{quote_ident(self.column)}"
+        return f"CAST({column} / s.{quote_ident(RATE_COLUMN)} AS DOUBLE)" if self.money else column
+
+    def label(self, lang: str = "en") -> str:
+        """The field's name in the UI language: a custom field's own label, else the catalog's."""
+        if self.custom is not None:
+            return self.custom.label(lang)
+        from research.i18n import MESSAGES, t
+
+        key = f"segments.field.{self.name}"
+        return t(key, lang) if key in MESSAGES else self.name
 
 
 FIELDS: dict[str, RuleField] = {
@@ -117,6 +185,54 @@ FIELDS: dict[str, RuleField] = {
 }
 CATEGORY_FIELDS = tuple(n for n, f in FIELDS.items() if f.kind == "category")
 NUMBER_FIELDS = tuple(n for n, f in FIELDS.items() if f.kind == "number")
+BAND_FIELDS = ("employee_band", "revenue_band")
+# How a custom field's kind takes part in rules: (rule kind, value type).
+CUSTOM_KINDS: dict[str, tuple[str, type]] = {
+    "int": ("number", float), "number": ("number", float), "money": ("number", float), "percent": ("number", float),
+    "text": ("category", str), "choice": ("category", str), "bool": ("category", bool), "date": ("date", str),
+}
+
+
+def custom_rule_field(custom: CustomField) -> RuleField:
+    kind, value_type = CUSTOM_KINDS[custom.kind]
+    return RuleField(custom.name, custom.name, kind, value_type, money=custom.kind == "money", custom=custom)
+
+
+def fields_of(store: Store, *, with_bands: bool = True) -> dict[str, RuleField]:
+    """The fields a rule may name in this workspace: the built-in FIELDS, then its custom account fields.
+
+    With `with_bands`, the band fields carry the workspace's bands (research.segments.bands),
+    which may read the accounts (quantiles); without, they are the fixed bands.
+    """
+    from research.data.fields import list_fields
+
+    out = dict(FIELDS)
+    if with_bands:
+        from research.segments.bands import workspace_bands
+
+        for bands in workspace_bands(store).values():
+            out[bands.field] = RuleField(bands.field, bands.field, "category", bands=bands)
+    for custom in list_fields(store, "accounts"):
+        out[custom.name] = custom_rule_field(custom)
+    return out
+
+
+def _fields_for(rule: Any, store: Store | None, fields: Mapping[str, RuleField] | None) -> Mapping[str, RuleField]:
+    if fields is not None:
+        return fields
+    if store is None:
+        return FIELDS
+    return fields_of(store, with_bands=bool(set(_mentioned(rule)) & set(BAND_FIELDS)))
+
+
+def _mentioned(node: Any) -> list[str]:
+    """Field names a (possibly malformed) rule mentions; the compiler reports what is wrong with it."""
+    if isinstance(node, Mapping):
+        if "field" in node:
+            return [str(node["field"])]
+        items = node.get("items", [])
+        return [f for item in items for f in _mentioned(item)] if isinstance(items, (list, tuple)) else []
+    return []
 
 
 @dataclass(frozen=True)
@@ -143,10 +259,30 @@ def _category_values(rule_field: RuleField, values: Any) -> list[Any]:
         if rule_field.value_type is int:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValidationError(f"“{rule_field.name}” takes company ids (0 = no known supplier), not {value!r}.")
+        elif rule_field.value_type is bool:
+            if not isinstance(value, bool):
+                raise ValidationError(f"“{rule_field.name}” is yes or no (true / false), not {value!r}.")
         elif not isinstance(value, str):
             raise ValidationError(f"“{rule_field.name}” takes text values, not {value!r}.")
         out.append(value)
+    closed = closed_values(rule_field)
+    if closed is not None:
+        wrong = [v for v in out if v not in closed]
+        if wrong:
+            what = "band" if rule_field.bands is not None else "value"
+            raise ValidationError(
+                f"“{rule_field.name}” has no {what} {wrong[0]!r} in this workspace; use one of {', '.join(closed)}."
+            )
     return out
+
+
+def closed_values(rule_field: RuleField) -> tuple[str, ...] | None:
+    """The only values a category field can hold (status, bands, a choice field's choices), or None."""
+    if rule_field.bands is not None:
+        return rule_field.bands.keys
+    if rule_field.custom is not None and rule_field.custom.kind == "choice":
+        return rule_field.custom.choices
+    return None
 
 
 def _number(rule_field: RuleField, key: str, value: Any) -> float | None:
@@ -157,55 +293,104 @@ def _number(rule_field: RuleField, key: str, value: Any) -> float | None:
     return float(value)
 
 
-def _compile_condition(node: Mapping[str, Any]) -> Compiled | None:
+def _date(rule_field: RuleField, key: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    raise ValidationError(f"The {key} of “{rule_field.name}” must be a date like \"2024-03-31\", not {value!r}.")
+
+
+def _band_condition(rule_field: RuleField, values: list[Any], negate: bool) -> Compiled:
+    """Workspace bands other than the fixed ones: ranges of the band's column, bounds bound."""
+    assert rule_field.bands is not None
+    column = f"s.{quote_ident(rule_field.bands.column)}"
+    parts: list[str] = []
+    params: list[Any] = []
+    for band in rule_field.bands.bands:
+        if band.key not in values:
+            continue
+        ends = []
+        if band.low is not None:
+            ends.append(f"{column} >= ?")
+            params.append(band.low)
+        if band.high is not None:
+            ends.append(f"{column} < ?")
+            params.append(band.high)
+        parts.append(" AND ".join(ends) or f"{column} IS NOT NULL")
+    either = " OR ".join(f"({p})" for p in parts) or "FALSE"
+    # Like IS DISTINCT FROM for a fixed band: "not in" keeps accounts whose value is unknown.
+    return Compiled(f"NOT coalesce({either}, false)" if negate else f"({either})", params)
+
+
+def _compile_condition(node: Mapping[str, Any], fields: Mapping[str, RuleField] = FIELDS) -> Compiled | None:
     name = node.get("field")
-    if name not in FIELDS:
-        raise ValidationError(f"Segments cannot filter on {name!r}; use one of {', '.join(FIELDS)}.")
-    rule_field = FIELDS[name]
-    column = f"s.{quote_ident(rule_field.column)}"
+    if name not in fields:
+        raise ValidationError(f"Segments cannot filter on {name!r}; use one of {', '.join(fields)}.")
+    rule_field = fields[name]
+    column = rule_field.sql
     unknown = set(node) - {"field", "in", "not_in", "min", "max"}
     if unknown:
         raise ValidationError(f"Unknown parts in the condition on “{name}”: {', '.join(sorted(unknown))}.")
     if rule_field.kind == "category":
+        ranged = rule_field.bands is not None and rule_field.bands.mode != "fixed"
         parts: list[Compiled] = []
         if node.get("in"):
             values = _category_values(rule_field, node["in"])
-            parts.append(Compiled(f"{column} IN ({', '.join('?' for _ in values)})", values))
+            parts.append(_band_condition(rule_field, values, False) if ranged
+                         else Compiled(f"{column} IN ({', '.join('?' for _ in values)})", values))
         if node.get("not_in"):
             values = _category_values(rule_field, node["not_in"])
             # IS DISTINCT FROM keeps accounts whose value is unknown (NULL) in "not in" rules.
-            parts.append(
-                Compiled(" AND ".join(f"{column} IS DISTINCT FROM ?" for _ in values), values)
-            )
+            parts.append(_band_condition(rule_field, values, True) if ranged else
+                         Compiled(" AND ".join(f"{column} IS DISTINCT FROM ?" for _ in values), values))
         if "min" in node or "max" in node:
             raise ValidationError(f"“{name}” is a list of values, not a number range.")
         if not parts:
             return None  # an empty pick means "any": the condition drops out
         return parts[0] if len(parts) == 1 else parts[0].and_(parts[1])
     if "in" in node or "not_in" in node:
-        raise ValidationError(f"“{name}” is a number range (min / max), not a list of values.")
-    low, high = _number(rule_field, "minimum", node.get("min")), _number(rule_field, "maximum", node.get("max"))
-    if low is not None and high is not None and low > high:
-        raise ValidationError(f"The range of “{name}” is empty: the minimum {low:g} is above the maximum {high:g}.")
+        what = "range of dates" if rule_field.kind == "date" else "number range"
+        raise ValidationError(f"“{name}” is a {what} (min / max), not a list of values.")
+    if rule_field.kind == "date":
+        low, high = _date(rule_field, "start", node.get("min")), _date(rule_field, "end", node.get("max"))
+        placeholder = "CAST(? AS DATE)"
+        if low is not None and high is not None and low > high:
+            raise ValidationError(f"The range of “{name}” is empty: {low} is after {high}.")
+    else:
+        low, high = _number(rule_field, "minimum", node.get("min")), _number(rule_field, "maximum", node.get("max"))
+        placeholder = "?"
+        if low is not None and high is not None and low > high:
+            raise ValidationError(
+                f"The range of “{name}” is empty: the minimum {low:g} is above the maximum {high:g}.")
     if low is None and high is None:
         return None
     if high is None:
-        return Compiled(f"{column} >= ?", [low])
+        return Compiled(f"{column} >= {placeholder}", [low])
     if low is None:
-        return Compiled(f"{column} <= ?", [high])
-    return Compiled(f"{column} BETWEEN ? AND ?", [low, high])
+        return Compiled(f"{column} <= {placeholder}", [high])
+    return Compiled(f"{column} BETWEEN {placeholder} AND {placeholder}", [low, high])
 
 
-def compile_rule(rule: Mapping[str, Any] | None) -> Compiled:
-    """The rule tree as one bound condition; an empty rule matches every account."""
+def compile_rule(
+    rule: Mapping[str, Any] | None, store: Store | None = None, *, fields: Mapping[str, RuleField] | None = None
+) -> Compiled:
+    """The rule tree as one bound condition; an empty rule matches every account.
+
+    With `store` (or its `fields_of`), the workspace's custom fields and bands are known;
+    without, only the built-in FIELDS with the fixed bands.
+    """
     if not rule:
         return MATCH_ALL
     counter = [0]
-    compiled = _compile_node(rule, 1, counter)
+    compiled = _compile_node(rule, 1, counter, _fields_for(rule, store, fields))
     return compiled or MATCH_ALL
 
 
-def _compile_node(node: Any, depth: int, counter: list[int]) -> Compiled | None:
+def _compile_node(node: Any, depth: int, counter: list[int], fields: Mapping[str, RuleField]) -> Compiled | None:
     if not isinstance(node, Mapping):
         raise ValidationError("A segment rule must be made of groups and conditions.")
     if depth > MAX_DEPTH:
@@ -214,14 +399,14 @@ def _compile_node(node: Any, depth: int, counter: list[int]) -> Compiled | None:
         counter[0] += 1
         if counter[0] > MAX_CONDITIONS:
             raise ValidationError(f"A segment rule holds at most {MAX_CONDITIONS} conditions.")
-        return _compile_condition(node)
+        return _compile_condition(node, fields)
     op = str(node.get("op", "and")).lower()
     if op not in ("and", "or"):
         raise ValidationError(f"Groups combine conditions with AND or OR, not {node.get('op')!r}.")
     items = node.get("items", [])
     if not isinstance(items, (list, tuple)):
         raise ValidationError("A rule group's items must be a list.")
-    parts = [c for c in (_compile_node(item, depth + 1, counter) for item in items) if c is not None]
+    parts = [c for c in (_compile_node(item, depth + 1, counter, fields) for item in items) if c is not None]
     if not parts:
         return None
     if len(parts) == 1:
@@ -230,14 +415,14 @@ def _compile_node(node: Any, depth: int, counter: list[int]) -> Compiled | None:
     return Compiled(joiner.join(f"({p.sql})" for p in parts), [v for p in parts for v in p.params])
 
 
-def normalize_rule(rule: Any) -> dict[str, Any]:
-    """Validate a rule (compiling it) and return a JSON-clean copy to store."""
+def normalize_rule(rule: Any, store: Store | None = None) -> dict[str, Any]:
+    """Validate a rule (compiling it, against the workspace's fields with `store`) and return a JSON-clean copy."""
     if isinstance(rule, str):
         try:
             rule = json.loads(rule)
         except json.JSONDecodeError as e:
             raise ValidationError(f"The segment rule is not valid JSON: {e.msg}.") from e
-    compile_rule(rule)
+    compile_rule(rule, store)
     return json.loads(json.dumps(rule or {"op": "and", "items": []}))
 
 
@@ -289,7 +474,10 @@ def rule_fields(rule: Mapping[str, Any] | None) -> list[str]:
 # Conditions joined by AND form a group; groups joined by OR — the builder's OR-of-AND
 # shape, AND binding tighter as in SQL. Text values are quoted ("…" or '…', a quote
 # inside doubled); numbers are bare. Category fields take =, !=, in (…), not in (…);
-# number fields take >=, <=, = and between A and B (ranges include both ends). The text
+# number fields take >=, <=, = and between A and B (ranges include both ends). Custom
+# fields are named by their column name: numbers, money (in EUR) and percents (in points)
+# like employees, text and choices like industry, yes/no fields take true or false (or
+# yes / no), dates take the number operators with quoted dates ("2024-03-31"). The text
 # is tokenised and turned into the same JSON rule the builder stores, which compile_rule
 # then checks: nothing of the text ever reaches SQL except as a bound value.
 
@@ -345,9 +533,10 @@ def _found(token: _Token) -> str:
 class _RuleReader:
     """A recursive-descent reader over the tokens: rule := group (OR group)*; group := cond (AND cond)*."""
 
-    def __init__(self, text: str, suppliers: Mapping[str, int] | None) -> None:
+    def __init__(self, text: str, suppliers: Mapping[str, int] | None, fields: Mapping[str, RuleField]) -> None:
         self.tokens = _tokens(text)
         self.i = 0
+        self.fields = fields
         self.names = sorted(suppliers or {})
         self.suppliers = {k.lower(): v for k, v in (suppliers or {}).items()}
 
@@ -391,9 +580,9 @@ class _RuleReader:
         if token.kind != "word" or token.value in ("and", "or", "in", "not", "between"):
             raise ValidationError(f"Expected a field name at character {token.at}, found {_found(token)}.")
         name = token.text
-        if name not in FIELDS:
-            raise ValidationError(f"Segments cannot filter on {name!r}; use one of {', '.join(FIELDS)}.")
-        rule_field = FIELDS[name]
+        if name not in self.fields:
+            raise ValidationError(f"Segments cannot filter on {name!r}; use one of {', '.join(self.fields)}.")
+        rule_field = self.fields[name]
         op_token = self.peek()
         if self.keyword("not"):
             if not self.keyword("in"):
@@ -413,12 +602,13 @@ class _RuleReader:
         if op not in allowed:
             hint = " (ranges include their ends: use >= or <=)" if op in (">", "<") else ""
             raise ValidationError(f"“{name}” does not take “{op}”{hint}; use one of {', '.join(allowed)}.")
-        if rule_field.kind == "number":
-            low = self.number(name)
+        if rule_field.kind in ("number", "date"):
+            read = self.number if rule_field.kind == "number" else self.date
+            low = read(name)
             if op == "between":
                 if not self.keyword("and"):
                     raise ValidationError(f"Write “{name} between A and B” (at character {self.peek().at}).")
-                return {"field": name, "min": low, "max": self.number(name)}
+                return {"field": name, "min": low, "max": read(name)}
             return {"field": name, **({"min": low} if op == ">=" else {"max": low} if op == "<=" else {"min": low, "max": low})}
         if op in ("in", "not in"):
             self.expect_op("(")
@@ -437,9 +627,23 @@ class _RuleReader:
             raise ValidationError(f"“{name}” compares with a number; found {_found(token)} at character {token.at}.")
         return token.value
 
+    def date(self, name: str) -> str:
+        token = self.take()
+        if token.kind != "string":
+            raise ValidationError(
+                f"“{name}” compares with a quoted date like \"2024-03-31\"; found {_found(token)} at character {token.at}.")
+        return token.value
+
     def category(self, rule_field: RuleField) -> Any:
         token = self.take()
         name = rule_field.name
+        if rule_field.value_type is bool:
+            word = str(token.value).strip().lower() if token.kind in ("word", "string") else None
+            if word in ("true", "yes"):
+                return True
+            if word in ("false", "no"):
+                return False
+            raise ValidationError(f"“{name}” is yes or no: write true or false, not {_found(token)} (at character {token.at}).")
         if rule_field.value_type is int:  # supplier: a company id (0 = none known) or its quoted name
             if token.kind == "number" and isinstance(token.value, int):
                 return token.value
@@ -452,30 +656,44 @@ class _RuleReader:
             )
         if token.kind != "string":
             raise ValidationError(f"Quote the value of “{name}”: found {_found(token)} at character {token.at}.")
-        closed = CLOSED_VALUES.get(name)
+        closed = closed_values(rule_field) or CLOSED_VALUES.get(name)
         if closed and token.value not in closed:
+            # A choice may be written in any case: it is stored as the field defines it.
+            folded = {c.casefold(): c for c in closed}
+            if rule_field.custom is not None and token.value.casefold() in folded:
+                return folded[token.value.casefold()]
             raise ValidationError(f"“{name}” is never {token.value!r}; use one of {', '.join(closed)}.")
         return token.value
 
 
-def parse_rule_text(text: str, suppliers: Mapping[str, int] | None = None) -> dict[str, Any]:
+def parse_rule_text(
+    text: str, suppliers: Mapping[str, int] | None = None, fields: Mapping[str, RuleField] | None = None
+) -> dict[str, Any]:
     """The text form as a validated JSON rule tree; `all` (or nothing) is the rule matching every account.
 
-    `suppliers` maps company names to ids, so `supplier = "PackPro"` can name the company.
+    `suppliers` maps company names to ids, so `supplier = "PackPro"` can name the company;
+    `fields` (`fields_of(store)`) adds the workspace's custom fields and bands.
     """
     text = (text or "").strip()
     if not text or text.lower() == "all":
         return {"op": "and", "items": []}
-    return normalize_rule(rule_from_groups(_RuleReader(text, suppliers).rule()))
+    fields = FIELDS if fields is None else fields
+    rule = rule_from_groups(_RuleReader(text, suppliers, fields).rule())
+    compile_rule(rule, fields=fields)
+    return normalize_rule(rule) if fields is FIELDS else json.loads(json.dumps(rule))
 
 
 def _quote(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):
         return '"' + value.replace('"', '""') + '"'
     return _number_text(value)
 
 
 def _number_text(value: Any) -> str:
+    if isinstance(value, str):  # a date bound
+        return _quote(value)
     return str(int(value)) if isinstance(value, (int, float)) and float(value).is_integer() else repr(value)
 
 

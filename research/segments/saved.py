@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -50,16 +50,18 @@ class Segment:
     sensitivity: float | None
     archived: bool
     version: int
+    # The workspace it was read from: a rule on custom fields or the workspace's bands compiles against it.
+    store: Store | None = field(default=None, repr=False, compare=False)
 
     @property
     def condition(self) -> Compiled:
         """Which accounts belong: the compiled rule, or the stored members of a clustered segment."""
         if self.kind == "cluster":
             return Compiled("s.id IN (SELECT account_id FROM segment_members WHERE segment_id = ?)", [self.id])
-        return compile_rule(self.definition)
+        return compile_rule(self.definition, self.store)
 
 
-def _segment(row: Mapping[str, Any]) -> Segment:
+def _segment(row: Mapping[str, Any], store: Store | None = None) -> Segment:
     definition = row["definition"]
     return Segment(
         id=int(row["id"]),
@@ -75,6 +77,7 @@ def _segment(row: Mapping[str, Any]) -> Segment:
         sensitivity=row["sensitivity"],
         archived=bool(row["archived"]),
         version=int(row["version"]),
+        store=store,
     )
 
 
@@ -82,7 +85,7 @@ def list_segments(store: Store, *, include_archived: bool = False) -> list[Segme
     rows = store.query_rows(
         "SELECT * FROM segments WHERE ? OR NOT archived ORDER BY archived, lower(name), id", [include_archived]
     )
-    return [_segment(r) for r in rows]
+    return [_segment(r, store) for r in rows]
 
 
 def get_segment(store: Store, name_or_id: str | int) -> Segment:
@@ -96,7 +99,7 @@ def get_segment(store: Store, name_or_id: str | int) -> Segment:
         )
     if not rows:
         raise ValidationError(f"There is no segment “{name_or_id}”.", title="Unknown segment")
-    return _segment(rows[0])
+    return _segment(rows[0], store)
 
 
 def _clean_name(name: str) -> str:
@@ -149,7 +152,7 @@ def save_rule_segment(
 ) -> Segment:
     """Create a rule segment, or update `segment_id`; a name in use raises SegmentNameTaken unless `overwrite`."""
     name = _clean_name(name)
-    definition = normalize_rule(rule)
+    definition = normalize_rule(rule, store)
     description = (description or "").strip()[:MAX_DESCRIPTION]
     values = {
         "name": name,
@@ -172,7 +175,7 @@ def save_rule_segment(
         else:
             row = tx.update("segments", segment_id, values, expected_version=expected_version)
             tx.execute("DELETE FROM segment_members WHERE segment_id = ?", [segment_id])
-    return _segment(row)
+    return _segment(row, store)
 
 
 def relabel_segment(
@@ -194,7 +197,7 @@ def relabel_segment(
             {"name": name, "description": (description or "").strip()[:MAX_DESCRIPTION], "colour": _clean_colour(colour)},
             expected_version=segment.version,
         )
-    return _segment(row)
+    return _segment(row, store)
 
 
 def duplicate_segment(store: Store, actor: str, segment: Segment) -> Segment:
@@ -221,13 +224,13 @@ def duplicate_segment(store: Store, actor: str, segment: Segment) -> Segment:
                 [row["id"], segment.id],
             )
             tx.audit("segment_members", row["id"], "bulk", None, {"copied_from": segment.id})
-    return _segment(row)
+    return _segment(row, store)
 
 
 def archive_segment(store: Store, actor: str, segment: Segment, *, archived: bool = True) -> Segment:
     with store.transaction(actor) as tx:
         row = tx.update("segments", segment.id, {"archived": archived}, expected_version=segment.version)
-    return _segment(row)
+    return _segment(row, store)
 
 
 def save_sizing(
@@ -260,7 +263,7 @@ def save_sizing(
             },
             expected_version=segment.version,
         )
-    return _segment(row)
+    return _segment(row, store)
 
 
 def save_cluster_segments(
@@ -305,7 +308,7 @@ def save_cluster_segments(
                 "INSERT INTO segment_members SELECT ?, unnest(?::INTEGER[])", [row["id"], [int(i) for i in ids]]
             )
             tx.audit("segment_members", row["id"], "bulk", None, {"segment": name, "members": len(ids)})
-            saved.append(_segment(row))
+            saved.append(_segment(row, store))
     return saved
 
 

@@ -8,6 +8,7 @@ into the builder's widgets, so it survives switching views.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -20,10 +21,27 @@ from research.charts import segments as charts
 from research.charts.market import share_by_segment_chart
 from research.errors import ValidationError, VantageError
 from research.exports import MIME, chart_bytes, safe_filename
-from research.i18n import country_name, fmt_money, fmt_number, fmt_percent, locale_of
+from research.i18n import MESSAGES, country_name, fmt_number, fmt_percent, locale_of
 from research.market import company_label
-from research.segments import attractiveness, clustering, export, profile, prospects, saved, sizing
-from research.segments.rules import EMPLOYEE_BANDS, REVENUE_BANDS, Compiled, compile_rule, dnf_groups, rule_from_groups
+from research.segments import (
+    attractiveness,
+    clustering,
+    export,
+    profile,
+    prospects,
+    saved,
+    sizing,
+)
+from research.segments import bands as segment_bands
+from research.segments.rules import (
+    Compiled,
+    RuleField,
+    compile_rule,
+    custom_columns,
+    dnf_groups,
+    fields_of,
+    rule_from_groups,
+)
 from research.store import Store
 from research.ui.context import actor, can, lang, refuse_unless, tr
 from research.ui.deck_button import add_to_deck
@@ -35,6 +53,9 @@ PENDING = "segments_pending_save"
 CLUSTER_RESULT = "segments_cluster_result"
 BUILDER_FIELDS = ("region", "country", "industry", "employee_band", "revenue_band", "status", "owner", "supplier")
 RANGE_FIELDS = ("employees", "revenue_eur")
+# A group's custom fields: the picked names under CUSTOM, each one's condition (without "field")
+# under "cf:<name>"; widget keys use ":" too, which no field name contains.
+CUSTOM = "cf"
 CURRENT = -1  # the "rule being built" option in segment pickers
 
 
@@ -55,8 +76,13 @@ def png_download(chart: Any, key: str, stem: str) -> None:
 # ---- shared ------------------------------------------------------------------------------
 
 
-def value_label(store: Store, field: str, value: Any) -> str:
+def value_label(store: Store, field: str, value: Any, fields: dict[str, RuleField] | None = None) -> str:
     language = lang()
+    rule_field = (fields or {}).get(field)
+    if rule_field is not None and rule_field.bands is not None:
+        return rule_field.bands.label(value, language)  # the workspace's bands, with their ranges
+    if isinstance(value, bool):
+        return tr("segments.value.yes" if value else "segments.value.no")
     if field == "country":
         return f"{country_name(value, language)} ({value})"
     if field in ("employee_band", "revenue_band"):
@@ -86,10 +112,16 @@ def _group_conditions(group: dict[str, Any]) -> list[dict[str, Any]]:
         low, high = group.get(f"{field}_min"), group.get(f"{field}_max")
         if low is not None or high is not None:
             conditions.append({"field": field, "min": low, "max": high})
+    for field in group.get(CUSTOM, []):
+        picked = group.get(f"{CUSTOM}:{field}") or {}
+        if picked.get("in"):
+            conditions.append({"field": field, "in": list(picked["in"])})
+        elif picked.get("min") is not None or picked.get("max") is not None:
+            conditions.append({"field": field, "min": picked.get("min"), "max": picked.get("max")})
     return conditions
 
 
-def _groups_from_rule(rule: dict[str, Any]) -> list[dict[str, Any]] | None:
+def _groups_from_rule(rule: dict[str, Any], custom: set[str] | frozenset[str] = frozenset()) -> list[dict[str, Any]] | None:
     dnf = dnf_groups(rule)
     if dnf is None:
         return
@@ -101,6 +133,10 @@ def _groups_from_rule(rule: dict[str, Any]) -> list[dict[str, Any]] | None:
                 group[c["field"]] = list(c["in"])
             elif c["field"] in RANGE_FIELDS:
                 group[f"{c['field']}_min"], group[f"{c['field']}_max"] = c.get("min"), c.get("max")
+            elif c["field"] in custom and c["field"] not in group.get(CUSTOM, []) and "not_in" not in c:
+                group.setdefault(CUSTOM, []).append(c["field"])
+                group[f"{CUSTOM}:{c['field']}"] = (
+                    {"in": list(c["in"])} if "in" in c else {"min": c.get("min"), "max": c.get("max")})
             else:
                 return
         groups.append(group)
@@ -124,7 +160,7 @@ def _load_into_builder(store: Store) -> None:
     st.session_state["segments_name"] = segment.name
     st.session_state["segments_description"] = segment.description
     st.session_state["segments_colour"] = segment.colour
-    groups = _groups_from_rule(segment.definition) if segment.kind == "rule" else None
+    groups = _groups_from_rule(segment.definition, set(custom_columns(store))) if segment.kind == "rule" else None
     st.session_state[GROUPS] = groups or [{}]
 
 
@@ -144,7 +180,7 @@ def conditions_for(store: Store, ids: list[int]) -> tuple[list[Compiled], list[s
     conds, labels, colours = [], [], []
     for i in ids:
         if i == CURRENT:
-            conds.append(compile_rule(current_rule()))
+            conds.append(compile_rule(current_rule(), store))
             labels.append(tr("segments.current_rule"))
             colours.append("#D9480F")
         elif i in by_id:
@@ -195,15 +231,17 @@ def build_view(store: Store) -> None:
         key="segments_load", on_change=_load_into_builder, args=(store,),
     )
     editing = saved.get_segment(store, st.session_state[EDITING]) if st.session_state[EDITING] else None
+    fields = fields_of(store)  # once per run: the custom fields and the workspace's bands
     if editing and editing.kind == "cluster":
         st.info(tr("segments.build.cluster_segment"))
     else:
-        _rule_widgets(store)
+        _rule_widgets(store, fields)
     condition = editing.condition if editing and editing.kind == "cluster" else None
     try:
-        condition = condition or compile_rule(current_rule())
+        condition = condition or compile_rule(current_rule(), fields=fields)
     except ValidationError as e:
         show_error(e)
+        _bands_editor(store, fields)
         return
     count = profile.count_members(store, condition)
     st.metric(tr("segments.count"), fmt_number(count, lang()))
@@ -213,11 +251,13 @@ def build_view(store: Store) -> None:
         st.caption(tr("segments.preview"))
         st.dataframe(members_table(store, condition, limit=20), hide_index=True, key="segments_preview")
     _save_controls(store, editing)
+    _bands_editor(store, fields)
 
 
-def _rule_widgets(store: Store) -> None:
+def _rule_widgets(store: Store, fields: dict[str, RuleField]) -> None:
     st.caption(tr("segments.build.intro"))
     values = profile.field_values(store)
+    custom = {n: f for n, f in fields.items() if f.custom is not None}
     groups: list[dict[str, Any]] = st.session_state[GROUPS]
     new_groups = []
     for i, group in enumerate(groups):
@@ -229,10 +269,10 @@ def _rule_widgets(store: Store) -> None:
             picked: dict[str, Any] = {}
             for j, field in enumerate(BUILDER_FIELDS):
                 key = _widget_key(i, field)
-                options = _options(values, field)
+                options = _options(values, field, fields)
                 if key not in st.session_state:
                     st.session_state[key] = [v for v in group.get(field, []) if v in options]
-                shown = {v: value_label(store, field, v) for v in options}
+                shown = {v: value_label(store, field, v, fields) for v in options}
                 picked[field] = cols[j % 4].multiselect(
                     tr(f"segments.field.{field}"), options, format_func=shown.get, key=key,
                     placeholder=tr("segments.build.any"),
@@ -248,6 +288,8 @@ def _rule_widgets(store: Store) -> None:
                         label, min_value=0.0, value=None, step=50.0 if field == "employees" else 1_000_000.0,
                         format="%.0f", key=key,
                     )
+            if custom:
+                picked.update(_custom_widgets(store, i, group, custom))
             new_groups.append(picked)
     st.session_state[GROUPS] = new_groups
     add, remove, _ = st.columns([1, 1, 3])
@@ -262,12 +304,119 @@ def _rule_widgets(store: Store) -> None:
         st.rerun()
 
 
-def _options(values: dict[str, list[Any]], field: str) -> list[Any]:
-    if field == "employee_band":
-        return list(EMPLOYEE_BANDS)
-    if field == "revenue_band":
-        return list(REVENUE_BANDS)
+def _options(values: dict[str, list[Any]], field: str, fields: dict[str, RuleField]) -> list[Any]:
+    bands = fields[field].bands if field in fields else None
+    if bands is not None:
+        return list(bands.keys)
     return values.get(field, [])
+
+
+def _custom_widgets(store: Store, i: int, group: dict[str, Any], custom: dict[str, RuleField]) -> dict[str, Any]:
+    """Group `i`'s conditions on the workspace's own fields: pick the fields, then their values or range."""
+    language = lang()
+    labels = {n: f.label(language) for n, f in custom.items()}
+    key = _widget_key(i, CUSTOM)
+    if key not in st.session_state:
+        st.session_state[key] = [n for n in group.get(CUSTOM, []) if n in custom]
+    chosen = st.multiselect(tr("segments.build.more_fields"), list(custom), format_func=labels.get, key=key,
+                            placeholder=tr("segments.build.any"), help=tr("segments.build.more_fields_help"))
+    out: dict[str, Any] = {CUSTOM: chosen}
+    if not chosen:
+        return out
+    texts = profile.custom_values(store, [n for n in chosen if custom[n].custom.kind == "text"])  # type: ignore[union-attr]
+    cols, slot = st.columns(4), 0
+    for name in chosen:
+        rule_field, before = custom[name], group.get(f"{CUSTOM}:{name}") or {}
+        kind = rule_field.custom.kind  # type: ignore[union-attr]
+        label = labels[name]
+        if kind in ("money", "percent"):  # money compares in EUR, percents in points
+            label = tr(f"segments.build.in_{'eur' if kind == 'money' else 'percent'}", field=label)
+        if rule_field.kind == "category":
+            options: list[Any] = (list(rule_field.custom.choices) if kind == "choice"  # type: ignore[union-attr]
+                                  else [True, False] if kind == "bool"
+                                  else list(dict.fromkeys([*before.get("in", []), *texts.get(name, [])])))
+            wkey = _widget_key(i, f"{CUSTOM}:{name}")
+            if wkey not in st.session_state:
+                st.session_state[wkey] = [v for v in before.get("in", []) if v in options]
+            shown = {v: value_label(store, name, v) for v in options}
+            out[f"{CUSTOM}:{name}"] = {"in": cols[slot % 4].multiselect(
+                label, options, format_func=shown.get, key=wkey, placeholder=tr("segments.build.any"))}
+            slot += 1
+            continue
+        ends: dict[str, Any] = {}
+        for end in ("min", "max"):
+            wkey = _widget_key(i, f"{CUSTOM}:{name}:{end}")
+            text = tr(f"segments.build.{end}", field=label)
+            if rule_field.kind == "date":
+                if wkey not in st.session_state:
+                    st.session_state[wkey] = dt.date.fromisoformat(before[end]) if before.get(end) else None
+                day = cols[slot % 4].date_input(text, value=None, format="YYYY-MM-DD", key=wkey,
+                                                min_value=dt.date(1800, 1, 1), max_value=dt.date(2200, 12, 31))
+                ends[end] = day.isoformat() if isinstance(day, dt.date) else None
+            else:
+                if wkey not in st.session_state:
+                    st.session_state[wkey] = before.get(end)
+                ends[end] = cols[slot % 4].number_input(
+                    text, value=None, step=1.0, format="%.0f" if kind in ("int", "money") else "%.2f", key=wkey)
+            slot += 1
+        out[f"{CUSTOM}:{name}"] = ends
+    return out
+
+
+def _bands_editor(store: Store, fields: dict[str, RuleField]) -> None:
+    """The workspace's employee and revenue bands, shown with their ranges; editors change them."""
+    language = lang()
+    stored = segment_bands.settings(store)
+    with st.expander(tr("segments.bands.title"), icon=":material/tune:"):
+        st.caption(tr("segments.bands.intro"))
+        choices: dict[str, tuple[str, str]] = {}
+        for column, dimension in zip(st.columns(2), segment_bands.DIMENSIONS):
+            current = next(f.bands for f in fields.values() if f.bands is not None and f.bands.dimension == dimension)
+            with column:
+                st.markdown(f"**{tr(f'segments.bands.{dimension}')}**")
+                st.caption(tr("segments.bands.now", bands="; ".join(current.labels(language).values())))
+                if current.setting == "auto" and current.mode == "quantiles":
+                    st.caption(tr("segments.bands.auto_quantiles", share=fmt_percent(current.largest_share, language)))
+                if not can("write"):
+                    continue
+                modes = {m: tr(f"segments.bands.mode.{m}") for m in segment_bands.MODES}
+                mode = st.radio(tr(f"segments.bands.{dimension}"), list(modes), format_func=modes.get,
+                                index=segment_bands.MODES.index(stored[dimension]["mode"]), horizontal=True,
+                                key=f"segments_bands_{dimension}_mode", label_visibility="collapsed")
+                cuts = st.text_input(tr("segments.bands.cuts"), key=f"segments_bands_{dimension}_cuts",
+                                     value=", ".join(f"{c:g}" for c in (stored[dimension]["cuts"] or current.cuts)),
+                                     disabled=mode != "custom")
+                choices[dimension] = (mode, cuts)
+        if not choices:
+            return
+        if st.button(tr("segments.bands.save"), key="segments_bands_save", icon=":material/save:"):
+            _save_bands(store, stored, choices, confirmed=False)
+        pending = st.session_state.get("segments_bands_pending")
+        if pending:
+            st.warning(pending)
+            if st.button(tr("segments.bands.confirm"), key="segments_bands_confirm"):
+                _save_bands(store, stored, choices, confirmed=True)
+
+
+def _save_bands(store: Store, stored: dict[str, dict[str, Any]], choices: dict[str, tuple[str, str]], *,
+                confirmed: bool) -> None:
+    try:
+        for dimension, (mode, cuts) in choices.items():
+            before = stored[dimension]
+            if mode == before["mode"] and (mode != "custom" or segment_bands.parse_cuts(cuts, dimension)
+                                           == tuple(before["cuts"])):
+                continue
+            segment_bands.set_bands(store, actor(), dimension, mode, cuts if mode == "custom" else None,
+                                    confirmed=confirmed)
+    except segment_bands.BandsInUse as e:
+        st.session_state["segments_bands_pending"] = e.message
+        st.rerun()
+    except VantageError as e:
+        show_error(e)
+        return
+    st.session_state["segments_bands_pending"] = None
+    st.session_state["segments_flash"] = tr("segments.bands.saved")
+    st.rerun()
 
 
 def _save_controls(store: Store, editing: saved.Segment | None) -> None:
@@ -403,6 +552,7 @@ def profile_view(store: Store) -> None:
                 tr("segments.col.revenue"): [fmt_number(v, language) for v in top["revenue_eur"]],
                 tr("segments.field.supplier"): top["supplier"].fillna(tr("segments.no_supplier")),
             }), hide_index=True, key="segments_profile_top")
+        _custom_field_summaries(store, conds[0], p.accounts)
         return
     st.subheader(tr("segments.compare"))
     table = profile.compare(store, conds)
@@ -431,30 +581,54 @@ def profile_view(store: Store) -> None:
                     tr("segments.share.title"), key="segments_compare_deck")
 
 
+def _custom_field_summaries(store: Store, condition: Compiled, members: int) -> None:
+    """The segment by the workspace's own fields: numbers' median and ranges, lists' most common values."""
+    summaries = profile.field_summaries(store, condition)
+    if not summaries:
+        return
+    language = lang()
+    st.subheader(tr("segments.custom.title"))
+    st.dataframe(pd.DataFrame({
+        tr("segments.custom.field"): [s.field.label(language) for s in summaries],
+        tr("segments.custom.summary"): [profile.summary_text(s, members, language) for s in summaries],
+    }), hide_index=True, key="segments_profile_custom",
+        column_config={tr("segments.custom.summary"): st.column_config.TextColumn(width="large")})
+
+
 # ---- clusters ----------------------------------------------------------------------------
+
+
+def _feature_names(catalogue: dict[str, clustering.Feature]) -> dict[str, str]:
+    """Each clustering feature's name in the UI language: the catalog's, a custom field's label, or the column."""
+    language = lang()
+    return {f: feature.label(language) or (tr(f"segments.field.{f}") if f"segments.field.{f}" in MESSAGES else f)
+            for f, feature in catalogue.items()}
 
 
 def cluster_view(store: Store) -> None:
     language = lang()
+    catalogue = clustering.available_features(store)
+    names = _feature_names(catalogue)
+    # Outside the form, so that picking a feature reruns and only the picked numeric ones offer a scaling.
+    features = st.multiselect(
+        tr("segments.cluster.features"), list(catalogue),
+        default=[f for f in ("employees", "annual_revenue", "industry", "region") if f in catalogue],
+        format_func=names.get, key="segments_cluster_features",
+    )
     with st.form("segments_cluster_form"):
-        names = {f: tr(f"segments.field.{f}") for f in clustering.FEATURES}
-        features = st.multiselect(
-            tr("segments.cluster.features"), list(clustering.FEATURES),
-            default=["employees", "annual_revenue", "industry", "region"],
-            format_func=names.get, key="segments_cluster_features",
-        )
         a, b = st.columns(2)
         auto = a.checkbox(tr("segments.cluster.auto"), value=True, key="segments_cluster_auto")
         k = b.number_input(tr("segments.cluster.k"), min_value=2, max_value=20, value=4, step=1, key="segments_cluster_k")
-        # One scaling select per numeric feature (a form does not rerun on picks, so all are offered).
-        numeric = list(clustering.NUMERIC_FEATURES)
+        numeric = [f for f in features if catalogue[f].kind == "number"]
         scaling: dict[str, str] = {}
-        for column, feature in zip(st.columns(len(numeric)), numeric):
-            scaling[feature] = column.selectbox(
-                tr("segments.cluster.scaling", field=names[feature]), ["auto", *clustering.SCALINGS],
-                format_func=lambda m: tr(f"segments.scaling.{m}"), key=f"segments_cluster_scaling_{feature}",
-                help=tr("segments.cluster.scaling_help"),
-            )
+        # Two selects a row: four in a row cut "аутоматски (по облику)" short at 1280×720.
+        for row in range(0, len(numeric), 2):
+            for column, feature in zip(st.columns(2), numeric[row:row + 2]):
+                scaling[feature] = column.selectbox(
+                    tr("segments.cluster.scaling", field=names[feature]), ["auto", *clustering.SCALINGS],
+                    format_func=lambda m: tr(f"segments.scaling.{m}"), key=f"segments_cluster_scaling_{feature}",
+                    help=tr("segments.cluster.scaling_help"),
+                )
         run = st.form_submit_button(tr("segments.cluster.run"), type="primary", icon=":material/scatter_plot:")
     if run:
         with st.status(tr("segments.cluster.running", n=fmt_number(profile.count_members(store, compile_rule(None)), language))) as status:
@@ -474,7 +648,7 @@ def cluster_view(store: Store) -> None:
     if result is None:
         return
     if result.imputed:
-        details = ", ".join(f"{tr(f'segments.field.{f}')}: {fmt_number(n, language)}" for f, n in result.imputed.items())
+        details = ", ".join(f"{names.get(f, f)}: {fmt_number(n, language)}" for f, n in result.imputed.items())
         st.caption(tr("segments.cluster.imputed", details=details))
     if result.scaling:
         used = []
@@ -482,7 +656,7 @@ def cluster_view(store: Store) -> None:
             text = tr(f"segments.scaling.{method}")
             if method == result.auto_scaling.get(f):
                 text = tr("segments.cluster.scaling_auto", method=text)
-            used.append(f"{tr(f'segments.field.{f}') if f in clustering.FEATURES else f}: {text}")
+            used.append(f"{names.get(f, f)}: {text}")
         st.caption(tr("segments.cluster.scaling_used", details="; ".join(used)))
     if not result.scan.empty:
         curve = charts.silhouette_chart(
@@ -522,7 +696,8 @@ def _save_clusters(store: Store, result: clustering.ClusterResult, prefix: str, 
             names=[tr("segments.cluster.name", prefix=prefix.strip(), n=i + 1) for i in range(result.k)],
             descriptions=[result.describe(i, language) for i in range(result.k)],
             members=[result.members(i) for i in range(result.k)],
-            definitions=[{"features": result.features, "k": result.k, "cluster": i + 1} for i in range(result.k)],
+            definitions=[{"features": result.features, "k": result.k, "cluster": i + 1, "scaling": result.scaling}
+                         for i in range(result.k)],
             colours=[COMPETITOR_COLORS[i % len(COMPETITOR_COLORS)] for i in range(result.k)],
             overwrite=overwrite,
         )
@@ -555,32 +730,77 @@ def sizing_view(store: Store) -> None:
         som_share=segment.som_share, sensitivity=segment.sensitivity,
     )
     st.caption(tr("segments.sizing.defaults"))
-    a, b, c, d = st.columns(4)
     suffix = f"_{segment.id}_{segment.version}"  # fresh widgets when another segment or version is shown
-    acv = a.number_input(tr("segments.sizing.acv"), min_value=0.0, value=round(defaults.acv, 0), step=1000.0,
-                         format="%.0f", key="segments_acv" + suffix)
+    sources = {s: tr(f"segments.sizing.source.{s}") for s in sizing.CONTRACT_SOURCES}
+    source = st.radio(tr("segments.sizing.source"), list(sources), horizontal=True, key="segments_contract_source",
+                      format_func=sources.get)
+    contract = _contract_widgets(store, source, defaults.acv, suffix)
+    if contract is None:
+        return
+    b, c, d = st.columns(3)
     sam = b.slider(tr("segments.sizing.sam"), 0, 100, int(round(defaults.sam_share * 100)), format="%d%%", key="segments_sam" + suffix)
     som = c.slider(tr("segments.sizing.som"), 0, 100, int(round(defaults.som_share * 100)), format="%d%%", key="segments_som" + suffix)
     band = d.slider(tr("segments.sizing.sensitivity"), 0, 50, int(round(defaults.sensitivity * 100)), format="%d%%", key="segments_band" + suffix)
-    result = sizing.size_segment(int(size["accounts"]), sizing.Assumptions(acv, sam / 100, som / 100, band / 100))
+    acv = contract.amount if contract.source == "constant" else defaults.acv
+    try:
+        valuation = sizing.value_accounts(store, cond, contract)
+        result = sizing.size_segment(valuation.accounts, sizing.Assumptions(float(acv or 0), sam / 100, som / 100, band / 100),
+                                     valuation=valuation)
+    except VantageError as e:
+        show_error(e)
+        return
+    described = sizing.contract_text(valuation, language)
+    st.caption(described)
     funnel = charts.sizing_funnel_chart(
         result.frame(), title=tr("segments.sizing.title"),
-        subtitle=tr("segments.sizing.subtitle", accounts=fmt_number(result.accounts, language),
-                    acv=fmt_money(acv, "EUR", language), band=fmt_percent(band / 100, language)),
+        subtitle=[described, tr("segments.sizing.band", band=fmt_percent(band / 100, language))],
         stage_title=tr("segments.sizing.stage"), value_title=tr("segments.sizing.value"),
         low_title=tr("segments.sizing.low"), high_title=tr("segments.sizing.high"),
     )
     altair(funnel, key="segments_funnel")
     png_download(funnel, "segments_funnel_png", f"sizing-{segment.name}")
     add_to_deck("segments.sizing", {"segment": segment.id, "acv": acv, "sam_share": sam / 100, "som_share": som / 100,
-                                    "sensitivity": band / 100}, tr("segments.sizing.title"), key="segments_sizing_deck")
-    if can("write") and st.button(tr("segments.sizing.save"), key="segments_sizing_save", icon=":material/save:"):
+                                    "sensitivity": band / 100, "contract": contract.params()},
+                tr("segments.sizing.title"), key="segments_sizing_deck")
+    if not can("write"):
+        return
+    if contract.source != "constant":
+        st.caption(tr("segments.sizing.source_not_saved"))
+    if st.button(tr("segments.sizing.save"), key="segments_sizing_save", icon=":material/save:"):
         try:
-            saved.save_sizing(store, actor(), segment, acv=acv, sam_share=sam / 100, som_share=som / 100, sensitivity=band / 100)
+            saved.save_sizing(store, actor(), segment, acv=float(acv or 0), sam_share=sam / 100, som_share=som / 100,
+                              sensitivity=band / 100)
             st.session_state["segments_flash"] = tr("segments.sizing.saved")
             st.rerun()
         except VantageError as e:
             show_error(e)
+
+
+def _contract_widgets(store: Store, source: str, default_acv: float, suffix: str) -> sizing.ContractValue | None:
+    """The inputs of the chosen contract-value source; None (with a message) when it cannot be used."""
+    if source == "constant":
+        amount = st.number_input(tr("segments.sizing.acv"), min_value=0.0, value=round(default_acv, 0), step=1000.0,
+                                 format="%.0f", key="segments_acv" + suffix)
+        return sizing.ContractValue("constant", amount=float(amount))
+    if source == "deals":
+        return sizing.ContractValue("deals")
+    columns = list(sizing.amount_columns(store))
+    if not columns:
+        st.info(tr("segments.sizing.no_columns"))
+        return None
+    share_col, column_col = st.columns([1, 2])
+    percent = share_col.number_input(tr("segments.sizing.share"), min_value=0.0, max_value=100.0, value=0.5, step=0.1,
+                                     format="%.2f", key="segments_contract_share")
+    default = columns.index(sizing.DEFAULT_SHARE_COLUMN) if sizing.DEFAULT_SHARE_COLUMN in columns else 0
+    titles = {c: _column_title(c) for c in columns}
+    column = column_col.selectbox(tr("segments.sizing.column"), columns, index=default, key="segments_contract_column",
+                                  format_func=titles.get)
+    return sizing.ContractValue("share", share=float(percent) / 100, column=column)
+
+
+def _column_title(column: str) -> str:
+    key = f"segments.field.{column}"
+    return f"{tr(key)} ({column})" if key in MESSAGES else column
 
 
 # ---- attractiveness matrix ---------------------------------------------------------------
@@ -630,22 +850,31 @@ def matrix_view(store: Store) -> None:
         return
     scored["label"] = names
     scored["zone_label"] = [tr(f"segments.zone.{z}") for z in scored["zone"]]
+    unknown_value = tr("segments.matrix.unknown_value")
     chart = charts.matrix_chart(
         scored, title=tr("segments.matrix.title"), subtitle=tr("segments.matrix.subtitle"),
         x_title=tr("segments.matrix.strength"), y_title=tr("segments.matrix.attractiveness"),
         size_title=tr("segments.col.accounts"), share_title=tr("segments.col.our_share"),
-        segment_title=tr("segments.col.segment"), zone_title=tr("segments.matrix.zone"),
+        segment_title=tr("segments.col.segment"), zone_title=tr("segments.matrix.zone"), unknown_text=unknown_value,
     )
     with chart_col:
         altair(chart, key="segments_matrix_chart")
     language = lang()
+    unplaced = [n for n, z in zip(names, scored["zone"]) if z == attractiveness.UNPLACED]
+    if unplaced:
+        st.warning(tr("segments.matrix.unplaced", segments=", ".join(unplaced)), icon=":material/help:")
     factor_table = {tr("segments.col.segment"): names}
     for factor in attractiveness.FACTORS:
-        column = "win_rate_factor" if factor == "win_rate" else factor
-        factor_table[tr(f"segments.factor.{factor}")] = [fmt_number(v, language, 2) for v in scored[column]]
+        factor_table[tr(f"segments.factor.{factor}")] = [
+            unknown_value if pd.isna(v) else fmt_number(v, language, 2) for v in scored[attractiveness.factor_column(factor)]
+        ]
     factor_table[tr("segments.matrix.zone")] = scored["zone_label"].tolist()
     st.caption(tr("segments.matrix.factors"))
-    st.dataframe(pd.DataFrame(factor_table), hide_index=True, key="segments_factor_table")
+    if any(scored["unknown"]):  # the column only where something is unknown: the demo's table stays as it was
+        factor_table[tr("segments.matrix.unknown")] = [attractiveness.unknown_note(u, language) for u in scored["unknown"]]
+        st.caption(tr("segments.matrix.unknown_caption"))
+    st.dataframe(pd.DataFrame(factor_table), hide_index=True, key="segments_factor_table",
+                 column_config={tr("segments.matrix.unknown"): st.column_config.TextColumn(width="large")})
     name_col, save_col, png_col = st.columns([2, 1, 1])
     name = name_col.text_input(tr("segments.matrix.save_weights"), key="segments_weight_name", max_chars=saved.MAX_NAME)
     if can("write") and save_col.button(tr("segments.matrix.save"), key="segments_weight_save", icon=":material/save:"):
