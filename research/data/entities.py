@@ -463,7 +463,7 @@ def coerce_frame(
             if pd.api.types.is_bool_dtype(original.dtype):
                 value = original.astype("boolean")
             else:
-                folded = text.str.casefold()
+                folded = text.str.lower()  # the yes/no words are the same under casefold (Arrow's fast lower)
                 value = pd.Series(pd.NA, index=raw.index, dtype="boolean")
                 value[folded.isin(_TRUE).fillna(False)] = True
                 value[folded.isin(_FALSE).fillna(False)] = False
