@@ -253,3 +253,19 @@ def test_rate_check_covers_every_money_field() -> None:
     assert money == {("accounts", "annual_revenue"), ("companies", "revenue_estimate"), ("products", "list_price"),
                      ("prices", "price")}
     assert dependents.rate_command("GBP").endswith("python -m research import exchange_rates rates.csv")
+
+
+def test_a_column_reads_every_cell_as_it_reads_that_cell_alone() -> None:
+    """Whole columns take fast paths (plain numbers; one currency before or after; a trailing %) and
+    the rest the full pattern: a mixed column must give each cell exactly its own reading."""
+    cells = ["$523,964", "US$ 1.2", "EUR 12", "12 USD", "1,234,567.89", "(1,234)", "($8,506)", "-$1,714", "€ -5",
+             "12.5%", "7 %", "1e6", "12 apples", "$ 5 €", "ABC 5", "5 XYZ", "12%€", "€5%", "-", "", "5\u00a0USD"]
+    column = parse_amounts(pd.Series(cells, dtype=object), ".", percent="fraction")
+    for i, cell in enumerate(cells):
+        alone = parse_amounts(pd.Series([cell], dtype=object), ".", percent="fraction")
+        assert (column.bad[i], column.percent[i]) == (alone.bad[0], alone.percent[0]), cell
+        assert column.number[i] == pytest.approx(alone.number[0], nan_ok=True), cell
+        assert (None if pd.isna(column.currency[i]) else column.currency[i]) == (
+            None if pd.isna(alone.currency[0]) else alone.currency[0]), cell
+    assert list(column.number[:4]) == [523964.0, 1.2, 12.0, 12.0]
+    assert column.number[9] == pytest.approx(0.125) and column.bad[12] and column.bad[17]
