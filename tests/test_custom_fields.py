@@ -326,3 +326,21 @@ def test_a_company_field_on_a_positioning_slide_follows_its_rename(demo: Store) 
     params = {r["id"]: json.loads(r["params"]) for r in demo.query_rows("SELECT id, params FROM deck_slides")}
     assert params[slide["id"]] == {"x": "factories", "y": "capability_avg"}
     assert params[share["id"]] == {"dimension": "plants"}
+
+
+def test_a_field_named_like_a_matrix_factor_leaves_matrix_weights_alone(demo: Store) -> None:
+    """The attractiveness matrix keys its weights by factor (size, margin …), a prospect set by field."""
+    fields.add_field(demo, "ana", "accounts", "margin", "percent")
+    matrix = {"segments": [1], "weights": {"size": 20, "margin": 15, "growth": 10}}
+    prospects = {"kind": "prospects", "points": {"in_target": 25}, "weights": {"margin": 10},
+                 "factors": {"margin": "higher"}}
+    with demo.transaction("ana") as tx:
+        deck = tx.insert("decks", {"name": "Board", "created_by": "ana"})
+        tx.insert("deck_slides", {"deck_id": deck["id"], "position": 1, "kind": "view", "title": "Matrix",
+                                  "view": "segments.matrix", "params": json.dumps(matrix)})
+        tx.insert("segment_weight_sets", {"name": "Scoring", "weights": json.dumps(prospects)})
+    assert fields.field_uses(demo, "accounts", "margin") == ["weight set 'Scoring'"]
+    fields.rename_field(demo, "ana", "accounts", "margin", new_name="gross_margin")
+    assert json.loads(demo.query_value("SELECT params FROM deck_slides")) == matrix
+    assert json.loads(demo.query_value("SELECT weights FROM segment_weight_sets")) == {
+        **prospects, "weights": {"gross_margin": 10}, "factors": {"gross_margin": "higher"}}

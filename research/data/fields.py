@@ -53,7 +53,7 @@ CURRENCY_COLUMN = {"accounts": "revenue_currency", "companies": "revenue_currenc
 RESERVED_NAMES = frozenset({
     "id", "version", "created_at", "updated_at", "revenue_eur", "employee_band", "revenue_band", "owner_key",
     "supplier_key", "supplier_id", "supplier", "is_us", "notes", "notes_private", "notes_author", "segment",
-    "segment_id", "account_id", "company_id", "deals", "relationship_years",
+    "segment_id", "account_id", "company_id", "deals", "relationship_years", "segments",
 })
 # Serbian Cyrillic as Serbian Latin (the standard one-to-one mapping) before ASCII: Приход -> prihod,
 # not the Russian-style "prikhod" a general transliteration gives.
@@ -63,7 +63,10 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 # Keys of saved JSON (segment definitions, weight sets, slide parameters) whose value names a field.
 _FIELD_KEYS = frozenset({"field", "column", "feature", "by", "dimension", "contract_column"})
 _FIELD_LIST_KEYS = frozenset({"features", "fields", "columns"})
-_FIELD_MAP_KEYS = frozenset({"weights", "scales", "scaling", "factors"})
+_FIELD_MAP_KEYS = frozenset({"scales", "scaling"})
+# Keyed by field only in a prospect weight set ({"kind": "prospects", "weights": {field: …}}): the
+# attractiveness matrix keys its "weights" by factor (size, growth, margin …), never by field.
+_PROSPECT_MAP_KEYS = frozenset({"weights", "factors"})
 
 
 @dataclass(frozen=True)
@@ -373,6 +376,9 @@ def _names(value: Any, name: str, entity: str = "accounts", key: str | None = No
     if isinstance(value, dict):
         if lists and key in _FIELD_MAP_KEYS and name in value:
             return True
+        if lists and value.get("kind") == "prospects" and any(
+                isinstance(value.get(k), dict) and name in value[k] for k in _PROSPECT_MAP_KEYS):
+            return True
         return any(_names(v, name, entity, k) for k, v in value.items())
     if isinstance(value, list):
         if lists and key in _FIELD_LIST_KEYS and name in value:
@@ -386,6 +392,9 @@ def _renamed(value: Any, old: str, new: str, entity: str = "accounts", key: str 
     if isinstance(value, dict):
         if lists and key in _FIELD_MAP_KEYS:
             value = {(new if k == old else k): v for k, v in value.items()}
+        if lists and value.get("kind") == "prospects":
+            value = {k: ({(new if f == old else f): w for f, w in v.items()}
+                         if k in _PROSPECT_MAP_KEYS and isinstance(v, dict) else v) for k, v in value.items()}
         return {k: _renamed(v, old, new, entity, k) for k, v in value.items()}
     if isinstance(value, list):
         if lists and key in _FIELD_LIST_KEYS:

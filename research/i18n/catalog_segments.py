@@ -144,6 +144,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "median {median}, middle half {low}–{high}, range {minimum}–{maximum}",
         "медијана {median}, средња половина {low}–{high}, распон {minimum}–{maximum}",
     ),
+    "segments.custom.more": ("and {n} more", "и још {n}"),
     "segments.summary.values": ("{top} ({distinct} different values)", "{top} (различитих вредности: {distinct})"),
     # columns
     "segments.col.segment": ("Segment", "Сегмент"),
@@ -355,8 +356,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # prospect scores
     "segments.prospects.targets": ("Target segments", "Циљни сегменти"),
     "segments.prospects.intro": (
-        "Every prospect starts at 50 points; fit with the target segments adds, warning signs subtract. The reasons say why.",
-        "Сваки потенцијални клијент почиње са 50 поена; уклапање у циљне сегменте додаје, знаци упозорења одузимају. Разлози објашњавају оцену.",
+        "Every prospect starts at 50 points; fit with the target segments adds, warning signs subtract, and your own "
+        "fields add or subtract up to their weight. The reasons say why.",
+        "Сваки потенцијални клијент почиње са 50 поена; уклапање у циљне сегменте додаје, знаци упозорења одузимају, "
+        "а ваша поља додају или одузимају до своје тежине. Разлози објашњавају оцену.",
+    ),
+    "segments.prospects.factors": ("Score also by your fields", "Оцени и по вашим пољима"),
+    "segments.prospects.factors_help": (
+        "Custom account fields that are numbers (money compared in EUR, percents) or yes/no.",
+        "Ваша поља клијената која су бројеви (новац поређен у еврима, проценти) или да/не.",
+    ),
+    "segments.prospects.direction": ("Better for {field}", "Боље за: {field}"),
+    "segments.prospects.direction.higher": ("higher is better", "боље је више"),
+    "segments.prospects.direction.lower": ("lower is better", "боље је мање"),
+    "segments.prospects.direction.bool_higher": ("yes is better", "боље је „да”"),
+    "segments.prospects.direction.bool_lower": ("no is better", "боље је „не”"),
+    "segments.prospects.weight": ("Weight of {field} (points)", "Тежина: {field} (поени)"),
+    "segments.prospects.how": (
+        "Each of your fields counts by its rank among the prospects that have a value: the best gets +weight, the "
+        "worst −weight, the middle 0 (yes/no: the better answer +weight, the other −weight). A missing value counts "
+        "as the middle: 0 points, neither best nor worst.",
+        "Свако ваше поље рачуна се по рангу међу потенцијалним клијентима који имају вредност: најбољи добија "
+        "+тежину, најгори −тежину, средина 0 (да/не: бољи одговор +тежину, други −тежину). Вредност која недостаје "
+        "рачуна се као средина: 0 поена, ни најбоље ни најгоре.",
+    ),
+    "segments.prospects.missing": (
+        "{field}: {n} of {total} prospects have no value and count as the middle (0 points).",
+        "{field}: без вредности је {n} од {total} потенцијалних клијената; рачунају се као средина (0 поена).",
+    ),
+    "segments.prospects.builtin": ("Built-in factors (points; 0 switches one off)", "Уграђени фактори (поени; 0 искључује фактор)"),
+    "segments.prospects.factor.in_target": ("In a target segment (+)", "У циљном сегменту (+)"),
+    "segments.prospects.factor.mid_size": ("100 or more employees (+)", "100 и више запослених (+)"),
+    "segments.prospects.factor.has_supplier": ("Buys packaging today (+)", "Већ купује амбалажу (+)"),
+    "segments.prospects.factor.open_deal": ("Open deal (+)", "Отворен посао (+)"),
+    "segments.prospects.factor.very_small": ("Under 20 employees (−)", "Мање од 20 запослених (−)"),
+    "segments.prospects.factor.weak_revenue": ("Weak revenue per employee (−)", "Слаб приход по запосленом (−)"),
+    "segments.prospects.factor.lost_deals": ("Each lost deal, at most two (−)", "Сваки изгубљен посао, највише два (−)"),
+    "segments.prospects.factor.no_revenue": ("Revenue unknown (−)", "Приход непознат (−)"),
+    "segments.prospects.factor.no_employees": ("Employee count unknown (−)", "Број запослених непознат (−)"),
+    "segments.prospects.factor.no_contact": ("No contact person (−)", "Нема особе за контакт (−)"),
+    "segments.prospects.factor.no_vat": ("No VAT number (−)", "Нема ПИБ (−)"),
+    "segments.prospects.factor.no_owner": ("No account manager (−)", "Нема менаџера клијента (−)"),
+    "segments.prospects.weight_sets": ("Prospect weight set", "Скуп тежина за оцене"),
+    "segments.prospects.default_weights": ("(default weights)", "(подразумеване тежине)"),
+    "segments.prospects.save_name": ("Save these weights as", "Сачувај ове тежине као"),
+    "segments.prospects.save": ("Save weight set", "Сачувај скуп тежина"),
+    "segments.prospects.saved": ("Saved weight set “{name}” (version {version}).", "Сачуван скуп тежина „{name}” (верзија {version})."),
+    "segments.prospects.dropped": (
+        "Left out of this weight set, no longer a number or yes/no field here: {fields}.",
+        "Изостављено из овог скупа тежина јер овде више није бројчано поље нити поље да/не: {fields}.",
     ),
     "segments.prospects.count": ("{n} prospects scored; the best {shown} shown.", "Оцењено потенцијалних клијената: {n}; приказано најбољих {shown}."),
     "segments.reason.in_target": ("in target segment {segment}", "у циљном сегменту {segment}"),
@@ -371,6 +419,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.reason.no_contact": ("no contact person", "нема особе за контакт"),
     "segments.reason.no_vat": ("no VAT number", "нема ПИБ"),
     "segments.reason.no_owner": ("no account manager assigned", "нема додељеног менаџера"),
+    "segments.reason.factor": (
+        "{field} {value}: ahead of {share} of prospects ({direction})",
+        "{field} {value}: испред {share} потенцијалних клијената ({direction})",
+    ),
+    "segments.reason.factor_bool": ("{field}: {value} ({direction})", "{field}: {value} ({direction})"),
+    "segments.reason.factor_missing": (
+        "{field} unknown: counts as the middle, neither best nor worst",
+        "{field} непознато: рачуна се као средина, ни најбоље ни најгоре",
+    ),
     # export
     "segments.export.segment": ("Segment to export", "Сегмент за извоз"),
     "segments.export.csv": ("Members (CSV)", "Чланови (CSV)"),

@@ -25,6 +25,7 @@ from research.segments.rules import Compiled, compile_rule
 from research.store import Store
 
 RULE_COLOUR = US_COLOR  # the rule being built, as the page colours it
+SLIDE_FIELDS = 3  # custom-field summaries a profile slide has room for; the rest are counted ("and 2 more")
 
 
 def _segment(store: Store, segment_id: int) -> saved.Segment:
@@ -72,6 +73,17 @@ def _kpis(p: profile.SegmentProfile, lang: str) -> str:
     return " · ".join(f"{label}: {value}" for label, value in parts)
 
 
+def field_lines(summaries: list[profile.FieldSummary], members: int, lang: str, *,
+                limit: int = SLIDE_FIELDS) -> list[str]:
+    """The profile's custom-field summaries as the page words them, fitted to a slide: fields with
+    values first (in the page's order), at most `limit` lines, then "and N more"."""
+    ranked = sorted(summaries, key=lambda s: s.known == 0)  # stable: the page's order within each group
+    lines = [f"{s.field.label(lang)}: {profile.summary_text(s, members, lang)}" for s in ranked[:limit]]
+    if len(ranked) > limit:
+        lines.append(t("segments.custom.more", lang, n=fmt_number(len(ranked) - limit, lang)))
+    return lines
+
+
 @register("segments.profile", "segments", "present.view.segments.profile")
 def segment_profile(store: Store, params: dict[str, Any], ctx: RenderContext) -> SlideContent:
     """params: {"segment": id | {"rule": {...}}} — one segment's suppliers (the profile view's chart)."""
@@ -80,7 +92,10 @@ def segment_profile(store: Store, params: dict[str, Any], ctx: RenderContext) ->
     condition, name, _, _ = resolved[0]
     p = profile.profile(store, condition)
     title = t("segments.share.title", lang)
-    base = SlideContent(title=title, subtitle=name, text=_kpis(p, lang), source=t("present.source.accounts", lang),
+    # The workspace's own fields, as the page's profile shows them (an imported list may have nothing else).
+    fields = field_lines(profile.field_summaries(store, condition), p.accounts, lang) if p.accounts else []
+    text = "\n".join([_kpis(p, lang), *fields])
+    base = SlideContent(title=title, subtitle=name, text=text, source=t("present.source.accounts", lang),
                         as_of=now(), links=_links(resolved))
     if p.suppliers.empty:
         base.text = t("segments.empty", lang) if p.accounts == 0 else base.text

@@ -1,5 +1,10 @@
 """Member lists of a segment, with every account's segments, and formula-safe CSV/Excel files.
 
+The workspace's custom account fields come after the built-in columns, as stored (money in
+the row's `revenue_currency`, like `annual_revenue`); `export_members` heads them by their
+label in the reader's language (`custom_headers`), and the writers neutralise those headers
+like every other text.
+
 The files come from research.exports (shared by every area): OWASP CSV-injection
 guidance (CWE-1236), text cells starting with = + - @ tab or CR get a leading
 apostrophe and Excel cells are plain strings, so no cell ever holds a live formula;
@@ -15,18 +20,19 @@ from typing import Any
 import pandas as pd
 
 from research.access import Actor, require
+from research.data.fields import CustomField, list_fields
 from research.errors import ValidationError
 from research.exports import csv_bytes, neutralise, safe_filename, xlsx_bytes, xml_safe
 from research.segments.rules import ACCOUNTS_SQL, Compiled
 from research.segments.saved import Segment, list_segments
-from research.store import Store
+from research.store import Store, quote_ident
 
 EXPORT_LIMIT = 1_000_000  # below Excel's 1,048,576 rows
 
 MEMBERS_SQL = """
 SELECT s.id, s.name, s.vat_id, s.website, s.country, s.region, s.city, s.industry, s.employees,
        s.annual_revenue, s.revenue_currency, s.status, s.owner, c.name AS supplier, s.contact_person,
-       s.first_contact, {memberships} AS segments
+       s.first_contact{custom}, {memberships} AS segments
 FROM ({base}) s LEFT JOIN companies c ON c.id = s.supplier_id
 WHERE {cond}
 ORDER BY s.revenue_eur DESC NULLS LAST, s.name
@@ -46,17 +52,57 @@ def membership_sql(segments: Sequence[Segment]) -> tuple[str, list[Any]]:
     return f"array_to_string(list_filter([{', '.join(parts)}], lambda x: x IS NOT NULL), '; ')", params
 
 
-def members(store: Store, condition: Compiled, *, limit: int = EXPORT_LIMIT) -> pd.DataFrame:
-    """The accounts of a segment (largest first) with the names of all their segments."""
+# The columns MEMBERS_SQL names itself; a custom field of the same name ("segments") is
+# selected under a positional alias and renamed `<name>_field` in the frame.
+MEMBER_COLUMNS = (
+    "id", "name", "vat_id", "website", "country", "region", "city", "industry", "employees", "annual_revenue",
+    "revenue_currency", "status", "owner", "supplier", "contact_person", "first_contact", "segments",
+)
+
+
+def member_fields(store: Store) -> list[CustomField]:
+    """The custom account fields a member list carries, in the registry's order."""
+    return list_fields(store, "accounts")
+
+
+def _frame_name(field: CustomField) -> str:
+    return f"{field.name}_field" if field.name in MEMBER_COLUMNS else field.name
+
+
+def members(store: Store, condition: Compiled, *, limit: int = EXPORT_LIMIT,
+            custom: Sequence[CustomField] | None = None) -> pd.DataFrame:
+    """The accounts of a segment (largest first) with their custom fields (by column name) and the
+    names of all their segments. `custom`: the fields to carry (default: every custom account field)."""
+    custom = member_fields(store) if custom is None else list(custom)
     memberships, m_params = membership_sql(list_segments(store))
-    sql = MEMBERS_SQL.format(memberships=memberships, base=ACCOUNTS_SQL, cond=condition.sql)
-    return store.query_df(sql, [*m_params, *condition.params, limit])
+    # Only registry names reach SQL, quoted; the alias is positional so no name can collide.
+    columns = "".join(f", s.{quote_ident(f.name)} AS _c{i}" for i, f in enumerate(custom))
+    sql = MEMBERS_SQL.format(memberships=memberships, base=ACCOUNTS_SQL, cond=condition.sql, custom=columns)
+    frame = store.query_df(sql, [*m_params, *condition.params, limit])
+    return frame.rename(columns={f"_c{i}": _frame_name(f) for i, f in enumerate(custom)})
 
 
-def export_members(store: Store, condition: Compiled, *, actor: Actor = "local", limit: int = EXPORT_LIMIT) -> pd.DataFrame:
-    """The members of a segment for a CSV/Excel file (raw account data: editors and admins)."""
+def custom_headers(fields: Sequence[CustomField], lang: str) -> dict[str, str]:
+    """Frame column -> header for the custom fields: the label in `lang` (control characters removed);
+    a label that repeats another header (any case) gets the column name added: "Name (name_2)"."""
+    taken = {c.casefold() for c in MEMBER_COLUMNS}
+    headers = {}
+    for f in fields:
+        label = " ".join(xml_safe(f.label(lang)).split()) or f.name
+        if label.casefold() in taken:
+            label = f"{label} ({f.name})"
+        taken.add(label.casefold())
+        headers[_frame_name(f)] = label
+    return headers
+
+
+def export_members(store: Store, condition: Compiled, *, actor: Actor = "local", limit: int = EXPORT_LIMIT,
+                   lang: str = "en") -> pd.DataFrame:
+    """The members of a segment for a CSV/Excel file (raw account data: editors and admins); custom
+    fields headed by their label in `lang`."""
     require(actor, "export")
-    return members(store, condition, limit=limit)
+    custom = member_fields(store)
+    return members(store, condition, limit=limit, custom=custom).rename(columns=custom_headers(custom, lang))
 
 
 def safe_text(value: Any) -> Any:

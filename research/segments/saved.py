@@ -323,8 +323,14 @@ class WeightSet:
     version: int
 
 
-def list_weight_sets(store: Store) -> list[WeightSet]:
-    rows = store.query_rows("SELECT * FROM segment_weight_sets WHERE NOT archived ORDER BY lower(name)")
+# The matrix's weight sets; a prospect-score set is marked {"kind": "prospects", …} (research.segments.prospects).
+_MATRIX_SETS = "coalesce(json_extract_string(weights, '$.kind'), 'matrix') = 'matrix'"
+
+
+def list_weight_sets(store: Store, *, every_kind: bool = False) -> list[WeightSet]:
+    """The matrix's weight sets (`every_kind`: the prospect-score sets too, as their stored JSON)."""
+    kind = "" if every_kind else f" AND {_MATRIX_SETS}"
+    rows = store.query_rows(f"SELECT * FROM segment_weight_sets WHERE NOT archived{kind} ORDER BY lower(name)")
     return [WeightSet(int(r["id"]), r["name"], json.loads(r["weights"]), int(r["version"])) for r in rows]
 
 
@@ -338,7 +344,7 @@ def save_weight_set(store: Store, actor: str, name: str, weights: Mapping[str, f
         clean[str(key)] = float(value)
     payload = json.dumps(clean, sort_keys=True)
     existing = store.query_value(
-        "SELECT id FROM segment_weight_sets WHERE lower(name) = lower(?) AND NOT archived", [name]
+        f"SELECT id FROM segment_weight_sets WHERE lower(name) = lower(?) AND NOT archived AND {_MATRIX_SETS}", [name]
     )
     with store.transaction(actor) as tx:
         if existing is None:
@@ -367,5 +373,6 @@ def definitions_document(store: Store) -> dict[str, Any]:
             }
             for s in list_segments(store, include_archived=True)
         ],
-        "weight_sets": [{"name": w.name, "weights": w.weights, "version": w.version} for w in list_weight_sets(store)],
+        "weight_sets": [{"name": w.name, "weights": w.weights, "version": w.version}
+                        for w in list_weight_sets(store, every_kind=True)],
     }

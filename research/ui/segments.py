@@ -492,19 +492,26 @@ def flash() -> None:
 
 
 def members_table(store: Store, condition: Compiled, *, limit: int) -> pd.DataFrame:
-    df = export.members(store, condition, limit=limit)
+    """The preview: built-in columns, then the workspace's custom fields under their labels, then segments."""
+    custom = export.member_fields(store)
+    df = export.members(store, condition, limit=limit, custom=custom)
     language = lang()
-    return pd.DataFrame(
-        {
-            tr("segments.col.name"): df["name"],
-            tr("segments.field.country"): [country_name(c, language) for c in df["country"]],
-            tr("segments.field.industry"): df["industry"],
-            tr("segments.field.employees"): df["employees"],
-            tr("segments.field.status"): [tr(f"segments.status.{s}") for s in df["status"]],
-            tr("segments.field.supplier"): df["supplier"].fillna(tr("segments.no_supplier")),
-            tr("segments.col.segments"): df["segments"],
-        }
-    )
+    table = {
+        tr("segments.col.name"): df["name"],
+        tr("segments.field.country"): [country_name(c, language) for c in df["country"]],
+        tr("segments.field.industry"): df["industry"],
+        tr("segments.field.employees"): df["employees"],
+        tr("segments.field.status"): [tr(f"segments.status.{s}") for s in df["status"]],
+        tr("segments.field.supplier"): df["supplier"].fillna(tr("segments.no_supplier")),
+    }
+    taken = {h.casefold() for h in (*table, tr("segments.col.segments"))}
+    for column, header in export.custom_headers(custom, language).items():
+        if header.casefold() in taken:  # a label like "Country" next to the built-in column
+            header = f"{header} ({column})"
+        taken.add(header.casefold())
+        table[header] = df[column]
+    table[tr("segments.col.segments")] = df["segments"]
+    return pd.DataFrame(table)
 
 
 # ---- profile and compare -----------------------------------------------------------------
@@ -891,6 +898,73 @@ def matrix_view(store: Store) -> None:
 
 # ---- prospects ---------------------------------------------------------------------------
 
+PROSPECT_FACTORS = "segments_prospect_factors"  # the custom fields picked as factors
+
+
+def _prospect_key(kind: str, name: str) -> str:
+    """Widget keys per factor: direction ("dir"), weight ("w"); ":" is in no field name."""
+    return f"segments_prospect_{kind}:{name}"
+
+
+def _apply_prospect_set(store: Store, sets: dict[int, prospects.ProspectWeightSet]) -> None:
+    """on_change of the weight-set picker: copy the set into the widgets (default: the built-in points, no fields)."""
+    chosen = sets.get(st.session_state.get("segments_prospect_set"))
+    sizes = chosen.points if chosen else {}
+    for factor, points in prospects.POINTS.items():
+        st.session_state[f"segments_prospect_p_{factor}"] = round(float(sizes.get(factor, abs(points))))
+    factors, dropped = chosen.factors(store) if chosen else ([], [])
+    st.session_state[PROSPECT_FACTORS] = [f.name for f in factors]
+    for f in factors:
+        st.session_state[_prospect_key("dir", f.name)] = f.direction
+        st.session_state[_prospect_key("w", f.name)] = round(f.weight)
+    st.session_state["segments_prospect_dropped"] = dropped
+
+
+def _prospect_weights(store: Store) -> tuple[dict[str, float], list[prospects.Factor]]:
+    """The weight-set picker, the custom factors (field, direction, weight) and the built-in points."""
+    sets = {w.id: w for w in prospects.list_weight_sets(store)}
+    labels: dict[int | None, str] = {i: f"{w.name} (v{w.version})" for i, w in sets.items()}
+    labels[None] = tr("segments.prospects.default_weights")
+    if st.session_state.get("segments_prospect_set") not in (None, *sets):
+        st.session_state["segments_prospect_set"] = None
+    st.selectbox(tr("segments.prospects.weight_sets"), [None, *sets], key="segments_prospect_set",
+                 format_func=labels.get, on_change=_apply_prospect_set, args=(store, sets))
+    dropped = st.session_state.get("segments_prospect_dropped")
+    if dropped:
+        st.warning(tr("segments.prospects.dropped", fields=", ".join(dropped)), icon=":material/help:")
+    language = lang()
+    eligible = prospects.factor_fields(store)
+    factors: list[prospects.Factor] = []
+    if eligible:
+        names = {n: f.label(language) for n, f in eligible.items()}
+        picked = st.session_state.get(PROSPECT_FACTORS) or []
+        st.session_state[PROSPECT_FACTORS] = [n for n in picked if n in eligible]  # a field removed since
+        chosen = st.multiselect(tr("segments.prospects.factors"), list(eligible), format_func=names.get,
+                                key=PROSPECT_FACTORS, help=tr("segments.prospects.factors_help"))
+        for name in chosen:
+            probe = prospects.Factor(eligible[name])
+            directions = {d: tr(f"segments.prospects.direction.{'bool_' if probe.is_bool else ''}{d}")
+                          for d in prospects.DIRECTIONS}
+            st.session_state.setdefault(_prospect_key("dir", name), "higher")
+            st.session_state.setdefault(_prospect_key("w", name), prospects.DEFAULT_WEIGHT)
+            left, right = st.columns([1, 2])
+            direction = left.radio(tr("segments.prospects.direction", field=names[name]), list(directions),
+                                   format_func=directions.get, horizontal=True, key=_prospect_key("dir", name))
+            weight = right.slider(tr("segments.prospects.weight", field=names[name]), 0, prospects.MAX_POINTS,
+                                  key=_prospect_key("w", name))
+            factors.append(prospects.Factor(eligible[name], float(weight), str(direction)))
+        if chosen:
+            st.caption(tr("segments.prospects.how"))
+    sizes: dict[str, float] = {}
+    with st.expander(tr("segments.prospects.builtin"), icon=":material/tune:"):
+        cols = st.columns(4)
+        for j, (factor, points) in enumerate(prospects.POINTS.items()):
+            key = f"segments_prospect_p_{factor}"
+            st.session_state.setdefault(key, abs(points))
+            sizes[factor] = float(cols[j % 4].number_input(tr(f"segments.prospects.factor.{factor}"), min_value=0,
+                                                           max_value=prospects.MAX_POINTS, step=1, key=key))
+    return sizes, factors
+
 
 def prospects_view(store: Store) -> None:
     chosen = pick_segments(store, tr("segments.prospects.targets"), "segments_prospect_targets", default="second",
@@ -900,23 +974,51 @@ def prospects_view(store: Store) -> None:
         return
     conds, names = chosen
     language = lang()
-    scored = prospects.score_prospects(store, conds)
+    sizes, factors = _prospect_weights(store)
+    try:
+        points = prospects.check_points(sizes)
+        scored = prospects.score_prospects(store, conds, factors=factors, points=points)
+    except VantageError as e:
+        show_error(e)
+        return
     if scored.empty:
         st.info(tr("segments.empty"))
         return
     st.caption(tr("segments.prospects.count", n=fmt_number(int(scored["scored"].iloc[0]), language),
                   shown=fmt_number(len(scored), language)))
-    st.dataframe(pd.DataFrame({
-        tr("segments.col.score"): scored["score"],
+    for factor, missing, total in prospects.missing_counts(scored, factors):
+        if missing:
+            st.caption(tr("segments.prospects.missing", field=factor.label(language),
+                          n=fmt_number(missing, language), total=fmt_number(total, language)))
+    table: dict[str, Any] = {
+        tr("segments.col.score"): scored["score"].round().astype(int),
         tr("segments.col.name"): scored["name"],
         tr("segments.field.country"): [country_name(c, language) for c in scored["country"]],
         tr("segments.field.industry"): scored["industry"],
-        tr("segments.col.reasons"): [prospects.reasons_text(row, language, names) for _, row in scored.iterrows()],
-    }), hide_index=True, key="segments_prospects_table",
+    }
+    for i, factor in enumerate(factors):
+        header = factor.label(language)
+        if header in table:
+            header = f"{header} ({factor.name})"
+        table[header] = [prospects.factor_value_text(factor, v, language) for v in scored[f"_f{i}"]]
+    table[tr("segments.col.reasons")] = [
+        prospects.reasons_text(row, language, names, points=points, factors=factors) for _, row in scored.iterrows()]
+    st.dataframe(pd.DataFrame(table), hide_index=True, key="segments_prospects_table",
         column_config={
             tr("segments.col.score"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d", width="small"),
             tr("segments.col.reasons"): st.column_config.TextColumn(width="large"),
         })
+    if not can("write"):
+        return
+    name_col, save_col = st.columns([3, 1])
+    name = name_col.text_input(tr("segments.prospects.save_name"), key="segments_prospect_set_name",
+                               max_chars=prospects.MAX_NAME)
+    if save_col.button(tr("segments.prospects.save"), key="segments_prospect_save", icon=":material/save:"):
+        try:
+            ws = prospects.save_weight_set(store, actor(), name, points=sizes, factors=factors)
+            st.success(tr("segments.prospects.saved", name=ws.name, version=ws.version))
+        except VantageError as e:
+            show_error(e)
 
 
 # ---- export ------------------------------------------------------------------------------
@@ -931,7 +1033,7 @@ def export_view(store: Store) -> None:
     if st.button(tr("segments.export.prepare"), key="segments_export_prepare", icon=":material/download:"):
         try:
             conds, names, _ = conditions_for(store, [seg_id])
-            df = export.export_members(store, conds[0], actor=actor()).drop(columns=["id"])
+            df = export.export_members(store, conds[0], actor=actor(), lang=lang()).drop(columns=["id"])
             st.session_state["segments_export_files"] = (
                 names[0], len(df), export.to_csv_bytes(df), export.to_xlsx_bytes(df)
             )
