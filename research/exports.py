@@ -16,21 +16,25 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
 from research.errors import ValidationError, VantageError
+
+if TYPE_CHECKING:  # charts arrive built: importing this module (data entry, CSV) loads no altair
+    import altair as alt
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MIME = {
@@ -207,8 +211,39 @@ def check_file_target(target: Path) -> None:
         raise ValidationError(f"Cannot write {target}: a folder of that name exists.")
 
 
+def current_umask() -> int:
+    """The process's umask, as Linux reports it in /proc/self/status (else read once, see below)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return _umask_once()
+
+
+@functools.lru_cache(maxsize=1)
+def _umask_once() -> int:
+    # Reading the umask means setting it: do it once, since threads may be creating files meanwhile.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def new_file_mode(target: Path) -> int:
+    """The permissions a file written to `target` gets, as if opened for writing: an existing file's own,
+    else 0666 less the umask. (mkstemp makes its files 0600, which colleagues on a shared drive cannot open.)"""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
 def write_atomically(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside `target`, then rename it over: never a half-written file."""
+    """Write to a temporary file beside `target`, then rename it over: never a half-written file.
+
+    The file gets the permissions a plain write would give it (`new_file_mode`), not mkstemp's 0600.
+    """
     check_file_target(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
@@ -216,6 +251,7 @@ def write_atomically(target: Path, data: bytes) -> None:
         raise VantageError(f"Cannot write {target}: {e.strerror or e}.", title="Export failed") from e
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), new_file_mode(target))
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

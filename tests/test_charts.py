@@ -50,3 +50,23 @@ def test_theme_is_embedded_with_projector_sized_fonts() -> None:
     assert config["axis"]["labelFontSize"] >= 14
     assert config["title"]["fontSize"] >= 20
     assert config["range"]["category"][0] == US_COLOR
+
+
+def test_the_matrix_draws_its_zones_at_the_thirds_it_is_given() -> None:
+    """The zone boundaries come from the caller (the domain owns them), not from the chart module."""
+    from research.charts.segments import matrix_chart
+    from research.segments import attractiveness
+
+    scored = pd.DataFrame({"label": ["Food"], "accounts": [30], "our_share": [0.4], "strength": [50.0],
+                           "attractiveness": [70.0], "zone_label": ["Invest"]})
+    titles = dict(title="Matrix", subtitle="", x_title="Strength", y_title="Attractiveness", size_title="Accounts",
+                  share_title="Share", segment_title="Segment", zone_title="Zone")
+
+    def edges(chart_dict: dict) -> list[float]:
+        zones = next(d for name, d in chart_dict["datasets"].items() if d and "x2" in d[0])
+        return sorted({row["x"] for row in zones} | {row["x2"] for row in zones})
+
+    assert edges(matrix_chart(scored, thirds=(25, 60), **titles).to_dict()) == [0, 25, 60, 100]
+    assert edges(matrix_chart(scored, thirds=(attractiveness.LOW, attractiveness.HIGH), **titles).to_dict()) == [
+        0, attractiveness.LOW, attractiveness.HIGH, 100,
+    ]

@@ -24,6 +24,7 @@ from data_helpers import file_checksums
 from research.data import backup, datasets
 from research.errors import StoreError, VantageError, WorkspaceOpenError
 from research.store import Store, core
+from research.store import backup as store_backup
 from research.store.core import LATEST_SCHEMA
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -419,7 +420,7 @@ def test_no_migration_runs_when_the_backup_cannot_be_taken(tmp_path: Path, monke
     def unreadable(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         raise duckdb.IOException("IO Error: injected read failure")
 
-    monkeypatch.setattr(backup, "_counts", unreadable)  # a fault injected into the backup step
+    monkeypatch.setattr(store_backup, "table_counts", unreadable)  # a fault injected into the backup step
     with pytest.raises(WorkspaceOpenError, match="backup"):
         Store.open(str(path))
     monkeypatch.undo()

@@ -11,7 +11,6 @@ import altair as alt
 import pandas as pd
 
 from research.charts.theme import NEUTRAL_COLOR, US_COLOR, company_colors
-from research.segments.attractiveness import HIGH, LOW
 
 
 def silhouette_chart(scan: pd.DataFrame, suggested: int, *, title: str, subtitle: str, k_title: str, score_title: str) -> alt.LayerChart:
@@ -77,22 +76,26 @@ def matrix_chart(
     share_title: str,
     segment_title: str,
     zone_title: str,
+    thirds: tuple[float, float],
     unknown_text: str = "–",
 ) -> alt.LayerChart:
     """GE-McKinsey bubbles: x = strength, y = attractiveness (0–100), size = accounts, colour = our share.
 
     `scored` needs label, accounts, our_share (0–1 or NaN), strength, attractiveness, zone_label.
     Segments without a score on an axis (NaN) are left off: the caller names them. An unknown
-    share is drawn hollow and reads `unknown_text`, not 0 %.
+    share is drawn hollow and reads `unknown_text`, not 0 %. `thirds` = (low, high) are the
+    boundaries of the background's zones, the ones that gave `zone_label`
+    (research.segments.attractiveness LOW, HIGH).
     """
+    low, high = thirds
     data = scored.dropna(subset=["attractiveness", "strength"])
     data = data[["label", "accounts", "our_share", "strength", "attractiveness", "zone_label"]].copy()
     known_share = "isValid(datum.our_share)"
     zones = pd.DataFrame(
         [
             {"x": x0, "x2": x1, "y": y0, "y2": y1, "tone": tone}
-            for (x0, x1), i in zip(((0, LOW), (LOW, HIGH), (HIGH, 100)), range(3))
-            for (y0, y1), j in zip(((0, LOW), (LOW, HIGH), (HIGH, 100)), range(3))
+            for (x0, x1), i in zip(((0, low), (low, high), (high, 100)), range(3))
+            for (y0, y1), j in zip(((0, low), (low, high), (high, 100)), range(3))
             for tone in ["#FBE3D6" if i + j >= 3 else ("#F1F3F5" if i + j <= 1 else "#FAF5EF")]
         ]
     )

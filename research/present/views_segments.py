@@ -241,7 +241,7 @@ def segment_matrix(store: Store, params: dict[str, Any], ctx: RenderContext) -> 
         x_title=t("segments.matrix.strength", lang), y_title=t("segments.matrix.attractiveness", lang),
         size_title=t("segments.col.accounts", lang), share_title=t("segments.col.our_share", lang),
         segment_title=t("segments.col.segment", lang), zone_title=t("segments.matrix.zone", lang),
-        unknown_text=t("segments.matrix.unknown_value", lang),
+        unknown_text=t("segments.matrix.unknown_value", lang), thirds=(attractiveness.LOW, attractiveness.HIGH),
     )
     # One point per placed segment, each its own series (its colour, its legend entry); the categories name
     # the points. A segment without a score on an axis has no point: the caption names it.

@@ -24,10 +24,6 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from research import config
-from research.access import Actor, actor_name, audit_privacy_sql, require
-if TYPE_CHECKING:  # pandas loads with the first frame, not with the store: `info` needs none
-    import pandas as pd
-
 from research.errors import (
     ConflictError,
     ReadOnlyError,
@@ -35,6 +31,10 @@ from research.errors import (
     ValidationError,
     WorkspaceOpenError,
 )
+from research.permissions import Actor, actor_name, audit_privacy_sql, require
+
+if TYPE_CHECKING:  # pandas loads with the first frame, not with the store: `info` needs none
+    import pandas as pd
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -153,7 +153,7 @@ def _describe_failed_migration(migration: Migration, error: duckdb.Error, saved:
     where = ""
     if saved:
         # Imported here for the same reason as backup_before_migrations.
-        from research.data.backup import backup_label
+        from research.store.backup import backup_label
 
         where = f"; the backup taken before the upgrade is {backup_label(saved)}"
     return f"Migration {migration.version:04d}_{migration.name} failed and was rolled back ({first_line}){where}."
@@ -266,8 +266,8 @@ class Store:
             # unwanted upgrade can be rolled back by a restore). It raises when the backup
             # cannot be taken, so no migration runs without one; None means nothing to
             # protect (no data, or backups before migrations switched off). Imported here,
-            # not at the top: the data package builds on the store.
-            from research.data.backup import backup_before_migrations
+            # not at the top: research/store/backup.py builds on this module (Store, quote_ident).
+            from research.store.backup import backup_before_migrations
 
             saved = backup_before_migrations(con, database, [m.version for m in pending])
         cur = con.cursor()

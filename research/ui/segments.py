@@ -863,6 +863,7 @@ def matrix_view(store: Store) -> None:
         x_title=tr("segments.matrix.strength"), y_title=tr("segments.matrix.attractiveness"),
         size_title=tr("segments.col.accounts"), share_title=tr("segments.col.our_share"),
         segment_title=tr("segments.col.segment"), zone_title=tr("segments.matrix.zone"), unknown_text=unknown_value,
+        thirds=(attractiveness.LOW, attractiveness.HIGH),
     )
     with chart_col:
         altair(chart, key="segments_matrix_chart")
