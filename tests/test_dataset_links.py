@@ -124,3 +124,32 @@ def test_dataset_cli_links_lists_and_unlinks(demo_copy: Path, tmp_path: Path, ca
     assert main(["dataset", "unlink", "credit", *db]) == 0
     assert main(["dataset", "refresh", "credit", *db]) == 1
     assert "is not linked to accounts" in capsys.readouterr().err
+
+
+def test_the_data_page_links_a_dataset_and_lists_the_link(demo_copy: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from page_helpers import assert_clean, run_app
+
+    store = Store.open(str(demo_copy))
+    try:
+        datasets.import_dataset(store, "credit", str(credit_file(store, tmp_path / "c.csv")), "ana")
+    finally:
+        store.close()
+    at = run_app(demo_copy, monkeypatch, page="data")
+    at.session_state["data_view"] = "dataset"
+    at.run()
+    assert_clean(at)
+    at.selectbox(key="data_link_key").set_value("pib")
+    at.selectbox(key="data_link_account_key").set_value("vat_id")
+    at.multiselect(key="data_link_columns").set_value(["credit_score", "risk_class"])
+    at.button(key="FormSubmitter:data_link_form-Link to accounts").click().run()
+    assert_clean(at)
+    assert any("Linked credit: new account fields credit_score, risk_class; 40 accounts matched, 1 dataset rows "
+               "matched none." in s.value for s in at.success)
+    assert any("**credit**: pib = accounts.vat_id; credit_score → credit_score, risk_class → risk_class"
+               in m.value for m in at.markdown)
+    store = Store.open(str(demo_copy))
+    try:
+        assert store.query_value("SELECT count(credit_score) FROM accounts") == 40
+    finally:
+        store.close()

@@ -84,4 +84,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "competitors.bool.yes": ("Yes", "Да"),
     "competitors.bool.no": ("No", "Не"),
+    "data.links.title": ("Link a dataset to accounts", "Повежи скуп података са клијентима"),
+    "data.links.help": (
+        "Copy a dataset's columns into account fields, matched by a key (a VAT number, a name, a code). "
+        "The fields then work in segments, clustering and exports like any other; refresh after importing the dataset again.",
+        "Копирај колоне скупа података у поља клијената, упарене по кључу (ПИБ, назив, шифра). "
+        "Поља онда раде у сегментима, груписању и извозу као и друга; освежи после поновног увоза скупа.",
+    ),
+    "data.links.row": (
+        "**{dataset}**: {column} = accounts.{account_key}; {columns}; {matched} accounts matched, {unmatched} dataset rows matched none.",
+        "**{dataset}**: {column} = accounts.{account_key}; {columns}; упарено клијената: {matched}, неупарених редова скупа: {unmatched}.",
+    ),
+    "data.links.refresh": ("Refresh", "Освежи"),
+    "data.links.unlink": ("Unlink", "Раздвоји"),
+    "data.links.refreshed": ("{dataset} copied again: {matched} accounts matched.", "{dataset} поново копиран: упарено клијената: {matched}."),
+    "data.links.unlinked": ("{dataset} is no longer linked; its account fields stay.", "{dataset} више није повезан; поља клијената остају."),
+    "data.links.dataset": ("Dataset", "Скуп података"),
+    "data.links.key": ("Its key column", "Његова кључна колона"),
+    "data.links.account_key": ("equals the accounts'", "једнака пољу клијената"),
+    "data.links.columns": ("Columns to copy", "Колоне за копирање"),
+    "data.links.columns_help": ("None chosen: every column but the key.", "Ништа изабрано: све колоне осим кључа."),
+    "data.links.go": ("Link to accounts", "Повежи са клијентима"),
+    "data.links.done": (
+        "Linked {dataset}: new account fields {fields}; {matched} accounts matched, {unmatched} dataset rows matched none.",
+        "Повезан {dataset}: нова поља клијената {fields}; упарено клијената: {matched}, неупарених редова скупа: {unmatched}.",
+    ),
 }

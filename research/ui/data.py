@@ -13,11 +13,23 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from research.data import backup, datasets, entities, export, fields, grid, imports, mapping, reading, undo
+from research.data import (
+    backup,
+    datasets,
+    entities,
+    export,
+    fields,
+    grid,
+    imports,
+    mapping,
+    reading,
+    undo,
+)
 from research.errors import VantageError
 from research.i18n import fmt_bytes, fmt_datetime, fmt_number
 from research.store import Store
 from research.ui.context import actor, can, lang, option_labels, tr
+from research.ui.links import links_section
 from research.ui.widgets import show_error
 
 GRID_KEY = "data_grid"
@@ -467,6 +479,7 @@ def dataset_view(store: Store) -> None:
     else:
         frame.columns = [tr("data.col.table"), tr("data.col.rows"), tr("data.col.columns")]
         st.dataframe(frame, hide_index=True, key="data_ds_table")
+        links_section(store)
 
 
 def history_view(store: Store) -> None:

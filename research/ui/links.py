@@ -1,0 +1,81 @@
+"""The Data page's link between a dataset and accounts (research.data.links): its columns as account fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from research.data import datasets, fields, links
+from research.errors import VantageError
+from research.i18n import fmt_number
+from research.store import Store
+from research.ui.context import actor, can, lang, tr
+from research.ui.widgets import show_error
+
+_FLASH = "data_links_flash"
+
+
+def _attempt(change: Callable[[], Any], done: Callable[[Any], str]) -> None:
+    """Run a link change; on refusal show its sentence, on success say so on the next run."""
+    try:
+        result = change()
+    except VantageError as error:
+        show_error(error)
+        return
+    st.session_state[_FLASH] = done(result)
+    st.cache_data.clear()  # cached frames were read before the account fields changed
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("data_link_")]:
+        del st.session_state[key]
+    st.rerun()
+
+
+def links_section(store: Store) -> None:
+    """Existing links with refresh and unlink, and a form that links a dataset by a key column."""
+    st.subheader(tr("data.links.title"))
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+    st.caption(tr("data.links.help"))
+    existing = links.list_links(store)
+    language = lang()
+    for link in existing:
+        name = link.dataset.removeprefix(datasets.PREFIX)
+        copied = ", ".join(f"{source} → {field}" for source, field in link.columns)
+        st.markdown(tr("data.links.row", dataset=name, column=link.dataset_key, account_key=link.account_key,
+                       columns=copied, matched=fmt_number(link.matched or 0, language),
+                       unmatched=fmt_number(link.unmatched or 0, language)))
+        if can("import") and not store.read_only:
+            left, right, _ = st.columns([1, 1, 4])
+            if left.button(tr("data.links.refresh"), key=f"data_link_refresh_{name}"):
+                _attempt(lambda name=name: links.refresh_link(store, actor(), name),
+                         lambda done: tr("data.links.refreshed", dataset=name,
+                                         matched=fmt_number(done.matched or 0, language)))
+            if right.button(tr("data.links.unlink"), key=f"data_link_unlink_{name}"):
+                _attempt(lambda name=name: links.unlink_dataset(store, actor(), name),
+                         lambda _: tr("data.links.unlinked", dataset=name))
+    linked = {link.dataset for link in existing}
+    candidates = [t for t in datasets.list_datasets(store)["table_name"] if t not in linked]
+    if not candidates or not can("import") or store.read_only:
+        return
+    table = st.selectbox(tr("data.links.dataset"), candidates, key="data_link_dataset",
+                         format_func=lambda t: t.removeprefix(datasets.PREFIX))
+    columns = fields.table_columns(store, table)
+    custom = [f.name for f in fields.list_fields(store, "accounts")]
+    with st.form("data_link_form", border=False):
+        left, right = st.columns(2)
+        key = left.selectbox(tr("data.links.key"), columns, key="data_link_key")
+        account_key = right.selectbox(tr("data.links.account_key"), [*links.ACCOUNT_KEYS, *custom], index=2,
+                                      key="data_link_account_key")
+        chosen = st.multiselect(tr("data.links.columns"), columns, key="data_link_columns",
+                                help=tr("data.links.columns_help"))
+        submitted = st.form_submit_button(tr("data.links.go"), type="primary")
+    if submitted:
+        _attempt(lambda: links.link_dataset(store, actor(), table, key=key, account_key=account_key,
+                                            columns=[c for c in chosen if c != key] or None),
+                 lambda done: tr("data.links.done", dataset=done.dataset.removeprefix(datasets.PREFIX),
+                                 fields=", ".join(f for _, f in done.columns),
+                                 matched=fmt_number(done.matched or 0, language),
+                                 unmatched=fmt_number(done.unmatched or 0, language)))
+
