@@ -1,7 +1,7 @@
 """Competitors page: profiles, evidence-linked SWOT items, the SWOT board, TOWS and battlecards.
 
-Deep links: `?company=NAME&view=board&present=1` opens a company's board in
-presentation mode (no editing controls), as on a shared screen.
+Deep links: `?company=NAME&view=board&present=1` (or `view=battlecard`) opens a company's board
+(or battlecard) in presentation mode (no editing controls), as on a shared screen.
 """
 
 import streamlit as st
@@ -14,7 +14,7 @@ view.show_flash()
 company, chosen, presenting = view.choose(store)
 
 if presenting:
-    view.render_board(store, company, presenting=True)
+    view.render_presentation(store, company, chosen)
 elif company is None:
     st.info(tr("competitors.empty_workspace"))
     view.render_companies(store, None)

@@ -93,7 +93,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "data.links.row": (
         "**{dataset}**: {column} = accounts.{account_key}; {columns}; {matched} accounts matched, {unmatched} dataset rows matched none.",
-        "**{dataset}**: {column} = accounts.{account_key}; {columns}; упарено клијената: {matched}, неупарених редова скупа: {unmatched}.",
+        "**{dataset}**: {column} = {account_key} клијента; {columns}; упарено клијената: {matched}, неупарених редова скупа: {unmatched}.",
     ),
     "data.links.refresh": ("Refresh", "Освежи"),
     "data.links.unlink": ("Unlink", "Раздвоји"),

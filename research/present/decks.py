@@ -213,6 +213,9 @@ def delete_deck(store: Store, actor: Actor, deck_id: int, expected_version: int 
             tx.delete("decisions", decision_id)
         for (slide_id,) in tx.execute("SELECT id FROM deck_slides WHERE deck_id = ?", [deck_id]).fetchall():
             tx.delete("deck_slides", slide_id)
+        # The slide it was presented at (research/present/session.py, migration 0015).
+        for (session_id,) in tx.execute("SELECT id FROM deck_sessions WHERE deck_id = ?", [deck_id]).fetchall():
+            tx.delete("deck_sessions", session_id)
         tx.delete("decks", deck_id, expected_version=expected_version)
         return tx.batch_id
 

@@ -22,10 +22,14 @@ from research.competitors.profiles import Company
 from research.data import fields
 from research.errors import ConflictError, VantageError
 from research.i18n import fmt_date, fmt_datetime
+from research.present import views_competitors
+from research.present.model import RenderContext, SlideContent
+from research.present.views import DataGone
 from research.store import Store
+from research.ui import present as present_ui
 from research.ui.context import actor, can, lang, option_labels, tr
-from research.ui.text import escape_markdown
 from research.ui.deck_button import add_to_deck
+from research.ui.text import escape_markdown
 from research.ui.widgets import altair, show_error
 
 VIEWS = ("companies", "profile", "swot", "board", "tows", "cross", "battlecard", "stale", "history")
@@ -36,6 +40,7 @@ FLASH_STATE = "competitors_flash"
 PENDING_COMPANY = "competitors_pending_company"
 PENDING_VIEW = "competitors_pending_view"
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+PRESENTABLE = ("board", "battlecard")  # the views with a presentation mode (`?view=…&present=1`)
 
 
 # ---- page state: company, view, presentation mode; deep links via ?company=&view=&present= ----
@@ -81,8 +86,10 @@ def choose(store: Store) -> tuple[Company | None, str, bool]:
     # Private notes: their author's and admins' at their own desk, nobody's on a shared screen.
     company = (profiles.get_company(store, company_id, viewer=actor(), include_private=not presenting)
                if company_id is not None else None)
+    if presenting and view not in PRESENTABLE:
+        view = "board"
     _sync_url(company, view, presenting)
-    return company, ("board" if presenting else view), presenting
+    return company, view, presenting
 
 
 def _sync_url(company: Company | None, view: str, presenting: bool) -> None:
@@ -98,12 +105,12 @@ def _sync_url(company: Company | None, view: str, presenting: bool) -> None:
         del params["present"]
 
 
-def _set_presenting(on: bool) -> None:
+def _set_presenting(on: bool, view: str = "board") -> None:
     st.session_state[PRESENT_STATE] = on
     # Set the address before the run: app.py reads `?present` to keep admin links and
     # e-mail addresses off a shared screen from its very first frame.
     if on:
-        st.session_state[VIEW_KEY] = "board"
+        st.session_state[VIEW_KEY] = view
         st.query_params["present"] = "1"
     else:
         st.query_params.pop("present", None)
@@ -536,33 +543,55 @@ def _edit_item(store: Store, item: swot.SwotItem) -> None:
 # ---- board -------------------------------------------------------------------------------------
 
 
-def render_board(store: Store, company: Company, presenting: bool = False) -> None:
-    # Private notes never reach a shared screen, not even their author's.
-    items = swot.list_items(store, company.id, viewer=actor(), include_private=not presenting)
+def render_board(store: Store, company: Company) -> None:
+    # Private notes never reach a shared screen (presentation mode draws its own board below).
+    items = swot.list_items(store, company.id, viewer=actor(), include_private=True)
     language = lang()
-    if presenting:
-        st.button(tr("swot.present_exit"), key="competitors_present_exit", icon=":material/close_fullscreen:",
-                  on_click=_set_presenting, args=(False,))
-    else:
-        row = st.container(horizontal=True)
-        row.button(tr("swot.present"), key="competitors_present", icon=":material/slideshow:", type="primary",
-                   on_click=_set_presenting, args=(True,))
-        row.download_button(
-            tr("swot.export_png"), data=lambda: exports.board_png(company, items, language),
-            file_name=exports.board_filename(company, "png"), mime="image/png", key="competitors_board_png",
-            icon=":material/image:",
-        )
-        row.download_button(
-            tr("swot.export_pptx"), data=lambda: exports.board_pptx(company, items, language),
-            file_name=exports.board_filename(company, "pptx"), mime=PPTX_MIME, key="competitors_board_pptx",
-            icon=":material/slideshow:",
-        )
-        with row:
-            add_to_deck("competitors.swot", {"company_id": company.id}, tr("swot.board.title", company=company.name),
-                        key="competitors_board_deck")
-    # The same chart as the PNG export; in presentation mode only the board and the way out.
+    row = st.container(horizontal=True)
+    row.button(tr("swot.present"), key="competitors_present", icon=":material/slideshow:", type="primary",
+               on_click=_set_presenting, args=(True, "board"))
+    row.download_button(
+        tr("swot.export_png"), data=lambda: exports.board_png(company, items, language),
+        file_name=exports.board_filename(company, "png"), mime="image/png", key="competitors_board_png",
+        icon=":material/image:",
+    )
+    row.download_button(
+        tr("swot.export_pptx"), data=lambda: exports.board_pptx(company, items, language),
+        file_name=exports.board_filename(company, "pptx"), mime=PPTX_MIME, key="competitors_board_pptx",
+        icon=":material/slideshow:",
+    )
+    with row:
+        add_to_deck("competitors.swot", {"company_id": company.id}, tr("swot.board.title", company=company.name),
+                    key="competitors_board_deck")
+    # The same chart as the PNG export.
     spec = _board_spec(company, tuple(items), language, dt.date.today())
     st.vega_lite_chart(spec, theme=None, width="stretch", key="competitors_board_chart")
+
+
+def render_presentation(store: Store, company: Company, view: str) -> None:
+    """Presentation mode (`?view=board|battlecard&present=1`): the board or battlecard alone, fitted to the
+    screen like a session slide (research/ui/present.py: no sidebar, no page title, a bar with Exit).
+
+    Private notes never reach a shared screen, not even their author's.
+    """
+    st.html(present_ui.PRESENTATION_MODE_CSS)
+    language = lang()
+    if view == "battlecard":
+        try:
+            content = views_competitors.battlecard_board(
+                store, {"company_id": company.id}, RenderContext(language, viewer=actor(), presenting=True))
+        except DataGone:  # our own company, or a competitor without a battlecard
+            content = SlideContent(tr("battlecard.pick_competitor"), text=tr("battlecard.pick_competitor"))
+        present_ui.draw_screen_slide(content, "view", key="competitors_battlecard_present")
+    else:
+        items = swot.list_items(store, company.id, viewer=actor(), include_private=False)
+        # The board chart carries its own title and subtitle (as in the PNG), so the slide has no heading.
+        chart = _board_spec(company, tuple(items), language, dt.date.today())
+        present_ui.draw_screen_slide(SlideContent("", chart=chart), "view", key="competitors_board", title_in_chart=True)
+    with st.container(horizontal=True, vertical_alignment="center", key="present_nav"):
+        st.space("stretch")
+        st.button(tr("swot.present_exit"), key="competitors_present_exit", icon=":material/close_fullscreen:",
+                  on_click=_set_presenting, args=(False, view))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -713,6 +742,8 @@ def render_battlecard(store: Store, company: Company) -> None:
         show_error(error)
         return
     row = st.container(horizontal=True)
+    row.button(tr("swot.present"), key="competitors_battlecard_present", icon=":material/slideshow:", type="primary",
+               on_click=_set_presenting, args=(True, "battlecard"))
     row.download_button(
         tr("battlecard.export_pptx"), data=lambda: exports.battlecard_pptx(card, language),
         file_name=exports.battlecard_filename(company, "pptx"), mime=PPTX_MIME, key="competitors_battlecard_pptx",

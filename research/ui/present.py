@@ -1,13 +1,22 @@
-"""Present page widgets: the deck builder, session mode, the decision log, exports and the monthly report.
+"""Present page widgets: the deck builder, session mode, the presenter view, the decision log, exports and the monthly report.
 
 The builder and session mode are two faces of one page. Session mode is the address
 `?present=<deck id>&slide=<n>` (n counts from 1): the sidebar, header and every edit
-control are hidden, one slide fills the screen, and the address follows each step so
-a reload (or a bookmark) stays on the slide. Slides are drawn only from what each
-slide stored (its view and frozen parameters): no filter widget can change a slide
-while it is on the shared screen. Controls that change the workspace are grouped in
-functions whose names start with `_edit_`; `may_edit()` is the one place that decides
-whether they are offered (the store refuses the writes anyway).
+control are hidden, one slide fills the screen (fitted by research/present/screen.py:
+long boards, tables and texts are summarised, never shrunk below 18 px at 720p), and
+the address follows each step so a reload (or a bookmark) stays on the slide. Adding
+`&presenter=1` gives the presenter view: the current and the next slide, the speaker
+notes, the counter and a clock. Speaker notes are drawn nowhere else in session mode.
+
+Both windows follow the deck's live session (research/present/session.py): a step in
+either one moves the session, and a fragment that reruns every second in each window
+(`st.fragment(run_every=…)`) reads its one row and moves the window when the session
+moved. Each window links to the other on the slide it shows.
+
+Slides are drawn only from what each slide stored (its view and frozen parameters): no
+filter widget can change a slide while it is on the shared screen. Controls that change
+the workspace are grouped in functions whose names start with `_edit_`; `may_edit()` is
+the one place that decides whether they are offered (the store refuses the writes anyway).
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -23,10 +33,10 @@ from research.compare.data import data_version
 from research.errors import ValidationError, VantageError
 from research.exports import safe_filename
 from research.i18n import fmt_datetime, t
-from research.present import decks
+from research.present import decks, screen, session
 from research.present import export as deck_export
 from research.present import report as monthly
-from research.present.model import RenderContext, SlideContent
+from research.present.model import Board, RenderContext, SlideContent
 from research.present.views import render_slide, view_label
 from research.store import Store
 from research.ui.context import actor, can, lang, option_labels, tr
@@ -35,61 +45,125 @@ from research.ui.widgets import page_setup, show_error
 
 PRESENT_PARAM = "present"
 SLIDE_PARAM = "slide"
+PRESENTER_PARAM = "presenter"
 DECK_PARAM = "deck"
 DECK_STATE = "present_deck_id"  # the chosen deck, kept while the picker is not drawn (session mode)
 DECK_PICK = "present_deck_pick"
 SECTION_KEY = "present_section"
 SECTIONS = ("slides", "decisions", "export")
 _FLASH = "present_flash"  # a message to toast on the next run (after a write and st.rerun)
+_PROBLEM = "present_flash_problem"  # the same for a step other windows could not follow
 _URL_SEEN = "present_url_deck_seen"
-# One slide per screen without scrolling. The slide is laid out for 1280×720 (the chart
-# gets a fixed height that fits under a 2.6rem title and above the control bar) and
-# larger screens zoom the whole layout (CSS `zoom`, in steps of min(width/1280, height/720)),
-# so a 1920×1080 projector shows the same slide 1.5× larger instead of a small chart in
-# a sea of white. Charts taller than the space (a SWOT board is a concatenation of views
-# with their own sizes) are scaled down to fit.
-SESSION_CHART_HEIGHT = 430
-SESSION_CHART_WIDTH = 1200  # 1280 less the side padding; a fixed width zooms with the layout (a measured one would not)
+_JOINED = "present_session_joined"  # the deck this browser session follows (its step is read on arrival)
+_SEEN = "present_session_seen"  # (deck id, step) of the live session this window last followed
+_OPENED = "present_session_opened"  # when this window opened: the clock of a session that was never started
+FOLLOW_SECONDS = 1.0  # how often each window looks whether the session moved (one indexed row)
 PREVIEW_CHART_HEIGHT = 300
+NEXT_CHART_HEIGHT = 190
+# The shared screen is laid out for 1280×720 (research/present/screen.py) and larger screens
+# zoom the whole layout (CSS `zoom`, in steps of min(width/1280, height/720)), so a 1920×1080
+# projector shows the same slide 1.5× larger instead of a small chart in a sea of white.
 _ZOOM_STEPS = ((1440, 810, 1.125), (1600, 900, 1.25), (1920, 1080, 1.5), (2560, 1440, 2.0), (3840, 2160, 3.0))
+_CHROME = ('[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"], '
+           '[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"], '
+           '[data-testid="stStatusWidget"]')
 
 
-def _session_css() -> str:
-    """Constant CSS only (never user text): hide the app chrome, enlarge type, zoom to the screen."""
+def _shared_screen_css(*, page_title: bool = False) -> str:
+    """Constant CSS only (never user text): no app chrome; the slide takes the height the control bar leaves.
+
+    The page's main block becomes a column as tall as the window: the slide (`present_slide`)
+    grows, its body (`present_body`) takes what the heading and source line leave, a chart is
+    scaled down to that box if it is still taller (concatenated charts keep their own size),
+    and the control bar (`present_nav`) stays at the bottom. `page_title`: also hide the page's
+    own title (a presentation mode inside an ordinary page).
+    """
+    s = screen
     zoom = "\n".join(
-        f'@media (min-width: {w}px) and (min-height: {h}px) {{ [data-testid="stMainBlockContainer"] {{ zoom: {z}; }}'
-        f" .st-key-present_slide {{ min-height: calc({h / z:.0f}px - 5.6rem); }} }}"
+        f'@media (min-width: {w}px) and (min-height: {h}px) {{ [data-testid="stMainBlockContainer"] {{ zoom: {z}; }} }}'
         for w, h, z in _ZOOM_STEPS
     )
+    titles = "\n".join(
+        f".st-key-present_head_{i} h1 {{ font-size: {font}px !important; line-height: {line}px !important; }}"
+        for i, (font, line) in enumerate(s.TITLE_SIZES)
+    )
+    texts = "\n".join(
+        f".st-key-present_slide .st-key-present_text_{i} [data-testid=\"stMarkdownContainer\"] p, "
+        f".st-key-present_slide .st-key-present_text_{i} [data-testid=\"stMarkdownContainer\"] li {{ font-size: {font}px !important; "
+        f"line-height: {line}px !important; margin: 0 !important; color: inherit; }}"
+        for i, (font, line) in enumerate(s.TEXT_SIZES)
+    )
+    hide_title = ('[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > '
+                  '[data-testid="stElementContainer"]:has(h1) { display: none !important; }') if page_title else ""
     return f"""
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] {{
-  display: none !important;
-}}
-[data-testid="stMainBlockContainer"] {{
-  padding: 1.2rem 2.5rem 0.6rem 2.5rem !important; max-width: 100% !important;
-}}
+{_CHROME} {{ display: none !important; }}
 [data-testid="stMain"] {{ margin-left: 0 !important; }}
-.st-key-present_slide h1 {{ font-size: 2.6rem !important; line-height: 1.15 !important; padding: 0 0 0.2rem 0 !important; }}
-.st-key-present_slide [data-testid="stMarkdownContainer"] p,
-.st-key-present_slide [data-testid="stMarkdownContainer"] li {{ font-size: 1.6rem !important; line-height: 1.35 !important; }}
-.st-key-present_slide .st-key-present_board [data-testid="stMarkdownContainer"] p,
-.st-key-present_slide .st-key-present_board [data-testid="stMarkdownContainer"] li {{ font-size: 1.25rem !important; }}
-.st-key-present_slide [data-testid="stCaptionContainer"] p {{ font-size: 0.95rem !important; }}
-.st-key-present_slide [data-testid="stVegaLiteChart"] svg.marks {{
-  max-height: {SESSION_CHART_HEIGHT + 20}px; width: auto !important; height: auto !important; max-width: 100%;
+[data-testid="stMainBlockContainer"] {{
+  padding: {s.PAD_TOP}px {s.PAD_X}px {s.PAD_BOTTOM}px {s.PAD_X}px !important; max-width: 100% !important;
+  height: 100%; box-sizing: border-box; display: flex; flex-direction: column;
 }}
-.st-key-present_title_slide h1 {{ font-size: 3.4rem !important; margin-top: 22vh !important; }}
-.st-key-present_slide {{ min-height: calc(100vh - 5.6rem); }}
-.st-key-present_nav {{ border-top: 1px solid #D9DEE3; padding-top: 0.4rem; }}
-.st-key-present_nav [data-testid="stMarkdownContainer"] p {{ font-size: 1.3rem !important; font-weight: 600; }}
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] {{ flex: 1 1 auto; min-height: 0; gap: {s.GAP}px; }}
+{hide_title}
+[data-testid="stLayoutWrapper"]:has(> .st-key-present_slide) {{ flex: 1 1 auto; }}
+.st-key-present_slide {{ height: 100%; gap: {s.GAP}px; flex-wrap: nowrap; }}
+.st-key-present_slide h1 {{ padding: 0 !important; margin: 0 !important; }}
+/* Streamlit pulls each text block up by 1rem (a negative bottom margin); the layout counts real heights */
+.st-key-present_slide [data-testid="stMarkdownContainer"], .st-key-present_slide [data-testid="stCaptionContainer"],
+.st-key-present_nav [data-testid="stMarkdownContainer"] {{ margin-bottom: 0 !important; }}
+.st-key-present_slide ul, .st-key-present_slide ol {{ margin: 0 !important; padding-left: 1.3em !important; }}
+[class*="st-key-present_head_"] {{ gap: {s.GAP}px; }}
+[class*="st-key-present_head_"] [data-testid="stMarkdownContainer"] p {{
+  font-size: {s.SUBTITLE_PX}px !important; line-height: {s.SUBTITLE_LINE}px !important; margin: 0 !important; color: #3E4C59;
+}}
+{titles}
+.st-key-present_head_title h1 {{ font-size: 52px !important; line-height: 60px !important; }}
+.st-key-present_slide:has(.st-key-present_head_title) {{ justify-content: center; }}
+[data-testid="stLayoutWrapper"]:has(> .st-key-present_body) {{ flex: 1 1 auto; }}
+.st-key-present_body > [data-testid="stLayoutWrapper"] {{ flex: 1 1 auto; }}
+.st-key-present_body {{ height: 100%; gap: {s.GAP}px; }}
+.st-key-present_body [data-testid="stElementContainer"]:has([data-testid="stVegaLiteChart"]) {{
+  flex: 1 1 0; min-height: 0; height: 100%;
+}}
+.st-key-present_body [data-testid="stFullScreenFrame"], .st-key-present_body [data-testid="stFullScreenFrame"] > div,
+.st-key-present_body [data-testid="stVegaLiteChart"] {{ height: 100%; max-height: 100%; }}
+.st-key-present_body [data-testid="stVegaLiteChart"] svg.marks {{
+  max-height: 100%; max-width: 100%; width: auto !important; height: auto !important;
+}}
+{texts}
+.st-key-present_board {{ height: 100%; gap: {s.BOARD_GAP}px; }}
+.st-key-present_board > [data-testid="stLayoutWrapper"] {{ flex: 1 1 0; }}
+.st-key-present_board [data-testid="stHorizontalBlock"] {{ height: 100%; gap: {s.BOARD_GAP}px; }}
+.st-key-present_board [data-testid="stColumn"] {{ padding: {s.BOARD_PAD - 1}px !important; }}
+.st-key-present_board [data-testid="stMarkdownContainer"] p,
+.st-key-present_board [data-testid="stMarkdownContainer"] li {{
+  font-size: {s.BOARD_PX}px !important; line-height: {s.BOARD_LINE}px !important; margin: 0 !important;
+}}
+.st-key-present_board [data-testid="stMarkdownContainer"] p:first-child {{ margin-bottom: 8px !important; font-size: 22px !important; }}
+.st-key-present_table td, .st-key-present_table th {{ font-size: {s.TABLE_PX}px !important; }}
+.st-key-present_slide [data-testid="stCaptionContainer"] p {{
+  font-size: {s.SOURCE_PX}px !important; line-height: {s.SOURCE_LINE}px !important; margin: 0 !important;
+}}
+.st-key-present_nav {{ border-top: 1px solid #D9DEE3; padding-top: 6px; flex: 0 0 auto; }}
+.st-key-present_nav [data-testid="stMarkdownContainer"] p {{ font-size: 20px !important; font-weight: 600; margin: 0; }}
 {zoom}
 </style>
 """
 
 
-SESSION_CSS = _session_css()
+SESSION_CSS = _shared_screen_css()
+PRESENTATION_MODE_CSS = _shared_screen_css(page_title=True)
+PRESENTER_CSS = f"""
+<style>
+{_CHROME} {{ display: none !important; }}
+[data-testid="stMain"] {{ margin-left: 0 !important; }}
+[data-testid="stMainBlockContainer"] {{ padding: 0.8rem 1.5rem 0.8rem 1.5rem !important; max-width: 100% !important; }}
+.st-key-present_speaker_notes [data-testid="stMarkdownContainer"] p,
+.st-key-present_speaker_notes [data-testid="stMarkdownContainer"] li {{ font-size: 1.35rem !important; line-height: 1.4 !important; }}
+.st-key-present_presenter_bar [data-testid="stMarkdownContainer"] p,
+.st-key-present_clock [data-testid="stMarkdownContainer"] p {{ font-size: 1.25rem !important; font-weight: 600; margin: 0; }}
+</style>
+"""
 
 
 def may_edit(store: Store) -> bool:
@@ -121,42 +195,73 @@ def slide_content(
     return _cached_content(store, store.database, version, slide, lang(), actor(), presenting)
 
 
-def _chart_spec(spec: Mapping[str, Any], *, presenting: bool) -> tuple[dict[str, Any], str]:
-    """The spec to draw (without its title: the slide shows it) and the Streamlit width mode."""
+_COMPOSED = ("hconcat", "vconcat", "concat", "facet", "repeat")
+# Chart text on the shared screen: at least these sizes (px at 1280×720), whatever the chart's theme says.
+_SCREEN_FONTS = {
+    "axis": {"labelFontSize": 16, "titleFontSize": 17},
+    "legend": {"labelFontSize": 16, "titleFontSize": 17},
+    "header": {"labelFontSize": 16, "titleFontSize": 17},
+    "text": {"fontSize": 16},
+}
+
+
+def _composed(spec: Mapping[str, Any]) -> bool:
+    """A concatenation, facet or repeat: it keeps its own size (Vega-Lite cannot fit those to a box)."""
+    if any(k in spec for k in _COMPOSED):
+        return True
+    encodings = [spec.get("encoding") or {}, *((layer.get("encoding") or {}) for layer in spec.get("layer") or ())]
+    return any(k in enc for enc in encodings for k in ("row", "column", "facet"))
+
+
+def _screen_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(config)
+    for part, sizes in _SCREEN_FONTS.items():
+        current = dict(out.get(part) or {})
+        for name, size in sizes.items():
+            current[name] = max(float(current.get(name) or 0), size)
+        out[part] = current
+    return out
+
+
+def _chart_spec(spec: Mapping[str, Any], *, presenting: bool, height: int) -> tuple[dict[str, Any], str]:
+    """The spec to draw (without its title: the slide shows it) and the Streamlit width mode.
+
+    On the shared screen a single or layered view is fitted to the slide's body box, `height`
+    px tall (`autosize: fit` counts axes and legend in), with readable text; a preview is
+    `height` px tall and as wide as its column.
+    """
     shown = {k: v for k, v in spec.items() if k != "title"}
-    # A single or layered view takes a top-level size; concatenations and facets keep their own.
-    if any(k in shown for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
+    if _composed(shown):
         return shown, "content"
     if not presenting:
-        shown["height"] = PREVIEW_CHART_HEIGHT
+        shown["height"] = height
         return shown, "stretch"
-    shown["height"], shown["width"] = SESSION_CHART_HEIGHT, SESSION_CHART_WIDTH
+    shown["width"], shown["height"] = screen.CONTENT_W, height
+    shown["autosize"] = {"type": "fit", "contains": "padding"}
+    shown["config"] = _screen_config(shown.get("config") or {})
     return shown, "content"
 
 
 def _text_markdown(text: str) -> str:
     """Typed slide text shown literally; lines starting with "- " or "* " become bullets."""
-    lines = []
+    lines: list[str] = []
     for line in text.splitlines():
         stripped = line.strip()
         if stripped[:2] in ("- ", "* ", "• "):
             lines.append(f"- {escape_markdown(stripped[2:].strip())}")
         elif stripped:
+            if lines and lines[-1].startswith("- "):
+                lines.append("")  # a plain line after a bullet stays a line of its own, not part of the bullet
             lines.append(f"{escape_markdown(stripped)}  ")
         else:
             lines.append("")
     return "\n".join(lines)
 
 
-def draw_slide(content: SlideContent, kind: str, *, presenting: bool, key: str) -> None:
-    """One slide's content: title, text, chart, board or table; "data no longer available" when its data is gone."""
-    if presenting:
-        wrap = st.container(key="present_title_slide") if kind == "title" else st.container()
-        with wrap:
-            st.markdown(f"# {escape_markdown(content.title or tr('present.slide.untitled'))}")
-            if content.subtitle:
-                st.markdown(escape_markdown(content.subtitle))
-    elif content.subtitle:
+def draw_slide(content: SlideContent, kind: str, *, key: str, chart_height: int | None = None) -> None:
+    """A slide's preview (builder cards, presenter view): text, chart, board or table; "data no longer available"
+    when its data is gone. The shared screen draws slides with `draw_screen_slide` instead."""
+    if content.subtitle:
         st.caption(escape_markdown(content.subtitle))
     if content.missing:
         st.warning(tr("present.data_gone"), icon=":material/link_off:")
@@ -164,18 +269,18 @@ def draw_slide(content: SlideContent, kind: str, *, presenting: bool, key: str) 
     if content.text:
         st.markdown(_text_markdown(content.text))
     if content.chart is not None:
-        spec, width = _chart_spec(content.chart, presenting=presenting)
+        spec, width = _chart_spec(content.chart, presenting=False, height=chart_height or PREVIEW_CHART_HEIGHT)
         st.vega_lite_chart(spec=spec, theme=None, width=width, key=f"{key}_chart")
     elif content.board is not None:
-        _draw_board(content, key="present_board" if presenting else f"{key}_board")
+        _draw_board(content.board, key=f"{key}_board")
     elif content.table is not None and not content.table.empty:
-        st.dataframe(content.table, hide_index=True, key=f"{key}_table", height=SESSION_CHART_HEIGHT if presenting else "auto")
+        st.dataframe(content.table, hide_index=True, key=f"{key}_table")
     if content.source:
         st.caption(escape_markdown(tr("present.slide.source", source=content.source)))
 
 
-def _draw_board(content: SlideContent, *, key: str) -> None:
-    quadrants = content.board.quadrants if content.board else ()
+def _draw_board(board: Board, *, key: str) -> None:
+    quadrants = board.quadrants
     per_row = 2 if len(quadrants) == 4 else max(1, min(len(quadrants), 4))
     with st.container(key=key):
         for start in range(0, len(quadrants), per_row):
@@ -183,6 +288,82 @@ def _draw_board(content: SlideContent, *, key: str) -> None:
             for col, (heading, lines) in zip(cols, quadrants[start:start + per_row]):
                 bullets = "\n".join(f"- {escape_markdown(line)}" for line in lines)
                 col.markdown(f"**{escape_markdown(heading)}**\n\n{bullets}")
+
+
+def _shown_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing cells as "–" on a shared screen (never "None")."""
+    shown = frame.astype(object)
+    return shown.where(shown.notna(), "–")
+
+
+def _text_is_body(content: SlideContent, kind: str) -> bool:
+    has_table = content.table is not None and not content.table.empty
+    return kind in ("text", "title") or (content.chart is None and content.board is None and not has_table)
+
+
+def draw_screen_slide(content: SlideContent, kind: str, *, key: str, title_in_chart: bool = False) -> None:
+    """One slide fitted to the shared screen: the heading, a body that takes what the heading, the source line
+    and the control bar leave, and the source. What does not fit at a readable size is summarised with
+    "and N more" (research/present/screen.py). A title slide is its title and text, centred.
+    `title_in_chart`: the chart draws its own title and subtitle (the Competitors page's board), so the
+    slide has no heading."""
+    text_is_body = _text_is_body(content, kind)
+    heading = content if not title_in_chart else SlideContent("", source=content.source)
+    frame = screen.frame_for(heading, text_is_body=text_is_body)
+    title_slide = kind == "title"
+    with st.container(key="present_slide"):
+        if not title_in_chart:
+            size = "title" if title_slide and frame.title_size == 0 else frame.title_size
+            with st.container(key=f"present_head_{size}"):
+                st.markdown(f"# {escape_markdown(content.title or tr('present.slide.untitled'))}")
+                if content.subtitle.strip():
+                    st.markdown(escape_markdown(content.subtitle))
+                if content.text.strip() and not text_is_body:
+                    st.markdown(escape_markdown(content.text))
+                if title_slide:  # one block in the middle of the screen (the larger title takes ~13 px more)
+                    _draw_screen_text(content.text, frame.body - 13)
+        if not title_slide:
+            with st.container(key="present_body"):
+                _draw_screen_body(content, frame, text_is_body=text_is_body, key=key, title_in_chart=title_in_chart)
+        if content.source:
+            st.caption(escape_markdown(tr("present.slide.source", source=content.source)))
+
+
+def _draw_screen_body(
+    content: SlideContent, frame: screen.SlideFrame, *, text_is_body: bool, key: str, title_in_chart: bool,
+) -> None:
+    if content.missing:
+        st.warning(tr("present.data_gone"), icon=":material/link_off:")
+    elif text_is_body:
+        _draw_screen_text(content.text, frame.body)
+    elif content.chart is not None:
+        spec, width = (dict(content.chart), "content") if title_in_chart else \
+            _chart_spec(content.chart, presenting=True, height=screen.chart_height(frame))
+        st.vega_lite_chart(spec=spec, theme=None, width=width, key=f"{key}_chart")
+    elif content.board is not None:
+        board = screen.fit_board(content.board, frame.body, lambda n: tr("present.session.more", count=n))
+        _draw_board(board, key="present_board")
+    else:
+        _draw_screen_table(content.table, frame.body)
+
+
+def _draw_screen_text(text: str, body: int) -> None:
+    """Typed text at the largest size that fits (18 px at least), else its first lines and "and N more lines"."""
+    if not text.strip():
+        return
+    size, shown = screen.fit_text(text, body, lambda n: tr("present.session.more_lines", count=n))
+    with st.container(key=f"present_text_{size}"):
+        st.markdown(_text_markdown(shown))
+
+
+def _draw_screen_table(table: pd.DataFrame, body: int) -> None:
+    shown, rows_left, columns_left = screen.fit_table(table, body)
+    with st.container(key="present_table"):
+        st.table(_shown_cells(shown), hide_index=True)
+    left = [tr("present.session.more_rows", count=rows_left)] if rows_left else []
+    left += [tr("present.session.more_columns", count=columns_left)] if columns_left else []
+    if left:
+        st.markdown(escape_markdown(" · ".join(left)))
 
 
 # ---- session mode ------------------------------------------------------------------------
@@ -199,36 +380,112 @@ def session_setup() -> Store:
     return page_setup("present", chrome=False)
 
 
-def _go(number: int) -> None:
+def _drives(store: Store) -> bool:
+    """Whether this window's steps move the deck's live session (a write), so other windows follow."""
+    return may_edit(store)
+
+
+def _session_link(deck_id: int, number: int, *, presenter: bool) -> str:
+    """The address of the other window (relative to this page), on the slide this one shows."""
+    params = {PRESENT_PARAM: deck_id, SLIDE_PARAM: number, **({PRESENTER_PARAM: 1} if presenter else {}), "lang": lang()}
+    return f"?{urlencode(params)}"
+
+
+def _go(store: Store, deck_id: int, number: int) -> None:
     st.query_params[SLIDE_PARAM] = str(number)
+    if not _drives(store):
+        return
+    try:
+        live = session.move_to(store, actor(), deck_id, number)
+    except VantageError as e:  # e.g. two windows stepping at the same instant: this one still moves
+        st.session_state[_PROBLEM] = tr("present.session.not_followed", message=e.message)
+        return
+    st.session_state[_SEEN] = (deck_id, live.step)
 
 
-def _start(deck_id: int) -> None:
+def _start(store: Store, deck_id: int) -> None:
     st.query_params[PRESENT_PARAM] = str(deck_id)
     st.query_params[SLIDE_PARAM] = "1"
+    st.session_state.pop(_JOINED, None)  # arriving: note where the live session stands
+    st.session_state.pop(_OPENED, None)
+    if not _drives(store):
+        return
+    try:
+        live = session.start(store, actor(), deck_id)
+    except VantageError as e:
+        st.session_state[_PROBLEM] = tr("present.session.not_followed", message=e.message)
+        return
+    st.session_state[_JOINED] = deck_id
+    st.session_state[_SEEN] = (deck_id, live.step)
+
+
+def _restart_clock(store: Store, deck_id: int, number: int) -> None:
+    st.session_state[_OPENED] = dt.datetime.now()
+    try:
+        live = session.start(store, actor(), deck_id, number)
+    except VantageError as e:
+        st.session_state[_PROBLEM] = tr("present.session.not_followed", message=e.message)
+        return
+    st.session_state[_SEEN] = (deck_id, live.step)
 
 
 def _exit(deck_id: int) -> None:
-    for name in (PRESENT_PARAM, SLIDE_PARAM):
+    for name in (PRESENT_PARAM, SLIDE_PARAM, PRESENTER_PARAM):
         if name in st.query_params:
             del st.query_params[name]
     st.query_params[DECK_PARAM] = str(deck_id)
     st.session_state[DECK_STATE] = deck_id
+    st.session_state.pop(_JOINED, None)
 
 
-def _slide_number(total: int) -> int:
-    """The slide of `?slide=` clamped to the deck; the address is corrected to what is shown."""
+def _slide_number(store: Store, deck_id: int, total: int) -> int:
+    """The slide of `?slide=` clamped to the deck; the address is corrected to what is shown.
+
+    Arriving (a link, a reload), a window notes where the live session stands, so that it
+    follows the session's next move, not an old one.
+    """
+    if st.session_state.get(_JOINED) != deck_id:
+        st.session_state[_JOINED] = deck_id
+        live = session.current(store, deck_id)
+        st.session_state[_SEEN] = (deck_id, live.step if live else 0)
     raw = st.query_params.get(SLIDE_PARAM, "1")
     number = max(1, min(total, int(raw) if raw.isdigit() else 1))
-    if raw != str(number):
+    if st.query_params.get(SLIDE_PARAM) != str(number):
         st.query_params[SLIDE_PARAM] = str(number)
     return number
 
 
+@st.fragment(run_every=FOLLOW_SECONDS)
+def _follow(store: Store, deck_id: int, total: int, clock: bool) -> None:
+    """Every second: move this window when the deck's session moved elsewhere; the presenter's clock."""
+    live = session.current(store, deck_id)
+    if live is not None and st.session_state.get(_SEEN) != (deck_id, live.step):
+        st.session_state[_SEEN] = (deck_id, live.step)
+        target = str(live.shown(total))
+        if st.query_params.get(SLIDE_PARAM) != target:
+            st.query_params[SLIDE_PARAM] = target
+            st.rerun()  # the whole page: the other slide
+    if clock:
+        now = dt.datetime.now()
+        opened = st.session_state.setdefault(_OPENED, now)
+        # A session nobody moved for hours is over: the clock runs from when this window opened.
+        started = live.started_at if live is not None and live.running(now) else opened
+        st.markdown(tr("present.presenter.elapsed", time=session.fmt_elapsed(max(dt.timedelta(0), now - started))))
+
+
+def _show_problem() -> None:
+    message = st.session_state.pop(_PROBLEM, None)
+    if message:
+        st.toast(escape_markdown(message), icon=":material/sync_problem:")
+
+
 def session_mode(store: Store, deck_id: int) -> None:
-    """The shared screen: one slide, previous/next, counter, optional notes, the decision form and Exit."""
-    st.html(SESSION_CSS)
+    """The shared screen (one fitted slide, previous/next, counter, the decision form, Exit) or, with
+    `&presenter=1`, the presenter view; both follow the deck's live session."""
+    presenter = st.query_params.get(PRESENTER_PARAM) == "1"
+    st.html(PRESENTER_CSS if presenter else SESSION_CSS)
     _show_flash()
+    _show_problem()
     try:
         deck = decks.get_deck(store, deck_id)
     except VantageError:
@@ -240,28 +497,78 @@ def session_mode(store: Store, deck_id: int) -> None:
         st.info(tr("present.session.empty"))
         st.button(tr("present.session.exit"), key="present_exit", on_click=_exit, args=(deck.id,), icon=":material/close:")
         return
-    number = _slide_number(len(slides))
+    number = _slide_number(store, deck.id, len(slides))
     slide = slides[number - 1]
     content = slide_content(store, slide, presenting=True)
-    with st.container(key="present_slide"):
-        draw_slide(content, slide.kind, presenting=True, key=f"present_session_{slide.id}")
-    with st.container(horizontal=True, vertical_alignment="center", key="present_nav"):
-        st.button(tr("present.session.prev"), key="present_prev", icon=":material/chevron_left:", disabled=number == 1,
-                  on_click=_go, args=(number - 1,), shortcut="PageUp")
-        st.markdown(tr("present.session.counter", n=number, total=len(slides)))
-        st.button(tr("present.session.next"), key="present_next", icon=":material/chevron_right:", type="primary",
-                  disabled=number == len(slides), on_click=_go, args=(number + 1,), shortcut="PageDown")
-        st.space("stretch")
-        notes = st.toggle(tr("present.session.notes"), key="present_notes", value=False) if slide.notes else False
-        if may_edit(store):
-            _edit_record_decision(store, deck.id, slide.id, content.links)
-        st.button(tr("present.session.exit"), key="present_exit", on_click=_exit, args=(deck.id,), icon=":material/close:")
-    if notes:
-        st.caption(escape_markdown(tr("present.slide.notes_shown", notes=slide.notes)))
+    if presenter:
+        _presenter_view(store, deck, slides, number, content)
+    else:
+        draw_screen_slide(content, slide.kind, key=f"present_session_{slide.id}")
+        with st.container(horizontal=True, vertical_alignment="center", key="present_nav"):
+            _step_buttons(store, deck.id, number, len(slides))
+            st.space("stretch")
+            st.link_button(tr("present.session.presenter"), _session_link(deck.id, number, presenter=True),
+                           icon=":material/co_present:", help=tr("present.session.presenter_help"))
+            if may_edit(store):
+                _edit_record_decision(store, deck.id, slide.id, content.links)
+            st.button(tr("present.session.exit"), key="present_exit", on_click=_exit, args=(deck.id,), icon=":material/close:")
+        _follow(store, deck.id, len(slides), False)
     # Under the bar, not in the popover: the popover closes when the form is submitted.
     error = st.session_state.pop("present_decision_error", None)
     if error is not None:
         show_error(error)
+
+
+def _step_buttons(store: Store, deck_id: int, number: int, total: int) -> None:
+    st.button(tr("present.session.prev"), key="present_prev", icon=":material/chevron_left:", disabled=number == 1,
+              on_click=_go, args=(store, deck_id, number - 1), shortcut="PageUp")
+    st.markdown(tr("present.session.counter", n=number, total=total))
+    st.button(tr("present.session.next"), key="present_next", icon=":material/chevron_right:", type="primary",
+              disabled=number == total, on_click=_go, args=(store, deck_id, number + 1), shortcut="PageDown")
+
+
+def _presenter_view(
+    store: Store, deck: decks.Deck, slides: list[decks.Slide], number: int, content: SlideContent,
+) -> None:
+    """The presenter's window: controls, counter and clock; the slide on screen; the notes and the next slide."""
+    slide = slides[number - 1]
+    following = slides[number] if number < len(slides) else None
+    with st.container(horizontal=True, vertical_alignment="center", key="present_presenter_bar"):
+        _step_buttons(store, deck.id, number, len(slides))
+        st.space("stretch")
+        st.link_button(tr("present.presenter.audience"), _session_link(deck.id, number, presenter=False),
+                       icon=":material/open_in_new:", help=tr("present.presenter.audience_help"))
+        if may_edit(store):
+            _edit_record_decision(store, deck.id, slide.id, content.links)
+        st.button(tr("present.session.exit"), key="present_exit", on_click=_exit, args=(deck.id,), icon=":material/close:")
+    if not _drives(store):
+        st.caption(tr("present.presenter.alone"))
+    now, side = st.columns([3, 2], gap="large")
+    with now:
+        title = content.title or tr("present.slide.untitled")
+        st.markdown(f"**{escape_markdown(tr('present.presenter.now', title=title))}**")
+        with st.container(border=True, key="present_current"):
+            draw_slide(content, slide.kind, key=f"present_current_{slide.id}")
+    with side:
+        with st.container(horizontal=True, vertical_alignment="center", key="present_clock"):
+            _follow(store, deck.id, len(slides), True)
+            if _drives(store):
+                st.button(tr("present.presenter.restart"), key="present_restart", icon=":material/restart_alt:",
+                          on_click=_restart_clock, args=(store, deck.id, number))
+        st.markdown(f"**{escape_markdown(tr('present.presenter.notes'))}**")
+        with st.container(border=True, key="present_speaker_notes"):
+            if slide.notes.strip():
+                st.markdown(_text_markdown(slide.notes))
+            else:
+                st.caption(tr("present.presenter.no_notes"))
+        if following is None:
+            st.caption(tr("present.presenter.last"))
+        else:
+            upcoming = slide_content(store, following, presenting=True)
+            title = upcoming.title or tr("present.slide.untitled")
+            st.markdown(f"**{escape_markdown(tr('present.presenter.next', title=title))}**")
+            with st.container(border=True, key="present_upcoming"):
+                draw_slide(upcoming, following.kind, key=f"present_upcoming_{following.id}", chart_height=NEXT_CHART_HEIGHT)
 
 
 def _edit_record_decision(store: Store, deck_id: int, slide_id: int, links: Mapping[str, int]) -> None:
@@ -379,7 +686,7 @@ def choose_deck(store: Store) -> decks.Deck | None:
     chosen = cols[0].selectbox(tr("present.deck.choose"), list(by_id), format_func=label, key=DECK_PICK, on_change=_keep_deck)
     deck = by_id[chosen]
     cols[1].button(tr("present.present"), key="present_start", type="primary", icon=":material/slideshow:",
-                   help=tr("present.present_help"), on_click=_start, args=(deck.id,), width="stretch",
+                   help=tr("present.present_help"), on_click=_start, args=(store, deck.id), width="stretch",
                    disabled=deck.slide_count == 0)
     if st.query_params.get(DECK_PARAM) != str(deck.id):
         st.query_params[DECK_PARAM] = str(deck.id)
@@ -479,7 +786,7 @@ def slide_list(store: Store, deck: decks.Deck) -> None:
                              f"{escape_markdown(kinds(slide.kind))}")
             if editable:
                 _edit_slide_buttons(store, slide, number, len(slides), head[1:])
-            draw_slide(content, slide.kind, presenting=False, key=f"present_preview_{slide.id}")
+            draw_slide(content, slide.kind, key=f"present_preview_{slide.id}")
             if slide.notes:
                 st.caption(escape_markdown(tr("present.slide.notes_shown", notes=slide.notes)))
             if editable:
@@ -669,9 +976,10 @@ _EXPORTS = {  # export kind (research.present.export.export_bytes) -> (label key
 }
 
 
-def _deck_export(store: Store, deck_id: int, kind: str) -> bytes:
+def _deck_export(store: Store, deck_id: int, kind: str, appendix: bool = False) -> bytes:
     """The deck as PPTX, Markdown or a ZIP of slide images, drawn for this session's viewer."""
-    deck = deck_export.build_export(store, deck_id, RenderContext(lang(), viewer=actor(), presenting=False))
+    deck = deck_export.build_export(store, deck_id, RenderContext(lang(), viewer=actor(), presenting=False),
+                                    appendix=appendix)
     return deck_export.export_bytes(deck, kind)
 
 
@@ -681,15 +989,17 @@ def export_panel(store: Store, deck: decks.Deck) -> None:
     if deck.slide_count == 0:
         show_error(ValidationError(tr("present.export.empty"), tr("present.export.empty_title")))
         return
+    appendix = st.checkbox(tr("present.export.appendix"), key="present_export_appendix",
+                           help=tr("present.export.appendix_help"))
     version = data_version(store)
     cols = st.columns(len(_EXPORTS))
     for col, (kind, (label_key, mime)) in zip(cols, _EXPORTS.items()):
         name = tr(label_key)
-        state_key = f"present_export_{deck.id}_{kind}"
+        state_key = f"present_export_{deck.id}_{kind}{'_appendix' if appendix else ''}"
         with col:
             if st.button(tr("present.export.prepare", format=name), key=f"present_prepare_{kind}", icon=":material/build:"):
                 with st.spinner(tr("present.export.working")):
-                    _prepare(state_key, version, lambda kind=kind: _deck_export(store, deck.id, kind))
+                    _prepare(state_key, version, lambda kind=kind: _deck_export(store, deck.id, kind, appendix))
             _offer_download(state_key, version, name, safe_filename(deck.name, kind, fallback="deck"), mime)
 
 
