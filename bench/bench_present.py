@@ -103,7 +103,7 @@ def main() -> int:
         rows = [
             ("draw the deck from the workspace (build_export)", f"{t_build:.2f} s", shape),
             ("PPTX file from the drawn deck (pptx_bytes)", f"{t_pptx:.2f} s",
-             f"{pages} PowerPoint slides incl. title, appendix, decision log; {len(data) / 1024:,.0f} KB"),
+             f"{pages} PowerPoint slides incl. title and decision log (no appendix); {len(data) / 1024:,.0f} KB"),
             ("**deck export → .pptx** (draw + file, atomic write)", f"**{t_export:.2f} s**",
              f"target < {LIMIT_S:.0f} s: {'met' if t_export < LIMIT_S else 'MISSED'}"),
             ("Markdown from the drawn deck", f"{t_md:.3f} s", ""),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
 
 import altair as alt
 import pandas as pd
@@ -10,7 +12,16 @@ import pytest
 from openpyxl import load_workbook
 
 from research.errors import ValidationError
-from research.exports import chart_bytes, csv_bytes, neutralise, safe_filename, xlsx_bytes, xml_safe
+from research.exports import (
+    chart_bytes,
+    csv_bytes,
+    current_umask,
+    neutralise,
+    safe_filename,
+    write_atomically,
+    xlsx_bytes,
+    xml_safe,
+)
 
 HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"click\")", "+1+2", "-3", "@SUM(A1)", "\tx", "\rx", "plain", "Србија"]
 
@@ -65,3 +76,32 @@ def test_chart_png_and_svg() -> None:
     assert b"<svg" in chart_bytes(chart, "svg")
     with pytest.raises(ValidationError):
         chart_bytes(chart, "gif")
+
+
+# ---- permissions: an exported file is for colleagues too (issue 17) -----------------------------
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
+def test_atomic_writes_get_the_umasks_permissions_not_mkstemps_0600(tmp_path, umask: int) -> None:  # noqa: ANN001
+    old = os.umask(umask)
+    try:
+        assert current_umask() == umask
+        target = tmp_path / "report.pptx"
+        write_atomically(target, b"deck")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+        target.chmod(0o600)  # someone made it private: writing it again keeps that, as open() would
+        write_atomically(target, b"again")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600 and target.read_bytes() == b"again"
+    finally:
+        os.umask(old)
+
+
+def test_the_watcher_list_for_the_collector_is_readable_by_others(tmp_path, store) -> None:  # noqa: ANN001
+    from research.collect.inbox import export_watchers
+
+    old = os.umask(0o022)
+    try:
+        path = export_watchers(store, tmp_path / "inbox")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -1,5 +1,8 @@
 """Deck exports: the PPTX reopened with python-pptx, Markdown, PNG/SVG images, atomic writes, the `deck` CLI.
 
+What the PPTX looks like once rendered (nothing cut or overflowing) is checked by
+tests/test_present_render.py; the toolkit's parts by tests/test_pptx_toolkit.py.
+
 Most checks run on a hand-built `ExportDeck` (every kind of slide, known values), so
 they pin the exporters; the rest draw a real deck from the demo workspace with the
 view registry and go through `build_export`, `export_deck` and the command line.
@@ -7,9 +10,12 @@ view registry and go through `build_export`, `export_deck` and the command line.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
+import os
+import stat
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -40,12 +46,13 @@ from research.present.model import (
     Series,
     SlideContent,
 )
-from research.present.pptx import TITLE_SIZES, pptx_bytes
+from research.present.pptx import APPENDIX_MAX_PAGES, TABLE_MAX_PAGES, TITLE_SIZES, pptx_bytes
 from research.segments import saved
 from research.store import Store
 
 GENERATED = dt.datetime(2026, 11, 28, 9, 0)
-LONG_TITLE = "Why our share of food and beverage accounts in the Western Balkans keeps slipping " * 4
+# The longest title a slide may have (decks.TITLE_MAX).
+LONG_TITLE = ("Why our share of food and beverage accounts in the Western Balkans keeps slipping " * 4)[:300].strip()
 LONG_TEXT = "Our delivery times beat every competitor's in Serbia, but price-sensitive buyers still leave. " * 60
 SPEC = {
     "data": {"values": [{"company": "Us", "share": 0.4}, {"company": "Alpha", "share": 0.6}]},
@@ -127,36 +134,71 @@ def english() -> tuple[ExportDeck, object]:
 # ---- the PPTX ---------------------------------------------------------------------------
 
 
-def test_opening_slide_then_one_slide_per_deck_slide_then_appendix_and_decision_log(english) -> None:  # noqa: ANN001
+def _titles(prs) -> list[str]:  # noqa: ANN001
+    return [next((s.text_frame.text for s in slide.shapes if s.name == "Title"), "") for slide in prs.slides]
+
+
+def _slide(prs, title: str):  # noqa: ANN001, ANN202
+    found = [slide for slide, t in zip(prs.slides, _titles(prs)) if t == title]
+    assert found, f"no slide titled {title!r} in {_titles(prs)}"
+    return found[0]
+
+
+def test_opening_slide_then_the_slides_continued_where_long_then_the_decision_log(english) -> None:  # noqa: ANN001
     deck, prs = english
     slides = list(prs.slides)
     assert prs.slide_width == 12192000 and prs.slide_height == 6858000  # 16:9
     opening = slides[0]
     text = " ".join(s.text_frame.text for s in opening.shapes if s.has_text_frame)
     assert "Q4 review" in text and "For the management meeting" in text and "Workspace Demo · 28 Nov 2026" in text
-    for item, slide in zip(deck.slides, slides[1:]):
-        assert _title(slide).rstrip("…") in item.content.title.strip() or _title(slide) == item.content.title
-    rest = [_title(s) for s in slides[1 + len(deck.slides):]]
+    titles = _titles(prs)[1:]
+    long_parts = [t for t in titles if t.startswith(LONG_TITLE[:40])]
+    assert titles == [
+        "Market review", "Market share by company", "Price trend", "Share split", "Positioning", "Radar as a picture",
+        "SWOT: Alpha", "Top accounts (1 of 2)", "Top accounts (2 of 2)", "Deleted competitor", *long_parts,
+        "Decision log",
+    ]
+    # The long text continues over slides rather than being cut: every part says which it is.
+    assert len(long_parts) >= 2 and all(t.endswith(f"of {len(long_parts)})") for t in long_parts)
+    assert not [t for t in titles if t.startswith("Appendix")], "no data appendix unless asked for"
+
+
+def test_the_appendix_on_request_holds_the_data_behind_each_chart_then_the_decision_log() -> None:
+    deck = dataclasses.replace(sample_deck(), appendix=True)
+    prs = _open(pptx_bytes(deck))
+    titles = _titles(prs)
+    appendix = [t for t in titles if t.startswith("Appendix")]
     # One appendix per chart slide with data (5 charts: column, line, pie, scatter, picture), then the log.
-    assert [r for r in rest if r.startswith("Appendix: data for")] == [
+    assert appendix == [
         "Appendix: data for Market share by company", "Appendix: data for Price trend",
         "Appendix: data for Share split", "Appendix: data for Positioning", "Appendix: data for Radar as a picture",
     ]
-    assert rest[-1] == "Decision log"
-    assert len(slides) == 1 + len(deck.slides) + 5 + 1
+    assert titles.index(appendix[0]) > titles.index("Deleted competitor") and titles[-1] == "Decision log"
+    for title in appendix:
+        (table,) = [s for s in _slide(prs, title).shapes if s.has_table]  # one table per slide
+
+
+def test_a_deck_without_decisions_and_without_appendix_ends_with_its_last_slide() -> None:
+    deck = dataclasses.replace(sample_deck(), decisions=())
+    assert _titles(_open(pptx_bytes(deck)))[-1] != "Decision log"
+    with_appendix = dataclasses.replace(deck, appendix=True)
+    log = _slide(_open(pptx_bytes(with_appendix)), "Decision log")
+    assert "No decisions" in _named(log, "Text")[0].text_frame.text
 
 
 def test_native_charts_have_the_right_type_series_values_and_colours(english) -> None:  # noqa: ANN001
     _, prs = english
     slides = list(prs.slides)
     (column,) = _charts(slides[2])
+    assert _title(slides[2]) == "Market share by company"
     assert column.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
     series = list(column.plots[0].series)
     assert [s.name for s in series] == ["Share"]
     assert list(series[0].values) == pytest.approx([0.41, 0.33, 0.26])
     assert list(column.plots[0].categories) == ["Us", "Alpha | Co", "'=Beta"]  # formula-looking label kept literal
     assert str(series[0].format.fill.fore_color.rgb) == "D9480F"
-    assert column.has_legend and column.value_axis.axis_title.text_frame.text == "Share of accounts"
+    assert not column.has_legend  # one series: the axis title says what it is
+    assert column.value_axis.axis_title.text_frame.text == "Share of accounts"
     assert column.category_axis.axis_title.text_frame.text == "Company"
     assert column.font.size >= Pt(12) and column.font.name == "Arial"
 
@@ -166,6 +208,7 @@ def test_native_charts_have_the_right_type_series_values_and_colours(english) ->
     assert (us.name, alpha.name) == ("Us", "Alpha")
     assert list(alpha.values) == [2.0, 1.5, None]
     assert str(alpha.format.line.color.rgb) == "3F6E9E"
+    assert line.has_legend  # two series: a legend names them
 
     (pie,) = _charts(slides[4])
     assert pie.chart_type == XL_CHART_TYPE.PIE and list(pie.plots[0].series[0].values) == [0.5, 0.3, 0.2]
@@ -212,39 +255,52 @@ def test_swot_board_is_four_coloured_editable_quadrants(english) -> None:  # noq
     assert len(lefts) == 2 and len(tops) == 2  # a 2×2 grid
 
 
-def test_table_slide_shows_the_first_rows_and_says_the_rest_are_in_the_appendix(english) -> None:  # noqa: ANN001
+def test_a_table_continues_over_slides_with_its_rows_spread_evenly(english) -> None:  # noqa: ANN001
     _, prs = english
-    slide = list(prs.slides)[8]
-    (shape,) = [s for s in slide.shapes if s.has_table]
-    table = shape.table
-    assert [table.cell(0, c).text for c in range(3)] == ["company", "share", "accounts"]
-    assert len(table.rows) == 1 + 12 and table.cell(1, 2).text == "410"
-    assert "First 12 of 30 rows" in _named(slide, "Rows")[0].text_frame.text
+    parts = [_slide(prs, f"Top accounts ({n} of 2)") for n in (1, 2)]
+    tables = [[s for s in part.shapes if s.has_table][0].table for part in parts]
+    assert [len(t.rows) - 1 for t in tables] == [15, 15]  # 30 rows: 15 + 15, not 24 + 6
+    assert [tables[0].cell(0, c).text for c in range(3)] == ["company", "share", "accounts"]  # header on every part
+    assert [tables[1].cell(0, c).text for c in range(3)] == ["company", "share", "accounts"]
+    assert tables[0].cell(1, 2).text == "410" and tables[1].cell(15, 0).text == "=Beta"
+    assert not _named(parts[1], "Rows")
+
+
+def test_a_very_long_table_stops_after_its_page_limit_and_says_how_many_rows_it_shows() -> None:
+    rows = pd.DataFrame({"account": [f"Account {i}" for i in range(200)], "value": range(200)})
+    deck = ExportDeck("D", "Demo", "en", GENERATED, (ExportSlide("view", SlideContent("All accounts", table=rows)),))
+    prs = _open(pptx_bytes(deck))
+    titles = _titles(prs)[1:]
+    assert titles == [f"All accounts ({n} of {TABLE_MAX_PAGES})" for n in range(1, TABLE_MAX_PAGES + 1)]
+    shown = sum(len([s for s in _slide(prs, t).shapes if s.has_table][0].table.rows) - 1 for t in titles)
+    note = _named(_slide(prs, titles[-1]), "Rows")[0].text_frame.text
+    assert note == f"First {shown} of 200 rows; export the data itself for the rest."
 
 
 def test_a_slide_whose_data_is_gone_says_so(english) -> None:  # noqa: ANN001
     _, prs = english
-    slide = list(prs.slides)[9]
+    slide = _slide(prs, "Deleted competitor")
     assert _named(slide, "Missing")[0].text_frame.text == "Data no longer available"
     assert not _charts(slide) and not [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
 
 
-def test_long_titles_and_texts_shrink_and_the_full_text_goes_to_the_notes(english) -> None:  # noqa: ANN001
+def test_long_titles_shrink_and_long_texts_continue_without_losing_a_word(english) -> None:  # noqa: ANN001
     _, prs = english
-    slide = list(prs.slides)[10]
-    title_run = _named(slide, "Title")[0].text_frame.paragraphs[0].runs[0]
+    parts = [slide for slide, t in zip(prs.slides, _titles(prs)) if t.startswith(LONG_TITLE[:40])]
+    title_run = _named(parts[0], "Title")[0].text_frame.paragraphs[0].runs[0]
     assert title_run.font.size < Pt(TITLE_SIZES[0])
-    body = _named(slide, "Text")[0].text_frame.text
-    assert body.endswith("…") and len(body) < len(LONG_TEXT)
-    assert LONG_TEXT.strip() in slide.notes_slide.notes_text_frame.text
+    body = " ".join(_named(part, "Text")[0].text_frame.text for part in parts)
+    assert "…" not in body and body.split() == LONG_TEXT.split()  # every word, in order, none cut
+    sizes = {run.font.size for part in parts for p in _named(part, "Text")[0].text_frame.paragraphs for run in p.runs}
+    assert min(sizes) >= Pt(16)  # continued rather than shrunk below a readable size
     short = list(prs.slides)[3]
     assert _named(short, "Title")[0].text_frame.paragraphs[0].runs[0].font.size == Pt(TITLE_SIZES[0])
 
 
-def test_appendix_holds_the_data_and_the_decision_log(english) -> None:  # noqa: ANN001
-    deck, prs = english
+def test_appendix_holds_the_data_and_the_decision_log() -> None:
+    prs = _open(pptx_bytes(dataclasses.replace(sample_deck(), appendix=True)))
     slides = list(prs.slides)
-    appendix = slides[1 + len(deck.slides)]
+    appendix = _slide(prs, "Appendix: data for Market share by company")
     (shape,) = [s for s in appendix.shapes if s.has_table]
     assert shape.table.cell(2, 0).text == "Alpha | Co" and shape.table.cell(3, 0).text == "=Beta"
     assert shape.table.cell(1, 1).text == "0.41"
@@ -489,3 +545,87 @@ def test_stacked_bars_keep_the_apps_top_down_order() -> None:
     assert chart.category_axis.reverse_order  # PowerPoint draws bars bottom-up unless reversed
     assert [s.name for s in chart.plots[0].series] == ["Us", "Alpha"]
     assert list(chart.plots[0].series[1].values) == pytest.approx([0.4, 0.8])
+
+
+def test_an_appendix_table_stops_after_its_page_limit() -> None:
+    rows = pd.DataFrame({"segment": [f"Segment {i}" for i in range(300)], "share": [0.1] * 300})
+    slide = ExportSlide("view", SlideContent("Share", chart=SPEC, table=rows, source="accounts"))
+    prs = _open(pptx_bytes(ExportDeck("D", "Demo", "en", GENERATED, (slide,), appendix=True)))
+    appendix = [t for t in _titles(prs) if t.startswith("Appendix")]
+    assert len(appendix) == APPENDIX_MAX_PAGES and appendix[-1].endswith(f"({APPENDIX_MAX_PAGES} of {APPENDIX_MAX_PAGES})")
+    assert "export the data itself for the rest" in _named(_slide(prs, appendix[-1]), "Rows")[0].text_frame.text
+
+
+def test_footnote_and_subtitle_show_one_date() -> None:
+    # A board drawn "as of" the export day whose newest evidence is older: the footnote says the subtitle's day.
+    board = SlideContent("SWOT: Alpha", subtitle="14 items · 6 stale · as of 28 Nov 2026", source="SWOT items",
+                         board=Board((("Strengths", ("Fast",)),)), as_of=dt.datetime(2026, 10, 31))
+    chart = SlideContent("Share", chart=SPEC, source="accounts", as_of=dt.datetime(2026, 10, 31))
+    deck = ExportDeck("D", "Demo", "en", GENERATED, (ExportSlide("view", board), ExportSlide("view", chart)))
+    slides = list(_open(pptx_bytes(deck)).slides)
+    assert _footnote(slides[1]) == "Source: SWOT items · Workspace Demo · 28 Nov 2026"
+    assert _footnote(slides[2]) == "Source: accounts · Workspace Demo · 31 Oct 2026"  # no date in its subtitle
+
+
+# ---- permissions: an export is a file for others too ------------------------------------------
+
+
+@pytest.fixture
+def umask_027():
+    old = os.umask(0o027)
+    yield 0o640, 0o750
+    os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_exported_files_get_the_umasks_permissions_not_0600(real_deck, tmp_path: Path, umask_027) -> None:  # noqa: ANN001
+    file_mode, folder_mode = umask_027
+    db, deck_id, _ = real_deck
+    store = Store.open(db, read_only=True)
+    try:
+        ctx = RenderContext(language="en", viewer="ana")
+        for name in ("deck.pptx", "deck.md", "images.zip"):
+            assert _mode(export_deck(store, deck_id, tmp_path / name, ctx)) == file_mode, name
+        folder = export_deck(store, deck_id, tmp_path / "images", ctx, image_format="svg")
+        assert _mode(folder) == folder_mode
+        assert {_mode(p) for p in folder.iterdir()} == {file_mode}
+    finally:
+        store.close()
+    kept = tmp_path / "shared.pptx"
+    kept.write_bytes(b"x")
+    kept.chmod(0o664)  # a file someone opened up for the team keeps its permissions when written again
+    write_atomically(kept, b"new")
+    assert _mode(kept) == 0o664 and kept.read_bytes() == b"new"
+
+
+def test_deck_cli_exports_the_appendix_only_when_asked(real_deck, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    db, _, _ = real_deck
+    plain, full = tmp_path / "plain.pptx", tmp_path / "full.pptx"
+    assert main(["deck", "export", "Board review", "--db", db, "--out", str(plain)]) == 0
+    assert main(["deck", "export", "Board review", "--db", db, "--out", str(full), "--appendix"]) == 0
+    capsys.readouterr()
+    assert not [t for t in _titles(_open(plain.read_bytes())) if t.startswith("Appendix")]
+    assert [t for t in _titles(_open(full.read_bytes())) if t.startswith("Appendix")]
+
+
+def test_the_present_pages_export_adds_the_appendix_only_when_ticked(real_deck, monkeypatch) -> None:  # noqa: ANN001
+    from page_helpers import assert_clean, run_app
+
+    from research.ui.present import DECK_PICK
+
+    db, deck_id, _ = real_deck
+    at = run_app(db, monkeypatch, page="present")
+    at.selectbox(key=DECK_PICK).set_value(deck_id).run()
+    at.segmented_control(key="present_section").set_value("export").run()
+    assert_clean(at)
+    at.button(key="present_prepare_pptx").click().run()
+    at.checkbox(key="present_export_appendix").check().run()
+    at.button(key="present_prepare_pptx").click().run()
+    assert_clean(at)
+    plain = at.session_state[f"present_export_{deck_id}_pptx"][1]
+    full = at.session_state[f"present_export_{deck_id}_pptx_appendix"][1]
+    assert not [t for t in _titles(_open(plain)) if t.startswith("Appendix")]
+    assert [t for t in _titles(_open(full)) if t.startswith("Appendix")]

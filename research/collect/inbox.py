@@ -61,9 +61,12 @@ def inbox_dir(folder: str | Path | None = None) -> Path:
 
 def _atomic_write(path: Path, write: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    from research.exports import new_file_mode  # here: research.exports loads altair and pandas
+
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     os.close(fd)
     try:
+        os.chmod(tmp, new_file_mode(path))  # not mkstemp's 0600: a collector may run as another user
         write(tmp)
         os.replace(tmp, path)
     except BaseException:

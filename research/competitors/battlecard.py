@@ -43,9 +43,12 @@ class Battlecard:
     stale: int
     total: int
     lost_deals: int
+    highlight: str | None = None  # the workspace's colour for our company (its exports use it)
 
 
 def build_battlecard(store: Store, company_id: int, *, today: dt.date | None = None, limit: int = 5) -> Battlecard:
+    from research.compare.views import highlight_color  # the workspace colour's one owner
+
     today = today or dt.date.today()
     # A battlecard is a shared output: private notes stay off it, even their author's (docs/ACCESS.md).
     company = get_company(store, company_id, include_private=False)
@@ -76,6 +79,7 @@ def build_battlecard(store: Store, company_id: int, *, today: dt.date | None = N
         stale=sum(1 for i in items if i.stale),
         total=len(items),
         lost_deals=int(lost or 0),
+        highlight=highlight_color(store),
     )
 
 

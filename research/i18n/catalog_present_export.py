@@ -11,10 +11,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "present.deckfile.footnote_plain": ("Workspace {workspace} · {date}", "Радни простор {workspace} · {date}"),
     "present.deckfile.as_of": ("Data as of {date}", "Подаци на дан {date}"),
     "present.deckfile.full_text": ("Full text:", "Цео текст:"),
-    "present.deckfile.rows_shown": (
-        "First {shown} of {total} rows; every row is in the appendix.",
-        "Првих {shown} од {total} редова; сви редови су у прилогу.",
-    ),
     "present.deckfile.appendix": ("Appendix: data for {title}", "Прилог: подаци за {title}"),
     "present.deckfile.appendix_cut": (
         "First {shown} of {total} rows; export the data itself for the rest.",
@@ -39,4 +35,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "present.deckfile.slides": ("Slides", "Слајдови"),
     "present.deckfile.more_lines": ("… and {count} more", "… и још {count}"),
     "present.deckfile.empty_quadrant": ("(none)", "(нема)"),
+    "present.export.appendix": ("Add the data appendix", "Додај прилог са подацима"),
+    "present.export.appendix_help": (
+        "After the slides: the data behind each chart, one table per slide, and the decision log.",
+        "После слајдова: подаци иза сваког графикона, по једна табела на слајду, и дневник одлука.",
+    ),
 }

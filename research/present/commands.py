@@ -74,7 +74,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         deck = decks.find_deck(store, args.name)
         started = time.perf_counter()
         ctx = RenderContext(language=args.lang, viewer=args.actor, presenting=False)
-        path = export_deck(store, deck.id, args.out, ctx, image_format=args.format)
+        path = export_deck(store, deck.id, args.out, ctx, image_format=args.format, appendix=args.appendix)
         seconds = time.perf_counter() - started
     finally:
         store.close()
@@ -103,4 +103,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("--out", required=True, help="FILE.pptx, FILE.md, FILE.zip (images) or a folder (images)")
     p.add_argument("--format", choices=IMAGE_FORMATS, default="png", help="image format for a folder or zip")
     p.add_argument("--lang", choices=tuple(LANGUAGES), default="en", help="language of the exported text")
+    p.add_argument("--appendix", action="store_true",
+                   help="add the data behind each chart and the decision log after the slides (off by default)")
     p.set_defaults(handler=cmd_export)

@@ -1,11 +1,13 @@
 """A deck drawn for export, and writing it to a file: PPTX, Markdown, or a folder/zip of images.
 
 `build_export` is the only part that reads the workspace: it draws every slide with
-the view registry (frozen parameters, "data no longer available" for deleted data)
-and resolves the decision log into plain lines. The exporters (research.present.pptx,
-.markdown, .images) take the resulting `ExportDeck` and never touch the store.
+the view registry (frozen parameters, "data no longer available" for deleted data),
+resolves the decision log into plain lines and takes the workspace's highlight colour.
+The exporters (research.present.pptx, .markdown, .images) take the resulting
+`ExportDeck` and never touch the store. The data appendix is off unless asked for.
 `export_deck` picks the exporter by the output's suffix and writes atomically
-(research.exports.write_atomically): the file appears complete or not at all.
+(research.exports.write_atomically): the file appears complete or not at all, with the
+permissions any new file of the process gets (the umask), like the image folder.
 
 The small text helpers at the bottom (cell text, footnote, notes, decision rows) are
 shared by every exporter so that the PPTX, the Markdown and the images say the same.
@@ -13,6 +15,7 @@ shared by every exporter so that the PPTX, the Markdown and the images say the s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import os
@@ -25,8 +28,9 @@ from typing import Any
 
 import pandas as pd
 
+from research.charts.theme import US_COLOR
 from research.errors import ValidationError, VantageError
-from research.exports import check_target_folder, write_atomically, xml_safe
+from research.exports import check_target_folder, current_umask, write_atomically, xml_safe
 from research.i18n import fmt_date, fmt_datetime, fmt_number, normalize_language, t
 from research.present.decks import get_deck, list_decisions, list_slides
 from research.present.model import DecisionLine, ExportDeck, ExportSlide, RenderContext, SlideContent
@@ -40,9 +44,13 @@ _IMAGE_EXPORT_FILE = re.compile(r"^(\d{2,3}-.+\.(png|svg)|index\.md)$")
 # ---- drawing a deck ----------------------------------------------------------------------
 
 
-def build_export(store: Store, deck_id: int, ctx: RenderContext) -> ExportDeck:
-    """Every slide of the deck drawn from the workspace, plus its decision log, ready for an exporter."""
+def build_export(store: Store, deck_id: int, ctx: RenderContext, *, appendix: bool = False) -> ExportDeck:
+    """Every slide of the deck drawn from the workspace, plus its decision log, ready for an exporter.
+
+    `appendix` adds the data behind each chart and the decision log after the slides.
+    """
     # Imported here: the registry pulls in every area's views, which the exporters never need.
+    from research.compare.views import highlight_color
     from research.present.views import render_slide
 
     deck = get_deck(store, deck_id)
@@ -67,6 +75,8 @@ def build_export(store: Store, deck_id: int, ctx: RenderContext) -> ExportDeck:
         slides=tuple(exported),
         decisions=tuple(_decision_lines(store, deck_id, titles, lang)),
         subtitle=deck.description,
+        highlight=highlight_color(store),
+        appendix=appendix,
     )
 
 
@@ -115,7 +125,7 @@ def export_kind(out_path: str | os.PathLike[str]) -> str:
 
 
 def export_bytes(deck: ExportDeck, kind: str, image_format: str = "png") -> bytes:
-    """The deck as PPTX, Markdown (UTF-8) or a zip of images."""
+    """The deck as PPTX, Markdown (UTF-8) or a zip of images (appendix as `deck.appendix` says)."""
     if kind == "pptx":
         from research.present.pptx import pptx_bytes
 
@@ -127,23 +137,24 @@ def export_bytes(deck: ExportDeck, kind: str, image_format: str = "png") -> byte
     if kind == "zip":
         from research.present.images import images_zip
 
-        return images_zip(deck, _image_format(image_format))
+        return images_zip(in_highlight(deck), _image_format(image_format))
     raise ValidationError(f"Unknown export kind {kind!r}; choose pptx, md or zip.")
 
 
 def export_deck(
     store: Store, deck_id: int, out_path: str | os.PathLike[str], ctx: RenderContext, image_format: str = "png",
+    *, appendix: bool = False,
 ) -> Path:
     """Draw the deck and write it to `out_path` (.pptx, .md, .zip, or a folder of images) atomically."""
     kind = export_kind(out_path)
     fmt = _image_format(image_format)
     target = Path(out_path)
     check_target_folder(target)
-    deck = build_export(store, deck_id, ctx)  # an empty deck stops here, before any file exists
+    deck = build_export(store, deck_id, ctx, appendix=appendix)  # an empty deck stops here, before any file exists
     if kind == "dir":
         from research.present.images import slide_images
 
-        write_folder_atomically(target, slide_images(deck, fmt))
+        write_folder_atomically(target, slide_images(in_highlight(deck), fmt))
     else:
         write_atomically(target, export_bytes(deck, kind, fmt))
     return target
@@ -178,6 +189,8 @@ def write_folder_atomically(target: Path, files: dict[str, bytes]) -> None:
         raise VantageError(f"Cannot write images to {target}: {e.strerror or e}.", title="Export failed") from e
     old: Path | None = None
     try:
+        # mkdtemp makes the folder private (0700); an export is for others too: the umask's permissions.
+        os.chmod(staging, 0o777 & ~current_umask())
         for name, data in files.items():
             (staging / name).write_bytes(data)
         if target.is_dir():
@@ -239,9 +252,16 @@ def table_cells(df: pd.DataFrame, lang: str, max_columns: int = 10) -> tuple[lis
 
 
 def slide_date(deck: ExportDeck, content: SlideContent) -> dt.date:
-    """The date a slide's data is from: its as-of time, else when the deck was exported."""
+    """The one date a slide shows: its data's as-of date, else when the deck was exported —
+    unless the subtitle already names one of the two (a board "as of" the day it was drawn),
+    then that one, so footnote and subtitle never disagree."""
     moment = content.as_of or deck.generated_at
-    return moment.date() if isinstance(moment, dt.datetime) else moment
+    day = moment.date() if isinstance(moment, dt.datetime) else moment
+    if content.subtitle:
+        for candidate in (day, deck.generated_at.date()):
+            if fmt_date(candidate, deck.language) in content.subtitle:
+                return candidate
+    return day
 
 
 def footnote(deck: ExportDeck, content: SlideContent) -> str:
@@ -277,12 +297,21 @@ def decision_row(line: DecisionLine, lang: str) -> list[str]:
     return [xml_safe(v) for v in (kind, line.text, line.owner, line.due, status, line.slide, line.about)]
 
 
-def board_text(content: SlideContent) -> list[str]:
-    """A board as plain lines ("Heading:", "• line"), for notes and text fallbacks."""
-    lines: list[str] = []
-    if content.board is None:
-        return lines
-    for heading, items in content.board.quadrants:
-        lines.append(f"{heading}:")
-        lines.extend(f"• {item}" for item in items)
-    return lines
+def in_highlight(deck: ExportDeck) -> ExportDeck:
+    """The deck with the theme's default highlight in its charts replaced by the workspace's colour
+    (for exporters that draw the Vega-Lite specs as they are: images)."""
+    from research.present.pptx_charts import our_colour, recoloured
+
+    highlight = deck.highlight
+    if not highlight or highlight.upper() == US_COLOR.upper():
+        return deck
+    slides = []
+    for slide in deck.slides:
+        content = dataclasses.replace(slide.content)
+        if content.chart is not None:
+            content.chart = recoloured(content.chart, highlight)
+        if content.native is not None:
+            content.native = dataclasses.replace(content.native, series=tuple(
+                dataclasses.replace(s, color=our_colour(s.color, highlight)) for s in content.native.series))
+        slides.append(dataclasses.replace(slide, content=content))
+    return dataclasses.replace(deck, slides=tuple(slides))

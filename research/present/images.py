@@ -27,7 +27,8 @@ from research.present.pptx import GREY as GREY_RGB
 
 WIDTH, HEIGHT = 1280, 720
 PAD = 48
-FONT = "DejaVu Sans, Arial, sans-serif"
+# The font the text is measured with (research.present.pptx_text: Liberation Sans, else DejaVu Sans).
+FONT = "Liberation Sans, DejaVu Sans, sans-serif"
 TEXT, GREY = "#1F2933", "#52606D"
 _PT = 12700  # EMU per point: the scene's pixels are measured like points
 

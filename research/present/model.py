@@ -109,3 +109,5 @@ class ExportDeck:
     slides: tuple[ExportSlide, ...]
     decisions: tuple[DecisionLine, ...] = ()
     subtitle: str = ""  # e.g. the monthly report's month
+    highlight: str | None = None  # the workspace's colour for our company ("#RRGGBB"); None: the theme's
+    appendix: bool = False  # add the data behind each chart and the decision log after the slides

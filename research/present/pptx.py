@@ -1,756 +1,658 @@
-"""A deck as an editable 16:9 PowerPoint file (python-pptx).
+"""Decks, boards and battlecards as editable 16:9 PowerPoint files: the one PPTX toolkit.
 
-One slide per deck slide after an opening title slide; bar, line, pie and scatter data
-become native PowerPoint charts (editable, with the workspace's colours), other charts
-a 2× PNG; boards are coloured text shapes, tables native tables. Every slide carries a
-source footnote and speaker notes; an appendix holds the data behind each chart and the
-decision log.
+Built on three parts: research.present.pptx_text (text that fits), .pptx_tables (tables
+that read) and .pptx_charts (charts as on screen). This module lays out slides with them:
+a title band, an optional subtitle, the content area and a source footnote; boxes of
+text (board quadrants, battlecard sections) that flow onto continuation slides; and the
+deck itself, which `pptx_bytes` writes: an opening slide, then every deck slide — a
+native chart, a board, the feature matrix as a native table, a table, text — each
+continued over as many slides as it needs at a readable size ("Title (2 of 3)") rather
+than shrunk or cut. With `deck.appendix` (the monthly report; optional for decks) the
+data behind each chart follows, one table per slide, then the decision log.
 
-Text never runs off a slide: every text box is measured before it is filled (with the
-metrics of DejaVu Sans, which is wider than Arial, so the estimate errs on the safe
-side), the type steps down until the text fits, and text that still does not fit is cut
-with an ellipsis and given in full in the speaker notes. All runs use Arial, which has
-Cyrillic glyphs in Office and maps to the metric-compatible Liberation Sans in LibreOffice.
+Our company is drawn in the workspace's highlight colour (`deck.highlight`) on every chart
+and table. research.competitors.exports builds the SWOT board and battlecard files with
+the same parts.
 """
 
 from __future__ import annotations
 
 import io
 import math
-import struct
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pptx import Presentation
-from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
-from pptx.util import Emu, Inches, Pt
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.util import Emu, Inches
 
-from research.charts.theme import COMPETITOR_COLORS, US_COLOR, is_hex_color
-from research.exports import chart_bytes, neutralise, xml_safe
+from research.charts.compare import GAP_COLOR
+from research.charts.theme import US_COLOR, is_hex_color
+from research.exports import xml_safe
 from research.i18n import fmt_date, t
-from research.present.export import (
-    decision_header,
-    decision_row,
-    footnote,
-    notes_text,
-    table_cells,
+from research.present import pptx_charts, pptx_tables
+from research.present.export import decision_header, decision_row, footnote, notes_text, table_cells
+from research.present.model import Board, ExportDeck, ExportSlide, SlideContent
+from research.present.pptx_charts import spec_rows
+from research.present.pptx_tables import CellStyle, Grid
+from research.present.pptx_text import (  # noqa: F401 — re-exported for research.present.images
+    ELLIPSIS,
+    GREY,
+    TEXT,
+    CutText,
+    Fitted,
+    Para,
+    ellipsize,
+    fit,
+    fits,
+    inner_width,
+    lines_to_paras,
+    rgb_color,
+    set_frame,
+    split,
+    text_box,
+    text_width,
+    tint,
+    wrap,
+    write,
 )
-from research.present.model import Board, ExportDeck, ExportSlide, NativeChart, SlideContent
 
-FONT = "Arial"
 SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 13.333 × 7.5 in, PowerPoint's 16:9
 MARGIN = Inches(0.5)
 CONTENT_W = SLIDE_W - 2 * MARGIN
 TITLE_TOP, TITLE_H = Inches(0.3), Inches(0.95)
-SUBTITLE_TOP, SUBTITLE_H = Inches(1.25), Inches(0.4)
-CONTENT_TOP, CONTENT_BOTTOM = Inches(1.75), Inches(6.8)
-FOOT_TOP, FOOT_H = Inches(6.95), Inches(0.4)
-TITLE_SIZES = (32, 28, 24, 22, 20, 18, 16)
-BODY_SIZES = (24, 22, 20, 18, 16, 14, 13, 12)
-BOARD_SIZES = (16, 15, 14, 13, 12, 11, 10)
+SUBTITLE_TOP = Inches(1.25)
+SUBTITLE_LINE_H, SUBTITLE_TWO_LINES_H = Inches(0.4), Inches(0.64)
+CONTENT_TOP_PLAIN = Inches(1.4)  # no subtitle
+CONTENT_BOTTOM = Inches(6.8)
+FOOT_TOP, FOOT_H = Inches(6.85), Inches(0.55)
+GAP = Inches(0.15)
+TITLE_SIZES = (32, 28, 24, 22, 20, 18, 16, 14)  # 14 pt: three lines hold the longest title a slide may have
+SUBTITLE_SIZES = (14, 13, 12)
+BODY_SIZES = (28, 24, 22, 20, 18, 16)
+BOARD_SIZES = (18, 16, 15, 14, 13)  # 13 pt is ~17 px on a 1280-px-wide projector: the least a board is drawn at
+CAPTION_SIZES = (16, 15, 14, 13, 12)
 FOOT_SIZES = (11, 10, 9)
-CHART_FONT_PT = 14
-TABLE_ROWS_ON_SLIDE = 12
-APPENDIX_MAX_ROWS = 120
+NOTE_SIZES = (12, 11)
+TABLE_MAX_PAGES = 3  # a table slide continues over at most this many slides, then says how many rows are left
+APPENDIX_MAX_PAGES = 3
 TABLE_MAX_COLUMNS = 10
-CELL_MAX_CHARS = 160
-LINE_HEIGHT = 1.2  # a line of type takes 1.2× its size (PowerPoint and LibreOffice use ~1.15–1.17 for Arial)
-INSET = Inches(0.08)
-TEXT = RGBColor(0x1F, 0x29, 0x33)
-GREY = RGBColor(0x52, 0x60, 0x6D)
-HEADER_FILL = RGBColor(0xE9, 0xEC, 0xEF)
 BOARD_ACCENT = RGBColor(0x3F, 0x6E, 0x9E)  # a board quadrant without a colour of its own
-ELLIPSIS = "…"
-_NATIVE_TYPES = {
-    "bar": XL_CHART_TYPE.BAR_CLUSTERED,
-    "stacked_bar": XL_CHART_TYPE.BAR_STACKED,
-    "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
-    "stacked_column": XL_CHART_TYPE.COLUMN_STACKED,
-    "line": XL_CHART_TYPE.LINE_MARKERS,
-    "pie": XL_CHART_TYPE.PIE,
-    "scatter": XL_CHART_TYPE.XY_SCATTER,
-}
+GAP_BORDER = rgb_color(GAP_COLOR)  # a feature-matrix gap: dashed, in the matrix chart's colour
 
 
-# ---- measuring text ----------------------------------------------------------------------
-
-_FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts", "/Library/Fonts")
+# ---- files and slides ------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=2)
-def _metrics_font(bold: bool) -> Any:
-    """DejaVu Sans at 100 px for measuring, or None (then a conservative per-character estimate)."""
-    from PIL import ImageFont
-
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    for folder in _FONT_DIRS:
-        path = Path(folder) / name
-        if path.is_file():
-            return ImageFont.truetype(str(path), 100)
-    return None
-
-
-@lru_cache(maxsize=20_000)
-def _em_width(text: str, bold: bool) -> float:
-    """Width of `text` in ems (multiply by the type size in points for points)."""
-    font = _metrics_font(bold)
-    if font is None:
-        return len(text) * (0.68 if bold else 0.62)
-    return font.getlength(text) / 100
-
-
-def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Points `text` takes at `size` pt (sum of word widths; a little generous)."""
-    words = text.split(" ")
-    return (sum(_em_width(w, bold) for w in words) + _em_width(" ", bold) * (len(words) - 1)) * size
-
-
-def wrap(text: str, size: float, width: float, bold: bool = False) -> list[str]:
-    """Lines `text` wraps into in a box `width` pt wide (words longer than a line are broken)."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        current = ""
-        for word in paragraph.split():
-            candidate = f"{current} {word}" if current else word
-            if text_width(candidate, size, bold) <= width:
-                current = candidate
-                continue
-            if current:
-                lines.append(current)
-            while text_width(word, size, bold) > width and len(word) > 1:
-                cut = max(1, _fitting_prefix(word, size, width, bold))
-                lines.append(word[:cut])
-                word = word[cut:]
-            current = word
-        lines.append(current)
-    return lines
-
-
-def _fitting_prefix(word: str, size: float, width: float, bold: bool) -> int:
-    lo, hi = 1, len(word)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if text_width(word[:mid], size, bold) <= width:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-@dataclass(frozen=True)
-class Para:
-    text: str
-    bold: bool = False
-    color: RGBColor = TEXT
-    scale: float = 1.0  # size relative to the box's base size
-    space_after: float = 0.25  # in lines of the base size
-
-
-@dataclass(frozen=True)
-class Fitted:
-    size: int
-    paras: tuple[Para, ...]  # possibly cut, with an ellipsis
-    truncated: bool
-
-
-def fit(paras: Sequence[Para], width: Emu, height: Emu, sizes: Sequence[int]) -> Fitted:
-    """The largest size in `sizes` at which `paras` fit the box; at the smallest, cut with an ellipsis."""
-    w = Emu(width - 2 * INSET).pt * 0.96  # a 4 % reserve for renderer differences
-    h = Emu(height - 2 * INSET).pt
-    for size in sizes:
-        if _height(paras, size, w) <= h:
-            return Fitted(size, tuple(paras), False)
-    size = sizes[-1]
-    kept: list[Para] = []
-    used = 0.0
-    for para in paras:
-        psize = size * para.scale
-        lines = wrap(para.text, psize, w, para.bold)
-        room = int((h - used) // (psize * LINE_HEIGHT))
-        if room >= len(lines):
-            kept.append(para)
-            used += len(lines) * psize * LINE_HEIGHT + para.space_after * size
-            continue
-        if room > 0:
-            shown = lines[:room]
-            shown[-1] = ellipsize(shown[-1], psize, w, para.bold)
-            kept.append(Para(" ".join(shown), para.bold, para.color, para.scale, para.space_after))
-        elif kept:
-            last_para = kept[-1]
-            kept[-1] = Para(_ellipsize_last_line(last_para, size, w), last_para.bold, last_para.color,
-                            last_para.scale, last_para.space_after)
-        break
-    return Fitted(size, tuple(kept), True)
-
-
-def _ellipsize_last_line(para: Para, size: int, width: float) -> str:
-    psize = size * para.scale
-    lines = wrap(para.text, psize, width, para.bold)
-    lines[-1] = ellipsize(lines[-1], psize, width, para.bold)
-    return " ".join(lines)
-
-
-def ellipsize(text: str, size: float, width: float, bold: bool = False) -> str:
-    """`text` shortened until it and an ellipsis fit in `width` pt."""
-    while text and text_width(text + ELLIPSIS, size, bold) > width:
-        text = text[:-1]
-    return text.rstrip() + ELLIPSIS
-
-
-def _height(paras: Sequence[Para], size: int, width: float) -> float:
-    total = 0.0
-    for i, para in enumerate(paras):
-        psize = size * para.scale
-        total += len(wrap(para.text, psize, width, para.bold)) * psize * LINE_HEIGHT
-        if i < len(paras) - 1:
-            total += para.space_after * size
-    return total
-
-
-# ---- shapes and text ---------------------------------------------------------------------
-
-
-def rgb_color(color: str | None, default: RGBColor = TEXT) -> RGBColor:
-    return RGBColor.from_string(color.lstrip("#").upper()) if is_hex_color(color) else default
-
-
-def tint(color: RGBColor, amount: float = 0.86) -> RGBColor:
-    """`color` mixed with white (`amount` of white)."""
-    return RGBColor(*(round(c + (255 - c) * amount) for c in color))
-
-
-def _run_font(run: Any, size: float, *, bold: bool = False, color: RGBColor = TEXT, italic: bool = False) -> None:
-    font = run.font
-    font.name = FONT
-    font.size = Pt(size)
-    font.bold = bold
-    font.italic = italic
-    font.color.rgb = color
-
-
-def _frame(frame: Any, *, anchor: MSO_ANCHOR = MSO_ANCHOR.TOP) -> None:
-    frame.word_wrap = True
-    frame.auto_size = MSO_AUTO_SIZE.NONE
-    frame.vertical_anchor = anchor
-    frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = INSET
-
-
-def _write(frame: Any, fitted: Fitted, align: PP_ALIGN | None = None) -> None:
-    """Put fitted paragraphs into a text frame (explicit font and size on every run)."""
-    for i, para in enumerate(fitted.paras):
-        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        if align is not None:
-            paragraph.alignment = align
-        paragraph.space_after = Pt(para.space_after * fitted.size)
-        paragraph.line_spacing = 1.0
-        run = paragraph.add_run()
-        run.text = xml_safe(para.text)
-        _run_font(run, fitted.size * para.scale, bold=para.bold, color=para.color)
-
-
-def _text_box(
-    slide: Any, left: Emu, top: Emu, width: Emu, height: Emu, paras: Sequence[Para], sizes: Sequence[int],
-    *, align: PP_ALIGN | None = None, anchor: MSO_ANCHOR = MSO_ANCHOR.TOP, name: str = "",
-) -> Fitted:
-    box = slide.shapes.add_textbox(left, top, width, height)
-    if name:
-        box.name = name
-    _frame(box.text_frame, anchor=anchor)
-    fitted = fit(paras, width, height, sizes)
-    _write(box.text_frame, fitted, align)
-    return fitted
-
-
-class _Cut:
-    """Collects text that had to be shortened on a slide, for the speaker notes."""
-
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self.parts: list[str] = []
-
-    def add(self, fitted: Fitted, full: Iterable[str]) -> None:
-        if fitted.truncated:
-            self.parts.append(t("present.deckfile.full_text", self.lang) + "\n" + "\n".join(full))
-
-
-# ---- the deck ------------------------------------------------------------------------------
-
-
-def pptx_bytes(deck: ExportDeck) -> bytes:
-    """The whole deck as a .pptx file."""
+def new_presentation() -> Any:
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
-    _opening_slide(prs, deck)
-    for slide in deck.slides:
-        _content_slide(prs, deck, slide)
-    for slide in deck.slides:
-        _appendix_slides(prs, deck, slide)
-    _decision_log_slides(prs, deck)
+    return prs
+
+
+def blank_slide(prs: Any) -> Any:
+    return prs.slides.add_slide(prs.slide_layouts[6])
+
+
+def save(prs: Any) -> bytes:
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
 
 
-def _blank(prs: Any) -> Any:
-    return prs.slides.add_slide(prs.slide_layouts[6])
+def set_notes(slide: Any, text: str) -> None:
+    """Speaker notes, one paragraph per line."""
+    if text.strip():
+        slide.notes_slide.notes_text_frame.text = xml_safe(text.strip())
 
 
-def _set_notes(slide: Any, text: str) -> None:
-    if text:
-        slide.notes_slide.notes_text_frame.text = xml_safe(text)
+def part_title(title: str, page: int, pages: int, lang: str) -> str:
+    return title if pages <= 1 else f"{title} {t('present.deckfile.page', lang, page=page, pages=pages)}"
 
 
-def _title(slide: Any, text: str, cut: _Cut) -> None:
-    fitted = _text_box(slide, MARGIN, TITLE_TOP, CONTENT_W, TITLE_H, [Para(text, bold=True)], TITLE_SIZES,
-                       anchor=MSO_ANCHOR.BOTTOM, name="Title")
+def add_title(slide: Any, text: str, cut: CutText) -> None:
+    fitted = text_box(slide, MARGIN, TITLE_TOP, CONTENT_W, TITLE_H, [Para(text, bold=True)], TITLE_SIZES,
+                      anchor=MSO_ANCHOR.BOTTOM, name="Title")
     cut.add(fitted, [text])
 
 
-def _footnote(slide: Any, text: str) -> None:
-    _text_box(slide, MARGIN, FOOT_TOP, CONTENT_W, FOOT_H, [Para(text, color=GREY)], FOOT_SIZES, name="Footnote")
+def subtitle_height(text: str) -> int:
+    """One line when the subtitle fits one at its full size, else room for two."""
+    if fits([Para(text, color=GREY)], CONTENT_W, SUBTITLE_LINE_H, SUBTITLE_SIZES[0]):
+        return SUBTITLE_LINE_H
+    return SUBTITLE_TWO_LINES_H
+
+
+def add_subtitle(slide: Any, text: str, cut: CutText) -> int:
+    """The subtitle under the title; returns where the content area starts."""
+    if not text:
+        return CONTENT_TOP_PLAIN
+    height = subtitle_height(text)
+    fitted = text_box(slide, MARGIN, SUBTITLE_TOP, CONTENT_W, height, [Para(text, color=GREY)], SUBTITLE_SIZES,
+                      name="Subtitle")
+    cut.add(fitted, [text])
+    return SUBTITLE_TOP + height + Inches(0.1)
+
+
+def add_footnote(slide: Any, text: str, cut: CutText) -> None:
+    fitted = text_box(slide, MARGIN, FOOT_TOP, CONTENT_W, FOOT_H, [Para(text, color=GREY)], FOOT_SIZES,
+                      name="Footnote")
+    cut.add(fitted, [text])
+
+
+def add_note(slide: Any, text: str, bottom: int, cut: CutText, name: str = "Note") -> int:
+    """A grey line just above `bottom` (rows left off, …); returns the new bottom of the content."""
+    height = Inches(0.38)
+    fitted = text_box(slide, MARGIN, bottom - height, CONTENT_W, height, [Para(text, color=GREY)], NOTE_SIZES,
+                      name=name)
+    cut.add(fitted, [text])
+    return bottom - height - Inches(0.05)
+
+
+def caption_height(text: str) -> int:
+    """Room for a caption under a chart: as many lines as it needs at 14 pt, at most three."""
+    paras = lines_to_paras(text)
+    for lines in (1, 2, 3):
+        height = Inches(0.18) + int(Inches(0.235) * lines)
+        if fits(paras, CONTENT_W, height, 14):
+            return height
+    return Inches(0.18) + int(Inches(0.235) * 3)
+
+
+# ---- boxes of text that flow onto continuation slides ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle of text: a heading, then items; on a continuation slide the items left over."""
+
+    left: int
+    top: int
+    width: int
+    height: int
+    heading: Para | None = None
+    items: tuple[Para, ...] = ()
+    empty: Para | None = None  # shown when there are no items at all
+    fill: RGBColor | None = None
+    line: RGBColor | None = None
+    name: str = "Text"
+
+
+@dataclass
+class Flow:
+    """Boxes laid out over one or more slides at one type size: pages[page] = [(box, items on it), …]."""
+
+    size: float
+    pages: list[list[tuple[Box, tuple[Para, ...]]]] = field(default_factory=list)
+
+
+def box_paras(box: Box, items: Sequence[Para]) -> list[Para]:
+    """What a box shows: its heading, then `items` (or its `empty` line)."""
+    shown = list(items) or ([box.empty] if box.empty is not None else [])
+    return ([box.heading] if box.heading is not None else []) + shown
+
+
+Relayout = Callable[[int], list[tuple[int, int, int, int]]]  # count -> rectangles for a continuation slide
+
+
+def flow(boxes: Sequence[Box], sizes: Sequence[float], relayout: Relayout | None = None) -> Flow:
+    """The largest size at which every box holds all its items; else the smallest, continued over slides.
+
+    On a continuation slide only the boxes with items left are drawn, re-laid over the
+    whole area by `relayout` (two quadrants left: two full-height columns), their headings
+    repeated.
+    """
+    for size in sizes:
+        if all(fits(box_paras(b, b.items), b.width, b.height, size) for b in boxes):
+            return Flow(size, [[(b, tuple(b.items)) for b in boxes]])
+    size = sizes[-1]
+    pending = [(b, list(b.items)) for b in boxes]
+    pages: list[list[tuple[Box, tuple[Para, ...]]]] = []
+    while pending:
+        if pages and relayout is not None:
+            pending = [(replace(b, left=r[0], top=r[1], width=r[2], height=r[3]), rest)
+                       for (b, rest), r in zip(pending, relayout(len(pending)))]
+        page: list[tuple[Box, tuple[Para, ...]]] = []
+        left_over: list[tuple[Box, list[Para]]] = []
+        for box, rest in pending:
+            keep = 1 if box.heading is not None else 0
+            taken, remaining = split(box_paras(box, rest), box.width, box.height, size, keep=keep)
+            page.append((box, tuple(taken[keep:]) if rest else ()))
+            if remaining:
+                left_over.append((box, remaining))
+        pages.append(page)
+        pending = left_over
+    return Flow(size, pages)
+
+
+def draw_box(slide: Any, box: Box, items: tuple[Para, ...], size: float, cut: CutText) -> None:
+    """One box with its heading and `items` at `size` (cut with an ellipsis only if a single item is taller)."""
+    paras = box_paras(box, items)
+    if box.fill is not None or box.line is not None:
+        shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, box.left, box.top, box.width, box.height)
+        if box.fill is not None:
+            shape.fill.solid()
+            shape.fill.fore_color.rgb = box.fill
+        else:
+            shape.fill.background()
+        if box.line is not None:
+            shape.line.color.rgb = box.line
+        else:
+            shape.line.fill.background()
+        shape.shadow.inherit = False
+    else:
+        shape = slide.shapes.add_textbox(box.left, box.top, box.width, box.height)
+    shape.name = box.name[:60]
+    frame = shape.text_frame
+    set_frame(frame)
+    fitted = fit(paras, box.width, box.height, (size,))
+    write(frame, fitted, PP_ALIGN.LEFT)  # a shape's text is centred unless told otherwise
+    cut.add(fitted, [p.text for p in paras])
+
+
+def grid_boxes(count: int, top: int, bottom: int, *, left: int = MARGIN, width: int = CONTENT_W,
+               split_x: float = 0.5, split_y: float = 0.5) -> list[tuple[int, int, int, int]]:
+    """(left, top, width, height) of `count` boxes: 2×2 for four (column and row split at `split_x`,
+    `split_y` of the area), otherwise side-by-side columns of equal width."""
+    if count == 4:
+        widths = [int((width - GAP) * split_x), 0]
+        widths[1] = width - GAP - widths[0]
+        heights = [int((bottom - top - GAP) * split_y), 0]
+        heights[1] = bottom - top - GAP - heights[0]
+        return [(left + (0 if c == 0 else widths[0] + GAP), top + (0 if r == 0 else heights[0] + GAP), widths[c],
+                 heights[r]) for r in (0, 1) for c in (0, 1)]
+    cols = max(1, min(count, 4))
+    rows = math.ceil(count / cols) if count else 1
+    box_w = (width - GAP * (cols - 1)) // cols
+    box_h = (bottom - top - GAP * (rows - 1)) // rows
+    out = []
+    for i in range(count):
+        r, c = divmod(i, cols)
+        out.append((left + c * (box_w + GAP), top + r * (box_h + GAP), box_w, box_h))
+    return out
+
+
+# 2×2 splits tried in turn: even first, then more room for the fuller row or column.
+SPLITS = ((0.5, 0.5), (0.5, 0.4), (0.5, 0.6), (0.42, 0.5), (0.58, 0.5), (0.42, 0.4), (0.58, 0.4), (0.42, 0.6),
+          (0.58, 0.6), (0.5, 0.32), (0.5, 0.68))
+
+
+def fitted_boxes(boxes: Sequence[Box], top: int, bottom: int, sizes: Sequence[float]) -> Flow:
+    """Boxes on one slide at the largest size any layout allows (a 2×2 tries uneven splits), else flowed
+    over continuation slides at the smallest size."""
+    candidates = [boxes]
+    if len(boxes) == 4:
+        candidates = [[replace(b, left=r[0], top=r[1], width=r[2], height=r[3])
+                       for b, r in zip(boxes, grid_boxes(4, top, bottom, split_x=x, split_y=y))] for x, y in SPLITS]
+    for size in sizes:
+        for laid in candidates:
+            if all(fits(box_paras(b, b.items), b.width, b.height, size) for b in laid):
+                return Flow(size, [[(b, tuple(b.items)) for b in laid]])
+    return flow(boxes, sizes[-1:], lambda n: grid_boxes(n, top, bottom))
+
+
+def board_boxes(quadrants: Sequence[tuple[str, Sequence[Para]]], colors: Sequence[str | None], top: int, bottom: int,
+                lang: str) -> list[Box]:
+    """Board quadrants as coloured boxes (heading in the quadrant's colour, a light fill of it)."""
+    boxes = []
+    for i, ((heading, items), rect) in enumerate(zip(quadrants, grid_boxes(len(quadrants), top, bottom))):
+        accent = rgb_color(colors[i] if i < len(colors) else None, default=BOARD_ACCENT)
+        boxes.append(Box(
+            *rect, heading=Para(heading, bold=True, color=accent, scale=1.2, space_after=0.3), items=tuple(items),
+            empty=Para(t("present.deckfile.empty_quadrant", lang), color=GREY), fill=tint(accent), line=accent,
+            name=f"Board {heading}",
+        ))
+    return boxes
+
+
+def flow_slides(prs: Any, laid: Flow, title: str, subtitle: str, lang: str, *, foot: str = "",
+                first: Callable[[Any, CutText], None] | None = None) -> None:
+    """One slide per page of `laid` under `title` ("(1 of 2)" when continued) and `subtitle`;
+    `first` draws anything else the first slide holds (a table, say)."""
+    for number, page in enumerate(laid.pages, start=1):
+        slide = blank_slide(prs)
+        cut = CutText(lang)
+        add_title(slide, part_title(title, number, len(laid.pages), lang), cut)
+        add_subtitle(slide, subtitle, cut)
+        for box, items in page:
+            draw_box(slide, box, items, laid.size, cut)
+        if first is not None and number == 1:
+            first(slide, cut)
+        if foot:
+            add_footnote(slide, foot, cut)
+        set_notes(slide, "\n".join(cut.parts))
+
+
+def content_top(subtitle: str) -> int:
+    """Where the content area starts under the title and `subtitle`."""
+    return CONTENT_TOP_PLAIN if not subtitle else SUBTITLE_TOP + subtitle_height(subtitle) + Inches(0.1)
+
+
+# ---- the deck ------------------------------------------------------------------------------
+
+Drawer = Callable[[Any, int, int, CutText], None]  # (slide, top, bottom, cut) -> draws one page of a body
+
+
+def highlight_of(deck: ExportDeck) -> str:
+    return deck.highlight if is_hex_color(deck.highlight) else US_COLOR
+
+
+def pptx_bytes(deck: ExportDeck) -> bytes:
+    """The whole deck as a .pptx file."""
+    prs = new_presentation()
+    _opening_slide(prs, deck)
+    for item in deck.slides:
+        _content_slides(prs, deck, item)
+    if deck.appendix:
+        for item in deck.slides:
+            _appendix_slides(prs, deck, item)
+    if deck.appendix or deck.decisions:
+        _decision_log_slides(prs, deck)
+    return save(prs)
 
 
 def _opening_slide(prs: Any, deck: ExportDeck) -> None:
-    slide = _blank(prs)
+    slide = blank_slide(prs)
     lang = deck.language
-    cut = _Cut(lang)
-    fitted = _text_box(slide, Inches(1), Inches(1.8), SLIDE_W - Inches(2), Inches(2.0), [Para(deck.name, bold=True)],
-                       (44, 40, 36, 32, 28, 24), align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.BOTTOM, name="Title")
+    cut = CutText(lang)
+    fitted = text_box(slide, Inches(1), Inches(1.6), SLIDE_W - Inches(2), Inches(2.2), [Para(deck.name, bold=True)],
+                      (44, 40, 36, 32, 28, 24), align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.BOTTOM, name="Title")
     cut.add(fitted, [deck.name])
-    lines = [Para(deck.subtitle, color=TEXT)] if deck.subtitle else []
+    lines = [Para(line, color=TEXT) for line in deck.subtitle.split("\n") if line.strip()]
     lines.append(Para(t("present.deckfile.workspace_date", lang, workspace=deck.workspace,
                         date=fmt_date(deck.generated_at.date(), lang)), color=GREY, scale=0.8))
     lines.append(Para(t("present.deckfile.slide_count", lang, count=len(deck.slides)), color=GREY, scale=0.8))
-    fitted = _text_box(slide, Inches(1), Inches(4.0), SLIDE_W - Inches(2), Inches(2.4), lines, (24, 22, 20, 18, 16),
-                       align=PP_ALIGN.CENTER, name="Subtitle")
+    fitted = text_box(slide, Inches(1), Inches(4.0), SLIDE_W - Inches(2), Inches(2.6), lines, (24, 22, 20, 18, 16),
+                      align=PP_ALIGN.CENTER, name="Subtitle")
     cut.add(fitted, [p.text for p in lines])
-    _set_notes(slide, "\n".join(cut.parts))
+    set_notes(slide, "\n".join(cut.parts))
 
 
-def _content_slide(prs: Any, deck: ExportDeck, item: ExportSlide) -> None:
-    slide = _blank(prs)
+def _content_slides(prs: Any, deck: ExportDeck, item: ExportSlide) -> None:
     content = item.content
-    cut = _Cut(deck.language)
+    lang = deck.language
     if item.kind == "title":
+        slide = blank_slide(prs)
+        cut = CutText(lang)
         _section_slide(slide, content, cut)
-    else:
-        _title(slide, content.title, cut)
-        top = CONTENT_TOP
-        if content.subtitle:
-            fitted = _text_box(slide, MARGIN, SUBTITLE_TOP, CONTENT_W, SUBTITLE_H, [Para(content.subtitle, color=GREY)],
-                               (16, 14, 12), name="Subtitle")
-            cut.add(fitted, [content.subtitle])
-        _body(slide, deck, item, top, cut)
-    _footnote(slide, footnote(deck, content))
-    _set_notes(slide, notes_text(deck, item, lambda: cut.parts))
+        add_footnote(slide, footnote(deck, content), cut)
+        set_notes(slide, notes_text(deck, item, lambda: cut.parts))
+        return
+    top = content_top(content.subtitle)
+    caption = content.text if content.text and _has_visual(content) and not content.missing else ""
+    bottom = CONTENT_BOTTOM - (caption_height(caption) + Inches(0.05) if caption else 0)
+    pages = _body_pages(deck, content, top, bottom)
+    for number, draw in enumerate(pages, start=1):
+        slide = blank_slide(prs)
+        cut = CutText(lang)
+        add_title(slide, part_title(content.title, number, len(pages), lang), cut)
+        add_subtitle(slide, content.subtitle, cut)
+        if caption and number == 1:
+            height = caption_height(caption)
+            fitted = text_box(slide, MARGIN, CONTENT_BOTTOM - height, CONTENT_W, height, lines_to_paras(caption),
+                              CAPTION_SIZES, name="Caption")
+            cut.add(fitted, [caption])
+        draw(slide, top, bottom, cut)
+        add_footnote(slide, footnote(deck, content), cut)
+        if number == 1:
+            set_notes(slide, notes_text(deck, item, lambda: cut.parts))
+        else:
+            set_notes(slide, "\n".join(cut.parts))
 
 
-def _section_slide(slide: Any, content: SlideContent, cut: _Cut) -> None:
-    fitted = _text_box(slide, Inches(1), Inches(1.6), SLIDE_W - Inches(2), Inches(2.4),
-                       [Para(content.title, bold=True)],
-                       (40, 36, 32, 28, 24, 20), align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.BOTTOM, name="Title")
+def _has_visual(content: SlideContent) -> bool:
+    return content.native is not None or content.chart is not None or content.board is not None \
+        or (content.table is not None and not content.table.empty)
+
+
+def _section_slide(slide: Any, content: SlideContent, cut: CutText) -> None:
+    fitted = text_box(slide, Inches(1), Inches(1.4), SLIDE_W - Inches(2), Inches(2.6), [Para(content.title, bold=True)],
+                      (40, 36, 32, 28, 24, 20, 18), align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.BOTTOM, name="Title")
     cut.add(fitted, [content.title])
     if content.text:
-        fitted = _text_box(slide, Inches(1.5), Inches(4.2), SLIDE_W - Inches(3), Inches(2.4),
-                           _paras(content.text, GREY), (24, 20, 18, 16, 14), align=PP_ALIGN.CENTER, name="Text")
+        fitted = text_box(slide, Inches(1.5), Inches(4.2), SLIDE_W - Inches(3), Inches(2.5),
+                          lines_to_paras(content.text, GREY), (24, 20, 18, 16, 14), align=PP_ALIGN.CENTER,
+                          name="Text")
         cut.add(fitted, [content.text])
 
 
-def _paras(text: str, color: RGBColor = TEXT) -> list[Para]:
-    return [Para(line, color=color) for line in text.strip().split("\n")]
-
-
-def _body(slide: Any, deck: ExportDeck, item: ExportSlide, top: Emu, cut: _Cut) -> None:
-    content = item.content
-    bottom = CONTENT_BOTTOM
+def _body_pages(deck: ExportDeck, content: SlideContent, top: int, bottom: int) -> list[Drawer]:
+    """How the slide's content is drawn, one drawer per slide it takes."""
+    lang = deck.language
+    highlight = highlight_of(deck)
     if content.missing:
-        message = content.text or t("present.data_gone", deck.language)
-        _text_box(slide, MARGIN, top, CONTENT_W, bottom - top, [Para(message, bold=True, color=GREY)], (32, 28, 24),
-                  align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE, name="Missing")
-        return
-    has_visual = content.native is not None or content.chart is not None or content.board is not None \
-        or (content.table is not None and not content.table.empty)
-    if content.text and has_visual:
-        caption_h = Inches(0.6)
-        fitted = _text_box(slide, MARGIN, bottom - caption_h, CONTENT_W, caption_h, _paras(content.text), (16, 14, 12),
-                           name="Caption")
-        cut.add(fitted, [content.text])
-        bottom -= caption_h + Inches(0.05)
-    # Editable first: a native chart, then a board as shapes, and only then a picture of the chart.
-    native = content.native if _drawable(content.native) else None
+        message = content.text or t("present.data_gone", lang)
+
+        def missing(slide: Any, top: int, bottom: int, cut: CutText) -> None:
+            text_box(slide, MARGIN, top, CONTENT_W, bottom - top, [Para(message, bold=True, color=GREY)], (32, 28, 24),
+                     align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE, name="Missing")
+
+        return [missing]
+    # Editable first: a native chart, the feature matrix as a table, a board as shapes, then a picture.
+    native = content.native if pptx_charts.drawable(content.native) else None
     if native is not None:
-        _native_chart(slide, native, content.chart, MARGIN, top, CONTENT_W, bottom - top)
-    elif content.board is not None:
-        _board(slide, content.board, top, bottom, cut, deck.language)
-    elif content.chart is not None:
-        _picture(slide, content.chart, MARGIN, top, CONTENT_W, bottom - top)
-    elif content.table is not None and not content.table.empty:
-        header, rows = table_cells(content.table, deck.language, TABLE_MAX_COLUMNS)
-        size = _table_font(len(header))
-        pages = _paginate(header, rows, CONTENT_W, bottom - top - Inches(0.4), size, limit=TABLE_ROWS_ON_SLIDE)
-        shown = pages[0] if pages else []
-        _table(slide, header, shown, MARGIN, top, CONTENT_W, size)
-        if len(shown) < len(rows):
-            _text_box(slide, MARGIN, bottom - Inches(0.35), CONTENT_W, Inches(0.35),
-                      [Para(t("present.deckfile.rows_shown", deck.language, shown=len(shown), total=len(rows)),
-                            color=GREY)], (11, 10), name="Rows")
-    elif content.text:
-        fitted = _text_box(slide, MARGIN, top, CONTENT_W, bottom - top, _paras(content.text), BODY_SIZES, name="Text")
-        cut.add(fitted, [content.text])
+        return [lambda slide, top, bottom, cut: pptx_charts.native_chart(
+            slide, native, content.chart, MARGIN, top, CONTENT_W, bottom - top, highlight=highlight)]
+    if content.board is not None:
+        grid = matrix_grid(content.board, content.chart, highlight)
+        if grid is not None:
+            return _grid_pages(grid, top, bottom, lang, max_pages=None)
+        return _board_pages(content.board, content.chart, top, bottom, lang)
+    if content.chart is not None:
+        spec = content.chart
+        return [lambda slide, top, bottom, cut: pptx_charts.picture(
+            slide, spec, MARGIN, top, CONTENT_W, bottom - top, highlight=highlight)]
+    if content.table is not None and not content.table.empty:
+        header, rows = table_cells(content.table, lang, TABLE_MAX_COLUMNS)
+        return _grid_pages(Grid.plain(header, rows), top, bottom, lang, max_pages=TABLE_MAX_PAGES)
+    if content.text:
+        return _text_pages(content.text, top, bottom)
+    return [lambda slide, top, bottom, cut: None]
 
 
-# ---- charts ------------------------------------------------------------------------------
+def _text_pages(text: str, top: int, bottom: int) -> list[Drawer]:
+    paras = lines_to_paras(text)
+    for size in BODY_SIZES:
+        if fits(paras, CONTENT_W, bottom - top, size):
+            return [_text_drawer(paras, size)]
+    size = BODY_SIZES[-1]
+    pages: list[Drawer] = []
+    rest = paras
+    while rest:
+        taken, rest = split(rest, CONTENT_W, bottom - top, size)
+        pages.append(_text_drawer(taken, size))
+    return pages
 
 
-def _category_colors(spec: dict[str, Any] | None) -> dict[str, str]:
-    """Category → colour from the Vega-Lite spec's colour scale (domain + range), when it has one."""
-    found: dict[str, str] = {}
+def _text_drawer(paras: Sequence[Para], size: float) -> Drawer:
+    def draw(slide: Any, top: int, bottom: int, cut: CutText) -> None:
+        fitted = text_box(slide, MARGIN, top, CONTENT_W, bottom - top, paras, (size,), name="Text")
+        cut.add(fitted, [p.text for p in paras])
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            color = node.get("color")
-            if isinstance(color, dict) and isinstance(color.get("scale"), dict):
-                scale = color["scale"]
-                domain, rng = scale.get("domain"), scale.get("range")
-                if isinstance(domain, list) and isinstance(rng, list):
-                    for d, r in zip(domain, rng):
-                        if is_hex_color(r):
-                            found.setdefault(str(d), r)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(spec)
-    return found
+    return draw
 
 
-def _drawable(native: NativeChart | None) -> bool:
-    """Native data PowerPoint can chart: at least one series, and categories unless it is a scatter."""
-    return native is not None and bool(native.series) and (native.kind == "scatter" or bool(native.categories)) \
-        and native.kind in _NATIVE_TYPES
+def _board_pages(board: Board, spec: dict[str, Any] | None, top: int, bottom: int, lang: str) -> list[Drawer]:
+    quadrants = [(heading, board_paras(lines, spec)) for heading, lines in board.quadrants]
+    boxes = board_boxes(quadrants, board.colors, top, bottom, lang)
+    laid = fitted_boxes(boxes, top, bottom, BOARD_SIZES)
+
+    def drawer(page: list[tuple[Box, tuple[Para, ...]]]) -> Drawer:
+        def draw(slide: Any, top: int, bottom: int, cut: CutText) -> None:
+            for box, items in page:
+                draw_box(slide, box, items, laid.size, cut)
+
+        return draw
+
+    return [drawer(page) for page in laid.pages]
 
 
-def _label(text: str) -> str:
-    # Chart data also lands in an embedded workbook: keep formula-looking labels literal.
-    return neutralise(xml_safe(text))
+# ---- what the on-screen chart adds to a board ------------------------------------------------
+
+_SPACES = re.compile(r"\s+")
 
 
-def _native_chart(slide: Any, native: NativeChart, spec: dict[str, Any] | None, left: Emu, top: Emu, width: Emu,
-                  height: Emu) -> None:
-    kind = native.kind
-    if kind == "scatter":
-        data: Any = XyChartData()
-        for series in native.series:
-            s = data.add_series(_label(series.name), number_format=native.number_format)
-            for x, y in zip(series.x_values or (), series.values):
-                if x is not None and y is not None:
-                    s.add_data_point(x, y)
-    else:
-        data = CategoryChartData(number_format=native.number_format)
-        data.categories = [_label(c) for c in native.categories]
-        for series in native.series:
-            data.add_series(_label(series.name), list(series.values))
-    frame = slide.shapes.add_chart(_NATIVE_TYPES[kind], left, top, width, height, data)
-    frame.name = "Chart"
-    chart = frame.chart
-    chart.has_title = False  # the slide's title says it
-    chart.font.name = FONT
-    chart.font.size = Pt(CHART_FONT_PT)
-    chart.font.color.rgb = TEXT
-    chart.has_legend = True
-    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-    chart.legend.include_in_layout = False
-    chart.legend.font.size = Pt(CHART_FONT_PT)
-    by_category = _category_colors(spec)
-    palette = [US_COLOR, *COMPETITOR_COLORS]
-    plot = chart.plots[0]
-    if kind == "pie":
-        plot.has_data_labels = True
-        labels = plot.data_labels
-        labels.number_format = "0%"
-        labels.number_format_is_linked = False
-        labels.show_percentage = True
-        labels.show_value = False
-        labels.font.size = Pt(CHART_FONT_PT)
-        for i, point in enumerate(plot.series[0].points):
-            name = native.categories[i] if i < len(native.categories) else ""
-            point.format.fill.solid()
-            point.format.fill.fore_color.rgb = rgb_color(by_category.get(name) or palette[i % len(palette)])
-        return
-    for i, (series, drawn) in enumerate(zip(native.series, plot.series)):
-        color = rgb_color(series.color or by_category.get(series.name) or palette[i % len(palette)])
-        if kind == "line":
-            drawn.format.line.color.rgb = color
-            drawn.format.line.width = Pt(2.5)
-            drawn.smooth = False
-            drawn.marker.style = XL_MARKER_STYLE.CIRCLE
-            drawn.marker.format.fill.solid()
-            drawn.marker.format.fill.fore_color.rgb = color
-        elif kind == "scatter":
-            drawn.marker.style = XL_MARKER_STYLE.CIRCLE
-            drawn.marker.size = 10
-            drawn.marker.format.fill.solid()
-            drawn.marker.format.fill.fore_color.rgb = color
-            drawn.format.line.fill.background()  # markers only, no connecting line
+def _squeeze(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def screen_lines(spec: dict[str, Any] | None) -> list[tuple[str, bool, bool]]:
+    """The items of a board chart as the screen words them: (text, stale, bold).
+
+    The SWOT board chart (research.charts.competitors.board_lines) draws each item as
+    wrapped lines — label, statement and, for a stale item, its "(stale, date)" marker —
+    flagged `first`, `stale` and `bold`; the lines of an item are joined back here.
+    """
+    items: list[tuple[str, bool, bool]] = []
+    for row in spec_rows(spec):
+        if not {"quadrant", "text", "first", "stale"} <= set(row):
+            continue
+        if row["first"] or not items:
+            items.append((str(row["text"]), bool(row["stale"]), bool(row.get("bold"))))
         else:
-            drawn.format.fill.solid()
-            drawn.format.fill.fore_color.rgb = color
-            if len(native.series) == 1 and by_category:
-                # One series whose bars are coloured by category (our company highlighted).
-                for j, point in enumerate(drawn.points):
-                    name = native.categories[j] if j < len(native.categories) else ""
-                    if name in by_category:
-                        point.format.fill.solid()
-                        point.format.fill.fore_color.rgb = rgb_color(by_category[name])
-    if kind in ("bar", "column", "stacked_bar", "stacked_column"):
-        plot.gap_width = 60
-        if kind in ("bar", "stacked_bar"):
-            chart.category_axis.reverse_order = True  # first category on top, as in the app
-    if kind == "scatter" and native.categories and len(native.categories) <= 25:
-        _scatter_labels(plot, native)
-    value_axis = chart.value_axis
-    if kind.startswith("stacked") and "%" in native.number_format and _stack_max(native) <= 1.0001:
-        value_axis.maximum_scale = 1.0  # shares that add up to 100 %: no axis running on to 120 %
-    value_axis.tick_labels.number_format = native.number_format
-    value_axis.tick_labels.number_format_is_linked = False
-    value_axis.has_major_gridlines = True
-    value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xE9, 0xEC, 0xEF)
-    for axis, title in ((chart.category_axis, native.x_title), (value_axis, native.y_title)):
-        axis.tick_labels.font.size = Pt(CHART_FONT_PT)
-        if title:
-            axis.has_title = True
-            axis.axis_title.text_frame.text = xml_safe(title)
-            for run in axis.axis_title.text_frame.paragraphs[0].runs:
-                _run_font(run, CHART_FONT_PT, bold=False)
+            text, stale, bold = items[-1]
+            items[-1] = (f"{text} {row['text']}", stale, bold)
+    return [(_squeeze(text), stale, bold) for text, stale, bold in items]
 
 
-def _stack_max(native: NativeChart) -> float:
-    totals = [sum(s.values[i] or 0.0 for s in native.series if i < len(s.values)) for i in range(len(native.categories))]
-    return max(totals, default=0.0)
+def board_paras(lines: Sequence[str], spec: dict[str, Any] | None) -> list[Para]:
+    """A quadrant's lines as bullet paragraphs; a line the screen marks stale keeps its marker and is grey."""
+    shown = screen_lines(spec)
+    out = []
+    for line in lines:
+        wanted = _squeeze(line)
+        match = next((s for s in shown if s[0] == wanted or s[0].startswith(wanted + " ")), None) if wanted else None
+        if match is not None and match[1]:
+            out.append(Para(f"• {match[0]}", color=GREY, bold=match[2]))
+        else:
+            out.append(Para(f"• {line}", bold=bool(match and match[2])))
+    return out
 
 
-def _scatter_labels(plot: Any, native: NativeChart) -> None:
-    """Name each scatter point (categories are the point names, in series order)."""
-    names = iter(native.categories)
-    for series, drawn in zip(native.series, plot.series):
-        for k, (x, y) in enumerate(zip(series.x_values or (), series.values)):
-            if x is None or y is None:
-                continue
-            name = next(names, "")
-            if not name:
-                continue
-            frame = drawn.points[k].data_label.text_frame
-            frame.text = xml_safe(name)
-            for run in frame.paragraphs[0].runs:
-                _run_font(run, 12)
+# ---- the feature matrix as a table ---------------------------------------------------------
 
 
-def _png_size(data: bytes) -> tuple[int, int]:
-    # PNG: the IHDR chunk right after the 8-byte signature holds width and height.
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
+def matrix_grid(board: Board, spec: dict[str, Any] | None, highlight: str) -> Grid | None:
+    """A feature-matrix board as a table, our column first, cells marked as on screen; None for other boards.
 
-
-def _picture(slide: Any, spec: dict[str, Any], left: Emu, top: Emu, width: Emu, height: Emu) -> None:
-    """The chart as a 2× PNG, as large as fits the area, aspect ratio kept, centred."""
-    # The slide's title and subtitle already say what the chart's own title says.
-    spec = {k: v for k, v in spec.items() if k != "title"}
-    try:
-        data = chart_bytes(spec, "png")
-    except ValueError as e:  # vl-convert reports a spec it cannot draw as ValueError
-        _text_box(slide, left, top, width, height, [Para(str(e).splitlines()[0], color=GREY)], (14, 12), name="Error")
-        return
-    px_w, px_h = _png_size(data)
-    scale = min(width / px_w, height / px_h)
-    w, h = int(px_w * scale), int(px_h * scale)
-    picture = slide.shapes.add_picture(io.BytesIO(data), left + (width - w) // 2, top + (height - h) // 2, w, h)
-    picture.name = "Chart image"
-
-
-# ---- boards ------------------------------------------------------------------------------
-
-
-def _board(slide: Any, board: Board, top: Emu, bottom: Emu, cut: _Cut, lang: str) -> None:
-    """Quadrants as coloured rounded boxes: 2×2 for four, otherwise side-by-side columns."""
-    n = len(board.quadrants)
-    if n == 0:
-        return
-    cols = 2 if n == 4 else min(n, 4)
-    rows = math.ceil(n / cols)
-    gap = Inches(0.15)
-    box_w = (CONTENT_W - gap * (cols - 1)) // cols
-    box_h = (bottom - top - gap * (rows - 1)) // rows
-    full: list[str] = []
-    truncated = False
-    for i, (heading, lines) in enumerate(board.quadrants):
-        r, c = divmod(i, cols)
-        accent = rgb_color(board.colors[i] if i < len(board.colors) else None, default=BOARD_ACCENT)
-        left, box_top = MARGIN + c * (box_w + gap), top + r * (box_h + gap)
-        shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, box_top, box_w, box_h)
-        shape.name = f"Board {heading}"[:60]
-        shape.fill.solid()
-        shape.fill.fore_color.rgb = tint(accent)
-        shape.line.color.rgb = accent
-        shape.shadow.inherit = False
-        frame = shape.text_frame
-        _frame(frame)
-        items = [Para(f"• {line}") for line in lines] or [Para(t("present.deckfile.empty_quadrant", lang), color=GREY)]
-        paras = [Para(heading, bold=True, color=accent, scale=1.2, space_after=0.3), *items]
-        fitted = fit(paras, box_w, box_h, BOARD_SIZES)
-        _write(frame, fitted)
-        truncated = truncated or fitted.truncated
-        full.extend([f"{heading}:"] + [f"• {line}" for line in lines])
-    if truncated:
-        cut.add(Fitted(0, (), True), full)
+    The matrix chart (research.charts.compare.feature_matrix_chart) holds one row per
+    feature × company with its category, value label, `is_us` and `edge`: an `advantage`
+    cell (we offer more) is outlined solid in our colour, a `gap` dashed; cells are
+    filled in the chart's value colours.
+    """
+    rows = [r for r in spec_rows(spec) if {"feature", "company_label", "value_label", "edge", "is_us"} <= set(r)]
+    if not rows or len(board.quadrants) < 2:
+        return None
+    first_heading, features = board.quadrants[0]
+    companies = [heading for heading, _ in board.quadrants[1:]]
+    ours = {r["company_label"] for r in rows if r["is_us"]}
+    companies = [c for c in companies if c in ours] + [c for c in companies if c not in ours]
+    cells = {(r["feature"], r["company_label"]): r for r in rows}
+    shown = {heading: lines for heading, lines in board.quadrants[1:]}
+    fills = pptx_charts.category_colours(spec)
+    category = {r["feature"]: str(r.get("category") or "") for r in rows}
+    grouped = len({category.get(f, "") for f in features}) > 1
+    out_rows: list[tuple[str, ...]] = []
+    styles: dict[tuple[int, int], CellStyle] = {}
+    groups: set[int] = set()
+    current = None
+    us_rgb = rgb_color(highlight)
+    for f_index, feature in enumerate(features):
+        if grouped and category.get(feature, "") != current:
+            current = category.get(feature, "")
+            groups.add(len(out_rows))
+            out_rows.append((current or "–",) + ("",) * len(companies))
+        r = len(out_rows)
+        texts = [feature]
+        for c, company in enumerate(companies, start=1):
+            row = cells.get((feature, company))
+            if row:
+                text = str(row["value_label"])
+            else:  # a pair the chart has no row for: what the board says
+                text = shown[company][f_index] if f_index < len(shown[company]) else "–"
+            texts.append(text)
+            fill = rgb_color(fills.get(text), default=RGBColor(0xFF, 0xFF, 0xFF)) if row else None
+            edge = row.get("edge") if row else ""
+            if edge == "advantage":
+                styles[(r, c)] = CellStyle(fill=fill, bold=True, border=us_rgb, border_pt=3.0)
+            elif edge == "gap":
+                styles[(r, c)] = CellStyle(fill=fill, border=GAP_BORDER, border_pt=2.0, dashed=True)
+            elif fill is not None:
+                styles[(r, c)] = CellStyle(fill=fill, bold=company in ours)
+        out_rows.append(tuple(texts))
+    header_styles = {c: CellStyle(color=us_rgb) for c, company in enumerate(companies, start=1) if company in ours}
+    return Grid((first_heading, *companies), tuple(out_rows), styles, header_styles, frozenset(groups), lined=True)
 
 
 # ---- tables ------------------------------------------------------------------------------
 
 
-def _table_font(columns: int) -> int:
-    return 14 if columns <= 3 else 13 if columns <= 5 else 12 if columns <= 7 else 11 if columns <= 9 else 10
+def _grid_pages(grid: Grid, top: int, bottom: int, lang: str, *, max_pages: int | None) -> list[Drawer]:
+    """A table over as many slides as it needs (at most `max_pages`, then a note says how many rows are shown)."""
+    area = bottom - top
+    lay, pages = pptx_tables.fewest_pages(grid, CONTENT_W, area)
+    note = ""
+    if max_pages is not None and len(pages) > max_pages:
+        pages = pptx_tables.paginate(grid, lay, area - Inches(0.45), max_pages=max_pages)
+        shown = sum(1 for page in pages for i in page if i not in grid.group_rows)
+        total = sum(1 for i in range(len(grid.rows)) if i not in grid.group_rows)
+        note = t("present.deckfile.appendix_cut", lang, shown=shown, total=total)
+    pages = pages or [[]]
 
+    def drawer(rows: list[int], last: bool) -> Drawer:
+        def draw(slide: Any, top: int, bottom: int, cut: CutText) -> None:
+            pptx_tables.draw(slide, grid, lay, rows, MARGIN, top)
+            if note and last:
+                add_note(slide, note, bottom, cut, name="Rows")
 
-def _shorten(text: str) -> str:
-    return text if len(text) <= CELL_MAX_CHARS else text[: CELL_MAX_CHARS - 1].rstrip() + ELLIPSIS
+        return draw
 
-
-def _column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], width: Emu) -> list[int]:
-    """Widths proportional to each column's typical text length (bounded), summing to `width`."""
-    weights = []
-    for c, name in enumerate(header):
-        lengths = sorted(len(_shorten(r[c])) for r in rows[:200]) or [0]
-        typical = lengths[int(len(lengths) * 0.9) - 1 if len(lengths) > 1 else 0]
-        weights.append(min(40, max(6, len(name) * 0.7, typical)))
-    total = sum(weights)
-    widths = [int(width * w / total) for w in weights]
-    widths[-1] += int(width) - sum(widths)
-    return widths
-
-
-_CELL_MARGIN_W, _CELL_MARGIN_H = Inches(0.06), Inches(0.03)
-
-
-def _row_height(cells: Sequence[str], widths: Sequence[int], size: int, bold: bool = False) -> int:
-    lines = max(
-        len(wrap(_shorten(text) or " ", size, Emu(w - 2 * _CELL_MARGIN_W).pt * 0.95, bold))
-        for text, w in zip(cells, widths)
-    )
-    return int(Pt(lines * size * LINE_HEIGHT)) + 2 * _CELL_MARGIN_H + Pt(2)
-
-
-def _paginate(header: Sequence[str], rows: Sequence[Sequence[str]], width: Emu, height: Emu, size: int,
-              limit: int | None = None) -> list[list[Sequence[str]]]:
-    """Rows split into pages whose estimated table height (header included) fits `height`."""
-    widths = _column_widths(header, rows, width)
-    head = _row_height(header, widths, size, bold=True)
-    pages: list[list[Sequence[str]]] = []
-    page: list[Sequence[str]] = []
-    used = head
-    for row in rows:
-        h = _row_height(row, widths, size)
-        if page and (used + h > height or (limit is not None and len(page) >= limit)):
-            pages.append(page)
-            if limit is not None:
-                return pages
-            page, used = [], head
-        page.append(row)
-        used += h
-    if page:
-        pages.append(page)
-    return pages
-
-
-def _table(slide: Any, header: Sequence[str], rows: Sequence[Sequence[str]], left: Emu, top: Emu, width: Emu,
-           size: int, *, widths: Sequence[int] | None = None) -> Any:
-    widths = list(widths or _column_widths(header, rows, width))
-    heights = [_row_height(header, widths, size, bold=True)] + [_row_height(r, widths, size) for r in rows]
-    shape = slide.shapes.add_table(len(rows) + 1, len(header), left, top, width, sum(heights))
-    shape.name = "Table"
-    table = shape.table
-    for c, w in enumerate(widths):
-        table.columns[c].width = w
-    for r, h in enumerate(heights):
-        table.rows[r].height = h
-    for r, cells in enumerate([list(header), *[list(row) for row in rows]]):
-        for c, text in enumerate(cells):
-            cell = table.cell(r, c)
-            cell.margin_left = cell.margin_right = _CELL_MARGIN_W
-            cell.margin_top = cell.margin_bottom = _CELL_MARGIN_H
-            cell.vertical_anchor = MSO_ANCHOR.TOP
-            frame = cell.text_frame
-            frame.word_wrap = True
-            paragraph = frame.paragraphs[0]
-            run = paragraph.add_run()
-            run.text = xml_safe(_shorten(text))
-            _run_font(run, size, bold=r == 0)
-            if r == 0:
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = HEADER_FILL
-            else:
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = RGBColor(0xFF, 0xFF, 0xFF) if r % 2 else RGBColor(0xF8, 0xF9, 0xFA)
-    return shape
+    return [drawer(rows, i == len(pages) - 1) for i, rows in enumerate(pages)]
 
 
 # ---- appendix ----------------------------------------------------------------------------
 
 
-def _table_pages(prs: Any, deck: ExportDeck, title: str, header: Sequence[str], rows: Sequence[Sequence[str]],
-                 size: int, note: str, source: SlideContent) -> None:
-    area = CONTENT_BOTTOM - CONTENT_TOP - (Inches(0.4) if note else 0)
-    pages = _paginate(header, rows, CONTENT_W, area, size) or [[]]
-    widths = _column_widths(header, rows, CONTENT_W)
-    for number, page in enumerate(pages, start=1):
-        slide = _blank(prs)
-        cut = _Cut(deck.language)
-        heading = title
-        if len(pages) > 1:
-            heading += " " + t("present.deckfile.page", deck.language, page=number, pages=len(pages))
-        _title(slide, heading, cut)
-        if page:
-            _table(slide, header, page, MARGIN, CONTENT_TOP, CONTENT_W, size, widths=widths)
-        if note and number == len(pages):
-            _text_box(slide, MARGIN, CONTENT_BOTTOM - Inches(0.35), CONTENT_W, Inches(0.35), [Para(note, color=GREY)],
-                      (11, 10), name="Note")
-        _footnote(slide, footnote(deck, source))
-        _set_notes(slide, "\n".join(cut.parts))
+def _table_slides(prs: Any, deck: ExportDeck, title: str, grid: Grid, source: SlideContent,
+                  max_pages: int | None) -> None:
+    lang = deck.language
+    pages = _grid_pages(grid, CONTENT_TOP_PLAIN, CONTENT_BOTTOM, lang, max_pages=max_pages)
+    for number, draw in enumerate(pages, start=1):
+        slide = blank_slide(prs)
+        cut = CutText(lang)
+        add_title(slide, part_title(title, number, len(pages), lang), cut)
+        draw(slide, CONTENT_TOP_PLAIN, CONTENT_BOTTOM, cut)
+        add_footnote(slide, footnote(deck, source), cut)
+        set_notes(slide, "\n".join(cut.parts))
 
 
 def _appendix_slides(prs: Any, deck: ExportDeck, item: ExportSlide) -> None:
+    """The data behind a chart slide: one table, over at most APPENDIX_MAX_PAGES slides."""
     content = item.content
     if content.missing or (content.native is None and content.chart is None):
         return
     if content.table is None or content.table.empty:
         return
     header, rows = table_cells(content.table, deck.language, TABLE_MAX_COLUMNS)
-    note = ""
-    if len(rows) > APPENDIX_MAX_ROWS:
-        note = t("present.deckfile.appendix_cut", deck.language, shown=APPENDIX_MAX_ROWS, total=len(rows))
-        rows = rows[:APPENDIX_MAX_ROWS]
     title = t("present.deckfile.appendix", deck.language, title=content.title)
-    _table_pages(prs, deck, title, header, rows, max(12, _table_font(len(header))), note, content)
+    _table_slides(prs, deck, title, Grid.plain(header, rows), content, APPENDIX_MAX_PAGES)
 
 
 def _decision_log_slides(prs: Any, deck: ExportDeck) -> None:
     lang = deck.language
     title = t("present.deckfile.decision_log", lang)
-    footer = SlideContent(title=title)
+    source = SlideContent(title=title)
     if not deck.decisions:
-        slide = _blank(prs)
-        _title(slide, title, _Cut(lang))
-        _text_box(slide, MARGIN, CONTENT_TOP, CONTENT_W, Inches(1), [Para(t("present.deckfile.no_decisions", lang),
-                                                                          color=GREY)], (20, 18), name="Text")
-        _footnote(slide, footnote(deck, footer))
+        slide = blank_slide(prs)
+        cut = CutText(lang)
+        add_title(slide, title, cut)
+        text_box(slide, MARGIN, CONTENT_TOP_PLAIN, CONTENT_W, Inches(1),
+                 [Para(t("present.deckfile.no_decisions", lang), color=GREY)], (20, 18), name="Text")
+        add_footnote(slide, footnote(deck, source), cut)
         return
     rows = [decision_row(line, lang) for line in deck.decisions]
-    _table_pages(prs, deck, title, decision_header(lang), rows, 12, "", footer)
+    _table_slides(prs, deck, title, Grid.plain(decision_header(lang), rows), source, None)

@@ -759,8 +759,12 @@ def _decisions_section(
 # ---- the report --------------------------------------------------------------------------
 
 
-def build_report(store: Store, month: str | dt.date, ctx: RenderContext) -> ExportDeck:
-    """The monthly report for `month` ("YYYY-MM" or a date in it) as an ExportDeck for the exporters."""
+def build_report(store: Store, month: str | dt.date, ctx: RenderContext, *, appendix: bool = True) -> ExportDeck:
+    """The monthly report for `month` ("YYYY-MM" or a date in it) as an ExportDeck for the exporters.
+
+    Unlike a deck, the report carries its data appendix and decision log unless told not to.
+    """
+    from research.compare.views import highlight_color  # the workspace colour's one owner
     lang = normalize_language(ctx.language)
     today = ctx.today or dt.date.today()
     period = parse_month(month, today)
@@ -790,15 +794,16 @@ def build_report(store: Store, month: str | dt.date, ctx: RenderContext) -> Expo
             slides.append(slide)
     return ExportDeck(
         name=t("report.deck_name", lang, month=label), workspace=store.name, language=lang, generated_at=generated,
-        slides=tuple(slides), decisions=decision_lines, subtitle=title_text,
+        slides=tuple(slides), decisions=decision_lines, subtitle=title_text, highlight=highlight_color(store),
+        appendix=appendix,
     )
 
 
-def report_file(store: Store, month: str | dt.date, fmt: str, ctx: RenderContext) -> bytes:
+def report_file(store: Store, month: str | dt.date, fmt: str, ctx: RenderContext, *, appendix: bool = True) -> bytes:
     """The monthly report as PPTX or Markdown bytes (UTF-8), via the Present exporters."""
     if fmt not in FORMATS:
         raise ValidationError(f"A report is written as {' or '.join(FORMATS)}, not “{fmt}”.")
-    return export_bytes(build_report(store, month, ctx), fmt)
+    return export_bytes(build_report(store, month, ctx, appendix=appendix), fmt)
 
 
 def report_format(out_path: str | os.PathLike[str]) -> str:
@@ -809,12 +814,13 @@ def report_format(out_path: str | os.PathLike[str]) -> str:
     return fmt
 
 
-def write_report(store: Store, month: str | dt.date, out_path: str | os.PathLike[str], ctx: RenderContext) -> Path:
+def write_report(store: Store, month: str | dt.date, out_path: str | os.PathLike[str], ctx: RenderContext, *,
+                 appendix: bool = True) -> Path:
     """Write the report to `out_path` (.pptx or .md) atomically: the file appears complete or not at all."""
     target = Path(out_path)
     fmt = report_format(target)
     check_file_target(target)  # before the report is built, not after
-    write_atomically(target, report_file(store, month, fmt, ctx))
+    write_atomically(target, report_file(store, month, fmt, ctx, appendix=appendix))
     return target
 
 

@@ -21,7 +21,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         # A report file leaves the room: private SWOT items only when asked for, and only
         # those the actor may see (research.access.sees_private).
         ctx = RenderContext(language=args.lang, viewer=args.actor if args.include_private else None)
-        path = write_report(store, month.key, out, ctx)
+        path = write_report(store, month.key, out, ctx, appendix=not args.no_appendix)
     finally:
         store.close()
     print(t("report.written", args.lang, month=month.label(args.lang), path=path))
@@ -40,4 +40,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                    help="language of the report (default: %(default)s)")
     p.add_argument("--include-private", action="store_true",
                    help="include private SWOT items the --actor may see (left out by default)")
+    p.add_argument("--no-appendix", action="store_true",
+                   help="leave out the data appendix and decision log (a report has them by default)")
     p.set_defaults(handler=cmd_report)
