@@ -31,12 +31,21 @@ PAGES = {
 # Role management only for admins, and never in the menu of a shared screen.
 if context.can("roles") and not context.presenting():
     PAGES["nav.admin"] = [("admin", ":material/admin_panel_settings:", False)]
-st.navigation(
-    {
-        tr(section): [
-            st.Page(f"pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name, default=default)
-            for name, icon, default in pages
-        ]
-        for section, pages in PAGES.items()
-    }
-).run()
+
+
+def _page(name: str, icon: str, url_path: str, **options: object) -> st.Page:
+    return st.Page(f"pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=url_path, **options)
+
+
+# Streamlit serves the default page at "/" only: "/overview" would answer "Page not found".
+# So the default page gets a placeholder url_path and a hidden twin answers its own name;
+# the menu lists it once (tests/test_layout_browser.py opens every page by its path).
+menu: dict[str, list[st.Page]] = {}
+for section, pages in PAGES.items():
+    entries = menu.setdefault(tr(section), [])
+    for name, icon, default in pages:
+        if default:
+            entries += [_page(name, icon, f"{name}-home", default=True), _page(name, icon, name, visibility="hidden")]
+        else:
+            entries.append(_page(name, icon, name))
+st.navigation(menu).run()

@@ -27,17 +27,26 @@ chosen = data.pick_companies(store, picked)
 focus = top[1].segmented_control(tr("compare.focus"), options=picked, key=ui.FOCUS_KEY, help=tr("compare.focus_help"))
 view = st.segmented_control(tr("compare.view"), options=ui.VIEWS, format_func=label("compare.view"), key=ui.VIEW_KEY) or "matrix"
 price_kind = None
-deck = lambda view_id, **options: (view_id, ui.deck_params(chosen, focus, **options))  # noqa: E731
 
+# The chart comes right under the pickers, so it opens above the fold on a 1280×720 projector;
+# a view's own options (category, axes, price kind…) are drawn under it but read first.
+chart_area = st.container(key="compare_chart_area")
 if not picked:
-    ui.no_competitors()
+    with chart_area:
+        ui.no_competitors()
+
+
+def show(kind: str, key: str, view_id: str, deck_options: dict | None = None, **options: object) -> None:
+    with chart_area:
+        ui.show_chart(ui.chart_spec(store, kind, chosen, **options), key=key, focus=focus,
+                      deck=(view_id, ui.deck_params(chosen, focus, **(options if deck_options is None else deck_options))))
+
+
 try:
     if view == "matrix":
-        categories = data.feature_categories(store)
-        category = st.selectbox(tr("compare.matrix.filter"), [None, *categories], key="compare_matrix_category",
+        category = st.selectbox(tr("compare.matrix.filter"), [None, *data.feature_categories(store)], key="compare_matrix_category",
                                 format_func=lambda c, every=tr("compare.all_categories"): every if c is None else c)
-        ui.show_chart(ui.chart_spec(store, "matrix", chosen, product_category=category), key="compare_matrix_chart", focus=focus,
-                      deck=deck("compare.matrix", category=category))
+        show("matrix", "compare_matrix_chart", "compare.matrix", {"category": category}, product_category=category)
         ui.offer_demo_features(store)
         if can("write") and st.toggle(tr("compare.edit.toggle"), key="compare_edit_toggle"):
             ui.feature_editor(store, chosen, category)
@@ -49,36 +58,34 @@ try:
             st.session_state.setdefault("compare_share_source", sources[0])
             options["source"] = st.segmented_control(tr("compare.share.by"), sources, key="compare_share_source",
                                                      format_func=label("compare.share.source")) or sources[0]
-        ui.show_chart(ui.chart_spec(store, view, chosen, **options), key=f"compare_{view}_chart", focus=focus,
-                      deck=deck(f"compare.{view}", **options))
+        show(view, f"compare_{view}_chart", f"compare.{view}", **options)
     elif view == "positioning":
         x, y, size = ui.positioning_controls(store)
-        ui.show_chart(ui.chart_spec(store, "positioning", chosen, x=x, y=y, size=size), key="compare_positioning_chart",
-                      focus=focus, deck=deck("compare.positioning", x=x, y=y, size=size))
+        show("positioning", "compare_positioning_chart", "compare.positioning", x=x, y=y, size=size)
         ui.profile(store, chosen, (x, y, size))
     elif view == "prices":
         st.session_state.setdefault(ui.PRICE_KIND_KEY, "index")
         price_kind = st.radio(tr("compare.prices.kind"), ui.PRICE_KINDS, horizontal=True, key=ui.PRICE_KIND_KEY,
                               format_func=label("compare.prices.kind"))
         if price_kind == "index":
-            ui.show_chart(ui.chart_spec(store, "price-index", chosen), key="compare_price_index_chart", focus=focus,
-                          deck=deck("compare.price_index"))
+            show("price-index", "compare_price_index_chart", "compare.price_index")
         elif price_kind == "distribution":
-            ui.show_chart(ui.chart_spec(store, "price-distribution", chosen), key="compare_price_dist_chart", focus=focus,
-                          deck=deck("compare.price_distribution"))
+            show("price-distribution", "compare_price_dist_chart", "compare.price_distribution")
         elif categories := data.price_categories(store, ours_only=True):
             cols = st.columns([2, 1])
             category = cols[0].selectbox(tr("col.category"), categories, key="compare_history_category")
             threshold = cols[1].number_input(tr("compare.prices.threshold"), 0.5, 50.0, 3.0, 0.5, key="compare_threshold")
-            ui.show_chart(ui.chart_spec(store, "price-history", chosen, category=category, threshold=threshold / 100),
-                          key="compare_price_history_chart", focus=focus,
-                          deck=deck("compare.price_history", category=category, threshold=threshold / 100))
+            show("price-history", "compare_price_history_chart", "compare.price_history", category=category,
+                 threshold=threshold / 100)
         else:
-            st.info(tr("compare.prices.empty"))
+            with chart_area:
+                st.info(tr("compare.prices.empty"))
     else:
-        ui.summary(store, chosen, focus)
+        with chart_area:
+            ui.summary(store, chosen, focus)
 except VantageError as e:
-    show_error(e)
+    with chart_area:
+        show_error(e)
 ui.write_url(view, picked, focus, price_kind)
 
 st.divider()

@@ -21,9 +21,9 @@ cols[2].metric(tr("overview.kpi.prospects"), fmt_number(kpis.prospects, language
 cols[3].metric(tr("overview.kpi.lost"), fmt_number(kpis.lost, language))
 cols[4].metric(tr("overview.kpi.share"), fmt_percent(kpis.our_share, language), help=tr("overview.kpi.share_help"))
 cols[5].metric(
-    tr("overview.kpi.price_moves", days=days),
+    tr("overview.kpi.moves"),
     fmt_number(len(moves), language),
-    help=tr("overview.kpi.price_moves_help", threshold=threshold),
+    help=tr("overview.kpi.price_moves_help", moves=tr("overview.kpi.price_moves", days=days), threshold=threshold),
 )
 
 dimension = segment_picker(store)

@@ -232,3 +232,84 @@ def test_an_empty_demo_matrix_is_filled_with_one_click(demo_copy, monkeypatch):
     assert _query(demo_copy, "SELECT count(*) AS n FROM audit_log WHERE table_name = 'company_features' AND action = 'bulk'")[0]["n"] == 1
     assert not [b for b in at.button if b.key == "compare_seed_features"]  # offered only while the matrix is empty
     assert t("compare.matrix.title", "en") in json.dumps(_charts(at)[0])
+
+
+# ---- the advantage summary's structure ---------------------------------------------------------------
+
+
+def _summary_outline(markdown: str, advantages: str, gaps: str) -> dict[str, dict[str, list[str]]]:
+    """Parse the summary as a browser does (CommonMark) into competitor heading -> section -> bullet texts.
+
+    A section starts at a paragraph that is only its bold name; a bullet belongs to the last
+    section started. Text anywhere else (e.g. "Our gaps" swallowed by a bullet) stays where
+    the parser put it, so a lazy continuation shows up as a wrong outline.
+    """
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    outline: dict[str, dict[str, list[str]]] = {}
+    heading = section = None
+    for i, token in enumerate(tokens):
+        if token.type != "inline":
+            continue
+        text = "".join(c.content for c in token.children or [] if c.type in ("text", "softbreak", "code_inline"))
+        opener = tokens[i - 1]
+        if opener.type == "heading_open":
+            heading, section = text, None
+            outline[heading] = {}
+        elif opener.type == "paragraph_open" and tokens[i - 2].type == "list_item_open":
+            outline[heading].setdefault(section, []).append(text)
+        elif opener.type == "paragraph_open" and [c.type for c in token.children if c.content or c.type != "text"] == [
+            "strong_open", "text", "strong_close"
+        ]:
+            section = {advantages: "advantages", gaps: "gaps"}.get(text, text)
+    return outline
+
+
+def _ours_better(item) -> bool:
+    """What the data says: we are ahead on this item (higher score, more of a feature, cheaper, more share)."""
+    from research.compare.data import VALUE_RANK
+
+    if item.kind == "feature":
+        return VALUE_RANK[item.ours] > VALUE_RANK[item.theirs]
+    if item.kind == "price":
+        return item.theirs > item.ours  # their index above our 100: they are dearer
+    return item.ours > item.theirs
+
+
+@pytest.mark.parametrize("lang", ["en", "sr"])
+def test_the_summary_lists_every_advantage_under_advantages_and_every_gap_under_gaps(seeded, monkeypatch, lang):
+    # Pins issue 17: "Our gaps" ran into the last advantage bullet, so the gaps were listed
+    # under "Our advantages" (a line right after a list item continues that item in Markdown).
+    from research.compare import data
+    from research.compare.summary import summary_for
+    from research.compare.views import item_sentence
+
+    at = run_app(seeded, monkeypatch, page="compare", lang=lang)
+    at.segmented_control(key="compare_view").set_value("summary").run()
+    assert_clean(at)
+    picked = at.multiselect(key="compare_competitors").value
+    [shown] = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    outline = _summary_outline(shown, t("compare.summary.advantages", lang), t("compare.summary.gaps", lang))
+
+    store = Store.open(str(seeded))
+    try:
+        summaries = summary_for(store, data.pick_companies(store, picked))
+    finally:
+        store.close()
+    assert len(summaries) == len(picked) == 2
+    assert sum(len(s.gaps) for s in summaries) and sum(len(s.advantages) for s in summaries)  # both sides in the demo
+    expected = {}
+    for s in summaries:
+        # The data first: an advantage is an item where we are ahead, a gap one where they are.
+        assert all(_ours_better(i) for i in s.advantages), s.advantages
+        assert not any(_ours_better(i) for i in s.gaps), s.gaps
+        none = [t("compare.summary.none", lang)]
+        expected[t("compare.summary.versus", lang, competitor=s.competitor)] = {
+            "advantages": [item_sentence(i, lang) for i in s.advantages] or none,
+            "gaps": [item_sentence(i, lang) for i in s.gaps] or none,
+        }
+    # Then the page: every bullet under its own heading, nothing else under either.
+    assert outline == expected
+    # The text to copy into a slide has the same outline.
+    assert _summary_outline(at.code[0].value, t("compare.summary.advantages", lang), t("compare.summary.gaps", lang)) == expected

@@ -588,18 +588,18 @@ def summary_markdown(
     """The advantage summary as Markdown (headings and bullets), ready to paste into a slide.
 
     Feature, capability and company names are workspace text: a caller rendering the
-    Markdown passes `escape` so they show literally.
+    Markdown passes `escape` so they show literally. Blocks are separated by a blank
+    line: a line right after a list item is a lazy continuation of that item in
+    CommonMark, which once put "Our gaps" and every gap under "Our advantages".
     """
-    lines = []
+    blocks = []
     for s in summaries:
-        lines.append(f"#### {escape(t('compare.summary.versus', lang, competitor=s.competitor))}")
-        lines.append(f"**{t('compare.summary.advantages', lang)}**")
-        lines += [f"- {escape(item_sentence(i, lang))}" for i in s.advantages] or [f"- {t('compare.summary.none', lang)}"]
-        lines.append(f"**{t('compare.summary.gaps', lang)}**")
-        lines += [f"- {escape(item_sentence(i, lang))}" for i in s.gaps] or [f"- {t('compare.summary.none', lang)}"]
+        blocks.append(f"#### {escape(t('compare.summary.versus', lang, competitor=s.competitor))}")
+        for side, items in (("advantages", s.advantages), ("gaps", s.gaps)):
+            blocks.append(f"**{t(f'compare.summary.{side}', lang)}**")
+            blocks.append("\n".join(f"- {escape(item_sentence(i, lang))}" for i in items) or f"- {t('compare.summary.none', lang)}")
         if s.no_data:
             kinds = ", ".join(t(f"compare.summary.kind.{k}", lang) for k in s.no_data)
-            lines.append(f"_{t('compare.summary.no_data', lang, kinds=kinds)}_")
-        lines.append("")
-    return "\n".join(lines).strip() + "\n"
+            blocks.append(f"_{t('compare.summary.no_data', lang, kinds=kinds)}_")
+    return "\n\n".join(blocks) + "\n"
 

@@ -32,17 +32,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # overview
     "overview.kpi.competitors": ("Competitors", "Конкуренти"),
     "overview.kpi.customers": ("Our customers", "Наши купци"),
-    "overview.kpi.prospects": ("Prospects", "Потенцијални купци"),
+    # KPI labels stay within a sixth of the page at 1280 px (tests/test_layout_browser.py); help says the rest.
+    "overview.kpi.prospects": ("Prospects", "Изгледни купци"),
     "overview.kpi.lost": ("Lost customers", "Изгубљени купци"),
-    "overview.kpi.share": ("Our share of served accounts", "Наш удео у опслуженим клијентима"),
+    "overview.kpi.share": ("Our share", "Наш удео"),
     "overview.kpi.share_help": (
-        "Accounts whose current supplier is us, out of all accounts with a known supplier.",
-        "Клијенти којима смо ми тренутни добављач, од свих клијената са познатим добављачем.",
+        "Our share of served accounts: accounts whose current supplier is us, out of all accounts with a known supplier.",
+        "Наш удео у опслуженим клијентима: клијенти којима смо ми тренутни добављач, од свих клијената са познатим добављачем.",
     ),
+    "overview.kpi.moves": ("Price moves", "Промене цена"),
     "overview.kpi.price_moves": ("Price moves (last {days} days)", "Промене цена (последњих {days} дана)"),
     "overview.kpi.price_moves_help": (
-        "Products whose price changed by more than {threshold} within the window.",
-        "Производи чија се цена променила за више од {threshold} у том периоду.",
+        "{moves}: products whose price changed by more than {threshold} in that time.",
+        "{moves}: производи чија се цена променила за више од {threshold} у том периоду.",
     ),
     "overview.share.title": ("Market share by segment", "Тржишни удео по сегментима"),
     "overview.share.dimension": ("Segment by", "Сегментирај по"),

@@ -127,6 +127,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.kpi.win_rate": ("Win rate", "Стопа успеха"),
     "segments.kpi.won_lost": ("Deals won / lost", "Послови добијени / изгубљени"),
     "segments.kpi.not_contacted": ("Prospects not yet contacted", "Потенцијални клијенти без контакта"),
+    # The profile's KPI labels on screen stay within a sixth of the page at 1280 px
+    # (tests/test_layout_browser.py); the help says the rest. Slides keep the long labels above.
+    "segments.kpi.deals": ("Deals won / lost", "Послови"),
+    "segments.kpi.deals_help": (
+        "Deals won / deals lost with the segment's accounts.",
+        "Добијени / изгубљени послови са клијентима из сегмента.",
+    ),
+    "segments.kpi.uncontacted": ("Not contacted", "Без контакта"),
     "segments.kpi.not_contacted_help": (
         "Prospects with no named contact person and no deal of any kind.",
         "Потенцијални клијенти без особе за контакт и без иједног посла.",

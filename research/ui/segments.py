@@ -531,8 +531,9 @@ def profile_view(store: Store) -> None:
         cols[2].metric(tr("segments.kpi.revenue"),
                        format_compact_currency(p.revenue_eur, "EUR", locale=locale_of(language), fraction_digits=1))
         cols[3].metric(tr("segments.kpi.our_share"), fmt_percent(p.our_share, language))
-        cols[4].metric(tr("segments.kpi.won_lost"), f"{fmt_number(p.won, language)} / {fmt_number(p.lost_deals, language)}")
-        cols[5].metric(tr("segments.kpi.not_contacted"), fmt_number(p.not_contacted, language),
+        cols[4].metric(tr("segments.kpi.deals"), f"{fmt_number(p.won, language)} / {fmt_number(p.lost_deals, language)}",
+                       help=tr("segments.kpi.deals_help"))
+        cols[5].metric(tr("segments.kpi.uncontacted"), fmt_number(p.not_contacted, language),
                        help=tr("segments.kpi.not_contacted_help"))
         if p.accounts == 0:
             st.info(tr("segments.empty"))
