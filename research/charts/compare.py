@@ -122,7 +122,7 @@ def feature_matrix_chart(
             color=alt.Color(
                 "value_label:N",
                 scale=alt.Scale(domain=order, range=[VALUE_COLORS[v] for v in value_labels]),
-                title=labels["value"], legend=alt.Legend(orient="right", direction="vertical"),
+                title=labels["value"], legend=alt.Legend(orient="bottom", direction="horizontal"),
             ),
             opacity=_focus_opacity(selection, 0.35),
             tooltip=tooltip,
@@ -139,7 +139,7 @@ def feature_matrix_chart(
             stroke=alt.Stroke(
                 "edge_label:N",
                 scale=alt.Scale(domain=[labels["advantage"], labels["gap"]], range=[us_color, GAP_COLOR]),
-                title=labels["edge"], legend=alt.Legend(orient="right", direction="vertical"),
+                title=labels["edge"], legend=alt.Legend(orient="bottom", direction="horizontal"),
             ),
             strokeDash=alt.StrokeDash(
                 "edge_label:N", scale=alt.Scale(domain=[labels["advantage"], labels["gap"]], range=[[1, 0], [5, 3]]), legend=None
