@@ -525,7 +525,8 @@ def profile_view(store: Store) -> None:
     language = lang()
     if len(conds) == 1:
         p = profile.profile(store, conds[0])
-        cols = st.columns(6)
+        # Two rows of three: six in a row cut the values ("57,9 млрд. €", "285 / …") at 1280 px.
+        cols = [*st.columns(3), *st.columns(3)]
         cols[0].metric(tr("segments.kpi.accounts"), fmt_number(p.accounts, language))
         cols[1].metric(tr("segments.kpi.employees"), fmt_number(p.employees, language))
         cols[2].metric(tr("segments.kpi.revenue"),
