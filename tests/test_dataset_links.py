@@ -153,3 +153,23 @@ def test_the_data_page_links_a_dataset_and_lists_the_link(demo_copy: Path, tmp_p
         assert store.query_value("SELECT count(credit_score) FROM accounts") == 40
     finally:
         store.close()
+
+
+def test_importing_the_dataset_again_refreshes_its_account_fields(demo: Store, tmp_path: Path) -> None:
+    datasets.import_dataset(demo, "credit", str(credit_file(demo, tmp_path / "c.csv", rows=40)), "ana")
+    links.link_dataset(demo, "ana", "credit", key="pib", account_key="vat_id", columns=["credit_score"])
+    datasets.import_dataset(demo, "credit", str(credit_file(demo, tmp_path / "d.csv", rows=10)), "ana")
+    assert links.get_link(demo, "credit").matched == 10
+    assert {r["id"]: r["credit_score"] for r in demo.query_rows(
+        "SELECT id, credit_score FROM accounts WHERE credit_score IS NOT NULL")} == expected(demo, 10)
+
+
+def test_a_new_version_without_a_linked_column_is_refused_whole(demo: Store, tmp_path: Path) -> None:
+    datasets.import_dataset(demo, "credit", str(credit_file(demo, tmp_path / "c.csv")), "ana")
+    links.link_dataset(demo, "ana", "credit", key="pib", account_key="vat_id", columns=["credit_score"])
+    other = tmp_path / "other.csv"
+    other.write_text("PIB,Rating\nRS1,A\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="has no column credit_score; nothing was imported"):
+        datasets.import_dataset(demo, "credit", str(other), "ana")
+    assert demo.query_value("SELECT count(*) FROM ds_credit") == 41
+    assert demo.query_value("SELECT count(credit_score) FROM accounts") == 40

@@ -151,12 +151,31 @@ def refresh_link(store: Store, actor: Actor, dataset: str) -> Link:
     return get_link(store, dataset)
 
 
-def refresh_links_of(tx: Transaction, table: str) -> None:
-    """Refresh the link of `table`, if any, inside the dataset import's own transaction."""
+def refresh_links_of(tx: Transaction, table: str) -> int | None:
+    """Refresh the link of `table`, if any, inside the dataset import's own transaction; accounts matched.
+
+    A new version of the dataset that lacks a linked column, or whose key no longer identifies
+    one row, is refused (the import with it) rather than leaving the account fields half right.
+    """
     rows = tx.execute("SELECT dataset_key, account_key, columns FROM dataset_links WHERE dataset = ?",
                       [table]).fetchall()
-    for key, account_key, columns in rows:
-        _fill(tx, table, key, account_key, json.loads(columns))
+    if not rows:
+        return None
+    key, account_key, columns = rows[0]
+    pairs = json.loads(columns)
+    have = {r[0] for r in tx.execute(f"DESCRIBE {quote_ident(table)}").fetchall()}
+    missing = [c for c in (key, *(p["source"] for p in pairs)) if c not in have]
+    name = table.removeprefix(PREFIX)
+    if missing:
+        raise ValidationError(f"Dataset {name!r} is linked to accounts, and the new file has no column "
+                              f"{', '.join(missing)}; nothing was imported. Unlink it first, or keep those columns.")
+    shared = tx.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {quote_ident(table)} WHERE {quote_ident(key)} IS NOT NULL "
+        f"GROUP BY lower(trim(CAST({quote_ident(key)} AS VARCHAR))) HAVING count(*) > 1)").fetchone()[0]
+    if shared:
+        raise ValidationError(f"Dataset {name!r} is linked to accounts by {key!r}, and in the new file {shared:,} "
+                              "key value(s) appear on more than one row; nothing was imported.")
+    return _fill(tx, table, key, account_key, pairs)
 
 
 def unlink_dataset(store: Store, actor: Actor, dataset: str, *, remove_fields: bool = False) -> Link:
