@@ -71,10 +71,21 @@ def demo_copy(demo_workspace_file: Path, tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def empty_workspace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new workspace with every migration applied and no data, made once; copy it before writing to it."""
+    path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
+    Store.open(str(path)).close()
+    return path
+
+
 @pytest.fixture
-def store(tmp_path: Path):
-    """A fresh, empty workspace on disk."""
-    s = Store.open(str(tmp_path / "empty.duckdb"))
+def store(empty_workspace_file: Path, tmp_path: Path):
+    """A fresh, empty workspace on disk (a copy of one migrated once: the same file, without running
+    every migration again for each test; tests/test_store.py covers creating a workspace)."""
+    target = tmp_path / "empty.duckdb"
+    shutil.copyfile(empty_workspace_file, target)
+    s = Store.open(str(target))
     yield s
     s.close()
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import assert_one_line_error, cli
 
 from research import config, demo, market
 from research.access import (
@@ -425,13 +426,10 @@ def test_passwords_are_argon2_hashes_and_plain_text_is_refused() -> None:
 
 
 def test_cli_hashes_a_password_from_stdin() -> None:
-    import subprocess
-    import sys
-
     from research.access import passwords
 
-    done = subprocess.run([sys.executable, "-m", "research", "hash-password"], input="a long enough secret\n",
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert_one_line_error(cli("hash-password", input="short\n"), 1, "at least 12 characters")
+    done = cli("hash-password", input="a long enough secret\n")  # a pipe, not a terminal
     assert done.returncode == 0, done.stderr
     hashed = done.stdout.strip()
     assert passwords.verify({"x@example.com": hashed}, "x@example.com", "a long enough secret") == "x@example.com"

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_helpers import CliResult, cli
 
 from research.charts.theme import US_COLOR
 from research.compare import data, features, views
 from research.compare.summary import advantage_summary, summarize
 from research.errors import ConflictError, ValidationError
 from research.store import Store
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _market(store: Store, *, usd_rate: bool = True) -> dict[str, int]:
@@ -144,18 +143,30 @@ def test_summary_with_nothing_in_the_workspace_is_empty_not_a_crash():
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory):
-    from research import demo
-
+def demo_store(demo_workspace_file: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The session's demo market (it includes the demo feature matrix), copied once for this module."""
     path = tmp_path_factory.mktemp("compare") / "demo.duckdb"
+    shutil.copyfile(demo_workspace_file, path)
     s = Store.open(str(path))
-    demo.build_demo(s, seed=42, scale=1)  # includes the demo feature matrix
     yield s
     s.close()
 
 
-def _colors(spec: dict) -> str:
-    return json.dumps(spec)
+OURS = "Danubia Packaging (us)"
+
+
+def _colour_scales(node: object) -> Iterator[tuple[str, list, list]]:
+    """(field, domain, range) of every colour, stroke and fill scale of a chart spec."""
+    if isinstance(node, dict):
+        for channel, encoding in (node.get("encoding") or {}).items():
+            scale = encoding.get("scale") if isinstance(encoding, dict) else None
+            if channel in ("color", "stroke", "fill") and isinstance(scale, dict) and "range" in scale:
+                yield encoding.get("field"), scale.get("domain", []), scale["range"]
+        for value in node.values():
+            yield from _colour_scales(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _colour_scales(value)
 
 
 @pytest.mark.parametrize("kind", views.CHART_KINDS)
@@ -164,8 +175,21 @@ def test_every_chart_highlights_us_and_stays_aggregated(demo_store, kind):
     view = views.chart_view(demo_store, kind, chosen, "en")
     spec = view.chart.to_dict()
     text = json.dumps(spec, ensure_ascii=False)
-    assert US_COLOR in text
-    assert "Danubia Packaging (us)" in text
+    # Not just "US_COLOR somewhere": the theme's config holds it in every chart. Our company's
+    # colour is the highlight colour in every company scale, and no competitor shares it.
+    body = {key: value for key, value in spec.items() if key != "config"}
+    assert US_COLOR in json.dumps(body)
+    scales = list(_colour_scales(body))
+    companies = [(domain, colours) for field, domain, colours in scales if field == "company_label"]
+    if kind == "matrix":  # one column per company: the edges we have are drawn in our colour
+        edges = next((domain, colours) for field, domain, colours in scales if field == "edge_label")
+        assert dict(zip(*edges))["We have more"] == US_COLOR
+    else:
+        assert companies, "no company colour scale"
+    for domain, colours in companies:
+        assert colours[domain.index(OURS)] == US_COLOR
+        assert colours.count(US_COLOR) == 1, colours
+    assert OURS in text
     rows = sum(len(v) for v in spec.get("datasets", {}).values())
     assert 0 < rows < 1_000  # aggregated rows only, never raw observations
     assert '"focus"' in text  # click-to-focus selection
@@ -234,14 +258,12 @@ def test_demo_features_are_deterministic_and_seeded_once(demo_store, tmp_path):
     assert {r["value"] for r in counts} == {"yes", "partial", "no"}
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "research", "compare", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120)
+def _cli(*args: str) -> CliResult:
+    return cli("compare", *args)
 
 
-def test_cli_summary_chart_and_price_index(demo_workspace_file, tmp_path):
-    db = tmp_path / "w.duckdb"
-    db.write_bytes(Path(demo_workspace_file).read_bytes())
+def test_cli_summary_chart_and_price_index(demo_copy, tmp_path):
+    db = demo_copy
     seeded = _cli("seed-features", "--db", str(db))  # the demo build already filled the matrix
     assert seeded.returncode == 0 and "already has features; nothing written" in seeded.stdout
     out = _cli("summary", "--db", str(db), "--competitor", "CorruTech", "--format", "json")

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from cli_helpers import CliResult, cli
 from pptx import Presentation
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "research", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-
-
-def one_line_error(result: subprocess.CompletedProcess[str], text: str) -> None:
+def one_line_error(result: CliResult, text: str) -> None:
     assert result.returncode == 1, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and text in lines[0], result.stderr

@@ -11,12 +11,11 @@ no bars because the plot height was shared with title, legend and axis.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from page_helpers import ROOT, assert_clean, run_app
+from cli_helpers import cli
+from page_helpers import assert_clean, run_app
 
 from research import market
 from research.compare import data as compare_data
@@ -95,11 +94,8 @@ def test_the_sandbox_copies_custom_fields_as_typed_columns(ws: Store) -> None:
 
 
 def test_query_json_keeps_a_custom_int_an_integer_and_empty_cells_null(custom_db: Path) -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "research", "query", "SELECT id, fortune_rank FROM accounts WHERE id IN (2, 3, 4) ORDER BY id",
-         "--format", "json", "--db", str(custom_db)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
-    )
+    out = cli("query", "SELECT id, fortune_rank FROM accounts WHERE id IN (2, 3, 4) ORDER BY id",
+              "--format", "json", "--db", str(custom_db))
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert rows == [{"id": 2, "fortune_rank": None}, {"id": 3, "fortune_rank": 21}, {"id": 4, "fortune_rank": 28}]

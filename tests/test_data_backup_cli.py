@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import zipfile
 import io
+import json
+import zipfile
 from pathlib import Path
 
 import pytest
+from cli_helpers import cli
 from data_helpers import checksums, file_checksums
 
 from research.data import backup
 from research.errors import ValidationError
 from research.store import Store
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_restore_reproduces_every_table_and_row_exactly(demo_copy: Path, tmp_path: Path) -> None:
@@ -104,47 +100,41 @@ def test_an_existing_workspace_is_backed_up_before_migrations(tmp_path: Path, mo
     assert not (tmp_path / "elsewhere").exists()  # nothing to protect in an empty workspace
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "research", *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=120)
-
-
 def test_cli_import_dry_run_import_undo(demo_copy: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("Naziv;Država;Delatnost;Status;Zaposleni\nFoo d.o.o.;RS;Logistics;kupac;1.200\nBar;RS;Logistics;bogus;-1\n")
     before = file_checksums(demo_copy)
-    done = _cli("import", "accounts", str(bad), "--db", str(demo_copy), "--dry-run")
+    done = cli("import", "accounts", str(bad), "--db", str(demo_copy), "--dry-run")
     assert done.returncode == 1
     assert "row      3  employees" in done.stdout and "unknown value" in done.stdout and "nothing written" in done.stdout
-    done = _cli("import", "accounts", str(bad), "--db", str(demo_copy))
+    done = cli("import", "accounts", str(bad), "--db", str(demo_copy))
     assert done.returncode == 1 and done.stderr.startswith("error: 2 problem(s), nothing written: row 3")
     assert file_checksums(demo_copy) == before
     good = tmp_path / "good.csv"
     good.write_text("Company;Land;Sector;Stage\nFoo d.o.o.;RS;Logistics;kupac\n")
-    done = _cli("import", "accounts", str(good), "--db", str(demo_copy), "--map", "country=Land",
-                "--map", "industry=Sector", "--map", "status=Stage", "--actor", "cli")
+    done = cli("import", "accounts", str(good), "--db", str(demo_copy), "--map", "country=Land",
+               "--map", "industry=Sector", "--map", "status=Stage", "--actor", "cli")
     assert done.returncode == 0, done.stderr
     batch = int(done.stdout.split("as batch ")[1].split()[0])
-    done = _cli("batches", "--db", str(demo_copy), "--limit", "2")
+    done = cli("batches", "--db", str(demo_copy), "--limit", "2")
     assert done.returncode == 0 and "good.csv" in done.stdout
-    done = _cli("undo", str(batch), "--db", str(demo_copy))
+    done = cli("undo", str(batch), "--db", str(demo_copy))
     assert done.returncode == 0 and f"Batch {batch} undone: 2 rows" in done.stdout
 
 
 def test_cli_dataset_backup_restore(demo_copy: Path, tmp_path: Path) -> None:
     data = tmp_path / "list.csv"
     data.write_text("Firma,Zaposleni\nA,1\nB,2\n")
-    done = _cli("import", "dataset", "fair list", str(data), "--db", str(demo_copy))
+    done = cli("import", "dataset", "fair list", str(data), "--db", str(demo_copy))
     assert done.returncode == 0 and "ds_fair_list created: 2 rows" in done.stdout, done.stderr
     binary = tmp_path / "image.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10)
-    done = _cli("import", "dataset", "bad", str(binary), "--db", str(demo_copy))
+    done = cli("import", "dataset", "bad", str(binary), "--db", str(demo_copy))
     assert done.returncode == 1 and "not a text table" in done.stderr
-    done = _cli("backup", "--out", str(tmp_path / "bk"), "--db", str(demo_copy))
+    done = cli("backup", "--out", str(tmp_path / "bk"), "--db", str(demo_copy))
     assert done.returncode == 0, done.stderr
-    done = _cli("restore", str(tmp_path / "bk"), "--db", str(tmp_path / "copy.duckdb"))
+    done = cli("restore", str(tmp_path / "bk"), "--db", str(tmp_path / "copy.duckdb"))
     assert done.returncode == 0 and "every row count matches" in done.stdout, done.stderr
     assert file_checksums(tmp_path / "copy.duckdb") == file_checksums(demo_copy)
-    done = _cli("restore", str(tmp_path / "bk"), "--db", str(tmp_path / "copy.duckdb"))
+    done = cli("restore", str(tmp_path / "bk"), "--db", str(tmp_path / "copy.duckdb"))
     assert done.returncode == 1 and "never overwrites" in done.stderr

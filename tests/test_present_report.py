@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import CliResult, cli
 from pptx import Presentation
 
 from research.access import Principal
@@ -22,7 +21,6 @@ from research.present.report import build_report, default_month, parse_month, re
 from research.segments import saved
 from research.store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
 OCTOBER = "2026-10"  # the demo's last full month of prices, deals and SWOT evidence
 TODAY = dt.date.today()
 THIS_MONTH = f"{TODAY:%Y-%m}"
@@ -295,9 +293,8 @@ def test_write_report_refuses_an_unwritable_place_before_any_work(demo: Store, t
         write_report(demo, OCTOBER, tmp_path / "taken.md", RenderContext())
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "research", "report", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+def _cli(*args: str) -> CliResult:
+    return cli("report", *args)
 
 
 def test_cli_writes_markdown_and_pptx(demo_copy: Path, tmp_path: Path) -> None:

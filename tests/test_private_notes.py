@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,8 @@ from research.errors import ConflictError
 from research.i18n import t
 from research.query.sandbox import close_sandbox, run_sandboxed
 from research.store import Store
-from tests.page_helpers import ROOT, assert_clean
+from tests.cli_helpers import cli
+from tests.page_helpers import assert_clean
 from tests.test_access_pages import signed_app
 
 VIEWER = signed_in("viewer@example.com", "viewer")
@@ -145,10 +144,7 @@ def test_battlecards_leave_private_notes_out_even_for_the_author(ws: Store, demo
     assert "Bosnian plant" not in markdown and "Bosnian plant" not in slides
     ws.close()
     out = tmp_path / "card.md"
-    result = subprocess.run(
-        [sys.executable, "-m", "research", "battlecard", "--db", str(demo_copy), "--company", COMPANY, "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )
+    result = cli("battlecard", "--db", str(demo_copy), "--company", COMPANY, "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert COMPANY in out.read_text("utf-8") and "Bosnian plant" not in out.read_text("utf-8")
 

@@ -5,20 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "research", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+from cli_helpers import CliResult, cli
 
 
-def one_line_error(result: subprocess.CompletedProcess[str], text: str) -> None:
+def one_line_error(result: CliResult, text: str) -> None:
     assert result.returncode == 1, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and text in lines[0], result.stderr
@@ -75,5 +68,7 @@ def test_refused_failed_and_endless_statements_exit_non_zero(demo_copy: Path) ->
 
 
 def test_bad_usage_exits_2(demo_copy: Path) -> None:
-    assert cli("query", "SELECT 1", "--timeout", "0", "--db", str(demo_copy)).returncode == 2
-    assert cli("query", "SELECT 1", "--format", "xml", "--db", str(demo_copy)).returncode == 2
+    zero = cli("query", "SELECT 1", "--timeout", "0", "--db", str(demo_copy))
+    assert zero.returncode == 2 and "argument --timeout: The time limit must be more than 0" in zero.stderr
+    xml = cli("query", "SELECT 1", "--format", "xml", "--db", str(demo_copy))
+    assert xml.returncode == 2 and "argument --format: invalid choice: 'xml'" in xml.stderr

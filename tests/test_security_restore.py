@@ -9,16 +9,14 @@ and expects the restore to be refused with one sentence, nothing created and not
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
+from cli_helpers import cli
 from data_helpers import file_checksums
 
 from research.data import backup, datasets
@@ -27,7 +25,6 @@ from research.store import Store, core
 from research.store import backup as store_backup
 from research.store.core import LATEST_SCHEMA
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET = 'password = "hunter2-do-not-leak"'
 
 
@@ -266,7 +263,7 @@ def test_the_cli_refuses_a_tampered_backup_with_exit_code_1(
 ) -> None:
     tamper(folder, secret)
     target = tmp_path / "restored.duckdb"
-    done = _cli("restore", str(folder), "--db", str(target))
+    done = cli("restore", str(folder), "--db", str(target))
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
     assert "hunter2" not in done.stdout + done.stderr
@@ -321,12 +318,6 @@ def test_restore_runs_with_file_access_limited_to_the_backup_folder(folder: Path
                 con.execute(statement).fetchall()
     finally:
         con.close()
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "research", *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=120)
 
 
 # ---- finding 13: one backup per pending upgrade, and no upgrade without it -------------------------

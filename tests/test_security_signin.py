@@ -13,12 +13,11 @@ index over `CASE WHEN is_us THEN true END`), and `company set-ours` is the one w
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from cli_helpers import cli
 from data_helpers import checksums, plan_for
 from streamlit.testing.v1 import AppTest
 
@@ -236,13 +235,8 @@ def test_set_ours_moves_the_flag_in_one_step_for_admins_only(demo: Store) -> Non
     assert profiles.set_our_company(demo, "ana", rival.id).is_us  # already ours: nothing to do, no error
 
 
-def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "research", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=300)
-
-
 def test_set_ours_on_the_command_line(demo_copy: Path) -> None:
-    done = _run_cli("company", "set-ours", "greenfold", "--db", str(demo_copy))
+    done = cli("company", "set-ours", "greenfold", "--db", str(demo_copy))
     assert done.returncode == 0, done.stderr
     assert "GreenFold" in done.stdout
     store = Store.open(str(demo_copy), read_only=True)
@@ -271,9 +265,10 @@ def test_a_workspace_with_several_our_companies_is_fixed_when_opened(demo_copy: 
         assert "GreenFold" in note[0]["after"] and "Kartonaža Sava" in note[0]["after"]
     finally:
         store.close()
-    done = _run_cli("compare", "summary", "--db", str(demo_copy))
+    done = cli("compare", "summary", "--db", str(demo_copy))
     assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stderr
+    assert "#### Against GreenFold" in done.stdout and "#### Against Kartonaža Sava" in done.stdout  # competitors again
+    assert done.stdout.count("#### Against ") == 7
 
 
 def test_compare_summary_runs_after_a_refused_import(demo: Store, demo_copy: Path) -> None:
@@ -281,5 +276,6 @@ def test_compare_summary_runs_after_a_refused_import(demo: Store, demo_copy: Pat
     with pytest.raises(ImportRefused):
         plan_for(demo, "companies", data)
     demo.close()
-    done = _run_cli("compare", "summary", "--db", str(demo_copy))
-    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    done = cli("compare", "summary", "--db", str(demo_copy))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("#### Against ") == 7 and "Nova Pak" not in done.stdout  # the refused rows stored nothing

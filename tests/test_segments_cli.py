@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_cli import assert_one_line_error, cli
+from cli_helpers import assert_one_line_error, cli
 
 from research.segments import saved
 from research.store import Store

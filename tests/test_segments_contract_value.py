@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import assert_one_line_error, cli
 from data_helpers import plan_for
 from page_helpers import assert_clean, run_app
-from test_cli import assert_one_line_error, cli
 
 from research.data import imports
 from research.errors import ValidationError
