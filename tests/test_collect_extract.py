@@ -32,7 +32,7 @@ EXPECTED = {
     # JSON-LD among other JSON-LD blocks; HTML entities in the name; a cart total and a "was" price on the page
     "us_bigbox_jsonld.html": {"name": "Stretch Wrap Film 18\" x 1500', 4-Pack", "price": "87.11", "currency": "USD",
                               "sku": "SW-18-1500", "brand": "Uline Pro", "availability": "InStock"},
-    # @graph, JS comments, trailing commas, an EU price string inside JSON-LD, mpn as the SKU
+    # @graph, JS comments, trailing commas, an EU price string inside JSON-LD, mpn as the SKU (no other id on the page)
     "eu_graph_broken.html": {"name": "Kartonbox 40×30×20 cm, 2-wellig", "price": "1299.00", "currency": "EUR",
                              "sku": "KB-403020", "brand": "Packwelt", "availability": "OutOfStock"},
     # microdata with nested Brand and Offer, windows-1251 declared only in <meta>
@@ -56,9 +56,9 @@ EXPECTED = {
     # a JSON-LD array, ProductGroup with variants, AggregateOffer lowPrice, bare availability name
     "marketplace_productgroup.html": {"name": "Pallet Jack 2500 kg", "price": "289.00", "currency": "GBP",
                                       "sku": None, "brand": "LiftCo", "availability": "InStock"},
-    # priceSpecification list with a strikethrough price first
+    # priceSpecification list with a strikethrough price first; LimitedAvailability can be bought now: InStock
     "furniture_pricespec.html": {"name": "Office chair Ergo Plus", "price": "199.50", "currency": "EUR",
-                                 "sku": "OC-77", "brand": None, "availability": "LimitedAvailability"},
+                                 "sku": "OC-77", "brand": None, "availability": "InStock"},
 }
 
 

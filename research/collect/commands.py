@@ -32,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("--field", action="append", default=[], metavar="NAME[:TYPE]=CSS[@ATTR]",
                    help="a named field read by a CSS selector (types: text, number, price, date); repeatable")
     p.add_argument("--items", metavar="CSS", help="listing page: the selector of each product tile")
+    p.add_argument("--explain", action="store_true",
+                   help="product page: also print (on stderr) each field's candidates, their sources and why one won")
     p.add_argument("--allow-host", action="append", default=[], metavar="HOST", help="allow this private host (intranet)")
     p.set_defaults(handler=cmd_extract)
 
@@ -130,7 +132,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
         raise ValidationError(e.message) from None
     for note in extraction.notes:
         print(f"note: {note}", file=sys.stderr)
-    print(json.dumps(output, ensure_ascii=False, indent=2))
+    print(json.dumps(output, ensure_ascii=False, indent=2), flush=True)
+    if args.explain and not args.items:
+        from research.collect.extract_product import explain
+
+        for line in explain(extraction.evidence):
+            print(line, file=sys.stderr)
     return 0
 
 

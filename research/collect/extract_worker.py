@@ -40,7 +40,7 @@ def answer(request: dict[str, Any], html: str) -> dict[str, Any]:
         return {"ok": False, "kind": "bug", "message": f"Internal error while reading the page ({type(e).__name__}: {e})."}
     return {
         "ok": True, "values": extraction.values, "warnings": extraction.warnings, "text": extraction.text,
-        "notes": extraction.notes,
+        "notes": extraction.notes, "evidence": extraction.evidence,
     }
 
 

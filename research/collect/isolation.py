@@ -141,5 +141,5 @@ def extract_isolated(
         raise ExtractError(answer.get("message") or "The page could not be read.")
     return Extraction(
         values=answer["values"], warnings=list(answer.get("warnings") or []), text=answer.get("text") or "",
-        notes=list(answer.get("notes") or []),
+        notes=list(answer.get("notes") or []), evidence=list(answer.get("evidence") or []),
     )
