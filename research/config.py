@@ -57,7 +57,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VANTAGE_QUERY_MAX_ROWS", "10000", "Rows of a result shown on screen (and by the CLI unless --max-rows)."),
     Setting("VANTAGE_QUERY_EXPORT_ROWS", "1000000", "Rows of a result written to a CSV, Excel or Parquet export."),
     Setting("VANTAGE_QUERY_CONCURRENCY", "4", "User queries that may run at the same time in one app process; more wait, then are refused."),
-    Setting("VANTAGE_QUERY_SNAPSHOT_AGE", "900", "Seconds after which the query snapshot of the workspace is retaken before the next query (0 = only on refresh)."),
+    Setting("VANTAGE_QUERY_SNAPSHOT_AGE", "900", "Seconds between deep checks of the query snapshot (every table compared row by row); without the app's background thread, a snapshot this old is brought up to date before the next query (0 = only on refresh)."),
+    Setting("VANTAGE_QUERY_PREPARE", "1", "Prepare the query snapshot in the background when the app opens the workspace and refresh the changed tables after writes (1 or 0; 0 = at the first query)."),
     # -- compare settings --
     Setting("VANTAGE_COMPARE_CACHE_ENTRIES", "64", "Compare charts kept in each app process's cache (any write to the workspace makes them stale)."),
     Setting("VANTAGE_COMPARE_CACHE_TTL", "600", "Seconds a cached Compare chart is kept at most (writes invalidate it sooner)."),

@@ -29,6 +29,13 @@ def _fresh_streamlit_caches():
 
 
 @pytest.fixture(autouse=True)
+def _no_background_snapshots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTests open workspaces by the hundred: none prepares a query snapshot in the background
+    unless the test is about that (tests/test_query_snapshots.py sets VANTAGE_QUERY_PREPARE=1)."""
+    monkeypatch.setenv("VANTAGE_QUERY_PREPARE", "0")
+
+
+@pytest.fixture(autouse=True)
 def _app_routes_like_a_running_server(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let AppTest route every run through app.py's st.navigation, as a running server does.
 

@@ -1,14 +1,16 @@
 """The query sandbox: user SQL runs in worker processes on a hardened, read-only snapshot of the workspace.
 
 Design (docs/QUERY.md): the app's own DuckDB instance stays unhardened, because
-other features need files (imports read Parquet, exports write files). So a
-consistent snapshot of the workspace is copied from the app's connection into a
-private temp folder (`ATTACH`, the schema, then only the rows anyone may read, `DETACH`), and each user
-statement runs in a separate process that opens that snapshot read-only with
-external access off, extension install/load off and the configuration locked.
-The worker interrupts a statement at the time limit; the parent kills the worker
-at a hard deadline a few seconds later. Warm workers are kept so a run costs a
-pipe round-trip, not a process start.
+other features need files (imports read Parquet, exports write files). So the
+workspace is copied, without the rows nobody else may read, into a private temp
+folder (research.query.snapshots: one file per table, re-copied only when that
+table changed), and each user statement runs in a separate process that opens
+that snapshot read-only with external access off, extension install/load off and
+the configuration locked. In the app a background thread prepares the snapshot
+at start and refreshes it after writes, so a query runs at once on the newest
+complete snapshot and says how old it is. The worker interrupts a statement at
+the time limit; the parent kills the worker at a hard deadline a few seconds
+later. Warm workers are kept so a run costs a pipe round-trip, not a process start.
 """
 
 from __future__ import annotations
@@ -20,28 +22,42 @@ import math
 import numbers
 import os
 import shutil
-import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
 from research import config
-from research.access import PRIVATE_ROWS, Actor, audit_viewer_params, require, visible_audit_log
-from research.errors import QueryError, QueryRefused, QueryTimeout, ValidationError
+from research.access import Actor, require
+from research.errors import QueryError, QueryRefused, QueryTimeout, ValidationError, VantageError
+from research.query.snapshots import (
+    EMPTY_IN_SNAPSHOT,
+    FOLDER_PREFIX,
+    Generation,
+    Key,
+    Snapshots,
+    private_folder,
+    remove_stale_folders,
+    snapshot_rows,
+)
 from research.query.statements import StatementRefused, check_length
-from research.store import Store, quote_ident
+from research.store import Store
 from research.workers import START_SECONDS, WorkerProcess
+
+if TYPE_CHECKING:  # loaded with the first result: the CLI's direct mode loads them while its worker starts
+    import pandas as pd
+    import pyarrow as pa
 
 GRACE_SECONDS = 5.0  # after the time limit, the worker gets this long to answer before it is killed
 QUEUE_SECONDS = 2.0  # how long a run waits for a free slot before it is refused
+POLL_SECONDS = 1.0  # how often the background thread looks whether the workspace file changed
+REMOTE_POLL_SECONDS = 10.0  # the same for a workspace that is no local file (fingerprints every time)
+FIRST_SNAPSHOT_SECONDS = 600.0  # the longest a run waits for the background thread's first snapshot
 
 
 def max_timeout() -> float:
@@ -127,13 +143,6 @@ class QueryResult:
     max_rows: int
 
 
-@dataclass
-class Snapshot:
-    path: str
-    taken_at: dt.datetime
-    generation: int
-
-
 def encode_params(params: Mapping[str, Any] | None) -> list[list[Any]]:
     """Parameter values as typed [name, kind, value] triples for the worker (always bound, never spliced)."""
     items: list[list[Any]] = []
@@ -153,6 +162,8 @@ def encode_params(params: Mapping[str, Any] | None) -> list[list[Any]]:
 
 def to_frame(table: pa.Table) -> pd.DataFrame:
     """A DataFrame typed like DuckDB's own `.df()`: DECIMAL as float64, not one Python Decimal per cell."""
+    import pyarrow as pa
+
     fields = [
         pa.field(f.name, pa.float64()) if pa.types.is_decimal(f.type) else f for f in table.schema
     ]
@@ -165,95 +176,114 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
-FOLDER_PREFIX = "vantage-query-"
-# Tables the snapshot leaves empty: who has which role, and everyone's query history (SQL and
-# parameter values; each person sees their own in the History panel, research.query.saved.history).
-EMPTY_IN_SNAPSHOT = frozenset({("main", "user_roles"), ("main", "query_history")})
+@dataclass(frozen=True)
+class SnapshotStatus:
+    """What the Query page says about the data: as of when, and whether a newer snapshot is on its way."""
+
+    as_of: dt.datetime | None  # the snapshot was last seen equal to the workspace then (None: no snapshot yet)
+    taken_at: dt.datetime | None  # when the rows of the snapshot were read
+    preparing: bool  # a snapshot is being built right now
+    background: bool  # a background thread keeps it fresh
+
+    def age_seconds(self, now: dt.datetime | None = None) -> float | None:
+        if self.as_of is None:
+            return None
+        return max(0.0, ((now or dt.datetime.now()) - self.as_of).total_seconds())
 
 
-def snapshot_rows(source: str, schema: str, table: str) -> str | None:
-    """The SELECT that copies `table` from `source` (a quoted catalog.schema) into the shared snapshot.
+def prepare_request(
+    sql: str, params: Mapping[str, Any] | None, max_rows: int | None, timeout: float | None
+) -> dict[str, Any]:
+    """The worker request for one run, with every limit checked first (QueryRefused names what is wrong).
 
-    None for a table left empty. Private rows (research.access.PRIVATE_ROWS) are left out, or
-    their private fields blanked; audit rows as `visible_audit_log` shows them to nobody in
-    particular (bind `audit_viewer_params(None)`).
+    Only the length is checked here: parsing and classifying happen in the worker
+    (DuckDB's parser holds the GIL; the worker has a deadline and can be killed),
+    which answers a refusal with kind "refused" and a parse error with "invalid".
     """
-    if (schema, table) in EMPTY_IN_SNAPSHOT:
-        return None
-    if schema == "main" and table == "audit_log":
-        return f"SELECT * FROM {visible_audit_log(source)}"
-    name = f"{source}.{quote_ident(table)}"
-    if schema == "main" and table in PRIVATE_ROWS:
-        flag, _, fields = PRIVATE_ROWS[table]
-        private = f"coalesce({quote_ident(flag)}, false)"
-        if not fields:
-            return f"SELECT * FROM {name} WHERE NOT {private}"
-        blanked = ", ".join(f"CASE WHEN {private} THEN NULL ELSE {quote_ident(f)} END AS {quote_ident(f)}" for f in fields)
-        return f"SELECT * REPLACE ({blanked}) FROM {name}"
-    return f"SELECT * FROM {name}"
-
-
-def _process_alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
+        check_length(sql)
+    except StatementRefused as e:
+        raise QueryRefused(str(e)) from None
+    max_rows = display_rows() if max_rows is None else max_rows
+    problem = rows_problem(max_rows)
+    if problem:
+        raise QueryRefused(problem)
+    timeout = default_timeout() if timeout is None else timeout
+    problem = timeout_problem(timeout)
+    if problem:
+        raise QueryRefused(problem)
+    return {"sql": sql, "params": encode_params(params), "max_rows": int(max_rows), "timeout": float(timeout)}
 
 
-def remove_stale_folders(root: str | None = None) -> list[str]:
-    """Remove the snapshot folders (in `root`, else the temp folder) of our own processes that are gone.
-
-    A folder is `vantage-query-<pid>-<random>`; one whose PID is alive, whose name carries no
-    PID, or that belongs to another user is left alone. Returns the folders removed.
-    """
-    if os.name != "posix":
-        return []  # os.kill(pid, 0) is no liveness probe on Windows
-    root = root or tempfile.gettempdir()
-    removed: list[str] = []
-    try:
-        entries = list(os.scandir(root))
-    except OSError:
-        return removed
-    for entry in entries:
-        if not entry.name.startswith(FOLDER_PREFIX):
-            continue
-        pid_text = entry.name[len(FOLDER_PREFIX):].split("-", 1)[0]
-        try:
-            if not pid_text.isdigit() or not entry.is_dir(follow_symlinks=False):
-                continue
-            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
-                continue
-        except OSError:
-            continue
-        pid = int(pid_text)
-        if pid == os.getpid() or _process_alive(pid):
-            continue
-        shutil.rmtree(entry.path, ignore_errors=True)
-        if not os.path.exists(entry.path):
-            removed.append(entry.path)
-    return removed
+def timeout_message(timeout: float) -> str:
+    return (
+        f"The query was stopped after {timeout:g} s, the time limit; "
+        "narrow it with WHERE, aggregate it, or add LIMIT."
+    )
 
 
-class _Worker(WorkerProcess):
-    """One sandbox process bound to one snapshot file."""
+def result_of(
+    header: dict[str, Any], table: pa.Table | None, request: dict[str, Any], started: float, snapshot_at: dt.datetime
+) -> QueryResult:
+    """A worker's answer as a QueryResult, or the QueryError subclass its header names."""
+    if not header.get("ok"):
+        if header["kind"] == "timeout":
+            raise QueryTimeout(timeout_message(request["timeout"]))
+        if header["kind"] == "refused":
+            raise QueryRefused(header["message"])
+        raise QueryError(header["message"])
+    return QueryResult(
+        frame=to_frame(table),
+        rows=int(header["rows"]),
+        truncated=bool(header["truncated"]),
+        seconds=time.perf_counter() - started,
+        engine_seconds=float(header["elapsed"]),
+        statement=str(header["statement"]),
+        snapshot_at=snapshot_at,
+        max_rows=request["max_rows"],
+    )
 
-    def __init__(self, snapshot: Snapshot, temp_dir: str) -> None:
-        self.snapshot = snapshot
-        settings = {
-            "temp_dir": temp_dir,
-            "memory_limit": config.get("VANTAGE_QUERY_MEMORY"),
-            "threads": config.get_int("VANTAGE_QUERY_THREADS"),
-        }
-        super().__init__("research.query.worker", [snapshot.path, json.dumps(settings)], cwd=temp_dir)
+
+def worker_settings(temp_dir: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "temp_dir": temp_dir,
+        "memory_limit": config.get("VANTAGE_QUERY_MEMORY"),
+        "threads": config.get_int("VANTAGE_QUERY_THREADS"),
+        **extra,
+    }
+
+
+class WorkspaceUnavailable(QueryError):
+    """A direct worker could not read the workspace (held by another process, another schema)."""
+
+
+class QueryWorker(WorkerProcess):
+    """One sandbox process bound to one target: a snapshot generation, or the workspace itself (CLI)."""
+
+    def __init__(
+        self, target: str, settings: dict[str, Any], generation: Generation | None = None, *, wait: bool = True
+    ) -> None:
+        self.generation = generation
+        super().__init__("research.query.worker", [target, json.dumps(settings)], cwd=settings["temp_dir"])
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Wait for the worker's "ready" (it has opened its target); a worker that cannot start raises."""
         ready = json.loads(self.read_frame(time.monotonic() + START_SECONDS))
         if not ready.get("ok"):
             self.kill()
+            if ready.get("kind") == "unavailable":
+                raise WorkspaceUnavailable(str(ready.get("message")))
             raise QueryError(f"The query sandbox could not start: {ready.get('message')}")
 
+    @classmethod
+    def for_generation(cls, gen: Generation, temp_dir: str) -> QueryWorker:
+        return cls(gen.catalog, worker_settings(temp_dir, attach=gen.attachments()), gen)
+
     def run(self, request: dict[str, Any], deadline: float) -> tuple[dict[str, Any], pa.Table | None]:
+        import pyarrow as pa
+
         self.send(json.dumps(request).encode())
         header = json.loads(self.read_frame(deadline))
         if not header.get("ok"):
@@ -261,25 +291,56 @@ class _Worker(WorkerProcess):
         with pa.ipc.open_stream(self.read_frame(deadline)) as reader:
             return header, reader.read_all()
 
+    def answer(self, request: dict[str, Any]) -> tuple[dict[str, Any], pa.Table | None]:
+        """Run `request` under the parent's hard deadline; a late or dead worker raises QueryError (and must go)."""
+        try:
+            return self.run(request, time.monotonic() + request["timeout"] + GRACE_SECONDS)
+        except TimeoutError:
+            raise QueryTimeout(timeout_message(request["timeout"])) from None
+        except (EOFError, OSError, ValueError) as e:
+            raise QueryError(
+                "The query stopped the sandbox worker (it ran out of memory or crashed); "
+                "filter or aggregate more and run it again."
+            ) from e
+
+
+def workspace_signal(database: str) -> tuple[object, ...] | None:
+    """Size and modification time of the workspace file and its WAL: every commit changes one of them.
+
+    None for a workspace that is no local file (MotherDuck): then only fingerprints tell.
+    """
+    if not config.is_file_database(database):
+        return None
+    found: list[object] = []
+    for path in (database, database + ".wal"):
+        try:
+            st = os.stat(path)
+            found.append((st.st_size, st.st_mtime_ns))
+        except FileNotFoundError:
+            found.append(None)
+    return tuple(found)
+
 
 class Sandbox:
-    """The snapshot and warm workers of one workspace store; thread-safe."""
+    """The snapshots and warm workers of one workspace store; thread-safe."""
 
     def __init__(self, store: Store) -> None:
         self._store = weakref.ref(store)  # the sandbox must not keep a dropped store alive
         self._lock = threading.Lock()
-        self._snapshot_lock = threading.Lock()
         # A process killed with SIGKILL leaves its folder (with a snapshot in it) behind: the
         # next sandbox removes those of dead processes, named by their PID.
         remove_stale_folders()
-        self._dir = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
-        os.chmod(self._dir, 0o700)  # mkdtemp's default, stated: the snapshot is readable by us only
-        self._snapshot: Snapshot | None = None
-        self._generation = 0
-        self._idle: list[_Worker] = []
-        self._busy: set[_Worker] = set()
+        self._dir = private_folder()
+        self._snapshots = Snapshots(self._dir, on_copy=self._copying)
+        self._idle: list[QueryWorker] = []
+        self._busy: set[QueryWorker] = set()
         self._slots = threading.BoundedSemaphore(max(1, config.get_int("VANTAGE_QUERY_CONCURRENCY")))
         self._closed = False
+        self._thread: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._first = threading.Condition(self._lock)  # runs waiting for the background's first snapshot
+        self.copy_listeners: list[Callable[[Key], None]] = []
+        self.last_error: str | None = None  # the background thread's last failure, if its last build failed
 
     # ---- snapshot ------------------------------------------------------------------------
 
@@ -289,105 +350,168 @@ class Sandbox:
         return self._dir
 
     @property
+    def generation(self) -> Generation | None:
+        """The newest complete snapshot (None before the first)."""
+        return self._snapshots.current
+
+    @property
     def snapshot_at(self) -> dt.datetime | None:
-        return self._snapshot.taken_at if self._snapshot else None
+        gen = self._snapshots.current
+        return gen.checked_at.replace(microsecond=0) if gen else None
+
+    def status(self) -> SnapshotStatus:
+        gen = self._snapshots.current
+        return SnapshotStatus(
+            as_of=gen.checked_at.replace(microsecond=0) if gen else None,
+            taken_at=gen.taken_at if gen else None,
+            preparing=self._snapshots.building,
+            background=self._thread is not None and self._thread.is_alive(),
+        )
+
+    def _copying(self, key: Key) -> None:
+        for listener in list(self.copy_listeners):
+            listener(key)
 
     def refresh(self) -> dt.datetime:
-        """Take a new snapshot of the workspace now; returns its time."""
-        with self._snapshot_lock:
-            self._take_snapshot()
-            return self._snapshot.taken_at
+        """Bring the snapshot up to date now (a deep check: large tables compared row by row); returns its time."""
+        self.update(deep=True)
+        return self.snapshot_at
 
-    def _current_snapshot(self) -> Snapshot:
-        with self._snapshot_lock:
-            max_age = config.get_float("VANTAGE_QUERY_SNAPSHOT_AGE")
-            snap = self._snapshot
-            too_old = snap is not None and max_age > 0 and (dt.datetime.now() - snap.taken_at).total_seconds() > max_age
-            if snap is None or too_old or not os.path.exists(snap.path):
-                self._take_snapshot()
-            return self._snapshot
+    def update(self, *, deep: bool = False) -> Generation | None:
+        """Copy what changed since the current snapshot and switch to it (the background thread's step).
 
-    def _take_snapshot(self) -> None:
-        self._generation += 1
-        path = os.path.join(self._dir, f"snapshot-{self._generation}.duckdb")
-        alias = f"vantage_query_snapshot_{os.getpid()}_{self._generation}"
-        taken_at = dt.datetime.now().replace(microsecond=0)
+        None when nothing had changed; the snapshot is then known current as of now.
+        """
         store = self._store()
         if store is None:
             raise QueryError("The workspace was closed; reload the page.")
+        with store.cursor() as cur:
+            gen = self._snapshots.build(cur, deep=deep)
+        del store
+        if gen is not None:
+            self._install(gen)
+        return gen
+
+    def _install(self, gen: Generation) -> None:
+        """Start a worker on `gen` first, then switch to it: the first query after the switch is warm too."""
+        worker: QueryWorker | None = None
         try:
-            with store.cursor() as cur:
-                # The catalog is named after the file, which need not be an identifier (my-workspace).
-                source = '"' + cur.execute("SELECT current_database()").fetchone()[0].replace('"', '""') + '"'
-                target = path.replace("'", "''")
-                cur.execute(f"ATTACH '{target}' AS {alias} (READ_WRITE)")
-                try:
-                    # One transaction: a consistent copy, as one COPY FROM DATABASE was.
-                    cur.execute("BEGIN TRANSACTION")
-                    try:
-                        tables = cur.execute(
-                            "SELECT schema_name, table_name FROM duckdb_tables() "
-                            "WHERE database_name = current_database() AND NOT internal AND NOT temporary"
-                        ).fetchall()
-                        # Schema first, then only the rows anyone may read: a private text never
-                        # reaches the file, so no deleted block, WAL or column statistic holds it.
-                        cur.execute(f"COPY FROM DATABASE {source} TO {alias} (SCHEMA)")
-                        for schema, table in tables:
-                            rows = snapshot_rows(f"{source}.{quote_ident(schema)}", schema, table)
-                            if rows is not None:
-                                cur.execute(
-                                    f"INSERT INTO {alias}.{quote_ident(schema)}.{quote_ident(table)} BY NAME {rows}",
-                                    audit_viewer_params(None) if "$audit_viewer" in rows else None,
-                                )
-                        cur.execute("COMMIT")
-                    except BaseException:
-                        try:
-                            cur.execute("ROLLBACK")
-                        except duckdb.Error:
-                            pass  # already aborted by the failure
-                        raise
-                finally:
-                    cur.execute(f"DETACH {alias}")
-            for written in (path, path + ".wal"):
-                if os.path.exists(written):
-                    os.chmod(written, 0o600)
-        except duckdb.Error as e:
-            for leftover in (path, path + ".wal"):
-                if os.path.exists(leftover):
-                    os.remove(leftover)
-            raise QueryError(f"Could not take a snapshot of the workspace for queries: {str(e).splitlines()[0]}") from e
-        old = self._snapshot
+            worker = QueryWorker.for_generation(gen, self._dir)
+            # One statement first: a fresh DuckDB's first run costs ~20 ms more than the next.
+            worker.answer({"sql": "SELECT 1", "params": [], "max_rows": 1, "timeout": GRACE_SECONDS})
+        except (QueryError, OSError, EOFError, TimeoutError):
+            if worker is not None:
+                worker.kill()
+            worker = None  # the next run starts one and reports the failure (or the sandbox was closed)
+        installed = self._snapshots.install(gen)
         with self._lock:
-            self._snapshot = Snapshot(path, taken_at, self._generation)
-            stale = [w for w in self._idle if w.snapshot is not self._snapshot]
-            self._idle = [w for w in self._idle if w.snapshot is self._snapshot]
-        for worker in stale:
+            stale = [w for w in self._idle if w.generation is not self._snapshots.current]
+            self._idle = [w for w in self._idle if w.generation is self._snapshots.current]
+            keep = worker is not None and installed and not self._closed
+            if keep:
+                self._idle.append(worker)
+            self._first.notify_all()
+        for old in stale:
+            old.kill()
+        if worker is not None and not keep:
             worker.kill()
-        if old is not None:
-            # Busy workers keep their open file handle; the name can go now.
-            for leftover in (old.path, old.path + ".wal"):
-                if os.path.exists(leftover):
-                    os.remove(leftover)
+
+    def _pinned_generation(self) -> Generation:
+        """The newest complete snapshot, kept on disk until unpinned; built first only if there is none.
+
+        Without a background thread (the CLI, scripts) a snapshot older than
+        VANTAGE_QUERY_SNAPSHOT_AGE is brought up to date before the run, as it always was.
+        """
+        gen = self._snapshots.pin()
+        background = self._thread is not None and self._thread.is_alive()
+        if gen is not None:
+            max_age = config.get_float("VANTAGE_QUERY_SNAPSHOT_AGE")
+            if background or max_age <= 0 or (dt.datetime.now() - gen.checked_at).total_seconds() <= max_age:
+                return gen
+            self._snapshots.unpin(gen)
+            self.update(deep=True)
+        elif background:
+            deadline = time.monotonic() + FIRST_SNAPSHOT_SECONDS
+            with self._first:
+                while self._snapshots.current is None and time.monotonic() < deadline and not self._closed:
+                    if self.last_error:
+                        raise QueryError(self.last_error)
+                    self._first.wait(0.5)
+        if self._snapshots.current is None:
+            self.update()
+        gen = self._snapshots.pin()
+        if gen is None:
+            raise QueryError("Could not take a snapshot of the workspace for queries.")
+        return gen
+
+    # ---- background ----------------------------------------------------------------------
+
+    def start_background(self) -> None:
+        """Prepare the snapshot now in a background thread and keep it fresh after writes (idempotent)."""
+        with self._lock:
+            if self._closed or (self._thread is not None and self._thread.is_alive()):
+                return
+            self._thread = threading.Thread(target=self._background, name="vantage-query-snapshots", daemon=True)
+            self._thread.start()
+
+    def _background(self) -> None:
+        """Build at once; then, each poll, rebuild what changed when the workspace file changed.
+
+        A deep check runs every VANTAGE_QUERY_SNAPSHOT_AGE seconds (0: never). When nothing
+        was committed since the last look, the snapshot is still the workspace: its "as of"
+        moves on.
+        """
+        seen: tuple[object, ...] | None | bool = False  # False: nothing seen yet
+        deep_at = time.monotonic()
+        while not self._closed:
+            store = self._store()
+            if store is None:
+                return
+            database = store.database
+            del store
+            interval = POLL_SECONDS
+            try:
+                signal = workspace_signal(database)
+                interval = POLL_SECONDS if signal is not None else REMOTE_POLL_SECONDS
+                max_age = config.get_float("VANTAGE_QUERY_SNAPSHOT_AGE")
+                deep = max_age > 0 and time.monotonic() - deep_at >= max_age
+                if deep or signal is None or signal != seen or self._snapshots.current is None:
+                    self.update(deep=deep)
+                    seen = signal
+                    if deep:
+                        deep_at = time.monotonic()
+                if signal is not None and workspace_signal(database) == signal:
+                    # No commit since before the build (or the last look): the snapshot is the workspace now.
+                    self._snapshots.mark_checked(dt.datetime.now())
+                self.last_error = None
+            except (VantageError, duckdb.Error, OSError) as e:
+                if self._closed or "closed" in str(e).lower():
+                    return  # the sandbox or the store was closed under us
+                self.last_error = getattr(e, "message", None) or str(e).splitlines()[0]
+                with self._lock:
+                    self._first.notify_all()
+                interval = max(interval, REMOTE_POLL_SECONDS)  # do not hammer a failing workspace
+            self._wake.wait(interval)
 
     # ---- workers -------------------------------------------------------------------------
 
-    def _checkout(self, snapshot: Snapshot) -> _Worker:
+    def _checkout(self, gen: Generation) -> QueryWorker:
         with self._lock:
             while self._idle:
                 worker = self._idle.pop()
-                if worker.alive() and worker.snapshot is snapshot:
+                if worker.alive() and worker.generation is gen:
                     self._busy.add(worker)
                     return worker
                 worker.kill()
-        worker = _Worker(snapshot, self._dir)
+        worker = QueryWorker.for_generation(gen, self._dir)
         with self._lock:
             self._busy.add(worker)
         return worker
 
-    def _checkin(self, worker: _Worker, healthy: bool) -> None:
+    def _checkin(self, worker: QueryWorker, healthy: bool) -> None:
         with self._lock:
             self._busy.discard(worker)
-            keep = healthy and not self._closed and worker.alive() and worker.snapshot is self._snapshot
+            keep = healthy and not self._closed and worker.alive() and worker.generation is self._snapshots.current
             if keep:
                 self._idle.append(worker)
         if not keep:
@@ -395,9 +519,11 @@ class Sandbox:
 
     def warm(self) -> None:
         """Take the snapshot (if needed) and start one worker, so the first run is quick."""
-        snapshot = self._current_snapshot()
-        worker = self._checkout(snapshot)
-        self._checkin(worker, True)
+        gen = self._pinned_generation()
+        try:
+            self._checkin(self._checkout(gen), True)
+        finally:
+            self._snapshots.unpin(gen)
 
     # ---- running -------------------------------------------------------------------------
 
@@ -409,80 +535,42 @@ class Sandbox:
         max_rows: int | None = None,
         timeout: float | None = None,
     ) -> QueryResult:
-        """Run one read statement in the sandbox; refusals and failures raise QueryError subclasses.
-
-        Only the length is checked here: parsing and classifying happen in the worker
-        (DuckDB's parser holds the GIL; the worker has a deadline and can be killed),
-        which answers a refusal with kind "refused" and a parse error with "invalid".
-        """
+        """Run one read statement in the sandbox; refusals and failures raise QueryError subclasses."""
         started = time.perf_counter()
-        try:
-            check_length(sql)
-        except StatementRefused as e:
-            raise QueryRefused(str(e)) from None
-        max_rows = display_rows() if max_rows is None else max_rows
-        problem = rows_problem(max_rows)
-        if problem:
-            raise QueryRefused(problem)
-        timeout = default_timeout() if timeout is None else timeout
-        problem = timeout_problem(timeout)
-        if problem:
-            raise QueryRefused(problem)
-        max_rows, timeout = int(max_rows), float(timeout)
-        request = {"sql": sql, "params": encode_params(params), "max_rows": max_rows, "timeout": timeout}
+        request = prepare_request(sql, params, max_rows, timeout)
         if not self._slots.acquire(timeout=QUEUE_SECONDS):
             raise QueryRefused(
                 "Too many queries are running at once on this server; try again in a moment."
             )
         try:
-            snapshot = self._current_snapshot()
-            worker = self._checkout(snapshot)
-            healthy = False
+            gen = self._pinned_generation()
             try:
-                header, table = worker.run(request, time.monotonic() + timeout + GRACE_SECONDS)
-                healthy = True
-            except TimeoutError:
-                raise QueryTimeout(self._timeout_message(timeout)) from None
-            except (EOFError, OSError, ValueError) as e:
-                raise QueryError(
-                    "The query stopped the sandbox worker (it ran out of memory or crashed); "
-                    "filter or aggregate more and run it again."
-                ) from e
+                worker = self._checkout(gen)
+                healthy = False
+                try:
+                    header, table = worker.answer(request)
+                    healthy = True
+                finally:
+                    self._checkin(worker, healthy)
             finally:
-                self._checkin(worker, healthy)
+                self._snapshots.unpin(gen)
         finally:
             self._slots.release()
-        if not header.get("ok"):
-            if header["kind"] == "timeout":
-                raise QueryTimeout(self._timeout_message(timeout))
-            if header["kind"] == "refused":
-                raise QueryRefused(header["message"])
-            raise QueryError(header["message"])
-        return QueryResult(
-            frame=to_frame(table),
-            rows=int(header["rows"]),
-            truncated=bool(header["truncated"]),
-            seconds=time.perf_counter() - started,
-            engine_seconds=float(header["elapsed"]),
-            statement=str(header["statement"]),
-            snapshot_at=snapshot.taken_at,
-            max_rows=max_rows,
-        )
-
-    @staticmethod
-    def _timeout_message(timeout: float) -> str:
-        return (
-            f"The query was stopped after {timeout:g} s, the time limit; "
-            "narrow it with WHERE, aggregate it, or add LIMIT."
-        )
+        return result_of(header, table, request, started, gen.checked_at.replace(microsecond=0))
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
             workers = self._idle + list(self._busy)
             self._idle = []
+            self._first.notify_all()
+        self._wake.set()
         for worker in workers:
             worker.kill()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2)  # a build in progress fails once its folder is gone
+        self._snapshots.close()
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
@@ -501,6 +589,12 @@ def sandbox_for(store: Store) -> Sandbox:
             _all.add(sandbox)
             weakref.finalize(store, sandbox.close)
         return sandbox
+
+
+def prepare_in_background(store: Store) -> None:
+    """The app has opened `store`: prepare its query snapshot now and keep it fresh (VANTAGE_QUERY_PREPARE)."""
+    if config.get_flag("VANTAGE_QUERY_PREPARE"):
+        sandbox_for(store).start_background()
 
 
 def close_sandbox(store: Store) -> None:
@@ -535,20 +629,34 @@ def run_sandboxed(
 
 
 def snapshot_time(store: Store) -> dt.datetime | None:
-    """When the query snapshot of this workspace was taken (None before the first run)."""
+    """When the query snapshot of this workspace was last seen current (None before the first)."""
+    status = snapshot_status(store)
+    return status.as_of if status else None
+
+
+def snapshot_status(store: Store) -> SnapshotStatus | None:
+    """How old the query snapshot of this workspace is and whether a newer one is being prepared."""
     with _registry_lock:
         sandbox = _registry.get(store)
-    return sandbox.snapshot_at if sandbox else None
+    return sandbox.status() if sandbox and not sandbox._closed else None
 
 
 __all__ = [
+    "EMPTY_IN_SNAPSHOT",
+    "FOLDER_PREFIX",
     "QueryError",
     "QueryRefused",
     "QueryResult",
     "QueryTimeout",
     "Sandbox",
+    "SnapshotStatus",
     "close_sandbox",
+    "prepare_in_background",
+    "prepare_request",
+    "remove_stale_folders",
     "run_sandboxed",
     "sandbox_for",
+    "snapshot_rows",
+    "snapshot_status",
     "snapshot_time",
 ]

@@ -14,14 +14,15 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from research.access import Actor, actor_name
 from research.errors import ReadOnlyError, ValidationError
 from research.query.statements import StatementInvalid, StatementRefused, check_read_only, parameter_names
 from research.store import Store, quote_ident
+
+if TYPE_CHECKING:  # pandas loads with the first frame: `python -m research query` starts without it
+    import pandas as pd
 
 PARAM_KINDS = ("text", "number", "date", "choice")
 HISTORY_PER_ACTOR = 100

@@ -1,6 +1,13 @@
 """The sandbox worker: a separate process that runs user statements on a hardened, read-only snapshot.
 
-Started by research.query.sandbox as `python -m research.query.worker SNAPSHOT CONFIG_JSON`.
+Started by research.query.sandbox as `python -m research.query.worker TARGET CONFIG_JSON`, where
+TARGET is one of:
+- a snapshot catalog (research.query.snapshots), with CONFIG_JSON's `attach` naming the table
+  files to attach read-only under their aliases (the app's snapshots);
+- the workspace itself, with `mode: "workspace"` (the CLI when no other process holds the file):
+  the worker builds a small catalog in its private folder — the filtered tables and views onto the
+  workspace attached read-only under a random alias — and reopens that catalog read-only;
+- a single snapshot file (no `attach`).
 It speaks length-prefixed frames over stdin/stdout: a JSON request in; a JSON
 header out, followed by one Arrow IPC stream frame when the run succeeded.
 The DuckDB instance here has external access off, extension install/load off and
@@ -13,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import threading
 import time
@@ -21,9 +29,106 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from research.query.snapshots import (
+    apply_catalog_ddl,
+    is_filtered,
+    quote_name,
+    read_schema,
+    rows_params,
+    snapshot_rows,
+)
 from research.query.statements import StatementInvalid, StatementRefused, classify_read, clean_error
 from research.workers import read_frame, write_frame
 
+
+class Unavailable(Exception):
+    """The workspace cannot be read directly (held by another process, older schema…): use a snapshot."""
+
+
+def _harden(con: duckdb.DuckDBPyConnection, extra: tuple[str, ...] = ()) -> None:
+    try:
+        for statement in (*HARDENING[:-1], *extra, HARDENING[-1]):
+            con.execute(statement)
+    except BaseException:
+        con.close()
+        raise
+
+
+def _attach(con: duckdb.DuckDBPyConnection, alias: str, path: str) -> None:
+    con.execute(f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS {quote_name(alias)} (READ_ONLY)")
+
+
+def open_layered(
+    catalog: str, attachments: list[list[str]], temp_dir: str, memory_limit: str, threads: int
+) -> duckdb.DuckDBPyConnection:
+    """A snapshot generation: its catalog read-only, each table file attached read-only, then hardened."""
+    config: dict[str, Any] = {"memory_limit": memory_limit, "temp_directory": temp_dir, "max_temp_directory_size": "2GB"}
+    if threads > 0:
+        config["threads"] = threads
+    con = duckdb.connect(catalog, read_only=True, config=config)
+    try:
+        for alias, path in attachments:
+            _attach(con, alias, path)
+    except BaseException:
+        con.close()
+        raise
+    _harden(con)
+    return con
+
+
+def open_direct(
+    workspace: str, folder: str, alias: str, schema_versions: list[int], memory_limit: str, threads: int
+) -> duckdb.DuckDBPyConnection:
+    """The workspace itself, read-only, behind a catalog that filters its private tables (the CLI's direct mode).
+
+    Built in `folder` (private, 0700): the filtered tables are copied in (audit_log as nobody in
+    particular sees it, public SWOT items, companies without private notes, user_roles and
+    query_history empty) — real tables, so not even a column statistic holds a private value —
+    and every other table is a view onto the workspace attached read-only as `alias` (random
+    per run). The catalog is then reopened read-only with the workspace attached again, and
+    hardened as the snapshots are, plus the local file system switched off: the workspace file
+    itself is on DuckDB's list of allowed paths, and `read_blob` must not read its bytes. With
+    no file system there is no spilling either (`temp_directory` empty): a statement that needs
+    more memory fails with "Out of Memory" and the CLI runs it on a snapshot instead.
+    Raises Unavailable when the workspace is locked by another process or on another schema.
+    """
+    catalog = os.path.join(folder, "catalog.duckdb")
+    build = duckdb.connect(catalog)
+    try:
+        try:
+            _attach(build, alias, workspace)
+        except duckdb.Error as e:
+            raise Unavailable(clean_error(e)) from e
+        found = [row[0] for row in build.execute(
+            f"SELECT version FROM {quote_name(alias)}.main.schema_version ORDER BY version").fetchall()]
+        if found != schema_versions:  # the store would upgrade it first, or refuse it: its path says which
+            raise Unavailable(f"The workspace has schema versions {found}, not {schema_versions}.")
+        info = read_schema(build, alias)
+        apply_catalog_ddl(
+            build, info,
+            {k: f"{quote_name(alias)}.{quote_name(k[0])}.{quote_name(k[1])}" for k in info.tables if not is_filtered(k)},
+        )
+        for schema, table in sorted(k for k in info.tables if is_filtered(k)):
+            rows = snapshot_rows(f"{quote_name(alias)}.{quote_name(schema)}", schema, table)
+            if rows is not None:
+                build.execute(f"INSERT INTO {quote_name(schema)}.{quote_name(table)} BY NAME {rows}", rows_params(rows))
+        build.execute(f"DETACH {quote_name(alias)}")
+    finally:
+        build.close()
+    for written in (catalog, catalog + ".wal"):
+        if os.path.exists(written):
+            os.chmod(written, 0o600)
+    config: dict[str, Any] = {"memory_limit": memory_limit, "temp_directory": ""}
+    if threads > 0:
+        config["threads"] = threads
+    con = duckdb.connect(catalog, read_only=True, config=config)
+    try:
+        _attach(con, alias, workspace)
+    except duckdb.Error as e:  # taken by another process in the meantime
+        con.close()
+        raise Unavailable(clean_error(e)) from e
+    _harden(con, ("SET disabled_filesystems = 'LocalFileSystem'",))
+    return con
 
 
 def open_hardened(snapshot: str, temp_dir: str, memory_limit: str, threads: int) -> duckdb.DuckDBPyConnection:
@@ -37,12 +142,7 @@ def open_hardened(snapshot: str, temp_dir: str, memory_limit: str, threads: int)
     if threads > 0:
         config["threads"] = threads
     con = duckdb.connect(snapshot, read_only=True, config=config)
-    try:
-        for statement in HARDENING:
-            con.execute(statement)
-    except BaseException:
-        con.close()
-        raise
+    _harden(con)
     return con
 
 
@@ -104,6 +204,9 @@ def run_one(con: duckdb.DuckDBPyConnection, request: dict[str, Any]) -> tuple[di
         table = pa.Table.from_batches(batches, schema=reader.schema)
     except duckdb.InterruptException:
         return {"ok": False, "kind": "timeout", "message": "interrupted"}, None
+    except duckdb.OutOfMemoryException as e:
+        # Its own kind: the CLI's direct mode cannot spill to disk and runs such a statement on a snapshot.
+        return {"ok": False, "kind": "memory", "message": clean_error(e)}, None
     except duckdb.Error as e:
         return {"ok": False, "kind": "failed", "message": clean_error(e)}, None
     finally:
@@ -121,10 +224,20 @@ def main(argv: list[str]) -> int:
     snapshot, config_json = argv[1], argv[2]
     settings = json.loads(config_json)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    memory, threads = settings["memory_limit"], int(settings["threads"])
     try:
-        con = open_hardened(snapshot, settings["temp_dir"], settings["memory_limit"], int(settings["threads"]))
+        if settings.get("mode") == "workspace":
+            con = open_direct(snapshot, settings["temp_dir"], settings["alias"], list(settings["schema_versions"]), memory, threads)
+        elif "attach" in settings:
+            con = open_layered(snapshot, settings["attach"], settings["temp_dir"], memory, threads)
+        else:
+            con = open_hardened(snapshot, settings["temp_dir"], memory, threads)
+    except Unavailable as e:
+        write_frame(stdout, json.dumps({"ok": False, "kind": "unavailable", "message": str(e)}).encode())
+        return 1
     except duckdb.Error as e:
-        write_frame(stdout, json.dumps({"ok": False, "kind": "failed", "message": clean_error(e)}).encode())
+        kind = "unavailable" if settings.get("mode") == "workspace" else "failed"
+        write_frame(stdout, json.dumps({"ok": False, "kind": kind, "message": clean_error(e)}).encode())
         return 1
     write_frame(stdout, json.dumps({"ok": True, "ready": True}).encode())
     while True:

@@ -30,6 +30,7 @@ from research.access import roles as access_roles
 from research.access.signin import email_verified, trusts_missing_email_verified
 from research.errors import VantageError
 from research.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_bytes, normalize_language, t
+from research.query.sandbox import prepare_in_background
 from research.store import Store
 from research.ui.text import escape_markdown
 
@@ -50,7 +51,10 @@ _first_start_done: weakref.WeakSet[Store] = weakref.WeakSet()
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _open_store(database: str) -> Store:
     # One connection per process and workspace; sessions take cursors from it.
-    return Store.open(database)
+    store = Store.open(database)
+    # The query snapshot is prepared now, in the background, so the first query never waits (VANTAGE_QUERY_PREPARE).
+    prepare_in_background(store)
+    return store
 
 
 def get_store() -> Store:

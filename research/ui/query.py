@@ -21,7 +21,7 @@ from research.errors import VantageError
 from research.i18n import fmt_number
 from research.query import builder, export, saved, schema
 from research.present.views_query import param_kinds
-from research.query.sandbox import QueryRefused, QueryTimeout, run_sandboxed, sandbox_for, snapshot_time
+from research.query.sandbox import QueryRefused, QueryTimeout, SnapshotStatus, run_sandboxed, sandbox_for, snapshot_status
 from research.store import Store
 from research.ui.context import actor, lang, option_labels, tr
 from research.ui.deck_button import add_to_deck
@@ -58,10 +58,29 @@ def _choices(database: str, choices_from: str, _store: Store) -> list[str]:
 # ---- header and running ----------------------------------------------------------------
 
 
+def age_text(seconds: float) -> str:
+    """A snapshot's age in the UI language: 12 s, 4 min, 2 h 5 min."""
+    whole = int(seconds)
+    if whole < 60:
+        return tr("query.age_seconds", n=whole)
+    if whole < 3600:
+        return tr("query.age_minutes", n=whole // 60)
+    return tr("query.age_hours", h=whole // 3600, m=whole % 3600 // 60)
+
+
+def snapshot_caption(status: SnapshotStatus | None) -> str:
+    """When the data was last seen current, how old that is, and whether a newer snapshot is being prepared."""
+    if status is None or status.as_of is None:
+        return tr("query.snapshot_first") if status is not None and status.preparing else tr("query.as_of_none")
+    parts = [tr("query.as_of", time=f"{status.as_of:%H:%M}"), tr("query.snapshot_age", age=age_text(status.age_seconds() or 0))]
+    if status.preparing:
+        parts.append(tr("query.snapshot_preparing"))
+    return " ".join(parts)
+
+
 def snapshot_bar(store: Store) -> None:
-    at = snapshot_time(store)
     left, right = st.columns([5, 1], vertical_alignment="center")
-    left.caption(tr("query.as_of", time=f"{at:%H:%M}") if at else tr("query.as_of_none"))
+    left.caption(snapshot_caption(snapshot_status(store)))
     if right.button(tr("query.refresh"), key="query_refresh", icon=":material/refresh:", width="stretch"):
         try:
             with st.spinner(tr("query.refreshing")):
