@@ -112,3 +112,13 @@ def immutable_workspace(tmp_path: Path):
         yield path
     finally:
         subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+# Files that take minutes (a real Streamlit server and Chromium, LibreOffice): handed to the
+# workers first, so the two cores finish together instead of one running them alone at the end
+# (pytest-xdist --dist loadfile gives out files in collection order).
+_LONG_FILES = ("_browser.py", "test_present_render.py", "test_headless.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.split("::", 1)[0].endswith(_LONG_FILES))
