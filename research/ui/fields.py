@@ -16,12 +16,12 @@ import pandas as pd
 import streamlit as st
 
 from research.data import entities, fields, grid
-from research.errors import ValidationError, VantageError
+from research.errors import ValidationError
 from research.i18n import fmt_number
 from research.store import Store
 from research.ui.context import actor, can, lang, option_labels, tr
 from research.ui.text import escape_markdown
-from research.ui.widgets import show_error
+from research.ui.widgets import attempt_change, show_error
 
 _FLASH = "data_fields_flash"
 _ADD = "data_fields_add_"
@@ -34,22 +34,8 @@ def split_choices(text: str) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
-def _forget(*prefixes: str) -> None:
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefixes)]:
-        del st.session_state[key]
-
-
 def _attempt(change: Callable[[], Any], done: Callable[[Any], str], *forget: str) -> None:
-    """Run a field change; on refusal show its sentence, on success say so on the next run."""
-    try:
-        result = change()
-    except VantageError as error:
-        show_error(error)
-        return
-    st.session_state[_FLASH] = done(result)
-    st.cache_data.clear()  # other pages' cached frames were read with the old columns
-    _forget(*forget)
-    st.rerun()
+    attempt_change(change, done, flash=_FLASH, forget=forget)
 
 
 def fields_view(store: Store) -> None:

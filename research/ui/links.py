@@ -8,27 +8,16 @@ from typing import Any
 import streamlit as st
 
 from research.data import datasets, fields, links
-from research.errors import VantageError
 from research.i18n import fmt_number
 from research.store import Store
 from research.ui.context import actor, can, lang, tr
-from research.ui.widgets import show_error
+from research.ui.widgets import attempt_change
 
 _FLASH = "data_links_flash"
 
 
 def _attempt(change: Callable[[], Any], done: Callable[[Any], str]) -> None:
-    """Run a link change; on refusal show its sentence, on success say so on the next run."""
-    try:
-        result = change()
-    except VantageError as error:
-        show_error(error)
-        return
-    st.session_state[_FLASH] = done(result)
-    st.cache_data.clear()  # cached frames were read before the account fields changed
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("data_link_")]:
-        del st.session_state[key]
-    st.rerun()
+    attempt_change(change, done, flash=_FLASH, forget=("data_link_",))
 
 
 def links_section(store: Store) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import altair as alt
 import streamlit as st
 
@@ -56,3 +59,21 @@ def altair(chart: alt.TopLevelMixin, *, key: str | None = None) -> None:
 def show_error(error: VantageError) -> None:
     """One clear sentence on screen; the message may hold user text, so it is escaped."""
     st.error(f"**{escape_markdown(error.title)}** — {escape_markdown(error.message)}", icon=":material/error:")
+
+
+def attempt_change(change: Callable[[], Any], done: Callable[[Any], str], *, flash: str, forget: tuple[str, ...] = ()) -> None:
+    """Run a change of the workspace's shape (a field, a link): on refusal show its sentence; on success
+    leave `done(result)` under `flash` for the next run, forget the form's widgets and rerun.
+
+    Cached frames were read with the old columns, so the caches are cleared.
+    """
+    try:
+        result = change()
+    except VantageError as error:
+        show_error(error)
+        return
+    st.session_state[flash] = done(result)
+    st.cache_data.clear()
+    for key in [k for k in st.session_state if isinstance(k, str) and forget and k.startswith(forget)]:
+        del st.session_state[key]
+    st.rerun()
