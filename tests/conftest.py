@@ -115,8 +115,9 @@ def immutable_workspace(tmp_path: Path):
 
 
 # Files that take minutes (a real Streamlit server and Chromium, LibreOffice): handed to the
-# workers first, so the two cores finish together instead of one running them alone at the end
-# (pytest-xdist --dist loadfile gives out files in collection order).
+# workers first, so the two cores finish together instead of both running them at the end
+# (pytest.ini: --dist loadfile --no-loadscope-reorder gives out files in collection order; by
+# default xdist would order them by their number of tests, which puts these last).
 _LONG_FILES = ("_browser.py", "test_present_render.py", "test_headless.py")
 
 
