@@ -12,12 +12,7 @@ import argparse
 import json
 
 from research.data import fields
-from research.store import Store, open_workspace
-
-
-def _open(args: argparse.Namespace, *, read_only: bool) -> Store:
-    """The workspace named by --db; a file that does not exist is refused, never created empty."""
-    return open_workspace(args.db, read_only=read_only)
+from research.store import open_workspace
 
 
 def _choices(text: str | None) -> list[str] | None:
@@ -25,11 +20,8 @@ def _choices(text: str | None) -> list[str] | None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    store = _open(args, read_only=True)
-    try:
+    with open_workspace(args.db, read_only=True) as store:
         found = fields.list_fields(store, args.entity)
-    finally:
-        store.close()
     if args.json:
         print(json.dumps([{"entity": f.entity, "name": f.name, "kind": f.kind, "label_en": f.label_en,
                            "label_sr": f.label_sr, "choices": list(f.choices)} for f in found], ensure_ascii=False))
@@ -46,24 +38,18 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    store = _open(args, read_only=False)
-    try:
+    with open_workspace(args.db, read_only=False) as store:
         added = fields.add_field(store, args.actor, args.entity, args.name, args.kind, label_en=args.label_en,
                                  label_sr=args.label_sr, choices=_choices(args.choices))
-    finally:
-        store.close()
     print(f"Added {added.kind} field {added.name} to {added.entity} ({added.label_en} / {added.label_sr}).")
     return 0
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
-    store = _open(args, read_only=False)
-    try:
+    with open_workspace(args.db, read_only=False) as store:
         uses = fields.field_uses(store, args.entity, args.name)
         changed = fields.rename_field(store, args.actor, args.entity, args.name, new_name=args.to,
                                       label_en=args.label_en, label_sr=args.label_sr, choices=_choices(args.choices))
-    finally:
-        store.close()
     print(f"Field {args.name} of {args.entity} is now {changed.name} ({changed.label_en} / {changed.label_sr}).")
     if args.to and args.to != args.name:
         carried = [u for u in uses if not u.startswith("saved query")]
@@ -76,11 +62,8 @@ def cmd_rename(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    store = _open(args, read_only=False)
-    try:
+    with open_workspace(args.db, read_only=False) as store:
         held = fields.remove_field(store, args.actor, args.entity, args.name, confirmed=args.yes)
-    finally:
-        store.close()
     print(f"Removed field {args.name} of {args.entity} and its values in {held:,} row(s).")
     return 0
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from research.data import datasets, links
-from research.data.field_commands import _open
+from research.store import open_workspace
 
 
 def _describe(link: links.Link) -> str:
@@ -21,12 +21,9 @@ def _describe(link: links.Link) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    store = _open(args, read_only=True)
-    try:
+    with open_workspace(args.db, read_only=True) as store:
         frame = datasets.list_datasets(store)
         linked = {link.dataset: link for link in links.list_links(store)}
-    finally:
-        store.close()
     if frame.empty:
         print("No datasets yet; import one with `python -m research import dataset NAME FILE`.")
         return 0
@@ -38,32 +35,23 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_link(args: argparse.Namespace) -> int:
-    store = _open(args, read_only=False)
-    try:
+    with open_workspace(args.db, read_only=False) as store:
         columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
         link = links.link_dataset(store, args.actor, args.name, key=args.key, account_key=args.to, columns=columns)
-    finally:
-        store.close()
     print(f"Linked {_describe(link)}.")
     return 0
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    store = _open(args, read_only=False)
-    try:
+    with open_workspace(args.db, read_only=False) as store:
         link = links.refresh_link(store, args.actor, args.name)
-    finally:
-        store.close()
     print(f"Refreshed {_describe(link)}.")
     return 0
 
 
 def cmd_unlink(args: argparse.Namespace) -> int:
-    store = _open(args, read_only=False)
-    try:
+    with open_workspace(args.db, read_only=False) as store:
         link = links.unlink_dataset(store, args.actor, args.name, remove_fields=args.remove_fields)
-    finally:
-        store.close()
     kept = "removed" if args.remove_fields else "kept (no longer refreshed)"
     print(f"Unlinked {link.dataset.removeprefix(datasets.PREFIX)}; its account fields are {kept}.")
     return 0
