@@ -145,3 +145,32 @@ def test_entities_load_no_altair() -> None:
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_raw_html_is_only_our_own_static_css() -> None:
+    """st.html renders raw HTML: only module-level *_CSS constants built from layout numbers reach it,
+    never stored or scraped text (docs/SECURITY.md: user text is never rendered as raw HTML)."""
+    import ast
+    import importlib
+
+    root = Path(__file__).resolve().parent.parent
+    calls = []
+    for path in [*root.glob("research/**/*.py"), *root.glob("pages/*.py"), root / "app.py"]:
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "html"
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "st"):
+                calls.append((path.relative_to(root), node.args[0]))
+    assert calls, "the check must see the st.html calls it guards"
+    names = set()
+    for where, arg in calls:
+        parts = [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]
+        for part in parts:
+            assert isinstance(part, (ast.Name, ast.Attribute)), f"{where}: st.html takes something other than a constant"
+            name = part.id if isinstance(part, ast.Name) else part.attr
+            assert name.isupper() and name.endswith("_CSS"), f"{where}: st.html({name})"
+            names.add(name)
+    present = importlib.import_module("research.ui.present")
+    for name in names:
+        css = getattr(present, name)
+        assert css.strip().startswith("<style>") and css.strip().endswith("</style>") and css.count("<") == 2, name
