@@ -12,9 +12,14 @@ class VantageError(Exception):
 
     title = "Something went wrong"
 
-    def __init__(self, message: str, title: str | None = None) -> None:
+    def __init__(self, message: str, title: str | None = None, *, key: str | None = None,
+                 params: dict[str, object] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # A message of the UI catalog (research.i18n) and its values: pages show the error in the
+        # viewer's language (research.i18n.error_text); `message` is its English text (CLI, logs).
+        self.key = key
+        self.params = dict(params or {})
         if title is not None:
             self.title = title
 

@@ -12,13 +12,20 @@ import datetime as dt
 import importlib
 import pkgutil
 from decimal import Decimal
+from functools import lru_cache
 from string import Formatter
+from typing import TypeVar
 
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.numbers import format_compact_currency as _babel_compact_currency
 from babel.numbers import format_currency as _babel_currency
 from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import format_percent as _babel_percent
+
+from research.errors import VantageError
+
+E = TypeVar("E", bound=VantageError)
 
 LANGUAGES: dict[str, str] = {"en": "English", "sr": "Српски"}
 LOCALES: dict[str, str] = {"en": "en_GB", "sr": "sr_Cyrl_RS"}
@@ -53,6 +60,24 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def keyed_error(cls: type[E], key: str, **values: object) -> E:
+    """An error of class `cls` holding catalog message `key` with `values`: its `message` is the
+    English text (CLI, logs) and pages show it in the viewer's language (`error_text`)."""
+    return cls(t(key, "en", **values), key=key, params=values)
+
+
+def error_text(error: VantageError, lang: str) -> tuple[str, str]:
+    """An error's title and sentence in `lang`: the class's title from the catalog (`error.title.<Class>`,
+    the nearest base class that has one) and the keyed message, else the error's own English sentence."""
+    title = error.title
+    owner = next((cls for cls in type(error).__mro__ if "title" in cls.__dict__), None)
+    key = f"error.title.{owner.__name__}" if owner else ""
+    if owner is not None and title == owner.__dict__["title"] and key in MESSAGES:
+        title = t(key, lang)  # the class's own title, not one given to this error
+    message = t(error.key, lang, **error.params) if error.key in MESSAGES else error.message
+    return title, message
+
+
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in Formatter().parse(text) if name}
 
@@ -72,6 +97,26 @@ def fmt_money(value: float | int | Decimal | None, currency: str, lang: str) -> 
     if value is None:
         return "–"
     return _babel_currency(value, currency, locale=locale_of(lang))
+
+
+@lru_cache(maxsize=4)
+def _whole_currency_pattern(locale: str) -> str:
+    """The locale's currency pattern without decimals ("#,##0.00 ¤" -> "#,##0 ¤")."""
+    from babel import Locale
+
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    return pattern.replace(".00", "")
+
+
+def fmt_money_round(value: float | int | Decimal | None, currency: str, lang: str) -> str:
+    """Money rounded for its size, as a slide or a KPI shows it: €950, €38,500, €385K, €38.5M
+    (whole units below 100,000, then CLDR's compact form with one decimal)."""
+    if value is None or value != value:  # None or NaN
+        return "–"
+    if abs(value) < 100_000:
+        return _babel_currency(round(float(value)), currency, format=_whole_currency_pattern(locale_of(lang)),
+                               locale=locale_of(lang), currency_digits=False)
+    return _babel_compact_currency(float(value), currency, locale=locale_of(lang), fraction_digits=1)
 
 
 def fmt_percent(value: float | None, lang: str, decimals: int = 0) -> str:

@@ -11,7 +11,8 @@ import streamlit as st
 from research.errors import VantageError
 from research.store import Store
 from research.ui import context
-from research.ui.context import get_store, sidebar, tr
+from research.i18n import error_text
+from research.ui.context import get_store, lang, sidebar, tr
 from research.ui.text import escape_markdown
 
 
@@ -58,7 +59,8 @@ def altair(chart: alt.TopLevelMixin, *, key: str | None = None) -> None:
 
 def show_error(error: VantageError) -> None:
     """One clear sentence on screen; the message may hold user text, so it is escaped."""
-    st.error(f"**{escape_markdown(error.title)}** — {escape_markdown(error.message)}", icon=":material/error:")
+    title, message = error_text(error, lang())
+    st.error(f"**{escape_markdown(title)}** — {escape_markdown(message)}", icon=":material/error:")
 
 
 def attempt_change(change: Callable[[], Any], done: Callable[[Any], str], *, flash: str, forget: tuple[str, ...] = ()) -> None:
