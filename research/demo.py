@@ -54,6 +54,7 @@ _DEMO_TABLES = (
     "workspace_meta",
 )
 _SEQUENCED_TABLES = (
+    "value_labels",
     "features",
     "company_features",
     "companies",
@@ -539,6 +540,72 @@ _SWOT_MARKET: dict[str, tuple[_Statement, ...]] = {
           ("Low-cost boxes from new Turkish entrants", ("price", "competition"), 3),
           ("Exchange-rate risk on RSD-priced contracts", ("currency", "finance"), 2)),
 }
+# The Serbian names of the demo's domain values (table value_labels, research/data/labels.py): the
+# data is written in English like most CRM exports; a Serbian session shows these names.
+# (domain, stored value, Serbian name); the English name is the value itself.
+DEMO_LABELS: tuple[tuple[str, str, str], ...] = (
+    ("industry", "Agriculture", "Пољопривреда"),
+    ("industry", "Automotive", "Аутомобилска индустрија"),
+    ("industry", "Chemicals", "Хемијска индустрија"),
+    ("industry", "Construction materials", "Грађевински материјали"),
+    ("industry", "Cosmetics", "Козметика"),
+    ("industry", "E-commerce & retail", "Е-трговина и малопродаја"),
+    ("industry", "Electronics", "Електроника"),
+    ("industry", "Food & beverage", "Храна и пиће"),
+    ("industry", "Logistics", "Логистика"),
+    ("industry", "Pharma", "Фармација"),
+    ("region", "Central Europe", "Централна Европа"),
+    ("region", "South-East EU", "Југоисточна ЕУ"),
+    ("region", "Western Balkans", "Западни Балкан"),
+    ("category", "Bags & sacks", "Кесе и џакови"),
+    ("category", "Corrugated boxes", "Кутије од валовитог картона"),
+    ("category", "IBC containers", "IBC контејнери"),
+    ("category", "Labels", "Етикете"),
+    ("category", "Pallets", "Палете"),
+    ("category", "Protective packaging", "Заштитна амбалажа"),
+    ("category", "Strapping", "Траке за паковање"),
+    ("category", "Stretch film", "Стреч фолија"),
+    ("category", "Tapes", "Лепљиве траке"),
+    ("category", "Void fill", "Испуна за амбалажу"),
+    ("unit", "kg", "кг"),
+    ("unit", "m²", "м²"),
+    ("unit", "pack of 100", "паковање од 100"),
+    ("unit", "piece", "комад"),
+    ("unit", "roll", "ролна"),
+    ("capability", "Custom design", "Дизајн по мери"),
+    ("capability", "Delivery speed", "Брзина испоруке"),
+    ("capability", "Digital ordering", "Дигитално наручивање"),
+    ("capability", "Price competitiveness", "Ценовна конкурентност"),
+    ("capability", "Product range", "Асортиман"),
+    ("capability", "Regional coverage", "Регионална покривеност"),
+    ("capability", "Service & support", "Услуга и подршка"),
+    ("capability", "Sustainability", "Одрживост"),
+    ("feature_category", "Delivery", "Испорука"),
+    ("feature_category", "Ordering & service", "Наручивање и услуга"),
+    ("feature_category", "Product & design", "Производ и дизајн"),
+    ("feature_category", "Sustainability", "Одрживост"),
+    ("feature", "Online ordering portal", "Портал за онлајн наручивање"),
+    ("feature", "EDI / ERP integration", "EDI / ERP интеграција"),
+    ("feature", "Dedicated account manager", "Лични менаџер за клијента"),
+    ("feature", "24/7 support hotline", "Подршка 24/7"),
+    ("feature", "Vendor-managed inventory", "Залихе којима управља добављач"),
+    ("feature", "Volume rebates", "Рабати на количину"),
+    ("feature", "Price-lock contracts (12 months)", "Уговори с фиксном ценом (12 месеци)"),
+    ("feature", "48-hour delivery in Serbia", "Испорука за 48 сати у Србији"),
+    ("feature", "Same-day dispatch", "Отпрема истог дана"),
+    ("feature", "Warehouses in 5+ countries", "Складишта у 5+ земаља"),
+    ("feature", "Pallet pooling and returns", "Заједнички фонд и поврат палета"),
+    ("feature", "Custom printing", "Штампа по мери"),
+    ("feature", "Structural design service", "Услуга конструкционог дизајна"),
+    ("feature", "Food-contact certification", "Сертификат за контакт с храном"),
+    ("feature", "UN-approved dangerous-goods packaging", "УН одобрена амбалажа за опасне материје"),
+    ("feature", "Pre-stretched film range", "Асортиман предистегнуте фолије"),
+    ("feature", "FSC-certified board", "FSC сертификовани картон"),
+    ("feature", "Recycled-content film (30 %+)", "Фолија с рециклираним садржајем (30 %+)"),
+    ("feature", "Take-back programme", "Програм враћања амбалаже"),
+    ("feature", "Carbon footprint per product", "Угљенични отисак по производу"),
+)
+
 _SWOT_AUTHORS = ("Jelena Marković", "Marko Petrović", "Strategy team", "Ana Kovačević", "Nikola Jovanović")
 _SWOT_PAGES = ("/about", "/products", "/news", "/sustainability", "/references", "/careers")
 _SWOT_NOTES = (
@@ -925,6 +992,7 @@ def build_demo(
         _stage_constants(tx, seed, scale)
         _fill(tx, seed, scale)
         add_demo_features(tx, seed)
+        _add_labels(tx)
         _advance_sequences(tx)
         counts = {t: int(tx.execute(f"SELECT count(*) FROM {quote_ident(t)}").fetchone()[0]) for t in _DEMO_TABLES}
         counts["company_features"] = int(tx.execute("SELECT count(*) FROM company_features").fetchone()[0])
@@ -1106,6 +1174,15 @@ def _fill(tx: Transaction, seed: int, scale: int) -> None:
     )
     tx.execute(_INSERT_CAPABILITIES, {"seed": seed, "today": today})
     tx.execute(_UPSERT_META)
+
+
+def _add_labels(tx: Transaction) -> None:
+    """The Serbian names of the demo's industries, regions, categories, units, capabilities and features."""
+    tx.execute(
+        "INSERT INTO value_labels (id, domain, value, label_en, label_sr) "
+        "SELECT id, domain, value, value, label_sr FROM (SELECT unnest(?, recursive := true)) AS t",
+        [[{"id": i, "domain": d, "value": v, "label_sr": sr} for i, (d, v, sr) in enumerate(DEMO_LABELS, 1)]],
+    )
 
 
 def _advance_sequences(tx: Transaction) -> None:
