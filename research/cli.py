@@ -8,8 +8,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from research import __version__, config
 from research.errors import VantageError
@@ -130,6 +132,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     common.add_argument(
         "--actor", default=config.get("VANTAGE_ACTOR"), help="name recorded in the audit log (default: %(default)s)"
     )
+    common.add_argument("-v", "--verbose", action="store_true",
+                        help="log what happens on stderr (migrations, backups, imports, collect runs)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("demo", parents=[common], help="build the deterministic demo market into a workspace")
@@ -153,10 +157,35 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to the current sys.stderr (a test or a pipe may have replaced it since the start)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def _configure_logging(verbose: bool) -> None:
+    """`research.*` loggers to stderr: warnings always, what happens (info) with --verbose."""
+    logger = logging.getLogger("research")
+    for handler in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+        logger.removeHandler(handler)
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    _configure_logging(getattr(args, "verbose", False))
     handler: Command = args.handler
     try:
         return handler(args)

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from research.access import Actor, require
 from research.collect import inbox
-from research.collect.extract import Extraction, ExtractError
+from research.collect.extract import ExtractError, Extraction
 from research.collect.fetch import Fetcher, FetchPolicy
 from research.collect.isolation import extract_isolated
 from research.collect.observations import Recorded, record_result
 from research.collect.run import PageResult, new_run_id, run_collection
 from research.collect.watchers import Watcher, WatcherDraft, conditional_headers
 from research.store import Store
+
+log = logging.getLogger(__name__)
 
 # Statuses that mean "fetched, or politely skipped or postponed": a run with only these succeeded.
 FINE_STATUSES = ("new", "changed", "unchanged", "skipped", "fetched", "postponed")
@@ -75,6 +79,9 @@ def _run(
         workers=workers,
     )
     summary.seconds = time.perf_counter() - started
+    statuses = Counter(row.status for row in summary.rows)
+    log.info("collect run %s: %d watcher(s) in %.1f s (%s)", summary.run_id, len(summary.rows), summary.seconds,
+             ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())) or "nothing to do")
     return summary, results
 
 

@@ -13,6 +13,7 @@ and moves the file to `merged/`.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from research.collect.run import PageResult
 from research.collect.watchers import Watcher, conditional_headers, list_watchers
 from research.errors import StoreError, ValidationError, VantageError
 from research.store import Store
+
+log = logging.getLogger(__name__)
 
 WATCHERS_FILE = "watchers.json"
 MERGED_FOLDER = "merged"
@@ -61,7 +64,9 @@ def inbox_dir(folder: str | Path | None = None) -> Path:
 
 def _atomic_write(path: Path, write: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    from research.exports import new_file_mode  # here: research.exports loads altair and pandas
+    from research.exports import (
+        new_file_mode,  # here: research.exports loads altair and pandas
+    )
 
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     os.close(fd)
@@ -156,8 +161,8 @@ def export_watchers_quietly(store: Store, folder: str | Path | None = None) -> N
     # A read-only disk for the inbox must not undo a saved watcher; cron then uses an older list.
     try:
         export_watchers(store, folder)
-    except (OSError, StoreError):
-        pass
+    except (OSError, StoreError) as e:
+        log.warning("could not export the watcher list to the collection inbox (cron uses the older list): %s", e)
 
 
 def load_exported_watchers(folder: str | Path | None = None) -> tuple[list[Watcher], dict[int, dict[str, Any]]]:

@@ -22,6 +22,7 @@ kind fills that field instead of creating another.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,14 +34,23 @@ from rapidfuzz import fuzz, process
 from research import config
 from research.access import Actor, require
 from research.data import fields
+
 # Region from country and exchange rates for money live with the other workspace lookups (issue 15).
 from research.data.dependents import apply_dependent, dependent_values, money_fields  # noqa: F401 (grid.py imports the first two here)
-from research.data.entities import Entity, Problem, coerce_frame, describe_problems, missing_required
+from research.data.entities import (
+    Entity,
+    Problem,
+    coerce_frame,
+    describe_problems,
+    missing_required,
+)
 from research.data.mapping import KeptColumn, check_scales, fold, without_unit
 from research.data.reading import ImportRefused, RawTable
 from research.data.writes import bulk_insert, bulk_update
 from research.errors import ValidationError
 from research.store.core import Store, quote_ident
+
+log = logging.getLogger(__name__)
 
 MODES = ("append", "upsert")
 DUPLICATE_DECISIONS = ("refuse", "skip", "import")
@@ -563,4 +573,6 @@ def apply_import(store: Store, plan: ImportPlan, actor: Actor, *, duplicates: st
             "actor": tx.actor,
         })
         batch_id = tx.batch_id
+    log.info("import of %s into %s (batch %d, %s mode): %d inserted, %d updated, %d skipped", plan.raw.file_name,
+             plan.entity.name, batch_id, plan.mode, inserted, updated, int((~keep).sum()))
     return ImportResult(batch_id, inserted, updated, int((~keep).sum()))

@@ -9,6 +9,7 @@ against the workspace during validation.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -19,6 +20,8 @@ import pandas as pd
 from research.data.entities import Entity
 from research.errors import ConflictError
 from research.store.core import Transaction, quote_ident, to_json
+
+log = logging.getLogger(__name__)
 
 _STAGE = "_vantage_rows"
 
@@ -32,8 +35,8 @@ def staged(tx: Transaction, name: str, frame: pd.DataFrame) -> Iterator[None]:
     finally:
         try:
             tx.unregister(name)
-        except duckdb.Error:
-            pass  # the transaction failed; the real error is already on its way up
+        except duckdb.Error as e:  # the transaction failed; the real error is already on its way up
+            log.debug("unregister %s after a failed transaction: %s", name, e)
 
 
 def identity_of(entity: Entity, row: Mapping[str, Any]) -> str:

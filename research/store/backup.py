@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -27,6 +28,8 @@ from research import config
 from research.errors import StoreError, ValidationError, WorkspaceOpenError
 from research.permissions import Actor, require
 from research.store.core import Store, quote_ident
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "vantage-backup.json"
 _MANIFEST_KEYS = frozenset({"vantage_backup", "source", "created_at", "schema_version", "counts", "checksums"})
@@ -177,7 +180,8 @@ def _matching_backup(parent: Path, base: str, counts: dict[str, int], checksums:
             continue
         try:
             manifest = read_manifest(candidate)
-        except ValidationError:
+        except ValidationError as e:
+            log.warning("backup folder %s is not a complete backup, not reused: %s", candidate.name, e)
             continue
         if (manifest["schema_version"] == version and manifest["counts"] == counts
                 and manifest["checksums"] == checksums
@@ -218,6 +222,7 @@ def backup_before_migrations(con: duckdb.DuckDBPyConnection, database: str, pend
     try:
         reusable = _matching_backup(parent, base, counts, checksums, version)
         if reusable is not None:
+            log.info("workspace %s: the backup %s from before upgrade %s is reused", where, reusable, pending)
             return str(reusable)
         folder = parent / base
         if folder.exists() and not (folder / MANIFEST).exists():
@@ -234,4 +239,5 @@ def backup_before_migrations(con: duckdb.DuckDBPyConnection, database: str, pend
             f"The workspace {where} needs schema upgrades {pending}, but the backup before them failed "
             f"({reason}); nothing was changed. Free disk space or set VANTAGE_BACKUP_DIR."
         ) from e
+    log.info("workspace %s: backed up to %s before schema upgrades %s", where, folder, pending)
     return str(folder)

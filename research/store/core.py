@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import re
 import threading
@@ -35,6 +36,8 @@ from research.permissions import Actor, actor_name, audit_privacy_sql, require
 
 if TYPE_CHECKING:  # pandas loads with the first frame, not with the store: `info` needs none
     import pandas as pd
+
+log = logging.getLogger(__name__)
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -282,8 +285,11 @@ class Store:
                         [migration.version, migration.name],
                     )
                     cur.execute("COMMIT")
+                    log.info("workspace %s: applied migration %04d_%s", database, migration.version, migration.name)
                 except BaseException as e:
                     cur.execute("ROLLBACK")
+                    log.warning("workspace %s: migration %04d_%s failed and was rolled back: %s", database,
+                                migration.version, migration.name, e)
                     if isinstance(e, duckdb.Error):
                         raise WorkspaceOpenError(_describe_failed_migration(migration, e, saved)) from e
                     raise
@@ -395,8 +401,8 @@ class Store:
             except BaseException as e:
                 try:
                     cur.execute("ROLLBACK")
-                except duckdb.Error:
-                    pass  # the transaction was already aborted by the failure
+                except duckdb.Error as rollback:  # the transaction was already aborted by the failure
+                    log.debug("rollback after a failed transaction: %s", rollback)
                 if isinstance(e, duckdb.TransactionException) or "Conflict on" in str(e):
                     raise ConflictError(
                         "Someone else changed the same rows at the same moment; nothing was saved. Try again."
