@@ -338,6 +338,17 @@ class Store:
         rows = self.query_rows(sql, params)
         return next(iter(rows[0].values())) if rows else None
 
+    def data_version(self) -> tuple[int, int]:
+        """A cheap fingerprint of the workspace's data that changes with every write.
+
+        Every write goes through `transaction`, which audits it, so the audit log's last id
+        and row count move with each one (an undo deletes none: it adds rows). Caches key on
+        it (research/ui/cache.py): a save shows on the next run, and no cache is ever
+        cleared for everyone.
+        """
+        row = self.query_rows("SELECT coalesce(max(id), 0) AS last_id, count(*) AS n FROM audit_log")[0]
+        return int(row["last_id"]), int(row["n"])
+
     def schema_version(self) -> int:
         return int(self.query_value("SELECT max(version) FROM schema_version"))
 
