@@ -52,7 +52,7 @@ def test_add_test_save_run_and_see_the_change(demo_copy: Path, monkeypatch: pyte
     assert_clean(at)
     shown = at.dataframe[0].value
     assert "100.00" in shown.iloc[:, 1].tolist() and "Crate <b>42</b>" in shown.iloc[:, 1].tolist()
-    assert at.warning and "sku" in at.warning[0].value  # missing fields are pointed out
+    assert at.warning and t("collect.field.sku", "en") in at.warning[0].value  # missing fields are pointed out
     at.button(key="FormSubmitter:collect_add_form-" + t("collect.form.save", "en")).click().run()
     assert_clean(at)
     assert at.success[0].value == t("collect.saved", "en", id=1)
@@ -71,7 +71,7 @@ def test_add_test_save_run_and_see_the_change(demo_copy: Path, monkeypatch: pyte
     at.run()
     assert_clean(at)
     changes = at.dataframe[0].value
-    assert changes.iloc[0, 3] == "price" and changes.iloc[0, 4] == "100.00" and changes.iloc[0, 5] == "120.00"
+    assert changes.iloc[0, 3] == t("collect.field.price", "en") and changes.iloc[0, 4] == "100.00" and changes.iloc[0, 5] == "120.00"
 
     at.session_state["collect_view"] = "history"
     at.run()

@@ -104,6 +104,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin.remove_pick": ("Role to remove", "Улога за уклањање"),
     "admin.remove_button": ("Remove", "Уклони"),
     "admin.removed": ("The role of {pattern} was removed.", "Улога за {pattern} је уклоњена."),
+    "admin.error.pattern": (
+        "“{pattern}” is neither an e-mail address ({person}) nor a whole domain ({domain}).",
+        "„{pattern}” није ни адреса е-поште ({person}) ни цео домен ({domain}).",
+    ),
     # private notes
     "swot.private": ("Private note", "Приватна белешка"),
     "swot.private_help": (

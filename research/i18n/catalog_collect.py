@@ -76,10 +76,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "collect.form.kind": ("What to read", "Шта се чита"),
     "collect.form.fields": ("Fields, one per line: name=selector", "Поља, по једно у реду: назив=селектор"),
     "collect.form.fields_help": (
-        "Examples: price=.product-price · stock=.availability · image=img.main@src · date:date=time. "
-        "Types: text, number, price, date.",
-        "Облик: назив=селектор, уз врсту после двотачке (назив:врста=селектор) и атрибут после знака @. "
-        "Врсте: текст, број, цена, датум.",
+        "Examples: {examples}. A type goes after a colon (name:type=selector), an attribute after @. "
+        "Types: {types}.",
+        "Примери: {examples}. Врста иде после двотачке (назив:врста=селектор), атрибут после знака @. "
+        "Врсте се пишу овако: {types}.",
+    ),
+    "collect.form.file": (
+        "Or test a saved copy of the page ({ext}), e.g. when the site blocks robots",
+        "Или испробајте сачувану копију странице ({ext}), на пример кад сајт блокира роботе",
+    ),
+    "collect.form.file_help": (
+        "Test reads this file instead of fetching the address; the address, if given, still counts as the "
+        "page's address. Saving a watcher needs the address.",
+        "Испробавање чита ову датотеку уместо да преузме адресу; адреса, ако је унета, и даље важи као адреса "
+        "странице. За чување праћења адреса је обавезна.",
     ),
     "collect.form.items": ("Item selector (listing pages)", "Селектор ставке (спискови)"),
     "collect.form.ignore": ("Ignore before comparing (selectors, one per line)", "Занемари пре поређења (селектори, по један у реду)"),
@@ -89,6 +99,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "collect.form.save": ("Save watcher", "Сачувај праћење"),
     "collect.saved": ("Watcher {id} saved.", "Праћење {id} је сачувано."),
     "collect.test.ok": ("This is what the watcher would record now:", "Ово би праћење сада уписало:"),
+    "collect.test.ok_file": (
+        "This is what the watcher would record from the saved page {file}:",
+        "Ово би праћење уписало из сачуване странице {file}:",
+    ),
+    "collect.test_selected": ("Test without recording", "Испробај без уписа"),
+    "collect.test_one": (
+        "Select exactly one watcher to test it.",
+        "Изаберите тачно једно праћење да бисте га испробали.",
+    ),
     "collect.test.failed": ("The page could not be read ({status}): {message}", "Страница није прочитана ({status}): {message}"),
     "collect.test.missing": ("Not found on the page: {fields}", "Није пронађено на страници: {fields}"),
     "collect.test.items": ("{count} items found on the page.", "На страници је пронађено ставки: {count}."),
@@ -110,5 +129,215 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "collect.chart.changed": ("Changed", "Промењено"),
     "collect.chart.company": ("Company", "Компанија"),
     "collect.yes": ("yes", "да"),
+    # built-in fields and values
+    "collect.field.name": ("Name", "Назив"),
+    "collect.field.price": ("Price", "Цена"),
+    "collect.field.currency": ("Currency", "Валута"),
+    "collect.field.sku": ("SKU", "Шифра производа"),
+    "collect.field.brand": ("Brand", "Марка"),
+    "collect.field.availability": ("Availability", "Доступност"),
+    "collect.field.count": ("Items on the page", "Ставки на страници"),
+    "collect.field.items": ("Items", "Ставке"),
+    "collect.field.url": ("Link", "Веза"),
+    "collect.field.text": ("Page text", "Текст странице"),
+    "collect.field.text_hash": ("Text fingerprint", "Отисак текста"),
+    "collect.field.characters": ("Characters of text", "Знакова текста"),
+    "collect.availability.InStock": ("In stock", "На стању"),
+    "collect.availability.OutOfStock": ("Out of stock", "Нема на стању"),
+    "collect.availability.PreOrder": ("Pre-order", "У претпродаји"),
+    "collect.change.item_added": ("Item added: {item}", "Додата ставка: {item}"),
+    "collect.change.item_removed": ("Item removed: {item}", "Уклоњена ставка: {item}"),
+    # the explanation of a Test (what `extract --explain` prints)
+    "collect.explain.title": ("Why these values", "Зашто баш ове вредности"),
+    "collect.explain.caption": (
+        "For each field, every candidate the page offered, where it was found and its score; the highest score "
+        "wins (✅). If a winner is not what the page shows, choose “Fields by selector” and point at the right "
+        "element.",
+        "За свако поље: сви кандидати које страница нуди, где су пронађени и њихова оцена; побеђује највиша оцена "
+        "(✅). Ако победник није оно што страница приказује, изаберите „Поља по селектору” и означите прави "
+        "елемент.",
+    ),
+    "collect.explain.heading": ("{field}: {value} — from {source}", "{field}: {value} — извор: {source}"),
+    "collect.explain.heading_none": ("{field}: not found", "{field}: није пронађено"),
+    "collect.explain.reason.none": ("No source on the page has this field.", "Ниједан извор на страници нема ово поље."),
+    "collect.explain.reason.ruled_out": (
+        "The page offered {n} candidates, but every one was ruled out, so the field stays empty.",
+        "Страница нуди кандидата: {n}, али је сваки одбачен, па поље остаје празно.",
+    ),
+    "collect.explain.reason.only": (
+        "Chosen from {source} ({where}), score {score}; the page offered no other value.",
+        "Изабрано из извора {source} ({where}), оцена {score}; страница не нуди другу вредност.",
+    ),
+    "collect.explain.reason.beat": (
+        "Chosen from {source} ({where}), score {score}; it beat {runner} from {runner_source} (score {runner_score}).",
+        "Изабрано из извора {source} ({where}), оцена {score}; победило је {runner} из извора {runner_source} "
+        "(оцена {runner_score}).",
+    ),
+    "collect.explain.reason.notes": ("Notes: {notes}.", "Напомене: {notes}."),
+    "collect.explain.col.chosen": ("Chosen", "Изабрано"),
+    "collect.explain.col.value": ("Candidate", "Кандидат"),
+    "collect.explain.col.currency": ("Currency", "Валута"),
+    "collect.explain.col.source": ("Source", "Извор"),
+    "collect.explain.col.where": ("Where on the page", "Где на страници"),
+    "collect.explain.col.score": ("Score", "Оцена"),
+    "collect.explain.col.notes": ("What moved the score", "Шта је променило оцену"),
+    "collect.source.json_ld": ("Structured data ({name})", "Структурисани подаци ({name})"),
+    "collect.source.microdata": ("Microdata", "Микроподаци"),
+    "collect.source.meta": ("Meta tags", "Мета-ознаке"),
+    "collect.source.itemprop": ("Loose product marks ({name})", "Појединачне ознаке производа ({name})"),
+    "collect.source.page": ("Visible page", "Видљиви део странице"),
+    "collect.source.page_data": ("Page data attributes", "Подаци у ознакама странице"),
+    "collect.source.address": ("Page address", "Адреса странице"),
+    "collect.explain.d.price_near": ("the first current price next to the main heading", "прва тренутна цена поред главног наслова"),
+    "collect.explain.d.price_page": ("the first current price on the page", "прва тренутна цена на страници"),
+    "collect.explain.d.mpn": ("{path} (the maker's part number)", "{path} (каталошки број произвођача)"),
+    "collect.explain.d.itemprop_loose": ("{attr} outside a product scope", "{attr} ван описа производа"),
+    "collect.explain.d.offer_count": ("{path} = {n} sellers with a price", "{path} = продаваца са ценом: {n}"),
+    "collect.explain.d.priced_page": (
+        "a product page with a price and no out-of-stock sign",
+        "страница производа са ценом, без знака да га нема на стању",
+    ),
+    "collect.explain.d.query_param": ("query parameter {param}", "параметар адресе {param}"),
+    "collect.explain.d.segment_after": ("the address segment after {segment}", "део адресе после {segment}"),
+    "collect.explain.d.segment": ("an address segment", "део адресе"),
+    "collect.explain.d.slug_end": ("the end of the address slug", "крај назива у адреси"),
+    "collect.explain.d.slug_start": ("the start of the address slug", "почетак назива у адреси"),
+    "collect.explain.d.canonical": ("{where} of the canonical address", "{where} у каноничкој адреси"),
+    "collect.explain.d.quantity": ("a quantity selector {tag}", "избор количине {tag}"),
+    "collect.explain.d.disabled_button": ("a disabled “{text}” button", "искључено дугме „{text}”"),
+    "collect.explain.d.button": ("a “{text}” button", "дугме „{text}”"),
+    "collect.explain.d.cart_button": ("an add-to-cart button “{text}”", "дугме за куповину „{text}”"),
+    "collect.explain.d.stock_element": ("the words “{text}” in a stock element", "речи „{text}” у делу о залихама"),
+    "collect.explain.d.stock_words": ("the words “{text}”", "речи „{text}”"),
+    "collect.explain.d.marked": ("an element marked “{mark}”", "елемент означен са „{mark}”"),
+    "collect.explain.d.labelled": ("labelled “{label}”", "уз ознаку „{label}”"),
+    "collect.explain.d.near": ("{what} near the main heading", "{what}, близу главног наслова"),
+    "collect.explain.d.on_page": ("{what} on the page", "{what}, на страници"),
+    "collect.explain.n.shown": ("the page shows it as the current price", "страница је приказује као тренутну цену"),
+    "collect.explain.n.struck": (
+        "the page shows it struck through or as the old price; the current price is lower",
+        "страница је приказује прецртану или као стару цену; тренутна цена је нижа",
+    ),
+    "collect.explain.n.also_from": ("also from {sources}", "исту вредност нуди и: {sources}"),
+    "collect.explain.n.variant_skus": (
+        "{n} sizes or colours each have their own SKU: a variant's id",
+        "величине или боје (њих {n}) имају свака своју шифру: то је шифра варијанте",
+    ),
+    "collect.explain.n.many_codes": (
+        "the page shows {n} different codes near the heading",
+        "страница близу наслова приказује различитих шифара: {n}",
+    ),
+    "collect.explain.n.barcode": (
+        "a barcode number ({kinds}), not the shop's own code",
+        "број бар-кода ({kinds}), а не шифра продавнице",
+    ),
+    "collect.explain.n.variant_of": ("a variant of {base}, which the page shows", "варијанта шифре {base}, коју страница приказује"),
+    "collect.explain.n.offers_in_stock": ("{k} of {n} offers are in stock", "на стању је {k} од {n} понуда"),
+    # run and Test messages (what happened to a page)
+    "collect.msg.refused": ("HTTP {code}: the site refused the request", "Сајт је одбио захтев (код {code})."),
+    "collect.msg.rate_limited": ("HTTP {code} (rate limited or unavailable)", "Сајт ограничава приступ или није доступан (код {code})."),
+    "collect.msg.wait": (
+        "HTTP {code}: the site asks to wait {seconds} s; try later",
+        "Сајт тражи чекање од {seconds} с (код {code}); покушајте касније.",
+    ),
+    "collect.msg.http": ("HTTP {code}: the server answered with an error", "Сервер је одговорио грешком (код {code})."),
+    "collect.msg.deadline": (
+        "no complete answer within {seconds} s (total deadline)",
+        "Нема потпуног одговора за {seconds} с (укупни рок).",
+    ),
+    "collect.msg.not_html": ("not a web page but {mime}", "Ово није веб-страница, него {mime}."),
+    "collect.msg.captcha": (
+        "a bot check or captcha was served instead of the page",
+        "Уместо странице стигла је провера да нисте робот.",
+    ),
+    "collect.msg.robots": ("{file} disallows this page for robots", "Датотека {file} забрањује роботима ову страницу."),
+    "collect.msg.robots_unread": (
+        "{file} could not be read, so the site is treated as closed to robots: {why}",
+        "Датотека {file} није прочитана, па се сајт сматра затвореним за роботе: {why}",
+    ),
+    "collect.msg.tls": ("the site's TLS certificate could not be verified", "Безбедносни сертификат сајта није потврђен."),
+    "collect.msg.timeout": ("the server did not answer in time", "Сервер није одговорио на време."),
+    "collect.msg.no_host": ("the host name cannot be found", "Име сервера није пронађено."),
+    "collect.msg.conn_refused": ("the server refused the connection", "Сервер је одбио везу."),
+    "collect.msg.conn_failed": ("the connection failed", "Веза није успела."),
+    "collect.msg.incomplete": ("the page could not be read completely ({error})", "Страница није прочитана до краја ({error})."),
+    "collect.msg.too_large": (
+        "the page is larger than the {cap}-byte cap; nothing was kept",
+        "Страница је већа од границе од {cap} бајтова; ништа није сачувано.",
+    ),
+    "collect.msg.redirect_loop": (
+        "the page redirects in a loop ({n} hops, back to {url})",
+        "Страница преусмерава у круг ({n} корака, назад на {url}).",
+    ),
+    "collect.msg.redirects": ("more than {n} redirects; stopped at {url}", "Више од {n} преусмеравања; заустављено на {url}."),
+    "collect.msg.private_address": (
+        "{host} resolves to {address}, an internal address; add it to {setting} to fetch intranet pages.",
+        "{host} води на унутрашњу адресу {address}; додајте је у {setting} да бисте преузимали интерне странице.",
+    ),
+    "collect.msg.dns": ("The host {host} cannot be found.", "Сервер {host} није пронађен."),
+    "collect.msg.metadata": (
+        "{host} is a cloud metadata address; it is never fetched.",
+        "{host} је адреса метаподатака облака; она се никад не преузима.",
+    ),
+    "collect.msg.too_deep": ("the page is nested too deeply to read", "Страница је сувише дубоко угнеждена да би се прочитала."),
+    "collect.msg.read_timeout": (
+        "Reading the page took longer than {seconds} s and was stopped.",
+        "Читање странице трајало је дуже од {seconds} с и заустављено је.",
+    ),
+    "collect.msg.no_items": ("items: the selector {css} matched nothing", "Ставке: селектор {css} не налази ништа."),
+    "collect.msg.selector_nothing": ("{field}: the selector {css} matched nothing", "{field}: селектор {css} не налази ништа."),
+    "collect.msg.no_text": ("text: the page shows no text", "Текст: страница не приказује текст."),
+    "collect.msg.not_found": ("{field}: not found on the page", "{field}: није пронађено на страници."),
+    # the add form's refusals
+    "collect.error.url_empty": (
+        "Type the page's address, starting with {scheme}.",
+        "Упишите адресу странице; почиње са {scheme}.",
+    ),
+    "collect.error.url_scheme": (
+        "The address must start with {http} or {https}; got “{url}”.",
+        "Адреса мора да почиње са {http} или {https}; унето је „{url}”.",
+    ),
+    "collect.error.field_form": (
+        "Fields, line {line} (“{text}”): write name=CSS selector, e.g. {example}.",
+        "Поља, ред {line} („{text}”): пишите назив=селектор, на пример {example}.",
+    ),
+    "collect.error.field_type": (
+        "Fields, line {line}: the type “{kind}” is not one of {types}.",
+        "Поља, ред {line}: врста „{kind}” није једна од ових: {types}.",
+    ),
+    "collect.error.field_selector": (
+        "Fields, line {line}: “{css}” is not a CSS selector this tool understands.",
+        "Поља, ред {line}: „{css}” није селектор који овај алат разуме.",
+    ),
+    "collect.error.field_name": (
+        "Fields, line {line}: a field name is one short word (letters, digits, _ or -), not “{name}”.",
+        "Поља, ред {line}: назив поља је једна кратка реч (слова, цифре, _ или -), а не „{name}”.",
+    ),
+    "collect.error.field_other": ("Fields, line {line}: {problem}", "Поља, ред {line}: {problem}"),
+    "collect.error.field_twice": (
+        "Two fields are named “{name}”; give each field its own name.",
+        "Два поља се зову „{name}”; дајте сваком пољу посебан назив.",
+    ),
+    "collect.error.no_fields": (
+        "“Fields by selector” needs at least one field line, e.g. {example}.",
+        "„Поља по селектору” траже бар један ред са пољем, на пример {example}.",
+    ),
+    "collect.error.no_items": (
+        "A listing watcher needs an item selector: the element around each product, e.g. {example}.",
+        "Праћење списка тражи селектор ставке: елемент око сваког производа, на пример {example}.",
+    ),
+    "collect.error.selector_items": (
+        "The item selector “{css}” is not a CSS selector this tool understands.",
+        "Селектор ставке „{css}” није селектор који овај алат разуме.",
+    ),
+    "collect.error.selector_ignore": (
+        "“{css}” under “Ignore before comparing” is not a CSS selector this tool understands.",
+        "„{css}” под „Занемари пре поређења” није селектор који овај алат разуме.",
+    ),
+    "collect.error.file_empty": ("The saved page is empty.", "Сачувана страница је празна."),
+    "collect.error.file_large": (
+        "The saved page is larger than {size} bytes; that is not a web page.",
+        "Сачувана страница је већа од {size} бајтова; то није веб-страница.",
+    ),
     "collect.no": ("no", "не"),
 }

@@ -7,7 +7,9 @@ import streamlit as st
 
 from research.access import ACTIONS, ROLES
 from research.access import roles as access_roles
-from research.errors import VantageError
+from research.errors import ValidationError, VantageError
+from research.i18n import keyed_error
+from research.permissions import normalize_pattern
 from research.store import Store
 from research.ui.context import actor, auth_mode, option_labels, tr, vantage_secrets
 from research.ui.widgets import show_error
@@ -44,6 +46,15 @@ def _rules_frame(rules: list[tuple[str, str]], notes: list[str | None] | None = 
     return pd.DataFrame(frame)
 
 
+def _check_pattern(pattern: str) -> None:
+    """Refuse a malformed address rule in the viewer's language; the rule itself stays in research.permissions."""
+    try:
+        normalize_pattern(pattern)
+    except ValidationError:
+        raise keyed_error(ValidationError, "admin.error.pattern", pattern=(pattern or "").strip()[:200],
+                          person="ana@example.com", domain="@example.com") from None
+
+
 def assignments(store: Store) -> None:
     found = access_roles.list_assignments(store, actor())
     st.subheader(tr("admin.table"))
@@ -72,6 +83,7 @@ def assignments(store: Store) -> None:
         note = st.text_input(tr("admin.note"), key="admin_note", max_chars=200)
         if st.form_submit_button(tr("admin.save"), type="primary", key="admin_save"):
             try:
+                _check_pattern(pattern)
                 saved = access_roles.assign_role(store, actor(), pattern, role, note=note)
             except VantageError as error:
                 show_error(error)
@@ -82,8 +94,9 @@ def assignments(store: Store) -> None:
         with right.form("admin_remove"):
             st.markdown(f"**{tr('admin.remove')}**")
             by_id = {a.id: a for a in found}
+            roles = {r: tr(f"access.role.{r}") for r in ROLES}  # bound now: AppTest formats outside the run
             picked = st.selectbox(tr("admin.remove_pick"), list(by_id), key="admin_remove_pick",
-                                  format_func=lambda i: f"{by_id[i].pattern} ({by_id[i].role})")
+                                  format_func=lambda i: f"{by_id[i].pattern} ({roles[by_id[i].role]})")
             if st.form_submit_button(tr("admin.remove_button"), key="admin_remove_button"):
                 try:
                     access_roles.remove_assignment(store, actor(), picked, expected_version=by_id[picked].version)

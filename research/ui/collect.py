@@ -1,17 +1,29 @@
-"""Widgets of the Collect page: watchers table and runs, the add form with Test, change log, history."""
+"""Widgets of the Collect page: watchers table and runs, the add form with Test (and why), change log, history."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from research.collect import inbox, views
-from research.collect.collector import RunRow, collect_into_store, test_watcher
-from research.collect.extract import ExtractError, FieldSpec
-from research.collect.watchers import KINDS, SCHEDULES, WatcherDraft, add_watcher, companies_and_products
-from research.collect.watchers import list_watchers, remove_watcher
-from research.errors import ValidationError, VantageError
+from research.collect.collector import (
+    RunRow,
+    TestOutcome,
+    collect_into_store,
+    test_watcher,
+)
+from research.collect.extract import FIELD_TYPES
+from research.collect.watchers import (
+    KINDS,
+    SCHEDULES,
+    add_watcher,
+    companies_and_products,
+    list_watchers,
+    remove_watcher,
+)
+from research.errors import VantageError
 from research.store import Store
 from research.ui.context import actor, can, lang, option_labels, tr
+from research.ui.text import escape_markdown
 from research.ui.widgets import altair, show_error
 
 VIEWS = ("watchers", "add", "changes", "history")
@@ -52,10 +64,20 @@ def watchers_section(store: Store) -> None:
         return
     chosen = st.multiselect(tr("collect.select_hint"), options=list(names), format_func=names.get, key="collect_selected",
                             placeholder=tr("collect.choose"))
-    left, middle, right = st.columns(3)
+    left, middle, test_col, right = st.columns(4)
     run_selected = left.button(tr("collect.run_selected"), key="collect_run_selected", icon=":material/play_arrow:")
     run_all = middle.button(tr("collect.run_all"), key="collect_run_all", type="primary", icon=":material/fast_forward:")
+    test = test_col.button(tr("collect.test_selected"), key="collect_test_selected", icon=":material/science:")
     remove = right.toggle(tr("collect.remove"), key="collect_remove_toggle")
+    if test:
+        if len(chosen) != 1:
+            st.warning(tr("collect.test_one"))
+        else:
+            try:
+                with st.spinner(tr("collect.running", count=1)):
+                    show_test(test_watcher(views.draft_of(list_watchers(store, chosen)[0])))
+            except VantageError as error:
+                show_error(error)
     if run_selected or run_all:
         if run_selected and not chosen:
             st.warning(tr("collect.nothing_selected"))
@@ -87,7 +109,8 @@ def run_watchers(store: Store, watchers: list) -> None:
 
         def on_row(row: RunRow, done: int, total: int) -> None:
             bar.progress(done / max(total, 1), text=tr("collect.progress", done=done, total=total, watcher=row.watcher[:80]))
-            st.text(f"{views.status_label(row.status, language)} · {row.watcher[:100]}" + (f" — {row.message[:160]}" if row.message else ""))
+            message = views.message_text(row.message, language)
+            st.text(f"{views.status_label(row.status, language)} · {row.watcher[:100]}" + (f" — {message[:160]}" if message else ""))
 
         try:
             summary = collect_into_store(store, actor(), watchers, on_row=on_row)
@@ -104,19 +127,6 @@ def run_watchers(store: Store, watchers: list) -> None:
             ),
             state="complete" if summary.ok else "error",
         )
-
-
-def _draft_from_form(values: dict) -> WatcherDraft:
-    try:
-        specs = [FieldSpec.parse(line) for line in values["fields"].splitlines() if line.strip()]
-    except ExtractError as e:
-        raise ValidationError(e.message) from None
-    return WatcherDraft(
-        url=values["url"], kind=values["kind"], label=values["label"], company_id=values["company"],
-        product_id=values["product"], fields=specs, item_selector=values["items"],
-        ignore_selectors=[line for line in values["ignore"].splitlines() if line.strip()],
-        min_change_pct=values["min_change"], schedule=values["schedule"],
-    )
 
 
 def add_section(store: Store) -> None:
@@ -140,8 +150,10 @@ def add_section(store: Store) -> None:
                                            format_func=lambda p: none if p is None else product_names[p]),
             "kind": middle[2].selectbox(tr("collect.form.kind"), options=list(KINDS), key="collect_kind",
                                         format_func=option_labels("collect.kind")),
-            "fields": fields_col.text_area(tr("collect.form.fields"), key="collect_fields",
-                                           help=tr("collect.form.fields_help"), height=100),
+            "fields": fields_col.text_area(
+                tr("collect.form.fields"), key="collect_fields", height=100,
+                help=tr("collect.form.fields_help", types=", ".join(FIELD_TYPES),
+                        examples="price=.product-price · stock=.availability · image=img.main@src · date:date=time")),
             "ignore": ignore_col.text_area(tr("collect.form.ignore"), key="collect_ignore", placeholder="#cookie-banner",
                                            height=100),
             "items": bottom[0].text_input(tr("collect.form.items"), key="collect_items", placeholder="li.product"),
@@ -150,36 +162,55 @@ def add_section(store: Store) -> None:
             "schedule": bottom[2].selectbox(tr("collect.form.schedule"), options=list(SCHEDULES), index=2,
                                             key="collect_schedule", format_func=option_labels("collect.schedule")),
         }
+        saved_page = st.file_uploader(tr("collect.form.file", ext=".html"), type=["html", "htm"], key="collect_file",
+                                      help=tr("collect.form.file_help"))
         left, right = st.columns(2)
         test = left.form_submit_button(tr("collect.form.test"), icon=":material/science:")
         save = right.form_submit_button(tr("collect.form.save"), type="primary", icon=":material/save:")
     if not (test or save):
         return
     try:
-        draft = _draft_from_form(values)
-        if test:
+        if test and saved_page is not None:  # the address is optional: it only names the page
+            draft = views.draft_from_form(values, need_url=False)
+            show_test(views.test_saved_page(saved_page.getvalue(), draft), file=saved_page.name)
+        elif test:
+            draft = views.draft_from_form(values)
             with st.spinner(tr("collect.running", count=1)):
                 show_test(test_watcher(draft))
         else:
-            watcher = add_watcher(store, actor(), draft)
+            watcher = add_watcher(store, actor(), views.draft_from_form(values))
             st.success(tr("collect.saved", id=watcher.id), icon=":material/check_circle:")
     except VantageError as error:
         show_error(error)
 
 
-def show_test(outcome) -> None:
+def show_test(outcome: TestOutcome, file: str | None = None) -> None:
+    """What the watcher would record, and for product pages each field's candidates and why the winner won."""
+    language = lang()
     if outcome.extraction is None:
-        st.error(tr("collect.test.failed", status=views.status_label(outcome.status, lang()), message=outcome.message or "–"))
+        st.error(tr("collect.test.failed", status=views.status_label(outcome.status, language),
+                    message=escape_markdown(views.message_text(outcome.message, language) or views.BLANK)))
         return
-    st.markdown(tr("collect.test.ok"))
-    st.dataframe(views.extraction_view(outcome.extraction, lang()), hide_index=True, key="collect_test_values")
-    if "items" in outcome.extraction.values:
-        st.caption(tr("collect.test.items", count=outcome.extraction.values.get("count", 0)))
-        st.dataframe(views.items_view(outcome.extraction), hide_index=True, key="collect_test_items")
+    extraction = outcome.extraction
+    st.markdown(tr("collect.test.ok_file", file=escape_markdown(file)) if file else tr("collect.test.ok"))
+    st.dataframe(views.extraction_view(extraction, language), hide_index=True, key="collect_test_values")
+    if "items" in extraction.values:
+        st.caption(tr("collect.test.items", count=extraction.values.get("count", 0)))
+        st.dataframe(views.items_view(extraction, language), hide_index=True, key="collect_test_items")
     if outcome.missing:
-        st.warning(tr("collect.test.missing", fields=", ".join(outcome.missing)), icon=":material/warning:")
-    if outcome.extraction.notes:  # e.g. a JSON-LD block nested too deeply to read
-        st.caption(tr("collect.test.notes", notes=" ".join(outcome.extraction.notes)))
+        st.warning(tr("collect.test.missing", fields=escape_markdown(views.missing_text(outcome.missing, language))),
+                   icon=":material/warning:")
+    if extraction.notes:  # e.g. a JSON-LD block nested too deeply to read
+        st.caption(tr("collect.test.notes", notes=escape_markdown(" ".join(extraction.notes))))
+    explained = views.explanation_view(extraction.evidence, extraction.values, language)
+    if explained:
+        st.subheader(tr("collect.explain.title"))
+        st.caption(tr("collect.explain.caption"))
+    for field in explained:
+        # Labels and markdown hold scraped text: escaped, and cells stay plain text in a dataframe.
+        with st.expander(escape_markdown(field.heading), expanded=False):
+            st.markdown(escape_markdown(field.reason))
+            st.dataframe(field.candidates, hide_index=True, key=f"collect_explain_{field.field}")
 
 
 def changes_section(store: Store) -> None:
