@@ -137,7 +137,7 @@ def test_swot_evidence_and_stale_counts_match_sql(demo: Store) -> None:
     assert f"{stale} items are stale now" in content.text
     assert content.table["Evidence in month"].sum() == evidence and content.table["Stale now"].sum() == stale
     items = _slide(deck, "SWOT items to look at").table
-    assert set(items["Status"]) == {"stale"} and len(items) == 20
+    assert set(items["Status"]) == {"Stale"} and len(items) == 20
 
 
 def test_new_changed_and_private_swot_items_follow_the_viewer(demo: Store) -> None:
@@ -164,7 +164,7 @@ def test_new_changed_and_private_swot_items_follow_the_viewer(demo: Store) -> No
     assert activity(RenderContext(viewer=Principal("mira", "editor"), presenting=True))[0] == 1
     listed = _slide(build_report(demo, THIS_MONTH, RenderContext()), "SWOT items to look at").table
     assert "Delivery delays in Bosnia" not in set(listed["Statement"])
-    assert {"new", "changed"} <= set(listed["Status"])
+    assert {"New", "Changed"} <= set(listed["Status"])
 
 
 def _watch(demo: Store, company: str, label: str, changes: list[tuple[str, str, str, float | None, str]]) -> None:
@@ -269,7 +269,7 @@ def test_bad_and_future_months_are_refused(demo: Store, month: str, message: str
 def test_months_parse_from_text_or_dates() -> None:
     assert parse_month("2026-10", dt.date(2026, 11, 28)).end == dt.date(2026, 11, 1)
     assert parse_month(dt.date(2025, 12, 17), dt.date(2026, 1, 2)).end == dt.date(2026, 1, 1)
-    with pytest.raises(ValidationError, match="December 2026 has not begun"):
+    with pytest.raises(ValidationError, match="The month 2026-12 has not begun"):
         parse_month("2026-12", dt.date(2026, 11, 28))
     assert default_month(dt.date(2026, 1, 5)) == "2025-12"
 

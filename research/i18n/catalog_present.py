@@ -69,9 +69,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "present.slide.edit": ("Edit", "Уреди"),
     "present.slide.title": ("Slide title", "Наслов слајда"),
     "present.slide.title_help": (
-        "Leave empty on a chart slide to keep the chart's own title.",
-        "Оставите празно на слајду са графиконом да би остао наслов графикона.",
+        "Leave empty (automatic) to show the chart's own title, in the language of whoever looks at the slide. "
+        "Clear a title you typed to go back to automatic.",
+        "Оставите празно (аутоматски) да би се видео наслов графикона, на језику онога ко гледа слајд. "
+        "Обришите наслов који сте уписали да бисте се вратили на аутоматски.",
     ),
+    "present.slide.title_automatic": ("{title} (automatic)", "{title} (аутоматски)"),
     "present.slide.body": ("Slide text", "Текст слајда"),
     "present.slide.notes": ("Speaker notes", "Белешке за говорника"),
     "present.slide.notes_shown": ("Notes: {notes}", "Белешке: {notes}"),

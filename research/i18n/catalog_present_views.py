@@ -90,6 +90,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Упишите назив да слајд уђе у нову презентацију (или у ону са тим називом).",
     ),
     "present.add.title": ("Slide title", "Наслов слајда"),
+    "present.add.title_help": (
+        "Left as it is, the slide shows the chart's own title in the language of whoever looks at it. "
+        "A title you type is kept as typed.",
+        "Ако га не мењате, слајд показује наслов графикона на језику онога ко га гледа. "
+        "Наслов који упишете остаје онакав какав сте га уписали.",
+    ),
     "present.add.notes": ("Speaker notes (optional)", "Белешке говорника (по жељи)"),
     "present.add.submit": ("Add slide", "Додај слајд"),
     "present.add.no_deck": (

@@ -53,11 +53,15 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"About      {deck.description}")
     print(f"Updated    {fmt_datetime(deck.updated_at, 'en')}")
     print(f"Slides     {len(slides)}")
+    from research.present.views import view_label  # the registry pulls in every area's views
+
     for s in slides:
         what = s.view if s.kind == "view" else s.kind
-        print(f"  {s.position:>3}. [{what}] {s.title or '(view title)'}")
+        # A view slide without a title of its own shows its view's title, in the language of the output.
+        automatic = f"{view_label(s.view, 'en') or s.view} (automatic title)"
+        print(f"  {s.position:>3}. [{what}] {s.title or automatic}")
     print(f"Decisions  {len(decisions)}")
-    titles = {s.id: s.title for s in slides}
+    titles = {s.id: s.title or view_label(s.view, "en") for s in slides}
     for d in decisions:
         extra = ", ".join(x for x in (
             d.owner or "", f"due {d.due_date.isoformat()}" if d.due_date else "", d.status,

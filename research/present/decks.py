@@ -17,6 +17,7 @@ from typing import Any
 
 from research.access import Actor, actor_name
 from research.errors import ConflictError, ValidationError
+from research.i18n import LANGUAGES, keyed_error, t
 from research.store import Store, Transaction
 
 NAME_MAX = 120
@@ -74,12 +75,13 @@ class Decision:
 # ---- validation --------------------------------------------------------------------------
 
 
-def _text(value: object, label: str, limit: int, *, required: bool = False) -> str:
+def _text(value: object, field: str, limit: int, *, required: bool = False) -> str:
+    """`value` as stripped text; `field` names it in the messages (decks.error.empty.<field>, …too_long.<field>)."""
     text = "" if value is None else str(value).strip()
     if required and not text:
-        raise ValidationError(f"The {label} is empty.")
+        raise keyed_error(ValidationError, f"decks.error.empty.{field}")
     if len(text) > limit:
-        raise ValidationError(f"The {label} is {len(text):,} characters long; the limit is {limit:,}.")
+        raise keyed_error(ValidationError, f"decks.error.too_long.{field}", length=len(text), limit=limit)
     return text
 
 
@@ -87,7 +89,24 @@ def _params_json(params: Mapping[str, Any] | None) -> str:
     try:
         return json.dumps(dict(params or {}), sort_keys=True, default=_json_default)
     except (TypeError, ValueError) as e:
-        raise ValidationError(f"The view's settings cannot be saved with the slide: {e}.") from e
+        raise keyed_error(ValidationError, "decks.error.params", reason=str(e)) from e
+
+
+def plain_title(title: str) -> str:
+    """A title compared loosely: spaces collapsed, case folded, our company's "(us)" mark left out
+    (a page's default title names our company without it, the slide's view with it)."""
+    text = " ".join(str(title or "").split())
+    for lang in LANGUAGES:
+        suffix = t("chart.us_suffix", lang).strip()
+        text = text.replace(suffix, "")
+    return " ".join(text.split()).casefold()
+
+
+def stored_title(typed: str, default: str) -> str:
+    """What a view slide stores as its title: "" (automatic: the view's own title, drawn in each
+    viewer's language) when the typed title is the view's default, else the typed title."""
+    typed = (typed or "").strip()
+    return "" if not typed or plain_title(typed) == plain_title(default) else typed
 
 
 def _json_default(value: Any) -> Any:
@@ -140,7 +159,7 @@ def list_decks(store: Store, *, include_archived: bool = False) -> list[Deck]:
 def get_deck(store: Store, deck_id: int) -> Deck:
     rows = store.query_rows(_DECKS_SQL + " WHERE d.id = ?", [deck_id])
     if not rows:
-        raise ValidationError(f"Deck {deck_id} does not exist (it may have been deleted).")
+        raise keyed_error(ValidationError, "decks.error.no_deck", deck_id=deck_id)
     return _deck(rows[0])
 
 
@@ -151,8 +170,10 @@ def find_deck(store: Store, name: str) -> Deck:
     if not rows and wanted.isdigit():
         rows = store.query_rows(_DECKS_SQL + " WHERE d.id = ?", [int(wanted)])
     if not rows:
-        names = ", ".join(d.name for d in list_decks(store)) or "none yet"
-        raise ValidationError(f"No deck is called “{wanted}”. Decks: {names}.")
+        names = ", ".join(d.name for d in list_decks(store))
+        if not names:
+            raise keyed_error(ValidationError, "decks.error.not_found_none", name=wanted)
+        raise keyed_error(ValidationError, "decks.error.not_found", name=wanted, names=names)
     return _deck(rows[0])
 
 
@@ -161,12 +182,12 @@ def _check_unique(tx: Transaction, name: str, deck_id: int | None = None) -> Non
         "SELECT id FROM decks WHERE lower(name) = lower(?) AND id IS DISTINCT FROM ?", [name, deck_id]
     ).fetchone()
     if clash:
-        raise ValidationError(f"A deck called “{name}” already exists; choose another name.")
+        raise keyed_error(ValidationError, "decks.error.name_taken", name=name)
 
 
 def create_deck(store: Store, actor: Actor, name: str, description: str = "") -> Deck:
-    name = _text(name, "deck name", NAME_MAX, required=True)
-    description = _text(description, "deck description", TEXT_MAX)
+    name = _text(name, "deck_name", NAME_MAX, required=True)
+    description = _text(description, "deck_description", TEXT_MAX)
     with store.transaction(actor) as tx:
         _check_unique(tx, name)
         row = tx.insert("decks", {"name": name, "description": description, "created_by": actor_name(actor)})
@@ -179,9 +200,9 @@ def update_deck(
 ) -> Deck:
     changes: dict[str, Any] = {}
     if name is not None:
-        changes["name"] = _text(name, "deck name", NAME_MAX, required=True)
+        changes["name"] = _text(name, "deck_name", NAME_MAX, required=True)
     if description is not None:
-        changes["description"] = _text(description, "deck description", TEXT_MAX)
+        changes["description"] = _text(description, "deck_description", TEXT_MAX)
     if archived is not None:
         changes["archived"] = bool(archived)
     with store.transaction(actor) as tx:
@@ -193,7 +214,7 @@ def update_deck(
 
 def duplicate_deck(store: Store, actor: Actor, deck_id: int, name: str) -> Deck:
     """A copy of the deck's slides under a new name (decisions stay with the original)."""
-    name = _text(name, "deck name", NAME_MAX, required=True)
+    name = _text(name, "deck_name", NAME_MAX, required=True)
     source = get_deck(store, deck_id)
     with store.transaction(actor) as tx:
         _check_unique(tx, name)
@@ -239,14 +260,14 @@ def list_slides(store: Store, deck_id: int) -> list[Slide]:
 def get_slide(store: Store, slide_id: int) -> Slide:
     rows = store.query_rows("SELECT * FROM deck_slides WHERE id = ?", [slide_id])
     if not rows:
-        raise ValidationError(f"Slide {slide_id} does not exist (it may have been removed).")
+        raise keyed_error(ValidationError, "decks.error.no_slide", slide_id=slide_id)
     return _slide(rows[0])
 
 
 def _append_position(tx: Transaction, deck_id: int) -> int:
     exists = tx.execute("SELECT count(*) FROM decks WHERE id = ?", [deck_id]).fetchone()[0]
     if not exists:
-        raise ValidationError(f"Deck {deck_id} does not exist (it may have been deleted).")
+        raise keyed_error(ValidationError, "decks.error.no_deck", deck_id=deck_id)
     return int(tx.execute("SELECT coalesce(max(position), 0) + 1 FROM deck_slides WHERE deck_id = ?", [deck_id]).fetchone()[0])
 
 
@@ -254,10 +275,10 @@ def add_view_slide(
     store: Store, actor: Actor, deck_id: int, view: str, params: Mapping[str, Any] | None, *, title: str, notes: str = "",
 ) -> Slide:
     """Append a slide that shows registered `view` with the frozen `params` it was added with."""
-    view = _text(view, "view id", 80, required=True)
+    view = _text(view, "view", 80, required=True)
     values = {
         "kind": "view", "view": view, "params": _params_json(params),
-        "title": _text(title, "slide title", TITLE_MAX), "notes": _text(notes, "speaker notes", TEXT_MAX),
+        "title": _text(title, "slide_title", TITLE_MAX), "notes": _text(notes, "speaker_notes", TEXT_MAX),
     }
     return _add(store, actor, deck_id, values)
 
@@ -266,10 +287,10 @@ def add_text_slide(
     store: Store, actor: Actor, deck_id: int, *, kind: str = "text", title: str, body: str = "", notes: str = "",
 ) -> Slide:
     if kind not in ("text", "title"):
-        raise ValidationError(f"A text slide is of kind text or title, not “{kind}”.")
+        raise keyed_error(ValidationError, "decks.error.text_kind", kind=kind)
     values = {
-        "kind": kind, "title": _text(title, "slide title", TITLE_MAX, required=True),
-        "body": _text(body, "slide text", TEXT_MAX), "notes": _text(notes, "speaker notes", TEXT_MAX),
+        "kind": kind, "title": _text(title, "slide_title", TITLE_MAX, required=True),
+        "body": _text(body, "slide_text", TEXT_MAX), "notes": _text(notes, "speaker_notes", TEXT_MAX),
     }
     return _add(store, actor, deck_id, values)
 
@@ -288,11 +309,11 @@ def update_slide(
     current = get_slide(store, slide_id)
     changes: dict[str, Any] = {}
     if title is not None:
-        changes["title"] = _text(title, "slide title", TITLE_MAX, required=current.kind != "view")
+        changes["title"] = _text(title, "slide_title", TITLE_MAX, required=current.kind != "view")
     if body is not None:
-        changes["body"] = _text(body, "slide text", TEXT_MAX)
+        changes["body"] = _text(body, "slide_text", TEXT_MAX)
     if notes is not None:
-        changes["notes"] = _text(notes, "speaker notes", TEXT_MAX)
+        changes["notes"] = _text(notes, "speaker_notes", TEXT_MAX)
     with store.transaction(actor) as tx:
         tx.update("deck_slides", slide_id, changes, expected_version=expected_version)
     return get_slide(store, slide_id)
@@ -314,7 +335,7 @@ def reorder_slides(store: Store, actor: Actor, deck_id: int, order: list[int]) -
     """Put the deck's slides in exactly `order` (every slide id once)."""
     current = {s.id: s for s in list_slides(store, deck_id)}
     if sorted(order) != sorted(current):
-        raise ConflictError("The deck's slides changed while you were reordering them; reload and try again.")
+        raise keyed_error(ConflictError, "decks.error.reordered")
     with store.transaction(actor) as tx:
         for position, slide_id in enumerate(order, start=1):
             if current[slide_id].position != position:
@@ -346,19 +367,19 @@ def _decision_values(
     text: object, kind: str, owner: object, due_date: dt.date | str | None, status: str | None = None,
 ) -> dict[str, Any]:
     if kind not in DECISION_KINDS:
-        raise ValidationError(f"A log entry is a decision or an action item, not “{kind}”.")
+        raise keyed_error(ValidationError, "decks.error.decision_kind", kind=kind)
     if isinstance(due_date, str):
         try:
             due_date = dt.date.fromisoformat(due_date.strip()) if due_date.strip() else None
         except ValueError as e:
-            raise ValidationError(f"The due date “{due_date}” is not a date (use YYYY-MM-DD).") from e
+            raise keyed_error(ValidationError, "decks.error.due_date", value=due_date) from e
     values: dict[str, Any] = {
-        "kind": kind, "text": _text(text, "decision text", DECISION_MAX, required=True),
+        "kind": kind, "text": _text(text, "decision_text", DECISION_MAX, required=True),
         "owner": _text(owner, "owner", NAME_MAX) or None, "due_date": due_date,
     }
     if status is not None:
         if status not in DECISION_STATUSES:
-            raise ValidationError(f"A decision's status is open, done or dropped, not “{status}”.")
+            raise keyed_error(ValidationError, "decks.error.status", status=status)
         values["status"] = status
     return values
 
@@ -380,7 +401,7 @@ def add_decision(
 def get_decision(store: Store, decision_id: int) -> Decision:
     rows = store.query_rows("SELECT * FROM decisions WHERE id = ?", [decision_id])
     if not rows:
-        raise ValidationError(f"Decision {decision_id} does not exist (it may have been removed).")
+        raise keyed_error(ValidationError, "decks.error.no_decision", decision_id=decision_id)
     return _decision(rows[0])
 
 

@@ -31,7 +31,7 @@ import pandas as pd
 from research.charts.theme import US_COLOR
 from research.errors import ValidationError, VantageError
 from research.exports import check_target_folder, current_umask, write_atomically, xml_safe
-from research.i18n import fmt_date, fmt_datetime, fmt_number, normalize_language, t
+from research.i18n import fmt_date, fmt_datetime, fmt_number, keyed_error, normalize_language, t
 from research.present.decks import get_deck, list_decisions, list_slides
 from research.present.model import DecisionLine, ExportDeck, ExportSlide, RenderContext, SlideContent
 from research.store import Store
@@ -56,9 +56,7 @@ def build_export(store: Store, deck_id: int, ctx: RenderContext, *, appendix: bo
     deck = get_deck(store, deck_id)
     slides = list_slides(store, deck_id)
     if not slides:
-        raise ValidationError(
-            f"The deck “{deck.name}” has no slides yet; add a view or a text slide before exporting it."
-        )
+        raise keyed_error(ValidationError, "present.error.empty_deck", name=deck.name)
     lang = normalize_language(ctx.language)
     exported: list[ExportSlide] = []
     titles: dict[int, str] = {}
@@ -119,9 +117,7 @@ def export_kind(out_path: str | os.PathLike[str]) -> str:
         return suffix[1:]
     if path.is_dir() or not suffix:
         return "dir"
-    raise ValidationError(
-        f"Cannot export a deck as “{path.name}”: use a .pptx, .md or .zip file, or a folder for images."
-    )
+    raise keyed_error(ValidationError, "present.error.export_suffix", name=path.name)
 
 
 def export_bytes(deck: ExportDeck, kind: str, image_format: str = "png") -> bytes:
@@ -138,7 +134,7 @@ def export_bytes(deck: ExportDeck, kind: str, image_format: str = "png") -> byte
         from research.present.images import images_zip
 
         return images_zip(in_highlight(deck), _image_format(image_format))
-    raise ValidationError(f"Unknown export kind {kind!r}; choose pptx, md or zip.")
+    raise keyed_error(ValidationError, "present.error.export_kind", kind=kind)
 
 
 def export_deck(
@@ -163,7 +159,7 @@ def export_deck(
 def _image_format(image_format: str) -> str:
     fmt = (image_format or "png").lower()
     if fmt not in IMAGE_FORMATS:
-        raise ValidationError(f"Slides can be exported as png or svg images, not “{image_format}”.")
+        raise keyed_error(ValidationError, "present.error.image_format", fmt=image_format)
     return fmt
 
 
@@ -175,14 +171,12 @@ def write_folder_atomically(target: Path, files: dict[str, bytes]) -> None:
     """
     check_target_folder(target)
     if target.exists() and not target.is_dir():
-        raise ValidationError(f"Cannot write images to {target}: a file of that name exists.")
+        raise keyed_error(ValidationError, "present.error.images_file", target=str(target))
     if target.is_dir():
         foreign = [p.name for p in target.iterdir() if not (p.is_file() and _IMAGE_EXPORT_FILE.match(p.name))]
         if foreign:
-            raise ValidationError(
-                f"The folder {target} already holds other files ({', '.join(sorted(foreign)[:3])}); "
-                "choose a new or empty folder."
-            )
+            raise keyed_error(ValidationError, "present.error.images_foreign", target=str(target),
+                              files=", ".join(sorted(foreign)[:3]))
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
     except OSError as e:

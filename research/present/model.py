@@ -66,6 +66,9 @@ class SlideContent:
     as_of: dt.datetime | None = None
     missing: bool = False  # the source data was deleted: "data no longer available"
     links: dict[str, int] = field(default_factory=dict)  # {"competitor_id": 3, "segment_id": 7}
+    # A view slide: the view's own title in the language drawn; `title` differs when the slide has
+    # a title someone typed (research.present.views.render_slide).
+    view_title: str = ""
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,12 @@ from babel.numbers import format_currency as _babel_currency
 
 from research.charts.theme import COMPETITOR_COLORS, company_colors
 from research.competitors import profiles, swot
+from research.data.labels import Labels, labels_for
 from research.errors import ValidationError
 from research.exports import check_file_target, write_atomically
-from research.i18n import fmt_date, fmt_number, fmt_percent, locale_of, normalize_language, t
+from research.i18n import (
+    fmt_date, fmt_money_round, fmt_number, fmt_percent, keyed_error, locale_of, normalize_language, t,
+)
 from research.market import PRICE_MOVE_THRESHOLD, company_label
 from research.present import decks
 from research.present.export import export_bytes
@@ -96,28 +99,66 @@ def parse_month(value: str | dt.date, today: dt.date | None = None) -> Month:
     else:
         text = str(value if value is not None else "")
         found = _MONTH.match(text)
+        example = f"{today:%Y-%m}"
         if not text.strip():
-            raise ValidationError(f"Say which month the report covers, as YYYY-MM (for example {today:%Y-%m}).")
+            raise keyed_error(ValidationError, "report.error.month_missing", example=example)
         if not found:
-            raise ValidationError(f"“{text.strip()}” is not a month: write it as YYYY-MM, for example {today:%Y-%m}.")
+            raise keyed_error(ValidationError, "report.error.not_month", value=text.strip(), example=example)
         year, number = int(found.group(1)), int(found.group(2))
         if not 1 <= number <= 12:
-            raise ValidationError(f"“{text.strip()}” is not a month: the month runs from 01 to 12 (YYYY-MM).")
+            raise keyed_error(ValidationError, "report.error.month_range", value=text.strip())
         if year < 1900:
-            raise ValidationError(f"“{text.strip()}” is too long ago for a report: pick a year from 1900 on.")
+            raise keyed_error(ValidationError, "report.error.too_old", value=text.strip())
         month = Month(dt.date(year, number, 1), _month_of(dt.date(year, number, 1)).end)
     if month.start > today:
-        raise ValidationError(
-            f"{month.label('en')} has not begun yet (today is {fmt_date(today, 'en')}): "
-            "a report covers this month or an earlier one."
-        )
+        raise keyed_error(ValidationError, "report.error.future", month=month.key, today=today.isoformat())
     return month
 
 
-def default_month(today: dt.date | None = None) -> str:
-    """Last calendar month as "YYYY-MM": the report a team reads at the start of a month."""
+# The newest business date of every section: prices observed, deals closed, first contacts,
+# SWOT evidence observed, page changes collected, decisions recorded. Rows' own created_at is
+# left out: an import or the demo stamps thousands of rows with the day they were loaded.
+LATEST_DATA_SQL = """
+SELECT max(day) FROM (
+    SELECT max(CAST(observed_at AS DATE)) AS day FROM price_observations WHERE CAST(observed_at AS DATE) <= $today
+    UNION ALL SELECT max(closed_on) FROM deals WHERE outcome IN ('won', 'lost') AND closed_on <= $today
+    UNION ALL SELECT max(first_contact) FROM accounts WHERE NOT archived AND first_contact <= $today
+    UNION ALL SELECT max(observed_on) FROM swot_items WHERE observed_on <= $today
+    UNION ALL SELECT max(CAST(detected_at AS DATE)) FROM watcher_changes WHERE CAST(detected_at AS DATE) <= $today
+    UNION ALL SELECT max(CAST(created_at AS DATE)) FROM decisions WHERE CAST(created_at AS DATE) <= $today
+)
+"""
+
+
+def last_month(today: dt.date | None = None) -> str:
+    """Last calendar month as "YYYY-MM"."""
     first = (today or dt.date.today()).replace(day=1)
     return f"{first - dt.timedelta(days=1):%Y-%m}"
+
+
+def latest_data_month(store: Store, today: dt.date | None = None) -> str | None:
+    """The newest month ("YYYY-MM") any report section has data in, up to today; None without data."""
+    day = store.query_value(LATEST_DATA_SQL, {"today": today or dt.date.today()})
+    return None if day is None else f"{day:%Y-%m}"
+
+
+def default_month(today: dt.date | None = None, store: Store | None = None) -> str:
+    """The month a report shows unless told: last calendar month (the report a team reads at the start
+    of a month), or, given the workspace, the latest month with data when its data ends earlier."""
+    month = last_month(today)
+    if store is not None:
+        latest = latest_data_month(store, today)
+        if latest is not None and latest < month:
+            return latest
+    return month
+
+
+def default_month_note(store: Store, month: str, lang: str, today: dt.date | None = None) -> str:
+    """Why the default month was chosen: "Showing November 2026, the latest month with data." (or that
+    no month has data yet), for the page and the CLI."""
+    label = parse_month(month, today).label(lang)
+    key = "report.latest_month" if latest_data_month(store, today) is not None else "report.no_data_month"
+    return t(key, lang, month=label)
 
 
 # ---- small helpers -----------------------------------------------------------------------
@@ -257,8 +298,9 @@ def price_moves_in_month(store: Store, month: Month, threshold: float = PRICE_MO
     return store.query_df(PRICE_MOVES_SQL, {"start": month.start, "end": month.end, "threshold": threshold})
 
 
-def _price_sections(store: Store, month: Month, ctx: RenderContext, lang: str) -> _Section:
+def _price_sections(store: Store, month: Month, ctx: RenderContext, lang: str, names: Labels) -> _Section:
     moves = price_moves_in_month(store, month)
+    moves["category"] = names.series("category", moves["category"])  # shown text; the month's rows are read
     companies = _companies(store)
     threshold = fmt_percent(PRICE_MOVE_THRESHOLD, lang)
     in_month = month.in_month(lang)
@@ -295,7 +337,7 @@ def _price_sections(store: Store, month: Month, ctx: RenderContext, lang: str) -
         t("report.col.increases", lang): frame["up"].astype(int),
         t("report.col.cuts", lang): frame["down"].astype(int),
         t("report.col.avg_change", lang): [_pct(float(v), lang, signed=True) if pd.notna(v) else "–" for v in frame["avg"]],
-        t("report.col.main_category", lang): frame["category"],
+        t("report.col.main_category", lang): [c or "–" for c in frame["category"]],
     })
 
     total = len(moves)
@@ -473,7 +515,7 @@ def _swot_sections(store: Store, month: Month, ctx: RenderContext, lang: str, to
         return {
             t("report.col.status", lang): t(f"report.status.{status}", lang),
             t("col.company", lang): company_label(item.company, bool(item.is_us), lang),
-            t("report.col.item", lang): item.label or item.quadrant,
+            t("report.col.item", lang): item.label or t(f"swot.quadrant.{item.quadrant}", lang),
             t("report.col.statement", lang): statement,
             t("report.col.evidence_on", lang): fmt_date(item.evidence_on, lang),
         }
@@ -580,10 +622,12 @@ def accounts_by_segment(store: Store, month: Month) -> tuple[pd.DataFrame, dict[
     return frame.reset_index(drop=True), summary, kind
 
 
-def _accounts_section(store: Store, month: Month, ctx: RenderContext, lang: str) -> _Section:
+def _accounts_section(store: Store, month: Month, ctx: RenderContext, lang: str, names: Labels) -> _Section:
     frame, total, kind = accounts_by_segment(store, month)
     in_month = month.in_month(lang)
     unknown = t("report.unknown_segment", lang)
+    if kind == "industry":  # industries by their names in the viewer's language; saved segments by their own
+        frame["segment"] = names.series("industry", frame["segment"])
     frame["segment"] = [s if s else unknown for s in frame["segment"]]
     title = t("report.accounts.title", lang)
     subtitle = _section_subtitle(month, lang, t(f"report.accounts.subtitle.{kind}", lang))
@@ -598,7 +642,7 @@ def _accounts_section(store: Store, month: Month, ctx: RenderContext, lang: str)
     sentences = [t("report.accounts.total", lang, won=_n(won, lang), lost=_n(lost, lang), new=_n(new, lang),
                    in_month=in_month)]
     if won:
-        sentences.append(t("report.accounts.won_value", lang, value=_euros(float(total["won_value"]), lang)))
+        sentences.append(t("report.accounts.won_value", lang, value=fmt_money_round(float(total["won_value"]), "EUR", lang)))
     if lost:
         top = frame.sort_values(["lost", "segment"], ascending=[False, True]).iloc[0]
         company, m = total["lost_to"] or ("–", 0)
@@ -618,7 +662,7 @@ def _accounts_section(store: Store, month: Month, ctx: RenderContext, lang: str)
         t("report.col.lost", lang): active["lost"],
         t("report.col.new_accounts", lang): active["new_accounts"],
         t("report.col.won_value", lang): [_euros(float(v), lang) if v else "–" for v in active["won_value"]],
-        t("report.col.lost_to", lang): active["lost_to"],
+        t("report.col.lost_to", lang): [c or "–" for c in active["lost_to"]],
     })
     drawn = active.head(MAX_BARS).rename(columns={"segment": "category", "new_accounts": "new"})
     series = [("won", t("report.series.won", lang), _TEAL), ("lost", t("report.series.lost", lang), _VIOLET),
@@ -715,9 +759,12 @@ def _decisions_section(
         text = t("report.decisions.none", lang, in_month=in_month)
         return _Section((ExportSlide("view", SlideContent(title=title, subtitle=subtitle, text=text, source=source),
                                      notes),), text), ()
+    from research.present.views import view_label  # the registry pulls in every area's views
+
     deck_names = {d.id: d.name for d in decks.list_decks(store, include_archived=True)}
-    slide_titles = {int(r["id"]): r["title"] for r in store.query_rows(
-        "SELECT id, title FROM deck_slides WHERE deck_id IN (SELECT DISTINCT deck_id FROM decisions)")}
+    # A view slide without a title of its own shows its view's title: named here by the view.
+    slide_titles = {int(r["id"]): r["title"] or view_label(r["view"], lang) for r in store.query_rows(
+        "SELECT id, title, view FROM deck_slides WHERE deck_id IN (SELECT DISTINCT deck_id FROM decisions)")}
     companies = {int(r["id"]): r["name"] for r in store.query_rows("SELECT id, name FROM companies")}
     segments = {int(r["id"]): r["name"] for r in store.query_rows("SELECT id, name FROM segments")}
     n_decisions = sum(d.kind == "decision" for d in found)
@@ -770,10 +817,11 @@ def build_report(store: Store, month: str | dt.date, ctx: RenderContext, *, appe
     period = parse_month(month, today)
     generated = dt.datetime.now().replace(microsecond=0)
     label = period.label(lang)
+    names = labels_for(store, lang)
     sections = [
-        _price_sections(store, period, ctx, lang),
+        _price_sections(store, period, ctx, lang, names),
         _swot_sections(store, period, ctx, lang, today),
-        _accounts_section(store, period, ctx, lang),
+        _accounts_section(store, period, ctx, lang, names),
         _collect_section(store, period, ctx, lang),
     ]
     decisions_section, decision_lines = _decisions_section(store, period, ctx, lang, today)
@@ -802,7 +850,7 @@ def build_report(store: Store, month: str | dt.date, ctx: RenderContext, *, appe
 def report_file(store: Store, month: str | dt.date, fmt: str, ctx: RenderContext, *, appendix: bool = True) -> bytes:
     """The monthly report as PPTX or Markdown bytes (UTF-8), via the Present exporters."""
     if fmt not in FORMATS:
-        raise ValidationError(f"A report is written as {' or '.join(FORMATS)}, not “{fmt}”.")
+        raise keyed_error(ValidationError, "report.error.format", fmt=fmt)
     return export_bytes(build_report(store, month, ctx, appendix=appendix), fmt)
 
 
@@ -810,7 +858,7 @@ def report_format(out_path: str | os.PathLike[str]) -> str:
     """"pptx" or "md", from the output file's suffix; anything else is refused."""
     fmt = Path(out_path).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise ValidationError(f"Cannot write the report to {out_path}: use a file ending in .pptx or .md.")
+        raise keyed_error(ValidationError, "report.error.suffix", path=str(out_path))
     return fmt
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from research.access import Actor, actor_name
 from research.errors import ValidationError
+from research.i18n import keyed_error
 from research.store import Store, Transaction
 
 _COLUMNS = "deck_id, slide, step, started_at, started_by, updated_at, updated_by"
@@ -69,12 +70,12 @@ def current(store: Store, deck_id: int) -> DeckSession | None:
 def _checked_slide(tx: Transaction, deck_id: int, slide: int) -> None:
     """Refuse a deck that does not exist and a slide outside it, naming what is accepted."""
     if not tx.execute("SELECT count(*) FROM decks WHERE id = ?", [deck_id]).fetchone()[0]:
-        raise ValidationError(f"Deck {deck_id} does not exist, so it cannot be presented.")
+        raise keyed_error(ValidationError, "session.error.no_deck", deck_id=deck_id)
     total = int(tx.execute("SELECT count(*) FROM deck_slides WHERE deck_id = ?", [deck_id]).fetchone()[0])
     if total == 0:
-        raise ValidationError(f"Deck {deck_id} has no slides to present.")
+        raise keyed_error(ValidationError, "session.error.empty", deck_id=deck_id)
     if isinstance(slide, bool) or not isinstance(slide, int) or not 1 <= slide <= total:
-        raise ValidationError(f"Slide {slide!r} is not in deck {deck_id}: it has slides 1 to {total}.")
+        raise keyed_error(ValidationError, "session.error.slide", slide=repr(slide), deck_id=deck_id, total=total)
 
 
 def _read(tx: Transaction, deck_id: int) -> DeckSession:

@@ -13,15 +13,18 @@ button (research/ui/deck_button.py) passes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from research.i18n import t
-from research.present.decks import Slide
+from research.i18n import LANGUAGES, t
+from research.present.decks import Slide, plain_title
 from research.present.model import NativeChart, RenderContext, Series, SlideContent
 from research.store import Store
 
@@ -57,17 +60,25 @@ def missing(title: str, ctx: RenderContext) -> SlideContent:
 
 
 def render_slide(store: Store, slide: Slide, ctx: RenderContext) -> SlideContent:
-    """Draw one stored slide; never raises for missing data or an unknown view."""
+    """Draw one stored slide; never raises for missing data or an unknown view.
+
+    A view slide shows the view's own title, drawn in `ctx.language`, unless someone typed a
+    title of their own: a stored title that is only the view's default (in any language, as
+    "Add to deck" stored it before titles were automatic) is not a title of one's own.
+    """
     if slide.kind in ("text", "title"):
         return SlideContent(title=slide.title, text=slide.body)
     spec = VIEWS.get(slide.view or "")
     if spec is None:
-        return missing(slide.title, ctx)
+        return missing(slide.title or t("present.slide.untitled", ctx.language), ctx)
     try:
         content = spec.render(store, dict(slide.params), ctx)
     except DataGone:
-        return missing(slide.title, ctx)
-    if slide.title:
+        # Nothing to take the view's title from: its short name, unless the slide has a title of its own.
+        own = slide.title if slide.title and not _default_by_label(slide) else ""
+        return missing(own or view_label(slide.view, ctx.language), ctx)
+    content.view_title = content.title
+    if slide.title and not is_default_title(store, slide, content, ctx):
         content.title = slide.title
     return content
 
@@ -76,6 +87,53 @@ def view_label(view_id: str | None, lang: str) -> str:
     """A short name of a registered view for pickers and captions ("" for an unknown view)."""
     spec = VIEWS.get(view_id or "")
     return t(spec.label_key, lang) if spec else ""
+
+
+def _default_by_label(slide: Slide) -> bool:
+    wanted = plain_title(slide.title)
+    return any(wanted == plain_title(view_label(slide.view, lang)) for lang in LANGUAGES)
+
+
+# Verdicts of is_default_title for titles that needed the view drawn in the other languages,
+# per workspace file and slide version (a slide whose title is edited gets a new version).
+_DEFAULT_VERDICTS: OrderedDict[tuple[str, int, int, str], bool] = OrderedDict()
+_VERDICTS_MAX = 1024
+_VERDICTS_LOCK = threading.Lock()
+
+
+def is_default_title(store: Store, slide: Slide, content: SlideContent, ctx: RenderContext) -> bool:
+    """Whether the view slide's stored title is only its view's default title: the one `content` (the view drawn
+    in `ctx.language`) carries, the view's short name, or the view's title in another language.
+
+    The other languages' titles need the view drawn again; that verdict is remembered per slide version.
+    """
+    wanted = plain_title(slide.title)
+    if wanted == plain_title(content.title) or _default_by_label(slide):
+        return True
+    spec = VIEWS.get(slide.view or "")
+    if spec is None or spec.page == "query":  # a query slide's title is its params' title, the same in every language
+        return False
+    key = (str(getattr(store, "database", "")), slide.id, slide.version, slide.title)
+    with _VERDICTS_LOCK:
+        if key in _DEFAULT_VERDICTS:
+            _DEFAULT_VERDICTS.move_to_end(key)
+            return _DEFAULT_VERDICTS[key]
+    verdict = False
+    for lang in LANGUAGES:
+        if lang == ctx.language:
+            continue
+        try:
+            other = spec.render(store, dict(slide.params), dataclasses.replace(ctx, language=lang))
+        except DataGone:
+            continue
+        if wanted == plain_title(other.title):
+            verdict = True
+            break
+    with _VERDICTS_LOCK:
+        _DEFAULT_VERDICTS[key] = verdict
+        while len(_DEFAULT_VERDICTS) > _VERDICTS_MAX:
+            _DEFAULT_VERDICTS.popitem(last=False)
+    return verdict
 
 
 # ---- helpers shared by the renderers (research/present/views_<page>.py) --------------------

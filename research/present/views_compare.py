@@ -3,7 +3,10 @@
 Params freeze what the page showed: the picked competitors and the focused one (by
 company id, so a rename keeps the slide), plus the chart's own options. The chart
 is research.compare.views.chart_spec — the very spec the page draws — with the
-workspace highlight colour for our company.
+workspace highlight colour for our company. Its data keeps the stored values; the
+slide's table, board and PowerPoint chart show features, capabilities and categories
+by the workspace's names in the viewer's language (research.data.labels) and codes
+(yes/partial/no, which side has more) by their catalog labels.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import pandas as pd
 
 from research.charts.theme import company_colors
 from research.compare import data, views
+from research.data.labels import Labels, labels_for
 from research.errors import ValidationError
-from research.i18n import fmt_date, t
+from research.i18n import MESSAGES, fmt_date, t
 from research.market import company_label
 from research.present.model import Board, NativeChart, RenderContext, Series, SlideContent
 from research.present.views import (
@@ -72,6 +76,27 @@ def _by_company(store: Store, frame: pd.DataFrame, chosen: list[data.Company], l
                            colours=_colours(store, lang), **chart)
 
 
+def shown_data(frame: pd.DataFrame, kind: str, names: Labels, lang: str) -> pd.DataFrame:
+    """A chart's data as the slide shows it: domain values by their names in `lang`, codes by their labels
+    (the chart keeps the stored values; they are its keys)."""
+    columns = {"feature": "feature", "capability": "capability",
+               "category": "feature_category" if kind == "matrix" else "category"}
+    out = names.frame(frame, columns)
+    if "value" in out.columns and kind == "matrix":
+        out["value"] = [_label("compare.value", v, lang) for v in out["value"]]
+    if "edge" in out.columns:
+        out["edge"] = [_label("compare.label", v, lang) for v in out["edge"]]
+    return out
+
+
+def _label(prefix: str, value: Any, lang: str) -> Any:
+    """A code (yes/partial/no, advantage/gap) by its catalog label; anything else as it is."""
+    key = f"{prefix}.{value}"
+    if isinstance(value, str) and key in MESSAGES:
+        return t(key, lang)
+    return value
+
+
 def _content(store: Store, kind: str, params: dict[str, Any], ctx: RenderContext, options: dict[str, Any]) -> tuple[
         SlideContent, views.ChartSpec, list[data.Company]]:
     lang = ctx.language
@@ -87,7 +112,8 @@ def _content(store: Store, kind: str, params: dict[str, Any], ctx: RenderContext
         text=" ".join(spec.notes), source=t(f"present.source.compare.{kind.replace('-', '_')}", lang), as_of=now(),
         links={"competitor_id": focus.id} if focus else {},
     )
-    content.table = frame_columns(spec.data, lang) if not spec.data.empty else None
+    if not spec.data.empty:
+        content.table = frame_columns(shown_data(spec.data, kind, labels_for(store, lang), lang), lang)
     return content, spec, chosen
 
 
@@ -103,7 +129,7 @@ def feature_matrix(store: Store, params: dict[str, Any], ctx: RenderContext) -> 
     frame = spec.data
     if not frame.empty:
         lang = ctx.language
-        frame = frame.assign(company_label=_labels(frame, chosen, lang))
+        frame = labels_for(store, lang).frame(frame, {"feature": "feature"}).assign(company_label=_labels(frame, chosen, lang))
         companies = _series_order(chosen, lang, set(frame["company_label"]))
         features = list(dict.fromkeys(frame["feature"]))
         cells = {(r["feature"], r["company_label"]): t(f"compare.value.{r['value']}", lang) for r in frame.to_dict("records")}
@@ -124,7 +150,9 @@ def strategy_canvas(store: Store, params: dict[str, Any], ctx: RenderContext) ->
         lang = ctx.language
         frame = frame.assign(company_label=_labels(frame, chosen, lang),
                              is_us=frame["company"].map({c.name: c.is_us for c in chosen}).fillna(False))
-        order = data.capability_order(frame)
+        names = labels_for(store, lang)
+        order = names.values("capability", data.capability_order(frame))
+        frame = names.frame(frame, {"capability": "capability"})
         content.native = _by_company(
             store, frame, chosen, lang, kind="line", category="capability", value="score", categories=order,
             x_title=t("compare.label.capability", lang), y_title=t("compare.label.score", lang), number_format="0.0",
@@ -180,7 +208,8 @@ def price_index(store: Store, params: dict[str, Any], ctx: RenderContext) -> Sli
     frame = spec.data
     if not frame.empty:
         lang = ctx.language
-        frame = frame.assign(company_label=_labels(frame, chosen, lang))
+        frame = labels_for(store, lang).frame(frame, {"category": "category"}).assign(
+            company_label=_labels(frame, chosen, lang))
         content.native = _by_company(
             store, frame, chosen, lang, kind="bar", category="category", value="price_index",
             categories=list(dict.fromkeys(frame["category"])),
@@ -217,7 +246,8 @@ def price_history(store: Store, params: dict[str, Any], ctx: RenderContext) -> S
             store, frame, chosen, lang, kind="line", category="week_label", value="level", categories=categories,
             x_title=t("compare.label.week", lang), y_title=t("compare.label.level", lang), number_format="0",
         )
-        content.table = frame_columns(spec.data, lang, drop=("is_move",))
+        content.table = frame_columns(shown_data(spec.data, "price-history", labels_for(store, lang), lang), lang,
+                                      drop=("is_move",))
         content.as_of = _prices_as_of(store) or content.as_of
     return content
 
@@ -232,7 +262,8 @@ def segment_share(store: Store, params: dict[str, Any], ctx: RenderContext) -> S
     frame = spec.data
     if not frame.empty:
         lang = ctx.language
-        labels = {v: v if source == "saved" else views.segment_label(source, v, lang) for v in frame["segment"]}
+        segments = list(dict.fromkeys(frame["segment"]))
+        labels = dict(zip(segments, views.segment_names(store, source, segments, lang)))
         frame = frame.assign(company_label=_labels(frame, chosen, lang), segment_label=frame["segment"].map(labels))
         order = frame.drop_duplicates("segment_label").sort_values("lead", ascending=False)["segment_label"].tolist()
         content.native = _by_company(

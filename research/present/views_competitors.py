@@ -3,6 +3,8 @@
 Private SWOT items (issue 10) never reach a slide while presenting or without a
 viewer, and otherwise only for whoever may see them (research.present.views.swot_items);
 the battlecard, a shared output, never holds them (research.competitors.battlecard).
+Stale items carry the board's "(stale, date)" mark on every face of the slide (screen,
+PPTX, Markdown); product categories are shown by their names in the viewer's language.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pandas as pd
 from research.charts.competitors import QUADRANT_ACCENT, QUADRANT_ORDER
 from research.competitors import analysis, battlecard, profiles, tows, views
 from research.competitors.profiles import Company
+from research.data.labels import labels_for
 from research.errors import ValidationError
 from research.i18n import fmt_date, t
 from research.present.model import Board, RenderContext, SlideContent
@@ -40,8 +43,12 @@ def _today(ctx: RenderContext) -> dt.date:
     return ctx.today or dt.date.today()
 
 
-def _line(item: Any) -> str:
-    return f"{item.label or '–'} {item.statement}".strip()
+def _line(item: Any, lang: str) -> str:
+    """An item as the board writes it: label, statement and, when stale, "(stale, date of its evidence)"."""
+    text = f"{item.label or '–'} {item.statement}".strip()
+    if getattr(item, "stale", False):
+        text += f" ({t('swot.board.stale_marker', lang, date=fmt_date(item.evidence_on, lang))})"
+    return text
 
 
 def _latest(items: list[Any]) -> dt.datetime | None:
@@ -56,7 +63,7 @@ def swot_board(store: Store, params: dict[str, Any], ctx: RenderContext) -> Slid
     items = swot_items(store, company.id, ctx, today=today)
     chart = views.board_chart(company, items, lang, today).to_dict()
     board = Board(
-        tuple((views.quadrant_name(q, lang), tuple(_line(i) for i in items if i.quadrant == q)) for q in QUADRANT_ORDER),
+        tuple((views.quadrant_name(q, lang), tuple(_line(i, lang) for i in items if i.quadrant == q)) for q in QUADRANT_ORDER),
         tuple(QUADRANT_ACCENT[q] for q in QUADRANT_ORDER),
     )
     columns = [t(f"swot.col.{c}", lang) for c in ("label", "quadrant", "statement", "impact", "confidence", "evidence", "observed")]
@@ -119,12 +126,13 @@ def battlecard_board(store: Store, params: dict[str, Any], ctx: RenderContext) -
     neutralise = tuple(
         f"{c.their_strength.statement} → {c.our_answer or t('battlecard.no_answer', lang)}" for c in card.neutralise
     )
-    rows = battlecard.pricing_rows(card, lang)
+    names = labels_for(store, lang)
+    rows = [(names("category", category) or "–", *rest) for category, *rest in battlecard.pricing_rows(card, lang)]
     pricing = (battlecard.price_summary(card, lang),) + tuple(
         f"{category}: {ours} / {theirs} ({index})" for category, _, ours, theirs, index in rows
     )
     key_items = tuple(
-        f"{views.quadrant_name(q, lang)}: {_line(i)}"
+        f"{views.quadrant_name(q, lang)}: {_line(i, lang)}"
         for q, group in card.key_items.items() for i in group
     )
     header = [t(f"battlecard.col.{c}", lang) for c in ("category", "products", "ours", "theirs", "index")]

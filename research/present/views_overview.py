@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from research import market
+from research.data.labels import DOMAINS, labels_for
 from research.i18n import t
 from research.present.model import RenderContext, SlideContent
 from research.present.views import DataGone, category_native, now, register, share_stack
@@ -26,6 +27,11 @@ def share_by_segment(store: Store, params: dict[str, Any], ctx: RenderContext) -
     title = t("overview.share.title", lang)
     dimension_title = market.dimension_label(store, dimension, lang)
     share = market.labelled_share(store, dimension, lang)
+    if dimension in DOMAINS and DOMAINS[dimension][0] == "accounts" and not share.empty:
+        # Industries and regions by the workspace's names in the viewer's language (a blank stays "not set").
+        names = labels_for(store, lang)
+        share["segment_label"] = [names(dimension, value) if isinstance(value, str) and value else label
+                                  for value, label in zip(share["segment"], share["segment_label"])]
     chart, lead, total = market.share_chart(share, dimension, lang, dimension_title=dimension_title)
     source = t("present.source.accounts", lang)
     if chart is None:

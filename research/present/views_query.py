@@ -17,7 +17,7 @@ from research.charts.query import AGGREGATES, CHART_KINDS, MAX_BAR_CATEGORIES, C
 from research.charts.theme import COMPETITOR_COLORS, company_colors
 from research.competitors import profiles
 from research.errors import VantageError
-from research.i18n import t
+from research.i18n import error_text, t
 from research.present.model import NativeChart, RenderContext, Series, SlideContent
 from research.present.views import DataGone, register, scale_colours
 from research.query import deck, saved
@@ -128,7 +128,7 @@ def query_result(store: Store, params: dict[str, Any], ctx: RenderContext) -> Sl
         result = run_sandboxed(store, sql, values)
     except VantageError as error:
         # The query no longer runs (a table changed, the time limit): say so on the slide.
-        return SlideContent(title=title, text=t("present.query.failed", lang, message=error.message), source=source)
+        return SlideContent(title=title, text=t("present.query.failed", lang, message=error_text(error, lang)[1]), source=source)
     choice = chart_choice(params)
     companies = profiles.company_flags(store)
     chart = None

@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from babel.numbers import format_compact_currency
 
 from research.charts import segments as charts
 from research.charts.market import share_by_segment_chart
 from research.charts.theme import US_COLOR, company_colors
 from research.errors import ValidationError
-from research.i18n import fmt_number, fmt_percent, locale_of, t
+from research.i18n import fmt_money_round, fmt_number, fmt_percent, t
 from research.market import company_label
 from research.present.model import NativeChart, RenderContext, Series, SlideContent
 from research.present.views import DataGone, category_native, int_param, now, register, scale_colours, share_stack
@@ -62,7 +61,7 @@ def _links(resolved: list[tuple[Compiled, str, str, int | None]]) -> dict[str, i
 
 
 def _kpis(p: profile.SegmentProfile, lang: str) -> str:
-    revenue = format_compact_currency(p.revenue_eur, "EUR", locale=locale_of(lang), fraction_digits=1)
+    revenue = fmt_money_round(p.revenue_eur, "EUR", lang)
     parts = [
         (t("segments.kpi.accounts", lang), fmt_number(p.accounts, lang)),
         (t("segments.kpi.revenue", lang), revenue),

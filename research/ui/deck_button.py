@@ -3,7 +3,9 @@
 A compact popover holding one form (keyboard-friendly: Tab through, Enter submits):
 pick a deck or type a new deck's name, adjust the slide title, add speaker notes.
 The slide stores the registered view id (research.present.views) and the params
-the page passes, so it is drawn again exactly as it was on the page.
+the page passes, so it is drawn again exactly as it was on the page. A title left as
+the view's default is stored empty: the slide then shows the view's own title in the
+language of whoever looks at it, not in the language of whoever added it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import streamlit as st
 
 from research.errors import ValidationError, VantageError
+from research.i18n import keyed_error
 from research.present import decks
 from research.ui.context import actor, can, get_store, presenting, tr
 from research.ui.widgets import show_error
@@ -48,16 +51,19 @@ def add_to_deck(view_id: str, params: dict[str, Any], default_title: str, *, key
             new_name = st.text_input(tr("present.add.new_name"), key=f"{key}_new_name", max_chars=decks.NAME_MAX,
                                      help=tr("present.add.new_name_help"))
             title = st.text_input(tr("present.add.title"), value=default_title[: decks.TITLE_MAX],
-                                  key=f"{key}_title_{suffix}", max_chars=decks.TITLE_MAX)
+                                  key=f"{key}_title_{suffix}", max_chars=decks.TITLE_MAX,
+                                  help=tr("present.add.title_help"))
             notes = st.text_area(tr("present.add.notes"), key=f"{key}_notes_{suffix}", max_chars=decks.TEXT_MAX, height=90)
             submitted = st.form_submit_button(tr("present.add.submit"), key=f"{key}_submit", type="primary",
                                               icon=":material/add:")
         if submitted:
-            _add(store, view_id, params, deck_id, new_name, title, notes)
+            _add(store, view_id, params, deck_id, new_name, decks.stored_title(title, default_title), notes,
+                 shown=title or default_title)
 
 
 def _add(store: Any, view_id: str, params: dict[str, Any], deck_id: int | None, new_name: str, title: str,
-         notes: str) -> None:
+         notes: str, *, shown: str) -> None:
+    """Append the slide; `title` is what is stored ("" for the view's own title), `shown` what the toast names."""
     try:
         deck = _target_deck(store, deck_id, new_name)
         slide = decks.add_view_slide(store, actor(), deck.id, view_id, params, title=title, notes=notes)
@@ -65,7 +71,7 @@ def _add(store: Any, view_id: str, params: dict[str, Any], deck_id: int | None, 
         show_error(error)
         return
     st.session_state[LAST_DECK] = deck.id
-    st.toast(tr("present.add.done", title=slide.title or title, deck=deck.name), icon=":material/slideshow:")
+    st.toast(tr("present.add.done", title=slide.title or shown, deck=deck.name), icon=":material/slideshow:")
 
 
 def _target_deck(store: Any, deck_id: int | None, new_name: str) -> decks.Deck:
@@ -75,5 +81,5 @@ def _target_deck(store: Any, deck_id: int | None, new_name: str) -> decks.Deck:
         same = [d for d in decks.list_decks(store) if d.name.casefold() == name.casefold()]
         return same[0] if same else decks.create_deck(store, actor(), name)
     if deck_id in (None, NEW_DECK):
-        raise ValidationError(tr("present.add.no_deck"))
+        raise keyed_error(ValidationError, "present.add.no_deck")
     return decks.get_deck(store, int(deck_id))

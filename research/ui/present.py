@@ -32,7 +32,7 @@ import streamlit as st
 from research.compare.data import data_version
 from research.errors import ValidationError, VantageError
 from research.exports import safe_filename
-from research.i18n import fmt_datetime, t
+from research.i18n import error_text, fmt_datetime, t
 from research.present import decks, screen, session
 from research.present import export as deck_export
 from research.present import report as monthly
@@ -398,7 +398,7 @@ def _go(store: Store, deck_id: int, number: int) -> None:
     try:
         live = session.move_to(store, actor(), deck_id, number)
     except VantageError as e:  # e.g. two windows stepping at the same instant: this one still moves
-        st.session_state[_PROBLEM] = tr("present.session.not_followed", message=e.message)
+        st.session_state[_PROBLEM] = tr("present.session.not_followed", message=error_text(e, lang())[1])
         return
     st.session_state[_SEEN] = (deck_id, live.step)
 
@@ -413,7 +413,7 @@ def _start(store: Store, deck_id: int) -> None:
     try:
         live = session.start(store, actor(), deck_id)
     except VantageError as e:
-        st.session_state[_PROBLEM] = tr("present.session.not_followed", message=e.message)
+        st.session_state[_PROBLEM] = tr("present.session.not_followed", message=error_text(e, lang())[1])
         return
     st.session_state[_JOINED] = deck_id
     st.session_state[_SEEN] = (deck_id, live.step)
@@ -424,7 +424,7 @@ def _restart_clock(store: Store, deck_id: int, number: int) -> None:
     try:
         live = session.start(store, actor(), deck_id, number)
     except VantageError as e:
-        st.session_state[_PROBLEM] = tr("present.session.not_followed", message=e.message)
+        st.session_state[_PROBLEM] = tr("present.session.not_followed", message=error_text(e, lang())[1])
         return
     st.session_state[_SEEN] = (deck_id, live.step)
 
@@ -790,7 +790,7 @@ def slide_list(store: Store, deck: decks.Deck) -> None:
             if slide.notes:
                 st.caption(escape_markdown(tr("present.slide.notes_shown", notes=slide.notes)))
             if editable:
-                _edit_slide_forms(store, slide, number, title)
+                _edit_slide_forms(store, slide, content, number, title)
     if editable:
         _edit_add_slide(store, deck)
 
@@ -809,14 +809,27 @@ def _edit_slide_buttons(store: Store, slide: decks.Slide, number: int, total: in
         st.session_state["present_delete_slide"] = (slide.id, slide.version)
 
 
-def _edit_slide_forms(store: Store, slide: decks.Slide, number: int, title: str) -> None:
+def _own_title(slide: decks.Slide, content: SlideContent) -> str:
+    """The title someone typed for a view slide, "" when it shows its view's own (automatic) title."""
+    if slide.kind != "view" or content.missing or not content.view_title:
+        return slide.title
+    return slide.title if slide.title and content.title != content.view_title else ""
+
+
+def _edit_slide_forms(store: Store, slide: decks.Slide, content: SlideContent, number: int, title: str) -> None:
     editing = st.session_state.get("present_editing")
     if editing and editing[0] == slide.id:
         loaded_version = editing[1]
+        view = slide.kind == "view" and not content.missing and bool(content.view_title)
+        automatic = content.view_title
         with st.form(f"present_slide_form_{slide.id}"):
-            new_title = st.text_input(tr("present.slide.title"), value=slide.title, max_chars=decks.TITLE_MAX,
-                                      key=f"present_slide_title_{slide.id}",
-                                      help=tr("present.slide.title_help") if slide.kind == "view" else None)
+            # A view slide's title field is empty while the slide shows its view's own title, drawn in each
+            # viewer's language ("(automatic)"); clearing a typed title goes back to it.
+            typed = st.text_input(tr("present.slide.title"), value=_own_title(slide, content), max_chars=decks.TITLE_MAX,
+                                  key=f"present_slide_title_{slide.id}",
+                                  placeholder=tr("present.slide.title_automatic", title=automatic) if view else None,
+                                  help=tr("present.slide.title_help") if slide.kind == "view" else None)
+            new_title = decks.stored_title(typed, automatic) if view else typed
             body = None
             if slide.kind in ("text", "title"):
                 body = st.text_area(tr("present.slide.body"), value=slide.body, max_chars=decks.TEXT_MAX,
@@ -867,7 +880,10 @@ _LOG_COLUMNS = ("kind", "text", "owner", "due", "status")
 
 def _log_frame(store: Store, deck: decks.Deck) -> pd.DataFrame:
     language = lang()
-    titles = {s.id: s.title or view_label(s.view, language) for s in decks.list_slides(store, deck.id)}
+    # Titles as the slides show them (a view's own title in this language); drawn once per data version.
+    version = data_version(store)
+    titles = {s.id: slide_content(store, s, presenting=False, version=version).title or view_label(s.view, language)
+              for s in decks.list_slides(store, deck.id)}
     rows = []
     for d in decks.list_decisions(store, deck_id=deck.id):
         slide = "" if d.slide_id is None else titles.get(d.slide_id, tr("present.decision.slide_gone"))
@@ -1017,10 +1033,11 @@ def _offer_download(state_key: str, version: tuple[int, int], name: str, file_na
                            key=f"{state_key}_download", type="primary", icon=":material/download:", on_click="ignore")
 
 
-def _months(today: dt.date, count: int = 24) -> list[str]:
+def _months(today: dt.date, count: int = 24, *, down_to: str = "") -> list[str]:
+    """This month and the `count - 1` before it, newest first, going further back to include `down_to`."""
     year, month = today.year, today.month
-    out = []
-    for _ in range(count):
+    out: list[str] = []
+    while len(out) < count or (down_to and out[-1] > down_to):
         out.append(f"{year:04d}-{month:02d}")
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return out
@@ -1031,13 +1048,15 @@ def _report_bytes(store: Store, month: str, fmt: str) -> bytes:
 
 
 def report_panel(store: Store) -> None:
-    """The monthly report of a chosen month (default: last month) as PowerPoint or Markdown."""
+    """The monthly report of a chosen month as PowerPoint or Markdown; by default the latest month with data
+    (last month unless the data ends earlier), which the panel says."""
     st.subheader(tr("present.report.title"))
     st.caption(tr("present.report.intro"))
-    months = _months(dt.date.today())
+    default = monthly.default_month(store=store)
+    months = _months(dt.date.today(), down_to=default)
     cols = st.columns([2, 2, 2], vertical_alignment="bottom")
     language = lang()
-    month = cols[0].selectbox(tr("present.report.month"), months, index=months.index(monthly.default_month()),
+    month = cols[0].selectbox(tr("present.report.month"), months, index=months.index(default),
                               key="present_report_month", format_func=lambda m: monthly.parse_month(m).label(language))
     version = data_version(store)
     for col, fmt in zip(cols[1:], ("pptx", "md")):
@@ -1049,4 +1068,6 @@ def report_panel(store: Store) -> None:
                 with st.spinner(tr("present.export.working")):
                     _prepare(state_key, version, lambda fmt=fmt: _report_bytes(store, month, fmt))
             _offer_download(state_key, version, name, safe_filename(f"vantage-report-{month}", fmt), mime)
+    if month == default:
+        st.caption(escape_markdown(monthly.default_month_note(store, default, language)))
 
