@@ -3,6 +3,7 @@
 import streamlit as st
 
 from research import market
+from research.data.labels import labels_for
 from research.i18n import fmt_number, fmt_percent
 from research.ui import add_to_deck, altair, lang, page_setup, tr
 from research.ui.overview import segment_picker
@@ -48,4 +49,5 @@ with right:
     if changes.empty:
         st.info(tr("overview.changes.empty"))
     else:
-        st.dataframe(market.recent_changes_table(changes, language), hide_index=True, key="overview_changes")
+        st.dataframe(market.recent_changes_table(changes, language, labels_for(store, language)), hide_index=True,
+                     key="overview_changes")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import altair as alt
@@ -16,8 +17,20 @@ import pandas as pd
 from research.access import audit_viewer_params, visible_audit_log
 from research.charts.market import share_by_segment_chart
 from research.data import fields
+from research.data.labels import Labels, labels_for
 from research.errors import ValidationError
-from research.i18n import MESSAGES, country_name, fmt_date, fmt_datetime, fmt_money, fmt_percent, t
+from research.i18n import (
+    MESSAGES,
+    country_name,
+    fmt_date,
+    fmt_datetime,
+    fmt_money,
+    fmt_money_round,
+    fmt_number,
+    fmt_percent,
+    locale_of,
+    t,
+)
 from research.store import Store, quote_ident
 
 SEGMENT_DIMENSIONS = ("industry", "country", "region")  # the built-in ones Compare's share view offers too
@@ -25,6 +38,8 @@ SEGMENT_DIMENSIONS = ("industry", "country", "region")  # the built-in ones Comp
 # workspace's custom fields of these kinds (research.data.fields), each labelled by its names.
 BUILTIN_DIMENSIONS = (*SEGMENT_DIMENSIONS, "status")
 CATEGORICAL_KINDS = ("choice", "text", "bool")
+# The built-in dimensions whose values the workspace names per language (research.data.labels DOMAINS).
+LABELLED_DIMENSIONS = ("industry", "region")
 PRICE_MOVE_DAYS = 30
 PRICE_MOVE_THRESHOLD = 0.03  # a move of 3 % or more is worth a look
 
@@ -102,19 +117,47 @@ FROM served
 ORDER BY segment_accounts DESC, segment, accounts DESC, company
 """
 
+# The newest changes, one row per batch and table and action (an import of 120 accounts is one
+# line, "Added: 120 accounts"), with the newest row's fields that name the item. Only the fields
+# named here leave the audit images, so nothing else of a before/after reaches the screen.
 RECENT_CHANGES_SQL = f"""
-SELECT changed_at, actor, table_name, action, row_id,
+WITH v AS (
+    SELECT * FROM {visible_audit_log()}
+    -- Overview is a shared screen: nobody's private audit rows (migration 0012), no role assignments.
+),
+groups AS (
+    SELECT batch_id, table_name, action, max(id) AS last_id, count(*) AS rows
+    FROM v
+    GROUP BY ALL
+    ORDER BY last_id DESC
+    LIMIT $limit
+)
+SELECT v.changed_at, v.actor, g.table_name, g.action, g.batch_id, g.rows, v.row_id,
        coalesce(
            after ->> 'name', before ->> 'name',
            after ->> 'statement', before ->> 'statement',
            after ->> 'capability', before ->> 'capability',
-           after ->> 'title', before ->> 'title'
+           after ->> 'title', before ->> 'title',
+           after ->> 'text', before ->> 'text',
+           after ->> 'label', before ->> 'label'
        ) AS item,
-       after ->> 'demo_seed' AS demo_seed
--- Overview is a shared screen: nobody's private audit rows (migration 0012), no role assignments.
-FROM {visible_audit_log()}
-ORDER BY id DESC
-LIMIT $limit
+       coalesce(after ->> 'label_en', before ->> 'label_en') AS label_en,
+       coalesce(after ->> 'label_sr', before ->> 'label_sr') AS label_sr,
+       coalesce(after ->> 'view', before ->> 'view') AS view,
+       coalesce(after ->> 'domain', before ->> 'domain') AS domain,
+       coalesce(after ->> 'value', before ->> 'value') AS value,
+       coalesce(after ->> 'price', before ->> 'price') AS price,
+       coalesce(after ->> 'currency', before ->> 'currency') AS currency,
+       coalesce(after ->> 'url', before ->> 'url') AS url,
+       after ->> 'demo_seed' AS demo_seed,
+       before ->> 'demo_replace_deleted' AS demo_replaced,
+       coalesce(after ->> 'segment', before ->> 'segment') AS segment,
+       after ->> 'members' AS members,
+       coalesce(after ->> 'dataset', before ->> 'dataset', after ->> 'dataset_link') AS dataset,
+       coalesce(after ->> 'custom_field_removed', before ->> 'custom_field') AS custom_field
+FROM groups g
+JOIN v ON v.id = g.last_id
+ORDER BY g.last_id DESC
 """
 
 
@@ -189,20 +232,25 @@ def segments_we_lead(share: pd.DataFrame) -> list[str]:
 
 
 def recent_changes(store: Store, limit: int = 15) -> pd.DataFrame:
-    """The newest audited changes, as anyone may see them on a shared screen (no private rows, even one's own)."""
+    """The newest audited changes, one row per batch, table and action (`rows` = how many rows it
+    touched), as anyone may see them on a shared screen (no private rows, even one's own)."""
     return store.query_df(RECENT_CHANGES_SQL, {"limit": limit, **audit_viewer_params(None)})
 
 
 # ---- shaped for display ----------------------------------------------------------------
 
 
-def segment_label(dimension: str, value: object, lang: str, *, kind: str | None = None) -> str:
-    """A segment's name in `lang`: countries and statuses by their names, a yes/no field's
+def segment_label(dimension: str, value: object, lang: str, *, kind: str | None = None,
+                  labels: Labels | None = None) -> str:
+    """A segment's name in `lang`: countries and statuses by their names, industries and regions by
+    the workspace's names for them (`labels`: research.data.labels.labels_for), a yes/no field's
     'true'/'false' as yes/no (`kind` = the custom field's kind), no value as "not set"."""
     if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return t("overview.share.not_set", lang)
     if dimension == "country":
         return country_name(str(value), lang)
+    if labels is not None and dimension in LABELLED_DIMENSIONS:
+        return labels(dimension, value)
     if dimension == "status" and f"status.{value}" in MESSAGES:
         return t(f"status.{value}", lang)
     if kind == "bool" and str(value).lower() in ("true", "false"):
@@ -215,10 +263,12 @@ def company_label(name: str, is_us: bool, lang: str) -> str:
 
 
 def labelled_share(store: Store, dimension: str, lang: str) -> pd.DataFrame:
-    """`share_by_segment` with display labels in `lang` (segment_label, company_label)."""
+    """`share_by_segment` with display labels in `lang` (segment_label, company_label); `segment`
+    keeps the stored value (the key of filters and saved slides)."""
     share = share_by_segment(store, dimension)
     kind = next((f.kind for f in custom_dimensions(store) if f.name == dimension), None)
-    share["segment_label"] = [segment_label(dimension, v, lang, kind=kind) for v in share["segment"]]
+    labels = labels_for(store, lang) if dimension in LABELLED_DIMENSIONS else None
+    share["segment_label"] = [segment_label(dimension, v, lang, kind=kind, labels=labels) for v in share["segment"]]
     share["company_label"] = [company_label(n, u, lang) for n, u in zip(share["company"], share["is_us"])]
     return share
 
@@ -268,21 +318,125 @@ def price_moves_table(moves: pd.DataFrame, lang: str, limit: int = 12) -> pd.Dat
     )
 
 
-def _change_item(row: pd.Series, lang: str) -> str:
-    if isinstance(row["item"], str):
-        return row["item"]
-    if isinstance(row["demo_seed"], str):
-        return t("changes.demo_built", lang, seed=row["demo_seed"])
-    return ""
+# ---- recent changes in words -----------------------------------------------------------------
+
+# Settings kept in workspace_meta that a change can touch, by their key (audit row_id).
+SETTING_KEYS = ("segment_bands", "highlight_color")
+DATASET_PREFIX = "ds_"  # research.data.datasets.PREFIX: a user's research dataset is a table of its own
 
 
-def recent_changes_table(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _plural(lang: str, n: int) -> str:
+    """CLDR's plural category of `n` in `lang`: English one/other, Serbian one/few/other."""
+    from babel import Locale
+
+    return str(Locale.parse(locale_of(lang)).plural_form(abs(int(n))))
+
+
+def change_thing(table: str, rows: int, lang: str) -> str:
+    """What a change touched, in words: "slide", "12 accounts", "whole workspace" — never a table name.
+
+    The catalog holds a table's noun in its plural forms, "|"-separated (English one|other,
+    Serbian one|few|other); a research dataset is a "dataset", any other table a "record".
+    """
+    if table == "*":
+        return t("changes.all_tables", lang)
+    key = f"changes.thing.{table}"
+    if key not in MESSAGES:
+        key = "changes.thing.dataset" if table.startswith(DATASET_PREFIX) else "changes.thing.other"
+    forms = t(key, lang).split("|")
+    if rows <= 1:
+        return forms[0]
+    category = _plural(lang, rows)
+    index = {"one": 0, "few": 1 if len(forms) > 2 else len(forms) - 1}.get(category, len(forms) - 1)
+    return t("changes.count", lang, n=fmt_number(rows, lang), thing=forms[index])
+
+
+def _text(value: object) -> str | None:
+    """A cell's text, or None for no value (None, NaN, blank)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _number(value: object) -> float | None:
+    try:
+        number = float(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def change_item(row: Mapping[str, object], lang: str, labels: Callable[[str, str], str] | None = None) -> str:
+    """The item a change touched, in words: its name, a slide's title, a price, a setting; "–" when
+    nothing names it. `labels(domain, value)` shows domain values (capabilities…) in `lang`."""
+    shown = labels or (lambda _domain, value: value)
+    table = str(row["table_name"])
+    item = _text(row.get("item"))
+    if table == "*":
+        if _text(row.get("demo_seed")):
+            return t("changes.demo_built", lang, seed=row["demo_seed"])
+        return t("changes.demo_replaced", lang) if _text(row.get("demo_replaced")) else "–"
+    if table == "custom_fields":
+        label = _text(row.get("label_sr" if lang == "sr" else "label_en")) or _text(row.get("label_en"))
+        return label or item or (t("changes.field_removed", lang, field=row["custom_field"])
+                                 if _text(row.get("custom_field")) else "–")
+    if _text(row.get("custom_field")):  # a custom field removed with the values it held
+        return t("changes.field_removed", lang, field=row["custom_field"])
+    if table == "deck_slides" and not item:
+        view = _text(row.get("view"))
+        key = f"present.view.{view}"
+        return t(key, lang) if key in MESSAGES else "–"
+    if item and item in MESSAGES:  # a title stored as a message key (issue 17: titles in the viewer's language)
+        return t(item, lang)
+    if table == "capabilities" and item:
+        item = shown("capability", item)
+    elif table == "features" and item:
+        item = shown("feature", item)
+    elif table == "value_labels" and _text(row.get("value")):
+        item = shown(str(row.get("domain") or ""), str(row["value"]))
+    elif table == "price_observations" and _number(row.get("price")) is not None:
+        item = fmt_money(_number(row["price"]), str(row.get("currency") or "EUR"), lang)
+    elif table == "deals" and _number(row.get("value")) is not None:
+        item = fmt_money_round(_number(row["value"]), str(row.get("currency") or "EUR"), lang)
+    elif table == "company_features" and f"compare.value.{row.get('value')}" in MESSAGES:
+        item = t(f"compare.value.{row['value']}", lang)
+    elif table == "segment_members" and _text(row.get("segment")):
+        members = _number(row.get("members"))
+        item = (t("changes.members", lang, segment=row["segment"], n=fmt_number(members, lang))
+                if members is not None else str(row["segment"]))
+    elif table == "workspace_meta":
+        key = str(row.get("row_id") or "")
+        item = t(f"changes.setting.{key}", lang) if key in SETTING_KEYS else None
+    elif table.startswith(DATASET_PREFIX):
+        item = _text(row.get("dataset")) or table
+        item = item.removeprefix(DATASET_PREFIX)
+    elif table == "watchers" and not item:
+        item = _text(row.get("url"))
+    if not item:
+        return "–"
+    rows = int(row.get("rows") or 1)  # type: ignore[call-overload]
+    return t("changes.and_more", lang, item=item, n=fmt_number(rows - 1, lang)) if rows > 1 else item
+
+
+def change_what(row: Mapping[str, object], lang: str) -> str:
+    """The action and what it touched: "Changed: slide", "Added: 120 accounts", "Bulk load: whole workspace"."""
+    action = str(row["action"])
+    key = f"action.{action}"
+    verb = t(key, lang) if key in MESSAGES else action
+    thing = change_thing(str(row["table_name"]), int(row.get("rows") or 1), lang)  # type: ignore[call-overload]
+    return t("changes.what", lang, action=verb[:1].upper() + verb[1:], thing=thing)
+
+
+def recent_changes_table(changes: pd.DataFrame, lang: str,
+                         labels: Callable[[str, str], str] | None = None) -> pd.DataFrame:
+    """`recent_changes` in words: when, who, what happened to how many of what, and the item."""
+    rows = changes.to_dict("records")
     return pd.DataFrame(
         {
             t("col.when", lang): [fmt_datetime(v, lang) for v in changes["changed_at"]],
-            t("col.who", lang): changes["actor"].tolist(),
-            t("col.what", lang): [t(f"action.{a}", lang) for a in changes["action"]],
-            t("col.table", lang): [t("changes.all_tables", lang) if v == "*" else v for v in changes["table_name"]],
-            t("col.item", lang): [_change_item(row, lang) for _, row in changes.iterrows()],
+            t("col.who", lang): [_text(v) or "–" for v in changes["actor"]],
+            t("col.what", lang): [change_what(r, lang) for r in rows],
+            t("col.item", lang): [change_item(r, lang, labels) for r in rows],
         }
     )

@@ -73,12 +73,34 @@ def test_a_price_quoted_in_another_currency_is_not_a_move(market_store: Store) -
     assert moves["price"].astype(float).tolist() == [10.5]
 
 
-def test_recent_changes_name_the_item_newest_first(market_store: Store) -> None:
+def test_recent_changes_are_one_line_per_batch_table_and_action_newest_first(market_store: Store) -> None:
+    # The fixture is one transaction: 4 companies, 11 accounts, 1 product and 4 prices, written in that order.
     changes = market.recent_changes(market_store, limit=3)
-    assert changes["action"].tolist() == ["insert"] * 3
-    assert changes["table_name"].tolist() == ["price_observations"] * 3
+    assert changes["table_name"].tolist() == ["price_observations", "products", "accounts"]
+    assert changes["rows"].tolist() == [4, 1, 11] and changes["action"].tolist() == ["insert"] * 3
+    assert changes["batch_id"].nunique() == 1
     table = market.recent_changes_table(market.recent_changes(market_store, limit=50), "sr")
-    assert "Acc 0" in table["Ставка"].tolist()
+    assert table["Шта"].tolist() == ["Додато: 4 цене", "Додато: производ", "Додато: 11 клијената",
+                                     "Додато: 4 компаније"]
+    assert table["Ставка"].tolist() == ["10,40\xa0€ и још 3", "Box", "Archived и још 10", "Gone и још 3"]
+    english = market.recent_changes_table(market.recent_changes(market_store, limit=50), "en")
+    assert english["What"].tolist() == ["Added: 4 prices", "Added: product", "Added: 11 accounts", "Added: 4 companies"]
+    assert english["Item"].tolist()[1:3] == ["Box", "Archived and 10 more"]
+
+
+@pytest.mark.parametrize(
+    ("table", "rows", "lang", "expected"),
+    [
+        ("accounts", 1, "sr", "клијент"), ("accounts", 2, "sr", "2 клијента"), ("accounts", 5, "sr", "5 клијената"),
+        ("accounts", 21, "sr", "21 клијент"), ("accounts", 1_234, "sr", "1.234 клијента"),
+        ("deck_slides", 1, "en", "slide"), ("deck_slides", 12, "en", "12 slides"), ("deck_slides", 3, "sr", "3 слајда"),
+        ("*", 1, "en", "whole workspace"), ("ds_tariffs", 1, "sr", "скуп података"),
+        ("some_new_table", 3, "en", "3 records"),
+    ],
+)
+def test_what_a_change_touched_reads_as_words_in_the_right_plural(table: str, rows: int, lang: str,
+                                                                  expected: str) -> None:
+    assert market.change_thing(table, rows, lang) == expected
 
 
 @pytest.mark.parametrize("bad", ["owner; DROP TABLE accounts", "name", ""])

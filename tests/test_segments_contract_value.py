@@ -96,7 +96,7 @@ def test_a_constant_is_accounts_times_the_value_as_before(demo: Store) -> None:
     plain = sizing.size_segment(accounts, sizing.Assumptions(20_000, 0.6, 0.1, 0.2))
     assert (result.tam, result.sam, result.som) == (plain.tam, plain.sam, plain.som)
     assert sizing.contract_text(valuation, "en") == (
-        f"contract value: €20,000.00 per account (constant), {accounts:,} of {accounts:,} accounts valued"
+        f"contract value: €20,000 per account (constant), {accounts:,} of {accounts:,} accounts valued"
     )
 
 
@@ -221,7 +221,7 @@ def test_the_size_command_says_where_the_value_came_from(fresh_path: Path) -> No
     db = str(fresh_path)
     default = cli("segment", "size", "all", "--db", db)
     assert default.returncode == 0, default.stderr
-    assert "contract value: €20,000.00 per account (constant), 7 of 7 accounts valued" in default.stdout
+    assert "contract value: €20,000 per account (constant), 7 of 7 accounts valued" in default.stdout
     assert re.search(r"^TAM +EUR +140,000 ", default.stdout, re.M)  # 7 × the configured default, no won deal yet
     share = cli("segment", "size", "All", "--db", db, "--contract-share", "1%", "--contract-column", "annual_revenue",
                 "--sam", "0.5", "--som", "0.1")

@@ -44,11 +44,15 @@ def sizing_funnel_chart(
     data["low_left"], data["low_right"] = -data["low"] / 2, data["high"] / 2
     data["colour"] = data["stage"].map({"TAM": "#93A1AD", "SAM": "#5D6D7E", "SOM": US_COLOR})
     y = alt.Y("stage:N", sort=["TAM", "SAM", "SOM"], title=stage_title)
+    # Amounts as the caller wrote them (SizingResult.frame(lang): "€38.5m", "38,5 мил. €"), else
+    # d3's SI form, which knows neither the currency nor the language ("38.5M", "1.2G").
+    written = "value_text" in data
     tooltip = [
         alt.Tooltip("stage:N", title=stage_title),
-        alt.Tooltip("value:Q", title=value_title, format=",.0f"),
-        alt.Tooltip("low:Q", title=low_title, format=",.0f"),
-        alt.Tooltip("high:Q", title=high_title, format=",.0f"),
+        *([alt.Tooltip(f"{k}_text:N", title=name) for k, name in (("value", value_title), ("low", low_title),
+                                                             ("high", high_title))] if written else
+          [alt.Tooltip("value:Q", title=value_title, format=",.0f"), alt.Tooltip("low:Q", title=low_title, format=",.0f"),
+           alt.Tooltip("high:Q", title=high_title, format=",.0f")]),
     ]
     bars = alt.Chart(data).mark_bar(height=54).encode(
         y=y, x=alt.X("left:Q", title=value_title, axis=None), x2="right:Q",
@@ -58,7 +62,7 @@ def sizing_funnel_chart(
         y=y, x="low_left:Q", x2="low_right:Q"
     )
     labels = alt.Chart(data).mark_text(align="left", dx=10, color="#1F2933", fontWeight="bold", fontSize=17).encode(
-        y=y, x="low_right:Q", text=alt.Text("value:Q", format=",.3~s")
+        y=y, x="low_right:Q", text=alt.Text("value_text:N") if written else alt.Text("value:Q", format=",.3~s")
     )
     return alt.layer(bars, band, labels).properties(
         title=alt.TitleParams(text=title, subtitle=subtitle), height=300, width="container"

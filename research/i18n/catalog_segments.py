@@ -34,8 +34,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.band.2m_10m": ("€2M–10M", "2–10 мил. €"),
     "segments.band.10m_50m": ("€10M–50M", "10–50 мил. €"),
     "segments.band.50mplus": ("€50M or more", "50 мил. € и више"),
-    "segments.status.customer": ("customer", "клијент"),
-    "segments.status.prospect": ("prospect", "потенцијални клијент"),
+    "segments.status.customer": ("customer", "купац"),
+    "segments.status.prospect": ("prospect", "потенцијални купац"),
     "segments.status.lost": ("lost", "изгубљен"),
     "segments.no_supplier": ("(no known supplier)", "(добављач непознат)"),
     "segments.no_owner": ("(unassigned)", "(није додељен)"),
@@ -164,7 +164,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.col.customers": ("Customers", "Клијенти (активни)"),
     "segments.col.prospects": ("Prospects", "Потенцијални"),
     "segments.col.lost": ("Lost", "Изгубљени"),
-    "segments.col.revenue": ("Revenue (EUR)", "Приход (€)"),
+    "segments.col.revenue": ("Revenue", "Приход"),  # the amounts carry their currency ("€12.3m")
     "segments.col.our_share": ("Our share", "Наш удео"),
     "segments.col.win_rate": ("Win rate", "Стопа успеха"),
     "segments.col.won": ("Won", "Добијено"),
@@ -195,16 +195,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.cluster.save": ("Save clusters as segments", "Сачувај групе као сегменте"),
     "segments.cluster.saved": ("Saved {n} segments.", "Сачувано сегмената: {n}."),
     "segments.cluster.name": ("{prefix} {n}", "{prefix} {n}"),
-    # cluster descriptions
+    # cluster descriptions: they speak of firms ("фирме", feminine plural), so Serbian agrees with it
+    # ("велике", "све"); a status is quoted after "са статусом" so that it needs no agreement at all.
     "segments.trait.large": ("large", "велике"),
     "segments.trait.small": ("small", "мале"),
     "segments.trait.firms": ("firms", "фирме"),
     "segments.trait.industry_firms": ("{industry} firms", "фирме из делатности {industry}"),
     "segments.trait.in_all": ("in {place}", "у: {place}"),
     "segments.trait.in_mostly": ("mostly in {place}", "углавном у: {place}"),
-    "segments.trait.status_all": ("all {status}s", "сви: {status}"),
-    "segments.trait.status_mostly": ("mostly {status}s", "углавном: {status}"),
-    "segments.trait.served_all": ("all served by {supplier}", "све снабдева {supplier}"),
+    "segments.trait.status_all": ("all {status}", "све са статусом „{status}”"),
+    "segments.trait.status_mostly": ("mostly {status}", "углавном са статусом „{status}”"),
+    "segments.trait.status.customer": ("customers", "купац"),
+    "segments.trait.status.prospect": ("prospects", "потенцијални купац"),
+    "segments.trait.status.lost": ("lost customers", "изгубљен"),
+    "segments.trait.served_all": ("all served by {supplier}", "све их снабдева {supplier}"),
     "segments.trait.served_mostly": ("mostly served by {supplier}", "углавном их снабдева {supplier}"),
     "segments.trait.no_supplier": ("mostly without a known supplier", "углавном без познатог добављача"),
     "segments.trait.owner": ("handled by {owner}", "води их {owner}"),
@@ -216,14 +220,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.trait.few_deals": ("with few deals", "са мало послова"),
     "segments.trait.generic_high": ("high {field}", "висок {field}"),
     "segments.trait.generic_low": ("low {field}", "низак {field}"),
-    "segments.trait.value_all": ("all {value} ({field})", "сви: {value} ({field})"),
+    "segments.trait.value_all": ("all {value} ({field})", "све: {value} ({field})"),
     "segments.trait.value_mostly": ("mostly {value} ({field})", "углавном: {value} ({field})"),
     "segments.trait.flag": ("{field}: {value}", "{field}: {value}"),
     "segments.trait.named_high": ("high {field}", "{field}: високо"),
     "segments.trait.named_low": ("low {field}", "{field}: ниско"),
     "segments.vs.higher_named": ("higher {field} than cluster {n}", "{field}: више него група {n}"),
     "segments.vs.lower_named": ("lower {field} than cluster {n}", "{field}: ниже него група {n}"),
-    "segments.trait.flag_all": ("all {value}", "сви — {value}"),
+    "segments.trait.flag_all": ("all {value}", "све — {value}"),
     "segments.trait.flag_mostly": ("mostly {value}", "углавном — {value}"),
     "segments.value.missing": ("unknown", "непознато"),
     # nouns of numeric features, in "higher {field} than cluster 2"
@@ -447,4 +451,149 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Text that would start a spreadsheet formula is prefixed with an apostrophe, so the files are safe to open.",
         "Текст који би почео формулу у табели добија апостроф на почетку, па је датотеке безбедно отворити.",
     ),
+    # Errors a page user can hit (research.segments.*: keyed_error). A field or feature is a
+    # rules.Named: "{field}" is the name the CLI's rule text uses, "{field:sr}" its Serbian label.
+    "segments.error.not_a_list": ("The values of “{field}” must be a list.", "Вредности поља „{field:sr}” морају бити списак."),
+    "segments.error.too_many_values": ("“{field}” lists more than {n} values.", "Поље „{field:sr}” наводи више од {n} вредности."),
+    "segments.error.company_ids": (
+        "“{field}” takes company ids (0 = no known supplier), not {value}.",
+        "Поље „{field:sr}” прима ознаке компанија (0 = добављач непознат), не {value}.",
+    ),
+    "segments.error.yes_no": ("“{field}” is yes or no (true / false), not {value}.", "Поље „{field:sr}” је да или не, не {value}."),
+    "segments.error.text_values": ("“{field}” takes text values, not {value}.", "Поље „{field:sr}” прима текст, не {value}."),
+    "segments.error.no_band": (
+        "“{field}” has no band {value} in this workspace; use one of {known}.",
+        "Поље „{field:sr}” у овом радном простору нема распон {value}; користите један од: {known}.",
+    ),
+    "segments.error.no_value": (
+        "“{field}” has no value {value} in this workspace; use one of {known}.",
+        "Поље „{field:sr}” у овом радном простору нема вредност {value}; користите једну од: {known}.",
+    ),
+    "segments.error.minimum_number": (
+        "The minimum of “{field}” must be a number, not {value}.", "Најмања вредност поља „{field:sr}” мора бити број, не {value}.",
+    ),
+    "segments.error.maximum_number": (
+        "The maximum of “{field}” must be a number, not {value}.", "Највећа вредност поља „{field:sr}” мора бити број, не {value}.",
+    ),
+    "segments.error.start_date": (
+        "The start of “{field}” must be a date like \"2024-03-31\", not {value}.",
+        "Почетак поља „{field:sr}” мора бити датум као „2024-03-31”, не {value}.",
+    ),
+    "segments.error.end_date": (
+        "The end of “{field}” must be a date like \"2024-03-31\", not {value}.",
+        "Крај поља „{field:sr}” мора бити датум као „2024-03-31”, не {value}.",
+    ),
+    "segments.error.unknown_field": (
+        "Segments cannot filter on {name}; use one of {known}.",
+        "Сегменти не могу да филтрирају по пољу {name}; користите једно од: {known}.",
+    ),
+    "segments.error.not_a_range": (
+        "“{field}” is a list of values, not a number range.", "Поље „{field:sr}” је списак вредности, а не распон бројева.",
+    ),
+    "segments.error.number_range_not_list": (
+        "“{field}” is a number range (min / max), not a list of values.",
+        "Поље „{field:sr}” је распон бројева (од / до), а не списак вредности.",
+    ),
+    "segments.error.date_range_not_list": (
+        "“{field}” is a range of dates (min / max), not a list of values.",
+        "Поље „{field:sr}” је распон датума (од / до), а не списак вредности.",
+    ),
+    "segments.error.empty_dates": (
+        "The range of “{field}” is empty: {low} is after {high}.",
+        "Распон поља „{field:sr}” је празан: {low} је после {high}.",
+    ),
+    "segments.error.empty_range": (
+        "The range of “{field}” is empty: the minimum {low} is above the maximum {high}.",
+        "Распон поља „{field:sr}” је празан: најмања вредност {low} је изнад највеће {high}.",
+    ),
+    "segments.error.cut_not_number": (
+        "{part} is not a number; write the {dimension} cuts as e.g. {example}.",
+        "{part} није број; границе („{dimension:sr}”) пишите нпр. као {example}.",
+    ),
+    "segments.error.cut_positive": ("A band cut must be a positive number, not {part}.", "Граница распона мора бити позитиван број, не {part}."),
+    "segments.error.cuts_rise": (
+        "Band cuts must rise: {value} does not come after {previous}.",
+        "Границе распона морају да расту: {value} не долази после {previous}.",
+    ),
+    "segments.error.no_cuts": (
+        "Give at least one cut between two bands, e.g. 50, 250, 1000.",
+        "Унесите бар једну границу између два распона, нпр. 50, 250, 1000.",
+    ),
+    "segments.error.too_many_cuts": (
+        "At most {max} cuts ({bands} bands), not {n}.", "Највише {max} граница ({bands} распона), не {n}.",
+    ),
+    "segments.error.weights_negative": ("Factor weights cannot be negative.", "Тежине фактора не могу бити негативне."),
+    "segments.error.weights_zero": (
+        "Give at least one attractiveness factor and one strength factor a weight above zero.",
+        "Дајте бар једном фактору атрактивности и једном фактору снаге тежину већу од нуле.",
+    ),
+    "segments.error.no_features": ("Choose at least one feature to cluster on.", "Изаберите бар једно обележје за груписање."),
+    "segments.error.unknown_features": (
+        "Cannot cluster on {unknown}; choose from {known}.", "Груписање по {unknown} није могуће; изаберите између: {known}.",
+    ),
+    "segments.error.log_negative": (
+        "“{field}” has negative values, so it cannot be log-scaled; choose z or robust.",
+        "„{field:sr}” има негативне вредности, па се не може скалирати логаритмом; изаберите стандардизовано или робусно.",
+    ),
+    "segments.error.few_accounts_up_to": (
+        "Clustering needs more accounts than clusters: {accounts} accounts for up to {k} clusters.",
+        "За груписање је потребно више клијената него група: клијената {accounts:sr}, а група до {k}.",
+    ),
+    "segments.error.few_accounts": (
+        "Clustering needs more accounts than clusters: {accounts} accounts for {k} clusters.",
+        "За груписање је потребно више клијената него група: клијената {accounts:sr}, а група {k}.",
+    ),
+    "segments.error.feature_empty": (
+        "“{field}” is empty for every account; leave it out.", "„{field:sr}” је празно за сваког клијента; изоставите га.",
+    ),
+    "segments.error.feature_constant": (
+        "“{field}” has the same value for every account, so it cannot separate clusters.",
+        "„{field:sr}” има исту вредност за сваког клијента, па не може да раздвоји групе.",
+    ),
+    "segments.error.min_k": ("Choose at least {k} clusters.", "Изаберите бар {k} групе."),
+    "segments.error.no_name": ("Give the segment a name.", "Унесите назив сегмента."),
+    "segments.error.long_name": ("A segment name has at most {n} characters.", "Назив сегмента има највише {n} знакова."),
+    "segments.error.colour": ("{colour} is not a colour like #D9480F.", "{colour} није боја као #D9480F."),
+    "segments.error.name_taken": (
+        "A segment named “{name}” already exists; overwrite it or save as “{suggestion}”.",
+        "Сегмент „{name}” већ постоји; замените га или сачувајте као „{suggestion}”.",
+    ),
+    "segments.error.same_cluster_names": ("Two clusters would get the same name.", "Две групе би добиле исти назив."),
+    "segments.error.no_weight_set_name": ("Give the weight set a name.", "Унесите назив скупа тежина."),
+    "segments.error.long_weight_set_name": (
+        "A weight set name has at most {n} characters.", "Назив скупа тежина има највише {n} знакова.",
+    ),
+    "segments.error.acv_number": (
+        "Give the expected annual contract value as a number of EUR.", "Унесите очекивану годишњу вредност уговора као износ у еврима.",
+    ),
+    "segments.error.acv_negative": (
+        "The expected annual contract value cannot be negative.", "Очекивана годишња вредност уговора не може бити негативна.",
+    ),
+    "segments.error.share_number": (
+        "Give the share of the column as a number, e.g. 0.005 for 0.5 %.", "Унесите удео у колони као број, нпр. 0,005 за 0,5 %.",
+    ),
+    "segments.error.share_negative": ("The share of the column cannot be negative.", "Удео у колони не може бити негативан."),
+    "segments.error.share_above": (
+        "The share of the column must be between 0 % and 100 % (0 to 1).", "Удео у колони мора бити између 0 % и 100 % (0 до 1).",
+    ),
+    "segments.error.share_column": (
+        "Name the account column the contract value is a share of.", "Наведите колону клијента чији је удео вредност уговора.",
+    ),
+    "segments.error.shares": (
+        "Shares and the sensitivity band must be between 0 % and 100 %.",
+        "Удели и распон осетљивости морају бити између 0 % и 100 %.",
+    ),
+    "segments.error.no_won_deals": (
+        "No won deal with a value (in EUR or a currency with an exchange rate) is recorded, so the contract "
+        "value cannot come from deals: give a constant or a share of an account column.",
+        "Није уписан ниједан добијен посао са вредношћу (у еврима или валути са курсом), па вредност уговора "
+        "не може да потиче од послова: унесите сталну вредност или удео у колони клијента.",
+    ),
+    "segments.bands.in_use": (
+        "These saved segments use a band of “{field}” that the new bands do not have: {segments}. The new bands "
+        "would be: {bands}. Change the bands anyway, or edit those segments first.",
+        "Ови сачувани сегменти користе распон поља „{field}” који нови распони немају: {segments}. Нови распони "
+        "би били: {bands}. Ипак промените распоне или прво измените те сегменте.",
+    ),
+    "segments.quoted": ("“{name}”", "„{name}”"),
 }

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from research.errors import ValidationError
-from research.i18n import t
+from research.i18n import keyed_error, t
 from research.segments import profile
 from research.segments.rules import Compiled
 from research.store import Store
@@ -64,9 +64,9 @@ GROUP BY ALL
 def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
     clean = {f: float(weights.get(f, DEFAULT_WEIGHTS[f])) for f in FACTORS}
     if any(v < 0 or not np.isfinite(v) for v in clean.values()):
-        raise ValidationError("Factor weights cannot be negative.")
+        raise keyed_error(ValidationError, "segments.error.weights_negative")
     if sum(clean[f] for f in ATTRACTIVENESS_FACTORS) == 0 or sum(clean[f] for f in STRENGTH_FACTORS) == 0:
-        raise ValidationError("Give at least one attractiveness factor and one strength factor a weight above zero.")
+        raise keyed_error(ValidationError, "segments.error.weights_zero")
     return clean
 
 

@@ -35,8 +35,8 @@ from babel.numbers import format_compact_currency
 from research import config
 from research.access import Actor
 from research.errors import ValidationError
-from research.i18n import fmt_number, locale_of, t
-from research.segments.rules import EMPLOYEE_BANDS, REVENUE_BANDS, accounts_sql
+from research.i18n import fmt_number, keyed_error, locale_of, t
+from research.segments.rules import EMPLOYEE_BANDS, REVENUE_BANDS, Named, accounts_sql
 from research.store import Store
 
 META_KEY = "segment_bands"
@@ -52,9 +52,18 @@ _FIELD = {"employees": ("employee_band", "employees"), "revenue": ("revenue_band
 
 
 class BandsInUse(ValidationError):
-    """A change of bands that would drop a band saved segments name: confirm it or edit them first."""
+    """A change of bands that would drop a band saved segments name: confirm it or edit them first.
+
+    `segments` names them and `bands` are the new bands, so a page can say it in its language
+    with the bands' labels rather than their keys.
+    """
 
     title = "Bands in use"
+
+    def __init__(self, message: str, segments: Sequence[str], bands: Bands) -> None:
+        super().__init__(message)
+        self.segments = list(segments)
+        self.bands = bands
 
 
 @dataclass(frozen=True)
@@ -248,17 +257,18 @@ def parse_cuts(text: str | Sequence[float], dimension: str) -> tuple[float, ...]
         try:
             value = float(part)
         except (TypeError, ValueError):
-            raise ValidationError(f"{part!r} is not a number; write the {dimension} cuts as e.g. "
-                                  f"{'50, 250, 1000' if dimension == 'employees' else '2e6, 10e6, 50e6'}.") from None
+            raise keyed_error(ValidationError, "segments.error.cut_not_number", part=repr(part),
+                              dimension=Named(dimension, t(f"segments.bands.{dimension}", "sr")),
+                              example="50, 250, 1000" if dimension == "employees" else "2e6, 10e6, 50e6") from None
         if not math.isfinite(value) or value <= 0:
-            raise ValidationError(f"A band cut must be a positive number, not {part!r}.")
+            raise keyed_error(ValidationError, "segments.error.cut_positive", part=repr(part))
         if cuts and value <= cuts[-1]:
-            raise ValidationError(f"Band cuts must rise: {value:g} does not come after {cuts[-1]:g}.")
+            raise keyed_error(ValidationError, "segments.error.cuts_rise", value=f"{value:g}", previous=f"{cuts[-1]:g}")
         cuts.append(value)
     if not cuts:
-        raise ValidationError("Give at least one cut between two bands, e.g. 50, 250, 1000.")
+        raise keyed_error(ValidationError, "segments.error.no_cuts")
     if len(cuts) > MAX_CUTS:
-        raise ValidationError(f"At most {MAX_CUTS} cuts ({MAX_CUTS + 1} bands), not {len(cuts)}.")
+        raise keyed_error(ValidationError, "segments.error.too_many_cuts", max=MAX_CUTS, bands=MAX_CUTS + 1, n=len(cuts))
     return tuple(cuts)
 
 
@@ -303,7 +313,8 @@ def set_bands(store: Store, actor: Actor, dimension: str, mode: str, cuts: str |
     if lost and not confirmed:
         raise BandsInUse(
             f"{', '.join(f'“{n}”' for n in lost)} use{'s' if len(lost) == 1 else ''} a {new.field} band these bands do not "
-            f"have (they would have {', '.join(new.keys)}); confirm the change (--yes in the CLI) or edit those first.")
+            f"have (they would have {', '.join(new.keys)}); confirm the change (--yes in the CLI) or edit those first.",
+            lost, new)
     stored = settings(store)
     before = store.meta(META_KEY)
     stored[dimension] = setting

@@ -29,8 +29,8 @@ from babel.numbers import format_compact_currency
 
 from research import config
 from research.errors import ValidationError
-from research.i18n import MESSAGES, country_name, fmt_number, fmt_percent, locale_of, t
-from research.segments.rules import ACCOUNTS_SQL, MATCH_ALL, RATE_COLUMN, Compiled
+from research.i18n import MESSAGES, country_name, fmt_number, fmt_percent, keyed_error, locale_of, t
+from research.segments.rules import ACCOUNTS_SQL, MATCH_ALL, RATE_COLUMN, Compiled, Named
 from research.store import Store, quote_ident
 
 # scikit-learn is imported where it is used: it takes ~1 s to load, and every CLI
@@ -135,10 +135,11 @@ def parse_features(text: str | Sequence[str], allowed: Mapping[str, Feature] | N
     allowed = BUILTIN_FEATURES if allowed is None else allowed
     names = [n.strip() for n in (text.split(",") if isinstance(text, str) else text) if n and n.strip()]
     if not names:
-        raise ValidationError("Choose at least one feature to cluster on.")
+        raise keyed_error(ValidationError, "segments.error.no_features")
     unknown = [n for n in names if n not in allowed]
     if unknown:
-        raise ValidationError(f"Cannot cluster on {', '.join(unknown)}; choose from {', '.join(allowed)}.")
+        raise keyed_error(ValidationError, "segments.error.unknown_features", unknown=", ".join(unknown),
+                          known=", ".join(allowed))
     return list(dict.fromkeys(names))
 
 
@@ -190,11 +191,13 @@ def choose_scaling(values: np.ndarray | pd.Series) -> str:
 
 
 def scale_column(values: np.ndarray, method: str, name: str = "") -> np.ndarray:
-    """One imputed numeric column scaled by `method`; the result is centred with unit spread."""
+    """One imputed numeric column scaled by `method`; the result is centred with unit spread.
+
+    `name` names the feature in an error (a `feature_named` one says it in both languages)."""
     v = values.astype(float)
     if method == "log":
         if v.min() < 0:
-            raise ValidationError(f"“{name}” has negative values, so it cannot be log-scaled; choose z or robust.")
+            raise keyed_error(ValidationError, "segments.error.log_negative", field=name)
         # A user may ask for log on a column with zeros: log1p keeps them finite.
         v = np.log(v) if v.min() > 0 else np.log1p(v)
     if method == "robust":
@@ -247,6 +250,8 @@ class ClusterResult:
     units: dict[str, str] = field(default_factory=dict)
     currency: str = "EUR"
     names: dict[str, dict[str, str]] = field(default_factory=dict)  # feature -> language -> label (custom fields)
+    # feature -> language -> stored value -> its name (industries, regions: research.data.labels)
+    values: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     _texts: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def describe(self, cluster: int, lang: str) -> str:
@@ -283,19 +288,29 @@ def load_features(
     return store.query_df(sql, condition.params)
 
 
-def _check(df: pd.DataFrame, features: Sequence[str], k_max: int) -> dict[str, int]:
+def feature_named(feature: str, names: Mapping[str, Mapping[str, str]] | None = None) -> Named:
+    """A feature for keyed errors: its column name in English (as the CLI takes it), its label in Serbian."""
+    own = (names or {}).get(feature, {})
+    key = f"segments.field.{feature}"
+    return Named(feature, own.get("sr") or own.get("en") or (t(key, "sr") if key in MESSAGES else feature))
+
+
+def _count(n: int) -> Named:
+    return Named(f"{n:,}", fmt_number(n, "sr"))
+
+
+def _check(df: pd.DataFrame, features: Sequence[str], k_max: int,
+           names: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, int]:
     if len(df) < MIN_K + 1 or len(df) <= k_max:
-        raise ValidationError(
-            f"Clustering needs more accounts than clusters: {len(df):,} accounts for up to {k_max} clusters."
-        )
+        raise keyed_error(ValidationError, "segments.error.few_accounts_up_to", accounts=_count(len(df)), k=k_max)
     imputed = {}
     for f in features:
         column = df[f]
         missing = int(column.isna().sum())
         if missing == len(df):
-            raise ValidationError(f"“{f}” is empty for every account; leave it out.")
+            raise keyed_error(ValidationError, "segments.error.feature_empty", field=feature_named(f, names))
         if column.nunique(dropna=True) < 2:
-            raise ValidationError(f"“{f}” has the same value for every account, so it cannot separate clusters.")
+            raise keyed_error(ValidationError, "segments.error.feature_constant", field=feature_named(f, names))
         if missing:
             imputed[f] = missing
     return imputed
@@ -315,7 +330,8 @@ def _one_hot(values: pd.Series) -> np.ndarray:
 
 
 def encode(
-    df: pd.DataFrame, features: Sequence[str], kinds: Mapping[str, str], scaling: Mapping[str, str]
+    df: pd.DataFrame, features: Sequence[str], kinds: Mapping[str, str], scaling: Mapping[str, str],
+    names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[np.ndarray, dict[str, slice], dict[str, str], dict[str, str]]:
     """The model matrix, each feature's columns in it, and the scaling used / suggested per numeric feature."""
     blocks, spans, used, auto = [], {}, {}, {}
@@ -326,7 +342,7 @@ def encode(
             auto[f] = choose_scaling(v)
             used[f] = scaling.get(f, auto[f])
             v = np.where(np.isfinite(v), v, np.nanmedian(v))
-            block = scale_column(v, used[f], f)[:, None]
+            block = scale_column(v, used[f], feature_named(f, names))[:, None]
         else:
             block = _one_hot(df[f])
         blocks.append(block)
@@ -371,11 +387,28 @@ def cluster_accounts(
     report = progress or (lambda _f, _m: None)
     report(0.05, "load")
     df = load_features(store, features, condition, catalogue)
-    return cluster_frame(
+    result = cluster_frame(
         df, features, kinds={f: catalogue[f].kind for f in features}, units={f: catalogue[f].unit for f in features},
         k=k, k_max=k_max, scaling=scaling, currency=currency, progress=report,
         names={f: dict(catalogue[f].labels) for f in features if catalogue[f].labels},
     )
+    result.values = value_names(store, features)
+    return result
+
+
+def value_names(store: Store, features: Sequence[str]) -> dict[str, dict[str, dict[str, str]]]:
+    """The names of the features' values in each language, for features that are domains of
+    research.data.labels (industry, region): descriptions read "Храна и пиће", not "Food & beverage"."""
+    from research.data.labels import DOMAINS, labels_for
+    from research.i18n import LANGUAGES
+
+    domains = [f for f in features if DOMAINS.get(f, ("", ""))[0] == "accounts" and DOMAINS[f][1] == f]
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for lang in (LANGUAGES if domains else ()):
+        labels = labels_for(store, lang)
+        for f in domains:
+            out.setdefault(f, {})[lang] = dict(labels.names.get(f, {}))
+    return out
 
 
 def cluster_frame(
@@ -414,13 +447,13 @@ def cluster_frame(
     sample_size = max(100, config.get_int("VANTAGE_SEGMENT_SAMPLE"))
     k_max = k_max or config.get_int("VANTAGE_SEGMENT_K_MAX")
     if k is not None and k < MIN_K:
-        raise ValidationError(f"Choose at least {MIN_K} clusters.")
+        raise keyed_error(ValidationError, "segments.error.min_k", k=MIN_K)
     top = max(k or MIN_K, k_max)
     report = progress or (lambda _f, _m: None)
     df = df.reset_index(drop=True)
-    imputed = _check(df, features, k or MIN_K)
+    imputed = _check(df, features, k or MIN_K, names)
     report(0.15, "encode")
-    X, spans, used, auto = encode(df, features, kinds, overrides)
+    X, spans, used, auto = encode(df, features, kinds, overrides, names)
     rng = np.random.default_rng(seed)
     sample = rng.choice(len(X), size=min(sample_size, len(X)), replace=False)
     Xs = X[np.sort(sample)]
@@ -436,7 +469,7 @@ def cluster_frame(
     suggested = suggest_k(scan) if not scan.empty else int(k)  # type: ignore[arg-type]
     chosen = k or suggested
     if len(X) <= chosen:
-        raise ValidationError(f"Clustering needs more accounts than clusters: {len(X):,} accounts for {chosen} clusters.")
+        raise keyed_error(ValidationError, "segments.error.few_accounts", accounts=_count(len(X)), k=chosen)
     report(0.75, "fit")
     # The full fit starts from the sample's centres for that k: far fewer passes over all rows.
     model = _model(chosen, len(X), seed, init=centers.get(chosen, "k-means++")).fit(X)
@@ -599,8 +632,16 @@ def _range_text(feature: str, unit: str, text: str, lang: str, names: Names | No
     return t("segments.range.other", lang, field=_noun(feature, lang, names), range=text)
 
 
+Values = Mapping[str, Mapping[str, Mapping[str, str]]]  # feature -> language -> value -> name
+
+
+def _shown(feature: str, value: str, lang: str, values: Values | None) -> str:
+    """A stored value as the viewer reads it: its name in `lang` where the workspace gives one."""
+    return (values or {}).get(feature, {}).get(lang, {}).get(value, value)
+
+
 def _value_label(feature: str, value: str, lang: str, names: Names | None = None,
-                 units: Mapping[str, str] | None = None) -> str:
+                 units: Mapping[str, str] | None = None, values: Values | None = None) -> str:
     if value == MISSING:
         return t("segments.value.missing", lang)
     if (units or {}).get(feature) == "bool":  # "listed: yes"
@@ -609,17 +650,18 @@ def _value_label(feature: str, value: str, lang: str, names: Names | None = None
         return country_name(value, lang)
     if feature == "status":
         return t(f"segments.status.{value}", lang)
-    return value
+    return _shown(feature, value, lang, values)
 
 
 def _contrast_text(contrast: Contrast, lang: str, names: Names | None = None,
-                   units: Mapping[str, str] | None = None) -> str:
+                   units: Mapping[str, str] | None = None, values: Values | None = None) -> str:
     n = contrast.neighbour + 1
     if contrast.direction in ("higher", "lower"):
         # A custom field's label has no grammatical gender the catalog could agree with: a neutral form.
         named = "_named" if contrast.feature in (names or {}) else ""
         return t(f"segments.vs.{contrast.direction}{named}", lang, field=_noun(contrast.feature, lang, names), n=n)
-    return t("segments.vs.more", lang, value=_value_label(contrast.feature, contrast.value, lang, names, units), n=n)
+    return t("segments.vs.more", lang, value=_value_label(contrast.feature, contrast.value, lang, names, units, values),
+             n=n)
 
 
 def describe_clusters(result: ClusterResult, lang: str) -> list[str]:
@@ -628,7 +670,8 @@ def describe_clusters(result: ClusterResult, lang: str) -> list[str]:
     last resort the cluster's medians are added, so no two clusters ever read the same."""
     texts = []
     for c in range(result.k):
-        head = describe_traits(result.traits[c], lang, with_numbers=False, names=result.names, units=result.units)
+        head = describe_traits(result.traits[c], lang, with_numbers=False, names=result.names, units=result.units,
+                               values=result.values)
         contrast = result.contrasts[c] if c < len(result.contrasts) else None
         texts.append((head, contrast))
 
@@ -645,7 +688,7 @@ def describe_clusters(result: ClusterResult, lang: str) -> list[str]:
                 parts.append(t("segments.median", lang, field=_noun(f, lang, result.names),
                                value=format_value(median, unit, lang, result.currency, 4)))
         if contrast is not None:
-            parts.append(_contrast_text(contrast, lang, result.names, result.units))
+            parts.append(_contrast_text(contrast, lang, result.names, result.units, result.values))
         return ", ".join(parts)
 
     out = [render(c, 2, False) for c in range(result.k)]
@@ -660,16 +703,17 @@ def describe_clusters(result: ClusterResult, lang: str) -> list[str]:
 
 
 def describe_traits(traits: Sequence[Trait], lang: str, *, with_numbers: bool = True, names: Names | None = None,
-                    units: Mapping[str, str] | None = None) -> str:
+                    units: Mapping[str, str] | None = None, values: Values | None = None) -> str:
     """Plain words, e.g. "Large Automotive firms in Serbia, mostly served by PackPro International".
 
     Without `with_numbers` a cluster with no trait is just "Firms" (its ranges follow); with it,
-    such a cluster is "A mixed group…" as before. `names` and `units` say how custom fields read.
+    such a cluster is "A mixed group…" as before. `names` and `units` say how custom fields read,
+    `values` how industries and regions are named in `lang` (ClusterResult.values).
     """
     adjectives = [t(f"segments.trait.{tr.value}", lang) for tr in traits if tr.feature == "employees"]
     by = {tr.feature: tr for tr in traits if tr.feature in CATEGORICAL_FEATURES}
     noun = (
-        t("segments.trait.industry_firms", lang, industry=by["industry"].value)
+        t("segments.trait.industry_firms", lang, industry=_shown("industry", by["industry"].value, lang, values))
         if "industry" in by and by["industry"].value != MISSING
         else t("segments.trait.firms", lang)
     )
@@ -677,11 +721,14 @@ def describe_traits(traits: Sequence[Trait], lang: str, *, with_numbers: bool = 
     extras = []
     where = by.get("country") or by.get("region")
     if where and where.value != MISSING:
-        place = country_name(where.value, lang) if where.feature == "country" else where.value
+        place = (country_name(where.value, lang) if where.feature == "country"
+                 else _shown(where.feature, where.value, lang, values))
         head += " " + t(f"segments.trait.in_{where.strength}", lang, place=place)
     if "status" in by:
+        status = by["status"].value
+        key = f"segments.trait.status.{status}"
         extras.append(t(f"segments.trait.status_{by['status'].strength}", lang,
-                        status=t(f"segments.status.{by['status'].value}", lang)))
+                        status=t(key, lang) if key in MESSAGES else status))
     if "supplier" in by:
         supplier = by["supplier"]
         if supplier.value == MISSING:
@@ -695,11 +742,11 @@ def describe_traits(traits: Sequence[Trait], lang: str, *, with_numbers: bool = 
             continue
         if tr.strength and (units or {}).get(tr.feature) == "bool" and tr.value != MISSING:  # "mostly listed: yes"
             extras.append(t(f"segments.trait.flag_{tr.strength}", lang,
-                            value=_value_label(tr.feature, tr.value, lang, names, units)))
+                            value=_value_label(tr.feature, tr.value, lang, names, units, values)))
             continue
         if tr.strength:  # a category without words of its own (a dataset column): "mostly Retail (channel)"
             extras.append(t(f"segments.trait.value_{tr.strength}", lang, field=_noun(tr.feature, lang, names),
-                            value=_value_label(tr.feature, tr.value, lang, names, units)))
+                            value=_value_label(tr.feature, tr.value, lang, names, units, values)))
             continue
         key = f"segments.trait.{tr.value}"
         if key in MESSAGES:

@@ -34,7 +34,7 @@ import pandas as pd
 
 from research.access import Actor
 from research.errors import ValidationError
-from research.i18n import fmt_number, fmt_percent, t
+from research.i18n import fmt_number, fmt_percent, keyed_error, t
 from research.segments.rules import ACCOUNTS_SQL, Compiled, RuleField, custom_rule_field
 from research.store import Store
 
@@ -342,9 +342,9 @@ def save_weight_set(store: Store, actor: Actor, name: str, *, points: Mapping[st
     makes a new version (the audit log keeps the old)."""
     name = " ".join((name or "").split())
     if not name:
-        raise ValidationError("Give the weight set a name.")
+        raise keyed_error(ValidationError, "segments.error.no_weight_set_name")
     if len(name) > MAX_NAME:
-        raise ValidationError(f"A weight set name has at most {MAX_NAME} characters.")
+        raise keyed_error(ValidationError, "segments.error.long_weight_set_name", n=MAX_NAME)
     sizes = {f: abs(v) for f, v in check_points(points).items()}  # factors not given keep their POINTS
     names = [f.name for f in factors]
     if len(set(names)) != len(names):

@@ -30,9 +30,10 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from research.errors import ValidationError
+from research.i18n import keyed_error
 from research.store import Store, quote_ident
 
 if TYPE_CHECKING:
@@ -141,6 +142,28 @@ def condition_columns(sql: str, custom: Iterable[str] = ()) -> set[str] | None:
     return found
 
 
+class Named(str):
+    """A name in both languages, as a parameter of a keyed error (research.i18n.keyed_error).
+
+    As text it is the English name (the error's English `message`: the CLI, logs); a catalog
+    message asks for the Serbian one with the format spec "sr" ("„{field:sr}”"), so a Serbian
+    page names a field "Запослени" where the English message keeps "employees", the name the
+    CLI's rule text uses.
+    """
+
+    sr: str
+
+    def __new__(cls, en: str, sr: str | None = None) -> Self:
+        named = super().__new__(cls, en)
+        named.sr = sr or en
+        return named
+
+    def __format__(self, spec: str) -> str:
+        if spec == "sr":
+            return self.sr
+        return str.__format__(str(self), "" if spec == "en" else spec)
+
+
 @dataclass(frozen=True)
 class RuleField:
     name: str
@@ -165,6 +188,11 @@ class RuleField:
 
         key = f"segments.field.{self.name}"
         return t(key, lang) if key in MESSAGES else self.name
+
+    @property
+    def named(self) -> Named:
+        """The field for keyed errors: its name (English, as rules write it), its label in Serbian."""
+        return Named(self.name, self.label("sr"))
 
 
 FIELDS: dict[str, RuleField] = {
@@ -250,29 +278,29 @@ MATCH_ALL = Compiled("TRUE")
 
 
 def _category_values(rule_field: RuleField, values: Any) -> list[Any]:
+    name = rule_field.named
     if not isinstance(values, (list, tuple)):
-        raise ValidationError(f"The values of “{rule_field.name}” must be a list.")
+        raise keyed_error(ValidationError, "segments.error.not_a_list", field=name)
     if len(values) > MAX_VALUES:
-        raise ValidationError(f"“{rule_field.name}” lists more than {MAX_VALUES} values.")
+        raise keyed_error(ValidationError, "segments.error.too_many_values", field=name, n=MAX_VALUES)
     out: list[Any] = []
     for value in values:
         if rule_field.value_type is int:
             if isinstance(value, bool) or not isinstance(value, int):
-                raise ValidationError(f"“{rule_field.name}” takes company ids (0 = no known supplier), not {value!r}.")
+                raise keyed_error(ValidationError, "segments.error.company_ids", field=name, value=repr(value))
         elif rule_field.value_type is bool:
             if not isinstance(value, bool):
-                raise ValidationError(f"“{rule_field.name}” is yes or no (true / false), not {value!r}.")
+                raise keyed_error(ValidationError, "segments.error.yes_no", field=name, value=repr(value))
         elif not isinstance(value, str):
-            raise ValidationError(f"“{rule_field.name}” takes text values, not {value!r}.")
+            raise keyed_error(ValidationError, "segments.error.text_values", field=name, value=repr(value))
         out.append(value)
     closed = closed_values(rule_field)
     if closed is not None:
         wrong = [v for v in out if v not in closed]
         if wrong:
-            what = "band" if rule_field.bands is not None else "value"
-            raise ValidationError(
-                f"“{rule_field.name}” has no {what} {wrong[0]!r} in this workspace; use one of {', '.join(closed)}."
-            )
+            # A band or choice removed since the segment was saved: the page names the field by its label.
+            key = "segments.error.no_band" if rule_field.bands is not None else "segments.error.no_value"
+            raise keyed_error(ValidationError, key, field=name, value=repr(wrong[0]), known=", ".join(closed))
     return out
 
 
@@ -289,7 +317,7 @@ def _number(rule_field: RuleField, key: str, value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValidationError(f"The {key} of “{rule_field.name}” must be a number, not {value!r}.")
+        raise keyed_error(ValidationError, f"segments.error.{key}_number", field=rule_field.named, value=repr(value))
     return float(value)
 
 
@@ -301,7 +329,7 @@ def _date(rule_field: RuleField, key: str, value: Any) -> str | None:
             return dt.date.fromisoformat(value.strip()).isoformat()
         except ValueError:
             pass
-    raise ValidationError(f"The {key} of “{rule_field.name}” must be a date like \"2024-03-31\", not {value!r}.")
+    raise keyed_error(ValidationError, f"segments.error.{key}_date", field=rule_field.named, value=repr(value))
 
 
 def _band_condition(rule_field: RuleField, values: list[Any], negate: bool) -> Compiled:
@@ -329,7 +357,8 @@ def _band_condition(rule_field: RuleField, values: list[Any], negate: bool) -> C
 def _compile_condition(node: Mapping[str, Any], fields: Mapping[str, RuleField] = FIELDS) -> Compiled | None:
     name = node.get("field")
     if name not in fields:
-        raise ValidationError(f"Segments cannot filter on {name!r}; use one of {', '.join(fields)}.")
+        # A saved segment naming a custom field renamed or removed since: the page shows this too.
+        raise keyed_error(ValidationError, "segments.error.unknown_field", name=repr(name), known=", ".join(fields))
     rule_field = fields[name]
     column = rule_field.sql
     unknown = set(node) - {"field", "in", "not_in", "min", "max"}
@@ -348,24 +377,25 @@ def _compile_condition(node: Mapping[str, Any], fields: Mapping[str, RuleField] 
             parts.append(_band_condition(rule_field, values, True) if ranged else
                          Compiled(" AND ".join(f"{column} IS DISTINCT FROM ?" for _ in values), values))
         if "min" in node or "max" in node:
-            raise ValidationError(f"“{name}” is a list of values, not a number range.")
+            raise keyed_error(ValidationError, "segments.error.not_a_range", field=rule_field.named)
         if not parts:
             return None  # an empty pick means "any": the condition drops out
         return parts[0] if len(parts) == 1 else parts[0].and_(parts[1])
     if "in" in node or "not_in" in node:
-        what = "range of dates" if rule_field.kind == "date" else "number range"
-        raise ValidationError(f"“{name}” is a {what} (min / max), not a list of values.")
+        kind = "date" if rule_field.kind == "date" else "number"
+        raise keyed_error(ValidationError, f"segments.error.{kind}_range_not_list", field=rule_field.named)
     if rule_field.kind == "date":
         low, high = _date(rule_field, "start", node.get("min")), _date(rule_field, "end", node.get("max"))
         placeholder = "CAST(? AS DATE)"
         if low is not None and high is not None and low > high:
-            raise ValidationError(f"The range of “{name}” is empty: {low} is after {high}.")
+            raise keyed_error(ValidationError, "segments.error.empty_dates", field=rule_field.named, low=low, high=high)
     else:
         low, high = _number(rule_field, "minimum", node.get("min")), _number(rule_field, "maximum", node.get("max"))
         placeholder = "?"
         if low is not None and high is not None and low > high:
-            raise ValidationError(
-                f"The range of “{name}” is empty: the minimum {low:g} is above the maximum {high:g}.")
+            # The builder's "from" above its "to": named by the field's label on the page.
+            raise keyed_error(ValidationError, "segments.error.empty_range", field=rule_field.named,
+                              low=f"{low:g}", high=f"{high:g}")
     if low is None and high is None:
         return None
     if high is None:

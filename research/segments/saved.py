@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from research.errors import ValidationError
+from research.i18n import keyed_error, t
 from research.segments.rules import Compiled, compile_rule, normalize_rule
 from research.store import Store
 
@@ -30,7 +31,9 @@ class SegmentNameTaken(ValidationError):
     title = "Name already taken"
 
     def __init__(self, name: str, suggestion: str) -> None:
-        super().__init__(f"A segment named “{name}” already exists; overwrite it or save as “{suggestion}”.")
+        key = "segments.error.name_taken"
+        params: dict[str, object] = {"name": name, "suggestion": suggestion}
+        super().__init__(t(key, "en", **params), key=key, params=params)
         self.name = name
         self.suggestion = suggestion
 
@@ -105,16 +108,16 @@ def get_segment(store: Store, name_or_id: str | int) -> Segment:
 def _clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ValidationError("Give the segment a name.")
+        raise keyed_error(ValidationError, "segments.error.no_name")
     if len(name) > MAX_NAME:
-        raise ValidationError(f"A segment name has at most {MAX_NAME} characters.")
+        raise keyed_error(ValidationError, "segments.error.long_name", n=MAX_NAME)
     return name
 
 
 def _clean_colour(colour: str | None) -> str:
     colour = (colour or DEFAULT_COLOUR).strip()
     if not _COLOUR.match(colour):
-        raise ValidationError(f"{colour!r} is not a colour like #D9480F.")
+        raise keyed_error(ValidationError, "segments.error.colour", colour=repr(colour))
     return colour.upper()
 
 
@@ -280,7 +283,7 @@ def save_cluster_segments(
     """Save clusters as segments with their stored member lists, in one transaction."""
     names = [_clean_name(n) for n in names]
     if len({n.lower() for n in names}) != len(names):
-        raise ValidationError("Two clusters would get the same name.")
+        raise keyed_error(ValidationError, "segments.error.same_cluster_names")
     clashes = [n for n in names if _taken_by(store, n, None) is not None]
     if clashes and not overwrite:
         raise SegmentNameTaken(clashes[0], free_name(store, clashes[0]))

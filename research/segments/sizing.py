@@ -35,7 +35,7 @@ from research import config
 from research.data.dependents import money_fields
 from research.data.entities import get_entity
 from research.errors import ValidationError
-from research.i18n import MESSAGES, fmt_money, fmt_number, fmt_percent, t
+from research.i18n import MESSAGES, fmt_money_round, fmt_number, fmt_percent, keyed_error, t
 from research.segments.profile import base_sql
 from research.segments.rules import BASE_COLUMNS, Compiled
 from research.store import Store, quote_ident
@@ -116,18 +116,18 @@ class ContractValue:
             raise ValidationError(f"The contract value comes from {', '.join(CONTRACT_SOURCES)}, not {self.source!r}.")
         if self.source == "constant":
             if self.amount is None or not math.isfinite(self.amount):
-                raise ValidationError("Give the expected annual contract value as a number of EUR.")
+                raise keyed_error(ValidationError, "segments.error.acv_number")
             if self.amount < 0:
-                raise ValidationError("The expected annual contract value cannot be negative.")
+                raise keyed_error(ValidationError, "segments.error.acv_negative")
         if self.source == "share":
             if self.share is None or not math.isfinite(self.share):
-                raise ValidationError("Give the share of the column as a number, e.g. 0.005 for 0.5 %.")
+                raise keyed_error(ValidationError, "segments.error.share_number")
             if self.share < 0:
-                raise ValidationError("The share of the column cannot be negative.")
+                raise keyed_error(ValidationError, "segments.error.share_negative")
             if self.share > 1:
-                raise ValidationError("The share of the column must be between 0 % and 100 % (0 to 1).")
+                raise keyed_error(ValidationError, "segments.error.share_above")
             if not self.column:
-                raise ValidationError("Name the account column the contract value is a share of.")
+                raise keyed_error(ValidationError, "segments.error.share_column")
 
     def params(self) -> dict[str, Any]:
         """As a slide stores it (JSON)."""
@@ -182,12 +182,17 @@ class Sizing:
         s = self.assumptions.sensitivity
         return value * (1 - s), value * (1 + s)
 
-    def frame(self) -> pd.DataFrame:
-        """stage, value, low, high — ready for the funnel chart."""
+    def frame(self, lang: str | None = None) -> pd.DataFrame:
+        """stage, value, low, high — ready for the funnel chart; with `lang`, also value_text, low_text
+        and high_text: the amounts in EUR rounded for their size as labels read them ("€38.5m")."""
         rows = []
         for stage, value in (("TAM", self.tam), ("SAM", self.sam), ("SOM", self.som)):
             low, high = self.band(value)
-            rows.append({"stage": stage, "value": value, "low": low, "high": high})
+            row: dict[str, object] = {"stage": stage, "value": value, "low": low, "high": high}
+            if lang is not None:
+                row.update({f"{k}_text": fmt_money_round(v, "EUR", lang) for k, v in (("value", value), ("low", low),
+                                                                                      ("high", high))})
+            rows.append(row)
         return pd.DataFrame(rows)
 
 
@@ -214,10 +219,10 @@ def size_segment(accounts: int, assumptions: Assumptions, *, valuation: Valuatio
         raise ValidationError("A segment cannot have a negative number of accounts.")
     a = assumptions
     if a.acv < 0:
-        raise ValidationError("The expected annual contract value cannot be negative.")
+        raise keyed_error(ValidationError, "segments.error.acv_negative")
     for share in (a.sam_share, a.som_share, a.sensitivity):
         if not 0 <= share <= 1:
-            raise ValidationError("Shares and the sensitivity band must be between 0 % and 100 %.")
+            raise keyed_error(ValidationError, "segments.error.shares")
     tam = accounts * a.acv if valuation is None else valuation.total
     sam = tam * a.sam_share
     return Sizing(accounts=accounts, assumptions=a, tam=tam, sam=sam, som=sam * a.som_share, valuation=valuation)
@@ -294,10 +299,7 @@ def _value_by_deals(store: Store, condition: Compiled, contract: ContractValue) 
     won = store.query_rows(WON_BY_BAND_SQL)
     overall = next((r for r in won if r["total"]), None)
     if overall is None or overall["median"] is None:
-        raise ValidationError(
-            "No won deal with a value (in EUR or a currency with an exchange rate) is recorded, so the contract "
-            "value cannot come from deals: give a constant or a share of an account column."
-        )
+        raise keyed_error(ValidationError, "segments.error.no_won_deals")
     medians = {r["band"]: float(r["median"]) for r in won if not r["total"] and r["band"] is not None}
     members = store.query_rows(
         MEMBERS_BY_BAND_SQL.format(base=base_sql(condition, "employee_band"), cond=condition.sql), condition.params
@@ -335,7 +337,7 @@ def contract_text(valuation: Valuation, lang: str) -> str:
     "contract value: 0.5% of annual revenue (EUR), 4,812 of 5,000 accounts valued; 188 without a value"."""
     c = valuation.contract
     if c.source == "constant":
-        head = t("segments.contract.constant", lang, amount=fmt_money(c.amount, "EUR", lang))
+        head = t("segments.contract.constant", lang, amount=fmt_money_round(c.amount, "EUR", lang))
     elif c.source == "share":
         key = "segments.contract.share" if valuation.converted else "segments.contract.share_plain"
         head = t(key, lang, share=_share_text(float(c.share or 0), lang), column=column_label(str(c.column), lang))

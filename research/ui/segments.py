@@ -15,13 +15,14 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from babel.numbers import format_compact_currency
 
 from research.charts import segments as charts
 from research.charts.market import share_by_segment_chart
+from research.data.fields import list_fields
+from research.data.labels import Labels, labels_for
 from research.errors import ValidationError, VantageError
 from research.exports import MIME, chart_bytes, safe_filename
-from research.i18n import MESSAGES, country_name, fmt_number, fmt_percent, locale_of
+from research.i18n import MESSAGES, country_name, error_text, fmt_money_round, fmt_number, fmt_percent
 from research.market import company_label
 from research.segments import (
     attractiveness,
@@ -76,7 +77,9 @@ def png_download(chart: Any, key: str, stem: str) -> None:
 # ---- shared ------------------------------------------------------------------------------
 
 
-def value_label(store: Store, field: str, value: Any, fields: dict[str, RuleField] | None = None) -> str:
+def value_label(store: Store, field: str, value: Any, fields: dict[str, RuleField] | None = None,
+                labels: Labels | None = None) -> str:
+    """A builder value as the viewer reads it; `labels` (labels_for) names industries and regions."""
     language = lang()
     rule_field = (fields or {}).get(field)
     if rule_field is not None and rule_field.bands is not None:
@@ -88,7 +91,9 @@ def value_label(store: Store, field: str, value: Any, fields: dict[str, RuleFiel
     if field in ("employee_band", "revenue_band"):
         return tr(f"segments.band.{value}")
     if field == "status":
-        return tr(f"segments.status.{value}")
+        return tr(f"status.{value}") if f"status.{value}" in MESSAGES else str(value)
+    if field in ("industry", "region") and labels is not None:
+        return labels(field, value)
     if field == "owner":
         return value or tr("segments.no_owner")
     if field == "supplier":
@@ -257,6 +262,7 @@ def build_view(store: Store) -> None:
 def _rule_widgets(store: Store, fields: dict[str, RuleField]) -> None:
     st.caption(tr("segments.build.intro"))
     values = profile.field_values(store)
+    names = labels_for(store, lang())  # industries and regions by their names; the options stay the stored values
     custom = {n: f for n, f in fields.items() if f.custom is not None}
     groups: list[dict[str, Any]] = st.session_state[GROUPS]
     new_groups = []
@@ -272,7 +278,7 @@ def _rule_widgets(store: Store, fields: dict[str, RuleField]) -> None:
                 options = _options(values, field, fields)
                 if key not in st.session_state:
                     st.session_state[key] = [v for v in group.get(field, []) if v in options]
-                shown = {v: value_label(store, field, v, fields) for v in options}
+                shown = {v: value_label(store, field, v, fields, names) for v in options}
                 picked[field] = cols[j % 4].multiselect(
                     tr(f"segments.field.{field}"), options, format_func=shown.get, key=key,
                     placeholder=tr("segments.build.any"),
@@ -409,7 +415,11 @@ def _save_bands(store: Store, stored: dict[str, dict[str, Any]], choices: dict[s
             segment_bands.set_bands(store, actor(), dimension, mode, cuts if mode == "custom" else None,
                                     confirmed=confirmed)
     except segment_bands.BandsInUse as e:
-        st.session_state["segments_bands_pending"] = e.message
+        language = lang()
+        st.session_state["segments_bands_pending"] = tr(
+            "segments.bands.in_use", field=tr(f"segments.field.{e.bands.field}"),
+            segments=", ".join(tr("segments.quoted", name=n) for n in e.segments),
+            bands="; ".join(e.bands.labels(language).values()))
         st.rerun()
     except VantageError as e:
         show_error(e)
@@ -480,7 +490,7 @@ def _save(store: Store, editing: saved.Segment | None, values: dict[str, Any], *
         st.session_state["segments_flash"] = tr("segments.saved", name=name)
         st.rerun()
     except saved.SegmentNameTaken as e:
-        st.session_state[PENDING] = {"message": e.message, "name": e.name, "suggestion": e.suggestion}
+        st.session_state[PENDING] = {"message": error_text(e, lang())[1], "name": e.name, "suggestion": e.suggestion}
     except VantageError as e:
         show_error(e)
 
@@ -496,12 +506,13 @@ def members_table(store: Store, condition: Compiled, *, limit: int) -> pd.DataFr
     custom = export.member_fields(store)
     df = export.members(store, condition, limit=limit, custom=custom)
     language = lang()
+    names = labels_for(store, language)
     table = {
         tr("segments.col.name"): df["name"],
         tr("segments.field.country"): [country_name(c, language) for c in df["country"]],
-        tr("segments.field.industry"): df["industry"],
+        tr("segments.field.industry"): names.series("industry", df["industry"]),
         tr("segments.field.employees"): df["employees"],
-        tr("segments.field.status"): [tr(f"segments.status.{s}") for s in df["status"]],
+        tr("segments.field.status"): [value_label(store, "status", s) for s in df["status"]],
         tr("segments.field.supplier"): df["supplier"].fillna(tr("segments.no_supplier")),
     }
     taken = {h.casefold() for h in (*table, tr("segments.col.segments"))}
@@ -529,8 +540,7 @@ def profile_view(store: Store) -> None:
         cols = [*st.columns(3), *st.columns(3)]
         cols[0].metric(tr("segments.kpi.accounts"), fmt_number(p.accounts, language))
         cols[1].metric(tr("segments.kpi.employees"), fmt_number(p.employees, language))
-        cols[2].metric(tr("segments.kpi.revenue"),
-                       format_compact_currency(p.revenue_eur, "EUR", locale=locale_of(language), fraction_digits=1))
+        cols[2].metric(tr("segments.kpi.revenue"), fmt_money_round(p.revenue_eur, "EUR", language))
         cols[3].metric(tr("segments.kpi.our_share"), fmt_percent(p.our_share, language))
         cols[4].metric(tr("segments.kpi.deals"), f"{fmt_number(p.won, language)} / {fmt_number(p.lost_deals, language)}",
                        help=tr("segments.kpi.deals_help"))
@@ -558,7 +568,8 @@ def profile_view(store: Store) -> None:
             st.dataframe(pd.DataFrame({
                 tr("segments.col.name"): top["name"],
                 tr("segments.field.country"): [country_name(c, language) for c in top["country"]],
-                tr("segments.col.revenue"): [fmt_number(v, language) for v in top["revenue_eur"]],
+                tr("segments.col.revenue"): [fmt_money_round(None if pd.isna(v) else v, "EUR", language)
+                                             for v in top["revenue_eur"]],
                 tr("segments.field.supplier"): top["supplier"].fillna(tr("segments.no_supplier")),
             }), hide_index=True, key="segments_profile_top")
         _custom_field_summaries(store, conds[0], p.accounts)
@@ -570,7 +581,7 @@ def profile_view(store: Store) -> None:
         tr("segments.col.accounts"): [fmt_number(v, language) for v in table["accounts"]],
         tr("segments.col.customers"): [fmt_number(v, language) for v in table["customers"]],
         tr("segments.col.prospects"): [fmt_number(v, language) for v in table["prospects"]],
-        tr("segments.col.revenue"): [fmt_number(v, language) for v in table["revenue_eur"]],
+        tr("segments.col.revenue"): [fmt_money_round(v, "EUR", language) for v in table["revenue_eur"]],
         tr("segments.col.our_share"): [fmt_percent(None if pd.isna(v) else v, language) for v in table["our_share"]],
         tr("segments.col.win_rate"): [fmt_percent(None if pd.isna(v) else v, language) for v in table["win_rate"]],
         tr("segments.col.not_contacted"): [fmt_number(v, language) for v in table["not_contacted"]],
@@ -713,8 +724,8 @@ def _save_clusters(store: Store, result: clustering.ClusterResult, prefix: str, 
         st.session_state["segments_cluster_pending"] = None
         st.success(tr("segments.cluster.saved", n=len(segments)))
     except saved.SegmentNameTaken as e:
-        st.session_state["segments_cluster_pending"] = e.message
-        st.warning(e.message)
+        st.session_state["segments_cluster_pending"] = error_text(e, language)[1]
+        st.warning(st.session_state["segments_cluster_pending"])
     except VantageError as e:
         show_error(e)
 
@@ -761,7 +772,7 @@ def sizing_view(store: Store) -> None:
     described = sizing.contract_text(valuation, language)
     st.caption(described)
     funnel = charts.sizing_funnel_chart(
-        result.frame(), title=tr("segments.sizing.title"),
+        result.frame(language), title=tr("segments.sizing.title"),
         subtitle=[described, tr("segments.sizing.band", band=fmt_percent(band / 100, language))],
         stage_title=tr("segments.sizing.stage"), value_title=tr("segments.sizing.value"),
         low_title=tr("segments.sizing.low"), high_title=tr("segments.sizing.high"),
@@ -801,7 +812,8 @@ def _contract_widgets(store: Store, source: str, default_acv: float, suffix: str
     percent = share_col.number_input(tr("segments.sizing.share"), min_value=0.0, max_value=100.0, value=0.5, step=0.1,
                                      format="%.2f", key="segments_contract_share")
     default = columns.index(sizing.DEFAULT_SHARE_COLUMN) if sizing.DEFAULT_SHARE_COLUMN in columns else 0
-    titles = {c: _column_title(c) for c in columns}
+    custom = {f.name: f.label(lang()) for f in list_fields(store, "accounts")}
+    titles = {c: f"{custom[c]} ({c})" if c in custom and custom[c] != c else _column_title(c) for c in columns}
     column = column_col.selectbox(tr("segments.sizing.column"), columns, index=default, key="segments_contract_column",
                                   format_func=titles.get)
     return sizing.ContractValue("share", share=float(percent) / 100, column=column)
@@ -997,7 +1009,7 @@ def prospects_view(store: Store) -> None:
         tr("segments.col.score"): scored["score"].round().astype(int),
         tr("segments.col.name"): scored["name"],
         tr("segments.field.country"): [country_name(c, language) for c in scored["country"]],
-        tr("segments.field.industry"): scored["industry"],
+        tr("segments.field.industry"): labels_for(store, language).series("industry", scored["industry"]),
     }
     for i, factor in enumerate(factors):
         header = factor.label(language)
