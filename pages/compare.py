@@ -45,7 +45,7 @@ def show(kind: str, key: str, view_id: str, deck_options: dict | None = None, **
 try:
     if view == "matrix":
         category = st.selectbox(tr("compare.matrix.filter"), [None, *data.feature_categories(store)], key="compare_matrix_category",
-                                format_func=lambda c, every=tr("compare.all_categories"): every if c is None else c)
+                                format_func=ui.category_names(store, tr("compare.all_categories")))
         show("matrix", "compare_matrix_chart", "compare.matrix", {"category": category}, product_category=category)
         ui.offer_demo_features(store)
         if can("write") and st.toggle(tr("compare.edit.toggle"), key="compare_edit_toggle"):
@@ -73,7 +73,8 @@ try:
             show("price-distribution", "compare_price_dist_chart", "compare.price_distribution")
         elif categories := data.price_categories(store, ours_only=True):
             cols = st.columns([2, 1])
-            category = cols[0].selectbox(tr("col.category"), categories, key="compare_history_category")
+            category = cols[0].selectbox(tr("col.category"), categories, key="compare_history_category",
+                                         format_func=ui.category_names(store))
             threshold = cols[1].number_input(tr("compare.prices.threshold"), 0.5, 50.0, 3.0, 0.5, key="compare_threshold")
             show("price-history", "compare_price_history_chart", "compare.price_history", category=category,
                  threshold=threshold / 100)

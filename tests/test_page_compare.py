@@ -63,8 +63,9 @@ def test_every_view_renders_a_chart_with_downloads(seeded, monkeypatch, lang):
     assert t("compare.prices.history_title", lang, category="")[:8] in " ".join(titles)
     at.segmented_control(key="compare_view").set_value("summary").run()
     assert_clean(at)
-    assert at.code and "####" in at.code[0].value
-    assert t("compare.summary.advantages", lang) in at.code[0].value
+    # The text to copy into a slide is plain: no Markdown headings or bold marks (issue 17 item 6).
+    assert at.code and t("compare.summary.advantages", lang) in at.code[0].value
+    assert "#" not in at.code[0].value and "**" not in at.code[0].value and "_" not in at.code[0].value
 
 
 def test_positioning_axes_share_sources_and_no_competitor(seeded, monkeypatch):
@@ -266,6 +267,22 @@ def _summary_outline(markdown: str, advantages: str, gaps: str) -> dict[str, dic
     return outline
 
 
+def _text_outline(text: str, advantages: str, gaps: str) -> dict[str, dict[str, list[str]]]:
+    """Parse the plain copy text into competitor heading -> section -> bullet texts: a block's first
+    line is its heading, a section name starts a section, a "• " line is a bullet of the last section."""
+    outline: dict[str, dict[str, list[str]]] = {}
+    for block in text.strip().split("\n\n\n"):
+        heading, *lines = block.split("\n")
+        outline[heading] = {}
+        section = None
+        for line in filter(None, lines):
+            if line in (advantages, gaps):
+                section = {advantages: "advantages", gaps: "gaps"}[line]
+            elif line.startswith("• "):
+                outline[heading].setdefault(section, []).append(line[2:])
+    return outline
+
+
 def _ours_better(item) -> bool:
     """What the data says: we are ahead on this item (higher score, more of a feature, cheaper, more share)."""
     from research.compare.data import VALUE_RANK
@@ -284,6 +301,7 @@ def test_the_summary_lists_every_advantage_under_advantages_and_every_gap_under_
     from research.compare import data
     from research.compare.summary import summary_for
     from research.compare.views import item_sentence
+    from research.data.labels import labels_for
 
     at = run_app(seeded, monkeypatch, page="compare", lang=lang)
     at.segmented_control(key="compare_view").set_value("summary").run()
@@ -295,6 +313,7 @@ def test_the_summary_lists_every_advantage_under_advantages_and_every_gap_under_
     store = Store.open(str(seeded))
     try:
         summaries = summary_for(store, data.pick_companies(store, picked))
+        names = labels_for(store, lang)
     finally:
         store.close()
     assert len(summaries) == len(picked) == 2
@@ -306,10 +325,10 @@ def test_the_summary_lists_every_advantage_under_advantages_and_every_gap_under_
         assert not any(_ours_better(i) for i in s.gaps), s.gaps
         none = [t("compare.summary.none", lang)]
         expected[t("compare.summary.versus", lang, competitor=s.competitor)] = {
-            "advantages": [item_sentence(i, lang) for i in s.advantages] or none,
-            "gaps": [item_sentence(i, lang) for i in s.gaps] or none,
+            "advantages": [item_sentence(i, lang, names) for i in s.advantages] or none,
+            "gaps": [item_sentence(i, lang, names) for i in s.gaps] or none,
         }
     # Then the page: every bullet under its own heading, nothing else under either.
     assert outline == expected
-    # The text to copy into a slide has the same outline.
-    assert _summary_outline(at.code[0].value, t("compare.summary.advantages", lang), t("compare.summary.gaps", lang)) == expected
+    # The plain text to copy into a slide has the same outline.
+    assert _text_outline(at.code[0].value, t("compare.summary.advantages", lang), t("compare.summary.gaps", lang)) == expected

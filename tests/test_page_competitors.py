@@ -277,3 +277,36 @@ def test_profile_lists_the_company_s_latest_collected_changes(demo_copy: Path, m
     assert len(tables) == 1
     assert tables[0].iloc[0].tolist()[-3:] == ["10.00", "10.90", "9.0%"]
     assert t("competitors.changes_empty", "en") not in [i.value for i in at.info]
+
+
+def test_the_page_opens_on_the_first_competitor_not_on_us(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pins issue 17 item 8: with nothing chosen the page opened on our own company.
+    store = _open(demo_copy)
+    first = profiles.find_company(store, "Adria Pack")  # the first competitor by name
+    assert next(name for _, name, is_us in profiles.company_options(store) if not is_us) == first.name
+    at = _page(demo_copy, monkeypatch)
+    assert at.selectbox(key="competitors_company").value == first.id
+    assert not profiles.get_company(store, at.session_state["competitors_company"]).is_us
+    assert at.query_params["company"] == first.name  # and the address says so
+
+
+def test_an_archived_competitor_is_not_the_opening_one(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _open(demo_copy)
+    adria = profiles.find_company(store, "Adria Pack")
+    profiles.set_company_archived(store, "tester", adria.id, adria.version, archived=True)
+    at = _page(demo_copy, monkeypatch)
+    assert at.selectbox(key="competitors_company").value == profiles.find_company(store, "CorruTech").id
+
+
+def test_a_company_in_the_url_or_the_session_still_wins(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _open(demo_copy)
+    at = run_app(demo_copy, monkeypatch)
+    at.query_params["company"] = "danubia packaging"  # our own company, asked for by the link
+    at.switch_page("pages/competitors.py").run()
+    assert_clean(at)
+    us = profiles.our_company(store)
+    assert at.selectbox(key="competitors_company").value == us.id
+    at = _page(demo_copy, monkeypatch)
+    at.session_state["competitors_company"] = us.id  # chosen in this session
+    at.run()
+    assert at.selectbox(key="competitors_company").value == us.id

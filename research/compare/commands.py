@@ -9,6 +9,7 @@ from pathlib import Path
 
 from research.compare import data, features, views
 from research.compare.summary import advantage_summary
+from research.data.labels import labels_for
 from research.errors import ValidationError
 from research.i18n import LANGUAGES
 from research.store import open_workspace
@@ -64,7 +65,7 @@ def _summary(args: argparse.Namespace) -> int:
             ]
             print(json.dumps(payload, ensure_ascii=False, indent=2))
         else:
-            sys.stdout.write(views.summary_markdown(summaries, args.lang))
+            sys.stdout.write(views.summary_markdown(summaries, args.lang, names=labels_for(store, args.lang)))
     finally:
         store.close()
     return 0

@@ -16,6 +16,7 @@ import pandas as pd
 
 from research.data import fields
 from research.errors import ValidationError
+from research.i18n import keyed_error
 from research.market import SEGMENT_DIMENSIONS, share_by_segment
 from research.store import Store, quote_ident
 
@@ -51,8 +52,8 @@ def pick_companies(store: Store, competitors: Sequence[str] | None) -> list[Comp
     by_name = {c.name.lower(): c for c in everyone if not c.is_us}
     unknown = [n for n in competitors if n.strip().lower() not in by_name]
     if unknown:
-        known = ", ".join(c.name for c in everyone if not c.is_us) or "none"
-        raise ValidationError(f"No competitor named {', '.join(unknown)}; the workspace has: {known}.", title="Unknown competitor")
+        known = ", ".join(c.name for c in everyone if not c.is_us) or "–"
+        raise keyed_error(ValidationError, "compare.error.unknown_competitor", names=", ".join(unknown), known=known)
     wanted = {by_name[n.strip().lower()].id for n in competitors}
     return [c for c in everyone if c.is_us or c.id in wanted]
 
@@ -455,7 +456,7 @@ def price_history(
     against the week before: the events the history chart annotates.
     """
     if threshold < 0:
-        raise ValidationError("The price-move threshold cannot be negative.")
+        raise keyed_error(ValidationError, "compare.error.threshold")
     df = store.query_df(PRICE_HISTORY_SQL, {"ids": _ids(chosen), "category": category})
     df["is_move"] = df["change"].abs() >= threshold if not df.empty else pd.Series(dtype=bool)
     return df
@@ -521,7 +522,7 @@ def share_by_segment_for(store: Store, source: str, chosen: Sequence[Company]) -
     the rows are narrowed to the chosen companies; segments come sorted by our lead.
     """
     if source not in SEGMENT_SOURCES:
-        raise ValidationError(f"Cannot segment by {source!r}; choose one of {', '.join(SEGMENT_SOURCES)}.")
+        raise keyed_error(ValidationError, "compare.error.segment_source", source=repr(source), sources=", ".join(SEGMENT_SOURCES))
     share = share_in_saved_segments(store) if source == "saved" else share_by_segment(store, source)
     if share.empty:
         share["lead"] = pd.Series(dtype="float")

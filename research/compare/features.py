@@ -16,6 +16,7 @@ from typing import Any
 
 from research.compare.data import FEATURE_VALUES
 from research.errors import ConflictError, ValidationError
+from research.i18n import keyed_error
 from research.store import Store, Transaction
 
 MAX_NOTE = 500
@@ -37,27 +38,28 @@ class CellEdit:
 
 
 def _clean_text(text: Any, limit: int, what: str) -> str | None:
+    """Text without control characters, None when empty; `what` (source_url, note, name, category) names the
+    field in the error (catalog key compare.error.too_long.<what>)."""
     if text is None or (isinstance(text, float) and text != text):  # NaN from an emptied editor cell
         return None
     cleaned = _CONTROL.sub("", str(text)).strip()
     if len(cleaned) > limit:
-        raise ValidationError(f"The {what} is {len(cleaned):,} characters long; at most {limit:,} are allowed.")
+        raise keyed_error(ValidationError, f"compare.error.too_long.{what}", length=f"{len(cleaned):,}", limit=f"{limit:,}")
     return cleaned or None
 
 
 def _clean_url(url: Any) -> str | None:
-    cleaned = _clean_text(url, 2_000, "source URL")
+    cleaned = _clean_text(url, 2_000, "source_url")
     if cleaned and not re.match(r"^https?://[^\s]+$", cleaned, re.I):
-        raise ValidationError(f"The source “{cleaned[:80]}” is not an http(s) address.", title="Invalid source")
+        raise keyed_error(ValidationError, "compare.error.source", source=cleaned[:80], http="http://", https="https://")
     return cleaned
 
 
 def validate_edit(edit: CellEdit) -> CellEdit:
     value = (edit.value or "").strip().lower() if isinstance(edit.value, str) else ""
     if value not in FEATURE_VALUES:
-        raise ValidationError(
-            f"“{edit.value}” is not a feature value; use one of {', '.join(FEATURE_VALUES)}.", title="Invalid value"
-        )
+        raise keyed_error(ValidationError, "compare.error.value", value=str(edit.value)[:40],
+                          values=", ".join(FEATURE_VALUES))
     return CellEdit(
         edit.feature_id, edit.company_id, value, _clean_text(edit.note, MAX_NOTE, "note"), _clean_url(edit.source_url),
         edit.cell_id, edit.version,
@@ -85,7 +87,7 @@ def save_cells(store: Store, actor: str, edits: Iterable[CellEdit]) -> int:
                 "SELECT id FROM company_features WHERE feature_id = ? AND company_id = ?", [edit.feature_id, edit.company_id]
             ).fetchone()
             if existing:
-                raise ConflictError("Someone else set this feature for this company after you loaded it; reload and re-apply your edit.")
+                raise keyed_error(ConflictError, "compare.error.cell_conflict")
             row = tx.insert("company_features", {"feature_id": edit.feature_id, "company_id": edit.company_id, **values})
             changed += 1 if row else 0
     return changed
@@ -93,16 +95,16 @@ def save_cells(store: Store, actor: str, edits: Iterable[CellEdit]) -> int:
 
 def add_feature(store: Store, actor: str, name: str, category: str, product_category: str | None = None) -> dict[str, Any]:
     """A new feature row (every company starts as unknown); names are unique per category."""
-    clean_name = _clean_text(name, MAX_NAME, "feature name")
-    clean_category = _clean_text(category, MAX_NAME, "feature category")
+    clean_name = _clean_text(name, MAX_NAME, "name")
+    clean_category = _clean_text(category, MAX_NAME, "category")
     if not clean_name or not clean_category:
-        raise ValidationError("A feature needs a name and a category.", title="Missing name")
+        raise keyed_error(ValidationError, "compare.error.feature_missing")
     taken = store.query_value(
         "SELECT count(*) FROM features WHERE NOT archived AND lower(name) = lower(?) AND lower(category) = lower(?)",
         [clean_name, clean_category],
     )
     if taken:
-        raise ValidationError(f"The feature “{clean_name}” already exists in {clean_category}.", title="Name already taken")
+        raise keyed_error(ValidationError, "compare.error.feature_taken", feature=clean_name, category=clean_category)
     position = int(store.query_value("SELECT coalesce(max(position), 0) + 1 FROM features") or 1)
     with store.transaction(actor) as tx:
         return tx.insert(

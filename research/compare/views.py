@@ -16,14 +16,15 @@ import pandas as pd
 from babel import Locale
 from babel.numbers import format_currency
 
+from research import exports
 from research.charts import compare as charts
 from research.charts.theme import US_COLOR, company_colors, is_hex_color
-from research import exports
 from research.compare import data
 from research.compare.summary import CompetitorSummary, Item, summarize
 from research.data.fields import CustomField
+from research.data.labels import DOMAINS, Labels, labels_for
 from research.errors import ValidationError
-from research.i18n import country_name, fmt_date, fmt_number, fmt_percent, locale_of, t
+from research.i18n import country_name, fmt_date, fmt_money_round, fmt_number, fmt_percent, keyed_error, locale_of, t
 from research.market import company_label, segment_label
 from research.store import Store
 
@@ -98,7 +99,7 @@ def set_highlight_color(store: Store, actor: str, colour: str) -> str:
     """Save the workspace highlight colour (#RRGGBB), audited; returns it normalised to upper case."""
     colour = (colour or "").strip()
     if not is_hex_color(colour):
-        raise ValidationError(f"“{colour[:20]}” is not a colour; use the form #RRGGBB, e.g. #D9480F.", title="Invalid colour")
+        raise keyed_error(ValidationError, "compare.error.colour", colour=colour[:20], form="#RRGGBB", example="#D9480F")
     colour = colour.upper()
     before = store.meta(HIGHLIGHT_KEY)
     with store.transaction(actor) as tx:
@@ -157,14 +158,17 @@ def matrix_view(store: Store, chosen: Sequence[data.Company], lang: str, *, prod
     df = _labelled(df, lang)
     value_labels = {v: t(f"compare.value.{v}", lang) for v in data.FEATURE_VALUES}
     df["value_label"] = df["value"].map(value_labels)
+    names = labels_for(store, lang)
     rivals = df[~df["is_us"]]
     advantages = int((rivals["edge"] == "advantage").sum())
     gaps = int((rivals["edge"] == "gap").sum())
     features = df["feature_id"].nunique()
     labels = {k: t(f"compare.label.{k}", lang) for k in ("feature", "company", "value", "note", "advantage", "gap", "edge")}
     updated = store.query_value("SELECT CAST(max(updated_at) AS DATE) FROM company_features")
+    # Features and their groups by their names in `lang`; the CSV below keeps the stored values.
+    shown = names.frame(df, {"feature": "feature", "category": "feature_category"})
     chart = charts.feature_matrix_chart(
-        df,
+        shown,
         companies=list(dict.fromkeys(df["company_label"])),
         value_labels=value_labels,
         title=title,
@@ -188,6 +192,12 @@ def _capability_frame(store: Store, chosen: Sequence[data.Company], lang: str) -
     return _labelled(scores, lang), data.capability_order(scores), missing
 
 
+def _named_capabilities(store: Store, scores: pd.DataFrame, order: Sequence[str], lang: str) -> tuple[pd.DataFrame, list[str]]:
+    """The chart's copy of `scores` and `order` with each capability by its name in `lang` (stored values stay keys)."""
+    names = labels_for(store, lang)
+    return names.frame(scores, {"capability": "capability"}), names.values("capability", order)
+
+
 def _capability_labels(lang: str) -> dict[str, str]:
     return {k: t(f"compare.label.{k}", lang) for k in ("capability", "score", "company")}
 
@@ -199,8 +209,9 @@ def canvas_view(store: Store, chosen: Sequence[data.Company], lang: str) -> Char
         return _empty(title, t("compare.capabilities.empty", lang), lang, "strategy-canvas", _no_data_note(missing, lang))
     when = scores["assessed_on"].max()
     subtitle = [_capability_story(scores, lang), _source("compare.source.capabilities", lang, when)]
+    shown, shown_order = _named_capabilities(store, scores, order, lang)
     chart = charts.capability_canvas_chart(
-        scores, order=order, scale=_scale(store, lang, highlight_color(store)), title=title, subtitle=subtitle,
+        shown, order=shown_order, scale=_scale(store, lang, highlight_color(store)), title=title, subtitle=subtitle,
         labels=_capability_labels(lang),
     )
     return ChartView(chart, scores[["company", "capability", "score", "assessed_on", "note"]], "strategy-canvas",
@@ -213,8 +224,9 @@ def radar_view(store: Store, chosen: Sequence[data.Company], lang: str) -> Chart
     if scores.empty or len(order) < 3:
         return _empty(title, t("compare.capabilities.empty", lang), lang, "capability-radar", _no_data_note(missing, lang))
     subtitle = [_capability_story(scores, lang), _source("compare.source.capabilities", lang, scores["assessed_on"].max())]
+    shown, shown_order = _named_capabilities(store, scores, order, lang)
     chart = charts.capability_radar_chart(
-        scores, order=order, scale=_scale(store, lang, highlight_color(store)), title=title, subtitle=subtitle,
+        shown, order=shown_order, scale=_scale(store, lang, highlight_color(store)), title=title, subtitle=subtitle,
         labels=_capability_labels(lang),
     )
     return ChartView(chart, scores[["company", "capability", "score", "assessed_on", "note"]], "capability-radar",
@@ -309,9 +321,9 @@ def positioning_view(
 ) -> ChartView:
     axes, sizes = position_attributes(store), size_attributes(store)
     if x not in axes or y not in axes or x == y:
-        raise ValidationError(f"Choose two different axes among {', '.join(axes)}.", title="Invalid axes")
+        raise keyed_error(ValidationError, "compare.error.axes", axes=", ".join(axes))
     if size not in sizes:
-        raise ValidationError(f"Size bubbles by one of {', '.join(sizes)}.", title="Invalid size")
+        raise keyed_error(ValidationError, "compare.error.size", sizes=", ".join(sizes))
     names = {a: attribute_label(store, a, lang) for a in (x, y, size)}
     frame = positioning_frame(store, chosen)
     title = t("compare.positioning.title", lang)
@@ -382,7 +394,7 @@ _ATTRIBUTE_CELLS = {
     "capability_avg": lambda v, lang: fmt_number(v, lang, 1),
     "feature_coverage": lambda v, lang: fmt_percent(v, lang),
     "share": lambda v, lang: fmt_percent(v, lang),
-    "revenue": lambda v, lang: _money(v, "EUR", lang),
+    "revenue": lambda v, lang: fmt_money_round(v, "EUR", lang),  # an estimate: €38.5M, not €38,500,000
 }
 
 
@@ -410,7 +422,8 @@ def profile_table(store: Store, chosen: Sequence[data.Company], lang: str, *,
     rows[t("compare.profile.country", lang)] = [_cell(v, "country", lang) for v in profile["hq_country"]]
     rows[t("compare.profile.employees", lang)] = [_cell(v, "int", lang) for v in profile["employees"]]
     rows[t("compare.profile.revenue", lang)] = [
-        _cell(v, "money", lang, c) for v, c in zip(profile["revenue_estimate"], profile["revenue_currency"])]
+        "–" if v is None or pd.isna(v) else fmt_money_round(float(v), str(c or "EUR").upper(), lang)
+        for v, c in zip(profile["revenue_estimate"], profile["revenue_currency"])]
     for name, own in custom.items():
         if name in attributes:
             continue
@@ -476,7 +489,7 @@ def price_index_view(store: Store, chosen: Sequence[data.Company], lang: str, *,
               "no_data": t("compare.no_data", lang), "us": _our_line(chosen, lang)}
     colour = highlight_color(store)
     chart = charts.price_index_chart(
-        full, scale=_scale(store, lang, colour), title=title,
+        labels_for(store, lang).frame(full, {"category": "category"}), scale=_scale(store, lang, colour), title=title,
         subtitle=[cheaper_sentence(index, lang), _source("compare.source.prices", lang, _prices_as_of(store))], labels=labels,
         us_color=colour,
     )
@@ -496,7 +509,7 @@ def price_distribution_view(store: Store, chosen: Sequence[data.Company], lang: 
     labels["us"] = _our_line(chosen, lang)
     colour = highlight_color(store)
     chart = charts.price_distribution_chart(
-        dist, scale=_scale(store, lang, colour), title=title,
+        labels_for(store, lang).frame(dist, {"category": "category"}), scale=_scale(store, lang, colour), title=title,
         subtitle=[t("compare.prices.distribution_subtitle", lang), _source("compare.source.prices", lang, _prices_as_of(store))],
         labels=labels, us_color=colour,
     )
@@ -508,7 +521,7 @@ def price_history_view(
     store: Store, chosen: Sequence[data.Company], lang: str, *, category: str, threshold: float = data.PRICE_MOVE_THRESHOLD
 ) -> ChartView:
     history = data.price_history(store, chosen, category, threshold=threshold)
-    title = t("compare.prices.history_title", lang, category=category)
+    title = t("compare.prices.history_title", lang, category=labels_for(store, lang)("category", category))
     if history.empty:
         return _empty(title, t("compare.prices.history_empty", lang), lang, "price-history")
     history = _labelled(history, lang)
@@ -525,6 +538,16 @@ def price_history_view(
     return ChartView(chart, history.drop(columns=["company_label"]), "price-history", _no_data_note(missing, lang))
 
 
+def segment_names(store: Store, source: str, segments: Sequence[object], lang: str) -> list[str]:
+    """Segments by their names in `lang`: saved segments as named, industries and regions by the workspace's
+    labels (research.data.labels), countries and blanks as market.segment_label writes them."""
+    if source == "saved":
+        return [str(v) for v in segments]
+    names = labels_for(store, lang)
+    return [names(source, v) if source in DOMAINS and isinstance(v, str) and v else segment_label(source, v, lang)
+            for v in segments]
+
+
 def share_view(store: Store, chosen: Sequence[data.Company], lang: str, *, source: str = "industry") -> ChartView:
     share = data.share_by_segment_for(store, source, chosen)
     title = t("compare.share.title", lang)
@@ -532,14 +555,15 @@ def share_view(store: Store, chosen: Sequence[data.Company], lang: str, *, sourc
     if share.empty:
         return _empty(title, t("compare.share.empty", lang), lang, "share-by-segment", notes)
     dimension = "segment" if source == "saved" else source
-    share["segment_label"] = [v if source == "saved" else segment_label(source, v, lang) for v in share["segment"]]
+    share["segment_label"] = segment_names(store, source, share["segment"], lang)
     share = _labelled(share, lang)
     lead = int((share.drop_duplicates("segment")["lead"] > 0).sum())
     labels = {"segment": t(f"dimension.{dimension}", lang) if dimension != "segment" else t("col.segment", lang),
               "company": t("compare.label.company", lang), "share": t("col.share", lang),
               "accounts": t("col.accounts", lang), "lead": t("compare.label.lead", lang)}
+    # The chart gets the shown names only: a raw segment value would ride along in its data.
     chart = charts.segment_share_chart(
-        share, scale=_scale(store, lang, highlight_color(store)), title=title,
+        share[["segment_label", "company_label", "is_us", "accounts", "share", "lead"]], scale=_scale(store, lang, highlight_color(store)), title=title,
         subtitle=[t("compare.share.subtitle", lang, lead=lead, total=share["segment"].nunique()),
                   t("compare.source.accounts", lang)],
         labels=labels,
@@ -555,7 +579,7 @@ def chart_view(store: Store, kind: str, chosen: Sequence[data.Company], lang: st
         "price-history": price_history_view, "share": share_view,
     }
     if kind not in views:
-        raise ValidationError(f"There is no chart {kind!r}; choose one of {', '.join(CHART_KINDS)}.", title="Unknown chart")
+        raise keyed_error(ValidationError, "compare.error.chart", kind=repr(kind), kinds=", ".join(CHART_KINDS))
     if kind == "price-history" and not options.get("category"):
         options["category"] = next(iter(data.price_categories(store, ours_only=True)), "")
     return views[kind](store, chosen, lang, **{k: v for k, v in options.items() if v is not None})
@@ -574,18 +598,54 @@ def _value(value: object, kind: str, lang: str) -> str:
     return fmt_number(float(value), lang)
 
 
-def item_sentence(item: Item, lang: str) -> str:
-    """One line for a slide: what the item is, then the data behind it in brackets."""
-    subject = t("compare.summary.overall", lang) if item.subject == "overall" else item.subject
+# What an item's subject names, by its kind: shown by the workspace's names in the viewer's language.
+_SUBJECT_DOMAINS = {"feature": "feature", "capability": "capability", "price": "category"}
+
+
+def item_sentence(item: Item, lang: str, names: Labels | None = None) -> str:
+    """One line for a slide: what the item is, then the data behind it; `names` gives features,
+    capabilities and categories their names in `lang` (research.data.labels)."""
+    if item.subject == "overall":
+        subject = t("compare.summary.overall", lang)
+    elif names is not None and item.kind in _SUBJECT_DOMAINS:
+        subject = names(_SUBJECT_DOMAINS[item.kind], item.subject)
+    else:
+        subject = item.subject
     key = f"compare.summary.{item.kind}.{item.side}"
     return t(key, lang, subject=subject, competitor=item.competitor, ours=_value(item.ours, item.kind, lang),
              theirs=_value(item.theirs, item.kind, lang))
 
 
+@dataclass(frozen=True)
+class SummarySection:
+    """One competitor's part of the summary as plain sentences: heading, advantages, gaps, what has no data."""
+
+    heading: str
+    advantages: list[str]
+    gaps: list[str]
+    no_data: str | None
+
+
+def summary_sections(summaries: Sequence[CompetitorSummary], lang: str, names: Labels | None = None) -> list[SummarySection]:
+    """The summary's wording in `lang`, shared by the Markdown and the plain text; an empty side says so."""
+    none = [t("compare.summary.none", lang)]
+    return [
+        SummarySection(
+            t("compare.summary.versus", lang, competitor=s.competitor),
+            [item_sentence(i, lang, names) for i in s.advantages] or none,
+            [item_sentence(i, lang, names) for i in s.gaps] or none,
+            t("compare.summary.no_data", lang, kinds=", ".join(t(f"compare.summary.kind.{k}", lang) for k in s.no_data))
+            if s.no_data else None,
+        )
+        for s in summaries
+    ]
+
+
 def summary_markdown(
-    summaries: Sequence[CompetitorSummary], lang: str, *, escape: Callable[[str], str] = lambda text: text
+    summaries: Sequence[CompetitorSummary], lang: str, *, escape: Callable[[str], str] = lambda text: text,
+    names: Labels | None = None,
 ) -> str:
-    """The advantage summary as Markdown (headings and bullets), ready to paste into a slide.
+    """The advantage summary as Markdown (headings and bullets).
 
     Feature, capability and company names are workspace text: a caller rendering the
     Markdown passes `escape` so they show literally. Blocks are separated by a blank
@@ -593,13 +653,28 @@ def summary_markdown(
     CommonMark, which once put "Our gaps" and every gap under "Our advantages".
     """
     blocks = []
-    for s in summaries:
-        blocks.append(f"#### {escape(t('compare.summary.versus', lang, competitor=s.competitor))}")
-        for side, items in (("advantages", s.advantages), ("gaps", s.gaps)):
-            blocks.append(f"**{t(f'compare.summary.{side}', lang)}**")
-            blocks.append("\n".join(f"- {escape(item_sentence(i, lang))}" for i in items) or f"- {t('compare.summary.none', lang)}")
-        if s.no_data:
-            kinds = ", ".join(t(f"compare.summary.kind.{k}", lang) for k in s.no_data)
-            blocks.append(f"_{t('compare.summary.no_data', lang, kinds=kinds)}_")
+    for section in summary_sections(summaries, lang, names):
+        blocks.append(f"#### {escape(section.heading)}")
+        for side, sentences in (("advantages", section.advantages), ("gaps", section.gaps)):
+            blocks.append(f"**{escape(t(f'compare.summary.{side}', lang))}**")
+            blocks.append("\n".join(f"- {escape(sentence)}" for sentence in sentences))
+        if section.no_data:
+            blocks.append(f"_{escape(section.no_data)}_")
     return "\n\n".join(blocks) + "\n"
 
+
+BULLET = "•"
+
+
+def summary_text(summaries: Sequence[CompetitorSummary], lang: str, *, names: Labels | None = None) -> str:
+    """The advantage summary as plain text to paste into a slide: no Markdown marks, one bullet (•) per item,
+    a blank line between blocks."""
+    blocks = []
+    for section in summary_sections(summaries, lang, names):
+        lines = [section.heading]
+        for side, sentences in (("advantages", section.advantages), ("gaps", section.gaps)):
+            lines += ["", t(f"compare.summary.{side}", lang), *(f"{BULLET} {sentence}" for sentence in sentences)]
+        if section.no_data:
+            lines += ["", section.no_data]
+        blocks.append("\n".join(lines))
+    return "\n\n\n".join(blocks) + "\n"

@@ -9,15 +9,17 @@ to PPTX in `exports`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from research.competitors import analysis
 from research.competitors.profiles import Company, get_company, our_company
 from research.competitors.swot import SwotItem, list_items
+from research.data.labels import labels_for
 from research.errors import ValidationError
-from research.i18n import fmt_date, fmt_money, fmt_number, fmt_percent, t
+from research.i18n import LANGUAGES, fmt_date, fmt_money, fmt_number, fmt_percent, keyed_error, t
 from research.store import Store
 
 KEY_ITEMS_PER_QUADRANT = 3
@@ -44,19 +46,24 @@ class Battlecard:
     total: int
     lost_deals: int
     highlight: str | None = None  # the workspace's colour for our company (its exports use it)
+    # language -> product category -> its name (research.data.labels), so every rendering of the card
+    # (page, slide, PPTX, Markdown) names categories in its own language without the store.
+    category_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def build_battlecard(store: Store, company_id: int, *, today: dt.date | None = None, limit: int = 5) -> Battlecard:
-    from research.compare.views import highlight_color  # the workspace colour's one owner
+    from research.compare.views import (
+        highlight_color,  # the workspace colour's one owner
+    )
 
     today = today or dt.date.today()
     # A battlecard is a shared output: private notes stay off it, even their author's (docs/ACCESS.md).
     company = get_company(store, company_id, include_private=False)
     us = our_company(store, include_private=False)
     if us is None:
-        raise ValidationError("No company is flagged as ours; a battlecard compares a competitor with us.")
+        raise keyed_error(ValidationError, "competitors.error.battlecard_no_us")
     if company.is_us:
-        raise ValidationError(f"{company.name} is our own company; choose a competitor for a battlecard.")
+        raise keyed_error(ValidationError, "competitors.error.battlecard_us", name=company.name)
     items = list_items(store, company_id, today=today)
     ours = [i for i in list_items(store, us.id, today=today) if i.quadrant == "S"]
     by_impact = sorted(items, key=lambda i: (-i.impact, i.position))
@@ -80,6 +87,8 @@ def build_battlecard(store: Store, company_id: int, *, today: dt.date | None = N
         total=len(items),
         lost_deals=int(lost or 0),
         highlight=highlight_color(store),
+        category_names={lang: {str(c): names("category", c) for c in pricing["category"]}
+                        for lang, names in ((lang, labels_for(store, lang)) for lang in LANGUAGES)},
     )
 
 
@@ -98,11 +107,16 @@ def price_summary(card: Battlecard, lang: str) -> str:
     return t(key, lang, percent=fmt_percent(abs(diff), lang), us=card.us)
 
 
+def category_name(card: Battlecard, category: object, lang: str) -> str:
+    """A product category of the card by its name in `lang` (as stored when the card has no names)."""
+    return card.category_names.get(lang, {}).get(str(category), str(category))
+
+
 def pricing_rows(card: Battlecard, lang: str) -> list[tuple[str, str, str, str, str]]:
-    """(category, products, ours, theirs, index) as display text."""
+    """(category, products, ours, theirs, index) as display text, categories by their names in `lang`."""
     return [
         (
-            str(row.category),
+            category_name(card, row.category, lang),
             fmt_number(int(row.products), lang),
             fmt_money(row.our_median_eur, "EUR", lang),
             fmt_money(row.their_median_eur, "EUR", lang),

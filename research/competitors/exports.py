@@ -24,7 +24,7 @@ from research.competitors.swot import SwotItem
 from research.competitors.views import board_chart, company_label, quadrant_name
 from research.errors import ValidationError
 from research.exports import safe_filename, xml_safe  # noqa: F401 — part of this module's interface
-from research.i18n import fmt_date, t
+from research.i18n import fmt_date, keyed_error, t
 from research.present import pptx, pptx_tables
 from research.present.pptx_tables import Grid
 from research.present.pptx_text import GREY, CutText, Para, fits, highlight_rgb, paras_height, rgb_color
@@ -49,7 +49,7 @@ def board_png(company: Company, items: list[SwotItem], lang: str, *, today: dt.d
     try:
         return vl_convert.vegalite_to_png(chart.to_json(), scale=scale)
     except ValueError as e:  # vl-convert reports rendering failures as ValueError
-        raise ValidationError(f"The board could not be rendered as an image: {str(e).splitlines()[0]}") from e
+        raise keyed_error(ValidationError, "competitors.error.board_image", reason=str(e).splitlines()[0]) from e
 
 
 # ---- PPTX --------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from research.competitors import validation as v
 from research.data import fields
 from research.data.entities import check_row, get_entity
 from research.errors import ValidationError
+from research.i18n import keyed_error
 from research.store import Store, Transaction, quote_ident
 
 PROFILE_FIELDS = (
@@ -204,7 +205,7 @@ def get_company(store: Store, company_id: int, *, viewer: Actor | None = None, i
     """One company; its private notes only if `viewer` may see them (see `visible_company`)."""
     rows = store.query_rows(COMPANY_SQL + " WHERE id = ?", [company_id])
     if not rows:
-        raise ValidationError(f"Company {company_id} does not exist.")
+        raise keyed_error(ValidationError, "competitors.error.no_company_id", id=company_id)
     return _company(rows[0], viewer, include_private)
 
 
@@ -216,8 +217,10 @@ def find_company(store: Store, name: str, *, viewer: Actor | None = None, includ
         near = store.query_rows(
             "SELECT name FROM companies WHERE name ILIKE '%' || ? || '%' ORDER BY name LIMIT 3", [wanted[:60]]
         )
-        hint = f" Did you mean {', '.join(r['name'] for r in near)}?" if near else ""
-        raise ValidationError(f"No company is called {wanted!r}.{hint}")
+        if near:
+            raise keyed_error(ValidationError, "competitors.error.no_company_near", name=repr(wanted),
+                              near=", ".join(r["name"] for r in near))
+        raise keyed_error(ValidationError, "competitors.error.no_company", name=repr(wanted))
     return _company(rows[0], viewer, include_private)
 
 
@@ -256,7 +259,7 @@ def _validated(values: dict[str, Any], store: Store | None = None) -> dict[str, 
     # Notes alone (or lists alone) leave nothing for the schema: check_row needs at least one value.
     out: dict[str, Any] = check_row(schema, shared) if shared else {}
     if "name" in values and not out.get("name"):
-        raise ValidationError("The company name is empty; write a short sentence.")
+        raise keyed_error(ValidationError, "competitors.error.empty.company_name")
     for key, value in values.items():
         if key in shared:
             continue
@@ -274,7 +277,7 @@ def _check_unique_name(store: Store, name: str, company_id: int | None) -> None:
         "SELECT name FROM companies WHERE lower(name) = lower(?) AND id IS DISTINCT FROM ?", [name, company_id]
     )
     if clash:
-        raise ValidationError(f"A company called {clash!r} already exists (maybe archived); choose another name.")
+        raise keyed_error(ValidationError, "competitors.error.name_taken", name=repr(clash))
 
 
 def custom_values(store: Store, company_id: int) -> dict[str, Any]:
@@ -285,7 +288,7 @@ def custom_values(store: Store, company_id: int) -> dict[str, Any]:
     rows = store.query_rows(f"SELECT {', '.join(quote_ident(n) for n in names)} FROM companies WHERE id = ?",
                             [company_id])
     if not rows:
-        raise ValidationError(f"Company {company_id} does not exist.")
+        raise keyed_error(ValidationError, "competitors.error.no_company_id", id=company_id)
     return {n: rows[0][n] for n in names}
 
 
@@ -293,7 +296,7 @@ def add_company(store: Store, actor: Actor, custom: Mapping[str, Any] | None = N
     """Add a competitor; the name is required and unique (ignoring case). `custom`: custom field values."""
     values = _validated({"revenue_currency": "EUR", **values, **(custom or {})}, store)
     if "name" not in values:
-        raise ValidationError("The company name is empty; write a short sentence.")
+        raise keyed_error(ValidationError, "competitors.error.empty.company_name")
     _check_unique_name(store, values["name"], None)
     if values.get("notes") or values.get("notes_private"):
         values["notes_author"] = actor_name(actor) or None
@@ -322,10 +325,7 @@ def _notes_changes(tx: Transaction, actor: Actor, company_id: int, values: dict[
     if not changed:
         return {k: val for k, val in values.items() if k not in {"notes", "notes_private"}}
     if private and not sees_private(actor, author):
-        raise PermissionDenied(
-            f"The notes of company {company_id} are a private note of someone else; "
-            "only their author or an admin may change them."
-        )
+        raise keyed_error(PermissionDenied, "competitors.error.notes_private", id=company_id)
     stays_private = private and values.get("notes_private", private)
     keep_author = bool(author) and stays_private and not is_author(actor, author)  # an admin editing someone's private notes
     return {**values, "notes_author": author if keep_author else (actor_name(actor) or None)}
@@ -351,7 +351,7 @@ def set_company_archived(
     """Archive (or restore) a company; its SWOT items and history stay."""
     company = get_company(store, company_id)
     if archived and company.is_us:
-        raise ValidationError(f"{company.name} is our own company; it cannot be archived.")
+        raise keyed_error(ValidationError, "competitors.error.archive_us", name=company.name)
     with store.transaction(actor) as tx:
         tx.update("companies", company_id, {"archived": archived}, expected_version=expected_version)
     return get_company(store, company_id)
@@ -368,7 +368,7 @@ def set_our_company(store: Store, actor: Actor, company_id: int) -> Company:
     if company.is_us:
         return company
     if company.archived:
-        raise ValidationError(f"{company.name} is archived; restore it before making it our company.")
+        raise keyed_error(ValidationError, "competitors.error.archived_not_ours", name=company.name)
     with store.transaction(actor) as tx:
         for (old_id,) in tx.execute("SELECT id FROM companies WHERE is_us").fetchall():
             tx.update("companies", old_id, {"is_us": False})

@@ -19,6 +19,7 @@ from research import config
 from research.access import Actor, PermissionDenied, may_show, sees_private
 from research.competitors import validation as v
 from research.errors import ValidationError
+from research.i18n import keyed_error
 from research.store import Store, Transaction
 
 
@@ -133,7 +134,7 @@ def list_items(
 def get_item(store: Store, item_id: int, *, today: dt.date | None = None, days: int | None = None) -> SwotItem:
     found = _select(store, "i.id = $id", {"id": item_id}, today, days)
     if not found:
-        raise ValidationError(f"SWOT item {item_id} does not exist.")
+        raise keyed_error(ValidationError, "competitors.error.no_item", id=item_id)
     return found[0]
 
 
@@ -201,13 +202,13 @@ def _check_private(tx: Transaction, actor: Actor, item_id: int) -> None:
     """Someone else's private item may be changed by admins only (the others cannot see it)."""
     row = tx.execute("SELECT coalesce(private, false), author FROM swot_items WHERE id = ?", [item_id]).fetchone()
     if row is not None and row[0] and not sees_private(actor, row[1]):
-        raise PermissionDenied(f"SWOT item {item_id} is a private note of someone else; only its author or an admin may change it.")
+        raise keyed_error(PermissionDenied, "competitors.error.item_private", id=item_id)
 
 
 def _company_row(tx: Transaction, company_id: int) -> tuple[str, bool]:
     row = tx.execute("SELECT name, archived FROM companies WHERE id = ?", [company_id]).fetchone()
     if row is None:
-        raise ValidationError(f"Company {company_id} does not exist.")
+        raise keyed_error(ValidationError, "competitors.error.no_company_id", id=company_id)
     return row[0], bool(row[1])
 
 
@@ -249,7 +250,7 @@ def add_item(
     with store.transaction(actor) as tx:
         name, archived = _company_row(tx, company_id)
         if archived:
-            raise ValidationError(f"{name} is archived; restore it before adding SWOT items.")
+            raise keyed_error(ValidationError, "competitors.error.archived_company", name=name)
         values["position"] = _next_position(tx, company_id, values["quadrant"])
         row = tx.insert("swot_items", {"company_id": company_id, **values, "author": tx.actor})
     return get_item(store, row["id"], today=today)
@@ -264,7 +265,7 @@ def update_item(
     with store.transaction(actor) as tx:
         current = tx.execute("SELECT company_id, quadrant FROM swot_items WHERE id = ?", [item_id]).fetchone()
         if current is None:
-            raise ValidationError(f"SWOT item {item_id} does not exist.")
+            raise keyed_error(ValidationError, "competitors.error.no_item", id=item_id)
         _check_private(tx, actor, item_id)
         if "quadrant" in values and values["quadrant"] != current[1]:
             values["position"] = _next_position(tx, current[0], values["quadrant"])
@@ -285,7 +286,7 @@ def set_item_archived(
     with store.transaction(actor) as tx:
         current = tx.execute("SELECT company_id, quadrant FROM swot_items WHERE id = ?", [item_id]).fetchone()
         if current is None:
-            raise ValidationError(f"SWOT item {item_id} does not exist.")
+            raise keyed_error(ValidationError, "competitors.error.no_item", id=item_id)
         _check_private(tx, actor, item_id)
         changes: dict[str, Any] = {"archived": archived}
         if not archived:
@@ -303,9 +304,9 @@ def move_item(store: Store, actor: Actor, item_id: int, expected_version: int, s
             "SELECT company_id, quadrant, archived FROM swot_items WHERE id = ?", [item_id]
         ).fetchone()
         if current is None:
-            raise ValidationError(f"SWOT item {item_id} does not exist.")
+            raise keyed_error(ValidationError, "competitors.error.no_item", id=item_id)
         if current[2]:
-            raise ValidationError("An archived SWOT item has no place on the board; restore it first.")
+            raise keyed_error(ValidationError, "competitors.error.archived_item")
         _check_private(tx, actor, item_id)
         rows = tx.execute(
             "SELECT id, position, version FROM swot_items WHERE company_id = ? AND quadrant = ? AND NOT archived "

@@ -17,6 +17,7 @@ from research.competitors import validation as v
 from research.competitors.profiles import our_company
 from research.competitors.swot import SwotItem, list_items
 from research.errors import ValidationError
+from research.i18n import keyed_error
 from research.store import Store
 
 
@@ -54,7 +55,7 @@ def tows_items(store: Store, company_id: int, *, today: dt.date | None = None) -
     """The SWOT items a TOWS session on `company_id` draws on: our S and W, that company's O and T."""
     us = our_company(store)
     if us is None:
-        raise ValidationError("No company is flagged as ours, so there are no own strengths and weaknesses to use.")
+        raise keyed_error(ValidationError, "competitors.error.no_us")
     ours = list_items(store, us.id, today=today)
     theirs = ours if company_id == us.id else list_items(store, company_id, today=today)
     return {
@@ -96,10 +97,8 @@ def _check_links(store: Store, company_id: int, kind: str, item_ids: Iterable[in
     allowed = {i.id for i in items[kind[0]]} | {i.id for i in items[kind[1]]}
     wrong = [i for i in wanted if i not in allowed]
     if wrong:
-        raise ValidationError(
-            f"A {kind} strategy can only use our {kind[0]} items and the {kind[1]} items of the chosen company; "
-            f"item(s) {', '.join(map(str, wrong))} do not fit."
-        )
+        raise keyed_error(ValidationError, "competitors.error.links", kind=kind, internal=kind[0], external=kind[1],
+                          items=", ".join(map(str, wrong)))
     return wanted
 
 
@@ -130,7 +129,7 @@ def add_strategy(
     links = _check_links(store, company_id, kind, item_ids)
     with store.transaction(actor) as tx:
         if tx.execute("SELECT count(*) FROM companies WHERE id = ?", [company_id]).fetchone()[0] == 0:
-            raise ValidationError(f"Company {company_id} does not exist.")
+            raise keyed_error(ValidationError, "competitors.error.no_company_id", id=company_id)
         position = tx.execute(
             "SELECT coalesce(max(position) + 1, 0) FROM tows_strategies WHERE company_id = ? AND kind = ?",
             [company_id, kind],
@@ -147,7 +146,7 @@ def add_strategy(
 def get_strategy(store: Store, strategy_id: int) -> TowsStrategy:
     company_id = store.query_value("SELECT company_id FROM tows_strategies WHERE id = ?", [strategy_id])
     if company_id is None:
-        raise ValidationError(f"TOWS strategy {strategy_id} does not exist.")
+        raise keyed_error(ValidationError, "competitors.error.no_strategy", id=strategy_id)
     found = [s for s in list_strategies(store, company_id, include_archived=True) if s.id == strategy_id]
     return found[0]
 

@@ -1,7 +1,9 @@
 """Validation of what people type into profiles, SWOT items and TOWS strategies.
 
 Every check raises `ValidationError` with a sentence naming the field and the
-value, before anything is written. Text is cleaned the same way everywhere:
+value, before anything is written; the sentence is a catalog message
+(`competitors.error.<problem>.<field>`, research/i18n/catalog_competitors.py), so a
+page shows it in the viewer's language and the CLI in English. Text is cleaned the same way everywhere:
 control and bidirectional-override characters removed, whitespace collapsed.
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from research.errors import ValidationError
+from research.i18n import MESSAGES, keyed_error
 
 QUADRANTS = ("S", "W", "O", "T")
 CONFIDENCES = ("low", "medium", "high")
@@ -35,6 +38,20 @@ MAX_LIST_ITEMS = 30
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
+def field_code(field: str) -> str:
+    """The catalog's code of a field named in English ("source note" -> "source_note")."""
+    return "_".join(field.lower().split())
+
+
+def field_error(problem: str, field: str, fallback: str, **values: object) -> ValidationError:
+    """`problem` with `field` as its catalog message (`competitors.error.<problem>.<field>`), in both languages;
+    `fallback` (English) for a field the catalog does not name."""
+    key = f"competitors.error.{problem}.{field_code(field)}"
+    if key in MESSAGES:
+        return keyed_error(ValidationError, key, **values)
+    return ValidationError(fallback)
+
+
 def clean_text(value: Any, *, multiline: bool = False) -> str:
     """Text as stored: no control or invisible characters, trimmed, whitespace collapsed."""
     if value is None:
@@ -53,37 +70,40 @@ def clean_text(value: Any, *, multiline: bool = False) -> str:
 def required_text(value: Any, field: str, max_length: int = MAX_STATEMENT) -> str:
     text = clean_text(value)
     if not text:
-        raise ValidationError(f"The {field} is empty; write a short sentence.")
+        raise field_error("empty", field, f"The {field} is empty; write a short sentence.")
     if len(text) > max_length:
-        raise ValidationError(f"The {field} is {len(text):,} characters long; keep it under {max_length:,}.")
+        raise field_error("too_long", field, f"The {field} is {len(text):,} characters long; keep it under {max_length:,}.",
+                          length=f"{len(text):,}", max=f"{max_length:,}")
     return text
 
 
 def optional_text(value: Any, field: str, max_length: int = MAX_NOTE, *, multiline: bool = False) -> str | None:
     text = clean_text(value, multiline=multiline)
     if len(text) > max_length:
-        raise ValidationError(f"The {field} is {len(text):,} characters long; keep it under {max_length:,}.")
+        raise field_error("too_long", field, f"The {field} is {len(text):,} characters long; keep it under {max_length:,}.",
+                          length=f"{len(text):,}", max=f"{max_length:,}")
     return text or None
 
 
 def quadrant(value: Any) -> str:
     text = clean_text(value).upper()
     if text not in QUADRANTS:
-        raise ValidationError(f"Unknown SWOT quadrant {clean_text(value)!r}; use S, W, O or T.")
+        raise keyed_error(ValidationError, "competitors.error.quadrant", value=repr(clean_text(value)), allowed="S, W, O, T")
     return text
 
 
 def impact(value: Any) -> int:
     number = _whole_number(value, "impact")
     if not 1 <= number <= 5:
-        raise ValidationError(f"Impact must be from 1 to 5, not {number}.")
+        raise keyed_error(ValidationError, "competitors.error.impact", value=number)
     return number
 
 
 def confidence(value: Any) -> str:
     text = clean_text(value).lower()
     if text not in CONFIDENCES:
-        raise ValidationError(f"Unknown confidence {clean_text(value)!r}; use low, medium or high.")
+        raise keyed_error(ValidationError, "competitors.error.confidence", value=repr(clean_text(value)),
+                          allowed=", ".join(CONFIDENCES))
     return text
 
 
@@ -91,7 +111,8 @@ def choice(value: Any, options: Iterable[str], field: str) -> str:
     allowed = tuple(options)
     text = clean_text(value)
     if text not in allowed:
-        raise ValidationError(f"Unknown {field} {text!r}; use one of {', '.join(allowed)}.")
+        raise field_error("choice", field, f"Unknown {field} {text!r}; use one of {', '.join(allowed)}.",
+                          value=repr(text), allowed=", ".join(allowed))
     return text
 
 
@@ -100,18 +121,20 @@ def url(value: Any, field: str = "source URL") -> str | None:
     text = clean_text(value)
     if not text:
         return None
+    shown = repr(text[:80])
     if len(text) > MAX_URL or " " in text:
-        raise ValidationError(f"The {field} {text[:80]!r} is not a web address.")
+        raise field_error("not_address", field, f"The {field} {shown} is not a web address.", value=shown)
     try:
         parts = urlsplit(text)
         host = parts.hostname
         parts.port  # noqa: B018 — raises ValueError on a malformed port
     except ValueError:
-        raise ValidationError(f"The {field} {text[:80]!r} is not a valid web address.") from None
+        raise field_error("bad_address", field, f"The {field} {shown} is not a valid web address.", value=shown) from None
     if parts.scheme.lower() not in {"http", "https"}:
-        raise ValidationError(f"The {field} must start with http:// or https://, not {text[:80]!r}.")
+        raise field_error("scheme", field, f"The {field} must start with http:// or https://, not {shown}.", value=shown,
+                          http="http://", https="https://")
     if not host or "." not in host and host != "localhost":
-        raise ValidationError(f"The {field} {text[:80]!r} has no valid host name.")
+        raise field_error("host", field, f"The {field} {shown} has no valid host name.", value=shown)
     return text
 
 
@@ -125,13 +148,13 @@ def observed_on(value: Any, today: dt.date) -> dt.date | None:
         try:
             value = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValidationError(f"The observed-on date {value!r} is not a date (use YYYY-MM-DD).") from None
+            raise keyed_error(ValidationError, "competitors.error.date", value=repr(value), form="YYYY-MM-DD") from None
     if not isinstance(value, dt.date):
-        raise ValidationError(f"The observed-on date {value!r} is not a date.")
+        raise keyed_error(ValidationError, "competitors.error.date", value=repr(value), form="YYYY-MM-DD")
     if value > today:
-        raise ValidationError(f"The observed-on date {value.isoformat()} is in the future; evidence cannot be from tomorrow.")
+        raise keyed_error(ValidationError, "competitors.error.date_future", value=value.isoformat())
     if value.year < 1900:
-        raise ValidationError(f"The observed-on date {value.isoformat()} is too far in the past.")
+        raise keyed_error(ValidationError, "competitors.error.date_past", value=value.isoformat())
     return value
 
 
@@ -152,11 +175,14 @@ def _distinct(items: list[str], field: str, max_length: int, max_count: int) -> 
     result: list[str] = []
     for text in items:
         if len(text) > max_length:
-            raise ValidationError(f"An entry of {field} is longer than {max_length} characters: {text[:50]!r}…")
+            raise field_error("entry_too_long", field,
+                              f"An entry of {field} is longer than {max_length} characters: {text[:50]!r}…",
+                              max=max_length, entry=repr(text[:50]))
         if text and text not in result:
             result.append(text)
     if len(result) > max_count:
-        raise ValidationError(f"{len(result)} entries of {field} is too many; keep it to {max_count}.")
+        raise field_error("too_many", field, f"{len(result)} entries of {field} is too many; keep it to {max_count}.",
+                          count=len(result), max=max_count)
     return result
 
 
@@ -165,7 +191,8 @@ def optional_int(value: Any, field: str, low: int, high: int) -> int | None:
         return None
     number = _whole_number(value, field)
     if not low <= number <= high:
-        raise ValidationError(f"The {field} must be from {low:,} to {high:,}, not {number:,}.")
+        raise field_error("range", field, f"The {field} must be from {low:,} to {high:,}, not {number:,}.",
+                          low=f"{low:,}", high=f"{high:,}", value=f"{number:,}")
     return number
 
 
@@ -174,26 +201,30 @@ def country(value: Any) -> str | None:
     if not text:
         return None
     if not re.fullmatch(r"[A-Z]{2}", text):
-        raise ValidationError(f"The HQ country {text!r} is not a two-letter ISO code such as RS or AT.")
+        raise keyed_error(ValidationError, "competitors.error.country", value=repr(text), examples="RS, AT")
     return text
 
 
 def currency(value: Any) -> str:
     text = clean_text(value).upper() or "EUR"
     if not re.fullmatch(r"[A-Z]{3}", text):
-        raise ValidationError(f"The currency {text!r} is not a three-letter ISO code such as EUR or RSD.")
+        raise keyed_error(ValidationError, "competitors.error.currency", value=repr(text), examples="EUR, RSD")
     return text
+
+
+def _not_whole(value: Any, field: str) -> ValidationError:
+    return field_error("whole_number", field, f"The {field} must be a whole number, not {value!r}.", value=repr(value))
 
 
 def _whole_number(value: Any, field: str) -> int:
     # bool is an int subclass: True is a mistake, not 1.
     if isinstance(value, bool):
-        raise ValidationError(f"The {field} must be a whole number, not {value!r}.")
+        raise _not_whole(value, field)
     if isinstance(value, float):
         if not value.is_integer():
-            raise ValidationError(f"The {field} must be a whole number, not {value!r}.")
+            raise _not_whole(value, field)
         return int(value)
     try:
         return int(str(value).strip())
     except ValueError:
-        raise ValidationError(f"The {field} must be a whole number, not {value!r}.") from None
+        raise _not_whole(value, field) from None

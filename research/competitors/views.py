@@ -1,5 +1,9 @@
 """Display shapes of the competitor area: localized tables and ready charts for the UI,
 the exports and the CLI. Pages call these instead of reshaping DataFrames.
+
+Domain values (product categories, units, industries) are shown by the workspace's names
+in the viewer's language (`names`, research.data.labels); codes (positioning, confidence,
+actions) by their catalog labels; a missing value as "–", never "None".
 """
 
 from __future__ import annotations
@@ -14,7 +18,18 @@ import pandas as pd
 from research.charts.competitors import swot_board_chart, swot_heatmap_chart
 from research.competitors.profiles import Company
 from research.competitors.swot import SwotItem, items_frame
-from research.i18n import country_name, fmt_date, fmt_datetime, fmt_money, fmt_number, t
+from research.data.labels import Labels
+from research.i18n import MESSAGES, country_name, fmt_date, fmt_datetime, fmt_money, fmt_money_round, fmt_number, t
+from research.market import change_thing
+
+BLANK = "–"
+
+
+def _shown(names: Labels | None, domain: str, value: object) -> str:
+    """A domain value by its name (the value itself without `names`), "–" when there is none."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
+        return BLANK
+    return names(domain, value) if names is not None else str(value)
 
 
 def company_label(name: str, is_us: bool, lang: str) -> str:
@@ -48,8 +63,9 @@ def companies_table(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def facts(company: Company, lang: str) -> list[tuple[str, str]]:
     """(label, value) pairs of the profile's core facts, as display text."""
+    # An estimate, rounded for its size (€38.5M), not to the cent.
     revenue = (
-        fmt_money(company.revenue_estimate, company.revenue_currency or "EUR", lang)
+        fmt_money_round(company.revenue_estimate, company.revenue_currency or "EUR", lang)
         if company.revenue_estimate is not None
         else "–"
     )
@@ -67,12 +83,13 @@ def facts(company: Company, lang: str) -> list[tuple[str, str]]:
     ]
 
 
-def products_table(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+def products_table(df: pd.DataFrame, lang: str, names: Labels | None = None) -> pd.DataFrame:
+    """A company's products; category and unit by their names in `lang` (`names`)."""
     return pd.DataFrame(
         {
-            t("competitors.col.product", lang): df["name"].tolist(),
-            t("competitors.col.category", lang): df["category"].tolist(),
-            t("competitors.col.unit", lang): df["unit"].tolist(),
+            t("competitors.col.product", lang): [_shown(None, "", n) for n in df["name"]],
+            t("competitors.col.category", lang): [_shown(names, "category", c) for c in df["category"]],
+            t("competitors.col.unit", lang): [_shown(names, "unit", u) for u in df["unit"]],
             t("competitors.col.list_price", lang): [
                 fmt_money(p, c, lang) if pd.notna(p) else "–" for p, c in zip(df["list_price"], df["currency"])
             ],
@@ -86,9 +103,16 @@ def products_table(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
 
 
-def served_table(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+def served_table(df: pd.DataFrame, lang: str, names: Labels | None = None) -> pd.DataFrame:
+    """Accounts served per industry; industries by their names in `lang` (`names`), none as "not set"."""
     return pd.DataFrame(
-        {t("dimension.industry", lang): df["industry"].tolist(), t("col.accounts", lang): df["accounts"].tolist()}
+        {
+            t("dimension.industry", lang): [
+                t("overview.share.not_set", lang) if _shown(None, "", i) == BLANK else _shown(names, "industry", i)
+                for i in df["industry"]
+            ],
+            t("col.accounts", lang): df["accounts"].astype(int).tolist(),
+        }
     )
 
 
@@ -101,7 +125,7 @@ def items_table(items: Iterable[SwotItem], lang: str) -> pd.DataFrame:
             t("swot.col.statement", lang): [i.statement for i in items],
             t("swot.col.impact", lang): [i.impact for i in items],
             t("swot.col.confidence", lang): [t(f"swot.confidence.{i.confidence}", lang) for i in items],
-            t("swot.col.evidence", lang): [i.evidence for i in items],
+            t("swot.col.evidence", lang): [i.evidence or BLANK for i in items],
             t("swot.col.observed", lang): [fmt_date(i.evidence_on, lang) for i in items],
             t("swot.col.stale", lang): [t("swot.stale", lang) if i.stale else "" for i in items],
             t("swot.col.tags", lang): [", ".join(i.tags) for i in items],
@@ -129,7 +153,7 @@ def stale_table(items: Iterable[SwotItem], lang: str, today: dt.date | None = No
             t("swot.col.statement", lang): [i.statement for i in items],
             t("swot.col.observed", lang): [fmt_date(i.evidence_on, lang) for i in items],
             t("swot.col.age", lang): [(today - i.evidence_on).days for i in items],
-            t("swot.col.evidence", lang): [i.evidence for i in items],
+            t("swot.col.evidence", lang): [i.evidence or BLANK for i in items],
         }
     )
 
@@ -186,24 +210,86 @@ def talking_points_table(df: pd.DataFrame, lang: str, *, with_company: bool = Tr
     return pd.DataFrame(columns)
 
 
-def _changed_fields(before: str | None, after: str | None) -> str:
+# A changed column by the label its form shows: (table, column) first, then the column alone.
+_FIELD_KEYS = {
+    ("products", "name"): "competitors.col.product",
+    ("products", "category"): "competitors.col.category",
+    ("products", "unit"): "competitors.col.unit",
+    ("products", "list_price"): "competitors.col.list_price",
+    ("products", "currency"): "competitors.fact.currency",
+    ("tows_strategies", "statement"): "tows.col.statement",
+    ("tows_strategies", "status"): "tows.col.status",
+    ("tows_links", "swot_item_id"): "tows.col.items",
+    "name": "competitors.fact.name",
+    "website": "competitors.fact.website",
+    "hq_country": "competitors.fact.country",
+    "founded": "competitors.fact.founded",
+    "employees": "competitors.fact.employees",
+    "revenue_estimate": "competitors.fact.revenue",
+    "revenue_currency": "competitors.fact.currency",
+    "price_positioning": "competitors.fact.positioning",
+    "description": "competitors.fact.description",
+    "segments": "competitors.fact.segments",
+    "channels": "competitors.fact.channels",
+    "key_customers": "competitors.fact.key_customers",
+    "notes": "competitors.fact.notes",
+    "notes_private": "competitors.field.notes_private",
+    "notes_author": "competitors.field.notes_author",
+    "archived": "competitors.field.archived",
+    "is_us": "competitors.field.is_us",
+    "quadrant": "swot.col.quadrant",
+    "statement": "swot.col.statement",
+    "impact": "swot.col.impact",
+    "confidence": "swot.col.confidence",
+    "source_id": "swot.col.evidence",
+    "source_url": "swot.source_url",
+    "source_note": "competitors.field.source_note",
+    "observed_on": "swot.col.observed",
+    "tags": "swot.col.tags",
+    "author": "swot.col.author",
+    "private": "competitors.field.private",
+    "position": "competitors.field.position",
+    "kind": "tows.col.kind",
+    "owner": "tows.col.owner",
+    "status": "tows.col.status",
+}
+
+
+def field_name(table: str, field: str, lang: str, custom: dict[str, str] | None = None) -> str:
+    """A changed column in words: the label its form shows, a custom field's own label, else the column name."""
+    key = _FIELD_KEYS.get((table, field)) or _FIELD_KEYS.get(field)
+    if key in MESSAGES:
+        return t(key, lang)
+    return (custom or {}).get(field, field)
+
+
+def _changed_fields(table: str, before: str | None, after: str | None, lang: str, custom: dict[str, str] | None) -> str:
     old = json.loads(before) if before else {}
     new = json.loads(after) if after else {}
     skip = {"version", "updated_at", "created_at", "id"}
-    changed = sorted(k for k in set(old) | set(new) if k not in skip and old.get(k) != new.get(k))
+    changed = sorted({field_name(table, k, lang, custom) for k in set(old) | set(new)
+                      if k not in skip and old.get(k) != new.get(k)}, key=str.casefold)
     return ", ".join(changed[:8]) + ("…" if len(changed) > 8 else "")
 
 
-def history_table(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _thing(table: str, lang: str) -> str:
+    """What a history row touched as a capitalised noun ("SWOT item", "Strategy"), never a table name."""
+    noun = change_thing(table, 1, lang)
+    return noun[:1].upper() + noun[1:]
+
+
+def history_table(df: pd.DataFrame, lang: str, custom: dict[str, str] | None = None) -> pd.DataFrame:
+    """A company's audit trail in words; `custom`: custom company fields' labels in `lang` by column name."""
     return pd.DataFrame(
         {
             t("col.when", lang): [fmt_datetime(v, lang) for v in df["changed_at"]],
-            t("col.who", lang): df["actor"].tolist(),
+            t("col.who", lang): [a if isinstance(a, str) and a else BLANK for a in df["actor"]],
             t("col.what", lang): [t(f"action.{a}", lang) for a in df["action"]],
-            t("col.table", lang): df["table_name"].tolist(),
-            t("col.item", lang): [v if isinstance(v, str) else "" for v in df["item"]],
+            t("competitors.col.record", lang): [_thing(name, lang) for name in df["table_name"]],
+            t("col.item", lang): [v if isinstance(v, str) and v else BLANK for v in df["item"]],
             t("competitors.col.fields", lang): [
-                _changed_fields(b, a) if action == "update" else "" for b, a, action in zip(df["before"], df["after"], df["action"])
+                _changed_fields(table, b, a, lang, custom) if action == "update" else ""
+                for table, b, a, action in zip(df["table_name"], df["before"], df["after"], df["action"])
             ],
         }
     )

@@ -253,4 +253,54 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # workspace highlight colour
     "compare.highlight.label": ("Our highlight colour", "Наша боја истицања"),
     "compare.highlight.save": ("Save colour", "Сачувај боју"),
+    # errors a page user (or the CLI) can hit
+    "compare.error.colour": (
+        "“{colour}” is not a colour; use the form {form}, e.g. {example}.",
+        "„{colour}“ није боја; користите облик {form}, нпр. {example}.",
+    ),
+    "compare.error.axes": ("Choose two different axes among {axes}.", "Изаберите две различите осе међу: {axes}."),
+    "compare.error.size": ("Size bubbles by one of {sizes}.", "Величину мехурића одредите по једном од: {sizes}."),
+    "compare.error.chart": ("There is no chart {kind}; choose one of {kinds}.", "Нема графикона {kind}; изаберите један од: {kinds}."),
+    "compare.error.too_long.source_url": (
+        "The source URL is {length} characters long; at most {limit} are allowed.",
+        "Адреса извора има {length} знакова; дозвољено је највише {limit}.",
+    ),
+    "compare.error.too_long.note": (
+        "The note is {length} characters long; at most {limit} are allowed.",
+        "Напомена има {length} знакова; дозвољено је највише {limit}.",
+    ),
+    "compare.error.too_long.name": (
+        "The feature name is {length} characters long; at most {limit} are allowed.",
+        "Назив функције има {length} знакова; дозвољено је највише {limit}.",
+    ),
+    "compare.error.too_long.category": (
+        "The feature category is {length} characters long; at most {limit} are allowed.",
+        "Категорија функције има {length} знакова; дозвољено је највише {limit}.",
+    ),
+    "compare.error.source": (
+        "The source “{source}” is not a web address; it must start with {http} or {https}.",
+        "Извор „{source}“ није веб адреса; мора да почиње са {http} или {https}.",
+    ),
+    "compare.error.value": (
+        "“{value}” is not a feature value; use one of {values}.",
+        "„{value}“ није вредност функције; користите једну од: {values}.",
+    ),
+    "compare.error.cell_conflict": (
+        "Someone else set this feature for this company after you loaded it; reload and re-apply your edit.",
+        "Неко други је поставио ову функцију за ову компанију након што сте је учитали; поново учитајте и поновите измену.",
+    ),
+    "compare.error.feature_missing": ("A feature needs a name and a category.", "Функција мора да има назив и категорију."),
+    "compare.error.feature_taken": (
+        "The feature “{feature}” already exists in {category}.",
+        "Функција „{feature}“ већ постоји у категорији „{category}“.",
+    ),
+    "compare.error.unknown_competitor": (
+        "No competitor named {names}; the workspace has: {known}.",
+        "Нема конкурента под именом {names}; у радном простору су: {known}.",
+    ),
+    "compare.error.threshold": ("The price-move threshold cannot be negative.", "Праг промене цене не може бити негативан."),
+    "compare.error.segment_source": (
+        "Cannot segment by {source}; choose one of {sources}.",
+        "Не може да се сегментира по {source}; изаберите једно од: {sources}.",
+    ),
 }

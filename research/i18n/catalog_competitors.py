@@ -28,8 +28,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "competitors.add": ("Add a competitor", "Додај конкурента"),
     "competitors.add_submit": ("Add competitor", "Додај конкурента"),
     "competitors.added": ("{name} was added.", "Компанија {name} је додата."),
-    "competitors.active": ("active", "активно"),
-    "competitors.archived": ("archived", "архивирано"),
+    "competitors.active": ("Active", "Активно"),
+    "competitors.archived": ("Archived", "Архивирано"),
     "competitors.col.company": ("Company", "Компанија"),
     "competitors.col.country": ("HQ country", "Земља седишта"),
     "competitors.col.positioning": ("Price positioning", "Ценовно позиционирање"),
@@ -45,9 +45,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "competitors.col.last_price": ("Last observed price", "Последња уочена цена"),
     "competitors.col.last_seen": ("Observed on", "Уочено"),
     "competitors.col.fields": ("Changed fields", "Измењена поља"),
-    "competitors.positioning.budget": ("budget", "ниска цена"),
-    "competitors.positioning.mid": ("mid-market", "средњи ниво"),
-    "competitors.positioning.premium": ("premium", "премијум"),
+    "competitors.positioning.budget": ("Budget", "Ниска цена"),
+    "competitors.positioning.mid": ("Mid-market", "Средњи ниво"),
+    "competitors.positioning.premium": ("Premium", "Премијум"),
     # profile
     "competitors.fact.name": ("Name", "Назив"),
     "competitors.fact.website": ("Website", "Веб-сајт"),
@@ -92,9 +92,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "swot.quadrant.W": ("Weaknesses", "Слабости"),
     "swot.quadrant.O": ("Opportunities", "Шансе"),
     "swot.quadrant.T": ("Threats", "Претње"),
-    "swot.confidence.low": ("low", "ниска"),
-    "swot.confidence.medium": ("medium", "средња"),
-    "swot.confidence.high": ("high", "висока"),
+    "swot.confidence.low": ("Low", "Ниска"),
+    "swot.confidence.medium": ("Medium", "Средња"),
+    "swot.confidence.high": ("High", "Висока"),
     "swot.col.label": ("No.", "Бр."),
     "swot.col.quadrant": ("Quadrant", "Квадрант"),
     "swot.col.statement": ("Statement", "Тврдња"),
@@ -108,7 +108,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "swot.col.changed": ("Last change", "Последња измена"),
     "swot.col.status": ("Status", "Статус"),
     "swot.col.age": ("Days old", "Старост (дана)"),
-    "swot.stale": ("stale", "застарело"),
+    "swot.stale": ("Stale", "Застарело"),
     "swot.no_source": ("no source given", "извор није наведен"),
     "swot.impact_short": ("impact {impact}", "утицај {impact}"),
     "swot.show_archived": ("Show archived items", "Прикажи архивиране ставке"),
@@ -172,11 +172,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tows.kind.WT": ("WT: limit weaknesses and avoid threats", "WT: умањити слабости и избећи претње"),
     "tows.none": ("No strategies yet.", "Још нема стратегија."),
     "tows.meta": ("Owner: {owner} · {status}", "Носилац: {owner} · {status}"),
-    "tows.status.proposed": ("proposed", "предложено"),
-    "tows.status.agreed": ("agreed", "усвојено"),
-    "tows.status.in_progress": ("in progress", "у току"),
-    "tows.status.done": ("done", "завршено"),
-    "tows.status.dropped": ("dropped", "одбачено"),
+    "tows.status.proposed": ("Proposed", "Предложено"),
+    "tows.status.agreed": ("Agreed", "Усвојено"),
+    "tows.status.in_progress": ("In progress", "У току"),
+    "tows.status.done": ("Done", "Завршено"),
+    "tows.status.dropped": ("Dropped", "Одбачено"),
     "tows.col.kind": ("Combination", "Комбинација"),
     "tows.col.statement": ("Strategy", "Стратегија"),
     "tows.col.owner": ("Owner", "Носилац"),
@@ -233,3 +233,144 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "battlecard.col.theirs": ("Theirs (median, EUR)", "Њихова (медијана, у еврима)"),
     "battlecard.col.index": ("Their price index", "Њихов индекс цена"),
 }
+
+MESSAGES.update({
+    # what a history row touched, and the columns a change names
+    "competitors.col.record": ("Record", "Запис"),
+    "competitors.field.notes_private": ("Private notes", "Приватне белешке"),
+    "competitors.field.notes_author": ("Notes author", "Аутор белешки"),
+    "competitors.field.archived": ("Archived", "Архивирано"),
+    "competitors.field.is_us": ("Our company", "Наша компанија"),
+    "competitors.field.source_note": ("Source note", "Напомена о извору"),
+    "competitors.field.private": ("Private", "Приватно"),
+    "competitors.field.position": ("Order on the board", "Редослед на табли"),
+    # errors a page user (or the CLI) can hit; `.message` keeps the English sentence
+    "competitors.error.quadrant": ("Unknown SWOT quadrant {value}; use {allowed}.", "Непознат SWOT квадрант {value}; користите {allowed}."),
+    "competitors.error.impact": ("Impact must be from 1 to 5, not {value}.", "Утицај мора бити од 1 до 5, а не {value}."),
+    "competitors.error.confidence": (
+        "Unknown confidence {value}; use one of {allowed}.", "Непозната поузданост {value}; користите једну од: {allowed}.",
+    ),
+    "competitors.error.date": (
+        "The observed-on date {value} is not a date (use {form}).", "Датум запажања {value} није датум (користите {form})."
+    ),
+    "competitors.error.date_future": (
+        "The observed-on date {value} is in the future; evidence cannot be from tomorrow.",
+        "Датум запажања {value} је у будућности; доказ не може бити од сутра.",
+    ),
+    "competitors.error.date_past": (
+        "The observed-on date {value} is too far in the past.", "Датум запажања {value} је предалеко у прошлости."
+    ),
+    "competitors.error.country": (
+        "The HQ country {value} is not a two-letter ISO code such as {examples}.",
+        "Земља седишта {value} није двословна ознака земље као што су {examples}.",
+    ),
+    "competitors.error.currency": (
+        "The currency {value} is not a three-letter ISO code such as {examples}.",
+        "Валута {value} није трословна ознака валуте као што су {examples}.",
+    ),
+    "competitors.error.empty.company_name": (
+        "The company name is empty; write a short sentence.", "Назив компаније је празан; упишите кратак назив."
+    ),
+    "competitors.error.name_taken": (
+        "A company called {name} already exists (maybe archived); choose another name.",
+        "Компанија под називом {name} већ постоји (можда архивирана); изаберите други назив.",
+    ),
+    "competitors.error.no_company_id": ("Company {id} does not exist.", "Компанија {id} не постоји."),
+    "competitors.error.no_company": ("No company is called {name}.", "Нема компаније под називом {name}."),
+    "competitors.error.no_company_near": (
+        "No company is called {name}. Did you mean {near}?", "Нема компаније под називом {name}. Да ли сте мислили на: {near}?"
+    ),
+    "competitors.error.archive_us": (
+        "{name} is our own company; it cannot be archived.", "{name} је наша компанија; не може да се архивира."
+    ),
+    "competitors.error.archived_not_ours": (
+        "{name} is archived; restore it before making it our company.",
+        "{name} је архивирана; вратите је пре него што је означите као нашу компанију.",
+    ),
+    "competitors.error.notes_private": (
+        "The notes of company {id} are a private note of someone else; only their author or an admin may change them.",
+        "Белешке компаније {id} су туђа приватна белешка; може да их мења само њихов аутор или администратор.",
+    ),
+    "competitors.error.no_item": ("SWOT item {id} does not exist.", "SWOT ставка {id} не постоји."),
+    "competitors.error.item_private": (
+        "SWOT item {id} is a private note of someone else; only its author or an admin may change it.",
+        "SWOT ставка {id} је туђа приватна белешка; може да је мења само њен аутор или администратор.",
+    ),
+    "competitors.error.archived_company": (
+        "{name} is archived; restore it before adding SWOT items.",
+        "{name} је архивирана; вратите је пре додавања SWOT ставки.",
+    ),
+    "competitors.error.archived_item": (
+        "An archived SWOT item has no place on the board; restore it first.",
+        "Архивирана SWOT ставка нема место на табли; прво је вратите.",
+    ),
+    "competitors.error.no_us": (
+        "No company is flagged as ours, so there are no own strengths and weaknesses to use.",
+        "Ниједна компанија није означена као наша, па нема наших снага и слабости које бисмо користили.",
+    ),
+    "competitors.error.links": (
+        ("A {kind} strategy can only use our {internal} items and the {external} items of the chosen company; "
+         "item(s) {items} do not fit."),
+        ("Стратегија {kind} може да користи само наше ставке {internal} и ставке {external} изабране компаније; "
+         "ставке {items} не одговарају."),
+    ),
+    "competitors.error.no_strategy": ("TOWS strategy {id} does not exist.", "Стратегија {id} не постоји."),
+    "competitors.error.battlecard_no_us": (
+        "No company is flagged as ours; a battlecard compares a competitor with us.",
+        "Ниједна компанија није означена као наша; картица за продају пореди конкурента са нама.",
+    ),
+    "competitors.error.battlecard_us": (
+        "{name} is our own company; choose a competitor for a battlecard.",
+        "{name} је наша компанија; за картицу за продају изаберите конкурента.",
+    ),
+    "competitors.error.board_image": (
+        "The board could not be rendered as an image: {reason}", "Табла не може да се претвори у слику: {reason}"
+    ),
+})
+
+# Errors about one field, in both languages: problem -> (English, Serbian) with the field as {en}/{sr};
+# `research.competitors.validation.field_error` raises `competitors.error.<problem>.<field code>`.
+_FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "statement": ("statement", "изјава"),
+    "strategy": ("strategy", "стратегија"),
+    "source_note": ("source note", "напомена о извору"),
+    "owner": ("owner", "носилац"),
+    "notes": ("notes", "белешке"),
+    "segments": ("segments", "сегменти"),
+    "channels": ("channels", "канали"),
+    "key_customers": ("key customers", "кључни купци"),
+    "tags": ("tags", "ознаке"),
+    "impact": ("impact", "утицај"),
+    "source_url": ("source URL", "веб-адреса извора"),
+    "status": ("status", "статус"),
+    "tows_quadrant": ("TOWS quadrant", "врста стратегије"),
+}
+_FIELD_PROBLEMS: dict[str, tuple[tuple[str, str], tuple[str, ...]]] = {
+    "empty": (("The {en} is empty; write a short sentence.", "Поље „{sr}“ је празно; упишите кратку реченицу."),
+              ("statement", "strategy")),
+    "too_long": (("The {en} is {{length}} characters long; keep it under {{max}}.",
+                  "Поље „{sr}“ има {{length}} знакова; нека буде краће од {{max}}."),
+                 ("statement", "strategy", "source_note", "owner", "notes")),
+    "entry_too_long": (("An entry of {en} is longer than {{max}} characters: {{entry}}…",
+                        "Ставка у пољу „{sr}“ је дужа од {{max}} знакова: {{entry}}…"),
+                       ("segments", "channels", "key_customers", "tags")),
+    "too_many": (("{{count}} entries of {en} is too many; keep it to {{max}}.",
+                  "У пољу „{sr}“ има {{count}} ставки, превише; највише {{max}}."),
+                 ("segments", "channels", "key_customers", "tags")),
+    "whole_number": (("The {en} must be a whole number, not {{value}}.", "Поље „{sr}“ мора бити цео број, а не {{value}}."),
+                     ("impact",)),
+    "choice": (("Unknown {en} {{value}}; use one of {{allowed}}.",
+                "Непозната вредност {{value}} у пољу „{sr}“; користите једну од: {{allowed}}."),
+               ("status", "tows_quadrant")),
+    "not_address": (("The {en} {{value}} is not a web address.", "Поље „{sr}“: {{value}} није веб адреса."), ("source_url",)),
+    "bad_address": (("The {en} {{value}} is not a valid web address.", "Поље „{sr}“: {{value}} није исправна веб адреса."),
+                    ("source_url",)),
+    "scheme": (("The {en} must start with {{http}} or {{https}}, not {{value}}.",
+                "Поље „{sr}“ мора да почиње са {{http}} или {{https}}, а не {{value}}."), ("source_url",)),
+    "host": (("The {en} {{value}} has no valid host name.", "Поље „{sr}“: {{value}} нема исправан назив сервера."),
+             ("source_url",)),
+}
+for _problem, ((_english, _serbian), _codes) in _FIELD_PROBLEMS.items():
+    for _code in _codes:
+        _en, _sr = _FIELD_NAMES[_code]
+        MESSAGES[f"competitors.error.{_problem}.{_code}"] = (_english.format(en=_en), _serbian.format(sr=_sr))

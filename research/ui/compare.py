@@ -6,7 +6,7 @@ research.compare (data, wording, exports).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import pandas as pd
@@ -15,11 +15,12 @@ import streamlit as st
 from research import config
 from research.compare import data, features, views
 from research.compare.summary import summary_for
+from research.data.labels import labels_for
 from research.errors import VantageError
 from research.store import Store
 from research.ui.context import actor, can, lang, tr
-from research.ui.text import escape_markdown
 from research.ui.deck_button import add_to_deck
+from research.ui.text import escape_markdown
 from research.ui.widgets import show_error
 
 VIEWS = ("matrix", "canvas", "radar", "positioning", "prices", "share", "summary")
@@ -209,7 +210,11 @@ def positioning_controls(store: Store) -> tuple[str, str, str]:
             del st.session_state[key]  # a custom field renamed or removed since the last run
     cols = st.columns(3)
     x = cols[0].selectbox(tr("compare.positioning.x"), axes, format_func=labels.get, key="compare_pos_x")
-    y = cols[1].selectbox(tr("compare.positioning.y"), axes, index=1, format_func=labels.get, key="compare_pos_y")
+    # The y axis offers every attribute but x's, so the two axes can never be the same.
+    y_axes = [a for a in axes if a != x]
+    if st.session_state.get("compare_pos_y") not in (None, *y_axes):
+        del st.session_state["compare_pos_y"]
+    y = cols[1].selectbox(tr("compare.positioning.y"), y_axes, format_func=labels.get, key="compare_pos_y")
     size = cols[2].selectbox(tr("compare.positioning.size_by"), sizes, format_func=labels.get, key="compare_pos_size")
     return x, y, size
 
@@ -233,7 +238,8 @@ def profile(store: Store, chosen: Sequence[data.Company], attributes: Sequence[s
 
 
 def summary(store: Store, chosen: Sequence[data.Company], focus: str | None) -> None:
-    """Advantages and gaps per competitor (the focused one first), and the same text to copy."""
+    """Advantages and gaps per competitor (the focused one first), rendered, then the same list as plain text to copy
+    (no Markdown marks: it is pasted into slides and e-mails as it is)."""
     ordered = sorted(chosen, key=lambda c: (c.is_us, c.name != focus))
     summaries = summary_for(store, ordered)
     if not summaries:
@@ -241,9 +247,10 @@ def summary(store: Store, chosen: Sequence[data.Company], focus: str | None) -> 
         return
     if focus:
         st.caption(escape_markdown(tr("compare.summary.focused", competitor=focus)))
-    st.markdown(views.summary_markdown(summaries, lang(), escape=escape_markdown))
+    names = labels_for(store, lang())
+    st.markdown(views.summary_markdown(summaries, lang(), escape=escape_markdown, names=names))
     st.caption(tr("compare.summary.copy"))
-    st.code(views.summary_markdown(summaries, lang()), language="markdown")
+    st.code(views.summary_text(summaries, lang(), names=names), language=None, wrap_lines=True)
 
 
 # ---- feature matrix edits ----------------------------------------------------------------------------
@@ -269,7 +276,13 @@ def feature_editor(store: Store, chosen: Sequence[data.Company], product_categor
     if loaded.empty:
         st.info(tr("compare.matrix.empty"))
         return
-    table = loaded[["category", "feature", "value", "note", "source_url"]].reset_index(drop=True)
+    # Category and feature by their names in the viewer's language (both read-only); rows stay aligned with
+    # `loaded`, which keeps the ids. Empty notes and sources as empty cells, not "None".
+    names = labels_for(store, language)
+    table = names.frame(loaded[["category", "feature", "value", "note", "source_url"]],
+                        {"category": "feature_category", "feature": "feature"}).reset_index(drop=True)
+    table[["note", "source_url"]] = table[["note", "source_url"]].astype(object).where(table[["note", "source_url"]].notna(), "")
+    value_names = {v: tr(f"compare.value.{v}") for v in data.FEATURE_VALUES}
     edited = st.data_editor(
         table,
         key=EDITOR_KEY,
@@ -279,7 +292,8 @@ def feature_editor(store: Store, chosen: Sequence[data.Company], product_categor
         column_config={
             "category": st.column_config.TextColumn(tr("compare.label.category")),
             "feature": st.column_config.TextColumn(tr("compare.label.feature")),
-            "value": st.column_config.SelectboxColumn(tr("compare.label.value"), options=list(data.FEATURE_VALUES), required=True),
+            "value": st.column_config.SelectboxColumn(tr("compare.label.value"), options=list(data.FEATURE_VALUES), required=True,
+                                                      format_func=lambda v, names=value_names: names.get(v, v)),
             "note": st.column_config.TextColumn(tr("compare.label.note"), max_chars=features.MAX_NOTE),
             "source_url": st.column_config.LinkColumn(tr("compare.label.source")),
         },
@@ -324,17 +338,19 @@ def add_feature_form(store: Store) -> None:
     categories = data.feature_groups(store)
     product_categories = data.price_categories(store)
     none = tr("compare.add.no_product_category")
+    names = labels_for(store, lang())
     with st.form("compare_add_feature", clear_on_submit=True, border=True):
         st.markdown(f"**{tr('compare.add.title')}**")
         cols = st.columns([2, 3, 2])
         category = cols[0].selectbox(
             tr("compare.label.category"), options=categories, index=None, accept_new_options=True,
             placeholder=tr("compare.add.category_placeholder"), key="compare_add_category",
+            format_func=lambda c, names=names: names("feature_category", c),
         )
         name = cols[1].text_input(tr("compare.label.feature"), max_chars=features.MAX_NAME, key="compare_add_name")
         product_category = cols[2].selectbox(
             tr("compare.matrix.filter"), options=[None, *product_categories], key="compare_add_product_category",
-            format_func=lambda c, none=none: none if c is None else c,
+            format_func=lambda c, none=none, names=names: none if c is None else names("category", c),
         )
         submitted = st.form_submit_button(tr("compare.add.submit"), icon=":material/add:")
     if not submitted:
@@ -381,6 +397,13 @@ def offer_demo_features(store: Store) -> None:
             return
         st.toast(tr("compare.matrix.seeded", n=cells), icon=":material/check:")
         st.rerun()
+
+
+def category_names(store: Store, every: str | None = None) -> Callable[[str | None], str]:
+    """A product-category picker's format_func: each category by its name in the viewer's language (the stored value
+    stays the option), None as `every`."""
+    names, everything = labels_for(store, lang()), every or ""
+    return lambda category: everything if category is None else names("category", category)
 
 
 def no_competitors() -> None:

@@ -20,6 +20,7 @@ from research.competitors import analysis, battlecard, exports, profiles, swot, 
 from research.competitors import validation as v
 from research.competitors.profiles import Company
 from research.data import fields
+from research.data.labels import labels_for
 from research.errors import ConflictError, VantageError
 from research.i18n import fmt_date, fmt_datetime
 from research.present import views_competitors
@@ -58,7 +59,7 @@ def choose(store: Store) -> tuple[Company | None, str, bool]:
     if COMPANY_KEY not in st.session_state or st.session_state[COMPANY_KEY] not in ids:
         wanted = (params.get("company") or "").strip().lower()
         by_name = [cid for cid, name, _ in options if name.lower() == wanted]
-        st.session_state[COMPANY_KEY] = by_name[0] if by_name else (ids[0] if ids else None)
+        st.session_state[COMPANY_KEY] = by_name[0] if by_name else _first_competitor(store, ids)
     if VIEW_KEY not in st.session_state:
         wanted_view = params.get("view")
         st.session_state[VIEW_KEY] = wanted_view if wanted_view in VIEWS else "profile"
@@ -90,6 +91,13 @@ def choose(store: Store) -> tuple[Company | None, str, bool]:
         view = "board"
     _sync_url(company, view, presenting)
     return company, view, presenting
+
+
+def _first_competitor(store: Store, ids: list[int]) -> int | None:
+    """The page's opening company: the first active competitor (a session is about them, not us);
+    our own company only when there is no competitor."""
+    active = profiles.company_options(store)
+    return next((cid for cid, _, is_us in active if not is_us), ids[0] if ids else None)
 
 
 def _sync_url(company: Company | None, view: str, presenting: bool) -> None:
@@ -139,7 +147,7 @@ def _attempt(action: Callable[[], Any], done: str, *, form: str | None = None) -
         if form is None:
             show_error(error)
             return False
-        st.session_state[f"{form}conflict"] = error.message
+        st.session_state[f"{form}conflict"] = error
         st.rerun()
     except VantageError as error:
         show_error(error)
@@ -151,10 +159,10 @@ def _attempt(action: Callable[[], Any], done: str, *, form: str | None = None) -
 
 def _conflict_panel(form: str) -> None:
     """The refused save of `form`, with the way out: reload the row, dropping the typed changes."""
-    message = st.session_state.get(f"{form}conflict")
-    if not message:
+    error = st.session_state.get(f"{form}conflict")
+    if not error:
         return
-    show_error(ConflictError(message))
+    show_error(error if isinstance(error, ConflictError) else ConflictError(str(error)))
     if st.button(tr("competitors.reload"), key=f"{form}reload", icon=":material/refresh:"):
         _forget(form)
         st.rerun()
@@ -368,14 +376,16 @@ def render_profile(store: Store, company: Company) -> None:
         if products.empty:
             st.info(tr("competitors.no_products"))
         else:
-            st.dataframe(views.products_table(products, language), hide_index=True, key="competitors_products", height=320)
+            st.dataframe(views.products_table(products, language, labels_for(store, language)), hide_index=True,
+                         key="competitors_products", height=320)
     with right:
         st.subheader(tr("competitors.served"))
         served = profiles.served_industries(store, company.id)
         if served.empty:
             st.caption(tr("competitors.no_accounts"))
         else:
-            st.dataframe(views.served_table(served, language), hide_index=True, key="competitors_served")
+            st.dataframe(views.served_table(served, language, labels_for(store, language)), hide_index=True,
+                         key="competitors_served")
         st.subheader(tr("competitors.changes"))
         changes, _ = collect_views.changes_view(store, language, company_id=company.id, prices_only=False, limit=10)
         if changes.empty:
@@ -817,7 +827,9 @@ def render_history(store: Store, company: Company) -> None:
     if history.empty:
         st.info(tr("competitors.history_empty"))
         return
-    st.dataframe(views.history_table(history, lang()), hide_index=True, key="competitors_history")
+    language = lang()
+    custom = {f.name: f.label(language) for f in fields.list_fields(store, "companies")}
+    st.dataframe(views.history_table(history, language, custom), hide_index=True, key="competitors_history")
 
 
 RENDERERS: dict[str, Callable[[Store, Company], None]] = {
