@@ -32,6 +32,7 @@ from research.access import Actor
 from research.data.entities import _FALSE, _TRUE, Entity, Field, get_entity, parse_dates
 from research.data.values import EMPTY_MARKERS, empty_cells, parse_amounts
 from research.errors import ValidationError
+from research.i18n import Named, keyed_error, message
 from research.store import Store, Transaction, quote_ident
 
 KINDS = ("int", "number", "money", "percent", "text", "choice", "date", "bool")
@@ -127,8 +128,9 @@ def get_field(store: Store, entity: str, name: str) -> CustomField:
     for f in list_fields(store, entity):
         if f.name == name:
             return f
-    known = ", ".join(f.name for f in list_fields(store, entity)) or "none yet"
-    raise ValidationError(f"{entity} has no custom field {name!r} (its custom fields: {known}).")
+    known = ", ".join(f.name for f in list_fields(store, entity))
+    raise keyed_error(ValidationError, "fields.error.no_field", entity=entity, name=name,
+                      known=Named(known or "none yet", known or "још ниједно"))
 
 
 def entity_for(store: Store, name: str) -> Entity:
@@ -146,7 +148,7 @@ def entity_for(store: Store, name: str) -> Entity:
 
 def _check_entity(entity: str) -> None:
     if entity not in ENTITIES:
-        raise ValidationError(f"Custom fields belong to {', '.join(ENTITIES)}; {entity!r} is not one of them.")
+        raise keyed_error(ValidationError, "fields.error.entity", entities=", ".join(ENTITIES), entity=entity)
 
 
 # ---- names -------------------------------------------------------------------------------
@@ -177,16 +179,14 @@ def table_columns(store: Store, table: str) -> list[str]:
 def name_problem(store: Store, entity: str, name: str, *, ignore: str | None = None) -> str | None:
     """Why `name` cannot be a new column of `entity`, or None when it can."""
     if not _NAME.match(name or ""):
-        return (f"{name!r} is not a field name: use lower-case letters, digits and _, starting with a letter "
-                f"(at most 63 characters), e.g. {slug(name or 'field')!r}")
+        return message("fields.problem.pattern", name=name, example=slug(name or "field"))
     if name in _reserved_words(store):
-        return f"{name!r} is a reserved SQL word; choose another name, e.g. {name + '_value'!r}"
+        return message("fields.problem.sql_word", name=name, example=name + "_value")
     if name in RESERVED_NAMES:
-        return f"{name!r} is a name Vantage computes or keeps itself; choose another name"
+        return message("fields.problem.reserved", name=name)
     if name != ignore and name in table_columns(store, get_entity(entity).table):
         builtin = name in get_entity(entity).field_names or name not in {f.name for f in list_fields(store, entity)}
-        what = "a built-in field" if builtin else "a custom field"
-        return f"{entity} already has {what} called {name!r}"
+        return message("fields.problem.builtin" if builtin else "fields.problem.custom", entity=entity, name=name)
     return None
 
 
@@ -197,20 +197,21 @@ def free_name(store: Store, entity: str, header: str, taken: Iterable[str] = ())
     for candidate in (base, f"{base[:57]}_value", *(f"{base[:58]}_{i}" for i in range(2, 1000))):
         if candidate not in taken and name_problem(store, entity, candidate) is None:
             return candidate
-    raise ValidationError(f"No free field name for {header!r}.")
+    raise keyed_error(ValidationError, "fields.error.no_free_name", header=header)
 
 
 def _label(value: str | None, fallback: str, what: str) -> str:
     text = " ".join(str(value or "").split()) or fallback
     if len(text) > MAX_LABEL:
-        raise ValidationError(f"The {what} {text[:40]!r}… is longer than {MAX_LABEL} characters.")
+        raise keyed_error(ValidationError, "fields.error.label_long", what=message(f"fields.what.{what}"),
+                          text=text[:40], max=MAX_LABEL)
     return text
 
 
 def _choices(kind: str, choices: Sequence[str] | None) -> tuple[str, ...]:
     if kind != "choice":
         if choices:
-            raise ValidationError("Only a choice field has a list of values; leave --choices out for this kind.")
+            raise keyed_error(ValidationError, "fields.error.choices_only")
         return ()
     cleaned: list[str] = []
     for choice in choices or ():
@@ -218,9 +219,9 @@ def _choices(kind: str, choices: Sequence[str] | None) -> tuple[str, ...]:
         if text and text.casefold() not in {c.casefold() for c in cleaned}:
             cleaned.append(text)
     if not cleaned:
-        raise ValidationError("A choice field needs its values, e.g. --choices \"A,B,C\".")
+        raise keyed_error(ValidationError, "fields.error.choices_needed")
     if len(cleaned) > MAX_CHOICES:
-        raise ValidationError(f"A choice field takes at most {MAX_CHOICES} values, not {len(cleaned):,}.")
+        raise keyed_error(ValidationError, "fields.error.choices_many", max=MAX_CHOICES, n=f"{len(cleaned):,}")
     return tuple(cleaned)
 
 
@@ -230,7 +231,7 @@ def _check_kind(kind: str) -> str:
                "currency": "money", "%": "percent", "string": "text"}
     kind = aliases.get(kind, kind)
     if kind not in KINDS:
-        raise ValidationError(f"{kind!r} is not a field kind; choose one of: {', '.join(KINDS)}.")
+        raise keyed_error(ValidationError, "fields.error.kind", kind=kind, kinds=", ".join(KINDS))
     return kind
 
 
@@ -270,13 +271,13 @@ def add_field_in(tx: Transaction, store: Store, entity: str, name: str, kind: st
     kind = _check_kind(kind)
     problem = name_problem(store, entity, name)
     if problem:
-        raise ValidationError(f"Cannot add the field: {problem}.")
+        raise keyed_error(ValidationError, "fields.error.cannot_add", problem=problem)
     existing = tx.execute("SELECT count(*), coalesce(max(position), 0) FROM custom_fields WHERE entity = ?",
                           [entity]).fetchone()
     if existing[0] >= MAX_FIELDS:
-        raise ValidationError(f"{entity} already has {MAX_FIELDS} custom fields; remove one before adding another.")
-    en = _label(label_en, name.replace("_", " ").capitalize(), "English name")
-    sr = _label(label_sr, en, "Serbian name")
+        raise keyed_error(ValidationError, "fields.error.too_many", entity=entity, max=MAX_FIELDS)
+    en = _label(label_en, name.replace("_", " ").capitalize(), "en")
+    sr = _label(label_sr, en, "sr")
     values = {"entity": entity, "name": name, "kind": kind, "label_en": en, "label_sr": sr,
               "choices": list(_choices(kind, choices)), "position": int(existing[1]) + 1}
     table = get_entity(entity).table
@@ -301,14 +302,14 @@ def rename_field(store: Store, actor: Actor, entity: str, name: str, *, new_name
     if new_name:
         problem = name_problem(store, entity, new_name)
         if problem:
-            raise ValidationError(f"Cannot rename {name!r}: {problem}.")
+            raise keyed_error(ValidationError, "fields.error.cannot_rename", name=name, problem=problem)
     changes: dict[str, Any] = {}
     if new_name:
         changes["name"] = new_name
     if label_en is not None:
-        changes["label_en"] = _label(label_en, field.label_en, "English name")
+        changes["label_en"] = _label(label_en, field.label_en, "en")
     if label_sr is not None:
-        changes["label_sr"] = _label(label_sr, field.label_sr, "Serbian name")
+        changes["label_sr"] = _label(label_sr, field.label_sr, "sr")
     table = get_entity(entity).table
     if choices is not None:
         new_choices = _choices(field.kind, choices)
@@ -319,10 +320,10 @@ def rename_field(store: Store, actor: Actor, entity: str, name: str, *, new_name
                 f"WHERE {quote_ident(name)} IN (SELECT unnest(?)) GROUP BY 1 ORDER BY 1", [dropped])
             if held:
                 listed = ", ".join(f"{r['value']!r} ({r['n']:,} rows)" for r in held)
-                raise ValidationError(f"Cannot drop values still in use: {listed}; change those rows first.")
+                raise keyed_error(ValidationError, "fields.error.values_in_use", listed=listed)
         changes["choices"] = list(new_choices)
     if not changes:
-        raise ValidationError("Nothing to change: give a new name, an English or Serbian name, or choices.")
+        raise keyed_error(ValidationError, "fields.error.nothing")
     with store.transaction(actor) as tx:
         if new_name:
             _alter(tx, table, f"ALTER TABLE {quote_ident(table)} RENAME COLUMN {quote_ident(name)} "
@@ -341,9 +342,7 @@ def remove_field(store: Store, actor: Actor, entity: str, name: str, *, confirme
     field = get_field(store, entity, name)
     uses = field_uses(store, entity, name)
     if uses and not confirmed:
-        raise ValidationError(
-            f"{name!r} is used by {'; '.join(uses)}. Those would stop working; confirm the removal "
-            "(--yes in the CLI) or change them first.")
+        raise keyed_error(ValidationError, "fields.error.in_use", name=name, uses="; ".join(uses))
     table = get_entity(entity).table
     with store.transaction(actor) as tx:
         held = int(tx.execute(f"SELECT count({quote_ident(name)}) FROM {quote_ident(table)}").fetchone()[0])

@@ -60,6 +60,32 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+class Named(str):
+    """A text in both languages, as a value of a keyed message (`keyed_error`).
+
+    As text it is the English (the error's English `message`: the CLI, logs); a catalog message
+    asks for the Serbian one with the format spec "sr" ("„{field:sr}”"), so a Serbian page names
+    a field "Запослени" where the English message keeps "employees", the name the CLI uses.
+    """
+
+    sr: str
+
+    def __new__(cls, en: str, sr: str | None = None) -> Named:
+        named = super().__new__(cls, en)
+        named.sr = sr or en
+        return named
+
+    def __format__(self, spec: str) -> str:
+        if spec == "sr":
+            return self.sr
+        return str.__format__(str(self), "" if spec == "en" else spec)
+
+
+def message(key: str, **values: object) -> Named:
+    """Catalog message `key` in both languages: a value for another keyed message (a reason inside a refusal)."""
+    return Named(t(key, "en", **values), t(key, "sr", **values))
+
+
 def keyed_error(cls: type[E], key: str, **values: object) -> E:
     """An error of class `cls` holding catalog message `key` with `values`: its `message` is the
     English text (CLI, logs) and pages show it in the viewer's language (`error_text`)."""

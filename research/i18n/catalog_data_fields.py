@@ -2,6 +2,82 @@
 
 # key: (English, Serbian Cyrillic)
 MESSAGES: dict[str, tuple[str, str]] = {
+    # refusals of research/data/fields.py (the English is the CLI's text)
+    "fields.error.no_field": (
+        "{entity} has no custom field {name!r} (its custom fields: {known}).",
+        "Табела {entity} нема сопствено поље „{name}” (њена сопствена поља: {known:sr}).",
+    ),
+    "fields.error.entity": (
+        "Custom fields belong to {entities}; {entity!r} is not one of them.",
+        "Сопствена поља имају табеле {entities}; „{entity}” није једна од њих.",
+    ),
+    "fields.problem.pattern": (
+        "{name!r} is not a field name: use lower-case letters, digits and _, starting with a letter "
+        "(at most 63 characters), e.g. {example!r}",
+        "„{name}” није назив поља: користите мала слова, цифре и _, почевши словом (највише 63 знака), "
+        "нпр. „{example}”",
+    ),
+    "fields.problem.sql_word": (
+        "{name!r} is a reserved SQL word; choose another name, e.g. {example!r}",
+        "„{name}” је резервисана реч језика SQL; изаберите други назив, нпр. „{example}”",
+    ),
+    "fields.problem.reserved": (
+        "{name!r} is a name Vantage computes or keeps itself; choose another name",
+        "„{name}” је назив који Vantage сам израчунава или чува; изаберите други назив",
+    ),
+    "fields.problem.builtin": (
+        "{entity} already has a built-in field called {name!r}",
+        "Табела {entity} већ има уграђено поље „{name}”",
+    ),
+    "fields.problem.custom": (
+        "{entity} already has a custom field called {name!r}",
+        "Табела {entity} већ има сопствено поље „{name}”",
+    ),
+    "fields.error.no_free_name": ("No free field name for {header!r}.", "Нема слободног назива поља за „{header}”."),
+    "fields.what.en": ("English name", "енглески назив"),
+    "fields.what.sr": ("Serbian name", "српски назив"),
+    "fields.error.label_long": (
+        "The {what} {text!r}… is longer than {max} characters.",
+        "Поље „{what:sr}” („{text}…”) дуже је од {max} знакова.",
+    ),
+    "fields.error.choices_only": (
+        "Only a choice field has a list of values; leave --choices out for this kind.",
+        "Само поље са листом избора има вредности за избор; за ову врсту их изоставите.",
+    ),
+    "fields.error.choices_needed": (
+        "A choice field needs its values, e.g. --choices \"A,B,C\".",
+        "Поље са листом избора мора да има вредности, нпр. „A,B,C”.",
+    ),
+    "fields.error.choices_many": (
+        "A choice field takes at most {max} values, not {n}.",
+        "Поље са листом избора прима највише {max} вредности, а не {n}.",
+    ),
+    "fields.error.kind": (
+        "{kind!r} is not a field kind; choose one of: {kinds}.",
+        "„{kind}” није врста поља; изаберите једну од: {kinds}.",
+    ),
+    "fields.error.cannot_add": ("Cannot add the field: {problem}.", "Поље не може да се дода: {problem:sr}."),
+    "fields.error.too_many": (
+        "{entity} already has {max} custom fields; remove one before adding another.",
+        "Табела {entity} већ има {max} сопствених поља; уклоните једно пре додавања новог.",
+    ),
+    "fields.error.cannot_rename": (
+        "Cannot rename {name!r}: {problem}.",
+        "Поље „{name}” не може да се преименује: {problem:sr}.",
+    ),
+    "fields.error.values_in_use": (
+        "Cannot drop values still in use: {listed}; change those rows first.",
+        "Вредности које се још користе не могу да се уклоне: {listed}; прво измените те редове.",
+    ),
+    "fields.error.nothing": (
+        "Nothing to change: give a new name, an English or Serbian name, or choices.",
+        "Нема шта да се промени: унесите нови назив, енглески или српски назив, или изборе.",
+    ),
+    "fields.error.in_use": (
+        "{name!r} is used by {uses}. Those would stop working; confirm the removal (--yes in the CLI) or change "
+        "them first.",
+        "Поље „{name}” користе: {uses}. Они би престали да раде; потврдите уклањање или их прво измените.",
+    ),
     "data.view.fields": ("Fields", "Поља"),
     "data.fields.help": (
         "Your own fields for accounts, companies and products. Each is a real column: edited in the grid, imported, "

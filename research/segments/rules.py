@@ -30,10 +30,10 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from research.errors import ValidationError
-from research.i18n import keyed_error
+from research.i18n import Named, keyed_error
 from research.store import Store, quote_ident
 
 if TYPE_CHECKING:
@@ -140,28 +140,6 @@ def condition_columns(sql: str, custom: Iterable[str] = ()) -> set[str] | None:
     if not found <= set(BASE_COLUMNS) | set(custom) or _BARE_COLUMN.search(_COLUMN_REF.sub("", sql)):
         return None
     return found
-
-
-class Named(str):
-    """A name in both languages, as a parameter of a keyed error (research.i18n.keyed_error).
-
-    As text it is the English name (the error's English `message`: the CLI, logs); a catalog
-    message asks for the Serbian one with the format spec "sr" ("„{field:sr}”"), so a Serbian
-    page names a field "Запослени" where the English message keeps "employees", the name the
-    CLI's rule text uses.
-    """
-
-    sr: str
-
-    def __new__(cls, en: str, sr: str | None = None) -> Self:
-        named = super().__new__(cls, en)
-        named.sr = sr or en
-        return named
-
-    def __format__(self, spec: str) -> str:
-        if spec == "sr":
-            return self.sr
-        return str.__format__(str(self), "" if spec == "en" else spec)
 
 
 @dataclass(frozen=True)
