@@ -194,7 +194,7 @@ def segment_sizing(store: Store, params: dict[str, Any], ctx: RenderContext) -> 
     title = t("segments.sizing.title", lang)
     described = sizing.contract_text(valuation, lang)
     band = t("segments.sizing.band", lang, band=fmt_percent(assumptions.sensitivity, lang))
-    frame = result.frame()
+    frame = result.frame(lang)  # with the amounts written rounded for their size ("€38.5m")
     chart = charts.sizing_funnel_chart(
         frame, title=title, subtitle=[described, band], stage_title=t("segments.sizing.stage", lang),
         value_title=t("segments.sizing.value", lang), low_title=t("segments.sizing.low", lang),
@@ -205,9 +205,9 @@ def segment_sizing(store: Store, params: dict[str, Any], ctx: RenderContext) -> 
         (Series(t("segments.sizing.value", lang), tuple(float(v) for v in frame["value"]), "#5D6D7E"),),
         x_title=t("segments.sizing.stage", lang), y_title=t("segments.sizing.value", lang), number_format="#,##0",
     )
-    table = frame.rename(columns={
-        "stage": t("segments.sizing.stage", lang), "value": t("segments.sizing.value", lang),
-        "low": t("segments.sizing.low", lang), "high": t("segments.sizing.high", lang),
+    table = frame.loc[:, ["stage", "value_text", "low_text", "high_text"]].rename(columns={
+        "stage": t("segments.sizing.stage", lang), "value_text": t("segments.sizing.value", lang),
+        "low_text": t("segments.sizing.low", lang), "high_text": t("segments.sizing.high", lang),
     })
     caption = " · ".join((
         described[:1].upper() + described[1:],
