@@ -24,7 +24,7 @@ from research.charts.theme import US_COLOR
 from research.compare import data as compare_data
 from research.compare import views as compare_views
 from research.competitors import profiles, swot, tows
-from research.i18n import t
+from research.i18n import fmt_money_round, t
 from research.present import decks, views
 from research.present.model import RenderContext, SlideContent
 from research.query import sandbox as sandbox_module
@@ -221,6 +221,9 @@ def test_sizing_funnel_uses_the_frozen_assumptions(ws: Store) -> None:
     accounts = profile.count_members(ws, saved.get_segment(ws, params["segment"]).condition)
     assert accounts > 0 and tam == pytest.approx(25000 * accounts)
     assert content.links == {"segment_id": params["segment"]}
+    written = content.table.iloc[:, 1].tolist()  # the amounts as the slide's table shows them
+    assert written == [fmt_money_round(v, "EUR", "en") for v in (tam, sam, som)]
+    assert all(".00" not in text for text in written)
 
 
 def test_swot_board_quadrants_are_the_company_items(ws: Store) -> None:
