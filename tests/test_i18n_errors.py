@@ -57,3 +57,25 @@ def test_every_catalog_error_title_names_a_real_class_with_that_english_title() 
 def test_money_is_rounded_for_its_size(value: float | None, en: str, sr: str) -> None:
     assert fmt_money_round(value, "EUR", "en") == en
     assert fmt_money_round(value, "EUR", "sr").replace("\xa0", " ") == sr  # CLDR puts a no-break space
+
+
+def test_store_refusals_read_the_same_in_english_and_name_the_table_by_its_noun_in_serbian(demo_copy) -> None:  # noqa: ANN001
+    from research.errors import ConflictError
+    from research.store import Store
+
+    store = Store.open(str(demo_copy))
+    try:
+        row = store.query_rows("SELECT id, version FROM accounts ORDER BY id LIMIT 1")[0]
+        with store.transaction("ana") as tx:
+            tx.update("accounts", row["id"], {"city": "Novi Sad"})
+        with pytest.raises(ConflictError) as stale, store.transaction("ivan") as tx:
+            tx.update("accounts", row["id"], {"city": "Niš"}, expected_version=row["version"])
+        with pytest.raises(ConflictError) as gone, store.transaction("ivan") as tx:
+            tx.update("accounts", 10**9, {"city": "Niš"})
+    finally:
+        store.close()
+    for error in (stale.value, gone.value):
+        assert error_text(error, "en")[1] == error.message, "the catalog's English is the store's own sentence"
+        serbian = error_text(error, "sr")[1]
+        assert "клијент" in serbian and "accounts" not in serbian, serbian
+    assert "ana" in error_text(stale.value, "sr")[1], "who changed it is named"

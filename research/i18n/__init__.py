@@ -100,7 +100,12 @@ def error_text(error: VantageError, lang: str) -> tuple[str, str]:
     key = f"error.title.{owner.__name__}" if owner else ""
     if owner is not None and title == owner.__dict__["title"] and key in MESSAGES:
         title = t(key, lang)  # the class's own title, not one given to this error
-    message = t(error.key, lang, **error.params) if error.key in MESSAGES else error.message
+    values = dict(error.params)
+    table = values.get("table")
+    if isinstance(table, str) and not isinstance(table, Named) and f"changes.thing.{table}" in MESSAGES:
+        # A table named in a store refusal reads as its noun in Serbian ("{table:sr}"): "клијент", not "accounts".
+        values["table"] = Named(table, t(f"changes.thing.{table}", "sr").split("|")[0])
+    message = t(error.key, lang, **values) if error.key in MESSAGES else error.message
     return title, message
 
 

@@ -22,3 +22,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.title.SegmentNameTaken": ("Name already taken", "Назив је већ заузет"),
     "error.title.PermissionDenied": ("Not allowed", "Није дозвољено"),
 }
+
+# Refusals of the store (research/store/core.py). The store sits below the catalog, so it gives each
+# error its key and values and keeps its own English sentence, which must equal the English here.
+MESSAGES.update({
+    "store.error.read_only": (
+        "The workspace is open read-only; changes cannot be saved.",
+        "Радни простор је отворен само за читање; измене не могу да се сачувају.",
+    ),
+    "store.error.conflict": (
+        "Someone else changed the same rows at the same moment; nothing was saved. Try again.",
+        "Неко други је у истом тренутку изменио исте редове; ништа није сачувано. Покушајте поново.",
+    ),
+    "store.error.not_saved": ("Not saved: {detail}", "Није сачувано: {detail}"),
+    "store.error.gone": (
+        "{table} row {row_id} no longer exists; someone removed it.",
+        "Запис ({table:sr}, ред {row_id}) више не постоји; неко га је уклонио.",
+    ),
+    "store.error.stale": (
+        "{table} row {row_id} was changed after you loaded it; reload and re-apply your edit.",
+        "Запис ({table:sr}, ред {row_id}) је измењен пошто сте га учитали; учитајте поново и поновите измену.",
+    ),
+    "store.error.stale_by": (
+        "{table} row {row_id} was changed by {who} at {when} after you loaded it; reload and re-apply your edit.",
+        "Запис ({table:sr}, ред {row_id}) изменио је {who} у {when} пошто сте га учитали; учитајте поново и "
+        "поновите измену.",
+    ),
+    "store.error.reference": (
+        "{table}.{column} points at {parent} row {value}, which does not exist.",
+        "Поље {column} ({table:sr}) упућује на ред {value} табеле {parent}, који не постоји.",
+    ),
+    "store.error.referenced": (
+        "{table} row {row_id} cannot be removed: {n} {child} rows refer to it (archive it instead).",
+        "Запис ({table:sr}, ред {row_id}) не може да се уклони: на њега упућује {n} редова табеле {child} "
+        "(архивирајте га уместо тога).",
+    ),
+})

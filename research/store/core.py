@@ -398,7 +398,7 @@ class Store:
         """
         require(actor, "write")
         if self.read_only:
-            raise ReadOnlyError("The workspace is open read-only; changes cannot be saved.")
+            raise ReadOnlyError("The workspace is open read-only; changes cannot be saved.", key="store.error.read_only")
         name = actor_name(actor)
         if not name:
             raise ValidationError("Say who is making the change: the actor name is empty.")
@@ -416,12 +416,16 @@ class Store:
                     log.debug("rollback after a failed transaction: %s", rollback)
                 if isinstance(e, duckdb.TransactionException) or "Conflict on" in str(e):
                     raise ConflictError(
-                        "Someone else changed the same rows at the same moment; nothing was saved. Try again."
+                        "Someone else changed the same rows at the same moment; nothing was saved. Try again.",
+                        key="store.error.conflict",
                     ) from e
                 if isinstance(e, duckdb.ConstraintException):
-                    raise ValidationError(f"Not saved: {str(e).splitlines()[0]}") from e
+                    detail = str(e).splitlines()[0]
+                    raise ValidationError(f"Not saved: {detail}", key="store.error.not_saved",
+                                          params={"detail": detail}) from e
                 if isinstance(e, duckdb.Error):
-                    raise StoreError(f"Not saved: {str(e).splitlines()[0]}") from e
+                    detail = str(e).splitlines()[0]
+                    raise StoreError(f"Not saved: {detail}", key="store.error.not_saved", params={"detail": detail}) from e
                 raise
 
 
@@ -520,7 +524,8 @@ class Transaction:
         """Update one row by id; with `expected_version`, a stale edit raises ConflictError."""
         before = self._row(table, row_id)
         if before is None:
-            raise ConflictError(f"{table} row {row_id} no longer exists; someone removed it.")
+            raise ConflictError(f"{table} row {row_id} no longer exists; someone removed it.", key="store.error.gone",
+                                params={"table": table, "row_id": row_id})
         self._check_version(table, row_id, before, expected_version)
         self._check_references(table, changes)
         assignments = [f"{quote_ident(c)} = ?" for c in changes]
@@ -544,7 +549,8 @@ class Transaction:
     def delete(self, table: str, row_id: Any, *, expected_version: int | None = None) -> dict[str, Any]:
         before = self._row(table, row_id)
         if before is None:
-            raise ConflictError(f"{table} row {row_id} no longer exists; someone removed it.")
+            raise ConflictError(f"{table} row {row_id} no longer exists; someone removed it.", key="store.error.gone",
+                                params={"table": table, "row_id": row_id})
         self._check_version(table, row_id, before, expected_version)
         self._check_not_referenced(table, row_id)
         self._cur.execute(f"DELETE FROM {quote_ident(table)} WHERE id = ?", [row_id])
@@ -559,7 +565,10 @@ class Transaction:
                 f"SELECT count(*) FROM {quote_ident(parent)} WHERE id = ?", [values[column]]
             ).fetchone()[0]
             if not found:
-                raise ValidationError(f"{table}.{column} points at {parent} row {values[column]}, which does not exist.")
+                raise ValidationError(
+                    f"{table}.{column} points at {parent} row {values[column]}, which does not exist.",
+                    key="store.error.reference", params={"table": table, "column": column, "parent": parent,
+                                                         "value": values[column]})
 
     def _check_not_referenced(self, table: str, row_id: Any) -> None:
         for (child, column), parent in REFERENCES.items():
@@ -570,8 +579,9 @@ class Transaction:
             ).fetchone()[0]
             if n:
                 raise ValidationError(
-                    f"{table} row {row_id} cannot be removed: {n:,} {child} rows refer to it (archive it instead)."
-                )
+                    f"{table} row {row_id} cannot be removed: {n:,} {child} rows refer to it (archive it instead).",
+                    key="store.error.referenced", params={"table": table, "row_id": row_id, "n": f"{n:,}",
+                                                          "child": child})
 
     def _check_version(self, table: str, row_id: Any, row: Mapping[str, Any], expected: int | None) -> None:
         if expected is None or row.get("version") == expected:
@@ -581,4 +591,7 @@ class Transaction:
             [table, str(row_id)],
         ).fetchone()
         who = f" by {last[0]} at {last[1]:%Y-%m-%d %H:%M}" if last else ""
-        raise ConflictError(f"{table} row {row_id} was changed{who} after you loaded it; reload and re-apply your edit.")
+        when = {"who": last[0], "when": f"{last[1]:%Y-%m-%d %H:%M}"} if last else {}
+        raise ConflictError(
+            f"{table} row {row_id} was changed{who} after you loaded it; reload and re-apply your edit.",
+            key="store.error.stale_by" if last else "store.error.stale", params={"table": table, "row_id": row_id, **when})
