@@ -78,11 +78,6 @@ def neutralise_csv(value: Any) -> Any:
     return value
 
 
-def restore_csv_text(text: str) -> str:
-    """The text `neutralise_csv` was given (the `'` it added taken off)."""
-    return re.sub(CSV_NEUTRALISED, "", text)
-
-
 def xml_safe(text: object) -> str:
     """Text that openpyxl and python-pptx accept: XML-illegal characters removed."""
     return _XML_ILLEGAL.sub("", "" if text is None else str(text))

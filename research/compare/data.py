@@ -356,13 +356,6 @@ def price_index(
     return compare_price_index(store, chosen, category=category, lookback=lookback).rows
 
 
-def price_distribution(
-    store: Store, chosen: Sequence[Company], *, category: str | None = None, lookback: int = PRICE_LOOKBACK_DAYS
-) -> pd.DataFrame:
-    """The rows of `compare_price_distribution`: company, is_us, category, low, q1, median, q3, high, products."""
-    return compare_price_distribution(store, chosen, category=category, lookback=lookback).rows
-
-
 def unconverted_prices(
     store: Store, chosen: Sequence[Company], *, category: str | None = None, lookback: int = PRICE_LOOKBACK_DAYS
 ) -> dict[str, int]:

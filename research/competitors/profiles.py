@@ -385,10 +385,6 @@ def served_industries(store: Store, company_id: int, limit: int = 5) -> pd.DataF
     return store.query_df(SERVED_SQL, {"company": company_id, "limit": limit})
 
 
-def largest_customers(store: Store, company_id: int, limit: int = 5) -> pd.DataFrame:
-    return store.query_df(LARGEST_CUSTOMERS_SQL, {"company": company_id, "limit": limit})
-
-
 def company_history(
     store: Store, company_id: int, limit: int = 200, *, viewer: Actor | None = None, include_private: bool = True
 ) -> pd.DataFrame:

@@ -186,16 +186,6 @@ def _distinct(items: list[str], field: str, max_length: int, max_count: int) -> 
     return result
 
 
-def optional_int(value: Any, field: str, low: int, high: int) -> int | None:
-    if value is None or value == "":
-        return None
-    number = _whole_number(value, field)
-    if not low <= number <= high:
-        raise field_error("range", field, f"The {field} must be from {low:,} to {high:,}, not {number:,}.",
-                          low=f"{low:,}", high=f"{high:,}", value=f"{number:,}")
-    return number
-
-
 def country(value: Any) -> str | None:
     text = clean_text(value).upper()
     if not text:

@@ -24,7 +24,6 @@ NAME_MAX = 120
 TITLE_MAX = 300
 TEXT_MAX = 5000
 DECISION_MAX = 2000
-SLIDE_KINDS = ("view", "text", "title")
 DECISION_KINDS = ("decision", "action")
 DECISION_STATUSES = ("open", "done", "dropped")
 

@@ -871,7 +871,3 @@ def write_report(store: Store, month: str | dt.date, out_path: str | os.PathLike
     write_atomically(target, report_file(store, month, fmt, ctx, appendix=appendix))
     return target
 
-
-def report_filename(month: str | dt.date, fmt: str, today: dt.date | None = None) -> str:
-    """"vantage-report-2026-10.pptx": a portable name for downloads."""
-    return f"vantage-report-{parse_month(month, today).key}.{fmt}"
