@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 from page_helpers import ROOT, assert_clean, run_app
 from streamlit.testing.v1 import AppTest
@@ -122,14 +125,19 @@ def test_builder_generates_sql_runs_it_and_hands_it_to_the_editor(demo_copy: Pat
     at.run()
     assert_clean(at)
     at.selectbox(key="query_b_source").select("accounts_by_segment").run()
+    assert t("query.op.contains", "sr") in at.selectbox(key="query_b_fop_0").options
     at.selectbox(key="query_b_fcol_0").select("region").run()
-    at.text_input(key="query_b_fval_0").input("Western Balkans").run()
+    # A region is picked by its Serbian name; the filter binds the stored value.
+    pick = at.selectbox(key="query_b_fpick_0")
+    assert "Западни Балкан" in pick.options and "Western Balkans" not in pick.options
+    pick.select("Western Balkans").run()
     at.multiselect(key="query_b_group").select("supplier").run()
     at.selectbox(key="query_b_mfunc_0").select("sum").run()
     at.selectbox(key="query_b_mcol_0").select("accounts").run()
     at.selectbox(key="query_b_sort").select("sum_accounts").run()
     assert_clean(at)
     assert '"region" = $region' in at.code[0].value
+    assert at.selectbox(key="query_b_sort").options[-1] == "sum_accounts · Збир: клијенти"
     _click(at, "query_b_run")
     assert len(at.get("vega_lite_chart")) == 1
     spec = at.get("vega_lite_chart")[0].proto.spec
@@ -173,3 +181,53 @@ def test_saved_query_can_be_deleted_after_confirming(demo_copy: Path, monkeypatc
     at.checkbox(key=f"query_saved_confirm_{item.id}").check().run()
     _click(at, "query_saved_delete")
     assert at.info[0].value == t("query.saved.empty", "en")
+
+
+SQL_KEYWORDS = {"DROP", "SELECT", "WITH", "VALUES", "DESCRIBE", "SUMMARIZE", "EXPLAIN"}
+
+
+def _english_words(text: str) -> list[str]:
+    """Latin words of three letters or more on screen, other than SQL keywords and quoted database text."""
+    return [w for w in re.findall(r"[A-Za-z]{3,}", re.sub(r"„[^”]*”", "", text)) if w not in SQL_KEYWORDS]
+
+
+def test_a_refused_statement_is_explained_in_serbian(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app(demo_copy, monkeypatch, page="query", lang="sr")
+    at.text_area(key="query_sql").input("DROP TABLE accounts").run()
+    at.button(key="query_run").click().run()
+    assert not at.exception and len(at.error) == 1
+    shown = at.error[0].value.replace("\\", "")
+    assert shown.startswith(f"**{t('error.title.QueryRefused', 'sr')}**")
+    assert "DROP" in shown and "није дозвољено" in shown
+    assert not _english_words(shown), shown
+    # DuckDB's own words stay, quoted after a Serbian sentence.
+    at.text_area(key="query_sql").input("SELECT * FROM nema_te_tabele").run()
+    at.button(key="query_run").click().run()
+    shown = at.error[0].value.replace("\\", "")
+    assert t("error.title.QueryError", "sr") in shown and "База података је пријавила грешку: „" in shown
+    assert "nema" in shown and not _english_words(shown), shown
+    store = Store.open(str(demo_copy))
+    try:
+        assert store.query_value("SELECT count(*) FROM accounts") > 0
+    finally:
+        store.close()
+
+
+def test_serbian_result_shows_names_no_none_and_a_titled_chart(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app(demo_copy, monkeypatch, page="query", lang="sr")
+    at.text_area(key="query_sql").input(
+        "SELECT region, NULL AS note, count(*) AS accounts FROM accounts GROUP BY ALL ORDER BY accounts DESC").run()
+    _click(at, "query_run")
+    table = at.dataframe[-1]  # the result (the schema browser's columns come first)
+    assert table.proto.placeholder == ""  # an empty cell reads empty, not "None"
+    assert "Западни Балкан" in set(table.value["region"]) and "Western Balkans" not in set(table.value["region"])
+    assert t("query.elapsed_ms", "sr", ms="")[-2:] in at.metric[1].value
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["encoding"]["y"]["title"] == "Регион" and spec["encoding"]["x"]["title"] == "Клијенти"
+    assert spec["height"] >= 360
+    chart = at.get("vega_lite_chart")[0].proto
+    data = pa.ipc.open_stream(chart.datasets[0].data.data).read_all().to_pandas() if chart.datasets else \
+        pd.DataFrame(next(iter(spec["datasets"].values())))
+    assert "Западни Балкан" in set(data["f0"]) and "Western Balkans" not in set(data["f0"])
+    # The chart pickers name the columns as the chart titles them.
+    assert "Регион" in at.selectbox(key="query_chart_x_bar_1").options

@@ -130,7 +130,9 @@ def test_our_company_is_highlighted_wherever_a_company_column_appears() -> None:
                          "price": [1, 2, 3, 2, 3, 4]})
     spec = _spec(build_chart(line, suggest_chart(line, COMPANIES), COMPANIES))
     assert spec["encoding"]["color"]["scale"]["range"][0] == US_COLOR
-    assert spec["encoding"]["strokeWidth"]["scale"]["range"] == [4.5, 2]
+    # ours drawn last and thicker (a line's width is its mark's: Vega-Lite drops a strokeWidth encoding)
+    assert [layer["name"] for layer in spec["layer"]] == ["rivals", "ours"]
+    assert spec["layer"][1]["mark"]["strokeWidth"] > spec["layer"][0]["mark"]["strokeWidth"]
     # without a company column nothing is orange
     plain = _spec(build_chart(pd.DataFrame({"category": ["a", "b"], "n": [1, 2]}), ChartChoice("bar", "category", "n"), COMPANIES))
     assert "color" not in plain["encoding"] and plain["mark"]["color"] != US_COLOR

@@ -25,6 +25,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "query.params_caption": ("Parameters: values are bound, never pasted into the SQL.", "Параметри: вредности се везују, никад не убацују у SQL."),
     "query.param_kind": ("${name} is a", "${name} је"),
     "query.param_source": ("Values from", "Вредности из"),
+    "query.param_placeholder": ("No values to choose from", "Нема вредности за избор"),
     "query.kind_param.text": ("text", "текст"),
     "query.kind_param.number": ("number", "број"),
     "query.kind_param.date": ("date", "датум"),
@@ -38,6 +39,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "query.empty": ("Run a query to see its rows and a chart here.", "Покрените упит да бисте овде видели редове и графикон."),
     "query.rows": ("Rows", "Редови"),
     "query.elapsed": ("Time", "Време"),
+    "query.elapsed_ms": ("{ms} ms", "{ms} мс"),
     "query.data_as_of": ("Data as of", "Подаци од"),
     "query.truncated": (
         "Showing the first {rows} rows; the result has more. Exports hold the full result up to the export limit.",
@@ -50,8 +52,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "query.builder.filters": ("Filters", "Филтери"),
     "query.builder.column": ("Column", "Колона"),
     "query.builder.op": ("Condition", "Услов"),
+    "query.op.contains": ("contains", "садржи"),
     "query.builder.value": ("Value", "Вредност"),
     "query.builder.group_by": ("Group by", "Групиши по"),
+    "query.builder.group_placeholder": ("Choose columns", "Изаберите колоне"),
     "query.builder.measure": ("Measure", "Мера"),
     "query.builder.of": ("of column", "колоне"),
     "query.builder.sort": ("Sort by", "Поређај по"),
@@ -103,6 +107,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "query.chart.color": ("Colour by", "Боја по"),
     "query.chart.aggregate": ("Combine rows by", "Спајање редова"),
     "query.chart.none": ("No chart fits these columns.", "Ниједан графикон не одговара овим колонама."),
+    "query.chart.error.no_column": ("The result has no column {column}.", "Резултат нема колону {column}."),
+    "query.chart.error.kind": ("Unknown chart type {kind}; use one of {known}.", "Непозната врста графикона {kind}; изаберите једну од: {known}."),
+    "query.chart.error.measure": ("This chart needs a measure.", "Овом графикону потребна је мера."),
+    "query.chart.error.no_numbers": ("{column} has no numbers to draw.", "Колона „{column}” нема бројева за цртање."),
+    "query.chart.error.aggregate": (
+        "Unknown way to combine rows {aggregate}; use one of {known}.",
+        "Непознат начин спајања редова {aggregate}; изаберите један од: {known}.",
+    ),
+    # axis titles of builder measures over a known column (avg_list_price → "Average list price")
+    "query.axis.count": ("Number of {column}", "Број: {column}"),
+    "query.axis.sum": ("Total {column}", "Збир: {column}"),
+    "query.axis.avg": ("Average {column}", "Просек: {column}"),
+    "query.axis.min": ("Lowest {column}", "Најмање: {column}"),
+    "query.axis.max": ("Highest {column}", "Највише: {column}"),
+    "query.axis.share": ("Share of {column} (%)", "Удео: {column} (%)"),
+    # axis titles of columns the examples, curated views and builder produce
+    "query.column.rows": ("Rows", "Број редова"),
+    "query.column.company": ("Company", "Компанија"),
+    "query.column.supplier": ("Supplier", "Добављач"),
+    "query.column.competitor": ("Competitor", "Конкурент"),
+    "query.column.winner": ("Winner", "Добитник"),
+    "query.column.product": ("Product", "Производ"),
+    "query.column.month": ("Month", "Месец"),
+    "query.column.week": ("Week", "Недеља"),
+    "query.column.year": ("Year", "Година"),
+    "query.column.day": ("Day", "Дан"),
+    "query.column.accounts": ("Accounts", "Клијенти"),
+    "query.column.deals": ("Deals", "Послови"),
+    "query.column.deals_lost": ("Deals lost", "Изгубљени послови"),
+    "query.column.deals_won": ("Deals won", "Добијени послови"),
+    "query.column.value": ("Value", "Вредност"),
+    "query.column.products": ("Products", "Производи"),
+    "query.column.share": ("Share", "Удео"),
+    "query.column.observations": ("Price observations", "Забележене цене"),
+    "query.column.price_index": ("Price index (our price = 100)", "Индекс цене (наша цена = 100)"),
+    "query.column.avg_price_eur": ("Average price (EUR)", "Просечна цена (у еврима)"),
+    "query.column.our_avg_price_eur": ("Our average price (EUR)", "Наша просечна цена (у еврима)"),
+    "query.column.price_eur": ("Price (EUR)", "Цена (у еврима)"),
+    "query.column.age_days": ("Age (days)", "Старост (дана)"),
+    "query.column.evidence_on": ("Evidence date", "Датум доказа"),
+    "query.column.observed_on": ("Observed on", "Уочено"),
+    "query.column.quadrant": ("SWOT quadrant", "SWOT квадрант"),
+    "query.column.statement": ("Statement", "Тврдња"),
+    "query.column.impact": ("Impact", "Утицај"),
+    "query.column.confidence": ("Confidence", "Поузданост"),
+    "query.column.change_pct": ("Change (%)", "Промена (%)"),
+    "query.column.detected_at": ("Detected at", "Откривено"),
+    "query.column.closed_on": ("Closed on", "Закључено"),
+    "query.column.outcome": ("Outcome", "Исход"),
     "query.aggregate.sum": ("sum", "збир"),
     "query.aggregate.mean": ("average", "просек"),
     "query.aggregate.min": ("minimum", "минимум"),
@@ -160,3 +213,188 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "query.object.saved_queries": ("Saved parameterised queries.", "Сачувани упити са параметрима."),
     "query.object.query_history": ("Queries run, per person (newest 100 each).", "Покренути упити, по особи (најновијих 100)."),
 }
+
+# Refusals and failures of the query sandbox, the builder and saved queries. The English of the
+# `query.refused.*` and `query.error.*` keys raised by the sandbox worker is also in
+# research.query.statements.ENGLISH (the worker does not load the catalog); a test keeps them equal.
+_TAIL_EN = " is not allowed: the query workbench runs one read statement ({allowed})."
+_TAIL_SR = " није дозвољено: алат за упите извршава само једну наредбу читања ({allowed})."
+_WHAT = {  # statement type: what it does (English, Serbian)
+    "INSERT": ("adds rows", "додаје редове"),
+    "UPDATE": ("changes rows", "мења редове"),
+    "DELETE": ("removes rows", "брише редове"),
+    "CREATE": ("makes tables, views or macros", "прави табеле, приказе или макрое"),
+    "DROP": ("removes tables or views", "брише табеле или приказе"),
+    "ALTER": ("changes tables", "мења табеле"),
+    "COPY": ("reads or writes files", "чита или уписује датотеке"),
+    "EXPORT": ("writes files", "уписује датотеке"),
+    "ATTACH": ("opens other databases", "отвара друге базе података"),
+    "DETACH": ("closes databases", "затвара базе података"),
+    "LOAD": ("extensions", "проширења"),
+    "SET": ("changes settings", "мења подешавања"),
+    "VARIABLE_SET": ("changes settings", "мења подешавања"),
+    "PRAGMA": ("changes or reads settings", "мења или чита подешавања"),
+    "CALL": ("runs procedures", "покреће процедуре"),
+    "TRANSACTION": ("transactions", "трансакције"),
+    "VACUUM": ("rewrites storage", "преписује складиште"),
+    "ANALYZE": ("rewrites statistics", "преписује статистику"),
+    "PREPARE": ("stores statements", "чува наредбе"),
+    "EXECUTE": ("runs stored statements", "покреће сачуване наредбе"),
+}
+MESSAGES.update({
+    f"query.refused.{kind}": ("{statement} (" + en + ")" + _TAIL_EN, "{statement} (" + sr + ")" + _TAIL_SR)
+    for kind, (en, sr) in _WHAT.items()
+})
+MESSAGES.update({
+    "query.refused.other": ("{statement}" + _TAIL_EN, "{statement}" + _TAIL_SR),
+    "query.refused.UPDATE_EXTENSIONS": ("{statement}" + _TAIL_EN, "{statement}" + _TAIL_SR),
+    "query.refused.MULTI": (
+        "{statement} statements (they create types first; use {statement} inside a {example})" + _TAIL_EN,
+        "Наредба {statement} (прво прави типове; користите {statement} унутар {example})" + _TAIL_SR,
+    ),
+    "query.refused.length": (
+        ("The statement is {length:,} characters long; the query workbench accepts at most {limit:,} "
+         "(VANTAGE_QUERY_MAX_STATEMENT). Shorten it."),
+        "Наредба има {length} знакова; алат за упите прихвата највише {limit}. Скратите је.",
+    ),
+    "query.refused.empty": ("There is no statement to run.", "Нема наредбе за извршавање."),
+    "query.refused.comments": (
+        "There is no statement to run (only comments).",
+        "Нема наредбе за извршавање (само коментари).",
+    ),
+    "query.refused.several": (
+        "Only one statement can run at a time; this holds {count}. Remove everything after the first semicolon.",
+        "Истовремено може да се изврши само једна наредба; овде их има {count}. Уклоните све после првог тачка-зареза.",
+    ),
+    "query.refused.explain_explain": (
+        "{statement} of an {statement} is not allowed.",
+        "{statement} над наредбом {statement} није дозвољен.",
+    ),
+    "query.refused.no_result": ("The statement returned no result.", "Наредба није вратила резултат."),
+    "query.refused.busy": (
+        "Too many queries are running at once on this server; try again in a moment.",
+        "На овом серверу се тренутно извршава превише упита; покушајте поново за тренутак.",
+    ),
+    "query.refused.bind": (
+        "The value of ${name} has a type the workbench cannot bind ({type}).",
+        "Вредност параметра ${name} је типа који алат за упите не може да веже ({type}).",
+    ),
+    "query.refused.rows": (
+        "The row limit must be a whole number from 1 to {limit:,} (the larger of {max_setting} and {export_setting}), not {shown}.",
+        "Граница редова мора бити цео број од 1 до {limit} (већа од вредности {max_setting} и {export_setting}), а не {shown}.",
+    ),
+    "query.refused.timeout": (
+        "The time limit must be more than 0 and at most {limit} s ({setting}), not {shown}.",
+        "Временска граница мора бити већа од 0 и највише {limit} с ({setting}), а не {shown}.",
+    ),
+    "query.error.files": (
+        "Reading or writing files, the network and extensions is not allowed in the query workbench.",
+        "Читање и уписивање датотека, мрежа и проширења нису дозвољени у алату за упите.",
+    ),
+    "query.error.settings": (
+        "Settings cannot be changed from the query workbench.",
+        "Подешавања не могу да се мењају из алата за упите.",
+    ),
+    "query.error.read_only": (
+        "The query workbench only reads data: {detail}",
+        "Алат за упите само чита податке. Порука базе података: „{detail}”",
+    ),
+    "query.error.memory": (
+        "The query needs more memory than the workbench allows; aggregate or filter more, or add {limit}.",
+        "Упиту треба више меморије него што алат за упите дозвољава; сажмите или филтрирајте више, или додајте {limit}.",
+    ),
+    "query.error.engine": ("{detail}", "База података је пријавила грешку: „{detail}”"),
+    "query.error.timeout": (
+        "The query was stopped after {seconds} s, the time limit; narrow it with {where}, aggregate it, or add {limit}.",
+        "Упит је заустављен после {seconds} с, временске границе; сузите га са {where}, сажмите га или додајте {limit}.",
+    ),
+    "query.error.start": (
+        "The query sandbox could not start: {detail}",
+        "Изоловано окружење за упите није могло да се покрене: „{detail}”",
+    ),
+    "query.error.crashed": (
+        "The query stopped the sandbox worker (it ran out of memory or crashed); filter or aggregate more and run it again.",
+        "Упит је зауставио изоловани процес (остао је без меморије или се срушио); филтрирајте или сажмите више и покрените га поново.",
+    ),
+    "query.error.closed": ("The workspace was closed; reload the page.", "Радни простор је затворен; поново учитајте страну."),
+    "query.error.background": ("{detail}", "Копија радног простора за упите није направљена: „{detail}”"),
+    "query.error.no_snapshot": (
+        "Could not take a snapshot of the workspace for queries.",
+        "Није успело прављење копије радног простора за упите.",
+    ),
+    "query.error.snapshot": (
+        "Could not take a snapshot of the workspace for queries: {detail}",
+        "Није успело прављење копије радног простора за упите: „{detail}”",
+    ),
+    "query.error.view_copy": (
+        "The view {view} could not be copied into the query snapshot: {detail}",
+        "Приказ {view} није могао да се копира у копију за упите: „{detail}”",
+    ),
+    "query.setting.timeout_max": ("{setting} must be more than 0 seconds.", "{setting} мора бити веће од 0 секунди."),
+    "query.setting.timeout": (
+        "{name} is not a usable time limit: The time limit must be more than 0 and at most {limit} s ({setting}), not {shown}.",
+        "{name} није употребљива временска граница: мора бити већа од 0 и највише {limit} с ({setting}), а не {shown}.",
+    ),
+    "query.setting.rows": ("{setting} must be at least 1 (rows), not {rows}.", "{setting} мора бити најмање 1 (ред), а не {rows}."),
+    "query.setting.statement": (
+        "{setting} must be at least 1 (characters), not {limit}.",
+        "{setting} мора бити најмање 1 (знак), а не {limit}.",
+    ),
+    # builder
+    "query.builder.error.bool": ("{column} is true or false, not {value}.", "Колона {column} је тачно или нетачно, а не {value}."),
+    "query.builder.error.source": (
+        "{source} is not a table or view of the workspace.",
+        "{source} није табела ни приказ радног простора.",
+    ),
+    "query.builder.error.column": ("{source} has no column {column}.", "{source} нема колону {column}."),
+    "query.builder.error.op": ("Unknown filter {op}; use one of {known}.", "Непознат услов {op}; користите један од: {known}."),
+    "query.builder.error.measure": (
+        "Unknown measure {measure}; use one of {known}.",
+        "Непозната мера {measure}; користите једну од: {known}.",
+    ),
+    "query.builder.error.needs_column": ("{measure} needs a column.", "Мери {measure} потребна је колона."),
+    "query.builder.error.numeric": (
+        "{measure} needs a numeric column; {column} is {type}.",
+        "Мери {measure} потребна је бројчана колона; {column} је типа {type}.",
+    ),
+    "query.builder.error.sort": (
+        "Cannot sort by {column}: it is not in the result.",
+        "Не може да се поређа по {column}: те колоне нема у резултату.",
+    ),
+    "query.builder.error.limit": ("The row limit must be at least 1.", "Граница редова мора бити најмање 1."),
+    "query.export.error.format": (
+        "Cannot export as {format}; choose one of {known}.",
+        "Извоз у облику {format} није могућ; изаберите један од: {known}.",
+    ),
+    # parameters and saving
+    "query.param.error.missing": ("Give a value for ${name}.", "Унесите вредност параметра ${name}."),
+    "query.param.error.number": ("${name} must be a number, not {value}.", "${name} мора бити број, а не {value}."),
+    "query.param.error.date": (
+        "${name} must be a date like 2026-08-01, not {value}.",
+        "${name} мора бити датум као 2026-08-01, а не {value}.",
+    ),
+    "query.param.error.cli": ("{option} needs {form}, not {item}.", "{option} тражи облик {form}, а не {item}."),
+    "query.param.error.choices_form": (
+        "A pick-list needs {form}, not {source}.",
+        "Листи за избор потребан је облик {form}, а не {source}.",
+    ),
+    "query.param.error.choices_column": (
+        "{source} is not a column of the workspace.",
+        "{source} није колона радног простора.",
+    ),
+    "query.save.error.name": ("Give the query a name.", "Дајте упиту назив."),
+    "query.save.error.long": ("Keep the name under {max} characters.", "Назив мора бити краћи од {max} знакова."),
+    "query.save.error.kind_missing": ("Say what kind of value ${name} is.", "Наведите која је врста вредности ${name}."),
+    "query.save.error.kind": (
+        "${name} has an unknown kind {kind}; use one of {known}.",
+        "${name} има непознату врсту {kind}; користите једну од: {known}.",
+    ),
+    "query.save.error.choices": (
+        "The pick-list ${name} needs a column as {form}.",
+        "Листи за избор ${name} потребна је колона у облику {form}.",
+    ),
+    "query.save.error.taken": (
+        "A saved query named {name} already exists; choose another name.",
+        "Сачувани упит са називом {name} већ постоји; изаберите други назив.",
+    ),
+})

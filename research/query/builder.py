@@ -14,12 +14,13 @@ from typing import Any
 
 from research.errors import ValidationError
 from research.query.saved import ParamSpec, coerce_value
+from research.query.statements import keyed
 from research.store import quote_ident
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "contains")
 MEASURES = ("count", "sum", "avg", "min", "max", "share")
-NUMERIC_TYPES = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL)", re.I)
-DATE_TYPES = re.compile(r"^(DATE|TIMESTAMP)", re.I)
+NUMERIC_TYPES = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL)", re.IGNORECASE)
+DATE_TYPES = re.compile(r"^(DATE|TIMESTAMP)", re.IGNORECASE)
 DEFAULT_LIMIT = 1000
 
 
@@ -75,7 +76,7 @@ def _typed_value(column: str, type_name: str, value: Any) -> tuple[Any, str]:
     if (type_name or "").upper() == "BOOLEAN":
         text = str(value).strip().lower()
         if text not in ("true", "false"):
-            raise ValidationError(f"{column} is true or false, not {value!r}.")
+            raise keyed(ValidationError, "query.builder.error.bool", column=column, value=repr(value))
         return text, "text"
     return str(value), "text"
 
@@ -83,11 +84,11 @@ def _typed_value(column: str, type_name: str, value: Any) -> tuple[Any, str]:
 def build_sql(spec: BuilderSpec, columns: dict[str, str]) -> BuiltQuery:
     """The SELECT for `spec`; `columns` maps the source's column names to their DuckDB types."""
     if not columns:
-        raise ValidationError(f"{spec.source!r} is not a table or view of the workspace.")
+        raise keyed(ValidationError, "query.builder.error.source", source=repr(spec.source))
 
     def known(column: str) -> str:
         if column not in columns:
-            raise ValidationError(f"{spec.source} has no column {column!r}.")
+            raise keyed(ValidationError, "query.builder.error.column", source=spec.source, column=repr(column))
         return quote_ident(column)
 
     where: list[str] = []
@@ -95,7 +96,7 @@ def build_sql(spec: BuilderSpec, columns: dict[str, str]) -> BuiltQuery:
     specs: list[ParamSpec] = []
     for f in spec.filters:
         if f.op not in OPERATORS:
-            raise ValidationError(f"Unknown filter {f.op!r}; use one of {', '.join(OPERATORS)}.")
+            raise keyed(ValidationError, "query.builder.error.op", op=repr(f.op), known=", ".join(OPERATORS))
         col = known(f.column)
         name = _param_name(f.column, params)
         if f.op == "contains":
@@ -119,12 +120,13 @@ def build_sql(spec: BuilderSpec, columns: dict[str, str]) -> BuiltQuery:
     outputs: list[str] = list(spec.group_by)
     for m in measures:
         if m.func not in MEASURES:
-            raise ValidationError(f"Unknown measure {m.func!r}; use one of {', '.join(MEASURES)}.")
+            raise keyed(ValidationError, "query.builder.error.measure", measure=repr(m.func), known=", ".join(MEASURES))
         if m.column is None and m.func not in ("count", "share"):
-            raise ValidationError(f"{m.func} needs a column.")
+            raise keyed(ValidationError, "query.builder.error.needs_column", measure=m.func)
         if m.column is not None and m.func in ("sum", "avg", "share") and not is_numeric(columns.get(m.column, "")):
             known(m.column)
-            raise ValidationError(f"{m.func} needs a numeric column; {m.column} is {columns[m.column]}.")
+            raise keyed(ValidationError, "query.builder.error.numeric", measure=m.func, column=m.column,
+                        type=columns[m.column])
         col = known(m.column) if m.column else None
         if m.func == "count":
             expr = f"count({col})" if col else "count(*)"
@@ -151,11 +153,11 @@ def build_sql(spec: BuilderSpec, columns: dict[str, str]) -> BuiltQuery:
         sql += "\nGROUP BY " + ", ".join(group)
     if spec.sort:
         if spec.sort not in outputs:
-            raise ValidationError(f"Cannot sort by {spec.sort!r}: it is not in the result.")
+            raise keyed(ValidationError, "query.builder.error.sort", column=repr(spec.sort))
         sql += f"\nORDER BY {quote_ident(spec.sort)} {'DESC' if spec.descending else 'ASC'}"
     limit = int(spec.limit)
     if limit < 1:
-        raise ValidationError("The row limit must be at least 1.")
+        raise keyed(ValidationError, "query.builder.error.limit")
     sql += f"\nLIMIT {limit}"
     return BuiltQuery(sql=sql, params=params, specs=tuple(specs))
 

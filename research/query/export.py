@@ -17,6 +17,7 @@ from research import exports
 from research.access import Actor, require
 from research.errors import ValidationError
 from research.query.sandbox import export_rows, run_sandboxed
+from research.query.statements import keyed
 from research.store import Store
 
 FORMATS = ("csv", "xlsx", "parquet")
@@ -44,7 +45,7 @@ def result_bytes(df: pd.DataFrame, fmt: str) -> bytes:
         return exports.xlsx_bytes(df, sheet="Result")
     if fmt == "parquet":
         return exports.parquet_bytes(df)
-    raise ValidationError(f"Cannot export as {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    raise keyed(ValidationError, "query.export.error.format", format=repr(fmt), known=", ".join(FORMATS))
 
 
 def export_result(
@@ -53,7 +54,7 @@ def export_result(
     """Run the statement again in the sandbox for up to the export cap and write it as `fmt` (raw data: editors)."""
     require(actor, "export")
     if fmt not in FORMATS:
-        raise ValidationError(f"Cannot export as {fmt!r}; choose one of {', '.join(FORMATS)}.")
+        raise keyed(ValidationError, "query.export.error.format", format=repr(fmt), known=", ".join(FORMATS))
     result = run_sandboxed(store, sql, params, max_rows=export_rows(), actor=actor)
     name = exports.safe_filename(title, fmt, fallback="query")
     return Export(result_bytes(result.frame, fmt), name, exports.MIME[fmt], result.rows, result.truncated)

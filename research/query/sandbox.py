@@ -45,7 +45,7 @@ from research.query.snapshots import (
     remove_stale_folders,
     snapshot_rows,
 )
-from research.query.statements import StatementRefused, check_length
+from research.query.statements import StatementRefused, check_length, keyed
 from research.store import Store
 from research.workers import START_SECONDS, WorkerProcess
 
@@ -64,12 +64,12 @@ def max_timeout() -> float:
     """VANTAGE_QUERY_MAX_TIMEOUT: the largest time limit a run may ask for."""
     limit = config.get_float("VANTAGE_QUERY_MAX_TIMEOUT")  # finite and not negative, else ValidationError
     if limit <= 0:
-        raise ValidationError("VANTAGE_QUERY_MAX_TIMEOUT must be more than 0 seconds.")
+        raise keyed(ValidationError, "query.setting.timeout_max", setting="VANTAGE_QUERY_MAX_TIMEOUT")
     return limit
 
 
-def timeout_problem(value: object) -> str | None:
-    """Why `value` cannot be a time limit in seconds, or None if it can.
+def timeout_issue(value: object) -> dict[str, object] | None:
+    """Why `value` cannot be a time limit in seconds (the values of `query.refused.timeout`), or None if it can.
 
     One check for every way in (CLI, run_sandboxed, the setting): `inf` overflowed the
     parent's deadline arithmetic and `nan` crashed the worker's timer.
@@ -81,7 +81,13 @@ def timeout_problem(value: object) -> str | None:
         shown = f"{value:g}"
     else:
         return None
-    return f"The time limit must be more than 0 and at most {limit:g} s (VANTAGE_QUERY_MAX_TIMEOUT), not {shown}."
+    return {"limit": f"{limit:g}", "setting": "VANTAGE_QUERY_MAX_TIMEOUT", "shown": shown}
+
+
+def timeout_problem(value: object) -> str | None:
+    """Why `value` cannot be a time limit in seconds, in English (the CLI's usage error), or None if it can."""
+    issue = timeout_issue(value)
+    return None if issue is None else keyed(QueryRefused, "query.refused.timeout", **issue).message
 
 
 def default_timeout() -> float:
@@ -91,16 +97,16 @@ def default_timeout() -> float:
         value: object = float(text)
     except ValueError:
         value = text
-    problem = timeout_problem(value)
-    if problem:
-        raise ValidationError(f"VANTAGE_QUERY_TIMEOUT is not a usable time limit: {problem}")
+    issue = timeout_issue(value)
+    if issue:
+        raise keyed(ValidationError, "query.setting.timeout", name="VANTAGE_QUERY_TIMEOUT", **issue)
     return float(text)
 
 
 def _positive_rows(env: str) -> int:
     rows = config.get_int(env)
     if rows < 1:
-        raise ValidationError(f"{env} must be at least 1 (rows), not {rows}.")
+        raise keyed(ValidationError, "query.setting.rows", setting=env, rows=rows)
     return rows
 
 
@@ -117,16 +123,23 @@ def max_rows_limit() -> int:
     return max(display_rows(), export_rows())
 
 
-def rows_problem(value: object) -> str | None:
-    """Why `value` cannot be a row limit, or None if it can (a whole number from 1 to max_rows_limit())."""
+def rows_issue(value: object) -> dict[str, object] | None:
+    """Why `value` cannot be a row limit (the values of `query.refused.rows`), or None if it can.
+
+    A row limit is a whole number from 1 to max_rows_limit().
+    """
     limit = max_rows_limit()
     if isinstance(value, numbers.Integral) and not isinstance(value, bool) and 1 <= value <= limit:
         return None
     shown = f"{value:,}" if isinstance(value, numbers.Integral) and not isinstance(value, bool) else repr(value)
-    return (
-        f"The row limit must be a whole number from 1 to {limit:,} "
-        f"(the larger of VANTAGE_QUERY_MAX_ROWS and VANTAGE_QUERY_EXPORT_ROWS), not {shown}."
-    )
+    return {"limit": limit, "shown": shown, "max_setting": "VANTAGE_QUERY_MAX_ROWS",
+            "export_setting": "VANTAGE_QUERY_EXPORT_ROWS"}
+
+
+def rows_problem(value: object) -> str | None:
+    """Why `value` cannot be a row limit, in English (the CLI's usage error), or None if it can."""
+    issue = rows_issue(value)
+    return None if issue is None else keyed(QueryRefused, "query.refused.rows", **issue).message
 
 
 @dataclass(frozen=True)
@@ -156,7 +169,7 @@ def encode_params(params: Mapping[str, Any] | None) -> list[list[Any]]:
         elif value is None or isinstance(value, (str, int, float, bool)):
             items.append([name, "value", value])
         else:
-            raise QueryRefused(f"The value of ${name} has a type the workbench cannot bind ({type(value).__name__}).")
+            raise keyed(QueryRefused, "query.refused.bind", name=name, type=type(value).__name__)
     return items
 
 
@@ -203,23 +216,25 @@ def prepare_request(
     try:
         check_length(sql)
     except StatementRefused as e:
-        raise QueryRefused(str(e)) from None
+        raise keyed(QueryRefused, e.key, **e.params) from None
     max_rows = display_rows() if max_rows is None else max_rows
-    problem = rows_problem(max_rows)
-    if problem:
-        raise QueryRefused(problem)
+    issue = rows_issue(max_rows)
+    if issue:
+        raise keyed(QueryRefused, "query.refused.rows", **issue)
     timeout = default_timeout() if timeout is None else timeout
-    problem = timeout_problem(timeout)
-    if problem:
-        raise QueryRefused(problem)
+    issue = timeout_issue(timeout)
+    if issue:
+        raise keyed(QueryRefused, "query.refused.timeout", **issue)
     return {"sql": sql, "params": encode_params(params), "max_rows": int(max_rows), "timeout": float(timeout)}
 
 
+def timed_out(timeout: float) -> QueryTimeout:
+    """The error of a run stopped at its time limit."""
+    return keyed(QueryTimeout, "query.error.timeout", seconds=f"{timeout:g}", where="WHERE", limit="LIMIT")
+
+
 def timeout_message(timeout: float) -> str:
-    return (
-        f"The query was stopped after {timeout:g} s, the time limit; "
-        "narrow it with WHERE, aggregate it, or add LIMIT."
-    )
+    return timed_out(timeout).message
 
 
 def result_of(
@@ -228,10 +243,11 @@ def result_of(
     """A worker's answer as a QueryResult, or the QueryError subclass its header names."""
     if not header.get("ok"):
         if header["kind"] == "timeout":
-            raise QueryTimeout(timeout_message(request["timeout"]))
-        if header["kind"] == "refused":
-            raise QueryRefused(header["message"])
-        raise QueryError(header["message"])
+            raise timed_out(request["timeout"])
+        cls = QueryRefused if header["kind"] == "refused" else QueryError
+        if header.get("key"):
+            raise keyed(cls, header["key"], **header.get("params", {}))
+        raise cls(header["message"])
     return QueryResult(
         frame=to_frame(table),
         rows=int(header["rows"]),
@@ -275,7 +291,7 @@ class QueryWorker(WorkerProcess):
             self.kill()
             if ready.get("kind") == "unavailable":
                 raise WorkspaceUnavailable(str(ready.get("message")))
-            raise QueryError(f"The query sandbox could not start: {ready.get('message')}")
+            raise keyed(QueryError, "query.error.start", detail=str(ready.get("message")))
 
     @classmethod
     def for_generation(cls, gen: Generation, temp_dir: str) -> QueryWorker:
@@ -296,12 +312,9 @@ class QueryWorker(WorkerProcess):
         try:
             return self.run(request, time.monotonic() + request["timeout"] + GRACE_SECONDS)
         except TimeoutError:
-            raise QueryTimeout(timeout_message(request["timeout"])) from None
+            raise timed_out(request["timeout"]) from None
         except (EOFError, OSError, ValueError) as e:
-            raise QueryError(
-                "The query stopped the sandbox worker (it ran out of memory or crashed); "
-                "filter or aggregate more and run it again."
-            ) from e
+            raise keyed(QueryError, "query.error.crashed") from e
 
 
 def workspace_signal(database: str) -> tuple[object, ...] | None:
@@ -384,7 +397,7 @@ class Sandbox:
         """
         store = self._store()
         if store is None:
-            raise QueryError("The workspace was closed; reload the page.")
+            raise keyed(QueryError, "query.error.closed")
         with store.cursor() as cur:
             gen = self._snapshots.build(cur, deep=deep)
         del store
@@ -435,13 +448,13 @@ class Sandbox:
             with self._first:
                 while self._snapshots.current is None and time.monotonic() < deadline and not self._closed:
                     if self.last_error:
-                        raise QueryError(self.last_error)
+                        raise keyed(QueryError, "query.error.background", detail=self.last_error)
                     self._first.wait(0.5)
         if self._snapshots.current is None:
             self.update()
         gen = self._snapshots.pin()
         if gen is None:
-            raise QueryError("Could not take a snapshot of the workspace for queries.")
+            raise keyed(QueryError, "query.error.no_snapshot")
         return gen
 
     # ---- background ----------------------------------------------------------------------
@@ -539,9 +552,7 @@ class Sandbox:
         started = time.perf_counter()
         request = prepare_request(sql, params, max_rows, timeout)
         if not self._slots.acquire(timeout=QUEUE_SECONDS):
-            raise QueryRefused(
-                "Too many queries are running at once on this server; try again in a moment."
-            )
+            raise keyed(QueryRefused, "query.refused.busy")
         try:
             gen = self._pinned_generation()
             try:

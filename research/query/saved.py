@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from research.access import Actor, actor_name
 from research.errors import ReadOnlyError, ValidationError
-from research.query.statements import StatementInvalid, StatementRefused, check_read_only, parameter_names
+from research.query.statements import StatementInvalid, StatementRefused, check_read_only, keyed, parameter_names
 from research.store import Store, quote_ident
 
 if TYPE_CHECKING:  # pandas loads with the first frame: `python -m research query` starts without it
@@ -89,7 +89,7 @@ def _is_number(text: str) -> bool:
 def coerce_value(spec: ParamSpec, raw: Any) -> Any:
     """The typed value of one parameter from what a person typed (or a link carried)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        raise ValidationError(f"Give a value for ${spec.name}.")
+        raise keyed(ValidationError, "query.param.error.missing", name=spec.name)
     if spec.kind == "number":
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             return raw
@@ -99,7 +99,7 @@ def coerce_value(spec: ParamSpec, raw: Any) -> Any:
         try:
             number = float(text)
         except ValueError:
-            raise ValidationError(f"${spec.name} must be a number, not {raw!r}.") from None
+            raise keyed(ValidationError, "query.param.error.number", name=spec.name, value=repr(raw)) from None
         return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
     if spec.kind == "date":
         if isinstance(raw, dt.datetime):
@@ -109,7 +109,7 @@ def coerce_value(spec: ParamSpec, raw: Any) -> Any:
         try:
             return dt.date.fromisoformat(str(raw).strip())
         except ValueError:
-            raise ValidationError(f"${spec.name} must be a date like 2026-08-01, not {raw!r}.") from None
+            raise keyed(ValidationError, "query.param.error.date", name=spec.name, value=repr(raw)) from None
     return str(raw)
 
 
@@ -159,7 +159,7 @@ def parse_cli_params(items: list[str]) -> dict[str, Any]:
         name, sep, raw = item.partition("=")
         name = name.strip().lstrip("$")
         if not sep or not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
-            raise ValidationError(f"--param needs name=value, not {item!r}.")
+            raise keyed(ValidationError, "query.param.error.cli", option="--param", form="name=value", item=repr(item))
         kind = guess_kind(name, raw)
         if raw.lower() in ("true", "false"):
             values[name] = raw.lower() == "true"
@@ -174,14 +174,14 @@ def choices(store: Store, choices_from: str) -> list[str]:
     """Distinct values of `table.column` for a pick-list (at most 500)."""
     match = _CHOICES_FROM.match(choices_from or "")
     if not match:
-        raise ValidationError(f"A pick-list needs table.column, not {choices_from!r}.")
+        raise keyed(ValidationError, "query.param.error.choices_form", form="table.column", source=repr(choices_from))
     table, column = match.groups()
     known = store.query_value(
         "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? AND column_name = ?",
         [table, column],
     )
     if not known:
-        raise ValidationError(f"{choices_from} is not a column of the workspace.")
+        raise keyed(ValidationError, "query.param.error.choices_column", source=choices_from)
     df = store.query_df(
         f"SELECT DISTINCT CAST({quote_ident(column)} AS VARCHAR) AS v FROM {quote_ident(table)} "
         f"WHERE {quote_ident(column)} IS NOT NULL ORDER BY 1 LIMIT {CHOICES_LIMIT}"
@@ -243,23 +243,25 @@ def get_saved(store: Store, saved_id: int) -> SavedQuery | None:
 def validate_saved(name: str, sql: str, parameters: list[ParamSpec] | tuple[ParamSpec, ...]) -> None:
     """A saved query must be one read statement whose `$names` all have a spec of a known kind."""
     if not name.strip():
-        raise ValidationError("Give the query a name.")
+        raise keyed(ValidationError, "query.save.error.name")
     if len(name) > 120:
-        raise ValidationError("Keep the name under 120 characters.")
+        raise keyed(ValidationError, "query.save.error.long", max=120)
     try:
         check_read_only(sql)
     except (StatementRefused, StatementInvalid) as e:
-        raise ValidationError(f"Not saved: {e}") from None
+        # The refusal's own sentence: the page shows it under the save form, in the viewer's language.
+        raise keyed(ValidationError, e.key, **e.params) from None
     names = set(parameter_names(sql))
     specified = {p.name for p in parameters}
     missing = names - specified
     if missing:
-        raise ValidationError(f"Say what kind of value ${sorted(missing)[0]} is.")
+        raise keyed(ValidationError, "query.save.error.kind_missing", name=min(missing))
     for spec in parameters:
         if spec.kind not in PARAM_KINDS:
-            raise ValidationError(f"${spec.name} has an unknown kind {spec.kind!r}; use one of {', '.join(PARAM_KINDS)}.")
+            raise keyed(ValidationError, "query.save.error.kind", name=spec.name, kind=repr(spec.kind),
+                        known=", ".join(PARAM_KINDS))
         if spec.kind == "choice" and not (spec.choices_from and _CHOICES_FROM.match(spec.choices_from)):
-            raise ValidationError(f"The pick-list ${spec.name} needs a column as table.column.")
+            raise keyed(ValidationError, "query.save.error.choices", name=spec.name, form="table.column")
         if spec.default not in (None, ""):
             coerce_value(spec, spec.default)
 
@@ -290,7 +292,7 @@ def save_query(
             "SELECT id FROM saved_queries WHERE lower(name) = lower(?) AND id IS DISTINCT FROM ?", [name, saved_id]
         ).fetchone()
         if clash:
-            raise ValidationError(f"A saved query named {name!r} already exists; choose another name.")
+            raise keyed(ValidationError, "query.save.error.taken", name=repr(name))
         if saved_id is None:
             row = tx.insert("saved_queries", {**values, "owner": tx.actor})
         else:

@@ -44,6 +44,7 @@ import duckdb
 
 from research.access import PRIVATE_ROWS, audit_viewer_params, visible_audit_log
 from research.errors import QueryError
+from research.query.statements import keyed
 from research.store import quote_ident
 
 FOLDER_PREFIX = "vantage-query-"
@@ -246,7 +247,7 @@ def apply_catalog_ddl(con: duckdb.DuckDBPyConnection, info: SchemaInfo, sources:
                 failed.append((key, sql))
                 error = e
         if len(failed) == len(pending):
-            raise QueryError(f"The view {key[1]} could not be copied into the query snapshot: {str(error).splitlines()[0]}")
+            raise keyed(QueryError, "query.error.view_copy", view=key[1], detail=str(error).splitlines()[0])
         pending = failed
 
 
@@ -508,9 +509,7 @@ class Snapshots:
             except duckdb.Error:
                 pass  # already aborted by the failure
             if isinstance(e, duckdb.Error):
-                raise QueryError(
-                    f"Could not take a snapshot of the workspace for queries: {str(e).splitlines()[0]}"
-                ) from e
+                raise keyed(QueryError, "query.error.snapshot", detail=str(e).splitlines()[0]) from e
             raise
         refiltered = tuple(k for k in sorted(info.tables) if is_filtered(k) and k not in EMPTY_IN_SNAPSHOT)
         copied = tuple(changed) + (refiltered if rebuild_catalog else ())

@@ -37,7 +37,14 @@ from research.query.snapshots import (
     rows_params,
     snapshot_rows,
 )
-from research.query.statements import StatementInvalid, StatementRefused, classify_read, clean_error
+from research.query.statements import (
+    ENGLISH,
+    StatementInvalid,
+    StatementRefused,
+    classify_read,
+    clean_error,
+    explain_error,
+)
 from research.workers import read_frame, write_frame
 
 
@@ -170,15 +177,20 @@ def decode_params(items: list[list[Any]]) -> dict[str, Any]:
     return values
 
 
+def _failure(kind: str, key: str, params: dict[str, object]) -> dict[str, object]:
+    """A failed run's header: the English message, and its catalog key and values for the page's language."""
+    return {"ok": False, "kind": kind, "message": ENGLISH[key].format(**params), "key": key, "params": params}
+
+
 def run_one(con: duckdb.DuckDBPyConnection, request: dict[str, Any]) -> tuple[dict[str, Any], bytes | None]:
     """Run one request; returns the header and the Arrow IPC bytes of at most max_rows rows."""
     sql = request["sql"]
     try:
         kind = classify_read(sql)
     except StatementRefused as e:
-        return {"ok": False, "kind": "refused", "message": str(e)}, None
+        return _failure("refused", e.key, e.params), None
     except StatementInvalid as e:
-        return {"ok": False, "kind": "invalid", "message": str(e)}, None
+        return _failure("invalid", e.key, e.params), None
     max_rows = int(request["max_rows"])
     # A fresh cursor per run: temporary objects and prepared state never outlive a run.
     cur = con.cursor()
@@ -188,7 +200,7 @@ def run_one(con: duckdb.DuckDBPyConnection, request: dict[str, Any]) -> tuple[di
     try:
         relation = cur.sql(sql, params=decode_params(request.get("params", [])) or None)
         if relation is None:
-            return {"ok": False, "kind": "refused", "message": "The statement returned no result."}, None
+            return _failure("refused", "query.refused.no_result", {}), None
         reader = relation.to_arrow_reader(min(max(max_rows + 1, 1), 100_000))
         batches: list[pa.RecordBatch] = []
         rows = 0
@@ -206,9 +218,9 @@ def run_one(con: duckdb.DuckDBPyConnection, request: dict[str, Any]) -> tuple[di
         return {"ok": False, "kind": "timeout", "message": "interrupted"}, None
     except duckdb.OutOfMemoryException as e:
         # Its own kind: the CLI's direct mode cannot spill to disk and runs such a statement on a snapshot.
-        return {"ok": False, "kind": "memory", "message": clean_error(e)}, None
+        return _failure("memory", *explain_error(e)), None
     except duckdb.Error as e:
-        return {"ok": False, "kind": "failed", "message": clean_error(e)}, None
+        return _failure("failed", *explain_error(e)), None
     finally:
         timer.cancel()
         cur.close()

@@ -14,13 +14,16 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from research.charts.query import AGGREGATES, CHART_KINDS, ChartChoice, build_chart, options_for, suggest_chart
+from research.charts.query import AGGREGATES, CHART_KINDS, ChartChoice, ChartRefused, build_chart, options_for, suggest_chart
+from research.compare.views import highlight_color
 from research.competitors import profiles
 from research.data import entities, fields
+from research.data.labels import DOMAINS, labels_for
 from research.errors import VantageError
 from research.i18n import fmt_number
-from research.query import builder, export, saved, schema
 from research.present.views_query import param_kinds
+from research.query import builder, export, saved, schema
+from research.query.display import column_title, column_titles, shown_values
 from research.query.sandbox import QueryRefused, QueryTimeout, SnapshotStatus, run_sandboxed, sandbox_for, snapshot_status
 from research.store import Store
 from research.ui.context import actor, lang, option_labels, tr
@@ -45,9 +48,48 @@ def custom_labels(store: Store, table: str, language: str) -> dict[str, str]:
     return {f.name: f.label(language) for f in fields.list_fields(store, entity)} if entity else {}
 
 
-def _column_text(labels: dict[str, str]) -> Callable[[str], str]:
-    """A column picker's option text: a custom column as `name · Label`, a built-in one by its name."""
-    return lambda column: f"{column} · {labels[column]}" if column in labels else column
+def _column_text(labels: dict[str, str], language: str) -> Callable[[str], str]:
+    """A column picker's option text: the SQL name, and beside it its name for people when that says more.
+
+    `supplier_company_id · Current supplier`; a custom column by its own label; `industry`
+    in English alone, in Serbian `industry · Делатност`. The SQL name stays the value.
+    """
+    def text(column: str) -> str:
+        if column == NONE:
+            return NONE
+        title = column_title(column, language, labels)
+        same = title.casefold() == column.replace("_", " ").casefold()
+        return column if same else f"{column} · {title}"
+
+    return text
+
+
+def all_custom_labels(store: Store, language: str) -> dict[str, str]:
+    """Column -> label in `language` of every custom field (accounts, companies, products)."""
+    return {f.name: f.label(language) for f in fields.list_fields(store)}
+
+
+# Columns of views named like a label domain's column hold its values (price_index.category).
+_DOMAIN_BY_NAME = {"industry": "industry", "region": "region", "category": "category", "unit": "unit",
+                   "capability": "capability"}
+
+
+def domain_of(source: str, column: str) -> str | None:
+    """The label domain (research.data.labels) whose values `source.column` holds, if any."""
+    for domain, (table, name) in DOMAINS.items():
+        if (table, name) == (source, column):
+            return domain
+    if any(table == source for table, _ in DOMAINS.values()):
+        return None  # a table of the domains: only its own columns above
+    return _DOMAIN_BY_NAME.get(column)
+
+
+def value_text(store: Store, domain: str | None) -> Callable[[object], str]:
+    """A value picker's option text: a domain value by its name in the viewer's language (the value stays raw)."""
+    if domain is None:
+        return lambda value: str(value)
+    lab = labels_for(store, lang())
+    return lambda value: NONE if value == NONE else lab(domain, value)
 
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=64)
@@ -79,7 +121,7 @@ def snapshot_caption(status: SnapshotStatus | None) -> str:
 
 
 def snapshot_bar(store: Store) -> None:
-    left, right = st.columns([5, 1], vertical_alignment="center")
+    left, right = st.columns([4, 1], vertical_alignment="center")  # room for "Освежи податке" at 1280 px
     left.caption(snapshot_caption(snapshot_status(store)))
     if right.button(tr("query.refresh"), key="query_refresh", icon=":material/refresh:", width="stretch"):
         try:
@@ -130,7 +172,10 @@ def param_inputs(store: Store, specs: list[saved.ParamSpec], prefix: str, values
             elif spec.kind == "choice" and spec.choices_from:
                 options = _choices(store.database, spec.choices_from, store)
                 index = options.index(start) if start in options else 0
-                raw[spec.name] = st.selectbox(label, options, index=index if options else None, key=key)
+                table, _, column = spec.choices_from.partition(".")
+                raw[spec.name] = st.selectbox(label, options, index=index if options else None, key=key,
+                                              format_func=value_text(store, domain_of(table, column)),
+                                              placeholder=tr("query.param_placeholder"))
             else:
                 raw[spec.name] = st.text_input(label, value=str(start or ""), key=key)
     return raw
@@ -172,6 +217,7 @@ def schema_browser(store: Store) -> None:
         hide_index=True,
         height=300,
         key="query_schema_columns",
+        placeholder="",
     )
 
 
@@ -255,19 +301,30 @@ def builder_view(store: Store) -> None:
                           format_func={n: f"{n} · {tr('query.kind.' + o.kind)}" for n, o in by_name.items()}.get)
     columns = {c.name: c.type for c in by_name[source].columns}
     names = list(columns)
-    labelled = _column_text(custom_labels(store, source, lang()) if by_name[source].kind == "table" else {})
+    labelled = _column_text(custom_labels(store, source, lang()) if by_name[source].kind == "table" else {}, lang())
     st.markdown(f"**{tr('query.builder.filters')}**")
     filters = []
     for i in range(3):
         c1, c2, c3 = st.columns([2, 1, 2])
+        shown = "collapsed" if i else "visible"
         column = c1.selectbox(tr("query.builder.column"), [NONE, *names], key=f"query_b_fcol_{i}", format_func=labelled,
-                              label_visibility="collapsed" if i else "visible")
-        op = c2.selectbox(tr("query.builder.op"), builder.OPERATORS, key=f"query_b_fop_{i}", label_visibility="collapsed" if i else "visible")
-        value = c3.text_input(tr("query.builder.value"), key=f"query_b_fval_{i}", label_visibility="collapsed" if i else "visible")
+                              label_visibility=shown)
+        op = c2.selectbox(tr("query.builder.op"), builder.OPERATORS, key=f"query_b_fop_{i}", label_visibility=shown,
+                          format_func=lambda o: tr(f"query.op.{o}") if o == "contains" else o)
+        domain = domain_of(source, column) if column != NONE and op in ("=", "!=") else None
+        if domain:
+            # A domain value is picked by its name in the viewer's language; the filter keeps the stored value.
+            values = _choices(store.database, f"{source}.{column}", store)
+            value = c3.selectbox(tr("query.builder.value"), [NONE, *values], key=f"query_b_fpick_{i}",
+                                 format_func=value_text(store, domain), label_visibility=shown)
+            value = "" if value == NONE else value
+        else:
+            value = c3.text_input(tr("query.builder.value"), key=f"query_b_fval_{i}", label_visibility=shown)
         if column != NONE and value.strip():
             filters.append(builder.Filter(column, op, value.strip()))
     left, right = st.columns(2)
-    group = left.multiselect(tr("query.builder.group_by"), names, key="query_b_group", format_func=labelled)
+    group = left.multiselect(tr("query.builder.group_by"), names, key="query_b_group", format_func=labelled,
+                             placeholder=tr("query.builder.group_placeholder"))
     measures = []
     with right:
         for i in range(2):
@@ -279,7 +336,7 @@ def builder_view(store: Store) -> None:
                 measures.append(builder.Measure(func, None if column == NONE else column))
     outputs = group + [m.alias for m in measures] if (group or measures) else names
     s1, s2, s3 = st.columns([2, 1, 1], vertical_alignment="bottom")
-    sort = s1.selectbox(tr("query.builder.sort"), [NONE, *outputs], key="query_b_sort")
+    sort = s1.selectbox(tr("query.builder.sort"), [NONE, *outputs], key="query_b_sort", format_func=labelled)
     descending = s2.toggle(tr("query.builder.descending"), value=True, key="query_b_desc")
     limit = s3.number_input(tr("query.builder.limit"), min_value=1, max_value=100_000, value=builder.DEFAULT_LIMIT, key="query_b_limit")
     spec = builder.BuilderSpec(source, tuple(filters), tuple(group), tuple(measures), None if sort == NONE else sort, descending, int(limit))
@@ -355,7 +412,7 @@ def history_view(store: Store) -> None:
         tr("query.history.rows"): runs["row_count"],
         tr("query.history.sql"): runs["sql"].str.replace(r"\s+", " ", regex=True).str.slice(0, 160),
     })
-    st.dataframe(table, hide_index=True, key="query_history_table", height=320)
+    st.dataframe(table, hide_index=True, key="query_history_table", height=320, placeholder="")
     labels = {int(r.id): f"{r.ran_at:%H:%M:%S} · {' '.join(str(r.sql).split())[:80]}" for r in runs.itertuples()}
     pick, go = st.columns([4, 1], vertical_alignment="bottom")
     entry = pick.selectbox(tr("query.history.pick"), list(labels), format_func=labels.get, key="query_history_pick")
@@ -388,7 +445,7 @@ def result_panel(store: Store) -> None:
     st.divider()
     m1, m2, m3 = st.columns(3)
     m1.metric(tr("query.rows"), fmt_number(result.rows, language) + ("+" if result.truncated else ""))
-    m2.metric(tr("query.elapsed"), f"{fmt_number(result.seconds * 1000, language)} ms")
+    m2.metric(tr("query.elapsed"), tr("query.elapsed_ms", ms=fmt_number(result.seconds * 1000, language)))
     m3.metric(tr("query.data_as_of"), f"{result.snapshot_at:%H:%M}")
     if result.truncated:
         st.warning(tr("query.truncated", rows=fmt_number(result.max_rows, language)), icon=":material/content_cut:")
@@ -400,14 +457,24 @@ def result_panel(store: Store) -> None:
     size = p1.selectbox(tr("query.page_rows"), PAGE_SIZES, index=PAGE_SIZES.index(size), key="query_page_rows")
     page = p2.number_input(tr("query.page", pages=pages), min_value=1, max_value=max(1, -(-len(frame) // size)), value=1, key=f"query_page_{rid}")
     start = (int(page) - 1) * size
-    st.dataframe(frame.iloc[start:start + size], hide_index=True, key=f"query_result_{rid}", height=420)
-    chart = chart_panel(store, frame, rid, last.get("title", ""))
+    # Shown as a person reads it: domain values by their names, no "None" in empty cells.
+    labels = labels_for(store, language)
+    st.dataframe(shown_values(frame.iloc[start:start + size], labels, language), hide_index=True,
+                 key=f"query_result_{rid}", height=420, placeholder="")
+    chart = chart_panel(store, shown_values(frame, labels, language), rid, last.get("title", ""))
     exports_panel(store, last, chart, rid)
     save_panel(store, last)
 
 
 def chart_panel(store: Store, frame: pd.DataFrame, rid: int, title: str):
+    """The auto-chart of the result (`frame` as shown: domain values by their names), with its choices."""
     comps = profiles.company_flags(store)
+    language = lang()
+    custom = all_custom_labels(store, language)
+
+    def words(column: str) -> str:  # a picker names a column as the chart titles it
+        return NONE if column == NONE else column_title(column, language, custom)
+
     suggestion = suggest_chart(frame, comps)
     if suggestion is None:
         st.caption(tr("query.chart.none"))
@@ -421,7 +488,7 @@ def chart_panel(store: Store, frame: pd.DataFrame, rid: int, title: str):
         if not choices:
             return None
         index = choices.index(default) if default in choices else 0
-        value = col.selectbox(label, choices, index=index, key=f"query_chart_{field}_{kind}_{rid}")
+        value = col.selectbox(label, choices, index=index, key=f"query_chart_{field}_{kind}_{rid}", format_func=words)
         return None if value == NONE else value
     same = kind == suggestion.kind
     x = pick(c2, tr("query.chart.x"), "x", suggestion.x if same else None)
@@ -433,9 +500,14 @@ def chart_panel(store: Store, frame: pd.DataFrame, rid: int, title: str):
         st.caption(tr("query.chart.none"))
         return None
     try:
-        chart = build_chart(frame, ChartChoice(kind, x, y, color, aggregate), comps, title=title)
-    except ValueError as error:
-        st.caption(str(error))
+        chart = build_chart(frame, ChartChoice(kind, x, y, color, aggregate), comps, title=title,
+                            titles=column_titles(frame.columns, language, custom), rows_title=tr("query.column.rows"),
+                            lang=language, us_color=highlight_color(store))
+    except ChartRefused as error:
+        st.caption(tr(error.key, **error.params))
+        return None
+    except ValueError:  # a column pandas cannot draw as chosen (text that is no date…)
+        st.caption(tr("query.chart.none"))
         return None
     altair(chart, key=f"query_chart_{rid}")
     last = st.session_state[LAST]
