@@ -9,18 +9,23 @@ the chart is research.charts.query.build_chart with the choices the page had.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pandas as pd
 
 from research.charts.query import AGGREGATES, CHART_KINDS, MAX_BAR_CATEGORIES, ChartChoice, build_chart, company_column
 from research.charts.theme import COMPETITOR_COLORS, company_colors
+from research.compare.views import highlight_color
 from research.competitors import profiles
+from research.data import fields
+from research.data.labels import labels_for
 from research.errors import VantageError
 from research.i18n import error_text, t
 from research.present.model import NativeChart, RenderContext, Series, SlideContent
 from research.present.views import DataGone, register, scale_colours
 from research.query import deck, saved
+from research.query.display import column_titles, shown_values
 from research.query.sandbox import run_sandboxed
 from research.store import Store
 
@@ -131,14 +136,19 @@ def query_result(store: Store, params: dict[str, Any], ctx: RenderContext) -> Sl
         return SlideContent(title=title, text=t("present.query.failed", lang, message=error_text(error, lang)[1]), source=source)
     choice = chart_choice(params)
     companies = profiles.company_flags(store)
+    # Drawn as the Query page draws it: values by their names, columns in words, our highlight colour.
+    shown = shown_values(result.frame, labels_for(store, lang), lang)
+    result = dataclasses.replace(result, frame=shown)
+    custom = {f.name: f.label(lang) for f in fields.list_fields(store)}
     chart = None
-    if choice is not None and not result.frame.empty:
+    if choice is not None and not shown.empty:
         try:
-            chart = build_chart(result.frame, choice, companies, title=title)
+            chart = build_chart(shown, choice, companies, title=title, titles=column_titles(shown.columns, lang, custom),
+                                rows_title=t("query.column.rows", lang), lang=lang, us_color=highlight_color(store))
         except ValueError:
             chart = None
     item = deck.deck_item(result, title=title, sql=sql, params=values, chart=chart)
-    native = native_chart(result.frame, choice, companies) if chart is not None and choice is not None else None
+    native = native_chart(shown, choice, companies) if chart is not None and choice is not None else None
     rows = t("present.query.rows", lang, shown=len(item.table), rows=result.rows) + ("+" if result.truncated else "")
     return SlideContent(
         title=title, subtitle=rows, chart=item.chart_spec, native=native, table=item.table, source=source,
