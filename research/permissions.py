@@ -228,17 +228,27 @@ def audit_viewer_params(viewer: Actor | None, *, include_private: bool = True) -
 RULE_KEYS: dict[str, Role] = {"admins": "admin", "editors": "editor", "viewers": "viewer"}
 
 
+def _refused(message: str, key: str, /, **params: object) -> ValidationError:
+    """A ValidationError with its catalog key, so a page shows it in the viewer's language."""
+    # research.i18n sits above this module (keyed_error is there), so the English sentence is
+    # written here too; it must equal the catalog's (research/i18n/catalog_errors_collect.py),
+    # which tests/test_errors_serbian.py checks.
+    return ValidationError(message, key=key, params=params)
+
+
 def normalize_pattern(text: str) -> str:
     """An e-mail address (`ana@example.com`) or a domain (`@example.com`), lower-case; else ValidationError."""
     pattern = str(text or "").strip().casefold()
     if pattern.startswith("@"):
         domain = pattern[1:]
         if not domain or "@" in domain or "." not in domain or any(ch.isspace() for ch in domain):
-            raise ValidationError(f"{text!r} is not a domain rule; write it as @example.com.")
+            raise _refused(f"{text!r} is not a domain rule; write it as @example.com.", "roles.error.domain",
+                           text=text, example="@example.com")
         return pattern
     local, at, domain = pattern.partition("@")
     if not local or not at or "." not in domain or "@" in domain or any(ch.isspace() for ch in pattern):
-        raise ValidationError(f"{text!r} is not an e-mail address or an @domain rule.")
+        raise _refused(f"{text!r} is not an e-mail address or an @domain rule.", "roles.error.pattern",
+                       text=text, domain="@domain")
     return pattern
 
 
@@ -251,7 +261,14 @@ def rules_from_mapping(section: Mapping[str, object] | None) -> list[tuple[str, 
     rules: list[tuple[str, Role]] = []
     for key, value in dict(section or {}).items():
         if key not in RULE_KEYS:
-            raise ValidationError(f"Unknown role list {key!r} in [vantage.roles]; use admins, editors or viewers.")
+            raise _refused(f"Unknown role list {key!r} in [vantage.roles]; use admins, editors or viewers.",
+                           "roles.error.list", name=key, section="[vantage.roles]", admins="admins",
+                           editors="editors", viewers="viewers")
+        if not isinstance(value, str) and (isinstance(value, (Mapping, bytes)) or not isinstance(value, Iterable)):
+            # `admins = 5` or a table instead of a list: iterating it would crash or read its keys as addresses
+            raise _refused(f"The role list {key} in [vantage.roles] must be an address, an @domain rule or a list of "
+                           f"them, not {value!r}.", "roles.error.entries", name=key, section="[vantage.roles]",
+                           domain="@domain", value=value)
         entries: Iterable[object] = [value] if isinstance(value, str) else value  # type: ignore[assignment]
         for entry in entries:
             rules.append((normalize_pattern(str(entry)), RULE_KEYS[key]))

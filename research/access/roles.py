@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from research.access import ROLES, Actor, Role, normalize_pattern, require, resolve_role, rules_from_mapping
 from research.errors import ValidationError
+from research.i18n import keyed_error
 from research.store import Store
 
 
@@ -46,7 +47,7 @@ def role_for(store: Store, email: str | None, secrets_roles: Mapping[str, object
 
 def _role(role: str) -> Role:
     if role not in ROLES:
-        raise ValidationError(f"{role!r} is not a role; choose viewer, editor or admin.")
+        raise keyed_error(ValidationError, "roles.error.role", role=role, viewer="viewer", editor="editor", admin="admin")
     return role  # type: ignore[return-value]
 
 

@@ -60,6 +60,15 @@ ITEM_NODES = 3000  # elements and strings read from one listing tile (a real til
 _PATTERNS = (NUMBERISH, JSON_TOKENS, ID_SHAPE, _SKU_LABEL)
 
 
+def _refusal(key: str, **values: object) -> ExtractError:
+    """An ExtractError holding catalog message `key` (research.i18n.keyed_error)."""
+    # Imported on the first refusal: the extraction worker imports this module on every start
+    # and has no use for the catalogs while pages read fine.
+    from research.i18n import keyed_error
+
+    return keyed_error(ExtractError, key, **values)
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One named value of a selectors or listing watcher."""
@@ -74,7 +83,7 @@ class FieldSpec:
     def parse(cls, text: str) -> FieldSpec:
         """`name[:type]=css[@attr]`, e.g. `price:price=.product-price` or `image=img.main@src`."""
         if "=" not in text:
-            raise ExtractError(f"A field is written name=css selector, e.g. price=.product-price; got {text!r}.")
+            raise _refusal("extract.error.field_form", form="name=css", example="price=.product-price", text=text)
         head, css = text.split("=", 1)
         name, _, kind = head.strip().partition(":")
         attr = None
@@ -87,15 +96,15 @@ class FieldSpec:
     def create(cls, *, name: str, css: str, attr: str | None = None, regex: str | None = None, type: str = "text") -> FieldSpec:
         name, css = (name or "").strip(), (css or "").strip()
         if not re.fullmatch(r"[A-Za-z_][\w\-]{0,40}", name):
-            raise ExtractError(f"A field name is a short word (letters, digits, _ or -), not {name!r}.")
+            raise _refusal("extract.error.field_name", name=name)
         if type not in FIELD_TYPES:
-            raise ExtractError(f"Field {name}: the type must be one of {', '.join(FIELD_TYPES)}, not {type!r}.")
+            raise _refusal("extract.error.field_type", name=name, types=", ".join(FIELD_TYPES), type=type)
         check_selector(css)
         if regex:
             try:
                 re.compile(regex)
             except re.error as e:
-                raise ExtractError(f"Field {name}: the pattern {regex!r} is not a valid regular expression ({e}).") from None
+                raise _refusal("extract.error.field_regex", name=name, regex=regex, reason=str(e)) from None
         return cls(name=name, css=css, attr=(attr or None), regex=(regex or None), type=type)
 
     def to_dict(self) -> dict[str, Any]:
@@ -127,11 +136,11 @@ class Extraction:
 
 def check_selector(css: str) -> None:
     if not css or not css.strip():
-        raise ExtractError("The CSS selector is empty.")
+        raise _refusal("extract.error.selector_empty")
     try:
         BeautifulSoup("<p></p>", "lxml").select_one(css)
     except (SelectorSyntaxError, ValueError, NotImplementedError) as e:
-        raise ExtractError(f"{css!r} is not a CSS selector this tool understands ({str(e).splitlines()[0]}).") from None
+        raise _refusal("extract.error.selector", css=css, reason=str(e).splitlines()[0]) from None
 
 
 # ---- parsing and text -----------------------------------------------------------------------
@@ -444,7 +453,7 @@ def items_from_soup(soup: BeautifulSoup, item_css: str, specs: Sequence[FieldSpe
     try:
         items = soup.select(item_css, limit=MAX_ITEMS)
     except (SelectorSyntaxError, ValueError, NotImplementedError) as e:
-        raise ExtractError(f"{item_css!r} is not a CSS selector this tool understands.") from e
+        raise _refusal("extract.error.selector_items", css=item_css) from e
     items = _outermost(items)
     if specs:
         return [fields_from_soup(item, specs, url) for item in items]
@@ -505,7 +514,7 @@ def extract_page(
         warnings += [f"{name}: not found on the page" for name in ("name", "price") if values.get(name) is None]
         return Extraction(values=values, warnings=warnings, text=text, notes=notes, evidence=evidence)
     if kind not in ("selectors", "listing", "text"):
-        raise ExtractError(f"Unknown watcher kind {kind!r}.")
+        raise _refusal("extract.error.kind", kind=kind)
     soup = parse_html(html)
     remove_noise(soup, ignore)
     if kind == "selectors":
@@ -513,7 +522,7 @@ def extract_page(
         warnings += [f"{spec.name}: the selector {spec.css} matched nothing" for spec in fields if values.get(spec.name) is None]
     elif kind == "listing":
         if not item_selector:
-            raise ExtractError("A listing watcher needs an item selector (the element around each product).")
+            raise _refusal("watchers.error.no_item_selector")
         items = items_from_soup(soup, item_selector, fields, url)
         values = {"items": items, "count": len(items)}
         if not items:

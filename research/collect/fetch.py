@@ -39,6 +39,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from research import __version__, config
 from research.errors import FetchError
+from research.i18n import keyed_error
 
 
 MAX_REDIRECTS = 5
@@ -132,35 +133,38 @@ MAX_ROBOTS_CHARS = 500 * 1024
 def check_scheme(url: str) -> tuple[str, str, int]:
     """(scheme, host, port) of an http(s) URL; anything else is refused before any I/O."""
     if len(url) > MAX_URL_CHARS:
-        raise FetchError(f"The web address is {len(url):,} characters long; at most {MAX_URL_CHARS:,} are fetched.")
+        raise keyed_error(FetchError, "fetch.error.too_long", length=len(url), limit=MAX_URL_CHARS)
     try:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as e:
-        raise FetchError(f"{url!r} is not a valid web address ({e}).") from None
+        raise keyed_error(FetchError, "fetch.error.invalid", url=url, reason=str(e)) from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise FetchError(f"Only http and https addresses can be watched, not {parts.scheme or 'this'}: {url!r}.")
+        if parts.scheme:
+            raise keyed_error(FetchError, "fetch.error.scheme", http="http", https="https", scheme=parts.scheme, url=url)
+        raise keyed_error(FetchError, "fetch.error.no_scheme", http="http", https="https", url=url)
     host = (parts.hostname or "").lower()
     if not host:
-        raise FetchError(f"{url!r} has no host name.")
+        raise keyed_error(FetchError, "fetch.error.no_host", url=url)
     if parts.username or parts.password:
-        raise FetchError("Addresses with a user name or password in them are not fetched.")
+        raise keyed_error(FetchError, "fetch.error.credentials")
     return parts.scheme.lower(), host, port or (443 if parts.scheme.lower() == "https" else 80)
 
 
 def _forbidden_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why `ip` is never fetched, as the catalog's `fetch.error.address.<reason>` names it; None when it may be."""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     if ip.is_loopback:
-        return "a loopback address"
+        return "loopback"
     if ip.is_link_local:
-        return "a link-local address (cloud metadata lives there)"
+        return "link_local"
     if ip.is_private:
-        return "a private network address"
+        return "private"
     if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
-        return "a reserved address"
+        return "reserved"
     if any(ip in net for net in _EXTRA_BLOCKED_NETS if ip.version == net.version):
-        return "a reserved address"
+        return "reserved"
     return None
 
 
@@ -170,20 +174,19 @@ def check_address(url: str, policy: FetchPolicy) -> None:
     if host in policy.allow_hosts:
         return
     if host in _METADATA_HOSTS:
-        raise FetchError(f"{host} is a cloud metadata address; it is never fetched.")
+        raise keyed_error(FetchError, "fetch.error.metadata", host=host)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as e:
-        raise FetchError(f"The host {host} cannot be found (DNS: {e}).") from None
+        raise keyed_error(FetchError, "fetch.error.dns", host=host, dns="DNS", reason=str(e)) from None
     for info in infos:
         address = str(info[4][0]).split("%", 1)[0]
         if address in policy.allow_hosts:
             continue
         reason = _forbidden_ip(ipaddress.ip_address(address))
         if reason:
-            raise FetchError(
-                f"{host} resolves to {address}, {reason}; add it to VANTAGE_COLLECT_ALLOW_HOSTS to fetch intranet pages."
-            )
+            raise keyed_error(FetchError, f"fetch.error.address.{reason}", host=host, address=address,
+                              setting="VANTAGE_COLLECT_ALLOW_HOSTS")
 
 
 # ---- politeness ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from research.access import Actor, require
 from research.collect.run import PageResult
 from research.collect.watchers import Watcher, conditional_headers, list_watchers
 from research.errors import StoreError, ValidationError, VantageError
+from research.i18n import keyed_error
 from research.store import Store
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def write_batch(results: list[PageResult], folder: str | Path | None = None) -> 
     try:
         _atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
     except OSError as e:
-        raise InboxError(f"Cannot write the collection inbox {path.parent}: {e.strerror or e}.") from e
+        raise keyed_error(InboxError, "inbox.error.write", folder=str(path.parent), reason=str(e.strerror or e)) from e
     return path
 
 
@@ -104,7 +105,7 @@ def read_batch(path: Path) -> list[PageResult]:
     try:
         rows = pq.read_table(path).to_pylist()
     except (OSError, pa.ArrowInvalid) as e:
-        raise InboxError(f"The inbox file {path.name} cannot be read ({e}); move it away to continue.") from e
+        raise keyed_error(InboxError, "inbox.error.read", file=path.name, reason=str(e)) from e
     return [PageResult.from_record(row) for row in rows]
 
 
@@ -139,7 +140,12 @@ def merge_inbox(store: Store, actor: Actor, folder: str | Path | None = None) ->
         except FileNotFoundError:
             pass  # merged and moved by another session at the same time
         except OSError as e:
-            raise InboxError(f"Merged {path.name} but cannot move it to {done.parent}: {e.strerror or e}.") from e
+            raise keyed_error(InboxError, "inbox.error.move", file=path.name, folder=str(done.parent),
+                              reason=str(e.strerror or e)) from e
+    if recorded:
+        from research.signals.generate import generate_after_collect  # above collect: see .importlinter
+
+        generate_after_collect(store, actor)  # what the merge recorded becomes signals (issue 20)
     export_watchers_quietly(store, folder)
     return MergeSummary(len(batches), recorded, already, orphaned)
 
@@ -170,12 +176,9 @@ def load_exported_watchers(folder: str | Path | None = None) -> tuple[list[Watch
     try:
         data = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        raise InboxError(
-            f"The workspace is in use and no watcher list was exported to {path.parent} yet; "
-            "open the Collect page once or run collect while the app is closed."
-        ) from None
+        raise keyed_error(InboxError, "inbox.error.no_watcher_list", folder=str(path.parent), command="collect") from None
     except (OSError, ValueError) as e:
-        raise InboxError(f"The exported watcher list {path} cannot be read ({e}).") from e
+        raise keyed_error(InboxError, "inbox.error.watcher_list", path=str(path), reason=str(e)) from e
     watchers = [Watcher.from_row(w) for w in data.get("watchers", [])]
     conditional = {int(k): v for k, v in (data.get("conditional") or {}).items()}
     return watchers, conditional

@@ -25,20 +25,34 @@ from typing import Any
 from research import config
 from research.collect.extract import Extraction, FieldSpec
 from research.errors import ExtractError
+from research.i18n import keyed_error, t
 from research.workers import START_SECONDS, WorkerProcess
 
 MAX_IDLE = 4  # warm workers kept between pages; more are stopped when they finish
+TIMEOUT_SETTING = "VANTAGE_COLLECT_EXTRACT_TIMEOUT"
 
 
 def default_timeout() -> float:
-    return config.get_float("VANTAGE_COLLECT_EXTRACT_TIMEOUT") or 10.0
+    return config.get_float(TIMEOUT_SETTING) or 10.0
 
 
-def timeout_message(timeout: float) -> str:
-    return (
-        f"Reading the page took longer than {timeout:g} s and was stopped; the page is unusually large "
-        "or built to slow readers down (VANTAGE_COLLECT_EXTRACT_TIMEOUT sets the limit)."
-    )
+# Fixed sentences the worker answers with (research.collect.extract_worker sends a refusal's English
+# text only) -> their catalog keys, so the refusal reaches a page in the viewer's language.
+_WORKER_SENTENCES = {
+    t(key): key
+    for key in ("reader.error.too_deep", "reader.error.memory", "watchers.error.no_item_selector",
+                "extract.error.selector_empty")
+}
+
+
+def _worker_error(answer: dict[str, Any]) -> ExtractError:
+    """The worker's refusal as an ExtractError: keyed when it is a sentence the catalog knows, else in its words."""
+    message = answer.get("message")
+    if not message:
+        return keyed_error(ExtractError, "reader.error.unreadable")
+    if message in _WORKER_SENTENCES:
+        return keyed_error(ExtractError, _WORKER_SENTENCES[message])
+    return ExtractError(message)
 
 
 class _Worker(WorkerProcess):
@@ -48,15 +62,15 @@ class _Worker(WorkerProcess):
         try:
             super().__init__("research.collect.extract_worker")
         except OSError as e:
-            raise ExtractError(f"The page reader could not start ({e.strerror or e}).") from None
+            raise keyed_error(ExtractError, "reader.error.start_os", reason=str(e.strerror or e)) from None
         try:
             ready = json.loads(self.read_frame(time.monotonic() + START_SECONDS))
         except (TimeoutError, EOFError, OSError, ValueError):
             self.kill()
-            raise ExtractError("The page reader could not start; check that the project's packages are installed.") from None
+            raise keyed_error(ExtractError, "reader.error.start_packages") from None
         if not ready.get("ok"):
             self.kill()
-            raise ExtractError("The page reader could not start.")
+            raise keyed_error(ExtractError, "reader.error.start")
 
     def run(self, header: dict[str, Any], html: str, deadline: float) -> dict[str, Any]:
         self.send(json.dumps(header).encode(), html.encode("utf-8", "surrogatepass"))
@@ -119,7 +133,7 @@ def extract_isolated(
     """
     timeout = default_timeout() if timeout is None else timeout
     if timeout <= 0:
-        raise ExtractError("The time limit for reading a page must be more than zero seconds.")
+        raise keyed_error(ExtractError, "reader.error.no_time")
     header = {
         "kind": kind, "url": url, "fields": [f.to_dict() for f in fields], "item_selector": item_selector,
         "ignore": list(ignore),
@@ -130,15 +144,13 @@ def extract_isolated(
         answer = worker.run(header, html, time.monotonic() + timeout)
         healthy = True
     except TimeoutError:
-        raise ExtractError(timeout_message(timeout)) from None
+        raise keyed_error(ExtractError, "reader.error.timeout", seconds=timeout, setting=TIMEOUT_SETTING) from None
     except (EOFError, OSError, ValueError):
-        raise ExtractError(
-            "Reading the page stopped the page reader (it ran out of memory or crashed); nothing was extracted."
-        ) from None
+        raise keyed_error(ExtractError, "reader.error.crashed") from None
     finally:
         _checkin(worker, healthy)
     if not answer.get("ok"):
-        raise ExtractError(answer.get("message") or "The page could not be read.")
+        raise _worker_error(answer)
     return Extraction(
         values=answer["values"], warnings=list(answer.get("warnings") or []), text=answer.get("text") or "",
         notes=list(answer.get("notes") or []), evidence=list(answer.get("evidence") or []),

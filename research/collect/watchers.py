@@ -19,6 +19,7 @@ from research.access import Actor, require
 from research.collect.extract import ExtractError, FieldSpec, check_selector
 from research.collect.fetch import FetchError, check_scheme
 from research.errors import ValidationError
+from research.i18n import keyed_error
 from research.store import Store
 
 KINDS = ("product", "selectors", "listing", "text")
@@ -103,27 +104,28 @@ class WatcherDraft:
         try:
             check_scheme(url)
         except FetchError as e:
-            raise ValidationError(e.message) from None
+            raise _as_validation(e) from None
         if self.kind not in KINDS:
-            raise ValidationError(f"The watcher kind must be one of {', '.join(KINDS)}, not {self.kind!r}.")
+            raise keyed_error(ValidationError, "watchers.error.kind", kinds=", ".join(KINDS), kind=self.kind)
         if self.schedule not in SCHEDULES:
-            raise ValidationError(f"The schedule must be one of {', '.join(SCHEDULES)}, not {self.schedule!r}.")
+            raise keyed_error(ValidationError, "watchers.error.schedule", schedules=", ".join(SCHEDULES),
+                              schedule=self.schedule)
         if self.kind == "selectors" and not self.fields:
-            raise ValidationError("A selectors watcher needs at least one field (name and CSS selector).")
+            raise keyed_error(ValidationError, "watchers.error.no_fields")
         if self.kind == "listing" and not (self.item_selector or "").strip():
-            raise ValidationError("A listing watcher needs an item selector (the element around each product).")
+            raise keyed_error(ValidationError, "watchers.error.no_item_selector")
         try:
             if self.item_selector:
                 check_selector(self.item_selector)
             for css in self.ignore_selectors:
                 check_selector(css)
         except ExtractError as e:
-            raise ValidationError(e.message) from None
+            raise _as_validation(e) from None
         names = [f.name for f in self.fields]
         if len(set(names)) != len(names):
-            raise ValidationError("Two fields share a name; give each field its own name.")
+            raise keyed_error(ValidationError, "watchers.error.field_twice")
         if not 0 <= float(self.min_change_pct) <= 1000:
-            raise ValidationError("The minimum price change is a percentage from 0 to 1000.")
+            raise keyed_error(ValidationError, "watchers.error.min_change")
         label = (self.label or "").strip() or None
         return WatcherDraft(
             url=url, kind=self.kind, label=label, company_id=self.company_id, product_id=self.product_id,
@@ -139,6 +141,11 @@ class WatcherDraft:
             ignore_selectors=tuple(self.ignore_selectors), min_change_pct=self.min_change_pct,
             schedule=self.schedule, enabled=self.enabled,
         )
+
+
+def _as_validation(error: FetchError | ExtractError) -> ValidationError:
+    """A refused address or selector as the draft's ValidationError, keeping its catalog message."""
+    return ValidationError(error.message, key=error.key, params=error.params)
 
 
 def _row_values(draft: WatcherDraft) -> dict[str, Any]:
@@ -187,14 +194,14 @@ def remove_watcher(store: Store, actor: Actor, watcher_id: int, *, expected_vers
 def product_company(store: Store, product_id: int) -> int:
     company = store.query_value("SELECT company_id FROM products WHERE id = ?", [product_id])
     if company is None:
-        raise ValidationError(f"There is no product {product_id} in this workspace.")
+        raise keyed_error(ValidationError, "watchers.error.no_product", product_id=product_id)
     return int(company)
 
 
 def get_watcher(store: Store, watcher_id: int) -> Watcher:
     rows = store.query_rows("SELECT * FROM watchers WHERE id = ?", [watcher_id])
     if not rows:
-        raise ValidationError(f"There is no watcher {watcher_id} in this workspace.")
+        raise keyed_error(ValidationError, "watchers.error.no_watcher", watcher_id=watcher_id)
     return Watcher.from_row(rows[0])
 
 
@@ -204,7 +211,7 @@ def list_watchers(store: Store, ids: Iterable[int] | None = None, *, enabled_onl
     if wanted is not None:
         missing = wanted - {int(r["id"]) for r in rows}
         if missing:
-            raise ValidationError(f"No watcher with id {', '.join(map(str, sorted(missing)))} in this workspace.")
+            raise keyed_error(ValidationError, "watchers.error.no_watchers", ids=", ".join(map(str, sorted(missing))))
     return [
         Watcher.from_row(r)
         for r in rows
@@ -284,7 +291,7 @@ def find_company(store: Store, name_or_id: str) -> int:
     else:
         found = store.query_value("SELECT min(id) FROM companies WHERE lower(name) = lower(?)", [text])
     if found is None:
-        raise ValidationError(f"There is no company {text!r} in this workspace.")
+        raise keyed_error(ValidationError, "watchers.error.no_company", company=text)
     return int(found)
 
 
