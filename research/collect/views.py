@@ -161,6 +161,7 @@ EXPLAIN_PHRASES: tuple[Phrase, ...] = (
 
 # Run and Test messages (fetch, run, isolation): what happened to a page.
 RUN_PHRASES: tuple[Phrase, ...] = (
+    _p(r"internal error while reading the page \((?P<error>.+)\)", "reader.error.internal"),
     _p(r"HTTP (?P<code>\d{3}): the site refused the request", "collect.msg.refused"),
     _p(r"HTTP (?P<code>\d{3}) \(rate limited or unavailable\)", "collect.msg.rate_limited"),
     _p(r"HTTP (?P<code>\d{3}): the site asks to wait (?P<seconds>\d+) s; try later", "collect.msg.wait"),
