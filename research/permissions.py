@@ -116,7 +116,10 @@ def require(actor: Actor, action: str) -> None:
     if not allowed(actor, action):  # only a Principal is ever refused
         raise PermissionDenied(
             f"{actor_name(actor)} is signed in as {role_of(actor)} and may not {_ACTION_WORDS[action]}: "
-            f"that needs the {ACTIONS[action]} role; ask an admin."
+            f"that needs the {ACTIONS[action]} role; ask an admin.",
+            key="access.error.denied",  # research/i18n/catalog_errors.py; its English is this sentence
+            params={"name": actor_name(actor), "role": role_of(actor), "action": _ACTION_WORDS[action],
+                    "action_code": action, "needs": ACTIONS[action]},
         )
 
 

@@ -79,3 +79,16 @@ def test_store_refusals_read_the_same_in_english_and_name_the_table_by_its_noun_
         serbian = error_text(error, "sr")[1]
         assert "клијент" in serbian and "accounts" not in serbian, serbian
     assert "ana" in error_text(stale.value, "sr")[1], "who changed it is named"
+
+
+def test_a_refused_action_names_the_role_and_the_action_in_serbian() -> None:
+    from research.permissions import Principal, require
+
+    viewer = Principal("mila@example.com", "viewer")
+    with pytest.raises(PermissionDenied) as refused:
+        require(viewer, "write")
+    assert error_text(refused.value, "en") == ("Not allowed", refused.value.message)
+    title, serbian = error_text(refused.value, "sr")
+    assert title == "Није дозвољено"
+    assert "посматрач" in serbian and t("access.action.write", "sr") in serbian and "уредник" in serbian
+    assert "viewer" not in serbian and "change data" not in serbian

@@ -101,10 +101,13 @@ def error_text(error: VantageError, lang: str) -> tuple[str, str]:
     if owner is not None and title == owner.__dict__["title"] and key in MESSAGES:
         title = t(key, lang)  # the class's own title, not one given to this error
     values = dict(error.params)
-    table = values.get("table")
-    if isinstance(table, str) and not isinstance(table, Named) and f"changes.thing.{table}" in MESSAGES:
-        # A table named in a store refusal reads as its noun in Serbian ("{table:sr}"): "клијент", not "accounts".
-        values["table"] = Named(table, t(f"changes.thing.{table}", "sr").split("|")[0])
+    # Layers below the catalog (the store, permissions) give codes; in Serbian ("{table:sr}") they read as
+    # words: a table as its noun ("клијент", not "accounts"), a role and an action by their names.
+    for name, key in (("table", "changes.thing.{}"), ("role", "access.role.{}"), ("needs", "access.role.{}"),
+                      ("action", "access.action.{}")):
+        value, code = values.get(name), values.get(f"{name}_code", values.get(name))
+        if isinstance(value, str) and not isinstance(value, Named) and key.format(code) in MESSAGES:
+            values[name] = Named(value, t(key.format(code), "sr").split("|")[0])
     message = t(error.key, lang, **values) if error.key in MESSAGES else error.message
     return title, message
 

@@ -58,3 +58,13 @@ MESSAGES.update({
         "(архивирајте га уместо тога).",
     ),
 })
+
+# research.permissions.require (below the catalog: it gives the key and the codes; error_text names the role
+# and the action in Serbian from access.role.* and access.action.*).
+MESSAGES.update({
+    "access.error.denied": (
+        "{name} is signed in as {role} and may not {action}: that needs the {needs} role; ask an admin.",
+        "{name} је пријављен(а) као {role:sr} и нема право на: {action:sr}; за то је потребна улога „{needs:sr}”; "
+        "обратите се администратору.",
+    ),
+})
