@@ -9,6 +9,7 @@ from page_helpers import assert_clean, run_app
 
 from research.i18n import t
 from research.store import Store
+from research.ui.data import PROBLEMS_COLUMN
 
 
 def _query(db: Path, sql: str, params: list | None = None):
@@ -43,16 +44,19 @@ def test_grid_edit_is_saved_as_one_batch(demo_copy: Path, monkeypatch: pytest.Mo
     assert _query(demo_copy, "SELECT count(*) FROM accounts WHERE city = 'Zrenjanin' AND name ILIKE '%Alfa%'") == 1
 
 
-def test_grid_problems_are_listed_and_nothing_is_saved(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_grid_problems_are_shown_in_their_rows_and_nothing_is_saved(demo_copy: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     at = run_app(demo_copy, monkeypatch, page="data", lang="sr")
     before = _query(demo_copy, "SELECT count(*) FROM audit_log")
     at.session_state["data_grid"] = {"edited_rows": {0: {"employees": -4}}, "added_rows": [{"name": "Half"}],
                                      "deleted_rows": []}
     at.button(key="data_save").click().run()
     assert not at.exception
-    assert at.error[0].value.startswith(t("data.problems", "sr")[:20])
-    problems = at.dataframe[-1].value
-    assert {"employees", "country"} <= set(problems.iloc[:, 1])
+    assert at.error[0].value.startswith(t("data.problems_in_rows", "sr", count=5, rows=2)[:20])
+    problems = at.dataframe[0].value[PROBLEMS_COLUMN]  # the grid itself, not a separate table
+    assert problems.iloc[0].startswith(t("data.field.employees", "sr") + " (-4): ")
+    assert t("data.field.country", "sr") in problems.iloc[-1]
+    assert len(at.dataframe) == 1
     assert _query(demo_copy, "SELECT count(*) FROM audit_log") == before
 
 

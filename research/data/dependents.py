@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from research.data.entities import Entity, Problem
+from research.data.entities import Entity, Problem, problem
 from research.data.regions import m49_region
 from research.store.core import Store
 
@@ -82,8 +82,8 @@ def _fill_regions(frame: pd.DataFrame, regions: Mapping[str, str], rows: pd.Seri
         frame.loc[missing, "region"] = fill[missing]
         clash = frame["region"].notna() & known.notna() & (frame["region"].astype(str) != known.astype(str))
         for idx in frame.index[clash.fillna(False)]:
-            problems.append(Problem(int(rows[idx]), "region", str(frame.at[idx, "region"]),
-                                    f"{frame.at[idx, 'country']} belongs to {known[idx]} in this workspace"))
+            problems.append(problem(int(rows[idx]), "region", str(frame.at[idx, "region"]), "data.problem.region_clash",
+                                    country=frame.at[idx, "country"], region=known[idx]))
     # A required region that the country could now supply is no longer missing.
     for p in list(problems):
         if p.column == "region" and p.reason == "required":
@@ -108,8 +108,6 @@ def _check_rates(entity: Entity, frame: pd.DataFrame, rated: frozenset[str], row
         counts = currency[unrated].value_counts()
         for idx in frame.index[unrated]:
             code = str(currency[idx])
-            problems.append(Problem(
-                int(rows[idx]), amount, f"{frame.at[idx, amount]} {code}",
-                f"no exchange rate for {code} in this workspace ({int(counts[code]):,} row(s)); amounts are never "
-                f"taken 1:1 as EUR. Add the rate (units of {code} per 1 EUR) first: {rate_command(code)}",
-            ))
+            problems.append(problem(
+                int(rows[idx]), amount, f"{frame.at[idx, amount]} {code}", "data.problem.no_rate",
+                code=code, rows=int(counts[code]), base="EUR", command=rate_command(code)))

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from babel import Locale
+from babel.numbers import format_decimal
 
 from research.data.regions import country_code
 from research.data.values import (
@@ -31,6 +32,7 @@ from research.data.values import (
 )
 from research.errors import ValidationError
 from research.exports import CSV_NEUTRALISED
+from research.i18n import MESSAGES, locale_of, t
 
 INT32_MAX = 2**31 - 1
 # The largest employers have about 2.3 million people; ten million is a typing error, not a company.
@@ -43,17 +45,22 @@ _INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u2
 COUNTRY_CODES: frozenset[str] = frozenset(
     code for code in Locale.parse("en").territories if len(code) == 2 and code.isalpha()
 )
-# A web address as exports write it: with or without http(s)://, a host with a dot (or localhost),
-# an optional port and path; no spaces. "not a website" is refused, "acme.rs" is taken as written.
-_WEB_ADDRESS = re.compile(r"(?:https?://)?(?:localhost|[^\s/:@.]+(?:\.[^\s/:@.]+)+)(?::[0-9]{1,5})?(?:[/?#]\S*)?",
-                          re.IGNORECASE)
+# A host name: labels of letters, digits and inner hyphens (any script: "пример.срб"), ending in a
+# top-level domain of letters (or its xn-- form); an IPv4 address; or localhost.
+_LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
+_HOST = rf"(?:localhost|(?:{_LABEL}\.)+(?:[^\W\d_]{{2,63}}|xn--[a-z0-9-]{{1,59}})|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}})"
+# A web address as exports write it: with or without http(s)://, a host, an optional port and path;
+# no spaces. "not a website", "http://-.-" and "ftp://…" are refused, "acme.rs" is taken as written.
+_WEB_ADDRESS = re.compile(rf"(?:https?://)?{_HOST}(?::[0-9]{{1,5}})?(?:[/?#]\S*)?", re.IGNORECASE)
+# An e-mail address: a local part without spaces or a second @, and a host as above.
+_EMAIL = re.compile(rf"[^\s@<>()\[\],;:\"]+@{_HOST}", re.IGNORECASE)
 _TRUE = {"true", "yes", "y", "1", "x", "da", "да", "t", "istina", "тачно"}
 _FALSE = {"false", "no", "n", "0", "ne", "не", "f", "", "netačno", "нетачно"}
 
 
 @dataclass(frozen=True)
 class Field:
-    """One editable column. `kind` decides parsing: text, url, int, decimal, percent, date, timestamp,
+    """One editable column. `kind` decides parsing: text, url, email, int, decimal, percent, date, timestamp,
     bool, choice, currency, country or ref (a row of `ref`, given by id or by its `ref_label`)."""
 
     name: str
@@ -318,7 +325,40 @@ class Problem:
     row: int  # the file's line number (header = 1) or the grid's row number
     column: str
     value: str
-    reason: str
+    reason: str  # in English (CLI, logs); `problem_text` gives it in the viewer's language
+    # The reason as a catalog message (research.i18n) and its values; numbers are formatted per language.
+    key: str | None = None
+    params: tuple[tuple[str, Any], ...] = ()
+
+
+def _param(name: str, value: Any, lang: str, *, on_screen: bool = True) -> Any:
+    """A message value as `lang` writes it: numbers with the locale's marks (grouped from 10,000 on,
+    so a year stays 1800), a `field` by its label on screen (the CLI's English keeps the column name)."""
+    if name == "field" and on_screen and f"data.field.{value}" in MESSAGES:
+        return t(f"data.field.{value}", lang)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    pattern = "#,##0.######" if abs(value) >= 10_000 else "0.######"
+    return format_decimal(value, format=pattern, locale=locale_of(lang))
+
+
+def problem(row: int, column: str, value: Any, key: str, **params: Any) -> Problem:
+    """A problem whose reason is catalog message `key` (its English text kept as `reason`)."""
+    text = "" if value is None or value is pd.NA else str(value)
+    reason = t(key, "en", **{k: _param(k, v, "en", on_screen=False) for k, v in params.items()})
+    return Problem(row, column, text, reason, key, tuple(params.items()))
+
+
+# Reasons other modules give in plain English that have a message of their own.
+_FIXED_REASONS = {"required": "data.problem.required"}
+
+
+def problem_text(p: Problem, lang: str) -> str:
+    """A problem's reason in `lang` (the English reason where it has no message)."""
+    key = p.key or _FIXED_REASONS.get(p.reason)
+    if key is None or key not in MESSAGES:
+        return p.reason
+    return t(key, lang, **{k: _param(k, v, lang) for k, v in p.params})
 
 
 @dataclass
@@ -339,13 +379,6 @@ def _text(series: pd.Series) -> pd.Series:
 def parse_number(series: pd.Series, decimal: str = ".") -> pd.Series:
     """Text numbers in the file's decimal convention ("1.234,56" / "1,234.56" / "1 234,5", "$1,234", "(12)") -> float."""
     return parse_amounts(series, decimal).number
-
-
-def _number_hint(decimal: str) -> str:
-    """What a number may look like in a file with this decimal mark (part of a refusal)."""
-    if decimal == ",":
-        return "expected e.g. 1234,5 or 1.234.567,89, € 1.299,00, (1.234) for negatives; -, n/a or blank for none"
-    return "expected e.g. 1234.5 or 1,234,567.89, $523,964, (1,234) for negatives; -, n/a or blank for none"
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%Y.", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d", "%d-%m-%Y")
@@ -397,10 +430,9 @@ def coerce_frame(
     # Money field -> the currency symbol or code each amount carried ("$", "EUR"), reconciled below.
     money_markers: dict[str, pd.Series] = {}
 
-    def flag(mask: pd.Series, column: str, values: pd.Series, reason: str) -> None:
+    def flag(mask: pd.Series, column: str, values: pd.Series, key: str, **params: Any) -> None:
         for idx in mask[mask.fillna(False)].index:
-            value = values.get(idx)
-            problems.append(Problem(int(rows[idx]), column, "" if value is None or value is pd.NA else str(value), reason))
+            problems.append(problem(int(rows[idx]), column, values.get(idx), key, **params))
 
     for f in entity.fields:
         if f.name not in raw.columns:
@@ -412,7 +444,7 @@ def coerce_frame(
             text = original.astype("string")
             text = text.mask(original.isna(), pd.NA)
         # "-", "n/a", "—" … mean no value, not an error; "NA" only where it cannot be Namibia.
-        text = text.mask(empty_cells(text, TEXT_EMPTY_MARKERS if f.kind in ("text", "url", "country") else EMPTY_MARKERS),
+        text = text.mask(empty_cells(text, TEXT_EMPTY_MARKERS if f.kind in ("text", "url", "email", "country") else EMPTY_MARKERS),
                          pd.NA)
         present = text.notna()
         value: pd.Series
@@ -422,22 +454,24 @@ def coerce_frame(
             else:
                 amounts = parse_amounts(text, decimal)
                 number = amounts.number
-                flag(present & amounts.bad, f.name, text, f"not a number ({_number_hint(decimal)})")
+                flag(present & amounts.bad, f.name, text,
+                     "data.problem.not_number_comma" if decimal == "," else "data.problem.not_number")
                 if f.kind != "percent":
-                    flag(amounts.percent, f.name, text, "a percentage, but this field is not a percent field")
+                    flag(amounts.percent, f.name, text, "data.problem.not_percent_field")
                 if f.currency_field:
                     money_markers[f.name] = amounts.currency
                 else:
-                    flag(amounts.currency.notna(), f.name, text,
-                         "an amount of money, but this field is a plain number (leave out the currency)")
+                    flag(amounts.currency.notna(), f.name, text, "data.problem.money_in_number")
             if f.kind == "int":
                 fraction = present & number.notna() & (number != np.floor(number.fillna(0)))
-                flag(fraction, f.name, text, "not a whole number")
+                flag(fraction, f.name, text, "data.problem.not_whole")
             if f.minimum is not None:
-                flag(number < f.minimum, f.name, text, f"below the smallest allowed value {f.minimum:g}")
+                # Counts and amounts: "-7" is refused as negative, never stored as 7 or as 0.
+                flag(number < f.minimum, f.name, text,
+                     "data.problem.negative" if f.minimum == 0 else "data.problem.below_min", minimum=f.minimum)
             if f.maximum is not None:
                 flag(number > f.maximum, f.name, text,
-                     f"too large (at most {f.maximum:,.0f})" if f.maximum >= 10_000 else f"above {f.maximum:g}")
+                     "data.problem.too_large" if f.maximum >= 10_000 else "data.problem.above_max", maximum=f.maximum)
             if f.kind == "int":
                 value = number.round().astype("Int64").where(number.abs() <= 2**53)
             else:
@@ -454,9 +488,9 @@ def coerce_frame(
                                           errors="coerce")
                     stamps = full.fillna(stamps)
             bad = present & stamps.isna()
-            flag(bad, f.name, text, "not a date (expected e.g. 2026-11-28 or 28.11.2026)")
+            flag(bad, f.name, text, "data.problem.not_date")
             out_of_range = stamps.notna() & ((stamps.dt.year < 1900) | (stamps.dt.year > 2100))
-            flag(out_of_range, f.name, text, "date outside 1900–2100")
+            flag(out_of_range, f.name, text, "data.problem.date_range")
             value = stamps.dt.normalize() if f.kind == "date" else stamps
             value = value.where(~out_of_range)
         elif f.kind == "bool":
@@ -467,25 +501,25 @@ def coerce_frame(
                 value = pd.Series(pd.NA, index=raw.index, dtype="boolean")
                 value[folded.isin(_TRUE).fillna(False)] = True
                 value[folded.isin(_FALSE).fillna(False)] = False
-                flag(present & value.isna(), f.name, text, "not yes/no (use true/false, yes/no, 1/0)")
+                flag(present & value.isna(), f.name, text, "data.problem.not_bool")
         elif f.kind == "choice":
             folded = text.map(lambda v: _normalize_choice(v) if isinstance(v, str) else v)
             lookup = {c.casefold(): c for c in f.choices} | {k.casefold(): v for k, v in f.choice_aliases.items()}
             value = folded.map(lambda v: lookup.get(v) if isinstance(v, str) else None)
-            flag(present & value.isna(), f.name, text, f"unknown value; allowed: {', '.join(f.choices)}")
+            flag(present & value.isna(), f.name, text, "data.problem.unknown_choice", allowed=", ".join(f.choices))
         elif f.kind in ("currency", "country"):
             value = text.str.upper()
             if f.kind == "currency":
                 ok = value.str.fullmatch(r"[A-Z]{3}").fillna(False)
-                flag(present & ~ok, f.name, text, "not a three-letter currency code (EUR, RSD, USD …)")
+                flag(present & ~ok, f.name, text, "data.problem.not_currency", examples="EUR, RSD, USD")
             else:
                 # Country names in English or Serbian (CLDR, through Babel) are read as their code.
                 named = text.where(~value.isin(COUNTRY_CODES).fillna(False)).map(
                     lambda v: country_code(v) if isinstance(v, str) else None)
                 value = value.where(named.isna(), named.astype("string"))
                 ok = value.isin(COUNTRY_CODES).fillna(False)
-                flag(present & ~ok, f.name, text,
-                     "not a country (a two-letter code such as RS, US, DE, or a name such as Japan, Јапан)")
+                flag(present & ~ok, f.name, text, "data.problem.not_country", codes="RS, US, DE",
+                     names="Japan, Јапан")
             value = value.where(ok)
         elif f.kind == "ref":
             lookup = (refs or {}).get(f.name, {})
@@ -494,7 +528,9 @@ def coerce_frame(
             ids = set(lookup.values())
             by_id = numeric.map(lambda v: int(v) if v == v and v.is_integer() and int(v) in ids else None)
             value = by_id.where(by_id.notna(), by_label)
-            flag(present & value.isna(), f.name, text, f"no such {f.ref} row (give its id or {f.ref_label})")
+            flag(present & value.isna(), f.name, text,
+                 f"data.problem.no_ref.{f.ref}" if f"data.problem.no_ref.{f.ref}" in MESSAGES else "data.problem.no_ref",
+                 table=f.ref, label=f.ref_label)
             value = value.astype("Int64")
         else:
             value = text
@@ -504,15 +540,17 @@ def coerce_frame(
                 decoded_total += decoded
                 # A leading ' that our own export added before formula-looking text comes off again.
                 value = text.str.replace(CSV_NEUTRALISED, "", regex=True)
-                flag(value.str.contains(_INVISIBLE).fillna(False), f.name, text,
-                     "contains invisible or direction-changing control characters")
+                flag(value.str.contains(_INVISIBLE).fillna(False), f.name, text, "data.problem.invisible")
                 if f.max_length:
-                    flag(value.str.len() > f.max_length, f.name, text, f"longer than {f.max_length} characters")
+                    flag(value.str.len() > f.max_length, f.name, text, "data.problem.too_long", max=f.max_length)
                 if f.kind == "url":
                     flag(value.notna() & ~value.str.fullmatch(_WEB_ADDRESS).fillna(False), f.name, text,
-                         "not a web address (e.g. https://example.com or example.com)")
+                         "data.problem.not_web_address", url="https://example.com", domain="example.com")
+                elif f.kind == "email":
+                    flag(value.notna() & ~value.str.fullmatch(_EMAIL).fillna(False), f.name, text,
+                         "data.problem.not_email", example="ana@example.com")
         if f.required:
-            flag(~present, f.name, text, "required")
+            flag(~present, f.name, text, "data.problem.required")
         if fill_defaults and f.default is not None:
             value = value.where(present, f.default) if f.kind != "bool" else value.fillna(f.default)
         out[f.name] = value
@@ -543,9 +581,9 @@ def _reconcile_currency(f: Field, markers: pd.Series, out: dict[str, pd.Series],
         codes = currencies_for(str(marker))
         these = marked & (markers == marker)
         for idx in markers.index[these & given.notna() & ~given.isin(list(codes)).fillna(False)]:
-            problems.append(Problem(int(rows[idx]), f.name, str(marker),
-                                    f"the amount is in {marker} ({', '.join(sorted(codes))}) but "
-                                    f"{f.currency_field} says {given[idx]}"))
+            problems.append(problem(int(rows[idx]), f.name, marker, "data.problem.currency_disagrees",
+                                    marker=marker, codes=", ".join(sorted(codes)), field=f.currency_field,
+                                    given=given[idx]))
         open_rows = these & given.isna()
         if not open_rows.any():
             continue
@@ -556,10 +594,9 @@ def _reconcile_currency(f: Field, markers: pd.Series, out: dict[str, pd.Series],
         else:
             example = "USD" if "USD" in codes else min(codes)
             for idx in markers.index[open_rows]:
-                problems.append(Problem(
-                    int(rows[idx]), f.name, str(marker),
-                    f"{marker} may be {', '.join(sorted(codes))}; say which currency: map a {f.currency_field} "
-                    f"column or give one for every row (--set {f.currency_field}={example})"))
+                problems.append(problem(int(rows[idx]), f.name, marker, "data.problem.currency_ambiguous",
+                                        marker=marker, codes=", ".join(sorted(codes)), field=f.currency_field,
+                                        currency_column=f.currency_field, example=example, option="--set"))
     if supplied:
         out[f.currency_field] = filled
         return [f"{f.currency_field} taken from the amounts' currency for {n:,} row(s) ({code})."
@@ -594,6 +631,19 @@ def check_row(entity: Entity, values: Mapping[str, Any]) -> dict[str, Any]:
         else:
             row[str(name)] = value
     return row
+
+
+def table_label(table: str, lang: str) -> str:
+    """A workspace table named in words for change logs ("deck_slides" -> "Deck slides" / "Слајдови презентација");
+    a dataset (`ds_…`) by its name, "*" (a whole-workspace load) as such; a table the catalog does not
+    know yet in plain words ("signal_rules" -> "Signal rules"; tests/test_data_entry_cells.py asks for a message)."""
+    if table == "*":
+        return t("changes.all_tables", lang)
+    if f"data.table.{table}" in MESSAGES:
+        return t(f"data.table.{table}", lang)
+    if table.startswith("ds_"):
+        return t("data.table.dataset", lang, name=table[3:])
+    return table.replace("_", " ").capitalize()  # a table newer than the catalog: at least no snake_case
 
 
 def missing_required(entity: Entity, columns: Sequence[str]) -> list[str]:

@@ -6,6 +6,13 @@ every changed and added row first and lists all problems; then it checks that
 no edited or deleted row changed since the page was loaded. One stale row refuses
 the whole save (nothing is half-applied): the person reloads and re-applies.
 
+A refused save keeps the person's edits: `apply_edits` folds the editor's state into the
+rows shown, `pending_changes` diffs them against the page as loaded (what a save would do,
+counted for the summary before saving), and `problems_by_row` puts each refusal next to the
+row it belongs to. Fixed codes (status, price positioning, countries) are shown by their
+names in the viewer's language (`choice_labels`) and mapped back before anything is compared
+or saved.
+
 The entity given is `research.data.fields.entity_for(store, name)`: a workspace's custom
 fields are columns of the table, so they are loaded, checked, saved, audited and undone
 like the built-in ones.
@@ -15,18 +22,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from research import config
-from research.data.entities import Entity, Problem, coerce_frame
+from research.data.entities import COUNTRY_CODES, Entity, Problem, coerce_frame, problem
 from research.data.imports import apply_dependent, dependent_values, reference_lookups
 from research.data.writes import keyed_delete, keyed_insert, keyed_update
 from research.errors import ConflictError, ValidationError
+from research.i18n import MESSAGES, country_name, keyed_error, t
 from research.store.core import Store, quote_ident
 
 FILTERABLE_KINDS = ("choice", "country")
@@ -36,7 +45,7 @@ class GridRefused(ValidationError):
     title = "Not saved"
 
     def __init__(self, message: str, problems: list[Problem]) -> None:
-        super().__init__(message)
+        super().__init__(message, key="data.error.grid_refused", params={"count": len(problems)})
         self.problems = problems
 
 
@@ -166,20 +175,19 @@ def _positions(keys: Any) -> list[int]:
 def save_grid(store: Store, entity: Entity, page: pd.DataFrame, state: Mapping[str, Any], actor: str) -> SaveResult:
     """Validate and save the editor's `state` (edited_rows / added_rows / deleted_rows) as one batch."""
     edited = {int(k): dict(v) for k, v in (state.get("edited_rows") or {}).items() if v}
-    added = [dict(r) for r in (state.get("added_rows") or []) if any(_plain(v) is not None for v in dict(r).values())]
+    added = [dict(r) for r in (state.get("added_rows") or []) if _filled(dict(r))]
     deleted = _positions(state.get("deleted_rows") or [])
     edited = {pos: changes for pos, changes in edited.items() if pos not in deleted}
     if not (edited or added or deleted):
         return SaveResult(None, 0, 0, 0)
     for pos in [*edited, *deleted]:
         if not 0 <= pos < len(page):
-            raise ValidationError("The grid changed under the edit (a row is gone); reload the page and re-apply.")
+            raise keyed_error(ValidationError, "data.error.grid_changed")
     fields = entity.field_names
     missing = [f for f in fields if f not in page.columns]
     if missing and edited:
         # A field was added (or renamed) since the page was loaded: its rows cannot be checked whole.
-        raise ValidationError(f"The table's fields changed since the page was loaded ({', '.join(missing)}); "
-                              "reload the page and re-apply your edits.")
+        raise keyed_error(ValidationError, "data.error.fields_changed", fields=", ".join(missing))
     records, numbers = [], []
     for pos, changes in edited.items():
         row = {f: page.iloc[pos][f] for f in fields} | {k: v for k, v in changes.items() if k in fields}
@@ -191,7 +199,9 @@ def save_grid(store: Store, entity: Entity, page: pd.DataFrame, state: Mapping[s
     problems: list[Problem] = []
     typed = pd.DataFrame(columns=fields)
     if records:
-        raw = pd.DataFrame(records, columns=fields).astype(object)
+        # Object cells from the start: a column of whole numbers with an empty added row would be
+        # inferred as float, and a refusal would quote -7 as "-7.0".
+        raw = pd.DataFrame(records, columns=fields, dtype=object)
         raw.index = range(len(records))
         coerced = coerce_frame(entity, raw, row_numbers=numbers, refs=reference_lookups(store, entity), fill_defaults=False)
         problems = coerced.problems
@@ -201,9 +211,9 @@ def save_grid(store: Store, entity: Entity, page: pd.DataFrame, state: Mapping[s
             if f.required and f.default is None:
                 for i in typed.index[typed[f.name].isna()]:
                     if (numbers[i], f.name) not in flagged:
-                        problems.append(Problem(numbers[i], f.name, "", "required"))
+                        problems.append(problem(numbers[i], f.name, "", "data.problem.required"))
     if problems:
-        raise GridRefused(f"{len(problems)} problem(s) in the grid; nothing was saved.", problems)
+        raise GridRefused(t("data.error.grid_refused", "en", count=len(problems)), problems)
     _refuse_stale(store, entity, page, [*edited, *deleted])
     result = {"inserted": 0, "updated": 0, "deleted": 0}
     with store.transaction(actor) as tx:
@@ -239,6 +249,243 @@ def save_grid(store: Store, entity: Entity, page: pd.DataFrame, state: Mapping[s
     return SaveResult(batch_id, **result)
 
 
+# ---- labels, pending changes and drafts -----------------------------------------------------
+
+
+def choice_labels(entity: Entity, lang: str) -> dict[str, dict[str, str]]:
+    """Stored value -> name shown, for the fields whose values are fixed codes: status and price
+    positioning by their catalog names, countries by their names in `lang`. A workspace's own
+    choice fields are shown as the workspace wrote them. Names are unique per field (a name two
+    codes share carries its code), so what the editor returns maps back to one stored value."""
+    labels: dict[str, dict[str, str]] = {}
+    for f in entity.fields:
+        if f.custom:
+            continue
+        if f.kind == "choice":
+            keys = {c: next((k for k in (f"data.choice.{f.name}.{c}", f"{f.name}.{c}") if k in MESSAGES), None)
+                    for c in f.choices}
+            if all(keys.values()):
+                labels[f.name] = {c: t(str(k), lang) for c, k in keys.items()}
+        elif f.kind == "country":
+            names = {c: country_name(c, lang) for c in COUNTRY_CODES}
+            labels[f.name] = dict(sorted(names.items(), key=lambda item: item[1].casefold()))
+    for name, names in labels.items():
+        seen: dict[str, int] = {}
+        for label in names.values():
+            seen[label] = seen.get(label, 0) + 1
+        labels[name] = {c: (f"{n} ({c})" if seen[n] > 1 else n) for c, n in names.items()}
+    return labels
+
+
+def shown_frame(rows: pd.DataFrame, labels: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+    """`rows` as the editor shows them: coded columns by their names (a value without one as stored)."""
+    out = rows.copy()
+    for name, names in labels.items():
+        if name in out.columns:
+            out[name] = [None if _blank(v) else names.get(v, v) for v in out[name].astype(object)]
+    return out
+
+
+@dataclass(frozen=True)
+class Pending:
+    """What saving would do, against the page as loaded, and where each change sits among the shown rows."""
+
+    edited: dict[int, dict[str, Any]]  # page position -> the fields that differ, with their new values
+    added: list[dict[str, Any]]
+    deleted: list[int]  # page positions
+    edited_at: dict[int, int] = field(default_factory=dict)  # page position -> shown row
+    added_at: list[int] = field(default_factory=list)  # shown row of each added row
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """In the editor's shape, as `save_grid` takes it."""
+        return {"edited_rows": self.edited, "added_rows": self.added, "deleted_rows": self.deleted}
+
+    @property
+    def empty(self) -> bool:
+        return not (self.edited or self.added or self.deleted)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Rows carried over a refused save: as the person left them (typed like the page), each with
+    its page position (None for a row added), and the problems of the last attempt by shown row."""
+
+    rows: pd.DataFrame
+    origin: tuple[int | None, ...]
+    problems: dict[int, list[Problem]]
+
+
+def _blank(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, np.generic) and not isinstance(value, np.bool_):
+        return bool(pd.isna(value))
+    return isinstance(value, str) and not value.strip()
+
+
+def _comparable(value: Any) -> Any:
+    """A cell as a value to compare: editor cells (JSON numbers, ISO strings) against DuckDB's types."""
+    value = _plain(value)
+    if _blank(value):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, Decimal)):
+        return float(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return pd.Timestamp(value)
+    return value
+
+
+def _equal_as_stored(old: Any, new: Any) -> bool:
+    """The common case settled fast: the same text, number or time as it stands (NaN and NA say no)."""
+    try:
+        equal = old == new
+    except (TypeError, ValueError):
+        return False
+    return equal is True or (isinstance(equal, np.bool_) and bool(equal))
+
+
+def _same(old: Any, new: Any) -> bool:
+    a, b = _comparable(old), _comparable(new)
+    if isinstance(a, pd.Timestamp) and isinstance(b, str):
+        try:
+            b = pd.Timestamp(b)
+        except ValueError:
+            return False
+        # A date cell comes back as its day: compare days when the stored value is midnight.
+        if a == a.normalize():
+            b = b.normalize() if b == b.normalize() else b
+    if isinstance(a, pd.Timestamp) and isinstance(b, pd.Timestamp):
+        return (a.tz_localize(None) if a.tzinfo else a) == (b.tz_localize(None) if b.tzinfo else b)
+    return type(a) is type(b) and a == b
+
+
+def apply_edits(rows: pd.DataFrame, origin: Sequence[int | None], state: Mapping[str, Any] | None,
+                back: Mapping[str, Mapping[str, str]] | None = None) -> tuple[pd.DataFrame, list[int | None]]:
+    """The rows as the person now sees them: the editor's `state` (positions in `rows`) applied.
+
+    Values come back as the editor holds them (no type conversion, so nothing typed in is lost
+    before it is checked); shown names are mapped back to stored values through `back`
+    (field -> name -> value). Returns the rows (object columns, a fresh range index) and each
+    row's page position (None for an added row).
+    """
+    state = state or {}
+    back = back or {}
+    out = rows.astype(object).copy()
+    out.index = range(len(out))
+    columns = list(out.columns)
+
+    def stored(column: str, value: Any) -> Any:
+        names = back.get(column)
+        return names.get(value, value) if names and isinstance(value, str) else value
+
+    for pos, changes in (state.get("edited_rows") or {}).items():
+        pos = int(pos)
+        if 0 <= pos < len(out):
+            for column, value in dict(changes or {}).items():
+                if column in columns:
+                    out.iat[pos, columns.index(column)] = stored(column, value)
+    deleted = {int(p) for p in state.get("deleted_rows") or []}
+    keep = [i for i in range(len(out)) if i not in deleted]
+    origins = [origin[i] for i in keep]
+    out = out.iloc[keep]
+    added = [{c: stored(c, v) for c, v in dict(r).items() if c in columns} for r in state.get("added_rows") or []]
+    if added:
+        out = pd.concat([out, pd.DataFrame(added, columns=columns, dtype=object)], ignore_index=True)
+        origins += [None] * len(added)
+    out.index = range(len(out))
+    return out, origins
+
+
+def _filled(row: Mapping[str, Any]) -> bool:
+    """An added row with anything in it (the editor leaves an empty row behind when one is started)."""
+    return any(_plain(v) is not None for v in row.values())
+
+
+def pending_changes(page: pd.DataFrame, rows: pd.DataFrame, origin: Sequence[int | None],
+                    fields: Sequence[str]) -> Pending:
+    """What saving `rows` (from `apply_edits`) would do to `page`: changed fields per page row,
+    rows added (empty ones left out, as `save_grid` does) and page rows no longer there."""
+    edited: dict[int, dict[str, Any]] = {}
+    edited_at: dict[int, int] = {}
+    added: list[dict[str, Any]] = []
+    added_at: list[int] = []
+    names = [f for f in fields if f in rows.columns]
+    kept = [i for i, pos in enumerate(origin) if pos is not None]
+    if kept:
+        # Column by column (a row at a time through pandas costs more than the comparison itself:
+        # this runs on every rerun while someone edits).
+        mine = rows.iloc[kept]
+        theirs = page.iloc[[origin[i] for i in kept]]
+        for f in (f for f in names if f in page.columns):
+            for j, (then, now) in enumerate(zip(theirs[f].tolist(), mine[f].tolist())):
+                if then is not now and not _equal_as_stored(then, now) and not _same(then, now):
+                    i = kept[j]
+                    edited.setdefault(origin[i], {})[f] = now
+                    edited_at[origin[i]] = i
+        edited = dict(sorted(edited.items()))
+    for i, pos in enumerate(origin):
+        if pos is None:
+            values = {f: rows.iat[i, rows.columns.get_loc(f)] for f in names}
+            if _filled(values):
+                added.append(values)
+                added_at.append(i)
+    present = {p for p in origin if p is not None}
+    deleted = [p for p in range(len(page)) if p not in present]
+    return Pending(edited, added, deleted, edited_at, added_at)
+
+
+def problems_by_row(pending: Pending, problems: Sequence[Problem], page_rows: int) -> dict[int, list[Problem]]:
+    """A refusal's problems by shown row: `save_grid` numbers an edited row by its page position + 1
+    and the n-th added row as page_rows + n."""
+    shown = {pos + 1: row for pos, row in pending.edited_at.items()}
+    shown |= {page_rows + n + 1: row for n, row in enumerate(pending.added_at)}
+    out: dict[int, list[Problem]] = {}
+    for p in problems:
+        row = shown.get(p.row)
+        if row is not None:
+            out.setdefault(row, []).append(p)
+    return out
+
+
+def typed_like(page: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows` (from `apply_edits`) in the page's column types, so the editor edits them as before.
+    A value that does not fit its column (text in a number column) is left empty: the refusal
+    shown next to its row quotes it."""
+    out = {}
+    for column in rows.columns:
+        values = rows[column]
+        if column not in page.columns:
+            out[column] = values
+            continue
+        dtype = page[column].dtype
+        cells = pd.Series([None if _blank(v) else v for v in values], index=values.index, dtype=object)
+        try:
+            if pd.api.types.is_bool_dtype(dtype):
+                typed = pd.Series([v if isinstance(v, (bool, np.bool_)) else None for v in cells],
+                                  index=cells.index, dtype=object).astype("boolean")
+            elif pd.api.types.is_datetime64_any_dtype(dtype):
+                typed = pd.to_datetime(cells, errors="coerce", format="mixed").astype(dtype)
+            elif pd.api.types.is_numeric_dtype(dtype):
+                number = pd.to_numeric(cells, errors="coerce")
+                try:
+                    # Whole numbers as a nullable type: an added row has no id, a cleared cell no value.
+                    typed = number.astype("Int64" if pd.api.types.is_integer_dtype(dtype) else dtype)
+                except (TypeError, ValueError):
+                    typed = number.astype("float64")  # 7.5 in a whole-number column stays visible
+            else:
+                typed = pd.Series([v if v is None else str(v) for v in cells], index=cells.index,
+                                  dtype=object).astype(dtype)
+        except (TypeError, ValueError):
+            typed = cells
+        out[column] = typed
+    return pd.DataFrame(out, index=range(len(rows)))
+
+
 def _version(row: pd.Series) -> int | None:
     return int(row["version"]) if "version" in row.index and pd.notna(row["version"]) else None
 
@@ -254,15 +501,15 @@ def _refuse_stale(store: Store, entity: Entity, page: pd.DataFrame, positions: l
     stale = [i for i, v in seen.items() if current.get(i) != v]
     if not stale:
         return
-    details = []
-    for row_id in stale[:10]:
-        last = store.query_rows(
-            "SELECT actor, changed_at FROM audit_log WHERE table_name = ? AND row_id = ? ORDER BY id DESC LIMIT 1",
-            [entity.table, str(row_id)])
-        if row_id not in current:
-            details.append(f"row {row_id} was removed" + (f" by {last[0]['actor']} at {last[0]['changed_at']:%Y-%m-%d %H:%M}" if last else ""))
-        else:
-            details.append(f"row {row_id} was changed" + (f" by {last[0]['actor']} at {last[0]['changed_at']:%Y-%m-%d %H:%M}" if last else ""))
-    raise ConflictError(
-        f"Not saved: {'; '.join(details)} after you loaded the page. Nothing was saved; reload and re-apply your edits."
-    )
+    marks = ", ".join("?" for _ in stale)
+    last = store.query_rows(
+        f"SELECT actor, max(changed_at) AS changed_at FROM audit_log WHERE table_name = ? AND row_id IN ({marks}) "
+        "GROUP BY actor ORDER BY 2 DESC", [entity.table, *(str(i) for i in stale)])
+    rows = ", ".join(str(i) for i in stale[:10]) + (" …" if len(stale) > 10 else "")
+    removed = any(i not in current for i in stale)
+    if not last:
+        raise keyed_error(ConflictError, "data.error.stale_unknown", rows=rows)
+    # Times as the workspace stores them (ISO-like, the same in both languages).
+    key = "data.error.stale_removed" if removed else "data.error.stale" if len(stale) == 1 else "data.error.stale_many"
+    raise keyed_error(ConflictError, key, rows=rows,
+                      who=", ".join(r["actor"] for r in last), when=f"{last[0]['changed_at']:%Y-%m-%d %H:%M}")

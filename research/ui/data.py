@@ -7,7 +7,9 @@ importing, exporting, backing up) runs behind a button. Widget keys start with `
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -21,12 +23,13 @@ from research.data import (
     fields,
     grid,
     imports,
+    labels,
     mapping,
     reading,
     undo,
 )
 from research.errors import VantageError
-from research.i18n import fmt_bytes, fmt_datetime, fmt_number
+from research.i18n import MESSAGES, country_name, fmt_bytes, fmt_datetime, fmt_number, t
 from research.store import Store
 from research.ui.context import actor, can, lang, option_labels, tr
 from research.ui.links import links_section
@@ -36,9 +39,14 @@ GRID_KEY = "data_grid"
 _PLAN = "data_plan"
 _FLASH = "data_flash"
 _PAGE = "data_grid_page"
+_DRAFT = "data_grid_draft"  # grid.Draft: the edits of a refused save, kept for fixing in place
+_CONFIRM_DELETE = "data_confirm_delete"
+PROBLEMS_COLUMN = "__problems__"  # the grid's read-only column of a refused save's messages
+# A refused row's read-only cells (Styler colours reach only those in an editor).
+_REFUSED_STYLE = "background-color: #fdecea; color: #8a1c1c"
 
 
-def _or(label_key: str):  # noqa: ANN202 - a format_func
+def _or(label_key: str):
     """Options with "" meaning none (all / not imported), language bound as in `_labels`."""
     empty = tr(label_key)
     return lambda value: value or empty
@@ -62,25 +70,52 @@ def entity_picker(key: str, store: Store | None = None) -> entities.Entity:
     return fields.entity_for(store, name) if store is not None else entities.get_entity(name)
 
 
-def _problems_table(problems: list[entities.Problem]) -> None:
-    frame = entities.problems_frame(problems, limit=1000)
-    frame.columns = [tr("data.col.row"), tr("data.col.column"), tr("data.col.value"), tr("data.col.reason")]
+def column_label(entity: entities.Entity, column: str) -> str:
+    """A problem's column for people: a field by its label, anything else (a key of several columns) as named."""
+    if column in entity.field_names:
+        f = entity.field(column)
+        return f.label(lang()) if f.custom else field_label(column)
+    return tr(f"data.field.{column}") if f"data.field.{column}" in MESSAGES else column
+
+
+def _problems_table(entity: entities.Entity, problems: list[entities.Problem]) -> None:
+    """A file's problems by line, field, value and reason, in the viewer's language."""
+    language = lang()
+    items = sorted(problems, key=lambda p: (p.row, p.column))[:1000]
+    frame = pd.DataFrame(
+        [(p.row, column_label(entity, p.column), p.value[:80], entities.problem_text(p, language)) for p in items],
+        columns=[tr("data.col.row"), tr("data.col.column"), tr("data.col.value"), tr("data.col.reason")])
     st.dataframe(frame, hide_index=True, key=f"data_problems_{len(problems)}")
 
 
-def _column_config(entity: entities.Entity, refs: dict[str, list[str]]) -> dict[str, Any]:
+def problem_note(entity: entities.Entity, problems: list[entities.Problem]) -> str:
+    """One row's problems as its Problems cell: "Employees (-7): cannot be negative (0 or more)"."""
+    language = lang()
+    notes = []
+    for p in sorted(problems, key=lambda p: entity.field_names.index(p.column) if p.column in entity.field_names else -1):
+        value = f" ({p.value[:40]})" if p.value else ""
+        notes.append(f"{column_label(entity, p.column)}{value}: {entities.problem_text(p, language)}")
+    return "; ".join(notes)
+
+
+def _column_config(entity: entities.Entity, refs: dict[str, list[str]],
+                   names: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The editor's columns, headed by their labels; coded fields offer their names (`names`, from
+    `grid.choice_labels`). Number columns carry no min/max/step: the browser's number editor drops
+    the minus sign of "-7" when the minimum is 0 and clamps values past the maximum, silently; the
+    save checks the bounds instead and says what is wrong next to the row."""
     config: dict[str, Any] = {c: st.column_config.Column(field_label(c), disabled=True)
                               for c in grid.bookkeeping_columns(entity)}
     language = lang()
     for f in entity.fields:
         # A custom field is named by the workspace in both languages; built-in ones by the catalog.
         label = f.label(language) if f.custom else field_label(f.name, f.required)
-        if f.kind in ("int", "decimal"):
-            config[f.name] = st.column_config.NumberColumn(
-                label, min_value=f.minimum, max_value=f.maximum, step=1 if f.kind == "int" else None)
+        if f.name in names:
+            config[f.name] = st.column_config.SelectboxColumn(label, options=list(names[f.name].values()))
+        elif f.kind in ("int", "decimal"):
+            config[f.name] = st.column_config.NumberColumn(label)
         elif f.kind == "percent":  # stored in points: 12.5 is 12.5 %
-            config[f.name] = st.column_config.NumberColumn(label, min_value=f.minimum, max_value=f.maximum,
-                                                           format="%.2f %%")
+            config[f.name] = st.column_config.NumberColumn(label, format="%.2f %%")
         elif f.kind == "date":
             config[f.name] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
         elif f.kind == "timestamp":
@@ -98,14 +133,50 @@ def _column_config(entity: entities.Entity, refs: dict[str, list[str]]) -> dict[
     return config
 
 
+def _filter_format(name: str, names: dict[str, dict[str, str]], domain: labels.Labels) -> Callable[[str], str]:
+    """A filter's options by name: codes by their labels, countries by their names, regions in the
+    viewer's language (value_labels); "" as "(all)". The stored value stays the option."""
+    empty, language = tr("data.filter.any"), lang()
+    coded = names.get(name, {})
+
+    def shown(value: str) -> str:
+        if not value:
+            return empty
+        if value in coded:
+            return coded[value]
+        if name in ("country", "hq_country"):
+            return country_name(value, language)
+        return domain("region", value) if name == "region" else value
+
+    return shown
+
+
+def _clear_grid(*, page: bool = True) -> None:
+    """Forget the editor's state and any refused draft (and the loaded page, so it is read again)."""
+    for key in (GRID_KEY, _DRAFT, _CONFIRM_DELETE, *((_PAGE,) if page else ())):
+        st.session_state.pop(key, None)
+
+
+def _highlighted(frame: pd.DataFrame, refused: set[int], columns: list[str]) -> Any:
+    """The refused rows' read-only cells coloured (an editor styles only cells nobody can edit)."""
+    def paint(row: pd.Series) -> list[str]:
+        return [_REFUSED_STYLE if row.name in refused and c in columns else "" for c in row.index]
+
+    return frame.style.apply(paint, axis=1)
+
+
 def edit_view(store: Store) -> None:
     entity = entity_picker("data_entity", store)
+    language = lang()
+    names = grid.choice_labels(entity, language)
+    domain = labels.labels_for(store, language)
     options = grid.filter_options(store, entity, {"region": st.session_state.get("data_filter_region")})
     cols = st.columns([3, *[2] * len(options), 1])
     search = cols[0].text_input(tr("data.search"), key="data_search", help=tr("data.search_help"))
     filters: dict[str, str] = {}
     for col, (name, values) in zip(cols[1:], options.items()):
-        chosen = col.selectbox(tr(f"data.filter.{name}"), ["", *values], format_func=_or("data.filter.any"), key=f"data_filter_{name}")
+        chosen = col.selectbox(tr(f"data.filter.{name}"), ["", *values], format_func=_filter_format(name, names, domain),
+                               key=f"data_filter_{name}")
         if chosen:
             filters[name] = chosen
     page_no = int(cols[-1].number_input(tr("data.page"), min_value=1, value=1, step=1, key="data_page"))
@@ -114,50 +185,94 @@ def edit_view(store: Store) -> None:
     held = st.session_state.get(_PAGE)
     if held is None or held[0] != signature:
         # Another slice of the table: edits made against the previous rows no longer apply.
-        st.session_state.pop(GRID_KEY, None)
+        _clear_grid(page=False)
     state = st.session_state.get(GRID_KEY) or {}
-    if held is not None and held[0] == signature and any(state.get(k) for k in ("edited_rows", "added_rows", "deleted_rows")):
+    draft: grid.Draft | None = st.session_state.get(_DRAFT)
+    if held is not None and held[0] == signature and (
+            draft is not None or any(state.get(k) for k in ("edited_rows", "added_rows", "deleted_rows"))):
         # While edits are pending the rows stay as loaded: their versions are what the
         # save checks, so a row someone else changed meanwhile is refused, not overwritten.
         page = held[1]
     else:
         page = grid.load_page(store, entity, search=search, filters=filters, page=page_no)
         st.session_state[_PAGE] = (signature, page)
-    st.caption(tr("data.page_info", shown=fmt_number(len(page.frame), lang()), total=fmt_number(page.total, lang()),
+        draft = None
+    rows, origin = (draft.rows, draft.origin) if draft is not None else (page.frame, tuple(range(len(page.frame))))
+    shown = grid.shown_frame(rows, names)
+    config = _column_config(entity, grid.reference_options(store, entity), names)
+    data: Any = shown
+    if draft is not None and draft.problems:
+        count = sum(len(p) for p in draft.problems.values())
+        st.error(tr("data.problems_in_rows", count=fmt_number(count, language),
+                    rows=fmt_number(len(draft.problems), language)), icon=":material/error:")
+        # "" rather than None for a row without problems: the grid draws a missing text value as "None".
+        shown.insert(0, PROBLEMS_COLUMN, [problem_note(entity, draft.problems[i]) if i in draft.problems else ""
+                                          for i in range(len(shown))])
+        config[PROBLEMS_COLUMN] = st.column_config.TextColumn(tr("data.col.problems"), disabled=True, width="large")
+        data = _highlighted(shown, set(draft.problems), [PROBLEMS_COLUMN, *grid.bookkeeping_columns(entity)])
+    st.caption(tr("data.page_info", shown=fmt_number(len(page.frame), language), total=fmt_number(page.total, language),
                   page=page.page, pages=page.pages))
-    st.data_editor(
-        page.frame, key=GRID_KEY, num_rows="dynamic", hide_index=True, width="stretch", height=460,
-        column_config=_column_config(entity, grid.reference_options(store, entity)),
-    )
+    # Empty cells drawn empty, not as Streamlit's faded "None".
+    st.data_editor(data, key=GRID_KEY, num_rows="dynamic", hide_index=True, width="stretch", height=460,
+                   column_config=config, placeholder="")
     st.caption(tr("data.grid_help"))
+    back = {name: {label: value for value, label in mapped.items()} for name, mapped in names.items()}
+    current, now_origin = grid.apply_edits(rows, origin, st.session_state.get(GRID_KEY), back)
+    pending = grid.pending_changes(page.frame, current, now_origin, entity.field_names)
+    _save_row(store, entity, page, pending, current, now_origin)
+
+
+def _save_row(store: Store, entity: entities.Entity, page: grid.GridPage, pending: grid.Pending,
+              current: pd.DataFrame, origin: list[int | None]) -> None:
+    """What will be saved, the deletion check, and Save / Discard / Export."""
+    language = lang()
+    if pending.empty:
+        st.caption(tr("data.pending_none"))
+    else:
+        st.info(tr("data.pending", changed=fmt_number(len(pending.edited), language),
+                   added=fmt_number(len(pending.added), language), deleted=fmt_number(len(pending.deleted), language)),
+                icon=":material/pending_actions:")
+    confirmed = bool(pending.deleted) and st.checkbox(
+        tr("data.confirm_delete", deleted=fmt_number(len(pending.deleted), language)), key=_CONFIRM_DELETE)
     left, middle, right, _ = st.columns([1, 1, 1.4, 3])
     if left.button(tr("data.save"), type="primary", key="data_save", disabled=store.read_only):
-        state = st.session_state.get(GRID_KEY) or {}
-        try:
-            result = grid.save_grid(store, entity, page.frame, state, actor())
-        except grid.GridRefused as refused:
-            st.error(tr("data.problems"), icon=":material/error:")
-            _problems_table(refused.problems)
-        except VantageError as error:
-            show_error(error)
+        if pending.deleted and not confirmed:
+            st.warning(tr("data.confirm_delete_first", deleted=fmt_number(len(pending.deleted), language)),
+                       icon=":material/delete:")
         else:
-            if result.batch_id is None:
-                st.info(tr("data.nothing_to_save"))
-            else:
-                st.session_state.pop(GRID_KEY, None)
-                st.session_state.pop(_PAGE, None)
-                st.session_state[_FLASH] = tr("data.saved", batch=result.batch_id, inserted=result.inserted,
-                                              updated=result.updated, deleted=result.deleted)
-                st.cache_data.clear()
-                st.rerun()
+            _save(store, entity, page, pending, current, origin)
     if middle.button(tr("data.discard"), key="data_discard"):
-        st.session_state.pop(GRID_KEY, None)
-        st.session_state.pop(_PAGE, None)
+        _clear_grid()
         st.rerun()
     if can("export") and right.button(tr("data.export"), key="data_export", help=tr("data.export_help")):
         name = f"{entity.name}.csv"
         right.download_button(tr("data.export_download", name=name), export.export_csv(store, entity, actor=actor(), lang=lang()),
                               file_name=name, mime="text/csv", key="data_export_download")
+
+
+def _save(store: Store, entity: entities.Entity, page: grid.GridPage, pending: grid.Pending,
+          current: pd.DataFrame, origin: list[int | None]) -> None:
+    """Save the pending changes as one batch; a refusal keeps the edits and marks the rows it names."""
+    try:
+        result = grid.save_grid(store, entity, page.frame, pending.state, actor())
+    except grid.GridRefused as refused:
+        draft = grid.Draft(grid.typed_like(page.frame, current), tuple(origin),
+                           grid.problems_by_row(pending, refused.problems, len(page.frame)))
+        _clear_grid(page=False)
+        # The rows as left, with the messages beside them; the editor starts again from them.
+        st.session_state[_DRAFT] = draft
+        st.rerun()
+    except VantageError as error:
+        show_error(error)
+    else:
+        if result.batch_id is None:
+            st.info(tr("data.nothing_to_save"))
+            return
+        _clear_grid()
+        st.session_state[_FLASH] = tr("data.saved", batch=result.batch_id, inserted=result.inserted,
+                                      updated=result.updated, deleted=result.deleted)
+        st.cache_data.clear()
+        st.rerun()
 
 
 def _read_source(prefix: str) -> tuple[bytes, str] | None:
@@ -399,6 +514,36 @@ def _kept_report(plan: imports.ImportPlan) -> None:
     st.dataframe(frame, hide_index=True, key="data_kept")
 
 
+# The reasons research.data.imports.find_duplicates gives, in the catalog (its sentences are fixed).
+_DUPLICATE_REASONS = (
+    (re.compile(r"same VAT number"), "data.duplicate.same_vat"),
+    (re.compile(r"same website"), "data.duplicate.same_website"),
+    (re.compile(r"same name as file row (?P<row>\d+)"), "data.duplicate.same_in_file"),
+    (re.compile(r"same name"), "data.duplicate.same_name"),
+    (re.compile(r"similar name \((?P<score>\d+)%\)"), "data.duplicate.similar"),
+)
+
+
+def duplicate_reason(reason: str, language: str) -> str:
+    for pattern, key in _DUPLICATE_REASONS:
+        found = pattern.fullmatch(reason)
+        if found:
+            return t(key, language, **found.groupdict())
+    return reason
+
+
+def duplicates_table(duplicates: pd.DataFrame, language: str) -> pd.DataFrame:
+    """Possible duplicates as people read them: the reason in words, "–" where no row of the workspace matched."""
+    return pd.DataFrame({
+        t("data.col.row", language): duplicates["row"].tolist(),
+        t("data.col.name", language): duplicates["name"].tolist(),
+        t("data.col.reason", language): [duplicate_reason(str(r), language) for r in duplicates["reason"]],
+        t("data.col.existing_id", language): [_whole_or_dash(v) for v in duplicates["existing_id"]],
+        t("data.col.existing_name", language): [v if isinstance(v, str) and v else "–"
+                                                for v in duplicates["existing_name"]],
+    })
+
+
 def _plan_report(store: Store, plan: imports.ImportPlan) -> None:
     language = lang()
     cols = st.columns(5)
@@ -409,7 +554,7 @@ def _plan_report(store: Store, plan: imports.ImportPlan) -> None:
     cols[4].metric(tr("data.kpi.duplicates"), fmt_number(len(plan.duplicates), language))
     if plan.problems:
         st.error(tr("data.problems_file"), icon=":material/error:")
-        _problems_table(plan.problems)
+        _problems_table(plan.entity, plan.problems)
         return
     _kept_report(plan)
     for money, (currency, default) in plan.default_currencies.items():
@@ -418,10 +563,7 @@ def _plan_report(store: Store, plan: imports.ImportPlan) -> None:
     decision = "refuse"
     if not plan.duplicates.empty:
         st.warning(tr("data.duplicates"), icon=":material/content_copy:")
-        shown = plan.duplicates.rename(columns={
-            "row": tr("data.col.row"), "name": tr("data.col.name"), "reason": tr("data.col.reason"),
-            "existing_id": tr("data.col.existing_id"), "existing_name": tr("data.col.existing_name")})
-        st.dataframe(shown, hide_index=True, key="data_duplicates")
+        st.dataframe(duplicates_table(plan.duplicates, language), hide_index=True, key="data_duplicates")
         decision = st.radio(tr("data.duplicates_decision"), ["skip", "import"],
                             format_func=option_labels("data.duplicates"), horizontal=True, key="data_dup_decision")
     again = False
@@ -482,16 +624,55 @@ def dataset_view(store: Store) -> None:
         links_section(store)
 
 
+def _words(listed: Any, describe: Any) -> str:
+    """A comma-separated list of codes ("deck_slides, decks") described one by one."""
+    if not isinstance(listed, str) or not listed:
+        return "–"
+    return ", ".join(describe(part.strip()) for part in listed.split(","))
+
+
+def _whole_or_dash(value: Any) -> str:
+    """A batch or row number, "–" for none."""
+    return "–" if value is None or pd.isna(value) else str(int(value))
+
+
+def batches_table(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The change log as people read it: tables and actions in words, times in the locale, "–" for none."""
+    def action(code: str) -> str:
+        return t(f"action.{code}", language) if f"action.{code}" in MESSAGES else code
+
+    return pd.DataFrame({
+        t("data.col.batch", language): [int(b) for b in frame["batch_id"]],
+        t("data.col.when", language): [fmt_datetime(v, language) for v in frame["changed_at"]],
+        t("data.col.actor", language): [v or "–" for v in frame["actor"]],
+        t("data.col.tables", language): [_words(v, lambda name: entities.table_label(name, language))
+                                         for v in frame["tables"]],
+        t("data.col.rows", language): [fmt_number(int(v), language) for v in frame["rows"]],
+        t("data.col.actions", language): [_words(v, action) for v in frame["actions"]],
+        t("data.col.file", language): [v if isinstance(v, str) and v else "–" for v in frame["file_name"]],
+        t("data.col.undone_by", language): [_whole_or_dash(v) for v in frame["undone_by"]],
+    })
+
+
+def blockers_table(blockers: list[dict[str, Any]], language: str) -> pd.DataFrame:
+    """The rows that keep a batch from being undone: table in words, who changed it and when ("–" if unknown)."""
+    return pd.DataFrame({
+        t("data.col.table", language): [entities.table_label(str(b["table"]), language) for b in blockers],
+        t("data.col.row", language): [t("data.blocker.all_rows", language) if b["row_id"] == "*" else str(b["row_id"])
+                                      for b in blockers],
+        t("data.col.actor", language): [b.get("actor") or "–" for b in blockers],
+        t("data.col.when", language): [fmt_datetime(b["changed_at"], language) if b.get("changed_at") else "–"
+                                       for b in blockers],
+    })
+
+
 def history_view(store: Store) -> None:
     st.caption(tr("data.history_help"))
     frame = undo.list_batches(store)
     if frame.empty:
         st.info(tr("data.no_batches"))
         return
-    shown = frame[["batch_id", "changed_at", "actor", "tables", "rows", "actions", "file_name", "undone_by"]].rename(columns={
-        "batch_id": tr("data.col.batch"), "changed_at": tr("data.col.when"), "actor": tr("data.col.actor"),
-        "tables": tr("data.col.tables"), "rows": tr("data.col.rows"), "actions": tr("data.col.actions"),
-        "file_name": tr("data.col.file"), "undone_by": tr("data.col.undone_by")})
+    shown = batches_table(frame, lang())
     st.dataframe(shown, hide_index=True, key="data_batches")
     left, right = st.columns([1, 2])
     batch = int(left.number_input(tr("data.undo_batch"), min_value=1, value=int(frame["batch_id"].iat[0]), step=1,
@@ -501,8 +682,10 @@ def history_view(store: Store) -> None:
         try:
             result = undo.undo_batch(store, batch, actor())
         except undo.UndoBlocked as blocked:
-            show_error(blocked)
-            st.dataframe(pd.DataFrame(blocked.blockers), hide_index=True, key="data_blockers")
+            # The rows are listed below in words, so the sentence needs only the count.
+            st.error(tr("data.undo_blocked", batch=batch, count=fmt_number(len(blocked.blockers), lang())),
+                     icon=":material/error:")
+            st.dataframe(blockers_table(blocked.blockers, lang()), hide_index=True, key="data_blockers")
         except VantageError as error:
             show_error(error)
         else:
