@@ -24,7 +24,8 @@ if not context.gate():
 
 PAGES = {
     "nav.market": [("overview", ":material/insights:", True), ("segments", ":material/donut_small:", False)],
-    "nav.competition": [("competitors", ":material/domain:", False), ("compare", ":material/compare_arrows:", False)],
+    "nav.competition": [("competitors", ":material/domain:", False), ("signals", ":material/notifications:", False),
+                        ("compare", ":material/compare_arrows:", False)],
     "nav.research": [("collect", ":material/travel_explore:", False), ("query", ":material/manage_search:", False), ("data", ":material/table_view:", False)],
     "nav.present": [("present", ":material/slideshow:", False)],
 }

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "company": ("research.competitors.commands", "list competitor profiles; say which company is ours"),
     "swot": ("research.competitors.commands", "list, add and export evidence-linked SWOT items"),
     "battlecard": ("research.competitors.commands", "export a competitor's battlecard (PPTX or Markdown)"),
+    "signals": ("research.signals.commands", "the signal inbox: list, refresh, accept, attach, dismiss, rules"),
     "segment": ("research.segments.commands", "list, show, cluster and export market segments"),
     "extract": ("research.collect.commands", "print what a product page (file or URL) yields, as JSON"),
     "collect": ("research.collect.commands", "fetch watchers now and record what changed"),

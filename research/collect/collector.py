@@ -107,6 +107,9 @@ def collect_into_store(
         )
 
     summary, _ = _run(watchers, conditional_headers(store), record, policy=policy, on_row=on_row, workers=workers)
+    from research.signals.generate import generate_after_collect  # above collect: see .importlinter
+
+    generate_after_collect(store, actor)  # what this run recorded becomes signals (issue 20)
     inbox.export_watchers_quietly(store)
     return summary
 
