@@ -71,7 +71,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     store = Store.open(args.db)
     try:
-        summary = demo.build_demo(store, seed=args.seed, scale=args.scale, actor=args.actor, replace=args.replace)
+        summary = demo.build_demo(store, seed=args.seed, scale=args.scale, actor=args.actor, replace=args.replace,
+                                  signals=True)
     finally:
         store.close()
     counts = ", ".join(f"{fmt_number(n, 'en')} {table}" for table, n in summary.counts.items())

@@ -968,13 +968,16 @@ _UPSERT_META = "INSERT OR REPLACE INTO workspace_meta (key, value) SELECT key, v
 
 
 def build_demo(
-    store: Store, *, seed: int = 42, scale: int = 1, actor: Actor = "demo", replace: bool = False
+    store: Store, *, seed: int = 42, scale: int = 1, actor: Actor = "demo", replace: bool = False,
+    signals: bool = False,
 ) -> DemoSummary:
     """Fill the workspace with the demo market for `seed`: 5,000 × `scale` accounts and the rest.
 
     The build is one transaction with one audit row. With `replace`, the workspace's
     data is deleted in that same transaction, so a failed rebuild leaves the
-    workspace exactly as it was.
+    workspace exactly as it was. With `signals` (the CLI and the app's first start), the
+    month of signals before DEMO_TODAY follows in its own transactions, a few of them
+    triaged (research/signals/demo.py), so the Signals inbox has something to show.
     """
     require(actor, "demo")
     _check_arguments(seed, scale)
@@ -998,6 +1001,10 @@ def build_demo(
         counts["company_features"] = int(tx.execute("SELECT count(*) FROM company_features").fetchone()[0])
         _drop_staging(tx)
         tx.audit("*", None, "bulk", None, {"demo_seed": seed, "scale": scale, "counts": counts})
+    if signals:
+        from research.signals.demo import fill_demo_inbox
+
+        counts["signals"] = sum(fill_demo_inbox(store, actor, today=DEMO_TODAY).values())
     return DemoSummary(seed=seed, scale=scale, counts=counts, seconds=time.perf_counter() - started)
 
 

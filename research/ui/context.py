@@ -65,7 +65,7 @@ def get_store() -> Store:
             if store not in _first_start_done:
                 if config.get_flag("VANTAGE_DEMO") and demo.is_empty(store):
                     with st.spinner(tr("app.creating_demo")):
-                        demo.build_demo(store, seed=config.get_int("VANTAGE_DEMO_SEED"), actor="demo")
+                        demo.build_demo(store, seed=config.get_int("VANTAGE_DEMO_SEED"), actor="demo", signals=True)
                 _first_start_done.add(store)
     return store
 
