@@ -240,16 +240,17 @@ def test_an_empty_month_says_so_in_every_section(demo: Store) -> None:
         "No SWOT items were added or changed in January 2020.",
         "No accounts were won, lost or added in January 2020.",
         "No page changes were collected in January 2020.",
+        "No signals in January 2020.",
         "No decisions were recorded in January 2020.",
     ]
     for title in ("Price moves by competitor", "Price moves by product category", "Accounts won, lost and new by segment",
-                  "Collected page changes", "Decisions taken"):
+                  "Collected page changes", "Signals", "Decisions taken"):
         assert _slide(deck, title).native is None and _slide(deck, title).chart is None
 
 
 def test_an_empty_workspace_reports_without_crashing(store: Store) -> None:
     deck = build_report(store, default_month(), RenderContext())
-    assert len(_summary(deck)) == 5 and all(slide.kind != "title" for slide in deck.slides)
+    assert len(_summary(deck)) == 6 and all(slide.kind != "title" for slide in deck.slides)
 
 
 @pytest.mark.parametrize("month, message", [

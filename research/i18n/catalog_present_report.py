@@ -24,8 +24,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.deck_name": ("Monthly report — {month}", "Месечни извештај — {month}"),
     "report.title": ("Monthly report — {month}", "Месечни извештај — {month}"),
     "report.title.text": (
-        "What changed {in_month}: prices, SWOT, accounts, collected pages and decisions.",
-        "Шта се променило {in_month}: цене, SWOT, клијенти, прикупљене странице и одлуке.",
+        "What changed {in_month}: prices, SWOT, accounts, collected pages, signals and decisions.",
+        "Шта се променило {in_month}: цене, SWOT, клијенти, прикупљене странице, сигнали и одлуке.",
     ),
     "report.title.partial": (
         "The month is still running: figures up to {date}.",
@@ -220,6 +220,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.col.lost_to": ("Mostly lost to", "Највише изгубљено у корист"),
     "report.unknown_segment": ("(not set)", "(није унето)"),
     # collected page changes
+    "report.signals.title": ("Signals", "Сигнали"),
+    "report.signals.none": ("No signals {in_month}.", "Нема сигнала {in_month}."),
+    "report.signals.total": ("{n} signals {in_month}: {kinds}.", "Сигнала {in_month}: {n} ({kinds})."),
+    "report.signals.triage": (
+        "Made into SWOT items: {accepted}; refreshed existing items: {attached}; dismissed: {dismissed}; "
+        "waiting in the inbox: {waiting}.",
+        "Постало SWOT ставке: {accepted}; освежило постојеће: {attached}; одбачено: {dismissed}; чека у пријемној "
+        "листи: {waiting}.",
+    ),
+    "report.signals.source": ("signal inbox", "пријемна листа сигнала"),
+    "report.signals.notes": (
+        "Events detected {in_month} (price moves, product and stock changes, page changes, lost deals, stale SWOT "
+        "items) and what was done with them; the Signals page has each one with its evidence.",
+        "Догађаји откривени {in_month} (промене цена, производа и залиха, промене страница, изгубљени послови, "
+        "застареле SWOT ставке) и шта је с њима урађено; страница Сигнали приказује сваки с доказом.",
+    ),
+    "report.series.signals": ("Signals", "Сигнали"),
     "report.collect.title": ("Collected page changes", "Прикупљене промене на страницама"),
     "report.collect.none": (
         "No page changes were collected {in_month}.",

@@ -743,6 +743,47 @@ def _collect_section(store: Store, month: Month, ctx: RenderContext, lang: str) 
     return _Section((slide,), sentences[0])
 
 
+# ---- signals -----------------------------------------------------------------------------
+
+
+def _signals_section(store: Store, month: Month, lang: str) -> _Section:
+    """The month's signals (research/signals): how many of each kind, per company and how they were triaged."""
+    from research.signals import drafts, records
+
+    in_month = month.in_month(lang)
+    title = t("report.signals.title", lang)
+    subtitle = _section_subtitle(month, lang)
+    source = t("report.signals.source", lang)
+    notes = t("report.signals.notes", lang, in_month=in_month)
+    kinds = records.kind_counts(store, start=month.start, end=month.end)
+    total = sum(kinds.values())
+    if not total:
+        text = t("report.signals.none", lang, in_month=in_month)
+        return _Section((ExportSlide("view", SlideContent(title=title, subtitle=subtitle, text=text, source=source),
+                                     notes),), text)
+    counts = records.counts_by_company(store, start=month.start, end=month.end)
+    counts = counts[counts["total"] > 0]
+    listed = "; ".join(f"{drafts.kind_label(kind, lang)}: {_n(n, lang)}"
+                       for kind, n in sorted(kinds.items(), key=lambda item: -item[1]) if n)
+    sentences = [t("report.signals.total", lang, n=_n(total, lang), in_month=in_month, kinds=listed)]
+    waiting = int(counts["new"].sum())
+    sentences.append(t("report.signals.triage", lang, accepted=_n(int(counts["accepted"].sum()), lang),
+                       attached=_n(int(counts["attached"].sum()), lang),
+                       dismissed=_n(int(counts["dismissed"].sum()), lang), waiting=_n(waiting, lang)))
+    chart_frame = pd.DataFrame({
+        "label": [company_label(c, bool(u), lang) for c, u in zip(counts["company"], counts["is_us"])],
+        "is_us": counts["is_us"].astype(bool).tolist(), "value": counts["total"].astype(int).tolist(),
+    }).sort_values(["value", "is_us", "label"], ascending=[False, False, True]).reset_index(drop=True)
+    series = t("report.series.signals", lang)
+    slide = ExportSlide("view", SlideContent(
+        title=title, subtitle=subtitle, text=_join(*sentences), source=source,
+        table=drafts.company_counts_table(counts, lang),
+        chart=_company_bar_chart(chart_frame, "value", series, title, subtitle),
+        native=_company_native(list(chart_frame["label"]), list(chart_frame["value"]), y_title=series),
+    ), notes)
+    return _Section((slide,), sentences[0])
+
+
 # ---- decisions ---------------------------------------------------------------------------
 
 
@@ -823,6 +864,7 @@ def build_report(store: Store, month: str | dt.date, ctx: RenderContext, *, appe
         _swot_sections(store, period, ctx, lang, today),
         _accounts_section(store, period, ctx, lang, names),
         _collect_section(store, period, ctx, lang),
+        _signals_section(store, period, lang),
     ]
     decisions_section, decision_lines = _decisions_section(store, period, ctx, lang, today)
     sections.append(decisions_section)
