@@ -38,7 +38,7 @@ MAX_SEED = 2**63 - 1  # the seed is bound as a DuckDB BIGINT
 
 # Tables a replace leaves alone: the schema's own bookkeeping, the history of who
 # changed what (the replace itself is recorded there), and workspace settings.
-_KEEP_ON_REPLACE = frozenset({"schema_version", "audit_log", "workspace_meta"})
+_KEEP_ON_REPLACE = frozenset({"schema_version", "audit_log", "workspace_meta", "deal_reasons"})  # settings, not data
 
 # Tables the demo fills, in insert order (parents before children).
 _DEMO_TABLES = (

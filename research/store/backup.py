@@ -205,7 +205,7 @@ def backup_before_migrations(con: duckdb.DuckDBPyConnection, database: str, pend
     where = os.path.basename(database)
     try:
         counts = table_counts(con)
-        if not any(n for t, n in counts.items() if t not in {"schema_version", "workspace_meta"}):
+        if not any(n for t, n in counts.items() if t not in {"schema_version", "workspace_meta", "deal_reasons"}):
             return None
         checksums = table_checksums(con, list(counts))
         version = schema_version(con)
