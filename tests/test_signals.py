@@ -51,9 +51,13 @@ def market(store: Store) -> dict[str, int]:
     return {"us": us["id"], "rival": rival["id"], "box": box["id"], "tape": tape["id"]}
 
 
-def run(store: Store, watchers: list[Watcher]) -> None:
+def run(store: Store, watchers: list[Watcher]) -> int:
+    """One collect run; how many new signals its summary reports (checked against the table)."""
+    before = store.query_value("SELECT count(*) FROM signals")
     summary = collect_into_store(store, "ana", watchers, policy=fast_policy())
     assert summary.ok, summary.rows
+    assert summary.new_signals == store.query_value("SELECT count(*) FROM signals") - before
+    return summary.new_signals
 
 
 def signal_rows(store: Store) -> list[dict]:
@@ -72,7 +76,7 @@ def test_price_drops_make_exactly_one_signal_per_change_and_running_again_adds_n
 
     site.routes["/box"] = page(product_html("89.00"))  # -11 %: a move
     site.routes["/tape"] = page(product_html("49.50", "Tape 50"))  # -1 %: below the 3 % threshold
-    run(store, [box, tape])
+    assert run(store, [box, tape]) == 1, "the run says how many signals it made"
     found = signal_rows(store)
     assert len(found) == 1
     moved = store.query_value("SELECT count(*) FROM changes WHERE field = 'price' AND abs(change_pct) >= 0.03")

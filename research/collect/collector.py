@@ -43,6 +43,7 @@ class RunSummary:
     rows: list[RunRow] = field(default_factory=list)
     seconds: float = 0.0
     inbox_file: Path | None = None
+    new_signals: int = 0  # signals the run's changes made (research/signals), 0 for an inbox run
 
     @property
     def ok(self) -> bool:
@@ -109,7 +110,8 @@ def collect_into_store(
     summary, _ = _run(watchers, conditional_headers(store), record, policy=policy, on_row=on_row, workers=workers)
     from research.signals.generate import generate_after_collect  # above collect: see .importlinter
 
-    generate_after_collect(store, actor)  # what this run recorded becomes signals (issue 20)
+    generated = generate_after_collect(store, actor)  # what this run recorded becomes signals (issue 20)
+    summary.new_signals = generated.total if generated is not None else 0
     inbox.export_watchers_quietly(store)
     return summary
 

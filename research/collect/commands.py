@@ -164,6 +164,8 @@ def _print_summary(summary: RunSummary) -> None:
             print(f"{'':>32}{row.message}")
     counts = ", ".join(f"{n} {status}" for status, n in sorted(summary.counts().items()))
     print(f"{len(summary.rows)} watchers in {summary.seconds:.1f} s: {counts or 'nothing to do'}.")
+    if summary.new_signals:
+        print(f"{summary.new_signals} new signal(s) in the inbox: python -m research signals list --status new")
 
 
 def _policy(args: argparse.Namespace) -> FetchPolicy:

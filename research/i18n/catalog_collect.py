@@ -67,6 +67,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Done in {seconds} s: {changed} changed, {unchanged} unchanged, {new} new, {failed} blocked or failed.",
         "Готово за {seconds} с: промењено {changed}, без промене {unchanged}, ново {new}, блокирано или неуспело {failed}.",
     ),
+    "collect.new_signals": (
+        "The run's changes made {n} new signal(s) in the inbox.",
+        "Промене из овог прикупљања направиле су нових сигнала: {n}.",
+    ),
+    "collect.open_signals": ("Open the signal inbox", "Отвори пријемну листу сигнала"),
     "collect.nothing_selected": ("Select at least one watcher first.", "Прво изаберите бар једно праћење."),
     "collect.form.url": ("Page address", "Адреса странице"),
     "collect.form.label": ("Short name (optional)", "Кратак назив (необавезно)"),

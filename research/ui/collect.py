@@ -21,6 +21,7 @@ from research.collect.watchers import (
     remove_watcher,
 )
 from research.errors import VantageError
+from research.i18n import fmt_number
 from research.store import Store
 from research.ui.context import actor, can, lang, option_labels, tr
 from research.ui.text import escape_markdown
@@ -127,6 +128,9 @@ def run_watchers(store: Store, watchers: list) -> None:
             ),
             state="complete" if summary.ok else "error",
         )
+    if summary.new_signals:
+        st.info(tr("collect.new_signals", n=fmt_number(summary.new_signals, language)), icon=":material/notifications:")
+        st.page_link("pages/signals.py", label=tr("collect.open_signals"), icon=":material/arrow_forward:")
 
 
 def add_section(store: Store) -> None:
