@@ -6,13 +6,13 @@ from research import market
 from research.data.labels import labels_for
 from research.i18n import fmt_number, fmt_percent
 from research.ui import add_to_deck, altair, lang, page_setup, tr
-from research.ui.overview import segment_picker
+from research.ui import overview as figures
 
 store = page_setup("overview")
 language = lang()
 
-kpis = market.overview_kpis(store)
-moves = market.price_moves(store)
+kpis = figures.kpis(store)
+moves = figures.price_moves(store)
 threshold = fmt_percent(market.PRICE_MOVE_THRESHOLD, language)
 days = market.PRICE_MOVE_DAYS
 cols = st.columns(6)
@@ -27,8 +27,8 @@ cols[5].metric(
     help=tr("overview.kpi.price_moves_help", moves=tr("overview.kpi.price_moves", days=days), threshold=threshold),
 )
 
-dimension = segment_picker(store)
-chart, _, _ = market.share_by_segment_view(store, dimension, language)
+dimension = figures.segment_picker(store)
+chart, _, _ = figures.share_view(store, dimension)
 if chart is None:
     st.info(tr("overview.share.empty"))
 else:
@@ -45,7 +45,7 @@ with left:
         st.dataframe(market.price_moves_table(moves, language), hide_index=True, key="overview_moves")
 with right:
     st.subheader(tr("overview.changes.title"))
-    changes = market.recent_changes(store)
+    changes = figures.recent_changes(store)
     if changes.empty:
         st.info(tr("overview.changes.empty"))
     else:

@@ -61,38 +61,73 @@ class OverviewKpis:
         return self.our_served_accounts / self.served_accounts
 
 
+# Accounts are counted per (status, supplier) first, so the companies join and the company
+# flags touch a few dozen groups instead of every account (5 M at demo scale 1000).
 KPI_SQL = """
+WITH counted AS (
+    SELECT a.status, a.supplier_company_id, count(*) AS n
+    FROM accounts a
+    WHERE NOT a.archived
+    GROUP BY ALL
+)
 SELECT
     (SELECT count(*) FROM companies WHERE NOT is_us AND NOT archived) AS competitors,
-    count(*) FILTER (WHERE a.status = 'customer') AS customers,
-    count(*) FILTER (WHERE a.status = 'prospect') AS prospects,
-    count(*) FILTER (WHERE a.status = 'lost') AS lost,
-    count(*) FILTER (WHERE a.supplier_company_id IS NOT NULL) AS served_accounts,
-    count(*) FILTER (WHERE c.is_us) AS our_served_accounts
-FROM accounts a
+    coalesce(sum(a.n) FILTER (WHERE a.status = 'customer'), 0) AS customers,
+    coalesce(sum(a.n) FILTER (WHERE a.status = 'prospect'), 0) AS prospects,
+    coalesce(sum(a.n) FILTER (WHERE a.status = 'lost'), 0) AS lost,
+    coalesce(sum(a.n) FILTER (WHERE a.supplier_company_id IS NOT NULL), 0) AS served_accounts,
+    coalesce(sum(a.n) FILTER (WHERE c.is_us), 0) AS our_served_accounts
+FROM counted a
 LEFT JOIN companies c ON c.id = a.supplier_company_id
-WHERE NOT a.archived
 """
 
-# Each product's price against its previous observation, for observations inside
-# the window that ends at the newest observation in the workspace (so a workspace
-# whose collection paused still shows its last moves).
+# Each product's price against its previous observation, for observations inside the window that
+# ends at the newest observation in the workspace (so a workspace whose collection paused still shows
+# its last moves): `$after` = newest - days, previous prices looked up as far back as `$since` =
+# newest - 3 × days. Both bounds are values, not a join, so DuckDB filters the scan itself (and
+# skips row groups by their min/max where observations were stored in time order).
+#
+# Sorting every product's observations for lag() is what costs (4 M rows in 90 days at demo scale
+# 1000), so `moving` first keeps the products that CAN hold a move, in one hash aggregate: a move
+# from p to q (|q/p - 1| >= threshold) needs max/min >= 1 + threshold over the product's recent
+# observations plus the last one before them (lag's only reach outside the recent ones). Exact, not
+# an estimate: every move's two prices are in that set, so max/min >= q/p or p/q; the 1e-9 slack
+# keeps float rounding from dropping a move at exactly the threshold. Two observations at the very
+# same time just before the window have no order, so lag may take either: such a product is kept.
+# Only the kept products (a few thousand of 320,000) are sorted.
 PRICE_MOVES_SQL = """
-WITH newest AS (SELECT max(observed_at) AS at FROM price_observations),
+WITH spans AS (
+    SELECT product_id,
+           min(price) FILTER (WHERE observed_at > $after) AS low,
+           max(price) FILTER (WHERE observed_at > $after) AS high,
+           arg_max(price, observed_at) FILTER (WHERE observed_at <= $after) AS before,
+           max(observed_at, 2) FILTER (WHERE observed_at <= $after) AS before_at
+    FROM price_observations
+    WHERE observed_at >= $since
+    GROUP BY product_id
+),
+moving AS (
+    SELECT product_id FROM spans
+    WHERE low IS NOT NULL
+      AND (before_at[1] = before_at[2]
+           OR least(low, before) <= 0
+           OR greatest(high, before) / least(low, before) - 1 >= $threshold - 1e-9)
+),
 recent AS (
     SELECT po.product_id, po.observed_at, po.price, po.currency,
-           lag(po.price) OVER (PARTITION BY po.product_id ORDER BY po.observed_at) AS previous_price,
-           lag(po.currency) OVER (PARTITION BY po.product_id ORDER BY po.observed_at) AS previous_currency
-    FROM price_observations po, newest
-    WHERE po.observed_at >= newest.at - to_days(CAST($days AS INTEGER) * 3)
+           lag(po.price) OVER w AS previous_price,
+           lag(po.currency) OVER w AS previous_currency
+    FROM price_observations po
+    WHERE po.observed_at >= $since AND po.product_id IN (SELECT product_id FROM moving)
+    WINDOW w AS (PARTITION BY po.product_id ORDER BY po.observed_at)
 )
 SELECT r.observed_at, c.name AS company, c.is_us, p.name AS product, p.category,
        r.previous_price, r.price, r.currency,
        CAST(r.price / r.previous_price - 1 AS DOUBLE) AS change
-FROM recent r, newest
+FROM recent r
 JOIN products p ON p.id = r.product_id
 JOIN companies c ON c.id = p.company_id
-WHERE r.observed_at > newest.at - to_days(CAST($days AS INTEGER))
+WHERE r.observed_at > $after
   AND r.previous_price > 0
   AND r.currency = r.previous_currency  -- a price re-quoted in another currency is not a move
   AND abs(r.price / r.previous_price - 1) >= $threshold
@@ -101,13 +136,22 @@ ORDER BY r.observed_at DESC, abs(r.price / r.previous_price - 1) DESC, p.name
 """
 
 # The segment is text ('true'/'false' for a yes/no field); accounts without a value form
-# the segment '' ("not set"), so they are counted rather than silently dropped.
+# the segment '' ("not set"), so they are counted rather than silently dropped. Accounts are
+# counted per (value, supplier) before the companies join, which then names a few hundred groups
+# rather than every account (5 M at demo scale 1000); `served` groups again by the company's name
+# and flag, the share's unit.
 SHARE_BY_SEGMENT_SQL = """
-WITH served AS (
-    SELECT coalesce(CAST(a.{dimension} AS VARCHAR), '') AS segment, c.name AS company, c.is_us, count(*) AS accounts
+WITH counted AS (
+    SELECT a.{dimension} AS value, a.supplier_company_id AS company_id, count(*) AS accounts
     FROM accounts a
-    JOIN companies c ON c.id = a.supplier_company_id
-    WHERE NOT a.archived
+    WHERE NOT a.archived AND a.supplier_company_id IS NOT NULL
+    GROUP BY ALL
+),
+served AS (
+    SELECT coalesce(CAST(s.value AS VARCHAR), '') AS segment, c.name AS company, c.is_us,
+           CAST(sum(s.accounts) AS BIGINT) AS accounts
+    FROM counted s
+    JOIN companies c ON c.id = s.company_id
     GROUP BY ALL
 )
 SELECT segment, company, is_us, accounts,
@@ -181,7 +225,18 @@ def price_moves(store: Store, *, days: int = PRICE_MOVE_DAYS, threshold: float =
         raise ValidationError("The price-move window must be at least one day.")
     if threshold < 0:
         raise ValidationError("The price-move threshold cannot be negative.")
-    return store.query_df(PRICE_MOVES_SQL, {"days": days, "threshold": threshold})
+    newest = store.query_value("SELECT max(observed_at) FROM price_observations")
+    # No observations: NULL bounds match no row, and the frame keeps its columns.
+    since, after = (_days_before(newest, 3 * days), _days_before(newest, days)) if newest is not None else (None, None)
+    return store.query_df(PRICE_MOVES_SQL, {"since": since, "after": after, "threshold": threshold})
+
+
+def _days_before(at: dt.datetime, days: int) -> dt.datetime:
+    """`at` minus `days` days (SQL's `at - to_days(days)` on a TIMESTAMP); the earliest datetime for a longer reach."""
+    try:
+        return at - dt.timedelta(days=days)
+    except OverflowError:
+        return dt.datetime.min
 
 
 def custom_dimensions(store: Store) -> list[fields.CustomField]:
