@@ -23,19 +23,30 @@ from research.access import Actor, require
 from research.data.fields import CustomField, list_fields
 from research.errors import ValidationError
 from research.exports import csv_bytes, neutralise, safe_filename, xlsx_bytes, xml_safe
-from research.segments.rules import ACCOUNTS_SQL, Compiled
+from research.segments.rules import ACCOUNTS_SQL, Compiled, accounts_sql, condition_columns
 from research.segments.saved import Segment, list_segments
 from research.store import Store, quote_ident
 
 EXPORT_LIMIT = 1_000_000  # below Excel's 1,048,576 rows
+IDS_FIRST_MAX = 10_000  # a preview (20 rows) picks its ids first; an export reads its rows in one pass
 
 MEMBERS_SQL = """
 SELECT s.id, s.name, s.vat_id, s.website, s.country, s.region, s.city, s.industry, s.employees,
        s.annual_revenue, s.revenue_currency, s.status, s.owner, c.name AS supplier, s.contact_person,
        s.first_contact{custom}, {memberships} AS segments
 FROM ({base}) s LEFT JOIN companies c ON c.id = s.supplier_id
+WHERE {cond}{where}
+ORDER BY s.revenue_eur DESC NULLS LAST, s.name, s.id
+LIMIT ?
+"""
+
+# The ids of the first members, over only the columns the condition and the order read: at 5 M
+# accounts the full base row (and every saved segment's membership) is then built for the
+# `limit` rows shown, not for every member.
+MEMBER_IDS_SQL = """
+SELECT s.id FROM ({base}) s
 WHERE {cond}
-ORDER BY s.revenue_eur DESC NULLS LAST, s.name
+ORDER BY s.revenue_eur DESC NULLS LAST, s.name, s.id
 LIMIT ?
 """
 
@@ -77,8 +88,16 @@ def members(store: Store, condition: Compiled, *, limit: int = EXPORT_LIMIT,
     memberships, m_params = membership_sql(list_segments(store))
     # Only registry names reach SQL, quoted; the alias is positional so no name can collide.
     columns = "".join(f", s.{quote_ident(f.name)} AS _c{i}" for i, f in enumerate(custom))
-    sql = MEMBERS_SQL.format(memberships=memberships, base=ACCOUNTS_SQL, cond=condition.sql, custom=columns)
-    frame = store.query_df(sql, [*m_params, *condition.params, limit])
+    read = condition_columns(condition.sql, [f.name for f in member_fields(store)])
+    where, w_params = "", []
+    if read is not None and limit <= IDS_FIRST_MAX:
+        narrow = accounts_sql(read | {"id", "name", "revenue_eur"}, [f.name for f in member_fields(store)])
+        ids = [int(r["id"]) for r in store.query_rows(
+            MEMBER_IDS_SQL.format(base=narrow, cond=condition.sql), [*condition.params, limit])]
+        where, w_params = " AND s.id IN (SELECT unnest(?::INTEGER[]))", [ids]
+    sql = MEMBERS_SQL.format(memberships=memberships, base=ACCOUNTS_SQL, cond=condition.sql, custom=columns,
+                             where=where)
+    frame = store.query_df(sql, [*m_params, *condition.params, *w_params, limit])
     return frame.rename(columns={f"_c{i}": _frame_name(f) for i, f in enumerate(custom)})
 
 
