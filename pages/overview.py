@@ -1,10 +1,11 @@
-"""Overview page: market KPIs, share by segment, latest price moves and recent changes."""
+"""Overview page: market KPIs, share by segment, latest price moves, recent changes and signals per competitor."""
 
 import streamlit as st
 
 from research import market
 from research.data.labels import labels_for
 from research.i18n import fmt_number, fmt_percent
+from research.signals.drafts import company_counts_table
 from research.ui import add_to_deck, altair, lang, page_setup, tr
 from research.ui import overview as figures
 
@@ -51,3 +52,14 @@ with right:
     else:
         st.dataframe(market.recent_changes_table(changes, language, labels_for(store, language)), hide_index=True,
                      key="overview_changes")
+
+st.subheader(tr("overview.signals.title"))
+counts = figures.signal_counts(store)
+waiting = int(counts["new"].sum()) if not counts.empty else 0
+shown = company_counts_table(counts, language, competitors_only=True)
+if shown.empty:
+    st.info(tr("overview.signals.empty"))
+else:
+    st.caption(tr("overview.signals.caption", n=fmt_number(waiting, language)))
+    st.dataframe(shown, hide_index=True, key="overview_signals")
+st.page_link("pages/signals.py", label=tr("overview.signals.open"), icon=":material/notifications:")

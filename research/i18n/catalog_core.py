@@ -56,6 +56,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "overview.moves.title": ("Latest price moves", "Најновије промене цена"),
     "overview.moves.empty": ("No price moved by more than {threshold} in the last {days} days.", "Ниједна цена се није променила за више од {threshold} у последњих {days} дана."),
     "overview.changes.title": ("Recent changes", "Недавне измене"),
+    "overview.signals.title": ("Signals per competitor", "Сигнали по конкуренту"),
+    "overview.signals.caption": (
+        "Events collected about each competitor and what was done with them; {n} wait in the inbox.",
+        "Догађаји прикупљени о сваком конкуренту и шта је с њима урађено; у пријемној листи чека: {n}.",
+    ),
+    "overview.signals.empty": (
+        "No signals yet: collect runs turn price moves, page changes and lost deals into signals.",
+        "Још нема сигнала: прикупљање претвара промене цена, промене страница и изгубљене послове у сигнале.",
+    ),
+    "overview.signals.open": ("Open the signal inbox", "Отвори пријемну листу сигнала"),
     "overview.changes.empty": ("No changes recorded yet.", "Још нема забележених измена."),
     "dimension.industry": ("Industry", "Делатност"),
     "dimension.country": ("Country", "Држава"),

@@ -27,6 +27,15 @@ dimension_labels = by_data_version(market.dimension_labels)
 _labelled_share = by_data_version(market.labelled_share)
 
 
+def _signal_counts(store: Store) -> pd.DataFrame:
+    from research.signals import records  # the signal inbox (issue 20)
+
+    return records.counts_by_company(store)
+
+
+signal_counts = by_data_version(_signal_counts)
+
+
 def share_view(store: Store, dimension: str) -> tuple[alt.TopLevelMixin | None, int, int]:
     """`market.share_by_segment_view` in the viewer's language, from the cached share."""
     language = lang()
