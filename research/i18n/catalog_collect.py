@@ -71,7 +71,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The run's changes made {n} new signal(s) in the inbox.",
         "Промене из овог прикупљања направиле су нових сигнала: {n}.",
     ),
-    "collect.open_signals": ("Open the signal inbox", "Отвори пријемну листу сигнала"),
+    "collect.open_signals": ("Open the signal inbox", "Отвори пријемно сандуче сигнала"),
     "collect.nothing_selected": ("Select at least one watcher first.", "Прво изаберите бар једно праћење."),
     "collect.form.url": ("Page address", "Адреса странице"),
     "collect.form.label": ("Short name (optional)", "Кратак назив (необавезно)"),

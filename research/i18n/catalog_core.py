@@ -59,13 +59,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "overview.signals.title": ("Signals per competitor", "Сигнали по конкуренту"),
     "overview.signals.caption": (
         "Events collected about each competitor and what was done with them; {n} wait in the inbox.",
-        "Догађаји прикупљени о сваком конкуренту и шта је с њима урађено; у пријемној листи чека: {n}.",
+        "Догађаји прикупљени о сваком конкуренту и шта је с њима урађено; у пријемном сандучету чека: {n}.",
     ),
     "overview.signals.empty": (
         "No signals yet: collect runs turn price moves, page changes and lost deals into signals.",
         "Још нема сигнала: прикупљање претвара промене цена, промене страница и изгубљене послове у сигнале.",
     ),
-    "overview.signals.open": ("Open the signal inbox", "Отвори пријемну листу сигнала"),
+    "overview.signals.open": ("Open the signal inbox", "Отвори пријемно сандуче сигнала"),
     "overview.changes.empty": ("No changes recorded yet.", "Још нема забележених измена."),
     "dimension.industry": ("Industry", "Делатност"),
     "dimension.country": ("Country", "Држава"),

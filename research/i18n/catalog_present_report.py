@@ -226,10 +226,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.signals.triage": (
         "Made into SWOT items: {accepted}; refreshed existing items: {attached}; dismissed: {dismissed}; "
         "waiting in the inbox: {waiting}.",
-        "Постало SWOT ставке: {accepted}; освежило постојеће: {attached}; одбачено: {dismissed}; чека у пријемној "
-        "листи: {waiting}.",
+        "Постало SWOT ставке: {accepted}; освежило постојеће: {attached}; одбачено: {dismissed}; чека у пријемном "
+        "сандучету: {waiting}.",
     ),
-    "report.signals.source": ("signal inbox", "пријемна листа сигнала"),
+    "report.signals.source": ("signal inbox", "пријемно сандуче сигнала"),
     "report.signals.notes": (
         "Events detected {in_month} (price moves, product and stock changes, page changes, lost deals, stale SWOT "
         "items) and what was done with them; the Signals page has each one with its evidence.",
