@@ -18,6 +18,19 @@ from research.collect.extract import ExtractError, FieldSpec, extract_page
 from research.workers import read_frame, write_frame
 
 
+def _json_params(params: dict[str, object]) -> dict[str, object]:
+    """A keyed refusal's values for the JSON answer: a value in both languages (research.i18n.Named,
+    found by its `.sr` without importing the catalogs here) as {"en", "sr"}, anything else as text."""
+    out: dict[str, object] = {}
+    for name, value in params.items():
+        if isinstance(value, str) and hasattr(value, "sr"):
+            out[name] = {"en": str(value), "sr": value.sr}
+        elif value is None or isinstance(value, (str, int, float, bool)):
+            out[name] = value
+        else:
+            out[name] = str(value)
+    return out
+
 
 def answer(request: dict[str, Any], html: str) -> dict[str, Any]:
     """One page's extraction as a JSON-ready answer; the page's faults are answers too, never a crash."""
@@ -31,11 +44,14 @@ def answer(request: dict[str, Any], html: str) -> dict[str, Any]:
             ignore=request.get("ignore") or [],
         )
     except ExtractError as e:
-        return {"ok": False, "kind": "extract", "message": e.message}
+        # The catalog key and values go back too, so the parent rebuilds the refusal in the viewer's language.
+        return {"ok": False, "kind": "extract", "message": e.message, "key": e.key, "params": _json_params(e.params)}
     except RecursionError:
-        return {"ok": False, "kind": "extract", "message": "The page is nested too deeply to read."}
+        return {"ok": False, "kind": "extract", "message": "The page is nested too deeply to read.",
+                "key": "reader.error.too_deep", "params": {}}
     except MemoryError:
-        return {"ok": False, "kind": "extract", "message": "The page needs more memory to read than this machine gives it."}
+        return {"ok": False, "kind": "extract", "message": "The page needs more memory to read than this machine gives it.",
+                "key": "reader.error.memory", "params": {}}
     except Exception as e:  # noqa: BLE001 — a bug shows up with its type in the run's message, as in run.py
         return {"ok": False, "kind": "bug", "message": f"Internal error while reading the page ({type(e).__name__}: {e})."}
     return {

@@ -25,7 +25,7 @@ from typing import Any
 from research import config
 from research.collect.extract import Extraction, FieldSpec
 from research.errors import ExtractError
-from research.i18n import keyed_error, t
+from research.i18n import MESSAGES, Named, keyed_error, t
 from research.workers import START_SECONDS, WorkerProcess
 
 MAX_IDLE = 4  # warm workers kept between pages; more are stopped when they finish
@@ -36,22 +36,22 @@ def default_timeout() -> float:
     return config.get_float(TIMEOUT_SETTING) or 10.0
 
 
-# Fixed sentences the worker answers with (research.collect.extract_worker sends a refusal's English
-# text only) -> their catalog keys, so the refusal reaches a page in the viewer's language.
-_WORKER_SENTENCES = {
-    t(key): key
-    for key in ("reader.error.too_deep", "reader.error.memory", "watchers.error.no_item_selector",
-                "extract.error.selector_empty")
-}
-
-
 def _worker_error(answer: dict[str, Any]) -> ExtractError:
-    """The worker's refusal as an ExtractError: keyed when it is a sentence the catalog knows, else in its words."""
+    """The worker's refusal as an ExtractError: keyed when the worker sent a catalog key (with its values,
+    a value in both languages as {"en", "sr"}), else in the worker's words (a bug's message)."""
     message = answer.get("message")
     if not message:
         return keyed_error(ExtractError, "reader.error.unreadable")
-    if message in _WORKER_SENTENCES:
-        return keyed_error(ExtractError, _WORKER_SENTENCES[message])
+    key = answer.get("key")
+    if isinstance(key, str) and key in MESSAGES:
+        params = {name: Named(value.get("en", ""), value.get("sr")) if isinstance(value, dict) else value
+                  for name, value in (answer.get("params") or {}).items()}
+        try:
+            t(key, "sr", **params)
+        except (KeyError, IndexError, ValueError):
+            return ExtractError(message)  # values that do not fill the message: the worker's English stands
+        # The worker's English as it wrote it (the CLI's); a page draws the key in the viewer's language.
+        return ExtractError(message, key=key, params=params)
     return ExtractError(message)
 
 

@@ -27,6 +27,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from string import Formatter
 from typing import Any
 
 import duckdb
@@ -34,6 +35,7 @@ import duckdb
 from research import config
 from research.access import Actor, require
 from research.errors import StoreError, ValidationError
+from research.i18n import MESSAGES, Named, keyed_error, message
 from research.store import core
 from research.store.backup import (  # noqa: F401 — backup_workspace, backup_zip, BackupResult: re-exported
     MANIFEST,
@@ -148,8 +150,16 @@ def vantage_definitions() -> dict[tuple[str, str], set[str]]:
     return found
 
 
-def _refuse(folder: Path, what: str) -> ValidationError:
-    return ValidationError(f"Backup {folder.name} is refused: {what}.")
+def _refuse(folder: Path, reason: str, **values: object) -> ValidationError:
+    """The backup refused for catalog reason `reason` (`data.restore.reason.*`) with `values`."""
+    return keyed_error(ValidationError, "data.restore.error.refused", folder=folder.name,
+                       what=message(f"data.restore.reason.{reason}", **values))
+
+
+def _kind(kind: str) -> Named:
+    """What a CREATE statement makes, as a refusal names it ("table"; "табелу" in Serbian)."""
+    key = f"data.restore.kind.{kind.lower()}"
+    return message(key) if key in MESSAGES else Named(kind.lower())
 
 
 def _parse(folder: Path, name: str) -> list[duckdb.Statement]:
@@ -158,7 +168,7 @@ def _parse(folder: Path, name: str) -> list[duckdb.Statement]:
         with duckdb.connect(":memory:") as con:
             return con.extract_statements(text)
     except (duckdb.Error, UnicodeDecodeError) as e:
-        raise _refuse(folder, f"{name} is not valid SQL") from e
+        raise _refuse(folder, "not_sql", file=name) from e
 
 
 def _kind_of(statement: duckdb.Statement) -> str:
@@ -169,26 +179,26 @@ def _check_schema(folder: Path, plan: _RestorePlan) -> None:
     known = vantage_definitions()
     for statement in _parse(folder, "schema.sql"):
         if statement.type != duckdb.StatementType.CREATE:
-            raise _refuse(folder, f"schema.sql holds a statement of type {_kind_of(statement)}")
+            raise _refuse(folder, "statement_type", file="schema.sql", kind=_kind_of(statement))
         key = _object(statement.query.strip())
         if key is None:
-            raise _refuse(folder, "schema.sql holds a CREATE statement that a Vantage backup never contains")
+            raise _refuse(folder, "foreign_create", file="schema.sql", create="CREATE")
         kind, name = key
         text = _normalised(kind, statement.query)
         if key in known:
             if text not in known[key]:
                 extra = _custom_columns(text, known[key]) if kind == "TABLE" and name in _CUSTOM_FIELD_TABLES else None
                 if extra is None:
-                    raise _refuse(folder, f"schema.sql defines {kind.lower()} {name} differently from Vantage's schema")
+                    raise _refuse(folder, "differs", file="schema.sql", kind=_kind(kind), name=name)
                 plan.extra_columns[name] = extra
         elif kind == "TABLE" and name.startswith("ds_"):
             if not _DATASET_TABLE.fullmatch(text):
-                raise _refuse(folder, f"schema.sql defines dataset {name} with more than plain typed columns")
+                raise _refuse(folder, "dataset_columns", file="schema.sql", name=name)
         else:
-            raise _refuse(folder, f"schema.sql creates {kind.lower()} {name}, which is not part of Vantage's schema")
+            raise _refuse(folder, "foreign_object", file="schema.sql", kind=_kind(kind), name=name)
         if kind == "TABLE":
             if name in plan.tables:
-                raise _refuse(folder, f"schema.sql creates table {name} twice")
+                raise _refuse(folder, "twice", file="schema.sql", name=name)
             plan.tables.append(name)
         plan.schema.append(statement.query.strip().removesuffix(";").rstrip())
 
@@ -230,7 +240,7 @@ def _check_custom_fields(con: duckdb.DuckDBPyConnection, folder: Path, plan: _Re
     if described != present:
         odd = sorted({f"{t}.{c}" for t, c in set(described) ^ set(present)}
                      | {f"{t}.{c}" for t, c in set(described) & set(present) if described[(t, c)] != present[(t, c)]})
-        raise _refuse(folder, f"its custom-field columns and their descriptions disagree ({', '.join(odd)})")
+        raise _refuse(folder, "custom_columns", columns=", ".join(odd))
 
 
 def _check_loads(folder: Path, plan: _RestorePlan) -> None:
@@ -239,11 +249,12 @@ def _check_loads(folder: Path, plan: _RestorePlan) -> None:
         text = statement.query.strip().removesuffix(";").rstrip()
         match = _COPY_FROM.fullmatch(text) if statement.type == duckdb.StatementType.COPY else None
         if not match:
-            what = "a COPY" if statement.type == duckdb.StatementType.COPY else f"a statement of type {_kind_of(statement)}"
-            raise _refuse(folder, f"load.sql holds {what} other than loading a table from one of its Parquet files")
+            if statement.type == duckdb.StatementType.COPY:
+                raise _refuse(folder, "load_copy", file="load.sql", copy="COPY", parquet="Parquet")
+            raise _refuse(folder, "load_statement", file="load.sql", kind=_kind_of(statement), parquet="Parquet")
         table = match.group(1).strip('"')
         if table not in plan.tables or table in loaded:
-            raise _refuse(folder, f"load.sql loads table {table}, which schema.sql does not create once")
+            raise _refuse(folder, "load_table", file="load.sql", name=table, schema="schema.sql")
         loaded.add(table)
         plan.loads.append((table, _file_in_folder(folder, match.group(2).replace("''", "'"))))
 
@@ -259,7 +270,7 @@ def _file_in_folder(folder: Path, recorded: str) -> Path:
     """
     path = PurePosixPath(recorded)
     name = path.name
-    outside = _refuse(folder, f"load.sql reads {name or recorded!r} from outside the backup folder")
+    outside = _refuse(folder, "outside", file="load.sql", name=name or recorded)
     if ".." in path.parts or not _PARQUET_NAME.fullmatch(name):
         raise outside
     if str(path.parent) != ".":
@@ -270,23 +281,50 @@ def _file_in_folder(folder: Path, recorded: str) -> Path:
             raise outside
     file = folder / name
     if file.is_symlink() or not file.is_file():
-        raise _refuse(folder, f"load.sql reads {name}, which is not a file of the backup folder")
+        raise _refuse(folder, "not_a_file", file="load.sql", name=name)
     return file
 
 
 def _check_manifest(folder: Path, manifest: dict[str, Any], plan: _RestorePlan) -> None:
     listed, created = set(manifest["counts"]), set(plan.tables)
     if listed - created:
-        raise _refuse(folder, f"the manifest lists tables schema.sql does not create ({', '.join(sorted(listed - created))})")
+        raise _refuse(folder, "manifest_extra", schema="schema.sql", tables=", ".join(sorted(listed - created)))
     if created - listed:
-        raise _refuse(folder, f"schema.sql creates tables the manifest does not list ({', '.join(sorted(created - listed))})")
+        raise _refuse(folder, "manifest_missing", schema="schema.sql", tables=", ".join(sorted(created - listed)))
     if manifest["checksums"] is not None and set(manifest["checksums"]) != listed:
-        raise _refuse(folder, "the manifest's checksums do not cover exactly its tables")
+        raise _refuse(folder, "checksums")
     if manifest["schema_version"] > core.LATEST_SCHEMA:
-        raise ValidationError(
-            f"Backup {folder.name} has schema version {manifest['schema_version']}, newer than this Vantage "
-            f"understands ({core.LATEST_SCHEMA}); upgrade Vantage to restore it."
-        )
+        raise keyed_error(ValidationError, "data.restore.error.newer", folder=folder.name,
+                          version=manifest["schema_version"], latest=core.LATEST_SCHEMA)
+
+
+# research.store.backup.read_manifest's refusals: the store sits below the catalog and writes English.
+_MANIFEST_SENTENCES = ("data.restore.error.not_folder", "data.restore.error.not_backup",
+                       "data.restore.error.manifest_damaged", "data.restore.error.manifest_entries",
+                       "data.restore.error.manifest_format")
+
+
+def _sentence_pattern(key: str) -> re.Pattern[str]:
+    """The English text of catalog message `key` as a pattern whose groups are its values."""
+    parts = []
+    for literal, name, _, _ in Formatter().parse(MESSAGES[key][0]):
+        parts.append(re.escape(literal))
+        if name:
+            parts.append(f"(?P<{name}>.+?)")
+    return re.compile("".join(parts))
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    """`read_manifest`, its refusals keyed so a page shows them in the viewer's language (same English)."""
+    try:
+        return read_manifest(folder)
+    except ValidationError as e:
+        if e.key is None:
+            for key in _MANIFEST_SENTENCES:
+                found = _sentence_pattern(key).fullmatch(e.message)
+                if found:
+                    raise ValidationError(e.message, key=key, params=found.groupdict()) from e
+        raise
 
 
 def sandboxed_connection(target: Path, folder: Path) -> duckdb.DuckDBPyConnection:
@@ -311,12 +349,10 @@ def restore_workspace(backup_dir: str, new_path: str, *, actor: Actor = "local")
     """Build a NEW workspace file from a checked backup; every table's row count must match the manifest (admins)."""
     require(actor, "restore")
     folder = Path(backup_dir).resolve()
-    manifest = read_manifest(folder)
+    manifest = _read_manifest(folder)
     target = Path(config.resolve_database(new_path))
     if target.exists() or Path(str(target) + ".wal").exists():
-        raise ValidationError(
-            f"{target.name} already exists; restore into a new file (a restore never overwrites a workspace)."
-        )
+        raise keyed_error(ValidationError, "data.restore.error.exists", target=target.name)
     plan = _RestorePlan()
     _check_schema(folder, plan)
     _check_loads(folder, plan)
@@ -326,7 +362,7 @@ def restore_workspace(backup_dir: str, new_path: str, *, actor: Actor = "local")
         con = sandboxed_connection(target, folder)
     except duckdb.Error as e:
         _remove(target)
-        raise StoreError(f"Cannot create {target.name}: {first_line(e)}") from e
+        raise keyed_error(StoreError, "data.restore.error.create", target=target.name, reason=first_line(e)) from e
     try:
         con.execute("BEGIN TRANSACTION")
         for statement in plan.schema:
@@ -343,7 +379,7 @@ def restore_workspace(backup_dir: str, new_path: str, *, actor: Actor = "local")
         con.close()
         _remove(target)
         if isinstance(e, duckdb.Error):
-            raise StoreError(f"The restore failed and {target.name} was removed: {first_line(e)}") from e
+            raise keyed_error(StoreError, "data.restore.error.failed", target=target.name, reason=first_line(e)) from e
         raise
     con.close()
     differing = sorted(t for t in set(counts) | set(manifest["counts"]) if counts.get(t) != manifest["counts"].get(t))
@@ -353,7 +389,7 @@ def restore_workspace(backup_dir: str, new_path: str, *, actor: Actor = "local")
         differing.append("schema_version")
     if differing:
         _remove(target)
-        raise StoreError(f"The restored tables differ from the backup ({', '.join(differing)}); {target.name} was removed.")
+        raise keyed_error(StoreError, "data.restore.error.differs", tables=", ".join(differing), target=target.name)
     # Opening it applies migrations newer than the backup (and backs it up first).
     Store.open(str(target)).close()
     return counts

@@ -49,6 +49,7 @@ from research.data.reading import (
     sniff_kind,
 )
 from research.errors import StoreError, ValidationError
+from research.i18n import keyed_error
 from research.store.core import Store, Transaction, quote_ident
 
 PREFIX = "ds_"
@@ -79,7 +80,7 @@ def dataset_table(name: str) -> str:
     """`ds_<sanitised name>`; a name that sanitises to nothing is refused."""
     base = sanitize_identifier(name.removeprefix(PREFIX), fallback="")
     if not base:
-        raise ValidationError(f"{name!r} cannot name a dataset: use letters and digits (e.g. trade_fair_2026).")
+        raise keyed_error(ValidationError, "data.dataset.error.name", name=name, example="trade_fair_2026")
     return PREFIX + base
 
 
@@ -228,17 +229,17 @@ def import_dataset(store: Store, name: str, path: str, actor: Actor, *, mode: st
     """
     require(actor, "import")
     if mode not in MODES:
-        raise ValidationError(f"A dataset import replaces or appends, not {mode!r}.")
+        raise keyed_error(ValidationError, "data.dataset.error.mode", mode=mode)
     table = dataset_table(name)
     file_name = file_name or os.path.basename(path)
     if not os.path.isfile(path):
-        raise ImportRefused(f"{file_name} does not exist or is not a file.")
+        raise keyed_error(ImportRefused, "data.dataset.error.no_file", file=file_name)
     if os.path.getsize(path) == 0:
-        raise ImportRefused(f"{file_name} is empty: there is nothing to import.")
+        raise keyed_error(ImportRefused, "data.read.error.empty", file=file_name)
     with open(path, "rb") as handle:
         head = handle.read(1 << 20)
     if not head.strip():
-        raise ImportRefused(f"{file_name} is empty: there is nothing to import.")
+        raise keyed_error(ImportRefused, "data.read.error.empty", file=file_name)
     kind = sniff_kind(head, file_name)
     # Hashed while DuckDB reads the file (both let go of the GIL): 0.05 s of a 1M-row file's import.
     with ThreadPoolExecutor(max_workers=1) as hashing, tempfile.TemporaryDirectory(prefix="vantage-ds-") as workdir:
@@ -250,7 +251,8 @@ def import_dataset(store: Store, name: str, path: str, actor: Actor, *, mode: st
                     return _load(store, table, source, None, mode, actor, file_name, sha256)
                 except _ReadAgain as again:
                     source, reason = again.source, str(again)
-            raise ImportRefused(f"{file_name} could not be imported: {reason.splitlines()[0]}")
+            raise keyed_error(ImportRefused, "data.dataset.error.not_imported", file=file_name,
+                              reason=reason.splitlines()[0])
         if kind == "parquet":
             check_columns(parquet_column_count(path, file_name), file_name)
             return _load(store, table, f"read_parquet({_sql_literal(path)})", None, mode, actor, file_name, sha256)
@@ -423,7 +425,8 @@ def _load(store: Store, table: str, source: str | CsvSource, frame: pd.DataFrame
             try:
                 described = tx.execute(f"DESCRIBE SELECT * FROM {read}").fetchall()
             except duckdb.Error as e:
-                raise ImportRefused(f"{file_name} cannot be read as a table: {str(e).splitlines()[0]}") from e
+                raise keyed_error(ImportRefused, "data.dataset.error.unreadable", file=file_name,
+                                  reason=str(e).splitlines()[0]) from e
             originals = [r[0] for r in described]
             columns = sanitize_columns(originals)
             types = [r[1] for r in described]
@@ -441,10 +444,8 @@ def _load(store: Store, table: str, source: str | CsvSource, frame: pd.DataFrame
             if mode == "append" and exists:
                 have = [r[0] for r in tx.execute(f"DESCRIBE {quote_ident(table)}").fetchall()]
                 if sorted(have) != sorted(columns):
-                    raise ImportRefused(
-                        f"{file_name} has columns ({', '.join(columns)}) other than {table} "
-                        f"({', '.join(have)}); replace the dataset instead of appending."
-                    )
+                    raise keyed_error(ImportRefused, "data.dataset.error.other_columns", file=file_name,
+                                      columns=", ".join(columns), dataset=table, have=", ".join(have))
                 # Checked on the file's first rows before anything is written: most text columns are text.
                 candidates = reread + _first_rows_typed(tx, f"(SELECT * FROM {renamed} LIMIT {_FIRST_ROWS})", text,
                                                         csv_file)
@@ -469,7 +470,7 @@ def _load(store: Store, table: str, source: str | CsvSource, frame: pd.DataFrame
                     _retype(tx, table, candidates, csv_file)
             rows = int(tx.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0])
             if rows == before_rows and mode == "append" or rows == 0:
-                raise ImportRefused(f"{file_name} has a header but no rows: there is nothing to import.")
+                raise keyed_error(ImportRefused, "data.read.error.no_rows", file=file_name)
             # A dataset linked to accounts (research/data/links.py): its account fields follow the new rows.
             from research.data.links import refresh_links_of
 
@@ -488,6 +489,7 @@ def _load(store: Store, table: str, source: str | CsvSource, frame: pd.DataFrame
         if retry:
             raise _ReadAgain(retry, str(cause)) from e
         if isinstance(cause, (duckdb.ConversionException, duckdb.InvalidInputException)):
-            raise ImportRefused(f"{file_name} could not be imported: {str(cause).splitlines()[0]}") from e
+            raise keyed_error(ImportRefused, "data.dataset.error.not_imported", file=file_name,
+                              reason=str(cause).splitlines()[0]) from e
         raise
     return DatasetResult(table, rows, columns, not exists, batch_id)

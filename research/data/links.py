@@ -25,6 +25,7 @@ from research.access import Actor, require
 from research.data import fields
 from research.data.datasets import PREFIX, dataset_table
 from research.errors import ValidationError
+from research.i18n import Named, keyed_error, message
 from research.store import Store, Transaction, quote_ident
 
 # Account columns a dataset may be matched on, besides custom fields.
@@ -60,8 +61,8 @@ def _dataset_columns(store: Store, table: str) -> dict[str, str]:
         "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
         "AND schema_name = 'main' AND table_name = ? ORDER BY column_index", [table])}
     if not found:
-        raise ValidationError(f"There is no dataset {table.removeprefix(PREFIX)!r}; import it first "
-                              "(`python -m research import dataset NAME FILE`).")
+        raise keyed_error(ValidationError, "data.link.error.no_dataset", name=table.removeprefix(PREFIX),
+                          command="python -m research import dataset NAME FILE")
     return found
 
 
@@ -80,7 +81,7 @@ def get_link(store: Store, dataset: str) -> Link:
     table = dataset_table(dataset)
     rows = store.query_rows("SELECT * FROM dataset_links WHERE dataset = ?", [table])
     if not rows:
-        raise ValidationError(f"Dataset {table.removeprefix(PREFIX)!r} is not linked to accounts.")
+        raise keyed_error(ValidationError, "data.link.error.not_linked", name=table.removeprefix(PREFIX))
     return _from_row(rows[0])
 
 
@@ -95,26 +96,26 @@ def link_dataset(store: Store, actor: Actor, dataset: str, *, key: str, account_
     table = dataset_table(dataset)
     available = _dataset_columns(store, table)
     if key not in available:
-        raise ValidationError(f"Dataset {table.removeprefix(PREFIX)!r} has no column {key!r} "
-                              f"(its columns: {', '.join(available)}).")
+        raise keyed_error(ValidationError, "data.link.error.no_key_column", name=table.removeprefix(PREFIX), key_column=key,
+                          columns=", ".join(available))
     if store.query_value("SELECT count(*) FROM dataset_links WHERE dataset = ?", [table]):
-        raise ValidationError(f"Dataset {table.removeprefix(PREFIX)!r} is already linked; unlink it first "
-                              "or refresh it.")
+        raise keyed_error(ValidationError, "data.link.error.already", name=table.removeprefix(PREFIX))
     custom = {f.name: f for f in fields.list_fields(store, "accounts")}
     if account_key not in ACCOUNT_KEYS and account_key not in custom:
-        raise ValidationError(f"Accounts cannot be matched on {account_key!r}; use one of "
-                              f"{', '.join([*ACCOUNT_KEYS, *custom])}.")
+        raise keyed_error(ValidationError, "data.link.error.account_key", key_column=account_key,
+                          keys=", ".join([*ACCOUNT_KEYS, *custom]))
     chosen = [c for c in available if c != key] if not columns else list(dict.fromkeys(columns))
     unknown = [c for c in chosen if c not in available]
     if unknown:
-        raise ValidationError(f"Dataset {table.removeprefix(PREFIX)!r} has no column {', '.join(map(repr, unknown))}.")
+        raise keyed_error(ValidationError, "data.link.error.no_columns", name=table.removeprefix(PREFIX),
+                          columns=", ".join(map(repr, unknown)))
     if key in chosen:
-        raise ValidationError(f"{key!r} is the key; choose the other columns to copy.")
+        raise keyed_error(ValidationError, "data.link.error.key_copied", key_column=key)
     odd = [f"{c} ({available[c]})" for c in chosen if _kind_of(available[c]) is None]
     if odd:
-        raise ValidationError(f"These columns have types an account field cannot hold: {', '.join(odd)}.")
+        raise keyed_error(ValidationError, "data.link.error.types", columns=", ".join(odd))
     if not chosen:
-        raise ValidationError("The dataset has no column besides the key to copy into accounts.")
+        raise keyed_error(ValidationError, "data.link.error.nothing_to_copy")
     _check_unique_key(store, table, key)
     taken: list[str] = []
     with store.transaction(actor) as tx:
@@ -130,8 +131,8 @@ def link_dataset(store: Store, actor: Actor, dataset: str, *, key: str, account_
         if not _fill(tx, table, key, account_key, pairs):
             example = store.query_value(f"SELECT CAST({quote_ident(key)} AS VARCHAR) FROM {quote_ident(table)} "
                                         f"WHERE {quote_ident(key)} IS NOT NULL LIMIT 1")
-            raise ValidationError(f"No account's {account_key} equals the dataset's {key} (e.g. {example!r}); "
-                                  "nothing was linked. Check which columns hold the same values.")
+            raise keyed_error(ValidationError, "data.link.error.no_match", account_key=account_key, key_column=key,
+                              example=example)
     return get_link(store, table)
 
 
@@ -142,8 +143,8 @@ def refresh_link(store: Store, actor: Actor, dataset: str) -> Link:
     available = _dataset_columns(store, link.dataset)
     missing = [c for c in (link.dataset_key, *(s for s, _ in link.columns)) if c not in available]
     if missing:
-        raise ValidationError(f"Dataset {link.dataset.removeprefix(PREFIX)!r} no longer has column(s) "
-                              f"{', '.join(missing)}; unlink it and link it again.")
+        raise keyed_error(ValidationError, "data.link.error.columns_gone", name=link.dataset.removeprefix(PREFIX),
+                          columns=", ".join(missing))
     _check_unique_key(store, link.dataset, link.dataset_key)
     with store.transaction(actor) as tx:
         _fill(tx, link.dataset, link.dataset_key, link.account_key,
@@ -167,14 +168,12 @@ def refresh_links_of(tx: Transaction, table: str) -> int | None:
     missing = [c for c in (key, *(p["source"] for p in pairs)) if c not in have]
     name = table.removeprefix(PREFIX)
     if missing:
-        raise ValidationError(f"Dataset {name!r} is linked to accounts, and the new file has no column "
-                              f"{', '.join(missing)}; nothing was imported. Unlink it first, or keep those columns.")
+        raise keyed_error(ValidationError, "data.link.error.new_file_columns", name=name, columns=", ".join(missing))
     shared = tx.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM {quote_ident(table)} WHERE {quote_ident(key)} IS NOT NULL "
         f"GROUP BY lower(trim(CAST({quote_ident(key)} AS VARCHAR))) HAVING count(*) > 1)").fetchone()[0]
     if shared:
-        raise ValidationError(f"Dataset {name!r} is linked to accounts by {key!r}, and in the new file {shared:,} "
-                              "key value(s) appear on more than one row; nothing was imported.")
+        raise keyed_error(ValidationError, "data.link.error.new_file_key", name=name, key_column=key, shared=shared)
     return _fill(tx, table, key, account_key, pairs)
 
 
@@ -186,8 +185,7 @@ def unlink_dataset(store: Store, actor: Actor, dataset: str, *, remove_fields: b
         for _, name in link.columns:
             uses = [u for u in fields.field_uses(store, "accounts", name) if u != f"dataset link {link.dataset!r}"]
             if uses:
-                raise ValidationError(f"Field {name!r} is used by {'; '.join(uses)}; unlink without removing "
-                                      "the fields, or change those first.")
+                raise keyed_error(ValidationError, "data.link.error.field_used", name=name, uses="; ".join(uses))
     with store.transaction(actor) as tx:
         row_id = tx.execute("SELECT id FROM dataset_links WHERE dataset = ?", [link.dataset]).fetchone()[0]
         tx.delete("dataset_links", row_id)
@@ -207,9 +205,9 @@ def _check_unique_key(store: Store, table: str, key: str) -> None:
         f"WHERE {quote_ident(key)} IS NOT NULL GROUP BY lower(trim(CAST({quote_ident(key)} AS VARCHAR))), 1 "
         "HAVING count(*) > 1 ORDER BY n DESC, k LIMIT 5")
     if shared:
-        listed = ", ".join(f"{r['k']!r} ({r['n']} rows)" for r in shared)
-        raise ValidationError(f"The key {key!r} does not identify one row of the dataset: {listed}. "
-                              "Choose a unique key column or clean the dataset.")
+        listed = [message("data.link.shared_key", value=r["k"], count=r["n"]) for r in shared]
+        raise keyed_error(ValidationError, "data.link.error.key_not_unique", key_column=key,
+                          listed=Named(", ".join(listed), ", ".join(m.sr for m in listed)))
 
 
 def _fill(tx: Transaction, table: str, key: str, account_key: str, pairs: Sequence[Mapping[str, str]]) -> int:

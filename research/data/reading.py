@@ -1,8 +1,9 @@
 """Reading an uploaded file into text cells: format, encoding, delimiter, decimal mark and date format.
 
 Pure functions from bytes to a `RawTable` (every cell as text, headers made unique)
-or an `ImportRefused` naming what is wrong with the file. Nothing here touches the
-workspace. Spreadsheets are read with openpyxl, which parses their XML through
+or an `ImportRefused` naming what is wrong with the file (a catalog message, so a page
+shows it in the viewer's language). Nothing here touches the workspace.
+Spreadsheets are read with openpyxl, which parses their XML through
 defusedxml (installed), after the archive's unpacked size is checked (zip bombs);
 formulas are read as their text and never evaluated. The number of columns is
 checked from the first line (or a workbook's header row, a Parquet file's schema)
@@ -23,9 +24,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from research import config
-from research.data.entities import DATE_FORMATS, Problem
+from research.data.entities import DATE_FORMATS, Problem, problem
 from research.data.values import currencies_for
 from research.errors import ValidationError
+from research.i18n import Named, fmt_number, keyed_error, message
 
 
 class ImportRefused(ValidationError):
@@ -58,7 +60,7 @@ class RawTable:
     sheets: list[str] = field(default_factory=list)
     row_numbers: list[int] = field(default_factory=list)  # the file line of each row (header = 1)
     problems: list[Problem] = field(default_factory=list)  # ragged rows
-    notes: list[str] = field(default_factory=list)  # renamed headers and the like
+    notes: list[str] = field(default_factory=list)  # renamed headers and the like (i18n.Named: `.sr` in Serbian)
 
     @property
     def columns(self) -> list[str]:
@@ -76,14 +78,14 @@ def max_columns() -> int:
 def check_columns(count: int, file_name: str, *, at_least: bool = False) -> None:
     """Refuse a file wider than VANTAGE_DATA_MAX_COLUMNS (called before the file is parsed in full).
 
-    `at_least`: only the start of a longer first line was counted.
+    `at_least`: only the start of a longer first line was counted. `file_name` may be a Named
+    ("Sheet 'Data' of book.xlsx" in both languages).
     """
     limit = max_columns()
     if count > limit:
-        raise ImportRefused(
-            f"{file_name} has {'at least ' if at_least else ''}{count:,} columns; at most {limit:,} can be imported "
-            "(VANTAGE_DATA_MAX_COLUMNS)."
-        )
+        key = "data.read.error.too_many_columns_at_least" if at_least else "data.read.error.too_many_columns"
+        named = file_name if isinstance(file_name, Named) else Named(file_name)
+        raise keyed_error(ImportRefused, key, file=named, count=count, limit=limit, setting="VANTAGE_DATA_MAX_COLUMNS")
 
 
 def csv_column_count(text: str, delimiter: str) -> int:
@@ -101,10 +103,7 @@ def csv_column_count(text: str, delimiter: str) -> int:
 def sniff_kind(data: bytes, file_name: str) -> str:
     """csv, xlsx or parquet from the bytes themselves (a renamed file is found out)."""
     if data.startswith(_OLE2):
-        raise ImportRefused(
-            f"{file_name} is a password-protected workbook or an old .xls file; "
-            "save it as .xlsx without a password (or as CSV) and import that."
-        )
+        raise keyed_error(ImportRefused, "data.read.error.encrypted", file=file_name, xls=".xls", xlsx=".xlsx")
     if data.startswith(_ZIP):
         return "xlsx"
     if data.startswith(_PARQUET):
@@ -113,9 +112,8 @@ def sniff_kind(data: bytes, file_name: str) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "csv"  # UTF-16 text
     if b"\x00" in head or _binary_share(head) > 0.1:
-        raise ImportRefused(
-            f"{file_name} is not a text table (it holds binary data); import CSV, TSV, Excel .xlsx or Parquet files."
-        )
+        raise keyed_error(ImportRefused, "data.read.error.binary", file=file_name, tsv="TSV", xlsx=".xlsx",
+                          parquet="Parquet")
     return "csv"
 
 
@@ -160,9 +158,8 @@ def _codec(encoding: str) -> str:
     try:
         return codecs.lookup(encoding).name
     except LookupError:
-        raise ImportRefused(
-            f"{encoding!r} is not a known text encoding; use one of {', '.join(ENCODINGS)}."
-        ) from None
+        raise keyed_error(ImportRefused, "data.read.error.encoding", encoding=encoding,
+                          encodings=", ".join(ENCODINGS)) from None
 
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -277,19 +274,20 @@ def detect_date_format(frame: pd.DataFrame) -> str | None:
 
 
 def unique_headers(headers: list[str]) -> tuple[list[str], list[str]]:
-    """Blank headers named `column_N`, repeated ones numbered; with a note for each change."""
+    """Blank headers named `column_N`, repeated ones numbered; with a note for each change (a catalog
+    message: English as text, Serbian as `.sr`)."""
     seen: Counter[str] = Counter()
     result, notes = [], []
     for i, raw in enumerate(headers, start=1):
         name = (raw or "").strip().lstrip("\ufeff")
         if not name:
             name = f"column_{i}"
-            notes.append(f"column {i} has no header; it is called {name}")
+            notes.append(message("data.read.note.no_header", number=i, name=name))
         base = name
         seen[base.casefold()] += 1
         if seen[base.casefold()] > 1:
             name = f"{base}_{seen[base.casefold()]}"
-            notes.append(f"the header {base!r} repeats; the later column is called {name}")
+            notes.append(message("data.read.note.repeated", header=base, name=name))
         result.append(name)
     return result, notes
 
@@ -305,12 +303,12 @@ def read_upload(data: bytes, file_name: str, *, sheet: str | None = None, encodi
     """
     limit = max_upload_bytes()
     if len(data) > limit:
-        raise ImportRefused(
-            f"{file_name} is {len(data) / 1048576:,.1f} MB, over the import limit of {limit // 1048576:,} MB "
-            "(VANTAGE_DATA_MAX_UPLOAD_MB); split it or import it as a dataset from the command line."
-        )
+        size = len(data) / 1048576
+        raise keyed_error(ImportRefused, "data.read.error.too_big", file=file_name,
+                          size=Named(f"{size:,.1f}", fmt_number(size, "sr", 1)), limit=limit // 1048576,
+                          setting="VANTAGE_DATA_MAX_UPLOAD_MB")
     if not data.strip():
-        raise ImportRefused(f"{file_name} is empty: there is nothing to import.")
+        raise keyed_error(ImportRefused, "data.read.error.empty", file=file_name)
     kind = sniff_kind(data, file_name)
     if kind == "xlsx":
         raw = _read_xlsx(data, file_name, sheet)
@@ -319,7 +317,7 @@ def read_upload(data: bytes, file_name: str, *, sheet: str | None = None, encodi
     else:
         raw = _read_csv(data, file_name, encoding)
     if raw.frame.empty:
-        raise ImportRefused(f"{file_name} has a header but no rows: there is nothing to import.")
+        raise keyed_error(ImportRefused, "data.read.error.no_rows", file=file_name)
     if raw.date_format is None:
         raw.date_format = detect_date_format(raw.frame)
     return raw
@@ -343,9 +341,10 @@ def _read_csv(data: bytes, file_name: str, encoding: str | None = None) -> RawTa
                 rows.append(row)
                 lines.append(line)
     except csv.Error as e:
-        raise ImportRefused(f"{file_name} is not a readable CSV file near line {reader.line_num}: {e}.") from e
+        raise keyed_error(ImportRefused, "data.read.error.csv", file=file_name, line=reader.line_num,
+                          reason=str(e)) from e
     if header is None or not any(h.strip() for h in header):
-        raise ImportRefused(f"{file_name} has no header row: the first line must name the columns.")
+        raise keyed_error(ImportRefused, "data.read.error.no_header", file=file_name)
     headers, notes = unique_headers(header)
     width = len(headers)
     problems: list[Problem] = []
@@ -354,8 +353,9 @@ def _read_csv(data: bytes, file_name: str, encoding: str | None = None) -> RawTa
         if len(row) > width:
             extra = [c for c in row[width:] if c.strip()]
             if extra:
-                problems.append(Problem(line, "(row)", delimiter.join(row)[:80],
-                                        f"{len(row)} cells but the header has {width} columns"))
+                # Counts as text: the English keeps them ungrouped, as it always wrote them.
+                problems.append(problem(line, "(row)", delimiter.join(row)[:80], "data.read.problem.ragged",
+                                        cells=str(len(row)), width=str(width)))
             row = row[:width]
         cells = [c if c.strip() else None for c in row] + [None] * (width - len(row))
         fixed.append(cells)
@@ -381,17 +381,17 @@ def _open_workbook(data: bytes, file_name: str):  # noqa: ANN202 - openpyxl's Wo
         names = archive.namelist()
         unpacked = sum(i.file_size for i in archive.infolist())
     except zipfile.BadZipFile as e:
-        raise ImportRefused(f"{file_name} is a damaged or unsupported archive, not an Excel workbook.") from e
+        raise keyed_error(ImportRefused, "data.read.error.bad_zip", file=file_name) from e
     if "xl/workbook.xml" not in names:
-        raise ImportRefused(f"{file_name} is a zip archive but not an Excel .xlsx workbook.")
+        raise keyed_error(ImportRefused, "data.read.error.zip_not_xlsx", file=file_name, xlsx=".xlsx")
     if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise ImportRefused(f"{file_name} contains macros; save it as a plain .xlsx workbook (no macros) first.")
+        raise keyed_error(ImportRefused, "data.read.error.macros", file=file_name, xlsx=".xlsx")
     if unpacked > _SPREADSHEET_MAX_UNPACKED or unpacked > 200 * max(len(data), 1):
-        raise ImportRefused(f"{file_name} unpacks to {unpacked / 1048576:,.0f} MB; it looks like a zip bomb and is refused.")
+        raise keyed_error(ImportRefused, "data.read.error.zip_bomb", file=file_name, size=round(unpacked / 1048576))
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as e:  # openpyxl raises many types for broken workbooks; all mean "unreadable"
-        raise ImportRefused(f"{file_name} is not a readable Excel workbook ({type(e).__name__}).") from e
+        raise keyed_error(ImportRefused, "data.read.error.workbook", file=file_name, error=type(e).__name__) from e
 
 
 def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> RawTable:
@@ -401,23 +401,22 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> RawTable:
         if sheet is None:
             filled = [s for s in sheets if (workbook[s].max_row or 0) > 1]
             if len(filled) > 1:
-                raise ImportRefused(
-                    f"{file_name} has several sheets ({', '.join(sheets)}); choose which one to import."
-                )
+                raise keyed_error(ImportRefused, "data.read.error.sheets", file=file_name, sheets=", ".join(sheets))
             sheet = filled[0] if filled else sheets[0]
         if sheet not in sheets:
-            raise ImportRefused(f"{file_name} has no sheet {sheet!r}; its sheets are {', '.join(sheets)}.")
+            raise keyed_error(ImportRefused, "data.read.error.no_sheet", file=file_name, sheet=sheet,
+                              sheets=", ".join(sheets))
         worksheet = workbook[sheet]
         header = next(worksheet.iter_rows(max_row=1, values_only=True), None)
         if header is None or not any(h is not None and str(h).strip() for h in header):
-            raise ImportRefused(f"Sheet {sheet!r} of {file_name} has no header row.")
+            raise keyed_error(ImportRefused, "data.read.error.sheet_no_header", file=file_name, sheet=sheet)
         header = list(header)
         if len(header) > max_columns():
             # A sheet formatted out to column XFD reports 16,384 columns: only the
             # headed ones count, and the rows are read no wider than those.
             while header and (header[-1] is None or not str(header[-1]).strip()):
                 header.pop()
-            check_columns(len(header), f"Sheet {sheet!r} of {file_name}")
+            check_columns(len(header), message("data.read.sheet_of", sheet=sheet, file=file_name))
         headers, notes = unique_headers(["" if h is None else str(h) for h in header])
         width = len(headers)
         body, lines = [], []
@@ -453,7 +452,8 @@ def parquet_column_count(source: str | bytes, file_name: str) -> int:
     try:
         return len(pq.ParquetFile(io.BytesIO(source) if isinstance(source, bytes) else source).schema_arrow.names)
     except Exception as e:  # pyarrow raises several types for damaged files
-        raise ImportRefused(f"{file_name} is not a readable Parquet file ({type(e).__name__}).") from e
+        raise keyed_error(ImportRefused, "data.read.error.parquet", file=file_name, parquet="Parquet",
+                          error=type(e).__name__) from e
 
 
 def _read_parquet(data: bytes, file_name: str) -> RawTable:
@@ -461,7 +461,8 @@ def _read_parquet(data: bytes, file_name: str) -> RawTable:
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as e:  # pyarrow raises several types for damaged files
-        raise ImportRefused(f"{file_name} is not a readable Parquet file ({type(e).__name__}).") from e
+        raise keyed_error(ImportRefused, "data.read.error.parquet", file=file_name, parquet="Parquet",
+                          error=type(e).__name__) from e
     headers, notes = unique_headers([str(c) for c in frame.columns])
     text = pd.DataFrame(
         {h: frame[c].map(_cell_text) for h, c in zip(headers, frame.columns)}, dtype=object

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from research.access import Actor, require
-from research.data.entities import ENTITIES, Entity
+from research.data.entities import ENTITIES, Entity, table_label
 from research.data.writes import (
     CHUNK,
     keyed_delete,
@@ -27,6 +27,7 @@ from research.data.writes import (
     staged,
 )
 from research.errors import ConflictError, ValidationError
+from research.i18n import Named, keyed_error, message, t
 from research.store.core import REFERENCES, Store, Transaction, quote_ident, to_json
 
 _BOOKKEEPING = {"id", "version", "created_at", "updated_at"}
@@ -35,9 +36,20 @@ _BOOKKEEPING = {"id", "version", "created_at", "updated_at"}
 class UndoBlocked(ConflictError):
     title = "Cannot undo"
 
-    def __init__(self, message: str, blockers: list[dict[str, Any]]) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, blockers: list[dict[str, Any]], *, key: str | None = None,
+                 params: dict[str, object] | None = None) -> None:
+        super().__init__(message, key=key, params=params)
         self.blockers = blockers
+
+
+def _blocked(key: str, blockers: list[dict[str, Any]], **values: object) -> UndoBlocked:
+    """An UndoBlocked holding catalog message `key` (research.i18n.keyed_error, with the blocking rows)."""
+    return UndoBlocked(t(key, "en", **values), blockers, key=key, params=values)
+
+
+def _table(table: str) -> Named:
+    """A table as a refusal names it: its SQL name in English (the CLI's), in words in Serbian."""
+    return Named(table, table_label(table, "sr"))
 
 
 @dataclass(frozen=True)
@@ -113,18 +125,16 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
             [batch_id],
         ).fetchall()
         if not rows:
-            raise ValidationError(f"There is no batch {batch_id} in the change log.")
+            raise keyed_error(ValidationError, "data.undo.error.no_batch", batch=batch_id)
         authors = {r[0] for r in tx.execute("SELECT DISTINCT actor FROM audit_log WHERE batch_id = ?", [batch_id]).fetchall()}
         if authors != {tx.actor}:
             require(actor, "undo_any")
         undone = tx.execute("SELECT undo_batch_id FROM data_undos WHERE batch_id = ?", [batch_id]).fetchall()
         if undone:
-            raise ValidationError(f"Batch {batch_id} was already undone (by batch {undone[0][0]}).")
+            raise keyed_error(ValidationError, "data.undo.error.already", batch=batch_id, undo=undone[0][0])
         if any(r[1] == "custom_fields" and r[3] != "insert" for r in rows):
-            raise ValidationError(
-                f"Batch {batch_id} renamed or removed a custom field; that is not undone from the change log. "
-                "Use `python -m research field rename|add` (or the Data page's Fields tab) instead."
-            )
+            raise keyed_error(ValidationError, "data.undo.error.field_batch", batch=batch_id,
+                              command="python -m research field rename|add")
         # Fields the batch created (an import that kept a file's columns) go with its rows, below.
         created = [r for r in rows if r[1] == "custom_fields"]
         rows = [r for r in rows if r[1] != "custom_fields"]
@@ -142,10 +152,7 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
                 info = json.loads(after) if after else {}
                 dataset = info.get("dataset")
                 if not (dataset and info.get("created")):
-                    raise ValidationError(
-                        f"Batch {batch_id} is a bulk change of {table} (a demo build or a dataset replace or append); "
-                        "it cannot be undone row by row. Restore a backup or re-import the dataset instead."
-                    )
+                    raise keyed_error(ValidationError, "data.undo.error.bulk", batch=batch_id, what=_table(table))
                 if _table_exists(tx, dataset):
                     count = tx.execute(f"SELECT count(*) FROM {quote_ident(dataset)}").fetchone()[0]
                     if count != info.get("rows"):
@@ -164,17 +171,16 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
         for table, items in inserted.items():
             blockers.extend(_changed_since(tx, table, items, last_id))
         if blockers:
-            listed = "; ".join(
-                f"{b['table']} row {b['row_id']}"
-                + (f" (changed by {b['actor']} at {b['changed_at']:%Y-%m-%d %H:%M})" if b["actor"] else " (changed since)")
-                for b in blockers[:10]
-            )
-            more = f" and {len(blockers) - 10:,} more" if len(blockers) > 10 else ""
-            raise UndoBlocked(
-                f"Batch {batch_id} cannot be undone: {len(blockers):,} of its rows changed since: {listed}{more}. "
-                "Nothing was reverted.",
-                blockers,
-            )
+            listed = [message("data.undo.blocker.changed_by", what=_table(b["table"]), row=b["row_id"], actor=b["actor"],
+                              when=b["changed_at"]) if b["actor"] else
+                      message("data.undo.blocker.changed", what=_table(b["table"]), row=b["row_id"])
+                      for b in blockers[:10]]
+            more = Named("")
+            if len(blockers) > 10:
+                extra = message("data.undo.more", count=len(blockers) - 10)
+                more = Named(f" {extra}", f" {extra.sr}")
+            raise _blocked("data.undo.error.blocked", blockers, batch=batch_id, count=len(blockers),
+                           listed=Named("; ".join(listed), "; ".join(m.sr for m in listed)), more=more)
         reverted = 0
         for _, table, row_id, action, before, after in rows:
             if action == "bulk":
@@ -190,8 +196,7 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
             reverted += 1
         for _, _, row_id, _, _, after in created:
             if not _same(_current(tx, "custom_fields", row_id), after):
-                raise UndoBlocked(f"Batch {batch_id} cannot be undone: the custom field it added was changed since. "
-                                  "Nothing was reverted.", [])
+                raise _blocked("data.undo.error.field_changed", [], batch=batch_id)
             _drop_created_field(tx, int(row_id), json.loads(after))
         for dataset in drops:
             tx.execute(f"DROP TABLE {quote_ident(dataset)}").fetchall()
@@ -211,9 +216,8 @@ def _drop_created_field(tx: Transaction, field_id: int, field: dict[str, Any]) -
     table = ENTITIES[field["entity"]].table
     held = tx.execute(f"SELECT count({quote_ident(field['name'])}) FROM {quote_ident(table)}").fetchone()[0]
     if held:
-        raise ValidationError(
-            f"The batch cannot be undone: {held:,} {table} rows hold values of its new field {field['name']} "
-            "entered since. Nothing was reverted.")
+        raise keyed_error(ValidationError, "data.undo.error.field_values", held=held, what=_table(table),
+                          name=field["name"])
     tx.delete("custom_fields", field_id)
     drop_column(tx, table, field["name"])
 
@@ -255,10 +259,8 @@ def _remove_inserted(tx: Transaction, table: str, items: list[tuple[int, str]]) 
             n = tx.execute(f"SELECT count(*) FROM {quote_ident(child)} c JOIN _vantage_undo s "
                            f"ON c.{quote_ident(column)} = s.id").fetchone()[0]
             if n:
-                raise ValidationError(
-                    f"The batch cannot be undone: {n:,} {child} rows added since refer to its {table} rows. "
-                    "Nothing was reverted."
-                )
+                raise keyed_error(ValidationError, "data.undo.error.referenced", count=n, child=_table(child),
+                                  what=_table(table))
         tx.execute(f"DELETE FROM {quote_ident(table)} WHERE id IN (SELECT id FROM _vantage_undo)").fetchall()
     audit = pd.DataFrame({
         "batch_id": tx.batch_id, "actor": tx.actor, "table_name": table, "row_id": [str(i) for i, _ in items],
