@@ -36,8 +36,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VANTAGE_STALE_DAYS", "90", "Days after which a SWOT item without newer evidence counts as stale (to re-verify)."),
     # -- segmentation settings --
     Setting("VANTAGE_SEGMENT_SEED", "42", "Random seed of k-means clustering and of the silhouette sample."),
-    Setting("VANTAGE_SEGMENT_SAMPLE", "3000", "Accounts sampled for the silhouette scan that suggests k (the fit uses all)."),
+    Setting("VANTAGE_SEGMENT_SAMPLE", "3000", "Accounts sampled for the silhouette scan that suggests k (the fit uses every account, up to VANTAGE_SEGMENT_FIT_SAMPLE)."),
     Setting("VANTAGE_SEGMENT_K_MAX", "8", "Largest number of clusters the silhouette scan tries (from 2)."),
+    Setting("VANTAGE_SEGMENT_FIT_SAMPLE", "200000", "Most accounts clustering fits on and describes clusters from; a larger market is fitted on a seeded sample of this many, then every account is assigned in chunks."),
+    Setting("VANTAGE_SEGMENT_CHUNK", "200000", "Accounts assigned to their cluster per chunk when a market is larger than VANTAGE_SEGMENT_FIT_SAMPLE (bounds memory)."),
     Setting("VANTAGE_SEGMENT_ACV", "20000", "Expected annual contract value in EUR per account when a segment has no won deals."),
     # -- collection settings --
     Setting("VANTAGE_COLLECT_CONTACT", "", "Contact (e-mail or URL) added to the collector's User-Agent so site owners can reach you."),

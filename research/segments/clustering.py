@@ -14,21 +14,30 @@ of at most VANTAGE_SEGMENT_SAMPLE accounts; the final fit uses every account
 (MiniBatchKMeans above FULL_KMEANS_ROWS). Each cluster is described by its
 distinguishing traits, its typical ranges in the field's units and what sets it
 apart from its nearest neighbour cluster; no two descriptions are the same.
+
+A market larger than VANTAGE_SEGMENT_FIT_SAMPLE accounts (millions) is never held in
+memory whole: the scaling, the k scan and the model are fitted on a seeded sample of
+that many accounts, every account is then assigned to its nearest centre in chunks of
+VANTAGE_SEGMENT_CHUNK streamed from DuckDB (only ids and labels are kept), and the
+clusters are described from the sample (ClusterResult.sample says so). Up to that
+size nothing changes: every account is loaded and fitted on, as before.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 from babel.numbers import format_compact_currency
 
 from research import config
-from research.errors import ValidationError
+from research.errors import StoreError, ValidationError
 from research.i18n import MESSAGES, country_name, fmt_number, fmt_percent, keyed_error, locale_of, t
 from research.segments.rules import ACCOUNTS_SQL, MATCH_ALL, RATE_COLUMN, Compiled, Named
 from research.store import Store, quote_ident
@@ -46,23 +55,28 @@ class Feature:
     kind: str  # "number" | "category"
     unit: str = "number"  # "count" | "money" | "years" | "percent" | "number" | "bool" (how values are written)
     labels: Mapping[str, str] = field(default_factory=dict)  # language -> name, for custom fields
+    join: str = ""  # the join `sql` reads from, added only when the feature is read
 
     def label(self, lang: str) -> str | None:
         return self.labels.get(lang) or self.labels.get("en") or None
 
 
+_DEALS_JOIN = "LEFT JOIN (SELECT account_id, count(*) AS deals FROM deals GROUP BY account_id) dc ON dc.account_id = s.id "
+_SUPPLIER_JOIN = "LEFT JOIN companies c ON c.id = s.supplier_id "
 BUILTIN_FEATURES: dict[str, Feature] = {
     f.name: f
     for f in (
         Feature("employees", "s.employees", "number", "count"),
         Feature("annual_revenue", "s.revenue_eur", "number", "money"),
         Feature("relationship_years", "date_diff('day', s.first_contact, current_date) / 365.25", "number", "years"),
-        Feature("deals", "(SELECT count(*) FROM deals d WHERE d.account_id = s.id)", "number", "count"),
+        # A join on counted deals, not a correlated subquery: DuckDB plans that one as a join that
+        # holds every account before the first row comes out (8 s and 0.5 GB at 5 M accounts).
+        Feature("deals", "coalesce(dc.deals, 0)", "number", "count", join=_DEALS_JOIN),
         Feature("industry", "s.industry", "category"),
         Feature("country", "s.country", "category"),
         Feature("region", "s.region", "category"),
         Feature("status", "s.status", "category"),
-        Feature("supplier", "c.name", "category"),
+        Feature("supplier", "c.name", "category", join=_SUPPLIER_JOIN),
         Feature("owner", "s.owner", "category"),
     )
 }
@@ -76,6 +90,7 @@ _NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYI
 
 SCALINGS = ("log", "z", "robust")
 FULL_KMEANS_ROWS = 20_000
+DUCKDB_VECTOR = 2048  # rows in one DuckDB vector: a streamed chunk is a whole number of them
 MISSING = "(missing)"
 MIN_K = 2
 MAX_CATEGORIES = 15
@@ -190,21 +205,53 @@ def choose_scaling(values: np.ndarray | pd.Series) -> str:
     return "robust" if abs(raw) > 1 else "z"
 
 
-def scale_column(values: np.ndarray, method: str, name: str = "") -> np.ndarray:
-    """One imputed numeric column scaled by `method`; the result is centred with unit spread.
+@dataclass(frozen=True)
+class NumericScale:
+    """How one numeric feature becomes its model column, fitted once and applied to any rows:
+    missing values take the fitted median, then log (log1p when zeros occur), then centre and spread."""
 
-    `name` names the feature in an error (a `feature_named` one says it in both languages)."""
-    v = values.astype(float)
+    fill: float
+    log: str  # "" | "log" | "log1p"
+    centre: float
+    spread: float
+
+    def apply(self, values: np.ndarray) -> np.ndarray:
+        v = np.where(np.isfinite(values), values, self.fill)
+        if self.log:
+            v = np.log(v) if self.log == "log" else np.log1p(v)
+        return (v - self.centre) / self.spread
+
+
+def fit_scale(values: np.ndarray, method: str, name: str = "", *, floor: float | None = None) -> NumericScale:
+    """The scale of one numeric column (NaN = missing) by `method`; applied to the same values it
+    centres them with unit spread.
+
+    `floor` is the smallest known value of the whole column when `values` are a sample of it: a
+    zero or a negative anywhere decides log1p or a refusal, as it would on every row. `name`
+    names the feature in an error (a `feature_named` one says it in both languages)."""
+    values = np.asarray(values, dtype=float)
+    fill = float(np.nanmedian(values)) if not np.isnan(values).all() else (floor or 0.0)
+    v = np.where(np.isfinite(values), values, fill)
+    log = ""
     if method == "log":
-        if v.min() < 0:
+        low = float(v.min()) if floor is None else min(floor, float(v.min()))
+        if low < 0:
             raise keyed_error(ValidationError, "segments.error.log_negative", field=name)
         # A user may ask for log on a column with zeros: log1p keeps them finite.
-        v = np.log(v) if v.min() > 0 else np.log1p(v)
+        log = "log" if low > 0 else "log1p"
+        v = np.log(v) if log == "log" else np.log1p(v)
+    # No spread: every row is the centre, unless `values` are a sample (a feature known for a handful
+    # of accounts, none sampled): then it weighs nothing, rather than entering unscaled.
+    flat = 1.0 if floor is None else math.inf
     if method == "robust":
         q1, median, q3 = np.percentile(v, [25, 50, 75])
-        spread = (q3 - q1) or float(np.std(v)) or 1.0
-        return (v - median) / spread
-    return (v - v.mean()) / (float(np.std(v)) or 1.0)
+        return NumericScale(fill, log, float(median), float((q3 - q1) or float(np.std(v)) or flat))
+    return NumericScale(fill, log, float(v.mean()), float(np.std(v)) or flat)
+
+
+def scale_column(values: np.ndarray, method: str, name: str = "") -> np.ndarray:
+    """One imputed numeric column scaled by `method`; the result is centred with unit spread."""
+    return fit_scale(values, method, name).apply(np.asarray(values, dtype=float))
 
 
 # ---- result --------------------------------------------------------------------------------
@@ -252,6 +299,9 @@ class ClusterResult:
     names: dict[str, dict[str, str]] = field(default_factory=dict)  # feature -> language -> label (custom fields)
     # feature -> language -> stored value -> its name (industries, regions: research.data.labels)
     values: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    # Accounts the model was fitted on and the clusters described from, when fewer than `rows`
+    # (a market above VANTAGE_SEGMENT_FIT_SAMPLE); 0 = every account.
+    sample: int = 0
     _texts: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def describe(self, cluster: int, lang: str) -> str:
@@ -266,8 +316,27 @@ class ClusterResult:
     def members(self, cluster: int) -> list[int]:
         return self.ids[self.labels == cluster].tolist()
 
+    def sample_note(self, lang: str) -> str:
+        """"Clusters found and described from a sample of 200,000 accounts…", or "" when fitted on all."""
+        if not self.sample:
+            return ""
+        return t("segments.cluster.sampled", lang, n=fmt_number(self.sample, lang), total=fmt_number(self.rows, lang))
+
 
 # ---- loading and encoding ------------------------------------------------------------------
+
+
+def _features_sql(
+    catalogue: Mapping[str, Feature], features: Sequence[str], condition: Compiled,
+    columns: Mapping[str, str] | None = None,
+) -> str:
+    """`SELECT s.id, <one column per feature>` over the accounts matching `condition` (its `?` come
+    after any in `columns`); `columns` replaces a feature's expression (codes, casts), and a
+    feature's join is added only when it is read."""
+    columns = columns or {}
+    select = ", ".join(f"{columns.get(f, catalogue[f].sql)} AS {quote_ident(f)}" for f in features)
+    joins = "".join(dict.fromkeys(catalogue[f].join for f in features if catalogue[f].join))
+    return f"SELECT s.id, {select} FROM ({ACCOUNTS_SQL}) s {joins}WHERE {condition.sql}"
 
 
 def load_features(
@@ -277,15 +346,7 @@ def load_features(
     """id plus one column per feature for the accounts matching `condition`, in id order."""
     catalogue = catalogue or available_features(store)
     features = parse_features(features, catalogue)
-    columns = ", ".join(f"{catalogue[f].sql} AS {quote_ident(f)}" for f in features)
-    # The supplier's name is joined only when it is a feature.
-    supplier = any(catalogue[f].sql.startswith("c.") for f in features)
-    sql = (
-        f"SELECT s.id, {columns} FROM ({ACCOUNTS_SQL}) s "
-        + ("LEFT JOIN companies c ON c.id = s.supplier_id " if supplier else "")
-        + f"WHERE {condition.sql} ORDER BY s.id"
-    )
-    return store.query_df(sql, condition.params)
+    return store.query_df(_features_sql(catalogue, features, condition) + " ORDER BY s.id", condition.params)
 
 
 def feature_named(feature: str, names: Mapping[str, Mapping[str, str]] | None = None) -> Named:
@@ -299,34 +360,134 @@ def _count(n: int) -> Named:
     return Named(f"{n:,}", fmt_number(n, "sr"))
 
 
-def _check(df: pd.DataFrame, features: Sequence[str], k_max: int,
-           names: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, int]:
-    if len(df) < MIN_K + 1 or len(df) <= k_max:
-        raise keyed_error(ValidationError, "segments.error.few_accounts_up_to", accounts=_count(len(df)), k=k_max)
+def _check_shape(rows: int, k_max: int, features: Sequence[str], missing: Mapping[str, int],
+                 distinct: Mapping[str, bool], names: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, int]:
+    """Refuse too few rows, an empty or a constant feature (`distinct`: at least two known values);
+    the missing values per feature that will be filled in."""
+    if rows < MIN_K + 1 or rows <= k_max:
+        raise keyed_error(ValidationError, "segments.error.few_accounts_up_to", accounts=_count(rows), k=k_max)
     imputed = {}
     for f in features:
-        column = df[f]
-        missing = int(column.isna().sum())
-        if missing == len(df):
+        if missing[f] == rows:
             raise keyed_error(ValidationError, "segments.error.feature_empty", field=feature_named(f, names))
-        if column.nunique(dropna=True) < 2:
+        if not distinct[f]:
             raise keyed_error(ValidationError, "segments.error.feature_constant", field=feature_named(f, names))
-        if missing:
-            imputed[f] = missing
+        if missing[f]:
+            imputed[f] = missing[f]
     return imputed
 
 
-def _one_hot(values: pd.Series) -> np.ndarray:
-    """Indicator columns for the most frequent categories (missing is one); the rest share one column."""
-    codes, _ = pd.factorize(values.astype(object), use_na_sentinel=False)
+def _check(df: pd.DataFrame, features: Sequence[str], k_max: int,
+           names: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, int]:
+    return _check_shape(len(df), k_max, features, {f: int(df[f].isna().sum()) for f in features},
+                        {f: df[f].nunique(dropna=True) >= 2 for f in features}, names)
+
+
+@dataclass(frozen=True)
+class CategoryColumns:
+    """How one categorical feature becomes indicator columns: one per kept value (None = missing),
+    in this order, plus one shared by the rest when there are more than MAX_CATEGORIES values."""
+
+    values: tuple[Any, ...]
+    other: bool
+
+    @property
+    def width(self) -> int:
+        return len(self.values) + int(self.other)
+
+    @property
+    def missing_column(self) -> int:
+        """The column of a missing value: its own when kept, else the shared one (-1: none)."""
+        return self.values.index(None) if None in self.values else self.other_column
+
+    @property
+    def other_column(self) -> int:
+        return len(self.values) if self.other else -1
+
+    def codes(self, values: pd.Series) -> np.ndarray:
+        """Each value's column (-1 for a value never seen when fitting and no shared column)."""
+        lookup = {v: i for i, v in enumerate(self.values) if v is not None}
+        column = values.astype(object)
+        missing = column.isna().to_numpy()
+        codes = np.array(column.map(lookup).fillna(self.other_column), dtype=np.int64)
+        codes[missing] = self.missing_column
+        return codes
+
+    def one_hot(self, codes: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(codes), self.width), dtype=float)
+        rows = np.flatnonzero(codes >= 0)
+        out[rows, codes[rows]] = 1.0
+        return out
+
+
+def fit_categories(values: pd.Series) -> CategoryColumns:
+    """The most frequent categories (missing is one), ties in order of first appearance; the rest share a column."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
     counts = np.bincount(codes)
     keep = np.argsort(-counts, kind="stable")[: MAX_CATEGORIES - 1] if len(counts) > MAX_CATEGORIES else np.arange(len(counts))
-    column = np.full(len(counts), len(keep), dtype=np.int64)
-    column[keep] = np.arange(len(keep))
-    width = len(keep) + (1 if len(counts) > len(keep) else 0)
-    out = np.zeros((len(codes), width), dtype=float)
-    out[np.arange(len(codes)), column[codes]] = 1.0
-    return out
+    return CategoryColumns(tuple(None if pd.isna(uniques[j]) else uniques[j] for j in keep), len(counts) > len(keep))
+
+
+def categories_from_counts(counts: Sequence[tuple[Any, int]]) -> CategoryColumns:
+    """CategoryColumns from (value, accounts) pairs of a whole market (None = missing): the most
+    frequent kept, ties by value, so that it does not depend on the order rows were read in."""
+    ranked = sorted(counts, key=lambda pair: (-pair[1], pair[0] is not None, str(pair[0])))
+    kept = ranked[: MAX_CATEGORIES - 1] if len(ranked) > MAX_CATEGORIES else ranked
+    return CategoryColumns(tuple(value for value, _ in kept), len(ranked) > len(kept))
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """The model matrix's recipe, fitted once (on every account, or on the sample) and applied to any
+    rows: each numeric feature's scale, each category's columns, in feature order."""
+
+    features: tuple[str, ...]
+    scales: dict[str, NumericScale]
+    categories: dict[str, CategoryColumns]
+    used: dict[str, str]  # numeric feature -> scaling used
+    auto: dict[str, str]  # numeric feature -> scaling its shape suggests
+
+    @property
+    def spans(self) -> dict[str, slice]:
+        spans, start = {}, 0
+        for f in self.features:
+            width = self.categories[f].width if f in self.categories else 1
+            spans[f] = slice(start, start + width)
+            start += width
+        return spans
+
+    def transform(self, df: pd.DataFrame, *, coded: bool = False) -> np.ndarray:
+        """The model matrix of `df`'s rows; `coded`: the categorical columns already hold column
+        indices (computed in SQL by `_code_sql`), not values."""
+        blocks = []
+        for f in self.features:
+            if f in self.scales:
+                values = pd.to_numeric(df[f], errors="coerce").astype(float).to_numpy()
+                blocks.append(self.scales[f].apply(values)[:, None])
+            else:
+                columns = self.categories[f]
+                codes = df[f].to_numpy(dtype=np.int64) if coded else columns.codes(df[f])
+                blocks.append(columns.one_hot(codes))
+        return np.hstack(blocks)
+
+
+def fit_encoding(
+    df: pd.DataFrame, features: Sequence[str], kinds: Mapping[str, str], scaling: Mapping[str, str],
+    names: Mapping[str, Mapping[str, str]] | None = None, *, floors: Mapping[str, float] | None = None,
+    categories: Mapping[str, CategoryColumns] | None = None,
+) -> Encoding:
+    """Fit the encoding on `df`. When `df` is a sample, `floors` (each numeric feature's smallest
+    known value) and `categories` (from the counts of the whole market) come from every row."""
+    scales, columns, used, auto = {}, {}, {}, {}
+    for f in features:
+        if kinds[f] == "number":
+            v = pd.to_numeric(df[f], errors="coerce").astype(float).to_numpy()
+            auto[f] = choose_scaling(v)
+            used[f] = scaling.get(f, auto[f])
+            scales[f] = fit_scale(v, used[f], feature_named(f, names), floor=(floors or {}).get(f))
+        else:
+            columns[f] = (categories or {}).get(f) or fit_categories(df[f])
+    return Encoding(tuple(features), scales, columns, used, auto)
 
 
 def encode(
@@ -334,21 +495,8 @@ def encode(
     names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[np.ndarray, dict[str, slice], dict[str, str], dict[str, str]]:
     """The model matrix, each feature's columns in it, and the scaling used / suggested per numeric feature."""
-    blocks, spans, used, auto = [], {}, {}, {}
-    start = 0
-    for f in features:
-        if kinds[f] == "number":
-            v = pd.to_numeric(df[f], errors="coerce").astype(float).to_numpy()
-            auto[f] = choose_scaling(v)
-            used[f] = scaling.get(f, auto[f])
-            v = np.where(np.isfinite(v), v, np.nanmedian(v))
-            block = scale_column(v, used[f], feature_named(f, names))[:, None]
-        else:
-            block = _one_hot(df[f])
-        blocks.append(block)
-        spans[f] = slice(start, start + block.shape[1])
-        start += block.shape[1]
-    return np.hstack(blocks), spans, used, auto
+    encoding = fit_encoding(df, features, kinds, scaling, names)
+    return encoding.transform(df), encoding.spans, encoding.used, encoding.auto
 
 
 def _model(k: int, rows: int, seed: int, init: Any = "k-means++") -> Any:
@@ -381,17 +529,25 @@ def cluster_accounts(
     currency: str = "EUR",
     progress: Callable[[float, str], None] | None = None,
 ) -> ClusterResult:
-    """Cluster the accounts; `k=None` suggests k from the silhouette scan over 2…k_max (see suggest_k)."""
+    """Cluster the accounts; `k=None` suggests k from the silhouette scan over 2…k_max (see suggest_k).
+
+    Up to VANTAGE_SEGMENT_FIT_SAMPLE accounts every one is loaded and fitted on; a larger market
+    is fitted on a sample of that many and assigned in chunks (see the module's docstring)."""
     catalogue = available_features(store)
     features = parse_features(features, catalogue)
     report = progress or (lambda _f, _m: None)
     report(0.05, "load")
-    df = load_features(store, features, condition, catalogue)
-    result = cluster_frame(
-        df, features, kinds={f: catalogue[f].kind for f in features}, units={f: catalogue[f].unit for f in features},
-        k=k, k_max=k_max, scaling=scaling, currency=currency, progress=report,
-        names={f: dict(catalogue[f].labels) for f in features if catalogue[f].labels},
-    )
+    options: dict[str, Any] = {
+        "kinds": {f: catalogue[f].kind for f in features}, "units": {f: catalogue[f].unit for f in features},
+        "k": k, "k_max": k_max, "scaling": scaling, "currency": currency, "progress": report,
+        "names": {f: dict(catalogue[f].labels) for f in features if catalogue[f].labels},
+    }
+    limit = max(100, config.get_int("VANTAGE_SEGMENT_FIT_SAMPLE"))
+    accounts = int(store.query_value(f"SELECT count(*) FROM ({ACCOUNTS_SQL}) s WHERE {condition.sql}", condition.params))
+    if accounts <= limit:
+        result = cluster_frame(load_features(store, features, condition, catalogue), features, **options)
+    else:
+        result = _cluster_sampled(store, catalogue, features, condition, limit, **options)
     result.values = value_names(store, features)
     return result
 
@@ -409,6 +565,37 @@ def value_names(store: Store, features: Sequence[str]) -> dict[str, dict[str, di
         for f in domains:
             out.setdefault(f, {})[lang] = dict(labels.names.get(f, {}))
     return out
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The settled inputs of one clustering run."""
+
+    features: list[str]
+    kinds: dict[str, str]
+    units: dict[str, str]
+    overrides: dict[str, str]
+    k: int | None
+    top: int  # the largest k the scan tries
+    seed: int
+    scan_sample: int
+
+
+def _settle(
+    features: Sequence[str], kinds: Mapping[str, str], units: Mapping[str, str] | None, k: int | None,
+    k_max: int | None, scaling: Mapping[str, str] | str | None,
+) -> _Options:
+    features = list(dict.fromkeys(features))
+    units = {f: (units or {}).get(f, "number" if kinds[f] == "number" else "category") for f in features}
+    overrides = parse_scaling(scaling, features)
+    categorical = [f for f in overrides if kinds[f] != "number"]
+    if categorical:
+        raise ValidationError(f"Only numeric features are scaled; {', '.join(categorical)} is a category.")
+    k_max = k_max or config.get_int("VANTAGE_SEGMENT_K_MAX")
+    if k is not None and k < MIN_K:
+        raise keyed_error(ValidationError, "segments.error.min_k", k=MIN_K)
+    return _Options(features, dict(kinds), units, overrides, k, max(k or MIN_K, k_max),
+                    config.get_int("VANTAGE_SEGMENT_SEED"), max(100, config.get_int("VANTAGE_SEGMENT_SAMPLE")))
 
 
 def cluster_frame(
@@ -432,67 +619,226 @@ def cluster_frame(
     yes/no category) and `names` gives a feature its label per language (custom fields).
     """
     from sklearn.cluster import MiniBatchKMeans
-    from sklearn.metrics import silhouette_score
 
-    features = list(dict.fromkeys(features))
     kinds = dict(kinds or {})
-    for f in features:
+    for f in dict.fromkeys(features):
         kinds.setdefault(f, "number" if pd.api.types.is_numeric_dtype(df[f]) else "category")
-    units = {f: (units or {}).get(f, "number" if kinds[f] == "number" else "category") for f in features}
-    overrides = parse_scaling(scaling, features)
-    categorical = [f for f in overrides if kinds[f] != "number"]
-    if categorical:
-        raise ValidationError(f"Only numeric features are scaled; {', '.join(categorical)} is a category.")
-    seed = config.get_int("VANTAGE_SEGMENT_SEED")
-    sample_size = max(100, config.get_int("VANTAGE_SEGMENT_SAMPLE"))
-    k_max = k_max or config.get_int("VANTAGE_SEGMENT_K_MAX")
-    if k is not None and k < MIN_K:
-        raise keyed_error(ValidationError, "segments.error.min_k", k=MIN_K)
-    top = max(k or MIN_K, k_max)
+    o = _settle(features, kinds, units, k, k_max, scaling)
     report = progress or (lambda _f, _m: None)
     df = df.reset_index(drop=True)
-    imputed = _check(df, features, k or MIN_K, names)
+    imputed = _check(df, o.features, k or MIN_K, names)
     report(0.15, "encode")
-    X, spans, used, auto = encode(df, features, kinds, overrides, names)
-    rng = np.random.default_rng(seed)
-    sample = rng.choice(len(X), size=min(sample_size, len(X)), replace=False)
+    encoding = fit_encoding(df, o.features, o.kinds, o.overrides, names)
+    X = encoding.transform(df)
+    scan, suggested, model = _fit(X, o, len(X), report)
+    labels = model.predict(X) if isinstance(model, MiniBatchKMeans) else model.labels_
+    # Order clusters by size (largest first) so "Cluster 1" is stable and meaningful.
+    labels = _by_size(np.bincount(labels, minlength=model.n_clusters))[labels]
+    report(0.95, "explain")
+    return _result(df, X, labels, model.n_clusters, o, encoding, scan, suggested, ids=df["id"].to_numpy(),
+                   labels=labels, imputed=imputed, currency=currency, names=names)
+
+
+def _fit(X: np.ndarray, o: _Options, accounts: int, report: Callable[[float, str], None]) -> tuple[pd.DataFrame, int, Any]:
+    """The silhouette scan (k = None) on a seeded sample of X's rows, then the model fitted on all of X
+    (every account, or the fit sample of a large market); `accounts` is what an error counts."""
+    from sklearn.metrics import silhouette_score
+
+    rng = np.random.default_rng(o.seed)
+    sample = rng.choice(len(X), size=min(o.scan_sample, len(X)), replace=False)
     Xs = X[np.sort(sample)]
     scan_rows, centers = [], {}
-    ks = list(range(MIN_K, min(top, len(Xs) - 1) + 1)) if k is None else []
+    ks = list(range(MIN_K, min(o.top, len(Xs) - 1) + 1)) if o.k is None else []
     for i, k_ in enumerate(ks):
-        model = _model(k_, len(Xs), seed).fit(Xs)
+        model = _model(k_, len(Xs), o.seed).fit(Xs)
         labels, centers[k_] = model.labels_, model.cluster_centers_
         score = silhouette_score(Xs, labels) if len(set(labels)) > 1 else -1.0
         scan_rows.append({"k": k_, "silhouette": float(score)})
         report(0.2 + 0.5 * (i + 1) / len(ks), "scan")
     scan = pd.DataFrame(scan_rows, columns=["k", "silhouette"])
-    suggested = suggest_k(scan) if not scan.empty else int(k)  # type: ignore[arg-type]
-    chosen = k or suggested
+    suggested = suggest_k(scan) if not scan.empty else int(o.k)  # type: ignore[arg-type]
+    chosen = o.k or suggested
     if len(X) <= chosen:
-        raise keyed_error(ValidationError, "segments.error.few_accounts", accounts=_count(len(X)), k=chosen)
+        raise keyed_error(ValidationError, "segments.error.few_accounts", accounts=_count(accounts), k=chosen)
     report(0.75, "fit")
     # The full fit starts from the sample's centres for that k: far fewer passes over all rows.
-    model = _model(chosen, len(X), seed, init=centers.get(chosen, "k-means++")).fit(X)
-    labels = model.predict(X) if isinstance(model, MiniBatchKMeans) else model.labels_
-    # Order clusters by size (largest first) so "Cluster 1" is stable and meaningful.
-    counts = np.bincount(labels, minlength=chosen)
+    return scan, suggested, _model(chosen, len(X), o.seed, init=centers.get(chosen, "k-means++")).fit(X)
+
+
+def _by_size(counts: np.ndarray) -> np.ndarray:
+    """old label -> new label, the largest cluster first (ties keep their order)."""
     order = np.argsort(-counts, kind="stable")
-    remap = np.empty(chosen, dtype=int)
-    remap[order] = np.arange(chosen)
-    labels = remap[labels]
-    sizes = np.bincount(labels, minlength=chosen).tolist()
-    report(0.95, "explain")
-    traits = [explain_cluster(df, labels == c, features, kinds) for c in range(chosen)]
-    ranges, medians = _ranges(df, labels, chosen, [f for f in features if kinds[f] == "number"])
-    contrasts = _contrasts(df, X, labels, chosen, spans, kinds)
+    remap = np.empty(len(counts), dtype=int)
+    remap[order] = np.arange(len(counts))
+    return remap
+
+
+def _result(
+    df: pd.DataFrame, X: np.ndarray, described: np.ndarray, chosen: int, o: _Options, encoding: Encoding,
+    scan: pd.DataFrame, suggested: int, *, ids: np.ndarray, labels: np.ndarray, imputed: dict[str, int],
+    currency: str, names: Mapping[str, Mapping[str, str]] | None, sample: int = 0,
+) -> ClusterResult:
+    """The result for every account (`ids`, `labels`), its clusters described from `df`'s rows (every
+    account, or the sample) and their labels (`described`)."""
+    traits = [explain_cluster(df, described == c, o.features, o.kinds) for c in range(chosen)]
+    ranges, medians = _ranges(df, described, chosen, [f for f in o.features if o.kinds[f] == "number"])
+    contrasts = _contrasts(df, X, described, chosen, encoding.spans, o.kinds)
     silhouette = scan.loc[scan["k"] == chosen, "silhouette"]
     return ClusterResult(
-        features=list(features), k=chosen, suggested_k=suggested, scan=scan, ids=df["id"].to_numpy(),
-        labels=labels, sizes=sizes, traits=traits, imputed=imputed, rows=len(df),
+        features=list(o.features), k=chosen, suggested_k=suggested, scan=scan, ids=ids, labels=labels,
+        sizes=np.bincount(labels, minlength=chosen).tolist(), traits=traits, imputed=imputed, rows=len(ids),
         silhouette=float(silhouette.iloc[0]) if len(silhouette) else None,
-        scaling=used, auto_scaling=auto, ranges=ranges, medians=medians, contrasts=contrasts, units=units,
-        currency=currency, names={f: dict(v) for f, v in (names or {}).items()},
+        scaling=encoding.used, auto_scaling=encoding.auto, ranges=ranges, medians=medians, contrasts=contrasts,
+        units=o.units, currency=currency, names={f: dict(v) for f, v in (names or {}).items()}, sample=sample,
     )
+
+
+# ---- clustering a large market: fitted on a sample, every account assigned in chunks -------------
+
+
+@contextmanager
+def _snapshot(store: Store) -> Iterator[_Snapshot]:
+    """One cursor in one read transaction: the market's shape, the sample and the chunked pass
+    all see the same accounts, whatever is written meanwhile."""
+    with store.cursor() as cur:
+        read = _Snapshot(cur)
+        read.execute("BEGIN TRANSACTION")
+        try:
+            yield read
+        finally:
+            read.execute("ROLLBACK")  # it only read
+
+
+class _Snapshot:
+    """Reads on one cursor, driver errors worded as the store words them."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self._cur = cur
+
+    def _run(self, sql: str, params: Sequence[Any]) -> duckdb.DuckDBPyConnection:
+        try:
+            return self._cur.execute(sql, list(params))
+        except duckdb.Error as e:
+            raise StoreError(f"A workspace query failed: {str(e).splitlines()[0]}") from e
+
+    def execute(self, sql: str) -> None:
+        self._run(sql, ())
+
+    def df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        return self._run(sql, params).df()
+
+    def chunks(self, sql: str, params: Sequence[Any], rows: int) -> Iterator[pd.DataFrame]:
+        """The result in frames of about `rows` rows (whole DuckDB vectors of 2,048), streamed:
+        only one chunk is ever held."""
+        vectors = max(1, -(-rows // DUCKDB_VECTOR))
+        self._run(sql, params)
+        while True:
+            try:
+                frame = self._cur.fetch_df_chunk(vectors)
+            except duckdb.Error as e:
+                raise StoreError(f"A workspace query failed: {str(e).splitlines()[0]}") from e
+            if not len(frame):
+                return
+            yield frame
+
+
+def _code_sql(expression: str, columns: CategoryColumns) -> tuple[str, list[Any]]:
+    """SQL giving each row's indicator column for a categorical feature (what CategoryColumns.codes
+    gives in pandas), so that a chunk arrives as small integers instead of millions of strings."""
+    value = f"CAST(({expression}) AS VARCHAR)"
+    kept = [str(v) for v in columns.values if v is not None]
+    index = [i for i, v in enumerate(columns.values) if v is not None]
+    sql = (f"CAST(CASE WHEN ({expression}) IS NULL THEN {columns.missing_column} "
+           f"ELSE coalesce(list_extract(?::INTEGER[], list_position(?::VARCHAR[], {value})), "
+           f"{columns.other_column}) END AS INTEGER)")
+    return sql, [index, kept]
+
+
+def _shape(
+    read: _Snapshot, catalogue: Mapping[str, Feature], o: _Options, condition: Compiled, accounts: int,
+    names: Mapping[str, Mapping[str, str]] | None,
+) -> tuple[dict[str, int], dict[str, float], dict[str, CategoryColumns]]:
+    """The whole market's shape, in DuckDB: the same checks as on a loaded frame (missing values,
+    empty or constant features), each numeric feature's smallest value, each category's counts."""
+    numeric = [f for f in o.features if o.kinds[f] == "number"]
+    missing: dict[str, int] = {}
+    distinct: dict[str, bool] = {}
+    floors: dict[str, float] = {}
+    categories: dict[str, CategoryColumns] = {}
+    if numeric:
+        aggregates = ", ".join(f"count(q.{quote_ident(f)}), min(q.{quote_ident(f)}), max(q.{quote_ident(f)})"
+                               for f in numeric)
+        row = read.df(f"SELECT {aggregates} FROM ({_features_sql(catalogue, numeric, condition)}) q",
+                      condition.params).iloc[0].tolist()
+        for i, f in enumerate(numeric):
+            known, low, high = row[3 * i: 3 * i + 3]
+            missing[f] = accounts - int(known)
+            distinct[f] = bool(known) and float(low) < float(high)
+            if known:
+                floors[f] = float(low)
+    for f in o.features:
+        if f in numeric:
+            continue
+        counts = read.df(
+            f"SELECT CAST(q.{quote_ident(f)} AS VARCHAR) AS value, count(*) AS n "
+            f"FROM ({_features_sql(catalogue, [f], condition)}) q GROUP BY ALL", condition.params)
+        pairs = [(None if pd.isna(v) else str(v), int(n)) for v, n in zip(counts["value"], counts["n"])]
+        missing[f] = sum(n for v, n in pairs if v is None)
+        distinct[f] = sum(1 for v, _ in pairs if v is not None) >= 2
+        categories[f] = categories_from_counts(pairs)
+    return _check_shape(accounts, o.k or MIN_K, o.features, missing, distinct, names), floors, categories
+
+
+def _cluster_sampled(
+    store: Store, catalogue: Mapping[str, Feature], features: Sequence[str], condition: Compiled, limit: int, *,
+    kinds: Mapping[str, str], units: Mapping[str, str], k: int | None, k_max: int | None,
+    scaling: Mapping[str, str] | str | None, currency: str, progress: Callable[[float, str], None],
+    names: Mapping[str, Mapping[str, str]] | None,
+) -> ClusterResult:
+    """cluster_accounts for a market of more than `limit` accounts, in bounded memory."""
+    o = _settle(features, kinds, units, k, k_max, scaling)
+    numeric = [f for f in o.features if o.kinds[f] == "number"]
+    chunk = max(1, config.get_int("VANTAGE_SEGMENT_CHUNK"))
+    with _snapshot(store) as read:
+        accounts = int(read.df(f"SELECT count(*) FROM ({ACCOUNTS_SQL}) s WHERE {condition.sql}",
+                               condition.params).iloc[0, 0])
+        imputed, floors, categories = _shape(read, catalogue, o, condition, accounts, names)
+        # The sample: the `limit` accounts whose hash with the seed is smallest. Unlike USING SAMPLE
+        # reservoir … REPEATABLE, which differs from run to run once DuckDB reads in parallel, it is
+        # the same for the same seed and accounts, however the rows are read.
+        as_text = {f: f"CAST(({catalogue[f].sql}) AS VARCHAR)" for f in o.features if f not in numeric}
+        sample = read.df(
+            f"SELECT * FROM ({_features_sql(catalogue, o.features, condition, as_text)}) q WHERE q.id IN ("
+            f"SELECT s.id FROM ({ACCOUNTS_SQL}) s WHERE {condition.sql} ORDER BY hash(s.id, ?), s.id LIMIT ?"
+            ") ORDER BY q.id", [*condition.params, *condition.params, o.seed, limit])
+        progress(0.15, "encode")
+        encoding = fit_encoding(sample, o.features, o.kinds, o.overrides, names, floors=floors,
+                                categories=categories)
+        X = encoding.transform(sample)
+        scan, suggested, model = _fit(X, o, accounts, progress)
+        # Every account, chunk by chunk: categories arrive as their column numbers, and only the
+        # ids and labels are kept (8 to 12 bytes an account).
+        coded, params = {}, []
+        for f in o.features:
+            if f not in numeric:
+                coded[f], bound = _code_sql(catalogue[f].sql, encoding.categories[f])
+                params += bound
+        ids, labels, done = [], [], 0
+        for frame in read.chunks(_features_sql(catalogue, o.features, condition, coded),
+                                 [*params, *condition.params], chunk):
+            ids.append(frame["id"].to_numpy())
+            labels.append(model.predict(encoding.transform(frame, coded=True)).astype(np.int32))
+            done += len(frame)
+            progress(min(0.95, 0.8 + 0.15 * done / accounts), "assign")
+    all_ids, all_labels = np.concatenate(ids), np.concatenate(labels)
+    if len(all_ids) > 1 and not bool(np.all(all_ids[1:] > all_ids[:-1])):  # in id order, as a loaded frame is
+        order = np.argsort(all_ids, kind="stable")
+        all_ids, all_labels = all_ids[order], all_labels[order]
+    remap = _by_size(np.bincount(all_labels, minlength=model.n_clusters)).astype(np.int32)
+    all_labels = remap[all_labels]
+    progress(0.95, "explain")
+    return _result(sample, X, remap[model.predict(X)], model.n_clusters, o, encoding, scan, suggested, ids=all_ids,
+                   labels=all_labels, imputed=imputed, currency=currency, names=names, sample=len(sample))
 
 
 def _ranges(
