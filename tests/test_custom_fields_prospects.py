@@ -51,13 +51,16 @@ def plant_twins(store: Store, **values: object) -> tuple[int, int]:
 
 
 def builtin_points(frame: pd.DataFrame) -> pd.Series:
-    """The built-in part of each score, summed here from the flags the query returns."""
+    """The built-in part of each score, summed here from the flags the query returns, plus the reliability
+    checks' points as the query gives them (worked out by hand in tests/test_prospect_reliability.py)."""
     p = prospects.POINTS
     total = pd.Series(float(prospects.BASE), index=frame.index)
     total += frame["target_index"].notna() * p["in_target"] + frame["lost_deals"] * p["lost_deals"]
     for flag in ("mid_size", "has_supplier", "open_deal", "very_small", "weak_revenue", "no_revenue", "no_employees",
                  "no_contact", "no_vat", "no_owner"):
         total += frame[flag].astype(bool) * p[flag]
+    for code in prospects.CHECKS:
+        total += frame[f"_r_{code}_points"]
     return total
 
 

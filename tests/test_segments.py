@@ -271,7 +271,9 @@ def test_prospect_scores_list_their_reasons(demo: Store) -> None:
     row = scored[scored["id"] == weak["id"]].iloc[0]
     expected = prospects.BASE + sum(prospects.POINTS[k] for k in (
         "in_target", "very_small", "lost_deals", "no_revenue", "no_contact", "no_vat", "no_owner"))
-    assert row["score"] == expected
+    # plus the reliability checks as scored (worked out by hand in tests/test_prospect_reliability.py)
+    expected += sum(row[f"_r_{code}_points"] for code in prospects.CHECKS)
+    assert row["score"] == pytest.approx(expected)
     text = prospects.reasons_text(row, "en", ["Automotive"])
     for part in ("+25 in target segment Automotive", "−15 very small company (5 employees)", "−10 1 lost deal(s)",
                  "−5 revenue unknown", "−5 no contact person", "−5 no VAT number"):

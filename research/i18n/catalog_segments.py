@@ -186,6 +186,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.cluster.running": ("Clustering {n} accounts…", "Груписање {n} клијената…"),
     "segments.cluster.done": ("Done: {k} clusters (suggested k = {suggested}).", "Готово: {k} група (предложено: {suggested})."),
     "segments.cluster.imputed": ("Missing values filled in: {details}.", "Попуњене вредности које недостају: {details}."),
+    "segments.cluster.sampled": (
+        "Clusters found and described from a sample of {n} accounts; all {total} accounts were then assigned to their nearest cluster.",
+        "Групе су пронађене и описане на узорку од {n} клијената; затим је свих {total} клијената додељено најближој групи.",
+    ),
     "segments.cluster.curve.title": ("Silhouette score by number of clusters", "Оцена силуете по броју група"),
     "segments.cluster.curve.subtitle": ("Higher is better; the suggested k is marked", "Веће је боље; предложени број је означен"),
     "segments.cluster.curve.k": ("Number of clusters (k)", "Број група (k)"),
@@ -368,15 +372,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # prospect scores
     "segments.prospects.targets": ("Target segments", "Циљни сегменти"),
     "segments.prospects.intro": (
-        "Every prospect starts at 50 points; fit with the target segments adds, warning signs subtract, and your own "
-        "fields add or subtract up to their weight. The reasons say why.",
+        "Every prospect starts at 50 points; fit with the target segments adds, warning signs subtract, and the "
+        "reliability checks and your own fields add or subtract up to their weight. The reasons say why.",
         "Сваки потенцијални клијент почиње са 50 поена; уклапање у циљне сегменте додаје, знаци упозорења одузимају, "
-        "а ваша поља додају или одузимају до своје тежине. Разлози објашњавају оцену.",
+        "а провере поузданости и ваша поља додају или одузимају до своје тежине. Разлози објашњавају оцену.",
     ),
-    "segments.prospects.factors": ("Score also by your fields", "Оцени и по вашим пољима"),
+    "segments.prospects.factors": ("Score also by your fields (fit or risk factors)", "Оцени и по вашим пољима (уклапање или ризик)"),
     "segments.prospects.factors_help": (
-        "Custom account fields that are numbers (money compared in EUR, percents) or yes/no.",
-        "Ваша поља клијената која су бројеви (новац поређен у еврима, проценти) или да/не.",
+        "Custom account fields that are numbers (money compared in EUR, percents) or yes/no, e.g. a risk flag "
+        "such as “in litigation” with no is better.",
+        "Ваша поља клијената која су бројеви (новац поређен у еврима, проценти) или да/не, нпр. знак ризика "
+        "као што је „у спору” уз „боље је не”.",
     ),
     "segments.prospects.direction": ("Better for {field}", "Боље за: {field}"),
     "segments.prospects.direction.higher": ("higher is better", "боље је више"),
@@ -415,8 +421,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.prospects.save": ("Save weight set", "Сачувај скуп тежина"),
     "segments.prospects.saved": ("Saved weight set “{name}” (version {version}).", "Сачуван скуп тежина „{name}” (верзија {version})."),
     "segments.prospects.dropped": (
-        "Left out of this weight set, no longer a number or yes/no field here: {fields}.",
-        "Изостављено из овог скупа тежина јер овде више није бројчано поље нити поље да/не: {fields}.",
+        "Left out of this weight set, no longer a field of a kind it can use here: {fields}.",
+        "Изостављено из овог скупа тежина јер овде више није поље врсте коју може да користи: {fields}.",
     ),
     "segments.prospects.count": ("{n} prospects scored; the best {shown} shown.", "Оцењено потенцијалних клијената: {n}; приказано најбољих {shown}."),
     "segments.reason.in_target": ("in target segment {segment}", "у циљном сегменту {segment}"),
@@ -439,6 +445,104 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.reason.factor_missing": (
         "{field} unknown: counts as the middle, neither best nor worst",
         "{field} непознато: рачуна се као средина, ни најбоље ни најгоре",
+    ),
+    # reliability checks (issue 20 item 4)
+    "segments.check.payment": ("Payment behaviour", "Платна дисциплина"),
+    "segments.check.company_age": ("Company age", "Старост фирме"),
+    "segments.check.revenue_trend": ("Revenue trend", "Кретање прихода"),
+    "segments.check.segment_losses": ("Recent losses in the segment", "Скорашњи губици у сегменту"),
+    "segments.check.help.payment": (
+        "Average days late on invoices, from a number field of yours: at most {good} days +weight, over {bad} days "
+        "−weight, in between 0.",
+        "Просечно кашњење у плаћању рачуна (дана), из вашег бројчаног поља: највише {good} дана +тежина, више од "
+        "{bad} дана −тежина, између 0.",
+    ),
+    "segments.check.help.company_age": (
+        "Years since founding, from a founding year (whole number) or founding date: {good} years or more +weight, "
+        "under {bad} years −weight, in between 0.",
+        "Године од оснивања, из године оснивања (цео број) или датума оснивања: {good} и више година +тежина, мање "
+        "од {bad} година −тежина, између 0.",
+    ),
+    "segments.check.help.revenue_trend": (
+        "Annual revenue against the previous year's, from a field that holds it (in the account's revenue currency): "
+        "growth of {good} or more +weight, a fall of {bad} or more −weight, in between 0.",
+        "Годишњи приход у односу на претходну годину, из поља које га садржи (у валути прихода клијента): раст од "
+        "{good} и више +тежина, пад од {bad} и више −тежина, између 0.",
+    ),
+    "segments.check.help.segment_losses": (
+        "Deals lost among the other accounts of the prospect's industry and region in the {days} days to the newest "
+        "decided deal: −weight × the share of decided deals lost.",
+        "Изгубљени послови код осталих клијената исте делатности и региона у {days} дана до последњег окончаног "
+        "посла: −тежина × удео изгубљених међу окончаним пословима.",
+    ),
+    "segments.check.years.one": ("{n} year", "{n} год."),
+    "segments.check.years.other": ("{n} years", "{n} год."),
+    "segments.reason.check_unknown": ("{check} unknown: {why}", "{check} — непознато: {why}"),
+    "segments.reason.why.no_field": (
+        "no field holds it", "ниједно поље не садржи тај податак"),
+    "segments.reason.why.no_value": ("no value in {field}", "нема вредности у пољу {field}"),
+    "segments.reason.why.not_past": (
+        "{field} {value} is not a past year or date",
+        "{field} {value} није протекла година ни датум",
+    ),
+    "segments.reason.why.not_positive": (
+        "{field} {value} is not above zero", "{field} {value} није веће од нуле"),
+    "segments.reason.why.no_revenue": ("annual revenue unknown", "годишњи приход непознат"),
+    "segments.reason.why.no_deals": (
+        "no deal decided in {segment} in the {days} days to {date}",
+        "у сегменту {segment} није окончан ниједан посао у {days} дана до {date}",
+    ),
+    "segments.reason.payment.good": (
+        "pays on time ({field}: {value}; at most {limit} days late)",
+        "плаћа на време ({field}: {value}; највише {limit} дана кашњења)",
+    ),
+    "segments.reason.payment.middle": ("pays somewhat late ({field}: {value})", "плаћа уз мање кашњење ({field}: {value})"),
+    "segments.reason.payment.bad": (
+        "pays late ({field}: {value}; over {limit} days late)",
+        "касни с плаћањем ({field}: {value}; више од {limit} дана кашњења)",
+    ),
+    "segments.reason.company_age.good": (
+        "established company, {age} old ({field}: {value})", "фирма са стажом, стара {age} ({field}: {value})"),
+    "segments.reason.company_age.middle": ("company {age} old ({field}: {value})", "фирма стара {age} ({field}: {value})"),
+    "segments.reason.company_age.bad": (
+        "young company, {age} old ({field}: {value})", "млада фирма, стара {age} ({field}: {value})"),
+    "segments.reason.revenue_trend.good": (
+        "revenue growing: {change} on the previous year ({field}: {value})",
+        "приход расте: {change} у односу на претходну годину ({field}: {value})",
+    ),
+    "segments.reason.revenue_trend.middle": (
+        "revenue about flat: {change} on the previous year ({field}: {value})",
+        "приход приближно исти: {change} у односу на претходну годину ({field}: {value})",
+    ),
+    "segments.reason.revenue_trend.bad": (
+        "revenue falling: {change} on the previous year ({field}: {value})",
+        "приход опада: {change} у односу на претходну годину ({field}: {value})",
+    ),
+    "segments.reason.segment_losses": (
+        "{lost} of {decided} deals decided in {segment} in the {days} days to {date} were lost",
+        "у сегменту {segment} изгубљено је {lost} од {decided} окончаних послова у {days} дана до {date}",
+    ),
+    "segments.reason.segment_losses.none": (
+        "no deal lost in {segment} in the {days} days to {date} ({decided} decided)",
+        "у сегменту {segment} није изгубљен ниједан посао у {days} дана до {date} (окончано: {decided})",
+    ),
+    "segments.prospects.checks": ("Reliability checks", "Провере поузданости"),
+    "segments.prospects.checks_intro": (
+        "What an account manager checks before pursuing a prospect. A check without data for a prospect is unknown: "
+        "0 points, and its reason says why.",
+        "Оно што менаџер клијента проверава пре него што крене за потенцијалним клијентом. Провера без података "
+        "је непозната: 0 поена, а разлог то каже.",
+    ),
+    "segments.prospects.check_weight": ("{check}: weight (points)", "{check}: тежина (поени)"),
+    "segments.prospects.check_source": ("{check}: from field", "{check}: из поља"),
+    "segments.prospects.no_field": ("(no field: unknown)", "(нема поља: непознато)"),
+    "segments.prospects.check_unknown": (
+        "{check}: unknown for {n} of {total} prospects (0 points).",
+        "{check}: непознато за {n} од {total} потенцијалних клијената (0 поена).",
+    ),
+    "segments.prospects.check_no_field": (
+        "{check}: no field holds it, so it is unknown for every prospect (0 points); choose its field above.",
+        "{check}: ниједно поље не садржи тај податак, па је непознато за све (0 поена); изаберите поље изнад.",
     ),
     # export
     "segments.export.segment": ("Segment to export", "Сегмент за извоз"),

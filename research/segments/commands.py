@@ -1,17 +1,18 @@
-"""`python -m research segment …`: list, show, add, size, cluster, bands and export (registered in research/cli.py)."""
+"""`python -m research segment …`: list, show, add, size, cluster, bands, prospects and export (registered in research/cli.py)."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from research.errors import ValidationError
-from research.i18n import fmt_number, fmt_percent
+from research.i18n import LANGUAGES, fmt_number, fmt_percent
 from research.segments import bands as segment_bands
-from research.segments import clustering, export, profile, saved, sizing
+from research.segments import clustering, export, profile, prospects, saved, sizing
 from research.segments.rules import fields_of, parse_rule_text, rule_fields, rule_text
 from research.store import Store, open_workspace
 
@@ -172,6 +173,8 @@ def cmd_cluster(args: argparse.Namespace) -> int:
         result = clustering.cluster_accounts(store, args.features, k=args.k, k_max=args.k_max, scaling=args.scaling)
         seconds = time.perf_counter() - started
         print(f"Clustered {fmt_number(result.rows, 'en')} accounts on {', '.join(result.features)} in {seconds:.1f} s.")
+        if result.sample:
+            print(result.sample_note("en"))
         for feature, n in result.imputed.items():
             print(f"  {feature}: {fmt_number(n, 'en')} missing values filled in")
         if result.scaling:
@@ -234,6 +237,125 @@ def cmd_bands(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pairs(values: list[str] | None, option: str, example: str) -> dict[str, str]:
+    """NAME=VALUE options (repeatable) as a dict; the last one given for a name wins."""
+    out: dict[str, str] = {}
+    for text in values or []:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError(f"{option} takes NAME=VALUE, e.g. {example}; got {text!r}.")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _points(text: str, option: str, name: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValidationError(f"{option} {name}={text!r}: the weight must be a number of points "
+                              f"from 0 to {prospects.MAX_POINTS}.") from None
+
+
+def _prospect_scoring(store: Store, args: argparse.Namespace) -> tuple[
+        dict[str, float], list[prospects.Factor], list[prospects.Check], list[str], str]:
+    """Built-in points, custom factors and reliability checks: a saved set (--weights) or the defaults,
+    then the options on top; the fields the set names that this workspace no longer has; where they came from."""
+    sizes: dict[str, float] = {}
+    weights: dict[str, float] = {}
+    directions: dict[str, str] = {}
+    check_weights: dict[str, float] = {}
+    sources: dict[str, str | None] = {}
+    dropped: list[str] = []
+    source = "default weights"
+    if args.weights:
+        sets = {w.name.lower(): w for w in prospects.list_weight_sets(store)}
+        chosen = sets.get(" ".join(args.weights.split()).lower())
+        if chosen is None:
+            names = ", ".join(w.name for w in sets.values()) or "none yet (save one with --save)"
+            raise ValidationError(f"There is no prospect weight set “{args.weights}”; saved ones: {names}.")
+        source = f"weight set “{chosen.name}” v{chosen.version}"
+        sizes = dict(chosen.points)
+        factors, lost = chosen.factors(store)
+        checks, lost_sources = chosen.reliability(store)
+        dropped = [*lost, *lost_sources]
+        weights = {f.name: f.weight for f in factors}
+        directions = {f.name: f.direction for f in factors}
+        check_weights = {c.code: c.weight for c in checks}
+        sources = {c.code: c.field.name if c.field is not None else None for c in checks if c.code in prospects.CHECK_KINDS}
+    for name, value in _pairs(args.points, "--points", "no_vat=0").items():
+        sizes[name] = _points(value, "--points", name)
+    for name, value in _pairs(args.factor, "--factor", "fortune_rank=20:lower").items():
+        weight, _, direction = value.partition(":")
+        weights[name] = _points(weight, "--factor", name)
+        if direction:
+            directions[name] = direction
+    for name, value in _pairs(args.check, "--check", "payment=20").items():
+        check_weights[name] = _points(value, "--check", name)
+    for name, value in _pairs(args.source, "--source", "payment=payment_days_late").items():
+        sources[name] = None if value.lower() in ("", "none") else value
+    points = prospects.check_points(sizes)
+    factors = prospects.make_factors(store, weights, directions)
+    checks = prospects.make_checks(store, check_weights, sources)
+    if args.points or args.factor or args.check or args.source:
+        source += ", changed by the options"
+    return points, factors, checks, dropped, source
+
+
+def cmd_prospects(args: argparse.Namespace) -> int:
+    """Score the prospects with the reliability checks; print the best with their reasons; --save the weights."""
+    if args.top < 1:
+        raise ValidationError("--top must be at least 1.")
+    store = open_workspace(args.db, read_only=not args.save)
+    try:
+        targets = [saved.get_segment(store, name) for name in args.target or []]
+        points, factors, checks, dropped, source = _prospect_scoring(store, args)
+        scored = prospects.score_prospects(store, [s.condition for s in targets], limit=args.top, factors=factors,
+                                           points=points, checks=checks, today=args.today)
+        from research.data.labels import labels_for
+
+        labels = labels_for(store, args.lang)
+        lines = [prospects.reasons_text(row, args.lang, [s.name for s in targets], points=points, factors=factors,
+                                        checks=checks, labels=labels) for _, row in scored.iterrows()]
+        saved_set = None
+        if args.save:
+            sizes = {f: abs(v) for f, v in points.items()}
+            saved_set = prospects.save_weight_set(store, args.actor, args.save, points=sizes, factors=factors, checks=checks)
+    finally:
+        store.close()
+    total = int(scored["scored"].iloc[0]) if not scored.empty else 0
+    print(f"Scored {fmt_number(total, 'en')} prospects ({source}); the best {fmt_number(len(scored), 'en')} shown.")
+    if dropped:
+        print(f"Left out of the weight set, no longer usable here: {', '.join(dropped)}.")
+    print("Reliability checks")
+    unknown = {c.code: n for c, n, _ in prospects.unknown_counts(scored, checks)}
+    for check in checks:
+        if check.code not in prospects.CHECK_KINDS:
+            data = "from the deals"
+        elif check.field is None:
+            data = "no field: unknown for every prospect"
+        else:
+            data = f"from {check.field.name} ({check.field.label('en')})"
+        if not check.weight:
+            data += "; off"
+        elif check.code not in prospects.CHECK_KINDS or check.field is not None:
+            data += f"; unknown for {fmt_number(unknown[check.code], 'en')} of {fmt_number(total, 'en')}"
+        print(f"  {check.code:<15} {fmt_number(check.weight, 'en', 0 if float(check.weight).is_integer() else 1):>3} points  "
+              f"{data}")
+    for (_, row), reasons in zip(scored.iterrows(), lines):
+        print(f"{round(float(row['score'])):>4}  {row['name']}")
+        print(f"      {reasons}")
+    if saved_set is not None:
+        print(f"Saved prospect weight set “{saved_set.name}” (version {saved_set.version}).")
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-06-30") from None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     segment, members = _read_segment(args, lambda store, seg: export.export_members(store, seg.condition, actor=args.actor))
     if not args.out.lower().endswith((".csv", ".xlsx")):
@@ -244,7 +366,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add `segment list|show|add|size|cluster|bands|export`."""
+    """Add `segment list|show|add|size|cluster|bands|prospects|export`."""
     parser = subparsers.add_parser("segment", help="list, show, cluster and export market segments")
     sub = parser.add_subparsers(dest="segment_command", metavar="ACTION", required=True)
 
@@ -305,6 +427,29 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                             f"quantiles, or your own cuts, e.g. {example}" + (" (EUR)" if dimension == "revenue" else ""))
     p.add_argument("--yes", action="store_true", help="change even when saved segments use a band that disappears")
     p.set_defaults(handler=cmd_bands)
+
+    p = sub.add_parser("prospects", parents=[common],
+                       help="score the prospects with the reliability checks and print the best with their reasons")
+    p.add_argument("--target", action="append", metavar="SEGMENT", help="a saved target segment (repeatable)")
+    p.add_argument("--weights", metavar="SET", help="start from a saved prospect weight set (case-insensitive)")
+    p.add_argument("--check", action="append", metavar="CHECK=POINTS",
+                   help=f"weight of a reliability check, 0–{prospects.MAX_POINTS} (repeatable; 0 switches it off): "
+                        + ", ".join(f"{c} (default {w})" for c, w in prospects.CHECKS.items()))
+    p.add_argument("--source", action="append", metavar="CHECK=FIELD",
+                   help="the custom account field a check reads, or 'none' (repeatable): payment (int/number: "
+                        "average days late), company_age (int: founding year, or date), revenue_trend (money/number/int: "
+                        "the previous year's revenue); default: a field named like payment_days_late, founded_year, "
+                        "revenue_prev")
+    p.add_argument("--factor", action="append", metavar="FIELD=POINTS[:higher|lower]",
+                   help="a custom number or yes/no field as a factor (repeatable), e.g. fortune_rank=20:lower")
+    p.add_argument("--points", action="append", metavar="FACTOR=SIZE",
+                   help=f"size of a built-in factor (repeatable; 0 switches it off): {', '.join(prospects.POINTS)}")
+    p.add_argument("--top", type=int, default=20, help="prospects to print (default: %(default)s)")
+    p.add_argument("--today", type=_date, default=None,
+                   help="the day company ages and recent losses are counted to (default: today)")
+    p.add_argument("--lang", choices=sorted(LANGUAGES), default="en", help="language of the reasons (default: en)")
+    p.add_argument("--save", metavar="NAME", help="save these weights as a prospect weight set (a new version if it exists)")
+    p.set_defaults(handler=cmd_prospects)
 
     p = sub.add_parser("export", parents=[common], help="write a segment's members to CSV or Excel (formula-safe)")
     p.add_argument("name", help="segment name (case-insensitive)")

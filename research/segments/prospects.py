@@ -20,23 +20,47 @@ Weight sets for prospects live in `segment_weight_sets` next to the matrix's, as
 {"kind": "prospects", "points": {built-in factor: size}, "weights": {field: weight},
 "factors": {field: direction}}: custom fields are keys under "weights" and "factors",
 the shapes research.data.fields finds when a field is renamed or removed.
+
+Reliability checks (`Check`, issue 20 item 4) are the questions an account manager asks before
+pursuing a prospect, each worth up to its weight (0 switches one off) and each a reason with its value:
+
+- payment: average days late on invoices, from a custom number field (at most PAYS_ON_TIME days:
+  +weight; over PAYS_LATE: −weight; in between 0);
+- company_age: years since founding, from a custom founding year (int) or founding date (ESTABLISHED
+  years or more: +weight; under YOUNG: −weight; in between 0);
+- revenue_trend: annual revenue against the previous year's, from a custom field holding that
+  (money, number or int, in the account's revenue currency; GROWING or more: +weight; DECLINING or
+  worse: −weight; in between 0);
+- segment_losses: the share of decided deals lost among the OTHER accounts of the prospect's industry
+  and region in the RECENT_DAYS days to the newest decided deal (not after today), −weight × that share.
+  Anchored at the newest deal, like the matrix's growth, so a workspace whose deals stop a while ago
+  still reads its last year rather than an empty window.
+
+The schema keeps no payment or revenue history, so the first three read custom fields the workspace
+names for them (by default a field with a conventional name such as `payment_days_late`,
+`founded_year`, `revenue_prev`). A check without data for a prospect — no field chosen, the field
+empty, no decided deals in the segment — is unknown: 0 points, and its reason says why. A weight
+set keeps them as "checks": {check: {"weight": w, "field": name}}: "field" is the key
+research.data.fields rewrites on a rename and finds before a removal.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 import pandas as pd
 
 from research.access import Actor
 from research.errors import ValidationError
-from research.i18n import fmt_number, fmt_percent, keyed_error, t
+from research.i18n import fmt_date, fmt_number, fmt_percent, keyed_error, t
 from research.segments.rules import ACCOUNTS_SQL, Compiled, RuleField, custom_rule_field
-from research.store import Store
+from research.store import Store, quote_ident
 
 BASE = 50
 POINTS: dict[str, int] = {
@@ -65,14 +89,47 @@ DEFAULT_WEIGHT = 10
 WEIGHT_SET_KIND = "prospects"
 MAX_NAME = 80
 
+# Reliability checks and their default weights (points at most, 0–MAX_POINTS).
+CHECKS: dict[str, int] = {"payment": 15, "company_age": 10, "revenue_trend": 10, "segment_losses": 10}
+# The custom field kinds each field-based check reads (segment_losses reads deals).
+CHECK_KINDS: dict[str, tuple[str, ...]] = {
+    "payment": ("int", "number"),
+    "company_age": ("int", "date"),
+    "revenue_trend": ("money", "number", "int"),
+}
+# Field names a check takes by default when the workspace has one of them (first found wins).
+CONVENTIONAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "payment": ("payment_days_late", "days_late", "avg_days_late", "payment_delay_days"),
+    "company_age": ("founded_year", "year_founded", "founded", "founded_on", "established"),
+    "revenue_trend": ("revenue_prev", "previous_revenue", "revenue_last_year", "prior_revenue"),
+}
+PAYS_ON_TIME = 7  # average days late at most: +weight
+PAYS_LATE = 30  # average days late above: −weight
+ESTABLISHED = 10  # years or more: +weight
+YOUNG = 3  # years, under: −weight
+GROWING = 0.05  # revenue change at least: +weight
+DECLINING = -0.10  # revenue change at most: −weight
+RECENT_DAYS = 365  # the window of segment_losses
+
 SCORE_SQL = """
 WITH base AS ({base}),
 d AS (SELECT account_id, count(*) FILTER (WHERE outcome = 'lost') AS lost_deals,
-             count(*) FILTER (WHERE outcome = 'open') AS open_deals
+             count(*) FILTER (WHERE outcome = 'open') AS open_deals,
+             count(*) FILTER (WHERE outcome IN ('won', 'lost') AND closed_on > CAST(? AS DATE)
+                              AND closed_on <= CAST(? AS DATE)) AS recent_decided,
+             count(*) FILTER (WHERE outcome = 'lost' AND closed_on > CAST(? AS DATE)
+                              AND closed_on <= CAST(? AS DATE)) AS recent_lost
       FROM deals GROUP BY account_id),
+-- its own scan of the deals: read from d, d would be a CTE used twice, which DuckDB materializes,
+-- and the statement took twice the CPU time
+seg_losses AS (SELECT a.industry, a.region, count(*) FILTER (WHERE sd.outcome = 'lost') AS lost, count(*) AS decided
+               FROM deals sd JOIN accounts a ON a.id = sd.account_id
+               WHERE NOT a.archived AND sd.outcome IN ('won', 'lost')
+                 AND sd.closed_on > CAST(? AS DATE) AND sd.closed_on <= CAST(? AS DATE)
+               GROUP BY a.industry, a.region),
 ind AS (SELECT industry, median(revenue_eur / employees) AS rpe FROM base WHERE employees > 0 GROUP BY industry),
 flags AS (
-    SELECT s.id, s.name, s.country, s.industry, s.employees, s.revenue_eur, c.name AS supplier,
+    SELECT s.id, s.name, s.country, s.region, s.industry, s.employees, s.revenue_eur, c.name AS supplier,
            {target} AS target_index,
            coalesce(s.employees >= {mid}, false) AS mid_size,
            s.supplier_id IS NOT NULL AS has_supplier,
@@ -84,17 +141,22 @@ flags AS (
            s.employees IS NULL AS no_employees,
            s.contact_person IS NULL AS no_contact,
            s.vat_id IS NULL OR trim(s.vat_id) = '' AS no_vat,
-           s.owner IS NULL AS no_owner{values}
+           s.owner IS NULL AS no_owner,
+           -- the prospect's own deals are its built-in lost_deals, not the segment's record
+           coalesce(sl.lost, 0) - coalesce(d.recent_lost, 0) AS _r_segment_losses,
+           coalesce(sl.decided, 0) - coalesce(d.recent_decided, 0) AS _r_segment_losses_decided{values}{checks}
     FROM base s
     LEFT JOIN d ON d.account_id = s.id
     LEFT JOIN ind ON ind.industry = s.industry
     LEFT JOIN companies c ON c.id = s.supplier_id
+    LEFT JOIN seg_losses sl ON sl.industry = s.industry AND sl.region = s.region
     WHERE s.status = 'prospect'
 ),
-ranked AS (SELECT *{ranks} FROM flags),
+graded AS (SELECT *{grades} FROM flags),
+ranked AS (SELECT *{ranks} FROM graded),
 pointed AS (SELECT *{points} FROM ranked)
 SELECT *, greatest(0, least(100, {total})) AS score,
-       count(*) OVER () AS scored
+       count(*) OVER () AS scored{known}
 FROM pointed
 ORDER BY score DESC, revenue_eur DESC NULLS LAST, id
 LIMIT ?
@@ -141,6 +203,86 @@ def factor_fields(store: Store) -> dict[str, RuleField]:
     return {f.name: custom_rule_field(f) for f in list_fields(store, "accounts") if f.kind in FACTOR_KINDS}
 
 
+@dataclass(frozen=True)
+class Check:
+    """A reliability check: up to ±weight points; `field` is the custom field its data comes from
+    (None for segment_losses, which reads deals, and for a check no field holds: unknown)."""
+
+    code: str
+    weight: float
+    field: RuleField | None = None
+
+    @property
+    def kind(self) -> str | None:
+        """The custom field's kind (int, number, money, date), None without a field."""
+        return self.field.custom.kind if self.field is not None and self.field.custom is not None else None
+
+    def label(self, lang: str) -> str:
+        return t(f"segments.check.{self.code}", lang)
+
+    def source_label(self, lang: str) -> str | None:
+        return None if self.field is None else self.field.label(lang)
+
+
+def check_fields(store: Store) -> dict[str, dict[str, RuleField]]:
+    """Per field-based check, the custom account fields of a kind it can read, in the registry's order."""
+    from research.data.fields import list_fields
+
+    customs = list_fields(store, "accounts")
+    return {code: {f.name: custom_rule_field(f) for f in customs if f.kind in kinds} for code, kinds in CHECK_KINDS.items()}
+
+
+def suggested_sources(store: Store, eligible: Mapping[str, Mapping[str, RuleField]] | None = None) -> dict[str, str | None]:
+    """The field each field-based check reads by default: the first with a conventional name, else None."""
+    eligible = check_fields(store) if eligible is None else eligible
+    return {code: next((n for n in CONVENTIONAL_FIELDS[code] if n in eligible[code]), None) for code in CHECK_KINDS}
+
+
+_CHECK_DATA = {
+    "payment": "payment behaviour (average days late on invoices)",
+    "company_age": "the company's age (a founding year or founding date)",
+    "revenue_trend": "the revenue trend (the previous year's revenue)",
+}
+
+
+def make_checks(store: Store, weights: Mapping[str, Any] | None = None,
+                sources: Mapping[str, str | None] | None = None) -> list[Check]:
+    """All four checks, in CHECKS order: weights from `weights` (default CHECKS), fields from `sources`
+    (check -> field name, None or "" for none; a check not named there takes its suggested field)."""
+    weights, sources = dict(weights or {}), dict(sources or {})
+    unknown = sorted((set(weights) | set(sources)) - set(CHECKS), key=str)
+    if unknown:
+        raise ValidationError(f"{', '.join(map(repr, unknown))} is not a reliability check; "
+                              f"they are: {', '.join(CHECKS)}.")
+    if sources.get("segment_losses"):
+        raise ValidationError("'segment_losses' is computed from the deals and takes no field.")
+    eligible = check_fields(store)
+    suggested = suggested_sources(store, eligible)
+    out = []
+    for code, default in CHECKS.items():
+        weight = _weight(code, weights.get(code, default))
+        field = None
+        if code in CHECK_KINDS:
+            name = sources[code] if code in sources else suggested[code]
+            name = str(name).strip() if name is not None else ""
+            if name:
+                if name not in eligible[code]:
+                    raise ValidationError(_source_problem(store, code, name, eligible[code]))
+                field = eligible[code][name]
+        out.append(Check(code, weight, field))
+    return out
+
+
+def _source_problem(store: Store, code: str, name: str, eligible: Mapping[str, RuleField]) -> str:
+    from research.data.fields import list_fields
+
+    kinds = {f.name: f.kind for f in list_fields(store, "accounts")}
+    why = f"it is a {kinds[name]} field" if name in kinds else "it is not a custom account field"
+    allowed = ", ".join(eligible) or "none yet (add one with `python -m research field add`)"
+    return (f"{name!r} cannot hold {_CHECK_DATA[code]}: {why}. The {code} check reads a custom account field "
+            f"that is {' or '.join(CHECK_KINDS[code])}; this workspace has: {allowed}.")
+
+
 def _weight(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
             or not 0 <= value <= MAX_POINTS:
@@ -182,27 +324,52 @@ def check_points(sizes: Mapping[str, Any] | None = None) -> dict[str, float]:
 
 
 def score_prospects(store: Store, targets: Sequence[Compiled] = (), *, limit: int = SHOWN,
-                    factors: Sequence[Factor] = (), points: Mapping[str, float] | None = None) -> pd.DataFrame:
+                    factors: Sequence[Factor] = (), points: Mapping[str, float] | None = None,
+                    checks: Sequence[Check] | None = None, today: dt.date | None = None) -> pd.DataFrame:
     """The best-scoring prospects with their flags, `score` (0–100) and `target_index` (first target matched).
 
     `points`: the built-in factors' signed points (`check_points`; default POINTS). Per custom factor i
     the frame has `_f{i}` (its value; money in EUR), `_f{i}_p` (the percentile, NULL without a value),
-    `_f{i}_points` and `_f{i}_known` (prospects with a value).
+    `_f{i}_points` and `_f{i}_known` (prospects with a value). `checks`: the reliability checks (default
+    `make_checks(store)`: default weights, suggested fields; () for none); per check `_r_{code}` (its
+    value: days late, years, revenue change, lost deals), `_r_{code}_grade` (1 pass, 0 in between, −1
+    fail, −share lost for segment_losses; NULL = unknown), `_r_{code}_points` and `_r_{code}_known`.
+    `today` (default: the clock) dates the company age and bounds the window of recent losses.
     """
     signed = check_points() if points is None else {f: float(points[f]) for f in POINTS}
-    cases, params = [], []
+    checks = make_checks(store) if checks is None else list(checks)
+    if len({c.code for c in checks}) != len(checks):
+        raise ValidationError("Each reliability check can be given only once.")
+    today = today or dt.date.today()
+    # The window of recent losses ends at the newest decided deal not after today. Read first and
+    # bound: as a scalar subquery inside the statement it doubled the statement's CPU time (DuckDB 2.0).
+    end = store.query_value(_NEWEST_DECIDED_SQL, [today]) or today
+    start = end - dt.timedelta(days=RECENT_DAYS)
+    params: list[Any] = [start, end, start, end, start, end]  # the window in d and in seg_losses
+    cases = []
     for i, cond in enumerate(targets):
         cases.append(f"WHEN {cond.sql} THEN {int(i)}")
         params.extend(cond.params)
     target = f"CASE {' '.join(cases)} END" if cases else "CAST(NULL AS INTEGER)"
-    values, ranks, point_sql = [], [], []
+    values, ranks, point_sql, point_params = [], [], [], []
     for i, factor in enumerate(factors):
         v = f"_f{i}"
         values.append(f",\n           {factor.field.sql} AS {v}")
         p = f"CAST({v} AS DOUBLE)" if factor.is_bool else _PERCENTILE.format(v=v)
         ranks.append(f", {p} AS {v}_p, count({v}) OVER () AS {v}_known")
         point_sql.append(f", coalesce({_NUMBER} * (2 * {v}_p - 1), 0) AS {v}_points")
-        params.append(factor.weight if factor.direction == "higher" else -factor.weight)
+        point_params.append(factor.weight if factor.direction == "higher" else -factor.weight)
+    check_values, grades, known = [], [], []
+    for check in checks:
+        sql, check_params = _check_value_sql(check, today)
+        check_values.append(sql)
+        params.extend(check_params)
+        grades.append(f", CAST({_GRADES[check.code]} AS DOUBLE) AS _r_{check.code}_grade")
+        # counted in the final window, next to `scored`: a window of its own would copy every row once more
+        known.append(f", count(_r_{check.code}_grade) OVER () AS _r_{check.code}_known")
+        point_sql.append(f", coalesce(_r_{check.code}_grade, 0) * {_NUMBER} AS _r_{check.code}_points")
+        point_params.append(check.weight)
+    params.extend(point_params)
     flag = "CASE WHEN {} THEN " + _NUMBER + " ELSE 0 END"
     total = " + ".join([
         _NUMBER, flag.format("target_index IS NOT NULL"),
@@ -210,15 +377,61 @@ def score_prospects(store: Store, targets: Sequence[Compiled] = (), *, limit: in
         f"lost_deals * {_NUMBER}",
         *(flag.format(f) for f in ("no_revenue", "no_employees", "no_contact", "no_vat", "no_owner")),
         *(f"_f{i}_points" for i in range(len(factors))),
+        *(f"_r_{c.code}_points" for c in checks),
     ])
     params.extend([BASE, *(signed[f] for f in ("in_target", "mid_size", "has_supplier", "open_deal", "very_small",
                                                "weak_revenue", "lost_deals", "no_revenue", "no_employees",
                                                "no_contact", "no_vat", "no_owner"))])
     sql = SCORE_SQL.format(
         base=ACCOUNTS_SQL, target=target, mid=MID_SIZE, small=VERY_SMALL, weak=WEAK_REVENUE,
-        values="".join(values), ranks="".join(ranks), points="".join(point_sql), total=total,
+        values="".join(values), checks="".join(check_values), grades="".join(grades), ranks="".join(ranks),
+        points="".join(point_sql), total=total, known="".join(known),
     )
-    return store.query_df(sql, [*params, limit])
+    frame = store.query_df(sql, [*params, limit])
+    frame["_r_segment_losses_at"] = end
+    return frame
+
+
+_NEWEST_DECIDED_SQL = "SELECT max(closed_on) FROM deals WHERE outcome IN ('won', 'lost') AND closed_on <= CAST(? AS DATE)"
+
+# Each check's grade from its value (1 pass, 0 in between, −1 fail; NULL = unknown); the thresholds
+# are constants of this module, never input.
+_GRADES = {
+    "payment": (f"CASE WHEN _r_payment IS NULL THEN NULL WHEN _r_payment <= {PAYS_ON_TIME} THEN 1 "
+                f"WHEN _r_payment > {PAYS_LATE} THEN -1 ELSE 0 END"),
+    "company_age": (f"CASE WHEN _r_company_age IS NULL THEN NULL WHEN _r_company_age >= {ESTABLISHED} THEN 1 "
+                    f"WHEN _r_company_age < {YOUNG} THEN -1 ELSE 0 END"),
+    "revenue_trend": (f"CASE WHEN _r_revenue_trend IS NULL THEN NULL WHEN _r_revenue_trend >= {GROWING!r} THEN 1 "
+                      f"WHEN _r_revenue_trend <= {DECLINING!r} THEN -1 ELSE 0 END"),
+    # the share of the segment's decided deals that were lost, as a penalty; no decided deal: unknown
+    "segment_losses": ("CASE WHEN _r_segment_losses_decided > 0 "
+                       "THEN -CAST(_r_segment_losses AS DOUBLE) / _r_segment_losses_decided END"),
+}
+
+
+def _check_value_sql(check: Check, today: dt.date) -> tuple[str, list[Any]]:
+    """The columns a check adds to the flags (its value, and what the reason shows), with their parameters."""
+    col = check.field.sql if check.field is not None else None
+    column = check.field.column if check.field is not None else None
+    if check.code == "payment":
+        return f",\n           CAST({col or 'NULL'} AS DOUBLE) AS _r_payment", []
+    if check.code == "company_age":
+        if col is None:
+            return ",\n           NULL AS _r_company_age_value, CAST(NULL AS BIGINT) AS _r_company_age", []
+        if check.kind == "date":
+            age = f"CASE WHEN {col} <= CAST(? AS DATE) THEN date_sub('year', {col}, CAST(? AS DATE)) END"
+        else:  # a founding year; anything not a past year (a typo, an age typed in) is unknown
+            age = f"CASE WHEN {col} BETWEEN 1000 AND year(CAST(? AS DATE)) THEN year(CAST(? AS DATE)) - {col} END"
+        return f",\n           {col} AS _r_company_age_value, CAST({age} AS BIGINT) AS _r_company_age", [today, today]
+    if check.code == "revenue_trend":
+        if col is None or column is None:
+            return ",\n           CAST(NULL AS DOUBLE) AS _r_revenue_trend_prev, CAST(NULL AS DOUBLE) AS _r_revenue_trend", []
+        # Both amounts are in the account's revenue currency (a money field's currency is that column),
+        # so the ratio needs no rate; the previous revenue is shown in EUR when it is money.
+        raw = f"CAST(s.{quote_ident(column)} AS DOUBLE)"
+        trend = f"CASE WHEN {raw} > 0 THEN round(CAST(s.annual_revenue AS DOUBLE) / {raw} - 1, 6) END"
+        return f",\n           CAST({col} AS DOUBLE) AS _r_revenue_trend_prev, {trend} AS _r_revenue_trend", []
+    return "", []  # segment_losses: its columns are always in the flags
 
 
 def factor_value_text(factor: Factor, value: Any, lang: str) -> str:
@@ -240,9 +453,14 @@ def missing_counts(scored: pd.DataFrame, factors: Sequence[Factor]) -> list[tupl
     return [(f, total - int(scored[f"_f{i}_known"].iloc[0]), total) for i, f in enumerate(factors)]
 
 
+Labeller = Callable[[str, Any], str]  # research.data.labels.Labels: (domain, value) -> the value's name
+
+
 def reasons(row: pd.Series, lang: str, target_names: Sequence[str] = (), *, points: Mapping[str, float] | None = None,
-            factors: Sequence[Factor] = ()) -> list[tuple[float, str]]:
-    """(points, reason) for one scored prospect, largest effect first; a factor without a value last (0 points)."""
+            factors: Sequence[Factor] = (), checks: Sequence[Check] = (),
+            labels: Labeller | None = None) -> list[tuple[float, str]]:
+    """(points, reason) for one scored prospect, largest effect first; a factor without a value and an
+    unknown check last (0 points). `labels` names the industry and region in `lang` (default: as stored)."""
     p = dict(POINTS) if points is None else dict(points)
     out: list[tuple[float, str]] = []
 
@@ -284,7 +502,94 @@ def reasons(row: pd.Series, lang: str, target_names: Sequence[str] = (), *, poin
             reason = t("segments.reason.factor", lang, field=label, value=text, share=fmt_percent(better, lang),
                        direction=factor.direction_text(lang))
         out.append((float(row[f"_f{i}_points"]), reason))
+    for check in checks:
+        if check.weight:  # weighted 0: switched off
+            out.append((float(row[f"_r_{check.code}_points"]), check_reason(check, row, lang, labels)))
     return sorted(out, key=lambda item: -abs(item[0]))
+
+
+def _years_text(years: int, lang: str) -> str:
+    return t(f"segments.check.years.{'one' if years == 1 else 'other'}", lang, n=fmt_number(years, lang))
+
+
+def _signed_percent(change: float, lang: str) -> str:
+    """+12%, −18%, ±0% (the typographic minus, as in the points)."""
+    size = fmt_percent(abs(change), lang, 0 if round(abs(change) * 100, 6).is_integer() else 1)
+    return ("+" if change > 0 else "−" if change < 0 else "±") + size
+
+
+def segment_text(row: pd.Series, lang: str, labels: Labeller | None = None) -> str:
+    """The prospect's industry and region as a segment: "Food & beverage · Western Balkans"."""
+    name = labels or (lambda _domain, value: "" if _missing(value) else str(value))
+    return f"{name('industry', row['industry'])} · {name('region', row['region'])}"
+
+
+def check_reason(check: Check, row: pd.Series, lang: str, labels: Labeller | None = None) -> str:
+    """One check's reason for one scored prospect, with its value; an unknown one says why."""
+    grade, value = row[f"_r_{check.code}_grade"], row[f"_r_{check.code}"]
+    label = check.label(lang)
+    if check.code == "segment_losses":
+        where = {"segment": segment_text(row, lang, labels), "days": fmt_number(RECENT_DAYS, lang),
+                 "date": fmt_date(pd.Timestamp(row["_r_segment_losses_at"]).date(), lang)}
+        if _missing(grade):
+            return t("segments.reason.check_unknown", lang, check=label,
+                     why=t("segments.reason.why.no_deals", lang, **where))
+        decided = fmt_number(int(row["_r_segment_losses_decided"]), lang)
+        if not int(value):
+            return t("segments.reason.segment_losses.none", lang, decided=decided, **where)
+        return t("segments.reason.segment_losses", lang, lost=fmt_number(int(value), lang), decided=decided, **where)
+    if check.field is None:
+        return t("segments.reason.check_unknown", lang, check=label, why=t("segments.reason.why.no_field", lang))
+    field = check.source_label(lang)
+    level = None if _missing(grade) else {1: "good", 0: "middle", -1: "bad"}[int(grade)]
+    if check.code == "payment":
+        if level is None:
+            return t("segments.reason.check_unknown", lang, check=label,
+                     why=t("segments.reason.why.no_value", lang, field=field))
+        days = float(value)
+        shown = fmt_number(days, lang, 0 if days.is_integer() else 1)
+        limit = PAYS_ON_TIME if level == "good" else PAYS_LATE
+        return t(f"segments.reason.payment.{level}", lang, field=field, value=shown, limit=fmt_number(limit, lang))
+    if check.code == "company_age":
+        raw = row["_r_company_age_value"]
+        if _missing(raw):
+            return t("segments.reason.check_unknown", lang, check=label,
+                     why=t("segments.reason.why.no_value", lang, field=field))
+        shown = fmt_date(pd.Timestamp(raw).date(), lang) if check.kind == "date" else str(int(raw))  # a year: no separator
+        if level is None:
+            return t("segments.reason.check_unknown", lang, check=label,
+                     why=t("segments.reason.why.not_past", lang, field=field, value=shown))
+        return t(f"segments.reason.company_age.{level}", lang, age=_years_text(int(value), lang), field=field, value=shown)
+    # revenue_trend
+    previous = row["_r_revenue_trend_prev"]
+    if level is None:
+        if _missing(previous):
+            why = t("segments.reason.why.no_value", lang, field=field)
+        elif _missing(row["revenue_eur"]):
+            why = t("segments.reason.why.no_revenue", lang)
+        else:
+            why = t("segments.reason.why.not_positive", lang, field=field,
+                    value=check_value_text(check, previous, lang))
+        return t("segments.reason.check_unknown", lang, check=label, why=why)
+    return t(f"segments.reason.revenue_trend.{level}", lang, change=_signed_percent(float(value), lang), field=field,
+             value=check_value_text(check, previous, lang))
+
+
+def check_value_text(check: Check, value: Any, lang: str) -> str:
+    """A check's field value in its units (money in EUR); "–" when missing."""
+    from research.segments.profile import format_field_value
+
+    if check.field is None:
+        return "–"
+    return format_field_value(check.field, None if _missing(value) else value, lang)
+
+
+def unknown_counts(scored: pd.DataFrame, checks: Sequence[Check]) -> list[tuple[Check, int, int]]:
+    """(check, prospects it is unknown for, prospects scored) for each check."""
+    if scored.empty:
+        return [(c, 0, 0) for c in checks]
+    total = int(scored["scored"].iloc[0])
+    return [(c, total - int(scored[f"_r_{c.code}_known"].iloc[0]), total) for c in checks]
 
 
 def points_text(points: float, lang: str) -> str:
@@ -296,9 +601,10 @@ def points_text(points: float, lang: str) -> str:
 
 
 def reasons_text(row: pd.Series, lang: str, target_names: Sequence[str] = (), *,
-                 points: Mapping[str, float] | None = None, factors: Sequence[Factor] = ()) -> str:
-    return "; ".join(f"{points_text(p, lang)} {text}"
-                     for p, text in reasons(row, lang, target_names, points=points, factors=factors))
+                 points: Mapping[str, float] | None = None, factors: Sequence[Factor] = (),
+                 checks: Sequence[Check] = (), labels: Labeller | None = None) -> str:
+    return "; ".join(f"{points_text(p, lang)} {text}" for p, text in
+                     reasons(row, lang, target_names, points=points, factors=factors, checks=checks, labels=labels))
 
 
 # ---- weight sets ---------------------------------------------------------------------------
@@ -312,6 +618,7 @@ class ProspectWeightSet:
     weights: dict[str, float]  # custom field -> weight
     directions: dict[str, str]  # custom field -> "higher" | "lower"
     version: int
+    checks: dict[str, dict[str, Any]] = dataclass_field(default_factory=dict)  # check -> {"weight": w, "field": name}
 
     def factors(self, store: Store) -> tuple[list[Factor], list[str]]:
         """The set's factors that this workspace can still score, and the field names it can no longer
@@ -319,6 +626,24 @@ class ProspectWeightSet:
         eligible = factor_fields(store)
         usable = {n: w for n, w in self.weights.items() if n in eligible}
         return make_factors(store, usable, self.directions), [n for n in self.weights if n not in eligible]
+
+    def reliability(self, store: Store) -> tuple[list[Check], list[str]]:
+        """The set's reliability checks, and the fields it names that can no longer hold their check
+        (removed since, or of another kind now): those checks are left without a field (unknown).
+        A set saved before the checks existed gets the default ones."""
+        if not self.checks:
+            return make_checks(store), []
+        eligible = check_fields(store)
+        weights = {c: spec.get("weight", CHECKS[c]) for c, spec in self.checks.items() if c in CHECKS}
+        sources: dict[str, str | None] = {}
+        dropped: list[str] = []
+        for code in CHECK_KINDS:
+            name = (self.checks.get(code) or {}).get("field")
+            if name and name not in eligible[code]:
+                dropped.append(str(name))
+                name = None
+            sources[code] = name
+        return make_checks(store, weights, sources), dropped
 
 
 _SETS_SQL = ("SELECT * FROM segment_weight_sets WHERE NOT archived "
@@ -328,7 +653,8 @@ _SETS_SQL = ("SELECT * FROM segment_weight_sets WHERE NOT archived "
 def _from_row(row: Mapping[str, Any]) -> ProspectWeightSet:
     doc = json.loads(row["weights"]) if isinstance(row["weights"], str) else row["weights"]
     return ProspectWeightSet(int(row["id"]), row["name"], dict(doc.get("points") or {}), dict(doc.get("weights") or {}),
-                             dict(doc.get("factors") or {}), int(row["version"]))
+                             dict(doc.get("factors") or {}), int(row["version"]),
+                             {c: dict(v) for c, v in (doc.get("checks") or {}).items() if isinstance(v, dict)})
 
 
 def list_weight_sets(store: Store) -> list[ProspectWeightSet]:
@@ -337,9 +663,9 @@ def list_weight_sets(store: Store) -> list[ProspectWeightSet]:
 
 
 def save_weight_set(store: Store, actor: Actor, name: str, *, points: Mapping[str, Any] | None = None,
-                    factors: Sequence[Factor] = ()) -> ProspectWeightSet:
-    """Save the built-in factors' sizes and the custom factors under a name; saving a name again
-    makes a new version (the audit log keeps the old)."""
+                    factors: Sequence[Factor] = (), checks: Sequence[Check] | None = None) -> ProspectWeightSet:
+    """Save the built-in factors' sizes, the custom factors and the reliability checks (default:
+    `make_checks(store)`) under a name; saving a name again makes a new version (the audit log keeps the old)."""
     name = " ".join((name or "").split())
     if not name:
         raise keyed_error(ValidationError, "segments.error.no_weight_set_name")
@@ -349,11 +675,18 @@ def save_weight_set(store: Store, actor: Actor, name: str, *, points: Mapping[st
     names = [f.name for f in factors]
     if len(set(names)) != len(names):
         raise ValidationError("Each field can be a factor only once in a weight set.")
+    checks = make_checks(store) if checks is None else list(checks)
+    if sorted(c.code for c in checks) != sorted(CHECKS):
+        raise ValidationError(f"A weight set holds each reliability check once: {', '.join(CHECKS)}.")
     doc = {
         "kind": WEIGHT_SET_KIND,
         "points": sizes,
         "weights": {f.name: _weight(f.name, f.weight) for f in factors},
         "factors": {f.name: f.direction for f in factors},
+        # "field" is a key research.data.fields follows when the field is renamed or removed
+        "checks": {c.code: {"weight": _weight(c.code, c.weight),
+                            **({"field": c.field.name if c.field is not None else None} if c.code in CHECK_KINDS else {})}
+                   for c in checks},
     }
     payload = json.dumps(doc, sort_keys=True)
     existing = store.query_value(

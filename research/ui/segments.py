@@ -670,6 +670,8 @@ def cluster_view(store: Store) -> None:
     if result.imputed:
         details = ", ".join(f"{names.get(f, f)}: {fmt_number(n, language)}" for f, n in result.imputed.items())
         st.caption(tr("segments.cluster.imputed", details=details))
+    if result.sample:  # a market above VANTAGE_SEGMENT_FIT_SAMPLE: fitted and described from a sample
+        st.caption(result.sample_note(language))
     if result.scaling:
         used = []
         for f, method in result.scaling.items():
@@ -917,7 +919,8 @@ PROSPECT_FACTORS = "segments_prospect_factors"  # the custom fields picked as fa
 
 
 def _prospect_key(kind: str, name: str) -> str:
-    """Widget keys per factor: direction ("dir"), weight ("w"); ":" is in no field name."""
+    """Widget keys per factor: direction ("dir"), weight ("w"); per reliability check: weight ("cw"),
+    source field ("cs"); ":" is in no field name."""
     return f"segments_prospect_{kind}:{name}"
 
 
@@ -932,7 +935,57 @@ def _apply_prospect_set(store: Store, sets: dict[int, prospects.ProspectWeightSe
     for f in factors:
         st.session_state[_prospect_key("dir", f.name)] = f.direction
         st.session_state[_prospect_key("w", f.name)] = round(f.weight)
-    st.session_state["segments_prospect_dropped"] = dropped
+    checks, lost = chosen.reliability(store) if chosen else (prospects.make_checks(store), [])
+    for check in checks:
+        st.session_state[_prospect_key("cw", check.code)] = round(check.weight)
+        if check.code in prospects.CHECK_KINDS:
+            st.session_state[_prospect_key("cs", check.code)] = check.field.name if check.field is not None else None
+    st.session_state["segments_prospect_dropped"] = [*dropped, *lost]
+
+
+def _check_help(code: str, language: str) -> str:
+    """What a check reads and how it scores, with this module's thresholds."""
+    if code == "payment":
+        values = {"good": fmt_number(prospects.PAYS_ON_TIME, language), "bad": fmt_number(prospects.PAYS_LATE, language)}
+    elif code == "company_age":
+        values = {"good": fmt_number(prospects.ESTABLISHED, language), "bad": fmt_number(prospects.YOUNG, language)}
+    elif code == "revenue_trend":
+        values = {"good": fmt_percent(prospects.GROWING, language), "bad": fmt_percent(-prospects.DECLINING, language)}
+    else:
+        values = {"days": fmt_number(prospects.RECENT_DAYS, language)}
+    return tr(f"segments.check.help.{code}", **values)
+
+
+def _reliability_widgets(store: Store) -> tuple[dict[str, float], dict[str, str | None]]:
+    """One column per reliability check: its weight and, for the checks that read a field, which one.
+    A field not picked yet starts at the suggested one (a conventional name); one removed since, at none."""
+    language = lang()
+    eligible = prospects.check_fields(store)
+    suggested = prospects.suggested_sources(store, eligible)
+    weights: dict[str, float] = {}
+    sources: dict[str, str | None] = {}
+    with st.container(border=True):
+        st.markdown(f"**{tr('segments.prospects.checks')}**")
+        st.caption(tr("segments.prospects.checks_intro"))
+        for col, (code, default) in zip(st.columns(len(prospects.CHECKS)), prospects.CHECKS.items()):
+            check = tr(f"segments.check.{code}")
+            weight_key = _prospect_key("cw", code)
+            st.session_state.setdefault(weight_key, default)
+            weights[code] = float(col.number_input(
+                tr("segments.prospects.check_weight", check=check), min_value=0, max_value=prospects.MAX_POINTS,
+                step=1, key=weight_key, help=_check_help(code, language)))
+            if code not in prospects.CHECK_KINDS:
+                continue
+            source_key = _prospect_key("cs", code)
+            options: list[str | None] = [None, *eligible[code]]
+            if source_key not in st.session_state:
+                st.session_state[source_key] = suggested[code]
+            elif st.session_state[source_key] not in options:
+                st.session_state[source_key] = None
+            names = {None: tr("segments.prospects.no_field"), **{n: f.label(language) for n, f in eligible[code].items()}}
+            sources[code] = col.selectbox(tr("segments.prospects.check_source", check=check), options,
+                                          format_func=names.get, key=source_key)
+    return weights, sources
 
 
 def _prospect_weights(store: Store) -> tuple[dict[str, float], list[prospects.Factor]]:
@@ -990,9 +1043,11 @@ def prospects_view(store: Store) -> None:
     conds, names = chosen
     language = lang()
     sizes, factors = _prospect_weights(store)
+    check_weights, check_sources = _reliability_widgets(store)
     try:
         points = prospects.check_points(sizes)
-        scored = prospects.score_prospects(store, conds, factors=factors, points=points)
+        checks = prospects.make_checks(store, check_weights, check_sources)
+        scored = prospects.score_prospects(store, conds, factors=factors, points=points, checks=checks)
     except VantageError as e:
         show_error(e)
         return
@@ -1005,11 +1060,20 @@ def prospects_view(store: Store) -> None:
         if missing:
             st.caption(tr("segments.prospects.missing", field=factor.label(language),
                           n=fmt_number(missing, language), total=fmt_number(total, language)))
+    for check, unknown, total in prospects.unknown_counts(scored, checks):
+        if not check.weight:
+            continue
+        if check.code in prospects.CHECK_KINDS and check.field is None:
+            st.caption(tr("segments.prospects.check_no_field", check=check.label(language)))
+        elif unknown:
+            st.caption(tr("segments.prospects.check_unknown", check=check.label(language),
+                          n=fmt_number(unknown, language), total=fmt_number(total, language)))
+    labels = labels_for(store, language)
     table: dict[str, Any] = {
         tr("segments.col.score"): scored["score"].round().astype(int),
         tr("segments.col.name"): scored["name"],
         tr("segments.field.country"): [country_name(c, language) for c in scored["country"]],
-        tr("segments.field.industry"): labels_for(store, language).series("industry", scored["industry"]),
+        tr("segments.field.industry"): labels.series("industry", scored["industry"]),
     }
     for i, factor in enumerate(factors):
         header = factor.label(language)
@@ -1017,7 +1081,8 @@ def prospects_view(store: Store) -> None:
             header = f"{header} ({factor.name})"
         table[header] = [prospects.factor_value_text(factor, v, language) for v in scored[f"_f{i}"]]
     table[tr("segments.col.reasons")] = [
-        prospects.reasons_text(row, language, names, points=points, factors=factors) for _, row in scored.iterrows()]
+        prospects.reasons_text(row, language, names, points=points, factors=factors, checks=checks, labels=labels)
+        for _, row in scored.iterrows()]
     st.dataframe(pd.DataFrame(table), hide_index=True, key="segments_prospects_table",
         column_config={
             tr("segments.col.score"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d", width="small"),
@@ -1030,7 +1095,7 @@ def prospects_view(store: Store) -> None:
                                max_chars=prospects.MAX_NAME)
     if save_col.button(tr("segments.prospects.save"), key="segments_prospect_save", icon=":material/save:"):
         try:
-            ws = prospects.save_weight_set(store, actor(), name, points=sizes, factors=factors)
+            ws = prospects.save_weight_set(store, actor(), name, points=sizes, factors=factors, checks=checks)
             st.success(tr("segments.prospects.saved", name=ws.name, version=ws.version))
         except VantageError as e:
             show_error(e)
