@@ -42,6 +42,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("research.data.commands", "export the workspace as Parquet files into a folder"),
     "restore": ("research.data.commands", "build a NEW workspace file from a backup folder"),
     "field": ("research.data.field_commands", "the workspace's custom fields of accounts, companies and products"),
+    "deal": ("research.data.deal_commands",
+             "deals and why they were won or lost: list, reasons, set a deal's reasons"),
     "label": ("research.data.label_commands", "names of industries, regions, categories, … in English and Serbian"),
     "dataset": ("research.data.link_commands",
                 "list datasets and link them to accounts (their columns as account fields)"),

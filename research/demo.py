@@ -49,6 +49,7 @@ _DEMO_TABLES = (
     "exchange_rates",
     "accounts",
     "deals",
+    "deal_reason_links",
     "swot_items",
     "capabilities",
     "workspace_meta",
@@ -63,6 +64,7 @@ _SEQUENCED_TABLES = (
     "price_observations",
     "accounts",
     "deals",
+    "deal_reason_links",
     "swot_items",
     "capabilities",
 )
@@ -376,6 +378,33 @@ _DEAL_NOTES = {
              "Customer consolidated suppliers", "Lost: we could not supply IBCs", "Quality issue in trial batch"),
     "open": ("Quote sent", "Trial batch scheduled", "Awaiting tender results", "Samples delivered",
              "Negotiating annual volumes"),
+}
+
+# Why deals were won and lost (issue 20), as weights per reason code of the workspace's list: lost
+# deals by the competitor that won them, won deals (which name no competitor) by our strengths. The
+# skew tells the win/loss story: the budget makers (Kartonaža Sava, CorruTech, Morava) take deals on
+# price, PackPro on pan-European coverage, GreenFold on plastic-free features, the specialists on quality.
+_DEAL_REASONS: dict[str, tuple[tuple[str, int], ...]] = {
+    "KSV": (("price", 7), ("relationship", 3), ("coverage", 1)),
+    "PPI": (("coverage", 5), ("features", 3), ("quality", 2), ("service", 1)),
+    "STL": (("quality", 5), ("features", 3), ("price", 1)),
+    "ADP": (("quality", 3), ("service", 3), ("lead_time", 2), ("price", 1)),
+    "CRT": (("price", 7), ("lead_time", 3), ("other", 1)),
+    "GRF": (("features", 6), ("quality", 2), ("relationship", 1)),
+    "MOR": (("price", 5), ("relationship", 4), ("lead_time", 1)),
+    "": (("lead_time", 5), ("service", 4), ("relationship", 3), ("quality", 2), ("coverage", 1), ("price", 1)),
+}
+# A few links carry a note, picked by reason.
+_DEAL_REASON_NOTES: dict[str, tuple[str, ...]] = {
+    "price": ("Their offer was about 8 % below ours", "They matched our price and added free delivery",
+              "Budget cut: the cheapest offer won"),
+    "lead_time": ("Delivery within five working days", "They could start supplying a month earlier"),
+    "quality": ("Fewer defects in the trial batch", "Better print quality on the samples"),
+    "relationship": ("Long-standing contact with the purchasing manager",),
+    "features": ("Plastic-free alternative was required", "Needed FSC-certified board"),
+    "service": ("Consignment stock at the customer's plant",),
+    "coverage": ("One supplier for all plants in the region",),
+    "other": ("Customer consolidated suppliers",),
 }
 
 # Sources: (kind, title, url, note, days before DEMO_TODAY it was published).
@@ -914,6 +943,40 @@ FROM o
 ORDER BY j
 """
 
+# Each won or lost deal gets one reason, and a second one in about four cases in ten, each drawn from
+# the weights of its competitor (won deals: our own profile, company ''); links have explicit ids so
+# a rebuilt demo is identical. Reasons are joined by code: a workspace that archived one keeps it.
+_INSERT_DEAL_REASON_LINKS = """
+INSERT INTO deal_reason_links (id, deal_id, reason_id, note)
+WITH decided AS (
+    SELECT d.id, d.outcome, CASE WHEN d.outcome = 'lost' THEN coalesce(c.code, '') ELSE '' END AS company
+    FROM deals d LEFT JOIN _demo_companies c ON c.id = d.competitor_id
+    WHERE d.outcome IN ('won', 'lost')
+), weights AS (
+    SELECT w.company, r.id AS reason_id, w.reason,
+           sum(w.weight) OVER (PARTITION BY w.company ORDER BY w.id ROWS UNBOUNDED PRECEDING) AS upto,
+           sum(w.weight) OVER (PARTITION BY w.company) AS total
+    FROM _demo_deal_reasons w JOIN deal_reasons r ON r.code = w.reason
+), picks AS (
+    SELECT d.id AS deal_id, d.company, k.pick, demo_u(d.id * 2 + k.pick, 'deal_reason', $seed) AS u
+    FROM decided d CROSS JOIN (VALUES (0), (1)) k(pick)
+    WHERE k.pick = 0 OR demo_u(d.id, 'second_reason', $seed) < 0.4
+), chosen AS (
+    -- The first reason whose running weight passes u: a draw by the weights.
+    SELECT p.deal_id, p.pick, arg_min(w.reason_id, w.upto) AS reason_id, arg_min(w.reason, w.upto) AS reason
+    FROM picks p JOIN weights w ON w.company = p.company AND w.upto > p.u * w.total
+    GROUP BY p.deal_id, p.pick
+), links AS (
+    SELECT deal_id, reason_id, any_value(reason) AS reason, min(pick) AS pick FROM chosen GROUP BY deal_id, reason_id
+)
+SELECT row_number() OVER (ORDER BY l.deal_id, l.pick, l.reason_id), l.deal_id, l.reason_id,
+       CASE WHEN demo_u(l.deal_id * 2 + l.pick, 'reason_note', $seed) < 0.2
+            THEN n.notes[1 + (hash(l.deal_id, l.pick, $seed, 'reason_note_pick') % len(n.notes))::INTEGER]
+       END
+FROM links l LEFT JOIN _demo_reason_notes n ON n.reason = l.reason
+ORDER BY 1
+"""
+
 # Each company keeps 3–6 statements per quadrant, picked and ordered by hash; observed
 # dates reach back 400 days, so part of every board is stale (older than 90 days).
 _INSERT_SWOT_ITEMS = """
@@ -1125,6 +1188,14 @@ def _stage_constants(tx: Transaction, seed: int, scale: int) -> None:
         [("name", DEMO_NAME), ("demo_seed", str(seed)), ("demo_scale", str(scale)),
          ("demo_today", DEMO_TODAY.isoformat())],
     )
+    _stage(
+        tx,
+        "_demo_deal_reasons",
+        ("company", "reason", "weight"),
+        [(company, reason, weight) for company, weights in _DEAL_REASONS.items() for reason, weight in weights],
+    )
+    _stage(tx, "_demo_reason_notes", ("reason", "notes"),
+           [(reason, list(notes)) for reason, notes in _DEAL_REASON_NOTES.items()])
     tx.execute(_CREATE_SUPPLIER_CDF)
     tx.execute(_CREATE_COMPANY_TEMPLATES)
 
@@ -1168,6 +1239,7 @@ def _fill(tx: Transaction, seed: int, scale: int) -> None:
             "open_notes": list(_DEAL_NOTES["open"]),
         },
     )
+    tx.execute(_INSERT_DEAL_REASON_LINKS, {"seed": seed})
     tx.execute(
         _INSERT_SWOT_ITEMS,
         {

@@ -251,7 +251,7 @@ def test_every_real_country_has_an_m49_sub_region() -> None:
 def test_rate_check_covers_every_money_field() -> None:
     money = {(e.name, f.name) for e in entities.ENTITIES.values() for f in e.fields if f.currency_field}
     assert money == {("accounts", "annual_revenue"), ("companies", "revenue_estimate"), ("products", "list_price"),
-                     ("prices", "price")}
+                     ("prices", "price"), ("deals", "value")}
     assert dependents.rate_command("GBP").endswith("python -m research import exchange_rates rates.csv")
 
 

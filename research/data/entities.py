@@ -32,7 +32,7 @@ from research.data.values import (
 )
 from research.errors import ValidationError
 from research.exports import CSV_NEUTRALISED
-from research.i18n import MESSAGES, locale_of, t
+from research.i18n import MESSAGES, Named, locale_of, t
 
 INT32_MAX = 2**31 - 1
 # The largest employers have about 2.3 million people; ten million is a typing error, not a company.
@@ -61,7 +61,9 @@ _FALSE = {"false", "no", "n", "0", "ne", "не", "f", "", "netačno", "нета�
 @dataclass(frozen=True)
 class Field:
     """One editable column. `kind` decides parsing: text, url, email, int, decimal, percent, date, timestamp,
-    bool, choice, currency, country or ref (a row of `ref`, given by id or by its `ref_label`)."""
+    bool, choice, currency, country, ref (a row of `ref`, given by id or by its `ref_label`) or reasons
+    (a deal's reasons: several codes or names in one cell, kept in `deal_reason_links`, not in the
+    entity's table; research.data.reasons)."""
 
     name: str
     kind: str = "text"
@@ -90,6 +92,11 @@ class Field:
     def label(self, lang: str = "en") -> str:
         """The field's name for people: a custom field's own label, else None-safe the column name."""
         return self.labels.get(lang) or self.labels.get("en") or self.name
+
+    @property
+    def in_table(self) -> bool:
+        """Whether the field is a column of the entity's table (a deal's reasons live in a table of their own)."""
+        return self.kind != "reasons"
 
 
 @dataclass(frozen=True)
@@ -317,6 +324,52 @@ register(Entity(
 ))
 
 
+# Outcomes as CRMs and people write them ("Closed Won", "izgubljen") -> the stored code.
+_OUTCOME_ALIASES = {
+    "closed won": "won", "closed-won": "won", "closed/won": "won", "win": "won", "dobijen": "won", "добијен": "won",
+    "dobijeno": "won", "добијено": "won", "osvojen": "won", "освојен": "won",
+    "closed lost": "lost", "closed-lost": "lost", "closed/lost": "lost", "loss": "lost", "izgubljen": "lost",
+    "изгубљен": "lost", "izgubljeno": "lost", "изгубљено": "lost",
+    "in progress": "open", "pending": "open", "otvoren": "open", "отворен": "open", "otvoreno": "open",
+    "отворено": "open", "u toku": "open", "у току": "open",
+}
+
+# Issue 20: deals. The account and the competitor (who won it, or whom we displaced) are given by
+# name or id; reasons by code or by name in either language, several per cell ("Price; Lead time").
+# Two rows of one account with the same outcome, close date and value are the same deal: a file
+# that repeats one, or appends one the workspace holds, is refused row by row (upsert by id changes it).
+register(Entity(
+    name="deals",
+    table="deals",
+    natural_key=("account_id", "outcome", "closed_on", "value"),
+    order_by="closed_on DESC NULLS FIRST, id DESC",
+    search=("account_id", "competitor_id", "stage", "owner", "note"),
+    fields=(
+        Field("account_id", kind="ref", ref="accounts", required=True,
+              aliases=("account", "account name", "customer", "client", "company", "klijent", "клијент", "kupac",
+                       "купац", "firma", "фирма", "naziv klijenta", "назив клијента")),
+        Field("outcome", kind="choice", required=True, choices=("open", "won", "lost"), choice_aliases=_OUTCOME_ALIASES,
+              aliases=("result", "won/lost", "win/loss", "status", "ishod", "исход", "rezultat", "резултат")),
+        Field("competitor_id", kind="ref", ref="companies",
+              aliases=("competitor", "lost to", "won from", "rival", "konkurent", "конкурент", "konkurencija",
+                       "конкуренција")),
+        Field("value", **_MONEY, currency_field="currency",
+              aliases=("amount", "deal value", "deal amount", "iznos", "износ", "vrednost", "вредност")),
+        Field("currency", kind="currency", default="EUR", aliases=("valuta", "валута", "currency code")),
+        Field("closed_on", kind="date", aliases=("close date", "closing date", "closed date", "closed", "date closed",
+                                                 "datum zatvaranja", "датум затварања", "zatvoren", "затворен")),
+        Field("stage", max_length=80, aliases=("deal stage", "pipeline stage", "faza", "фаза", "etapa", "етапа")),
+        Field("owner", max_length=120, aliases=("deal owner", "sales rep", "salesperson", "account manager",
+                                                "komercijalista", "комерцијалиста", "vlasnik", "власник")),
+        Field("reasons", kind="reasons",
+              aliases=("reason", "win/loss reasons", "win/loss reason", "loss reason", "loss reasons", "win reason",
+                       "razlozi", "разлози", "razlog", "разлог")),
+        Field("note", max_length=2000, aliases=("notes", "comment", "comments", "napomena", "напомена", "description",
+                                                "opis", "опис")),
+    ),
+))
+
+
 # ---- coercion and validation ------------------------------------------------------------
 
 
@@ -403,6 +456,49 @@ def parse_dates(series: pd.Series, date_format: str | None = None) -> pd.Series:
 
 def _normalize_choice(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
+# Between the reasons of one cell: "Price; Lead time", "price, lead_time", "Цена | Квалитет".
+REASON_SEPARATORS = re.compile(r"[;,|\n]")
+
+
+def reason_key(text: str) -> str:
+    """A reason's code or name as looked up: folded, `_` and runs of spaces as one space
+    ("Lead time", "lead_time" and "LEAD  TIME" are one key)."""
+    return re.sub(r"[\s_]+", " ", _normalize_choice(text)).strip()
+
+
+class ReasonLookup(dict[str, int]):
+    """`reason_key` of each reason's code and names -> its id (research.data.reasons.reason_lookup), with
+    the names of the reasons on offer in both languages (`allowed`) for the refusal of an unknown one."""
+
+    def __init__(self, items: Mapping[str, int], allowed: Named | None = None) -> None:
+        super().__init__(items)
+        # The English names; a Serbian message asks for the Serbian ones with `{allowed:sr}`.
+        self.allowed = allowed or Named("")
+
+
+def _reason_ids(text: pd.Series, lookup: Mapping[str, int]) -> tuple[pd.Series, dict[Any, list[str]]]:
+    """Each cell's reasons as a tuple of ids (in the order written, each once), and per cell the parts
+    that name no reason."""
+    values: list[tuple[int, ...] | None] = []
+    unknown: dict[Any, list[str]] = {}
+    for idx, cell in text.items():
+        if not isinstance(cell, str):
+            values.append(None)
+            continue
+        ids: list[int] = []
+        for part in REASON_SEPARATORS.split(cell):
+            part = part.strip()
+            if not part:
+                continue
+            found = lookup.get(reason_key(part))
+            if found is None:
+                unknown.setdefault(idx, []).append(part)
+            elif found not in ids:
+                ids.append(found)
+        values.append(tuple(ids) if ids else None)
+    return pd.Series(values, index=text.index, dtype=object), unknown
 
 
 def coerce_frame(
@@ -532,6 +628,14 @@ def coerce_frame(
                  f"data.problem.no_ref.{f.ref}" if f"data.problem.no_ref.{f.ref}" in MESSAGES else "data.problem.no_ref",
                  table=f.ref, label=f.ref_label)
             value = value.astype("Int64")
+        elif f.kind == "reasons":
+            known = (refs or {}).get(f.name, {})
+            value, unknown = _reason_ids(text, known)
+            allowed = getattr(known, "allowed", None) or Named(", ".join(sorted(known)))
+            for idx, parts in unknown.items():
+                for part in parts:
+                    problems.append(problem(int(rows[idx]), f.name, part, "data.problem.unknown_reason",
+                                            allowed=allowed))
         else:
             value = text
             if len(text.dropna()):

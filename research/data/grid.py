@@ -16,6 +16,11 @@ or saved.
 The entity given is `research.data.fields.entity_for(store, name)`: a workspace's custom
 fields are columns of the table, so they are loaded, checked, saved, audited and undone
 like the built-in ones.
+
+A deal's reasons are a field that is not a column (`Field.in_table`): loaded as one cell of
+codes, shown by the reasons' names in the viewer's language (`reason_cells`), checked like any
+cell, and written after the deal's row through research.data.reasons (links audited in the
+same batch; a deleted deal takes its reasons with it).
 """
 
 from __future__ import annotations
@@ -31,7 +36,15 @@ import numpy as np
 import pandas as pd
 
 from research import config
-from research.data.entities import COUNTRY_CODES, Entity, Problem, coerce_frame, problem
+from research.data import reasons as deal_reasons
+from research.data.entities import (
+    COUNTRY_CODES,
+    Entity,
+    Field,
+    Problem,
+    coerce_frame,
+    problem,
+)
 from research.data.imports import apply_dependent, dependent_values, reference_lookups
 from research.data.writes import keyed_delete, keyed_insert, keyed_update
 from research.errors import ConflictError, ValidationError
@@ -65,12 +78,20 @@ class SaveResult:
     deleted: int
 
 
+def _ref_label(f: Field) -> str:
+    """A reference field's label (the account's name, the product's SKU) for the row `t`."""
+    return f"(SELECT p.{quote_ident(f.ref_label)} FROM {quote_ident(f.ref)} p WHERE p.id = t.{quote_ident(f.name)})"
+
+
 def _select_list(entity: Entity) -> str:
     parts = []
     for f in entity.fields:
         column = quote_ident(f.name)
         if f.kind == "ref":
-            parts.append(f"(SELECT p.{quote_ident(f.ref_label)} FROM {quote_ident(f.ref)} p WHERE p.id = t.{column}) AS {column}")
+            parts.append(f"{_ref_label(f)} AS {column}")
+        elif f.kind == "reasons":
+            # A deal's reasons as one cell of codes ("lead_time; price"); names are shown per language.
+            parts.append(f"{deal_reasons.CELL_SQL.format(deal='t.id')} AS {column}")
         else:
             parts.append(f"t.{column}")
     return ", ".join(parts)
@@ -92,7 +113,11 @@ def load_page(store: Store, entity: Entity, *, search: str = "", filters: Mappin
     where, params = [], []
     columns = search_columns(entity)
     if search.strip():
-        where.append("(" + " OR ".join(f"t.{quote_ident(c)} ILIKE ?" for c in columns) + ")")
+        # A reference column is searched by its label: deals are found by their account's name.
+        names = {f.name: f for f in entity.fields}
+        terms = [_ref_label(names[c]) if c in names and names[c].kind == "ref" else f"t.{quote_ident(c)}"
+                 for c in columns]
+        where.append("(" + " OR ".join(f"{term} ILIKE ?" for term in terms) + ")")
         params += [f"%{search.strip()}%"] * len(columns)
     for name, value in (filters or {}).items():
         if value:
@@ -138,14 +163,25 @@ def filter_options(store: Store, entity: Entity, filters: Mapping[str, str] | No
     return options
 
 
+# A reference with more rows than this is typed (name or id) rather than picked from a list: a deal's
+# account among 500,000 would send every name to the browser on every run.
+MAX_REFERENCE_OPTIONS = 2_000
+
+
 def reference_options(store: Store, entity: Entity) -> dict[str, list[str]]:
-    """For each reference field, the labels the grid offers (company names, product SKUs)."""
-    return {
-        f.name: [r["label"] for r in store.query_rows(
-            f"SELECT DISTINCT {quote_ident(f.ref_label)} AS label FROM {quote_ident(f.ref)} "
-            f"WHERE {quote_ident(f.ref_label)} IS NOT NULL ORDER BY 1")]
-        for f in entity.fields if f.kind == "ref"
-    }
+    """For each reference field, the labels the grid offers (company names, product SKUs); a field whose
+    table has more than MAX_REFERENCE_OPTIONS rows is left out (its cell takes a name or id as text)."""
+    options = {}
+    for f in entity.fields:
+        if f.kind != "ref":
+            continue
+        label = quote_ident(f.ref_label)
+        rows = store.query_rows(
+            f"SELECT DISTINCT {label} AS label FROM {quote_ident(f.ref)} WHERE {label} IS NOT NULL ORDER BY 1 LIMIT ?",
+            [MAX_REFERENCE_OPTIONS + 1])
+        if len(rows) <= MAX_REFERENCE_OPTIONS:
+            options[f.name] = [r["label"] for r in rows]
+    return options
 
 
 def filled_counts(store: Store, entity: Entity, names: list[str]) -> dict[str, int]:
@@ -212,21 +248,37 @@ def save_grid(store: Store, entity: Entity, page: pd.DataFrame, state: Mapping[s
                 for i in typed.index[typed[f.name].isna()]:
                     if (numbers[i], f.name) not in flagged:
                         problems.append(problem(numbers[i], f.name, "", "data.problem.required"))
+    links = deal_reasons.link_fields(entity)
+    if entity.table == "deals" and records:
+        existing = {i: int(page.iloc[pos]["id"]) for i, pos in enumerate(edited)}
+        deal_reasons.check_deal_rows(store, typed, pd.Series(numbers, index=typed.index), problems, existing)
     if problems:
         raise GridRefused(t("data.error.grid_refused", "en", count=len(problems)), problems)
     _refuse_stale(store, entity, page, [*edited, *deleted])
     result = {"inserted": 0, "updated": 0, "deleted": 0}
+    # A deal's reasons (fields that are not columns of the table): deal id -> reason ids, written after the rows.
+    wanted: dict[int, list[int]] = {}
+    untouched: dict[int, int | None] = {}  # deals whose reasons alone changed -> the version loaded
     with store.transaction(actor) as tx:
         for i, (pos, changes) in enumerate(edited.items()):
-            values = {k: _plain(typed.at[i, k]) for k in changes if k in fields}
+            values = {k: _plain(typed.at[i, k]) for k in changes if k in fields and k not in links}
             values = {k: (v.date() if isinstance(v, dt.datetime) and entity.field(k).kind == "date" else v)
                       for k, v in values.items()}
             original = page.iloc[pos]
+            if any(k in links for k in changes):
+                wanted[int(original["id"])] = list(next((_plain(typed.at[i, k]) for k in links), None) or ())
+                if not values:
+                    untouched[int(original["id"])] = _version(original)
+                    result["updated"] += 1
+                    continue
             if entity.has_id:
                 tx.update(entity.table, int(original["id"]), values, expected_version=_version(original))
             else:
                 keyed_update(tx, entity, {k: _plain(original[k]) for k in entity.natural_key}, values)
             result["updated"] += 1
+        if links and deleted:
+            # The store refuses to delete a deal its reasons point at: they go with it, in this batch.
+            deal_reasons.delete_links_of_in(tx, [int(page.iloc[pos]["id"]) for pos in deleted])
         for pos in deleted:
             original = page.iloc[pos]
             if entity.has_id:
@@ -234,17 +286,24 @@ def save_grid(store: Store, entity: Entity, page: pd.DataFrame, state: Mapping[s
             else:
                 keyed_delete(tx, entity, {k: _plain(original[k]) for k in entity.natural_key})
             result["deleted"] += 1
+        stored = [f for f in entity.fields if f.in_table]
         for i in range(len(edited), len(records)):
-            values = {f.name: _plain(typed.at[i, f.name]) for f in entity.fields}
-            values = {k: (f.default if v is None else v) for (k, v), f in zip(values.items(), entity.fields)}
+            values = {f.name: _plain(typed.at[i, f.name]) for f in stored}
+            values = {k: (f.default if v is None else v) for (k, v), f in zip(values.items(), stored)}
             values = {k: v for k, v in values.items() if v is not None}
             values = {k: (v.date() if isinstance(v, dt.datetime) and entity.field(k).kind == "date" else v)
                       for k, v in values.items()}
             if entity.has_id:
-                tx.insert(entity.table, values)
+                row = tx.insert(entity.table, values)
+                given = [_plain(typed.at[i, k]) for k in links]
+                if any(given):
+                    wanted[int(row["id"])] = list(next(g for g in given if g))
             else:
                 keyed_insert(tx, entity, values)
             result["inserted"] += 1
+        if wanted:
+            changed = deal_reasons.replace_links_in(tx, wanted)
+            deal_reasons.touch_deals_in(tx, [d for d in untouched if d in changed], untouched)
         batch_id = tx.batch_id
     return SaveResult(batch_id, **result)
 
@@ -277,7 +336,39 @@ def choice_labels(entity: Entity, lang: str) -> dict[str, dict[str, str]]:
     return labels
 
 
-def shown_frame(rows: pd.DataFrame, labels: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+class ReasonNames:
+    """A deal's reasons cell as shown: its codes ("lead_time; price") by their names in `lang`
+    ("Lead time; Price"). Used like a field's entry of `choice_labels` by `shown_frame`."""
+
+    def __init__(self, reasons: Sequence[deal_reasons.Reason], lang: str) -> None:
+        self.reasons, self.lang = list(reasons), lang
+
+    def get(self, value: Any, default: Any = None) -> Any:
+        return deal_reasons.cell_text(self.reasons, value, self.lang) if isinstance(value, str) else default
+
+
+class ReasonCodes:
+    """A typed reasons cell read back as codes in the list's order, so an unchanged cell equals the
+    stored one; a cell naming an unknown reason stays as typed (the save refuses it at the cell).
+    Used like an entry of `apply_edits`' `back`."""
+
+    def __init__(self, reasons: Sequence[deal_reasons.Reason]) -> None:
+        self.reasons = list(reasons)
+
+    def get(self, value: Any, default: Any = None) -> Any:
+        return deal_reasons.cell_codes(self.reasons, value) if isinstance(value, str) else default
+
+
+def reason_cells(store: Store, entity: Entity, lang: str) -> tuple[dict[str, ReasonNames], dict[str, ReasonCodes]]:
+    """For the entity's reasons fields: how cells are shown in `lang`, and how typed cells are read back."""
+    names = deal_reasons.link_fields(entity)
+    if not names:
+        return {}, {}
+    reasons = deal_reasons.list_reasons(store)
+    return ({n: ReasonNames(reasons, lang) for n in names}, {n: ReasonCodes(reasons) for n in names})
+
+
+def shown_frame(rows: pd.DataFrame, labels: Mapping[str, Any]) -> pd.DataFrame:
     """`rows` as the editor shows them: coded columns by their names (a value without one as stored)."""
     out = rows.copy()
     for name, names in labels.items():
@@ -365,7 +456,7 @@ def _same(old: Any, new: Any) -> bool:
 
 
 def apply_edits(rows: pd.DataFrame, origin: Sequence[int | None], state: Mapping[str, Any] | None,
-                back: Mapping[str, Mapping[str, str]] | None = None) -> tuple[pd.DataFrame, list[int | None]]:
+                back: Mapping[str, Any] | None = None) -> tuple[pd.DataFrame, list[int | None]]:
     """The rows as the person now sees them: the editor's `state` (positions in `rows`) applied.
 
     Values come back as the editor holds them (no type conversion, so nothing typed in is lost

@@ -29,11 +29,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from babel.numbers import format_decimal
 from rapidfuzz import fuzz, process
 
 from research import config
 from research.access import Actor, require
 from research.data import fields
+from research.data import reasons as deal_reasons
 
 # Region from country and exchange rates for money live with the other workspace lookups (issue 15).
 from research.data.dependents import apply_dependent, dependent_values, money_fields  # noqa: F401 (grid.py imports the first two here)
@@ -41,13 +43,16 @@ from research.data.entities import (
     Entity,
     Problem,
     coerce_frame,
-    describe_problems,
     missing_required,
+    problem,
+    problem_text,
+    table_label,
 )
 from research.data.mapping import KeptColumn, check_scales, fold, without_unit
 from research.data.reading import ImportRefused, RawTable
 from research.data.writes import bulk_insert, bulk_update
 from research.errors import ValidationError
+from research.i18n import MESSAGES, Named, keyed_error, locale_of, message, t
 from research.store.core import Store, quote_ident
 
 log = logging.getLogger(__name__)
@@ -57,6 +62,90 @@ DUPLICATE_DECISIONS = ("refuse", "skip", "import")
 _LEGAL_FORMS = re.compile(
     r"\b(d ?o ?o(?: ?el)?|a ?d|kft|s ?r ?l|gmbh|eood|ltd|llc|inc|ag|s ?a|d ?d|plc|co)\b"
 )
+
+# The `instead` of each GuardedColumn as a catalog message, with the values it names.
+_GUARDED_VALUES = {"is_us": {"command": "python -m research company set-ours NAME"}}
+
+
+# ---- names in refusals: the English as the CLI always wrote them, words in Serbian -------------
+
+
+def _sr_number(value: float) -> str:
+    return format_decimal(value, format="#,##0.######", locale=locale_of("sr"))
+
+
+def _table(table: str) -> Named:
+    """A table by its SQL name in English, in words in Serbian ("price_observations" / "Уочене цене")."""
+    return Named(table, table_label(table, "sr"))
+
+
+def _entity_named(entity: Entity) -> Named:
+    return Named(entity.name, table_label(entity.table, "sr"))
+
+
+def _field_named(entity: Entity, name: str) -> Named:
+    """A field by its column name in English, by its label in Serbian (a custom field's own)."""
+    if name == "(row)":
+        return Named(name, f"({t('data.col.row', 'sr').lower()})")
+    if f"data.field.{name}" in MESSAGES:
+        return Named(name, t(f"data.field.{name}", "sr"))
+    if name in entity.field_names:
+        return Named(name, entity.field(name).label("sr"))
+    return Named(name)
+
+
+def _fields_named(entity: Entity, names: Sequence[str]) -> Named:
+    return Named(", ".join(names), ", ".join(_field_named(entity, n).sr for n in names))
+
+
+def _kind_named(kind: str) -> Named:
+    key = f"data.keep.kind.{kind}"
+    return Named(kind, t(key, "sr")) if key in MESSAGES else Named(kind)
+
+
+# The reasons find_duplicates writes (a text column of the plan's table) and their catalog messages.
+_DUPLICATE_REASONS = (
+    (re.compile(r"same VAT number"), "data.duplicate.same_vat"),
+    (re.compile(r"same website"), "data.duplicate.same_website"),
+    (re.compile(r"same name as file row (?P<row>\d+)"), "data.duplicate.same_in_file"),
+    (re.compile(r"same name"), "data.duplicate.same_name"),
+    (re.compile(r"similar name \((?P<score>\d+)%\)"), "data.duplicate.similar"),
+)
+
+
+def duplicate_reason(reason: str) -> Named:
+    """A possible duplicate's reason (`ImportPlan.duplicates["reason"]`) in both languages."""
+    for pattern, key in _DUPLICATE_REASONS:
+        found = pattern.fullmatch(reason)
+        if found:
+            return message(key, **found.groupdict())
+    return Named(reason)
+
+
+def _guarded_instead(name: str, instead: str) -> Named:
+    """What to do instead of a guarded column, from the catalog while it says what the entity says."""
+    key = f"data.import.guarded.{name}"
+    if key in MESSAGES:
+        said = message(key, **_GUARDED_VALUES.get(name, {}))
+        if said == instead:
+            return said
+    return Named(instead)
+
+
+def problems_refused(entity: Entity, problems: Sequence[Problem], limit: int = 10) -> ImportRefused:
+    """The refusal of a file with problems: `entities.describe_problems`' sentence as a catalog message,
+    each problem's reason in the viewer's language on a page."""
+    items = sorted(problems, key=lambda p: (p.row, p.column))
+    listed = [message("data.import.problem_item", row=p.row, column=Named(p.column, ", ".join(
+                  _field_named(entity, c).sr for c in p.column.split(","))), value=p.value[:40],
+                      reason=Named(p.reason, problem_text(p, "sr")))
+              for p in items[:limit]]
+    more = Named("")
+    if len(items) > limit:
+        extra = message("data.import.more", count=len(items) - limit)
+        more = Named(f" {extra}", f" {extra.sr}")
+    return keyed_error(ImportRefused, "data.import.error.problems", count=len(items),
+                       listed=Named("; ".join(listed), "; ".join(m.sr for m in listed)), more=more)
 
 
 @dataclass
@@ -133,6 +222,10 @@ def reference_lookups(store: Store, entity: Entity) -> dict[str, dict[str, int]]
     """For each reference field: its parent's label (folded) and id text -> id."""
     lookups: dict[str, dict[str, int]] = {}
     for f in entity.fields:
+        if f.kind == "reasons":
+            # A deal's reasons: each reason's code and names in both languages -> its id.
+            lookups[f.name] = deal_reasons.reason_lookup(deal_reasons.list_reasons(store))
+            continue
         if f.kind != "ref" or not f.ref:
             continue
         rows = store.query_rows(f"SELECT id, {quote_ident(f.ref_label)} AS label FROM {quote_ident(f.ref)}")
@@ -278,8 +371,8 @@ def _match_existing(store: Store, entity: Entity, frame: pd.DataFrame, rows: pd.
     index = list(frame.index)
     for pos, n in counts.items():
         if n > 1:
-            problems.append(Problem(int(rows[index[pos]]), ",".join(key_cols), "",
-                                    f"matches {n} rows of {entity.table}; make the key unique or map the id column"))
+            problems.append(problem(int(rows[index[pos]]), ",".join(key_cols), "", "data.import.problem.key_matches",
+                                    count=str(n), what=_table(entity.table)))
     return {index[pos]: rid for pos, rid in matched.items()}, versions
 
 
@@ -306,9 +399,8 @@ def refuse_guarded_columns(entity: Entity, columns: list[str]) -> None:
         folded = fold(header)
         for guarded in entity.guarded:
             if folded in {fold(guarded.name), *(fold(a) for a in guarded.aliases)}:
-                raise ImportRefused(
-                    f"The file has a column {header!r} ({guarded.name}), which no import writes: {guarded.instead}"
-                )
+                raise keyed_error(ImportRefused, "data.import.error.guarded", header=header, name=guarded.name,
+                                  instead=_guarded_instead(guarded.name, guarded.instead))
 
 
 def check_constants(entity: Entity, constants: Mapping[str, str], mapping: Mapping[str, str], raw: RawTable,
@@ -320,14 +412,17 @@ def check_constants(entity: Entity, constants: Mapping[str, str], mapping: Mappi
     """
     for name, value in constants.items():
         if name == "id" or name not in entity.field_names:
-            raise ValidationError(f"{entity.name} has no field {name!r} that can take one value for every row.")
+            raise keyed_error(ValidationError, "data.import.error.constant_field", entity=_entity_named(entity),
+                              name=name)
         if name in mapping:
-            raise ValidationError(
-                f"{name} is given twice: by the column {mapping[name]!r} and as {value!r} for every row; keep one.")
+            raise keyed_error(ValidationError, "data.import.error.constant_twice", name=_field_named(entity, name),
+                              column=mapping[name], value=value)
         checked = coerce_frame(entity, pd.DataFrame({name: [value]}), decimal=raw.decimal,
                                date_format=raw.date_format, refs=refs, fill_defaults=False)
         if checked.problems:
-            raise ValidationError(f"{name}={value!r} (one value for every row) is refused: {checked.problems[0].reason}.")
+            first = checked.problems[0]
+            raise keyed_error(ValidationError, "data.import.error.constant_refused", name=_field_named(entity, name),
+                              value=value, reason=Named(first.reason, problem_text(first, "sr")))
 
 
 def kept_entity(entity: Entity, kept: Sequence[KeptColumn]) -> Entity:
@@ -347,46 +442,49 @@ def _resolve_kept(store: Store, entity: Entity, raw: RawTable, mapping: Mapping[
     if not kept:
         return []
     if entity.name not in fields.ENTITIES:
-        raise ValidationError(
-            f"{entity.name} has no custom fields, so the column {kept[0].column!r} cannot be kept: map it to a "
-            f"field or ignore it on purpose (custom fields belong to {', '.join(fields.ENTITIES)}).")
+        raise keyed_error(ValidationError, "data.import.error.no_custom_fields", entity=_entity_named(entity),
+                          column=kept[0].column,
+                          entities=Named(", ".join(fields.ENTITIES),
+                                         ", ".join(table_label(e, "sr") for e in fields.ENTITIES)))
     existing = {f.name: f for f in fields.list_fields(store, entity.name)}
     resolved: list[KeptColumn] = []
     names: dict[str, str] = {}
     for k in kept:
-        where = f"The column {k.column!r} kept as {k.name!r}"
+        where = message("data.import.kept_where", column=k.column, name=k.name)
         if k.column not in raw.columns:
-            raise ImportRefused(f"The file has no column {k.column!r}.")
+            raise keyed_error(ImportRefused, "data.import.error.no_column", columns=repr(k.column))
         if k.column in mapping.values():
-            raise ValidationError(f"The column {k.column!r} feeds a field and is kept as a new one; keep one of them.")
+            raise keyed_error(ValidationError, "data.import.error.kept_and_mapped", column=k.column)
         if k.column in ignored:
-            raise ValidationError(f"The column {k.column!r} is kept and ignored on purpose; keep one of them.")
+            raise keyed_error(ValidationError, "data.import.error.kept_and_ignored", column=k.column)
         if any(r.column == k.column for r in resolved):
-            raise ValidationError(f"The column {k.column!r} is kept twice; keep it once.")
+            raise keyed_error(ValidationError, "data.import.error.kept_twice", column=k.column)
         if k.kind not in fields.KINDS:
-            raise ValidationError(f"{where}: {k.kind!r} is not a field kind; choose one of: {', '.join(fields.KINDS)}.")
+            raise keyed_error(ValidationError, "data.import.error.kept_kind", where=where, kind=k.kind,
+                              kinds=", ".join(fields.KINDS))
         if k.name in names:
-            raise ValidationError(f"{where}: the column {names[k.name]!r} is kept under that name too; "
-                                  "give each kept column its own name.")
+            raise keyed_error(ValidationError, "data.import.error.kept_same_name", where=where, other=names[k.name])
         names[k.name] = k.column
         same = existing.get(k.name)
         if same is not None:
             if k.name in mapping or k.name in constants:
-                given = f"the column {mapping[k.name]!r}" if k.name in mapping else "a value for every row"
-                raise ValidationError(f"{where}: the field {k.name} is already given by {given}; keep one of them.")
+                given = (message("data.import.given_column", column=mapping[k.name]) if k.name in mapping
+                         else message("data.import.given_constant"))
+                raise keyed_error(ValidationError, "data.import.error.kept_given", where=where, name=k.name, given=given)
             if same.kind != k.kind:
-                raise ValidationError(
-                    f"{where}: {entity.name} already has a custom field {k.name!r} of kind {same.kind}, not {k.kind}; "
-                    f"keep the column as {same.kind} to fill that field, or give it another name.")
+                raise keyed_error(ValidationError, "data.import.error.kept_kind_clash", where=where,
+                                  entity=_entity_named(entity), name=k.name, existing=_kind_named(same.kind),
+                                  kind=_kind_named(k.kind))
             resolved.append(dataclasses.replace(k, existing=True, label=same.label_en, choices=same.choices))
             continue
-        problem = fields.name_problem(store, entity.name, k.name)
-        if problem:
-            raise ValidationError(f"{where}: {problem}.")
+        refused = fields.name_problem(store, entity.name, k.name)
+        if refused:
+            raise keyed_error(ValidationError, "data.import.error.kept_name", where=where,
+                              problem=refused if isinstance(refused, Named) else Named(refused))
         if k.kind == "choice" and not k.choices:
-            raise ValidationError(f"{where}: a choice field needs its values, and the column has none.")
+            raise keyed_error(ValidationError, "data.import.error.kept_choices", where=where)
         if len(k.field_label) > fields.MAX_LABEL:
-            raise ValidationError(f"{where}: its name for people is longer than {fields.MAX_LABEL} characters.")
+            raise keyed_error(ValidationError, "data.import.error.kept_label", where=where, max=fields.MAX_LABEL)
         resolved.append(dataclasses.replace(k, existing=False))
     return resolved
 
@@ -400,19 +498,27 @@ def apply_scales(entity: Entity, frame: pd.DataFrame, scales: Mapping[str, float
             continue
         f = entity.field(name)
         scaled = frame[name].astype("float64") * factor
-        label = f"×{factor:,.0f}" if float(factor).is_integer() else f"×{factor:g}"
+        label = Named(f"×{factor:,.0f}" if float(factor).is_integer() else f"×{factor:g}", f"×{_sr_number(factor)}")
+        # A later check's reason replaces an earlier one's, as each mask is applied in turn.
         reasons = pd.Series(pd.NA, index=frame.index, dtype="object")
+        params: dict[str, dict[str, Any]] = {}
         if f.kind == "int":
-            reasons = reasons.mask(scaled.notna() & (scaled != scaled.round()), f"not a whole number after {label}")
+            reasons = reasons.mask(scaled.notna() & (scaled != scaled.round()), "data.import.problem.scaled_not_whole")
+            params["data.import.problem.scaled_not_whole"] = {"factor": label}
         if f.minimum is not None:
-            reasons = reasons.mask(scaled < f.minimum, f"below the smallest allowed value {f.minimum:g} after {label}")
+            reasons = reasons.mask(scaled < f.minimum, "data.import.problem.scaled_below")
+            params["data.import.problem.scaled_below"] = {
+                "minimum": Named(f"{f.minimum:g}", _sr_number(f.minimum)), "factor": label}
         if f.maximum is not None:
-            reasons = reasons.mask(scaled > f.maximum, f"too large after {label} (at most {f.maximum:,.0f})")
+            reasons = reasons.mask(scaled > f.maximum, "data.import.problem.scaled_too_large")
+            params["data.import.problem.scaled_too_large"] = {
+                "factor": label, "maximum": Named(f"{f.maximum:,.0f}", _sr_number(round(f.maximum)))}
         bad = reasons.notna()
         for idx in frame.index[bad]:
             if (int(rows[idx]), name) not in flagged:
                 value = texts.at[idx, name] if name in texts.columns else None
-                problems.append(Problem(int(rows[idx]), name, "" if pd.isna(value) else str(value), reasons[idx]))
+                problems.append(problem(int(rows[idx]), name, None if pd.isna(value) else str(value), reasons[idx],
+                                        **params[reasons[idx]]))
         scaled = scaled.where(~bad)
         frame[name] = scaled.round().astype("Int64") if f.kind == "int" else scaled.round(f.scale)
     return frame
@@ -429,14 +535,14 @@ def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping
     out on purpose and `kept` columns kept as custom fields, checked as the fields they become.
     """
     if mode not in MODES:
-        raise ValidationError(f"The import mode must be append or upsert, not {mode!r}.")
+        raise keyed_error(ValidationError, "data.import.error.mode", append="append", upsert="upsert", mode=mode)
     refuse_guarded_columns(entity, raw.columns)
     unknown = [c for c in [*mapping.values(), *ignored] if c not in raw.columns]
     if unknown:
-        raise ImportRefused(f"The file has no column {', '.join(map(repr, unknown))}.")
+        raise keyed_error(ImportRefused, "data.import.error.no_column", columns=", ".join(map(repr, unknown)))
     both = [c for c in ignored if c in mapping.values()]
     if both:
-        raise ValidationError(f"The column {both[0]!r} is mapped and ignored on purpose; keep one of them.")
+        raise keyed_error(ValidationError, "data.import.error.mapped_and_ignored", column=both[0])
     constants = {k: v for k, v in (constants or {}).items() if v is not None and str(v).strip()}
     shown_mapping = dict(mapping)
     scales = dict(scales or {})
@@ -451,21 +557,17 @@ def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping
     check_scales(entity, scales)
     not_imported = [n for n in scales if n not in mapping and n not in constants]
     if not_imported:
-        raise ValidationError(f"--scale {not_imported[0]}: {not_imported[0]} is not imported (map it to a column "
-                              "or give it a value), so there is nothing to multiply.")
+        raise keyed_error(ValidationError, "data.import.error.scale_not_imported", option="--scale",
+                          name=not_imported[0])
     refs = reference_lookups(store, entity)
     check_constants(entity, constants, mapping, raw, refs)
     missing = missing_required(entity, [*mapping, *constants])
     if mode == "append" and missing:
-        raise ImportRefused(
-            f"Required fields of {entity.name} are not mapped to a column: {', '.join(missing)}. "
-            f"The file's columns: {', '.join(raw.columns)}."
-        )
+        raise keyed_error(ImportRefused, "data.import.error.required_unmapped", entity=_entity_named(entity),
+                          fields=_fields_named(entity, missing), columns=", ".join(raw.columns))
     use_id = "id" in mapping and entity.has_id
     if mode == "upsert" and not use_id and any(k not in mapping for k in entity.natural_key):
-        raise ImportRefused(
-            f"Upsert matches rows by id or by {', '.join(entity.natural_key)}; map one of them to a column."
-        )
+        raise keyed_error(ImportRefused, "data.import.error.upsert_key", keys=_fields_named(entity, entity.natural_key))
     selected = raw.frame[[mapping[f] for f in mapping]].copy()
     selected.columns = list(mapping)
     for name, value in constants.items():
@@ -479,7 +581,7 @@ def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping
     if use_id:
         ids = pd.to_numeric(selected["id"].astype("string").str.strip(), errors="coerce")
         for idx in selected.index[selected["id"].notna() & ids.isna()]:
-            problems.append(Problem(int(rows[idx]), "id", str(selected.at[idx, "id"]), "not a row id (a whole number)"))
+            problems.append(problem(int(rows[idx]), "id", str(selected.at[idx, "id"]), "data.import.problem.not_id"))
         frame.insert(0, "id", ids.astype("Int64"))
     frame = apply_dependent(entity, frame, dependent_values(store, entity), rows, problems)
     flagged = {(p.row, p.column) for p in problems}
@@ -488,32 +590,34 @@ def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping
             values = frame[f.name] if f.name in frame.columns else pd.Series(pd.NA, index=frame.index)
             for idx in frame.index[values.isna()]:
                 if (int(rows[idx]), f.name) not in flagged:
-                    problems.append(Problem(int(rows[idx]), f.name, "", "required"))
+                    problems.append(problem(int(rows[idx]), f.name, "", "data.problem.required"))
     matched, versions = _match_existing(store, entity, frame, rows, use_id, problems)
     if use_id and mode == "upsert":
         for idx in frame.index[frame["id"].notna()]:
             if idx not in matched:
-                problems.append(Problem(int(rows[idx]), "id", str(frame.at[idx, "id"]),
-                                        f"no {entity.table} row has this id (leave id empty to add a new row)"))
+                problems.append(problem(int(rows[idx]), "id", str(frame.at[idx, "id"]), "data.import.problem.no_such_id",
+                                        what=_table(entity.table)))
     key_cols = ["id"] if use_id else [c for c in entity.natural_key if c in frame.columns]
     if key_cols:
         key_frame = frame[key_cols].astype("string").apply(lambda s: s.str.strip().str.casefold())
         repeated = key_frame.duplicated(keep="first") & key_frame.notna().all(axis=1)
         for idx in frame.index[repeated]:
             if mode == "upsert" or not entity.duplicate_check:
-                problems.append(Problem(int(rows[idx]), ",".join(key_cols), str(frame.loc[idx, key_cols].tolist()),
-                                        "the same key appears earlier in the file"))
+                problems.append(problem(int(rows[idx]), ",".join(key_cols), str(frame.loc[idx, key_cols].tolist()),
+                                        "data.import.problem.key_repeated"))
     if mode == "append":
         if not entity.duplicate_check:
             # Unique keys (capabilities, exchange rates) cannot be appended twice.
             for idx in matched:
-                problems.append(Problem(int(rows[idx]), ",".join(entity.natural_key), "",
-                                        f"already in {entity.table}; import with mode upsert to update it"))
+                problems.append(problem(int(rows[idx]), ",".join(entity.natural_key), "", "data.import.problem.already_in",
+                                        what=_table(entity.table), upsert="upsert"))
         matched = {}
     if mode == "upsert" and not use_id and missing:
         for idx in frame.index.difference(list(matched)):
-            problems.append(Problem(int(rows[idx]), ",".join(missing), "",
-                                    "new row without the required fields (only existing rows can be updated)"))
+            problems.append(problem(int(rows[idx]), ",".join(missing), "", "data.import.problem.new_row_missing"))
+    if entity.table == "deals":
+        # Our own company as the competitor; an archived reason added to a deal (existing deals by `matched`).
+        deal_reasons.check_deal_rows(store, frame, rows, problems, matched)
     duplicates = find_duplicates(store, entity, frame, rows, skip=set(matched))
     return ImportPlan(entity, raw, shown_mapping, mode, frame, problems, duplicates, matched, versions,
                       previous_import(store, entity.name, raw.sha256), constants=dict(constants), scales=scales,
@@ -525,25 +629,22 @@ def apply_import(store: Store, plan: ImportPlan, actor: Actor, *, duplicates: st
     """Write the plan as one batch, or refuse it whole (problems, undecided duplicates, same file twice); admins."""
     require(actor, "import")
     if plan.problems:
-        raise ImportRefused(describe_problems(plan.problems))
+        raise problems_refused(plan.entity, plan.problems)
     if duplicates not in DUPLICATE_DECISIONS:
-        raise ValidationError(f"Duplicates are refused, skipped or imported, not {duplicates!r}.")
+        raise keyed_error(ValidationError, "data.import.error.duplicate_decision", decision=duplicates)
     if not plan.duplicates.empty and duplicates == "refuse":
-        first = "; ".join(
-            f"row {r.row} {r.name!r}: {r.reason}" + (f" (id {r.existing_id} {r.existing_name!r})" if pd.notna(r.existing_id) else "")
+        first = [
+            message("data.import.duplicate_item_existing", row=r.row, name=r.name, reason=duplicate_reason(r.reason),
+                    id=r.existing_id, existing=r.existing_name) if pd.notna(r.existing_id) else
+            message("data.import.duplicate_item", row=r.row, name=r.name, reason=duplicate_reason(r.reason))
             for r in plan.duplicates.head(5).itertuples()
-        )
-        raise ImportRefused(
-            f"{len(plan.duplicates):,} possible duplicate(s), nothing written: {first}. "
-            "Decide: skip those rows or import them anyway."
-        )
+        ]
+        raise keyed_error(ImportRefused, "data.import.error.duplicates", count=len(plan.duplicates),
+                          listed=Named("; ".join(first), "; ".join(m.sr for m in first)))
     if plan.previous and plan.mode == "append" and not again:
         prev = plan.previous
-        raise ImportRefused(
-            f"This file was already imported into {plan.entity.name} by {prev['actor']} at "
-            f"{prev['created_at']:%Y-%m-%d %H:%M} (batch {prev['batch_id']}); importing it again would add the rows "
-            "twice. Undo that batch first, or confirm importing it again."
-        )
+        raise keyed_error(ImportRefused, "data.import.error.same_file", entity=_entity_named(plan.entity),
+                          actor=prev["actor"], when=prev["created_at"], batch=prev["batch_id"])
     skip_rows = set(plan.duplicates["row"]) if duplicates == "skip" and not plan.duplicates.empty else set()
     rows = pd.Series(plan.raw.row_numbers or list(range(2, plan.rows + 2)), index=plan.frame.index)
     keep = ~rows.isin(skip_rows)
@@ -565,8 +666,13 @@ def apply_import(store: Store, plan: ImportPlan, actor: Actor, *, duplicates: st
         for k in plan.new_fields:
             fields.add_field_in(tx, store, plan.entity.name, k.name, k.kind, label_en=k.field_label,
                                 label_sr=k.field_label, choices=list(k.choices) or None)
-        inserted = bulk_insert(tx, plan.entity, inserting.reset_index(drop=True))
-        updated = bulk_update(tx, plan.entity, updating.reset_index(drop=True), plan.versions)
+        if deal_reasons.link_fields(plan.entity):
+            # Deals with their reasons (kept in a table of their own), in this batch.
+            inserted, updated = deal_reasons.write_deals_in(tx, plan.entity, inserting.reset_index(drop=True),
+                                                            updating.reset_index(drop=True), plan.versions)
+        else:
+            inserted = bulk_insert(tx, plan.entity, inserting.reset_index(drop=True))
+            updated = bulk_update(tx, plan.entity, updating.reset_index(drop=True), plan.versions)
         tx.insert("data_imports", {
             "batch_id": tx.batch_id, "target": plan.entity.name, "file_name": plan.raw.file_name[:255],
             "file_sha256": plan.raw.sha256, "mode": plan.mode, "inserted": inserted, "updated": updated,

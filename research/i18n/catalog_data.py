@@ -289,7 +289,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "data.problem.no_ref": ("no such {table} row (give its id or {label})",
                             "нема таквог реда у табели {table} (наведите ид или {label})"),
-    "data.problem.no_ref.companies": ("no such companies row (give its id or name)",
+    "data.problem.no_ref.companies": ("no such company (give its id or name)",
                                       "нема такве компаније (наведите ид или назив)"),
     "data.problem.no_ref.products": ("no such products row (give its id or sku)",
                                      "нема таквог производа (наведите ид или шифру производа)"),

@@ -31,6 +31,7 @@ import pandas as pd
 from research import market
 from research.access import Actor, require
 from research.competitors import swot
+from research.data.reasons import reasons_for_deals
 from research.data.writes import staged
 from research.errors import VantageError
 from research.signals.rules import Rule, draft_quadrant, list_rules
@@ -260,9 +261,9 @@ ORDER BY d.id
 
 
 def lost_deal_reasons(store: Store, deal_ids: list[int]) -> dict[int, list[Any]]:
-    """The reasons recorded with each lost deal (issue 20 item 1 adds them to deals); none yet: the
-    signal's `reasons` stays empty (NULL) until deals carry reasons, and this is where they are read."""
-    return {}
+    """The reasons recorded with each lost deal (research.data.reasons): per deal, each reason's code, its
+    names in both languages and its note, copied into the signal as evidence (NULL for a deal without any)."""
+    return reasons_for_deals(store, deal_ids)
 
 
 def _lost_deals(store: Store, rule: Rule, today: dt.date) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ from research.data import (
     reading,
     undo,
 )
+from research.data import reasons as deal_reasons
 from research.errors import VantageError
 from research.i18n import MESSAGES, country_name, fmt_bytes, fmt_datetime, fmt_number, t
 from research.store import Store
@@ -99,11 +100,13 @@ def problem_note(entity: entities.Entity, problems: list[entities.Problem]) -> s
 
 
 def _column_config(entity: entities.Entity, refs: dict[str, list[str]],
-                   names: dict[str, dict[str, str]]) -> dict[str, Any]:
+                   names: dict[str, dict[str, str]], reasons_help: str = "") -> dict[str, Any]:
     """The editor's columns, headed by their labels; coded fields offer their names (`names`, from
     `grid.choice_labels`). Number columns carry no min/max/step: the browser's number editor drops
     the minus sign of "-7" when the minimum is 0 and clamps values past the maximum, silently; the
-    save checks the bounds instead and says what is wrong next to the row."""
+    save checks the bounds instead and says what is wrong next to the row. A deal's reasons are one
+    text cell ("Price; Lead time", `reasons_help` lists them); a reference to a table too large to
+    list (a deal's account) takes a name or id as text."""
     config: dict[str, Any] = {c: st.column_config.Column(field_label(c), disabled=True)
                               for c in grid.bookkeeping_columns(entity)}
     language = lang()
@@ -126,8 +129,10 @@ def _column_config(entity: entities.Entity, refs: dict[str, list[str]],
             config[f.name] = st.column_config.SelectboxColumn(label, options=list(f.choices))
         elif f.kind == "country":
             config[f.name] = st.column_config.SelectboxColumn(label, options=sorted(entities.COUNTRY_CODES))
-        elif f.kind == "ref":
-            config[f.name] = st.column_config.SelectboxColumn(label, options=refs.get(f.name, []))
+        elif f.kind == "ref" and f.name in refs:
+            config[f.name] = st.column_config.SelectboxColumn(label, options=refs[f.name])
+        elif f.kind == "reasons":
+            config[f.name] = st.column_config.TextColumn(label, help=reasons_help or None, width="medium")
         else:
             config[f.name] = st.column_config.TextColumn(label, max_chars=f.max_length)
     return config
@@ -198,8 +203,12 @@ def edit_view(store: Store) -> None:
         st.session_state[_PAGE] = (signature, page)
         draft = None
     rows, origin = (draft.rows, draft.origin) if draft is not None else (page.frame, tuple(range(len(page.frame))))
-    shown = grid.shown_frame(rows, names)
-    config = _column_config(entity, grid.reference_options(store, entity), names)
+    # A deal's reasons: stored as codes, shown by their names in the viewer's language, read back as codes.
+    reason_names, reason_codes = grid.reason_cells(store, entity, language)
+    shown = grid.shown_frame(rows, {**names, **reason_names})
+    offered = _offered_reasons(store, entity, language)
+    config = _column_config(entity, grid.reference_options(store, entity), names,
+                            tr("deals.reasons_help", reasons=offered) if offered else "")
     data: Any = shown
     if draft is not None and draft.problems:
         count = sum(len(p) for p in draft.problems.values())
@@ -216,10 +225,21 @@ def edit_view(store: Store) -> None:
     st.data_editor(data, key=GRID_KEY, num_rows="dynamic", hide_index=True, width="stretch", height=460,
                    column_config=config, placeholder="")
     st.caption(tr("data.grid_help"))
-    back = {name: {label: value for value, label in mapped.items()} for name, mapped in names.items()}
+    if offered:
+        st.caption(tr("deals.reasons_caption", reasons=offered, command="python -m research deal reasons list|add|archive"))
+    back: dict[str, Any] = {name: {label: value for value, label in mapped.items()} for name, mapped in names.items()}
+    back |= reason_codes
     current, now_origin = grid.apply_edits(rows, origin, st.session_state.get(GRID_KEY), back)
     pending = grid.pending_changes(page.frame, current, now_origin, entity.field_names)
     _save_row(store, entity, page, pending, current, now_origin)
+
+
+def _offered_reasons(store: Store, entity: entities.Entity, language: str) -> str:
+    """The reasons a deal may be given, by their names in `language` ("" for entities without reasons)."""
+    if not deal_reasons.link_fields(entity):
+        return ""
+    named = deal_reasons.offered_names(deal_reasons.list_reasons(store))
+    return named.sr if language == "sr" else str(named)
 
 
 def _save_row(store: Store, entity: entities.Entity, page: grid.GridPage, pending: grid.Pending,
@@ -310,7 +330,7 @@ def read_step(data: bytes, file_name: str, prefix: str) -> reading.RawTable | No
                   delimiter=repr(raw.delimiter) if raw.delimiter else "–", decimal=repr(raw.decimal),
                   dates=raw.date_format or "–"))
     for note in raw.notes:
-        st.caption(note)
+        st.caption(getattr(note, "sr", note) if lang() == "sr" else note)  # notes are i18n.Named (reading.py)
     st.dataframe(raw.frame.head(5), hide_index=True, key=f"{prefix}_preview")
     return raw
 

@@ -16,6 +16,7 @@ import streamlit as st
 
 from research.competitors import profiles, swot
 from research.competitors.validation import QUADRANTS
+from research.data.reasons import reasons_text
 from research.errors import VantageError
 from research.i18n import fmt_date, fmt_number, fmt_percent
 from research.signals import drafts, records, rules, triage
@@ -167,7 +168,7 @@ def _evidence(signal: Signal) -> None:
         st.text(str(note))
     if signal.reasons:
         st.caption(tr("signals.detail.reasons"))
-        st.text(", ".join(str(r) for r in signal.reasons))
+        st.text(reasons_text(signal.reasons, language))
 
 
 def _detail(store: Store, signal: Signal, editor: bool) -> None:
