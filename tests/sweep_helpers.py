@@ -159,6 +159,10 @@ def _template(key: str, english: str) -> _Template | None:
     # Single words under six letters ("Save", "Next") and a placeholder with a single word around it
     # ("Lowest {column}", which would match much of the workspace's own text) count in labels only.
     short = len(words) < 2 and (letters < 6 or "(.+?)" in pattern)
+    if short:
+        # A one-word template's value is a short thing ("{n} year": a count, "Lowest {column}": a name), so a
+        # long sentence of the workspace's own that happens to end in "year" is not taken for it.
+        pattern = pattern.replace("(.+?)", "(.{1,30}?)")
     anchor = max(pieces, key=len).strip()
     long_pieces = tuple(p.strip() for p in pieces if len(_words(p)) >= 3 and sum(len(w) for w in _words(p)) >= 15)
     return _Template(key, english, re.compile(pattern.strip(), re.S), anchor, long_pieces, short)
@@ -229,7 +233,7 @@ class Vocabulary:
                 continue
             if template.short and not label_like:
                 continue
-            if "(.+?)" in template.regex.pattern:
+            if "(.+?)" in template.regex.pattern or "(.{1,30}?)" in template.regex.pattern:
                 for part in parts:
                     if part not in self.codes and template.regex.fullmatch(part):
                         yield Offence("English catalog text", part, template.key, item)
