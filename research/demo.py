@@ -925,6 +925,9 @@ SELECT j + 1, account_id, outcome,
        CASE WHEN outcome = 'lost'
             THEN coalesce(supplier_company_id,
                           $competitor_ids[1 + (hash(j, $seed, 'deal_competitor') % len($competitor_ids))::INTEGER])
+            -- a won deal names the competitor we displaced, unless it was new business (one in four)
+            WHEN outcome = 'won' AND demo_u(j, 'deal_displaced', $seed) < 0.75
+            THEN $competitor_ids[1 + (hash(j, $seed, 'deal_displaced_by') % len($competitor_ids))::INTEGER]
        END,
        CAST(round(greatest(1500, least(2500000, annual_revenue * (0.002 + 0.012 * demo_u(j, 'deal_value', $seed)))), -2)
             AS DECIMAL(14, 2)),
