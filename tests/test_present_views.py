@@ -87,6 +87,11 @@ CASES: dict[str, Callable[[Store], dict[str, Any]]] = {
     "competitors.tows": lambda s: {"company_id": rivals(s)[0]},
     "competitors.battlecard": lambda s: {"company_id": rivals(s)[0]},
     "competitors.heatmap": lambda s: {},
+    "competitors.winloss": lambda s: {},
+    "competitors.winloss_segments": lambda s: {"breakdown": "industry", "competitor_id": None},
+    "competitors.winloss_time": lambda s: {"period": "quarter", "competitor_id": rivals(s)[0]},
+    "competitors.reasons": lambda s: {"outcome": "lost"},
+    "competitors.lossreasons": lambda s: {"company_id": rivals(s)[0], "breakdown": "industry"},
     "compare.matrix": lambda s: {"competitors": rivals(s)[:2], "focus": rivals(s)[0], "category": None},
     "compare.canvas": lambda s: {"competitors": rivals(s)[:2], "focus": None},
     "compare.radar": lambda s: {"competitors": rivals(s)[:2], "focus": None},
@@ -104,6 +109,7 @@ NATIVE = {
     "overview.share": "stacked_bar", "segments.profile": "stacked_bar", "segments.compare": "stacked_bar",
     "segments.sizing": "bar", "segments.matrix": "scatter", "compare.canvas": "line", "compare.positioning": "scatter",
     "compare.price_index": "bar", "compare.price_history": "line", "compare.share": "bar", "query.result": "stacked_bar",
+    "competitors.winloss": "stacked_bar", "competitors.winloss_segments": "bar", "competitors.winloss_time": "line",
 }
 NO_CHART = {"competitors.tows", "competitors.battlecard"}  # boards only
 

@@ -1,7 +1,9 @@
 """The battlecard: one page per competitor for a sales conversation.
 
 Why we win (our strengths against their weaknesses), their strengths to
-neutralise (with our answer where one exists), pricing against ours, their key
+neutralise (with our answer where one exists), pricing against ours, why we lose
+to them and why we win from our deals (research/competitors/winloss.py: the
+reasons recorded with the deals against them, with counts and value), their key
 SWOT items and the freshest evidence. Rendered in the app, to Markdown here and
 to PPTX in `exports`.
 """
@@ -14,15 +16,41 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from research.competitors import analysis
+from research.competitors import analysis, winloss
 from research.competitors.profiles import Company, get_company, our_company
 from research.competitors.swot import SwotItem, list_items
 from research.data.labels import labels_for
 from research.errors import ValidationError
-from research.i18n import LANGUAGES, fmt_date, fmt_money, fmt_number, fmt_percent, keyed_error, t
+from research.i18n import LANGUAGES, fmt_date, fmt_money, fmt_money_round, fmt_number, fmt_percent, keyed_error, t
 from research.store import Store
 
 KEY_ITEMS_PER_QUADRANT = 3
+DEAL_REASONS = 3  # reasons per side (lose / win) in the "why we lose to them / why we win" section
+
+
+@dataclass(frozen=True)
+class ReasonLine:
+    """A reason recorded with deals against the competitor: its name per language, deals and their value in EUR."""
+
+    names: Mapping[str, str]
+    deals: int
+    value_eur: float
+
+
+@dataclass(frozen=True)
+class DealRecord:
+    """Our decided deals against one competitor and the reasons recorded with them (most deals first)."""
+
+    won: int = 0
+    lost: int = 0
+    won_value: float = 0.0
+    lost_value: float = 0.0
+    lose_reasons: tuple[ReasonLine, ...] = ()
+    win_reasons: tuple[ReasonLine, ...] = ()
+
+    @property
+    def win_rate(self) -> float | None:
+        return self.won / (self.won + self.lost) if self.won + self.lost else None
 
 
 @dataclass(frozen=True)
@@ -49,6 +77,7 @@ class Battlecard:
     # language -> product category -> its name (research.data.labels), so every rendering of the card
     # (page, slide, PPTX, Markdown) names categories in its own language without the store.
     category_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    deals: DealRecord = field(default_factory=DealRecord)  # why we lose to them / why we win
 
 
 def build_battlecard(store: Store, company_id: int, *, today: dt.date | None = None, limit: int = 5) -> Battlecard:
@@ -89,7 +118,28 @@ def build_battlecard(store: Store, company_id: int, *, today: dt.date | None = N
         highlight=highlight_color(store),
         category_names={lang: {str(c): names("category", c) for c in pricing["category"]}
                         for lang, names in ((lang, labels_for(store, lang)) for lang in LANGUAGES)},
+        deals=deal_record(store, company_id),
     )
+
+
+def deal_record(store: Store, company_id: int, limit: int = DEAL_REASONS) -> DealRecord:
+    """Won and lost deals against the competitor, with the `limit` reasons most often recorded on each side.
+
+    Deals without a recorded reason are counted in the record, never shown as a reason of their own.
+    """
+    totals = winloss.totals(store, competitor_id=company_id)
+    reasons = winloss.reasons(store, competitor_id=company_id)
+
+    def lines(outcome: str) -> tuple[ReasonLine, ...]:
+        summed = winloss.reason_totals(reasons, outcome)
+        named = summed[summed["reason_id"] != winloss.NO_REASON].head(limit)
+        return tuple(
+            ReasonLine({lang: winloss.reason_label(row, lang, "") for lang in LANGUAGES}, int(row["deals"]),
+                       float(row["value_eur"]))
+            for row in named.to_dict("records")
+        )
+
+    return DealRecord(totals.won, totals.lost, totals.won_value, totals.lost_value, lines("lost"), lines("won"))
 
 
 def _answer(strength: SwotItem, ours: list[SwotItem]) -> str | None:
@@ -124,6 +174,39 @@ def pricing_rows(card: Battlecard, lang: str) -> list[tuple[str, str, str, str, 
         )
         for row in card.pricing.itertuples()
     ]
+
+
+def deal_record_text(card: Battlecard, lang: str) -> str:
+    """"Deals against them: 4 won, 6 lost (win rate 40%)." — or that there are none yet."""
+    record = card.deals
+    if not record.won + record.lost:
+        return t("battlecard.deals.none", lang)
+    return t("battlecard.deals.record", lang, won=fmt_number(record.won, lang), lost=fmt_number(record.lost, lang),
+             rate=fmt_percent(record.win_rate, lang))
+
+
+def reason_lines(card: Battlecard, side: str, lang: str) -> list[str]:
+    """The reasons on one side ("lose" or "win"): "Price — 4 deals, €250k", most deals first."""
+    reasons = card.deals.lose_reasons if side == "lose" else card.deals.win_reasons
+    lines = []
+    for r in reasons:
+        deals = t("winloss.deals.one", lang) if r.deals == 1 else t("winloss.deals", lang, n=fmt_number(r.deals, lang))
+        name = r.names.get(lang) or r.names.get("en", "")
+        if r.value_eur:
+            lines.append(t("battlecard.deals.line", lang, reason=name, deals=deals,
+                           value=fmt_money_round(r.value_eur, "EUR", lang)))
+        else:  # none of its deals could be valued (no value, or a currency without a rate)
+            lines.append(t("battlecard.deals.line.no_value", lang, reason=name, deals=deals))
+    return lines
+
+
+def deal_sections(card: Battlecard, lang: str) -> list[tuple[str, list[str]]]:
+    """(heading, lines) of "why we lose to them" and "why we win", each "no reasons recorded" when empty;
+    none at all without decided deals against them (the record says so)."""
+    if not card.deals.won + card.deals.lost:
+        return []
+    none = [t("battlecard.deals.no_reasons", lang)]
+    return [(t(f"battlecard.deals.{side}", lang), reason_lines(card, side, lang) or none) for side in ("lose", "win")]
 
 
 def evidence_line(item: SwotItem, lang: str) -> str:
@@ -162,6 +245,11 @@ def to_markdown(card: Battlecard, lang: str) -> str:
         header = [t(f"battlecard.col.{c}", lang) for c in ("category", "products", "ours", "theirs", "index")]
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
+        lines.append("")
+    lines += [f"## {t('battlecard.deals', lang)}", "", _md(deal_record_text(card, lang)), ""]
+    for heading, entries in deal_sections(card, lang):
+        lines += [f"**{_md(heading)}**", ""]
+        lines += [f"- {_md(entry)}" for entry in entries]
         lines.append("")
     lines += [f"## {t('battlecard.key_items', lang)}", ""]
     for quadrant, group in card.key_items.items():

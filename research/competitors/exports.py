@@ -18,7 +18,15 @@ import vl_convert
 from pptx.util import Inches, Pt
 
 from research.charts.competitors import QUADRANT_ACCENT, QUADRANT_ORDER
-from research.competitors.battlecard import Battlecard, evidence_line, price_summary, pricing_rows, to_markdown
+from research.competitors.battlecard import (
+    Battlecard,
+    deal_record_text,
+    deal_sections,
+    evidence_line,
+    price_summary,
+    pricing_rows,
+    to_markdown,
+)
 from research.competitors.profiles import Company
 from research.competitors.swot import SwotItem
 from research.competitors.views import board_chart, company_label, quadrant_name
@@ -86,9 +94,10 @@ def board_pptx(company: Company, items: list[SwotItem], lang: str, *, today: dt.
 
 def battlecard_pptx(card: Battlecard, lang: str) -> bytes:
     """Three columns: why we win and their strengths to neutralise; pricing (a native table) and the
-    freshest evidence; their key SWOT items. A battlecard is a one-page handout: when it does not fit
-    one slide at 11 pt, the longest overflowing list is shortened ("… and 2 more") — the Markdown
-    export and the app have it whole — and only a list that cannot be shortened further continues."""
+    freshest evidence; why we lose to them / why we win (from the deals) and their key SWOT items. A
+    battlecard is a one-page handout: when it does not fit one slide at 11 pt, the longest overflowing
+    list is shortened ("… and 2 more") — the Markdown export and the app have it whole — and only a list
+    that cannot be shortened further continues."""
     us = highlight_rgb(card.highlight)
     title = t("battlecard.title", lang, company=card.company.name)
     subtitle = t("battlecard.subtitle", lang, us=card.us, date=fmt_date(card.as_of, lang))
@@ -129,11 +138,18 @@ def battlecard_pptx(card: Battlecard, lang: str) -> bytes:
     lay = pptx_tables.layout(grid, col_w, sizes=(12, 11, 10)) if rows else None
     table_h = pptx_tables.table_height(grid, lay, range(len(rows))) if lay is not None else 0
     price_paras = [heading("battlecard.pricing"), Para(price_summary(card, lang))]
+    # Why we lose to them / why we win, from the deals: a few lines that keep their height above the key
+    # items, which give way ("… and N more") when the slide is full.
+    deal_paras = [heading("battlecard.deals"), Para(deal_record_text(card, lang))]
+    for side, entries in deal_sections(card, lang):
+        deal_paras += [Para(side, bold=True, space_after=0.15), *(Para(f"• {entry}", space_after=0.15) for entry in entries)]
 
     def boxes(size: float, split_y: float) -> list[pptx.Box]:
         first_h = int((bottom - top - pptx.GAP) * split_y)
         price_h = int(Inches(0.2)) + int(Pt(paras_height(price_paras, size, pptx.inner_width(col_w))))
         fresh_top = top + price_h + table_h + 2 * pptx.GAP
+        deals_h = int(Inches(0.2)) + int(Pt(paras_height(deal_paras, size, pptx.inner_width(col_w))))
+        key_top = top + deals_h + pptx.GAP
         return [
             pptx.Box(lefts[0], top, col_w, first_h, heading("battlecard.why_we_win", us), shown("win"),
                      empty=Para(t("battlecard.no_talking_points", lang), color=GREY), name="win"),
@@ -143,7 +159,8 @@ def battlecard_pptx(card: Battlecard, lang: str) -> bytes:
             pptx.Box(lefts[1], top, col_w, price_h, price_paras[0], tuple(price_paras[1:]), name="pricing"),
             pptx.Box(lefts[1], fresh_top, col_w, max(bottom - fresh_top, Inches(0.5)), heading("battlecard.freshest"),
                      shown("freshest"), empty=Para("–", color=GREY), name="freshest"),
-            pptx.Box(lefts[2], top, col_w, bottom - top, heading("battlecard.key_items"), key_items(), name="key"),
+            pptx.Box(lefts[2], top, col_w, deals_h, deal_paras[0], tuple(deal_paras[1:]), name="deals"),
+            pptx.Box(lefts[2], key_top, col_w, bottom - key_top, heading("battlecard.key_items"), key_items(), name="key"),
         ]
 
     def one_slide() -> pptx.Flow | None:

@@ -108,18 +108,21 @@ ORDER BY c.is_us DESC, c.archived, c.name
 
 # Each active product with its newest observed price (one pass over its observations).
 PRODUCTS_SQL = """
-WITH latest AS (
+WITH shown AS (
+    SELECT p.id, p.name, p.sku, p.category, p.unit, p.list_price, p.currency, p.url
+    FROM products p WHERE p.company_id = $company AND NOT p.archived
+    ORDER BY p.category, p.name, p.id LIMIT $limit
+), latest AS (
     SELECT po.product_id, arg_max(po.price, po.observed_at) AS last_price,
            arg_max(po.currency, po.observed_at) AS last_currency, max(po.observed_at) AS last_seen
     FROM price_observations po
-    WHERE po.product_id IN (SELECT id FROM products WHERE company_id = $company)
+    WHERE po.product_id IN (SELECT id FROM shown)
     GROUP BY po.product_id
 )
-SELECT p.id, p.name, p.sku, p.category, p.unit, p.list_price, p.currency, p.url,
+SELECT s.id, s.name, s.sku, s.category, s.unit, s.list_price, s.currency, s.url,
        l.last_price, l.last_currency, l.last_seen
-FROM products p LEFT JOIN latest l ON l.product_id = p.id
-WHERE p.company_id = $company AND NOT p.archived
-ORDER BY p.category, p.name
+FROM shown s LEFT JOIN latest l ON l.product_id = s.id
+ORDER BY s.category, s.name, s.id
 """
 
 # Where a company's customers are, from the accounts it serves today.
@@ -376,9 +379,15 @@ def set_our_company(store: Store, actor: Actor, company_id: int) -> Company:
     return get_company(store, company_id, viewer=actor)
 
 
-def company_products(store: Store, company_id: int) -> pd.DataFrame:
-    """Active products with list price and the newest observed price."""
-    return store.query_df(PRODUCTS_SQL, {"company": company_id})
+def company_products(store: Store, company_id: int, limit: int | None = None) -> pd.DataFrame:
+    """Active products with list price and the newest observed price, by category and name; the first
+    `limit` of them (a large distributor lists tens of thousands: the profile shows a page of them)."""
+    return store.query_df(PRODUCTS_SQL, {"company": company_id, "limit": 2**62 if limit is None else int(limit)})
+
+
+def count_products(store: Store, company_id: int) -> int:
+    return int(store.query_value("SELECT count(*) FROM products WHERE company_id = ? AND NOT archived",
+                                 [company_id]))
 
 
 def served_industries(store: Store, company_id: int, limit: int = 5) -> pd.DataFrame:

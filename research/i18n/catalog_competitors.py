@@ -2,6 +2,10 @@
 
 # key: (English, Serbian Cyrillic)
 MESSAGES: dict[str, tuple[str, str]] = {
+    "competitors.products_more": (
+        "The first {shown} of {total} products, by category; the Data page and the Query page have them all.",
+        "Првих {shown} од {total} производа, по категорији; страница Подаци и страница Упити имају све.",
+    ),
     # page frame and views
     "competitors.pick": ("Company", "Компанија"),
     "competitors.view": ("View", "Приказ"),
@@ -12,6 +16,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "competitors.view.tows": ("TOWS", "Матрица стратегија"),
     "competitors.view.cross": ("Across competitors", "Поређење конкурената"),
     "competitors.view.battlecard": ("Battlecard", "Картица за продају"),
+    "competitors.view.winloss": ("Win/loss", "Добијени и изгубљени"),
     "competitors.view.stale": ("To re-verify", "За проверу"),
     "competitors.view.history": ("History", "Историја"),
     "competitors.empty_workspace": (

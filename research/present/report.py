@@ -2,11 +2,12 @@
 
 `build_report(store, month, ctx)` reads the workspace once per section and returns a title
 slide, an executive summary and one slide per section — price moves by competitor and by
-product category, SWOT items (new, changed, stale), accounts won/lost/new by segment,
-collected page changes and decisions taken — each with its chart (Vega-Lite, plus a
-`NativeChart` for an editable PowerPoint chart), the data table, a source line and a short
-summary written from the data with the i18n catalog's template sentences (no external
-services). `report_file` turns it into PPTX or Markdown with the Present exporters.
+product category, SWOT items (new, changed, stale), accounts won/lost/new by segment (with
+the reasons recorded with the deals), collected page changes and decisions taken — each with
+its chart (Vega-Lite, plus a `NativeChart` for an editable PowerPoint chart), the data table,
+a source line and a short summary written from the data with the i18n catalog's template
+sentences (no external services). `report_file` turns it into PPTX or Markdown with the
+Present exporters.
 
 Months are calendar months [first day, first day of the next month). Private SWOT items
 count and show only for a viewer who may see them, and never while presenting.
@@ -29,7 +30,7 @@ from babel.dates import format_date as _babel_date
 from babel.numbers import format_currency as _babel_currency
 
 from research.charts.theme import COMPETITOR_COLORS, company_colors
-from research.competitors import profiles, swot
+from research.competitors import profiles, swot, winloss, winloss_views
 from research.data.labels import Labels, labels_for
 from research.errors import ValidationError
 from research.exports import check_file_target, write_atomically
@@ -589,13 +590,39 @@ _ALL_ACCOUNTS = "WITH mm AS (SELECT 0 AS seg, id FROM accounts WHERE NOT archive
 _BY_INDUSTRY = "WITH mm AS (SELECT coalesce(nullif(trim(industry), ''), '') AS seg, id FROM accounts WHERE NOT archived)"
 
 
+# Per segment: the reasons recorded with the deals lost in the month (a deal counts under each of its reasons).
+LOST_REASONS_SQL = """
+{membership}
+SELECT mm.seg, r.id AS reason_id, r.code, r.label_en, r.label_sr, r.position, count(DISTINCT d.id) AS deals
+FROM mm
+JOIN deals d ON d.account_id = mm.id
+JOIN deal_reason_links l ON l.deal_id = d.id
+JOIN deal_reasons r ON r.id = l.reason_id
+WHERE d.outcome = 'lost' AND d.closed_on >= ? AND d.closed_on < ?
+GROUP BY ALL
+"""
+
+
+def _membership(store: Store) -> tuple[str, list[Any], list[saved.Segment]]:
+    """The `{membership}` of the accounts queries and its parameters: saved segments when any exist, else industries."""
+    segments = saved.list_segments(store)
+    if not segments:
+        return _BY_INDUSTRY, [], []
+    members, params = members_sql([s.condition for s in segments])
+    return members + ", mm AS (SELECT seg, id FROM m)", list(params), segments
+
+
+def lost_reasons_by_segment(store: Store, month: Month) -> pd.DataFrame:
+    """Per segment (`seg` as in accounts_by_segment) and reason: the deals lost in `month` that name it."""
+    membership, params, _ = _membership(store)
+    return store.query_df(LOST_REASONS_SQL.format(membership=membership), [*params, month.start, month.end])
+
+
 def accounts_by_segment(store: Store, month: Month) -> tuple[pd.DataFrame, dict[str, Any], str]:
     """(won/lost/new per segment, totals, "saved" | "industry"): saved segments when any exist."""
     window = [month.start, month.end, month.start, month.end]
-    segments = saved.list_segments(store)
+    membership, params, segments = _membership(store)
     if segments:
-        members, params = members_sql([s.condition for s in segments])
-        membership = members + ", mm AS (SELECT seg, id FROM m)"
         frame = store.query_df(ACCOUNTS_SQL.format(membership=membership), [*params, *window])
         frame = pd.DataFrame({"seg": range(len(segments))}).merge(frame, on="seg", how="left")
         lost_by = store.query_df(LOST_BY_SQL.format(membership=membership), [*params, month.start, month.end])
@@ -654,8 +681,18 @@ def _accounts_section(store: Store, month: Month, ctx: RenderContext, lang: str,
     else:
         top = frame.sort_values(["new_accounts", "segment"], ascending=[False, True]).iloc[0]
         sentences.append(t("report.accounts.new_lead", lang, segment=top["segment"], k=_n(top["new_accounts"], lang)))
+    # Why: the reasons recorded with the month's decided deals (research/competitors/winloss.py), most deals
+    # first. The slide's caption has room for the two most named in losses; the speaker notes take the wins.
+    reasons = winloss.reasons(store, since=month.start, until=month.end)
+    lost_on = winloss_views.top_reasons_text(reasons, "lost", lang, limit=2)
+    if lost_on:
+        sentences.append(t("report.accounts.lost_reasons", lang, reasons=lost_on, in_month=in_month))
+    won_on = winloss_views.top_reasons_text(reasons, "won", lang)
+    if won_on:
+        notes = _join(notes, t("report.accounts.won_reasons", lang, reasons=won_on, in_month=in_month))
 
     active = frame[(frame["won"] + frame["lost"] + frame["new_accounts"]) > 0]
+    lost_by_segment = _lost_on(lost_reasons_by_segment(store, month), lang)
     table = pd.DataFrame({
         t("col.segment", lang): active["segment"],
         t("report.col.won", lang): active["won"],
@@ -663,6 +700,7 @@ def _accounts_section(store: Store, month: Month, ctx: RenderContext, lang: str,
         t("report.col.new_accounts", lang): active["new_accounts"],
         t("report.col.won_value", lang): [_euros(float(v), lang) if v else "–" for v in active["won_value"]],
         t("report.col.lost_to", lang): [c or "–" for c in active["lost_to"]],
+        t("report.col.lost_reasons", lang): [lost_by_segment.get(seg, "–") for seg in active["seg"]],
     })
     drawn = active.head(MAX_BARS).rename(columns={"segment": "category", "new_accounts": "new"})
     series = [("won", t("report.series.won", lang), _TEAL), ("lost", t("report.series.lost", lang), _VIOLET),
@@ -673,6 +711,14 @@ def _accounts_section(store: Store, month: Month, ctx: RenderContext, lang: str,
         native=_grouped_native(drawn, series),
     ), notes)
     return _Section((slide,), sentences[0])
+
+
+def _lost_on(reasons: pd.DataFrame, lang: str, limit: int = 2) -> dict[Any, str]:
+    """seg -> "Price (3), Lead time (1)": the reasons most named by the segment's deals lost in the month."""
+    ranked = reasons.sort_values(["seg", "deals", "position", "reason_id"], ascending=[True, False, True, True])
+    return {seg: ", ".join(f"{winloss.reason_label(row, lang, '')} ({_n(row['deals'], lang)})"
+                           for row in group.head(limit).to_dict("records"))
+            for seg, group in ranked.groupby("seg", sort=False)}
 
 
 # ---- collected page changes --------------------------------------------------------------

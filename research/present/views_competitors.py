@@ -1,4 +1,5 @@
-"""Slides from the Competitors page: a company's SWOT board, TOWS strategies, battlecard, and the SWOT heatmap.
+"""Slides from the Competitors page: a company's SWOT board, TOWS strategies, battlecard, the SWOT heatmap,
+and win/loss (win rate per competitor, by segment, over time; reasons per competitor; where and why we lose).
 
 Private SWOT items (issue 10) never reach a slide while presenting or without a
 viewer, and otherwise only for whoever may see them (research.present.views.swot_items);
@@ -15,16 +16,27 @@ from typing import Any
 import pandas as pd
 
 from research.charts.competitors import QUADRANT_ACCENT, QUADRANT_ORDER
-from research.competitors import analysis, battlecard, profiles, tows, views
+from research.compare.views import highlight_color
+from research.competitors import analysis, battlecard, profiles, tows, views, winloss, winloss_views
 from research.competitors.profiles import Company
 from research.data.labels import labels_for
 from research.errors import ValidationError
 from research.i18n import fmt_date, t
-from research.present.model import Board, RenderContext, SlideContent
-from research.present.views import DataGone, as_datetime, int_param, now, register, swot_items
+from research.present.model import Board, NativeChart, RenderContext, SlideContent
+from research.present.views import (
+    DataGone,
+    as_datetime,
+    category_native,
+    int_param,
+    now,
+    register,
+    scale_colours,
+    swot_items,
+)
 from research.store import Store
 
 TOWS_COLOURS = ("#2B8A3E", "#1864AB", "#E67700", "#C92A2A")  # SO, ST, WO, WT
+BOARD_REASONS = 2  # reasons per side on the battlecard slide's board
 
 
 def company_for(store: Store, params: dict[str, Any]) -> Company:
@@ -120,10 +132,16 @@ def battlecard_board(store: Store, params: dict[str, Any], ctx: RenderContext) -
     except ValidationError:
         raise DataGone("no battlecard for this company") from None
     # A battlecard is a shared output: build_battlecard already leaves every private SWOT item out.
-    win_lines = tuple(
+    # Why we lose to them / why we win, from the deals: one line each, first in the quadrant it answers (the
+    # board keeps its two slides; a caption would be cut). The battlecard itself lists every reason.
+    won_on, lost_on = (
+        (t(f"battlecard.deals.{side}_on", lang, line="; ".join(lines[:BOARD_REASONS])),) if lines else ()
+        for side, lines in ((side, battlecard.reason_lines(card, side, lang)) for side in ("win", "lose"))
+    )
+    win_lines = won_on + tuple(
         f"{row.our_strength} — {t('battlecard.versus', lang)} {row.their_weakness}" for row in card.why_we_win.itertuples()
     ) or (t("battlecard.no_talking_points", lang),)
-    neutralise = tuple(
+    neutralise = lost_on + tuple(
         f"{c.their_strength.statement} → {c.our_answer or t('battlecard.no_answer', lang)}" for c in card.neutralise
     )
     names = labels_for(store, lang)
@@ -146,7 +164,8 @@ def battlecard_board(store: Store, params: dict[str, Any], ctx: RenderContext) -
             (t("battlecard.key_items", lang), key_items),
         ), ("#2B8A3E", "#C92A2A", "#1864AB", "#495057")),
         table=pd.DataFrame(rows, columns=header),
-        text=t("battlecard.footer", lang, stale=card.stale, total=card.total, lost=card.lost_deals),
+        text="\n".join([battlecard.deal_record_text(card, lang),
+                        t("battlecard.footer", lang, stale=card.stale, total=card.total, lost=card.lost_deals)]),
         source=t("present.source.battlecard", lang), as_of=as_datetime(card.as_of),
         links={"competitor_id": company.id},
     )
@@ -173,3 +192,117 @@ def swot_heatmap(store: Store, params: dict[str, Any], ctx: RenderContext) -> Sl
         title=title, subtitle=t("swot.heatmap.subtitle", lang), chart=chart.to_dict(), table=table, source=source,
         as_of=now(),
     )
+
+
+# ---- win/loss (issue 20 item 2): research/competitors/winloss.py and winloss_views.py -----------------
+
+
+def _choice(params: dict[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
+    """A choice from the frozen params (its default when absent); a slide whose params hold another value
+    can no longer be drawn as it was."""
+    value = params.get(name, default)
+    if value not in allowed:
+        raise DataGone(f"{name} {value!r} is not one of {allowed}")
+    return str(value)
+
+
+def _against(store: Store, params: dict[str, Any]) -> int | None:
+    """The competitor a win/loss slide is narrowed to: None (all), 0 (none named) or a company that still exists."""
+    value = params.get("competitor_id")
+    if value is None:
+        return None
+    competitor_id = int_param(params, "competitor_id")
+    if competitor_id != winloss.NO_COMPETITOR:
+        company_for(store, {"company_id": competitor_id})  # DataGone when it was deleted or archived
+    return competitor_id
+
+
+def _winloss_slide(drawn: winloss_views.Drawn, lang: str, *, native: NativeChart | None = None,
+                   links: dict[str, int] | None = None) -> SlideContent:
+    return SlideContent(
+        title=drawn.title, subtitle=drawn.subtitle, chart=drawn.chart.to_dict(), native=None if drawn.empty else native,
+        table=drawn.table, text=drawn.text, source=t("present.source.deals", lang), as_of=now(), links=links or {},
+    )
+
+
+def _rates(frame: pd.DataFrame, category: str) -> pd.DataFrame:
+    return frame.assign(series=frame[category], rate=frame["win_rate"].astype(float))
+
+
+@register("competitors.winloss", "competitors", "present.view.competitors.winloss")
+def winloss_competitors(store: Store, params: dict[str, Any], ctx: RenderContext) -> SlideContent:
+    """params: {} — our win rate against each competitor (bars in their colours) and overall (a line in ours)."""
+    lang = ctx.language
+    drawn = winloss_views.competitors_view(store, lang)
+    native = None
+    if not drawn.empty:
+        labels = drawn.frame["company_label"].tolist()
+        extra = [label for label, cid, archived in zip(labels, drawn.frame["competitor_id"], drawn.frame["archived"])
+                 if cid == winloss.NO_COMPETITOR or archived]
+        colours = scale_colours(winloss_views.company_scale(store, lang, extra))
+        # One bar per competitor in its own colour: a stacked bar whose every series fills only its own row.
+        native = category_native(
+            _rates(drawn.frame, "company_label"), kind="stacked_bar", category="company_label", series="series",
+            value="rate", categories=labels, series_order=labels, colours=colours,
+            x_title=t("winloss.col.competitor", lang), y_title=t("winloss.col.win_rate", lang), number_format="0%",
+        )
+    return _winloss_slide(drawn, lang, native=native)
+
+
+@register("competitors.winloss_segments", "competitors", "present.view.competitors.winloss_segments")
+def winloss_segments(store: Store, params: dict[str, Any], ctx: RenderContext) -> SlideContent:
+    """params: {"breakdown": "industry" | "region" | "employee_band" | "revenue_band", "competitor_id": id | 0 | None}
+    — our win rate per segment, against one competitor (0: deals naming none) or all (None)."""
+    lang = ctx.language
+    breakdown = _choice(params, "breakdown", winloss.BREAKDOWNS, "industry")
+    against = _against(store, params)
+    drawn = winloss_views.segments_view(store, breakdown, lang, competitor_id=against)
+    native = None
+    if not drawn.empty:
+        rate = t("winloss.col.win_rate", lang)
+        native = category_native(
+            drawn.frame.assign(series=rate, rate=drawn.frame["win_rate"].astype(float)), kind="bar",
+            category="segment_label", series="series", value="rate", categories=drawn.frame["segment_label"].tolist(),
+            series_order=[rate], colours={rate: highlight_color(store)},
+            x_title=winloss_views.breakdown_name(breakdown, lang), y_title=rate, number_format="0%",
+        )
+    return _winloss_slide(drawn, lang, native=native, links={"competitor_id": against} if against else None)
+
+
+@register("competitors.winloss_time", "competitors", "present.view.competitors.winloss_time")
+def winloss_time(store: Store, params: dict[str, Any], ctx: RenderContext) -> SlideContent:
+    """params: {"period": "month" | "quarter", "competitor_id": id | 0 | None} — our win rate per period of the
+    close date, with the decided deals."""
+    lang = ctx.language
+    period = _choice(params, "period", winloss.PERIODS, "quarter")
+    against = _against(store, params)
+    drawn = winloss_views.trend_view(store, period, lang, competitor_id=against)
+    native = None
+    if not drawn.empty:
+        rate = t("winloss.col.win_rate", lang)
+        native = category_native(
+            drawn.frame.assign(series=rate, rate=drawn.frame["win_rate"].astype(float)), kind="line",
+            category="period_label", series="series", value="rate", categories=drawn.frame["period_label"].tolist(),
+            series_order=[rate], colours={rate: highlight_color(store)},
+            x_title=t("winloss.col.period", lang), y_title=rate, number_format="0%",
+        )
+    return _winloss_slide(drawn, lang, native=native, links={"competitor_id": against} if against else None)
+
+
+@register("competitors.reasons", "competitors", "present.view.competitors.reasons")
+def winloss_reasons(store: Store, params: dict[str, Any], ctx: RenderContext) -> SlideContent:
+    """params: {"outcome": "lost" | "won"} — competitors × reasons: the deals lost to (or won against) each, per reason."""
+    lang = ctx.language
+    outcome = _choice(params, "outcome", winloss.OUTCOMES, "lost")
+    return _winloss_slide(winloss_views.reason_matrix_view(store, outcome, lang), lang)
+
+
+@register("competitors.lossreasons", "competitors", "present.view.competitors.lossreasons")
+def winloss_lose_to(store: Store, params: dict[str, Any], ctx: RenderContext) -> SlideContent:
+    """params: {"company_id": id, "breakdown": "industry" | …} — where (segments) and why (reasons) we lose to
+    that competitor, beside where and why we win against it; the table lists every reason with counts and value."""
+    lang = ctx.language
+    company = company_for(store, params)
+    breakdown = _choice(params, "breakdown", winloss.BREAKDOWNS, "industry")
+    drawn = winloss_views.lose_to_view(store, company, breakdown, lang)
+    return _winloss_slide(drawn, lang, links={"competitor_id": company.id})

@@ -1,5 +1,5 @@
 """Views of the Competitors page: company list, profile, SWOT editing, board, TOWS,
-cross-competitor view, battlecard, the stale queue and the history panel.
+cross-competitor view, battlecard, win/loss, the stale queue and the history panel.
 
 Each `render_*` function draws one sub-view; the page picks which one runs. Writes
 go through research.competitors with the version the form was loaded with, so a
@@ -16,24 +16,27 @@ from typing import Any
 import streamlit as st
 
 from research.collect import views as collect_views
-from research.competitors import analysis, battlecard, exports, profiles, swot, tows, views
+from research.competitors import analysis, battlecard, exports, profiles, swot, tows, views, winloss, winloss_views
 from research.competitors import validation as v
 from research.competitors.profiles import Company
 from research.data import fields
 from research.data.labels import labels_for
 from research.errors import ConflictError, VantageError
-from research.i18n import fmt_date, fmt_datetime
+from research.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent
 from research.present import views_competitors
 from research.present.model import RenderContext, SlideContent
 from research.present.views import DataGone
 from research.store import Store
 from research.ui import present as present_ui
+from research.ui.cache import by_data_version
 from research.ui.context import actor, can, lang, option_labels, tr
 from research.ui.deck_button import add_to_deck
 from research.ui.text import escape_markdown
 from research.ui.widgets import altair, show_error
 
-VIEWS = ("companies", "profile", "swot", "board", "tows", "cross", "battlecard", "stale", "history")
+PRODUCTS_SHOWN = 500  # a profile lists the first products by category; a distributor's 40,000 would take seconds
+
+VIEWS = ("companies", "profile", "swot", "board", "tows", "cross", "battlecard", "winloss", "stale", "history")
 COMPANY_KEY = "competitors_company"
 VIEW_KEY = "competitors_view"
 PRESENT_STATE = "competitors_presenting"
@@ -372,12 +375,17 @@ def render_profile(store: Store, company: Company) -> None:
     left, right = st.columns([3, 2])
     with left:
         st.subheader(tr("competitors.products"))
-        products = profiles.company_products(store, company.id)
+        products = profiles.company_products(store, company.id, limit=PRODUCTS_SHOWN)
         if products.empty:
             st.info(tr("competitors.no_products"))
         else:
             st.dataframe(views.products_table(products, language, labels_for(store, language)), hide_index=True,
                          key="competitors_products", height=320)
+            if len(products) == PRODUCTS_SHOWN:
+                total = profiles.count_products(store, company.id)
+                if total > PRODUCTS_SHOWN:
+                    st.caption(tr("competitors.products_more", shown=fmt_number(PRODUCTS_SHOWN, language),
+                                  total=fmt_number(total, language)))
     with right:
         st.subheader(tr("competitors.served"))
         served = profiles.served_industries(store, company.id)
@@ -791,12 +799,115 @@ def render_battlecard(store: Store, company: Company) -> None:
         for item in card.freshest:
             st.markdown(f"- {escape_markdown(item.statement)}  \n  {escape_markdown(battlecard.evidence_line(item, language))}")
     with right:
+        st.subheader(tr("battlecard.deals"))
+        st.markdown(escape_markdown(battlecard.deal_record_text(card, language)))
+        for heading, entries in battlecard.deal_sections(card, language):
+            st.markdown(f"**{escape_markdown(heading)}**")
+            st.markdown("\n".join(f"- {escape_markdown(entry)}" for entry in entries))
         st.subheader(tr("battlecard.key_items"))
         for quadrant, group in card.key_items.items():
             st.markdown(f"**{escape_markdown(tr(f'swot.quadrant.{quadrant}'))}**")
             for item in group:
                 st.markdown(f"- {escape_markdown(item.label or '')} {escape_markdown(item.statement)}")
     st.caption(tr("battlecard.footer", stale=card.stale, total=card.total, lost=card.lost_deals))
+
+
+# ---- win/loss -------------------------------------------------------------------------------------
+
+ALL_COMPETITORS = -1  # the "against" picker's option for every competitor (params: competitor_id None)
+
+
+@by_data_version
+def _winloss_drawn(store: Store, what: str, language: str, *args: Any) -> tuple[dict[str, Any], Any, str, str, bool]:
+    """(chart spec, table, summary, title, empty) of one win/loss view, kept until the workspace's data changes."""
+    if what == "competitors":
+        drawn = winloss_views.competitors_view(store, language)
+    elif what == "segments":
+        drawn = winloss_views.segments_view(store, args[0], language, competitor_id=args[1])
+    elif what == "trend":
+        drawn = winloss_views.trend_view(store, args[0], language, competitor_id=args[1])
+    elif what == "matrix":
+        drawn = winloss_views.reason_matrix_view(store, args[0], language)
+    else:
+        drawn = winloss_views.lose_to_view(store, profiles.get_company(store, args[0], include_private=False), args[1],
+                                           language)
+    return drawn.chart.to_dict(), drawn.table, drawn.text, drawn.title, drawn.empty
+
+
+@by_data_version
+def _winloss_totals(store: Store) -> winloss.Totals:
+    return winloss.totals(store)
+
+
+def _winloss_block(store: Store, what: str, view_id: str | None, params: dict[str, Any], key: str, *args: Any) -> None:
+    """One win/loss chart with its summary, its Add to deck button (none for `view_id` None) and the data behind it."""
+    spec, table, text, title, empty = _winloss_drawn(store, what, lang(), *args)
+    st.vega_lite_chart(spec, theme=None, width="stretch", key=f"{key}_chart")
+    if empty:
+        return
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(escape_markdown(text))
+        if view_id is not None:
+            add_to_deck(view_id, params, title, key=f"{key}_deck")
+    st.dataframe(table, hide_index=True, key=f"{key}_table", height=min(36 * (len(table) + 1) + 4, 320))
+
+
+def render_winloss(store: Store, company: Company) -> None:
+    """Win rate overall, against each competitor, by segment and over time; the reasons per competitor; and
+    for the picked competitor, where and why we lose to them. Every chart can go on a slide."""
+    language = lang()
+    st.caption(tr("winloss.help"))
+    totals = _winloss_totals(store)
+    if not totals.decided:
+        st.info(tr("winloss.empty"))
+        return
+    money = winloss_views.money
+    cols = st.columns(4)
+    cols[0].metric(tr("winloss.kpi.win_rate"), fmt_percent(totals.win_rate, language))
+    cols[1].metric(tr("winloss.kpi.won"), tr("winloss.kpi.value", n=fmt_number(totals.won, language),
+                                               value=money(totals.won_value, language)))
+    cols[2].metric(tr("winloss.kpi.lost"), tr("winloss.kpi.value", n=fmt_number(totals.lost, language),
+                                                value=money(totals.lost_value, language)))
+    cols[3].metric(tr("winloss.kpi.open"), fmt_number(totals.open, language))
+    breakdown = st.segmented_control(
+        tr("winloss.pick.breakdown"), options=list(winloss.BREAKDOWNS), format_func=option_labels("winloss.breakdown"),
+        key="competitors_winloss_breakdown", default="industry",
+    ) or "industry"
+
+    if company.is_us:
+        st.info(tr("winloss.pick_competitor"))
+    else:
+        st.subheader(tr("winloss.section.lose_to", company=company.name))
+        # An archived competitor's slide could not be drawn (research/present/views_competitors.py): no button.
+        _winloss_block(store, "lose_to", None if company.archived else "competitors.lossreasons",
+                       {"company_id": company.id, "breakdown": breakdown}, "competitors_winloss_lose", company.id, breakdown)
+
+    st.subheader(tr("winloss.section.competitors"))
+    _winloss_block(store, "competitors", "competitors.winloss", {}, "competitors_winloss_rivals")
+
+    st.subheader(tr("winloss.section.segments"))
+    rivals = [(cid, name) for cid, name, is_us in profiles.company_options(store) if not is_us]
+    names = {ALL_COMPETITORS: tr("winloss.pick.all"), winloss.NO_COMPETITOR: tr("winloss.no_competitor")} | dict(rivals)
+    picked = st.selectbox(tr("winloss.pick.against"), options=list(names), format_func=names.get,
+                          key="competitors_winloss_against", width=420)
+    against = None if picked in (None, ALL_COMPETITORS) else int(picked)
+    _winloss_block(store, "segments", "competitors.winloss_segments", {"breakdown": breakdown, "competitor_id": against},
+                   "competitors_winloss_segments", breakdown, against)
+
+    st.subheader(tr("winloss.section.trend"))
+    period = st.segmented_control(
+        tr("winloss.pick.period"), options=list(winloss.PERIODS), format_func=option_labels("winloss.period"),
+        key="competitors_winloss_period", default="quarter",
+    ) or "quarter"
+    _winloss_block(store, "trend", "competitors.winloss_time", {"period": period, "competitor_id": against},
+                   "competitors_winloss_trend", period, against)
+
+    st.subheader(tr("winloss.section.reasons"))
+    outcome = st.segmented_control(
+        tr("winloss.pick.outcome"), options=list(winloss.OUTCOMES), format_func=option_labels("winloss.outcome"),
+        key="competitors_winloss_outcome", default="lost",
+    ) or "lost"
+    _winloss_block(store, "matrix", "competitors.reasons", {"outcome": outcome}, "competitors_winloss_matrix", outcome)
 
 
 def render_stale(store: Store, company: Company | None) -> None:
@@ -840,6 +951,7 @@ RENDERERS: dict[str, Callable[[Store, Company], None]] = {
     "tows": render_tows,
     "cross": render_cross,
     "battlecard": render_battlecard,
+    "winloss": render_winloss,
     "stale": render_stale,
     "history": render_history,
 }
