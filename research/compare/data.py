@@ -69,13 +69,12 @@ def default_competitors(store: Store, n: int = 2) -> list[str]:
 
 
 def data_version(store: Store) -> tuple[int, int]:
-    """A cheap fingerprint that changes with every audited write (every write is audited).
+    """`Store.data_version()`: the one fingerprint of the workspace's data (every write is audited).
 
     Caches of comparison charts are keyed on it, so a saved feature edit, a new price
     or a new highlight colour shows on the next run without clearing anything.
     """
-    row = store.query_rows("SELECT coalesce(max(id), 0) AS last_id, count(*) AS n FROM audit_log")[0]
-    return int(row["last_id"]), int(row["n"])
+    return store.data_version()
 
 
 def _ids(chosen: Sequence[Company]) -> list[int]:

@@ -291,8 +291,7 @@ def _save(store: Store, entity: entities.Entity, page: grid.GridPage, pending: g
         _clear_grid()
         st.session_state[_FLASH] = tr("data.saved", batch=result.batch_id, inserted=result.inserted,
                                       updated=result.updated, deleted=result.deleted)
-        st.cache_data.clear()
-        st.rerun()
+        st.rerun()  # cached figures key on the workspace's data version, which the save moved
 
 
 def _read_source(prefix: str) -> tuple[bytes, str] | None:
@@ -601,7 +600,6 @@ def _plan_report(store: Store, plan: imports.ImportPlan) -> None:
             show_error(error)
             return
         st.session_state.pop(_PLAN, None)
-        st.cache_data.clear()
         st.success(tr("data.imported", batch=result.batch_id, inserted=fmt_number(result.inserted, language),
                       updated=fmt_number(result.updated, language), skipped=fmt_number(result.skipped, language)),
                    icon=":material/check_circle:")
@@ -631,7 +629,6 @@ def dataset_view(store: Store) -> None:
         except VantageError as error:
             show_error(error)
         else:
-            st.cache_data.clear()
             st.success(tr("data.dataset_done", table=result.table, rows=fmt_number(result.rows, lang()),
                           columns=", ".join(result.columns), batch=result.batch_id), icon=":material/check_circle:")
     st.subheader(tr("data.datasets"))
@@ -709,7 +706,6 @@ def history_view(store: Store) -> None:
         except VantageError as error:
             show_error(error)
         else:
-            st.cache_data.clear()
             st.session_state[_FLASH] = tr("data.undone", batch=result.batch_id, rows=result.reverted,
                                           undo=result.undo_batch_id)
             st.rerun()

@@ -91,5 +91,4 @@ def _same(a: object, b: object) -> bool:
 
 def _done(count: int) -> None:
     st.session_state[_FLASH] = tr("data.labels.saved", n=fmt_number(count, lang()))
-    st.cache_data.clear()  # cached frames carry the old names
     st.rerun()

@@ -26,6 +26,7 @@ from research.query import builder, export, saved, schema
 from research.query.display import column_title, column_titles, shown_values
 from research.query.sandbox import QueryRefused, QueryTimeout, SnapshotStatus, run_sandboxed, sandbox_for, snapshot_status
 from research.store import Store
+from research.ui.cache import by_data_version
 from research.ui.context import actor, lang, option_labels, tr
 from research.ui.deck_button import add_to_deck
 from research.ui.widgets import altair, show_error
@@ -37,9 +38,13 @@ SQL_KEY = "query_sql"
 NONE = "—"
 
 
-@st.cache_data(ttl=60, show_spinner=False, max_entries=8)
-def _objects(database: str, _store: Store) -> list[schema.SchemaObject]:
-    return schema.schema_objects(_store)
+@by_data_version
+def _schema_objects(store: Store) -> list[schema.SchemaObject]:
+    return schema.schema_objects(store)
+
+
+def _objects(database: str, store: Store) -> list[schema.SchemaObject]:
+    return _schema_objects(store)  # kept until the workspace changes (a new dataset or field included)
 
 
 def custom_labels(store: Store, table: str, language: str) -> dict[str, str]:
@@ -92,9 +97,13 @@ def value_text(store: Store, domain: str | None) -> Callable[[object], str]:
     return lambda value: NONE if value == NONE else lab(domain, value)
 
 
-@st.cache_data(ttl=60, show_spinner=False, max_entries=64)
-def _choices(database: str, choices_from: str, _store: Store) -> list[str]:
-    return saved.choices(_store, choices_from)
+@by_data_version
+def _saved_choices(store: Store, choices_from: str) -> list[str]:
+    return saved.choices(store, choices_from)
+
+
+def _choices(database: str, choices_from: str, store: Store) -> list[str]:
+    return _saved_choices(store, choices_from)
 
 
 # ---- header and running ----------------------------------------------------------------

@@ -44,6 +44,7 @@ from research.segments.rules import (
     rule_from_groups,
 )
 from research.store import Store
+from research.ui.cache import by_data_version
 from research.ui.context import actor, can, lang, refuse_unless, tr
 from research.ui.deck_button import add_to_deck
 from research.ui.widgets import altair, show_error
@@ -829,11 +830,15 @@ def _column_title(column: str) -> str:
 # ---- attractiveness matrix ---------------------------------------------------------------
 
 
-@st.cache_data(ttl=120, max_entries=16, show_spinner=False)
-def _factors(_store: Store, database: str, conditions: str) -> pd.DataFrame:
-    # Keyed by the workspace and the compiled conditions; sliders only re-score, never re-query.
+@by_data_version
+def _segment_factors(store: Store, conditions: str) -> pd.DataFrame:
+    # Keyed by the workspace's data version and the compiled conditions; sliders only re-score, never re-query.
     conds = [Compiled(c["sql"], c["params"]) for c in json.loads(conditions)]
-    return attractiveness.segment_factors(_store, conds)
+    return attractiveness.segment_factors(store, conds)
+
+
+def _factors(store: Store, database: str, conditions: str) -> pd.DataFrame:
+    return _segment_factors(store, conditions)
 
 
 def _apply_weight_set(sets: dict[int, saved.WeightSet]) -> None:

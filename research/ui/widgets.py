@@ -67,7 +67,7 @@ def attempt_change(change: Callable[[], Any], done: Callable[[Any], str], *, fla
     """Run a change of the workspace's shape (a field, a link): on refusal show its sentence; on success
     leave `done(result)` under `flash` for the next run, forget the form's widgets and rerun.
 
-    Cached frames were read with the old columns, so the caches are cleared.
+    Cached figures key on the data version, which the audited change moved: nothing is cleared.
     """
     try:
         result = change()
@@ -75,7 +75,6 @@ def attempt_change(change: Callable[[], Any], done: Callable[[Any], str], *, fla
         show_error(error)
         return
     st.session_state[flash] = done(result)
-    st.cache_data.clear()
     for key in [k for k in st.session_state if isinstance(k, str) and forget and k.startswith(forget)]:
         del st.session_state[key]
     st.rerun()
