@@ -56,3 +56,12 @@ def test_the_data_version_moves_with_an_audited_change_and_an_undo(demo_copy: Pa
         assert store.data_version() == store.data_version(), "reading does not move it"
     finally:
         store.close()
+
+
+def test_no_page_clears_every_sessions_caches() -> None:
+    """Writes move the data version; a global clear would also throw away every other user's figures."""
+    root = Path(__file__).resolve().parent.parent
+    sources = [*root.glob("research/**/*.py"), *root.glob("pages/*.py"), root / "app.py"]
+    offenders = [str(p.relative_to(root)) for p in sources if "cache_data.clear(" in p.read_text(encoding="utf-8")
+                 and p.name != "cache.py"]
+    assert offenders == []
