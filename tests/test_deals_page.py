@@ -43,7 +43,8 @@ def test_deals_are_a_table_of_the_data_page_with_reasons_in_the_viewers_language
     shown = {part for cell in grid["reasons"].dropna() for part in cell.split("; ")}
     expected = {"en": {"Price", "Relationship"}, "sr": {"Цена", "Однос с купцем"}}[lang]
     assert expected <= shown and not ({"price", "relationship"} & shown)
-    assert set(grid["outcome"]) == {t("data.choice.outcome.lost", lang)}
+    # deals lost to them and won from them (a won deal names the competitor we displaced), by their names
+    assert set(grid["outcome"]) == {t("data.choice.outcome.lost", lang), t("data.choice.outcome.won", lang)}
     offered = "Price, Quality, Lead time" if lang == "en" else "Цена, Квалитет, Рок испоруке"
     assert any(offered in c.value for c in at.caption)
 
