@@ -118,7 +118,11 @@ def immutable_workspace(tmp_path: Path):
 # workers first, so the two cores finish together instead of both running them at the end
 # (pytest.ini: --dist loadfile --no-loadscope-reorder gives out files in collection order; by
 # default xdist would order them by their number of tests, which puts these last).
-_LONG_FILES = ("_browser.py", "test_present_render.py", "test_headless.py")
+_LONG_FILES = ("_browser.py", "test_present_render.py", "test_headless.py",
+               # the longest of the rest (a minute or so each): started early too, so no worker is left
+               # with one of them at the end while the other has finished
+               "test_serbian_sweep.py", "test_data_entry_cells.py", "test_segments_clustering_scale.py",
+               "test_security_privacy.py", "test_query_snapshots.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
