@@ -135,7 +135,7 @@ def main() -> None:
                      f"{result.rows:,} rows; {', '.join(FEATURES)}; scaling "
                      + ", ".join(f"{f}={m}" for f, m in result.scaling.items())
                      + f"; silhouette scan k=2…{int(result.scan['k'].max())} on a "
-                       f"{min(result.rows, config.get_int('VANTAGE_SEGMENT_SAMPLE')):,} sample; suggested k={result.suggested_k}"))
+                       f"{min(result.rows, config.SEGMENT_SAMPLE.value()):,} sample; suggested k={result.suggested_k}"))
         for i, text in enumerate(result.descriptions("en")):
             rows.append((f"  cluster {i + 1}", f"{result.sizes[i]:,}", text))
     finally:

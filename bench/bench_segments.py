@@ -144,8 +144,8 @@ def cluster_rows(path: Path, rows: list[tuple[str, str, str]], *, full_fit: bool
         load = os.getloadavg()[0]
         r = run_cluster_child(path, env)
         how = (f"fitted and described from a {r['sample']:,}-account sample, every account assigned in chunks of "
-               f"{config.get_int('VANTAGE_SEGMENT_CHUNK'):,}" if r["sample"] else "fitted on every account")
-        scan = min(r["rows"], config.get_int("VANTAGE_SEGMENT_SAMPLE"))
+               f"{config.SEGMENT_CHUNK.value():,}" if r["sample"] else "fitted on every account")
+        scan = min(r["rows"], config.SEGMENT_SAMPLE.value())
         notes = (f"peak memory {r['peak_mb']:,.0f} MB (child process); {r['rows']:,} rows; silhouette scan "
                  f"k=2…{r['scan_max']} on a {scan:,} sample; suggested k={r['suggested_k']}; {how}; "
                  f"load average {load:.1f} on {os.cpu_count()} cores")
