@@ -83,19 +83,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from research.data.our_company import which_is_ours
     from research.i18n import fmt_bytes, fmt_number
     from research.store import LATEST_SCHEMA, open_workspace
 
     store = open_workspace(args.db, read_only=True)
     try:
         counts = store.row_counts()
-        info = {
+        ours = which_is_ours(store)
+        info: dict[str, Any] = {
             "workspace": store.database,
             "name": store.name,
             "schema_version": store.schema_version(),
             "code_schema_version": LATEST_SCHEMA,
             "file_size_bytes": store.file_size(),
-            "our_company": store.query_value("SELECT name FROM companies WHERE is_us ORDER BY id LIMIT 1"),
+            "our_company": ours.name if ours else None,
             "rows": counts,
         }
     finally:
@@ -131,10 +133,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     common.add_argument(
         "--db",
         default=None,
-        help=f"workspace: a DuckDB file or database string (default: $VANTAGE_DB or {config.get('VANTAGE_DB')})",
+        help=f"workspace: a DuckDB file or database string (default: $VANTAGE_DB or {config.DB.value()})",
     )
     common.add_argument(
-        "--actor", default=config.get("VANTAGE_ACTOR"), help="name recorded in the audit log (default: %(default)s)"
+        "--actor", default=config.ACTOR.value(), help="name recorded in the audit log (default: %(default)s)"
     )
     common.add_argument("-v", "--verbose", action="store_true",
                         help="log what happens on stderr (migrations, backups, imports, collect runs)")
@@ -161,10 +163,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Writes to the current sys.stderr (a test or a pipe may have replaced it since the start)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

@@ -25,7 +25,8 @@ from research import config
 from research.access import Actor, require
 from research.compare.features import add_demo_features
 from research.errors import DemoError
-from research.store.core import Store, Transaction, quote_ident
+from research.store.core import Store, Transaction, single_value
+from research.store.sql import quote_ident
 
 DEMO_TODAY = dt.date(2026, 11, 2)  # a Monday; the last weekly observation falls on it
 DEMO_NAME = "Demo market: industrial packaging"
@@ -1063,8 +1064,8 @@ def build_demo(
         add_demo_features(tx, seed)
         _add_labels(tx)
         _advance_sequences(tx)
-        counts = {t: int(tx.execute(f"SELECT count(*) FROM {quote_ident(t)}").fetchone()[0]) for t in _DEMO_TABLES}
-        counts["company_features"] = int(tx.execute("SELECT count(*) FROM company_features").fetchone()[0])
+        counts = {t: int(single_value(tx.execute(f"SELECT count(*) FROM {quote_ident(t)}"))) for t in _DEMO_TABLES}
+        counts["company_features"] = int(single_value(tx.execute("SELECT count(*) FROM company_features")))
         _drop_staging(tx)
         tx.audit("*", None, "bulk", None, {"demo_seed": seed, "scale": scale, "counts": counts})
     if signals:
@@ -1107,7 +1108,7 @@ def _data_tables(tables: Iterable[str]) -> list[str]:
 
 def _count_rows(tx: Transaction, tables: Iterable[str]) -> dict[str, int]:
     """Rows per non-empty table among `tables`."""
-    counts = {t: int(tx.execute(f"SELECT count(*) FROM {quote_ident(t)}").fetchone()[0]) for t in tables}
+    counts = {t: int(single_value(tx.execute(f"SELECT count(*) FROM {quote_ident(t)}"))) for t in tables}
     return {t: n for t, n in counts.items() if n}
 
 
@@ -1271,7 +1272,7 @@ def _advance_sequences(tx: Transaction) -> None:
     """Move each seq_<table> past the explicit ids, so later inserts through the store get fresh ones."""
     for table in _SEQUENCED_TABLES:
         sequence = f"seq_{table}"
-        top = int(tx.execute(f"SELECT coalesce(max(id), 0) FROM {quote_ident(table)}").fetchone()[0])
+        top = int(single_value(tx.execute(f"SELECT coalesce(max(id), 0) FROM {quote_ident(table)}")))
         last = tx.execute(
             "SELECT coalesce(last_value, 0) FROM duckdb_sequences() WHERE schema_name = 'main' AND sequence_name = ?",
             [sequence],

@@ -104,7 +104,7 @@ def csv_bytes(df: pd.DataFrame, *, date_format: str | None = None) -> bytes:
     for column in range(out.shape[1]):
         values = out.iloc[:, column]
         if values.dtype == object or pd.api.types.is_string_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype):
-            out.isetitem(column, values.astype(object).map(neutralise_csv))
+            out.isetitem(column, values.astype(object).map(neutralise_csv).to_numpy())
     text = out.to_csv(index=False, lineterminator=_ROW_END_MARK + "\r\n", date_format=date_format,
                       quoting=csv.QUOTE_MINIMAL)
     return text.replace(_ROW_END_MARK, "").encode("utf-8-sig")

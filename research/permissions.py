@@ -272,7 +272,7 @@ def rules_from_mapping(section: Mapping[str, object] | None) -> list[tuple[str, 
             raise _refused(f"The role list {key} in [vantage.roles] must be an address, an @domain rule or a list of "
                            f"them, not {value!r}.", "roles.error.entries", name=key, section="[vantage.roles]",
                            domain="@domain", value=value)
-        entries: Iterable[object] = [value] if isinstance(value, str) else value  # type: ignore[assignment]
+        entries: Iterable[object] = [value] if isinstance(value, str) else value
         for entry in entries:
             rules.append((normalize_pattern(str(entry)), RULE_KEYS[key]))
     return rules
@@ -287,11 +287,11 @@ def resolve_role(email: str | None, rules: Iterable[tuple[str, str]]) -> Role | 
     if "@" not in address:
         return None
     domain = "@" + address.rsplit("@", 1)[1]
-    exact: list[str] = []
-    by_domain: list[str] = []
+    exact: list[Role] = []
+    by_domain: list[Role] = []
     for pattern, role in rules:
         pattern = str(pattern).strip().casefold()
-        if role not in _RANK:
+        if role not in ROLES:
             continue
         if pattern == address:
             exact.append(role)
@@ -300,7 +300,7 @@ def resolve_role(email: str | None, rules: Iterable[tuple[str, str]]) -> Role | 
     found = exact or by_domain
     if not found:
         return None
-    return max(found, key=_RANK.__getitem__)  # type: ignore[return-value]
+    return max(found, key=_RANK.__getitem__)
 
 
 def signed_in(email: str, role: Role, *, mode: str = "oidc") -> Principal:

@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 from research.config import PROJECT_ROOT
 
@@ -67,6 +67,9 @@ class WorkerProcess:
             [sys.executable, "-m", module, *args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=cwd, env=env,
         )
+        # Both are pipes (PIPE above); typed here once rather than checked for None at every use.
+        self._to_worker = cast(IO[bytes], self.proc.stdin)
+        self._from_worker = cast(IO[bytes], self.proc.stdout)
         self._buffer = b""
 
     def alive(self) -> bool:
@@ -89,8 +92,8 @@ class WorkerProcess:
     def send(self, *frames: bytes) -> None:
         """Write frames to the worker (an idle worker is blocked reading, so this never waits on its work)."""
         for data in frames:
-            self.proc.stdin.write(frame(data))
-        self.proc.stdin.flush()
+            self._to_worker.write(frame(data))
+        self._to_worker.flush()
 
     def read_frame(self, deadline: float) -> bytes:
         """The next frame; TimeoutError past `deadline` (time.monotonic()), EOFError if the worker died."""
@@ -98,7 +101,7 @@ class WorkerProcess:
         return self._read_exact(size, deadline)
 
     def _read_exact(self, size: int, deadline: float) -> bytes:
-        fd = self.proc.stdout.fileno()
+        fd = self._from_worker.fileno()
         chunks = [self._buffer] if self._buffer else []
         have = len(self._buffer)
         self._buffer = b""

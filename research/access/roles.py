@@ -48,7 +48,7 @@ def role_for(store: Store, email: str | None, secrets_roles: Mapping[str, object
 def _role(role: str) -> Role:
     if role not in ROLES:
         raise keyed_error(ValidationError, "roles.error.role", role=role, viewer="viewer", editor="editor", admin="admin")
-    return role  # type: ignore[return-value]
+    return role
 
 
 def assign_role(store: Store, actor: Actor, pattern: str, role: str, *, note: str | None = None) -> Assignment:

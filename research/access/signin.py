@@ -7,7 +7,7 @@ address, so an unconfirmed claim of `admin@example.com` must not become that adm
 `email_verified` claim (OpenID Connect Core 1.0, section 5.1).
 
 Pure functions of the claims and the `[vantage]` secrets section, so the rule is tested
-without Streamlit; research/ui/context.py applies it to `st.user`.
+without Streamlit; research/ui/identity.py applies it to `st.user`.
 """
 
 from __future__ import annotations

@@ -27,7 +27,6 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from string import Formatter
 from typing import Any
 
 import duckdb
@@ -49,7 +48,8 @@ from research.store.backup import (  # noqa: F401 — backup_workspace, backup_z
     table_checksums,
     table_counts,
 )
-from research.store.core import Store, quote_ident
+from research.store.core import Store, single_value
+from research.store.sql import quote_ident
 
 # What EXPORT DATABASE writes, as DuckDB renders it. Anything else in a backup is refused.
 _CREATE = re.compile(
@@ -136,7 +136,7 @@ def vantage_definitions() -> dict[tuple[str, str], set[str]]:
                 con.execute(migration.sql)
                 con.execute("COMMIT")
                 statements = [row[0] for row in con.execute(_CATALOG_DEFINITIONS).fetchall()]
-                if con.execute(_OTHER_OBJECTS).fetchone()[0]:
+                if single_value(con.execute(_OTHER_OBJECTS)):
                     out = Path(tmp) / str(i)
                     con.execute(f"EXPORT DATABASE {sql_path(str(out))} (FORMAT csv)")
                     text = (out / "schema.sql").read_text("utf-8")
@@ -298,35 +298,6 @@ def _check_manifest(folder: Path, manifest: dict[str, Any], plan: _RestorePlan) 
                           version=manifest["schema_version"], latest=core.LATEST_SCHEMA)
 
 
-# research.store.backup.read_manifest's refusals: the store sits below the catalog and writes English.
-_MANIFEST_SENTENCES = ("data.restore.error.not_folder", "data.restore.error.not_backup",
-                       "data.restore.error.manifest_damaged", "data.restore.error.manifest_entries",
-                       "data.restore.error.manifest_format")
-
-
-def _sentence_pattern(key: str) -> re.Pattern[str]:
-    """The English text of catalog message `key` as a pattern whose groups are its values."""
-    parts = []
-    for literal, name, _, _ in Formatter().parse(MESSAGES[key][0]):
-        parts.append(re.escape(literal))
-        if name:
-            parts.append(f"(?P<{name}>.+?)")
-    return re.compile("".join(parts))
-
-
-def _read_manifest(folder: Path) -> dict[str, Any]:
-    """`read_manifest`, its refusals keyed so a page shows them in the viewer's language (same English)."""
-    try:
-        return read_manifest(folder)
-    except ValidationError as e:
-        if e.key is None:
-            for key in _MANIFEST_SENTENCES:
-                found = _sentence_pattern(key).fullmatch(e.message)
-                if found:
-                    raise ValidationError(e.message, key=key, params=found.groupdict()) from e
-        raise
-
-
 def sandboxed_connection(target: Path, folder: Path) -> duckdb.DuckDBPyConnection:
     """A DuckDB instance of its own on `target` that may read files only inside `folder`, for good.
 
@@ -349,7 +320,7 @@ def restore_workspace(backup_dir: str, new_path: str, *, actor: Actor = "local")
     """Build a NEW workspace file from a checked backup; every table's row count must match the manifest (admins)."""
     require(actor, "restore")
     folder = Path(backup_dir).resolve()
-    manifest = _read_manifest(folder)
+    manifest = read_manifest(folder)
     target = Path(config.resolve_database(new_path))
     if target.exists() or Path(str(target) + ".wal").exists():
         raise keyed_error(ValidationError, "data.restore.error.exists", target=target.name)

@@ -104,9 +104,9 @@ def _print_report(plan: imports.ImportPlan, rejected: Sequence[mapping.Rejected]
         print("Problems   none")
     if not plan.duplicates.empty:
         print(f"Duplicates {len(plan.duplicates):,} possible")
-        for row in plan.duplicates.head(200).itertuples():
-            existing = f" ~ id {row.existing_id} {row.existing_name!r}" if pd.notna(row.existing_id) else ""
-            print(f"  row {row.row:>6}  {str(row.name)!r}: {row.reason}{existing}")
+        for dup in plan.duplicates.head(200).to_dict("records"):
+            existing = f" ~ id {dup['existing_id']} {dup['existing_name']!r}" if pd.notna(dup["existing_id"]) else ""
+            print(f"  row {dup['row']:>6}  {str(dup['name'])!r}: {dup['reason']}{existing}")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -114,12 +114,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         if len(args.rest) != 2:
             raise ValidationError("Usage: import dataset NAME FILE [--replace|--append].")
         name, path = args.rest
-        result = _using(args.db, lambda store: datasets.import_dataset(
+        loaded = _using(args.db, lambda store: datasets.import_dataset(
             store, name, path, args.actor, mode="append" if args.append else "replace", sheet=args.sheet,
             encoding=args.encoding), must_exist=False)
-        action = "created" if result.created else ("appended to" if args.append else "replaced")
-        print(f"Dataset {result.table} {action}: {result.rows:,} rows, columns {', '.join(result.columns)} "
-              f"(batch {result.batch_id}).")
+        action = "created" if loaded.created else ("appended to" if args.append else "replaced")
+        print(f"Dataset {loaded.table} {action}: {loaded.rows:,} rows, columns {', '.join(loaded.columns)} "
+              f"(batch {loaded.batch_id}).")
         return 0
     if len(args.rest) != 1:
         raise ValidationError("Usage: import ENTITY FILE [--map field=column …] [--set field=value …] "
@@ -193,11 +193,11 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 def cmd_batches(args: argparse.Namespace) -> int:
     frame = _using(args.db, lambda store: undo.list_batches(store, args.limit), read_only=True)
-    for row in frame.itertuples():
-        state = f" undone by {row.undone_by}" if pd.notna(row.undone_by) else ""
-        source = f" from {row.file_name}" if isinstance(row.file_name, str) else ""
-        print(f"{row.batch_id:>8}  {row.changed_at:%Y-%m-%d %H:%M}  {row.actor:<16} {row.rows:>9,} rows  "
-              f"{row.actions:<22} {row.tables}{source}{state}")
+    for row in frame.to_dict("records"):
+        state = f" undone by {row['undone_by']}" if pd.notna(row["undone_by"]) else ""
+        source = f" from {row['file_name']}" if isinstance(row["file_name"], str) else ""
+        print(f"{row['batch_id']:>8}  {row['changed_at']:%Y-%m-%d %H:%M}  {row['actor']:<16} {row['rows']:>9,} rows  "
+              f"{row['actions']:<22} {row['tables']}{source}{state}")
     return 0
 
 

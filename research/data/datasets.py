@@ -50,7 +50,8 @@ from research.data.reading import (
 )
 from research.errors import StoreError, ValidationError
 from research.i18n import keyed_error
-from research.store.core import Store, Transaction, quote_ident
+from research.store.core import Store, Transaction, single_row, single_value
+from research.store.sql import quote_ident, sql_literal
 
 PREFIX = "ds_"
 MODES = ("replace", "append")
@@ -113,14 +114,10 @@ def _file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 # Cells that mean "no value" where the column's other cells are numbers, dates or booleans
 # (issue 15 item 3); compared trimmed. In a text column they stay as written: "-" can be an answer.
 MISSING_MARKERS = ("-", "\u2013", "\u2014", "n/a", "N/A")
-_MISSING = "(" + ", ".join(_sql_literal(m) for m in ("", *MISSING_MARKERS)) + ")"
+_MISSING = "(" + ", ".join(sql_literal(m) for m in ("", *MISSING_MARKERS)) + ")"
 # Text columns whose first rows all read as one type are checked in full after the load.
 _FIRST_ROWS = 1000
 
@@ -145,11 +142,11 @@ class CsvSource:
         if not self.parallel:
             options.append("parallel=false")
         if self.as_text:
-            types = ", ".join(f"{_sql_literal(c)}: 'VARCHAR'" for c in self.as_text)
+            types = ", ".join(f"{sql_literal(c)}: 'VARCHAR'" for c in self.as_text)
             options.append(f"types={{{types}}}")
         if markers_as_null:
-            options.append(f"nullstr=[{', '.join(_sql_literal(m) for m in ('', *MISSING_MARKERS))}]")
-        return f"{function}({_sql_literal(self.path)}, {', '.join(options)})"
+            options.append(f"nullstr=[{', '.join(sql_literal(m) for m in ('', *MISSING_MARKERS))}]")
+        return f"{function}({sql_literal(self.path)}, {', '.join(options)})"
 
 
 def _csv_source(path: str, head: bytes, file_name: str, workdir: str, encoding: str | None = None) -> CsvSource:
@@ -177,13 +174,13 @@ def _csv_source(path: str, head: bytes, file_name: str, workdir: str, encoding: 
     body = sample_rows[1:-1] if len(sample_rows) > 2 else sample_rows[1:]  # the last row may be cut by the head
     width = max((len(r) for r in body), default=0)
     sample = pd.DataFrame([r + [None] * (width - len(r)) for r in body]) if width else pd.DataFrame()
-    options = [f"delim={_sql_literal(delimiter)}", "header=true", "null_padding=true", "sample_size=20480"]
+    options = [f"delim={sql_literal(delimiter)}", "header=true", "null_padding=true", "sample_size=20480"]
     comma = not sample.empty and detect_decimal(sample, delimiter) == ","
     if comma:
         options.append("decimal_separator=','")
     date_format = detect_date_format(sample) if not sample.empty else None
     if date_format and date_format != "%Y-%m-%d":
-        options.append(f"dateformat={_sql_literal(date_format)}")
+        options.append(f"dateformat={sql_literal(date_format)}")
     # A line break seen inside a cell: read serially at once. One past the sample makes the
     # parallel read fail, and import_dataset reads the file again serially.
     multiline = any("\n" in cell or "\r" in cell for row in sample_rows for cell in row)
@@ -255,7 +252,7 @@ def import_dataset(store: Store, name: str, path: str, actor: Actor, *, mode: st
                               reason=reason.splitlines()[0])
         if kind == "parquet":
             check_columns(parquet_column_count(path, file_name), file_name)
-            return _load(store, table, f"read_parquet({_sql_literal(path)})", None, mode, actor, file_name, sha256)
+            return _load(store, table, f"read_parquet({sql_literal(path)})", None, mode, actor, file_name, sha256)
         with open(path, "rb") as handle:
             raw = read_upload(handle.read(), file_name, sheet=sheet)
         return _load(store, table, "_vantage_dataset", _typed(raw.frame), mode, actor, file_name, sha256)
@@ -307,7 +304,7 @@ def _text_as(kind: str, value: str, source: CsvSource, *, strict: bool = True) -
     cast = "CAST" if strict else "TRY_CAST"
     if kind == "DATE" and source.date_format:
         # try_strptime costs ~20x a cast per cell; only date formats other than ISO need it.
-        return f"CAST({'strptime' if strict else 'try_strptime'}({value}, {_sql_literal(source.date_format)}) AS DATE)"
+        return f"CAST({'strptime' if strict else 'try_strptime'}({value}, {sql_literal(source.date_format)}) AS DATE)"
     if kind == "BOOLEAN":
         return f"{cast}(lower({value}) AS BOOLEAN)"
     return f"{cast}({number if kind in ('BIGINT', 'DOUBLE') else value} AS {kind})"
@@ -387,8 +384,8 @@ def _marked_columns(tx: Transaction, source: CsvSource, originals: list[str], co
         return {}
     # Not one read with nullstr for all columns: that also empties "-" in a real text column,
     # and force_not_null turns it into '' rather than keeping it (DuckDB 2.0.1).
-    sniffed, date_format, timestamp_format = tx.execute(
-        f"SELECT Columns, DateFormat, TimestampFormat FROM {source.call('sniff_csv', markers_as_null=True)}").fetchone()
+    sniffed, date_format, timestamp_format = single_row(tx.execute(
+        f"SELECT Columns, DateFormat, TimestampFormat FROM {source.call('sniff_csv', markers_as_null=True)}"))
     if [c["name"] for c in sniffed] != originals:
         return {}
     marked = {}
@@ -399,15 +396,15 @@ def _marked_columns(tx: Transaction, source: CsvSource, originals: list[str], co
         if typed == "DOUBLE" and source.comma:
             conversion = f"TRY_CAST(replace({cell}, ',', '.') AS DOUBLE)"
         elif typed == "DATE" and date_format:
-            conversion = f"CAST(try_strptime({cell}, {_sql_literal(date_format)}) AS DATE)"
+            conversion = f"CAST(try_strptime({cell}, {sql_literal(date_format)}) AS DATE)"
         elif typed == "TIMESTAMP" and timestamp_format:
-            conversion = f"try_strptime({cell}, {_sql_literal(timestamp_format)})"
+            conversion = f"try_strptime({cell}, {sql_literal(timestamp_format)})"
         else:
             # Not CAST: CAST('1.5' AS BIGINT) is 2, where the CSV reader refuses the cell.
             conversion = _SNIFFED[typed].format(v=cell)
         # A cell past the sniffer's sample that is no such value fails like DuckDB's own
         # conversions (_CONVERSION), and the file is read again with this column as text.
-        refused = _sql_literal(f'Error when converting column "{original}". Could not convert string "')
+        refused = sql_literal(f'Error when converting column "{original}". Could not convert string "')
         marked[column] = (f"CASE WHEN {cell} IS NULL OR trim({cell}) IN {_MISSING} THEN NULL "
                           f"ELSE coalesce({conversion}, error({refused} || {cell} || '\" to {typed}')) END")
     return marked
@@ -437,10 +434,10 @@ def _load(store: Store, table: str, source: str | CsvSource, frame: pd.DataFrame
             # Columns read again as text are typed in the sample: only the full check can tell.
             reread = [c for c, o in zip(columns, originals) if csv_file and o in csv_file.as_text]
             text = [c for c, t in zip(columns, types) if t == "VARCHAR" and c not in marked and c not in reread]
-            exists = bool(tx.execute(
+            exists = bool(single_value(tx.execute(
                 "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary AND table_name = ?",
-                [table]).fetchone()[0])
-            before_rows = int(tx.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0]) if exists else 0
+                [table])))
+            before_rows = int(single_value(tx.execute(f"SELECT count(*) FROM {quote_ident(table)}"))) if exists else 0
             if mode == "append" and exists:
                 have = [r[0] for r in tx.execute(f"DESCRIBE {quote_ident(table)}").fetchall()]
                 if sorted(have) != sorted(columns):
@@ -468,7 +465,7 @@ def _load(store: Store, table: str, source: str | CsvSource, frame: pd.DataFrame
                     tx, f"(SELECT * FROM {quote_ident(table)} LIMIT {_FIRST_ROWS})", text, csv_file)
                 if candidates and csv_file:
                     _retype(tx, table, candidates, csv_file)
-            rows = int(tx.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0])
+            rows = int(single_value(tx.execute(f"SELECT count(*) FROM {quote_ident(table)}")))
             if rows == before_rows and mode == "append" or rows == 0:
                 raise keyed_error(ImportRefused, "data.read.error.no_rows", file=file_name)
             # A dataset linked to accounts (research/data/links.py): its account fields follow the new rows.

@@ -17,21 +17,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from research.data import reasons
+from research.data.states import DealOutcome
 from research.errors import ValidationError
 from research.store import Store, open_workspace
-
-OUTCOMES = ("open", "won", "lost")
-
 
 def _open(args: argparse.Namespace, *, read_only: bool) -> Store:
     # A read opens read-only only when asked to (VANTAGE_READ_ONLY): a workspace with pending
     # migrations must be opened read-write once, and a list should not fail on that.
     from research import config
 
-    return open_workspace(args.db, read_only=True if read_only and config.get_flag("VANTAGE_READ_ONLY") else None)
+    return open_workspace(args.db, read_only=True if read_only and config.READ_ONLY.value() else None)
 
 
 def _plain(deal: dict[str, Any]) -> dict[str, Any]:
@@ -48,12 +47,9 @@ def _line(deal: dict[str, Any]) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    store = _open(args, read_only=True)
-    try:
+    with _open(args, read_only=True) as store:
         competitor = reasons.company_id(store, args.competitor) if args.competitor else None
         found = reasons.list_deals(store, outcome=args.outcome, competitor_id=competitor, limit=args.limit)
-    finally:
-        store.close()
     if args.json:
         print(json.dumps([_plain(d) for d in found], ensure_ascii=False, indent=2))
         return 0
@@ -66,16 +62,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    store = _open(args, read_only=True)
-    try:
+    with _open(args, read_only=True) as store:
         found = reasons.list_deals(store, deal_id=args.deal_id, limit=1)
         if not found:
             from research.i18n import keyed_error
 
             raise keyed_error(ValidationError, "deals.error.no_deal", deal=args.deal_id)
         why = reasons.deal_reasons(store, args.deal_id)
-    finally:
-        store.close()
     deal = found[0]
     if args.json:
         print(json.dumps(_plain(deal) | {"reasons": [
@@ -115,23 +108,17 @@ def cmd_set_reasons(args: argparse.Namespace) -> int:
         raise ValidationError("--none clears the deal's reasons; leave it out to set the reasons named.")
     if args.none and args.note:
         raise ValidationError("--note needs a reason to go with; --none removes them all.")
-    store = _open(args, read_only=False)
-    try:
+    with _open(args, read_only=False) as store:
         now = reasons.set_deal_reasons(store, args.actor, args.deal_id, words, notes=_notes(store, args.note, words))
-    finally:
-        store.close()
     listed = ", ".join(f"{r.reason.code}" + (f" ({r.note})" if r.note else "") for r in now) or "none"
     print(f"Deal {args.deal_id}: reasons {listed} (the change log undoes it: python -m research batches).")
     return 0
 
 
 def cmd_reasons_list(args: argparse.Namespace) -> int:
-    store = _open(args, read_only=True)
-    try:
+    with _open(args, read_only=True) as store:
         found = reasons.list_reasons(store)
         uses = reasons.reason_uses(store)
-    finally:
-        store.close()
     if args.json:
         print(json.dumps([{"code": r.code, "label_en": r.label_en, "label_sr": r.label_sr, "position": r.position,
                            "archived": r.archived, "deals": uses.get(r.code, 0)} for r in found],
@@ -144,34 +131,38 @@ def cmd_reasons_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_reasons_add(args: argparse.Namespace) -> int:
+# `deal reasons add|rename|archive|restore`: each opens the workspace writable, makes its change
+# and prints one sentence about the reason as it now is (the store is still open for it).
+_ReasonChange = Callable[[Store, argparse.Namespace], reasons.Reason]
+_ReasonReport = Callable[[Store, reasons.Reason], str]
+_REASON_ACTIONS: dict[str, tuple[_ReasonChange, _ReasonReport]] = {
+    "add": (
+        lambda store, args: reasons.add_reason(store, args.actor, args.code, label_en=args.en, label_sr=args.sr,
+                                               position=args.position),
+        lambda store, r: f"Added reason {r.code} ({r.label_en} / {r.label_sr}) at position {r.position}.",
+    ),
+    "rename": (
+        lambda store, args: reasons.rename_reason(store, args.actor, args.code, label_en=args.en, label_sr=args.sr,
+                                                  position=args.position),
+        lambda store, r: f"Reason {r.code} is now {r.label_en} / {r.label_sr} at position {r.position}.",
+    ),
+    "archive": (
+        lambda store, args: reasons.archive_reason(store, args.actor, args.code, archived=True),
+        lambda store, r: (f"Reason {r.code} archived: it stays on {reasons.reason_uses(store).get(r.code, 0):,} "
+                          "deals and is no longer offered for others."),
+    ),
+    "restore": (
+        lambda store, args: reasons.archive_reason(store, args.actor, args.code, archived=False),
+        lambda store, r: f"Reason {r.code} is offered again.",
+    ),
+}
+
+
+def cmd_reasons_change(args: argparse.Namespace) -> int:
+    change, report = _REASON_ACTIONS[args.reasons_command]
     with open_workspace(args.db, read_only=False) as store:
-        added = reasons.add_reason(store, args.actor, args.code, label_en=args.en, label_sr=args.sr,
-                                   position=args.position)
-    print(f"Added reason {added.code} ({added.label_en} / {added.label_sr}) at position {added.position}.")
-    return 0
-
-
-def cmd_reasons_rename(args: argparse.Namespace) -> int:
-    with open_workspace(args.db, read_only=False) as store:
-        changed = reasons.rename_reason(store, args.actor, args.code, label_en=args.en, label_sr=args.sr,
-                                        position=args.position)
-    print(f"Reason {changed.code} is now {changed.label_en} / {changed.label_sr} at position {changed.position}.")
-    return 0
-
-
-def cmd_reasons_archive(args: argparse.Namespace) -> int:
-    with open_workspace(args.db, read_only=False) as store:
-        changed = reasons.archive_reason(store, args.actor, args.code, archived=True)
-        held = reasons.reason_uses(store).get(changed.code, 0)
-    print(f"Reason {changed.code} archived: it stays on {held:,} deals and is no longer offered for others.")
-    return 0
-
-
-def cmd_reasons_restore(args: argparse.Namespace) -> int:
-    with open_workspace(args.db, read_only=False) as store:
-        changed = reasons.archive_reason(store, args.actor, args.code, archived=False)
-    print(f"Reason {changed.code} is offered again.")
+        sentence = report(store, change(store, args))
+    print(sentence)
     return 0
 
 
@@ -180,7 +171,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     sub = p.add_subparsers(dest="deal_command", metavar="ACTION", required=True)
 
     q = sub.add_parser("list", parents=[common], help="list deals with their reasons, newest first")
-    q.add_argument("--outcome", choices=OUTCOMES)
+    q.add_argument("--outcome", choices=[o.value for o in DealOutcome])
     q.add_argument("--competitor", metavar="NAME", help="only deals lost to or won against this company")
     q.add_argument("--limit", type=int, default=50, help="at most this many deals (default: %(default)s)")
     q.add_argument("--json", action="store_true", help="print machine-readable JSON")
@@ -210,17 +201,17 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     r.add_argument("--en", required=True, metavar="NAME", help="its name in English")
     r.add_argument("--sr", required=True, metavar="NAME", help="its name in Serbian")
     r.add_argument("--position", type=int, help="its place in the list (default: last)")
-    r.set_defaults(handler=cmd_reasons_add)
+    r.set_defaults(handler=cmd_reasons_change)
     r = actions.add_parser("rename", parents=[common], help="new names or place for a reason (its code stays)")
     r.add_argument("code")
     r.add_argument("--en", metavar="NAME")
     r.add_argument("--sr", metavar="NAME")
     r.add_argument("--position", type=int)
-    r.set_defaults(handler=cmd_reasons_rename)
+    r.set_defaults(handler=cmd_reasons_change)
     r = actions.add_parser("archive", parents=[common],
                            help="stop offering a reason (deals that have it keep it)")
     r.add_argument("code")
-    r.set_defaults(handler=cmd_reasons_archive)
+    r.set_defaults(handler=cmd_reasons_change)
     r = actions.add_parser("restore", parents=[common], help="offer an archived reason again")
     r.add_argument("code")
-    r.set_defaults(handler=cmd_reasons_restore)
+    r.set_defaults(handler=cmd_reasons_change)

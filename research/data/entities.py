@@ -22,6 +22,7 @@ from babel import Locale
 from babel.numbers import format_decimal
 
 from research.data.regions import country_code
+from research.data.states import AccountStatus, DealOutcome, PricePosition
 from research.data.values import (
     EMPTY_MARKERS,
     TEXT_EMPTY_MARKERS,
@@ -43,7 +44,7 @@ _INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u2
 # Text that a spreadsheet would run as a formula; exports prefix it with ' (CWE-1236)
 # and imports take that prefix off again so a round trip keeps the text as typed.
 COUNTRY_CODES: frozenset[str] = frozenset(
-    code for code in Locale.parse("en").territories if len(code) == 2 and code.isalpha()
+    code for code in Locale.parse("en").territories if isinstance(code, str) and len(code) == 2 and code.isalpha()
 )
 # A host name: labels of letters, digits and inner hyphens (any script: "пример.срб"), ending in a
 # top-level domain of letters (or its xn-- form); an IPv4 address; or localhost.
@@ -167,7 +168,7 @@ _STATUS_ALIASES = {
 }
 _POSITIONING_ALIASES = {"low": "budget", "niska": "budget", "ниска": "budget", "srednja": "mid", "средња": "mid",
                         "medium": "mid", "visoka": "premium", "висока": "premium", "high": "premium"}
-_MONEY = dict(kind="decimal", minimum=0, maximum=10**16 - 1)
+_MONEY: dict[str, Any] = dict(kind="decimal", minimum=0, maximum=10**16 - 1)
 
 register(Entity(
     name="accounts",
@@ -191,7 +192,7 @@ register(Entity(
                                                                              "број запослених")),
         Field("annual_revenue", **_MONEY, currency_field="revenue_currency", aliases=("revenue", "turnover", "prihod", "приход", "promet", "промет")),
         Field("revenue_currency", kind="currency", default="EUR", aliases=("currency", "valuta", "валута")),
-        Field("status", kind="choice", required=True, choices=("customer", "prospect", "lost"),
+        Field("status", kind="choice", required=True, choices=tuple(AccountStatus),
               choice_aliases=_STATUS_ALIASES, aliases=("stage", "stanje", "стање", "статус")),
         Field("owner", max_length=120, aliases=("account manager", "menadžer", "менаџер", "vlasnik", "власник")),
         Field("supplier_company_id", kind="ref", ref="companies", aliases=("supplier", "dobavljač", "добављач")),
@@ -231,7 +232,7 @@ register(Entity(
         Field("employees", kind="int", minimum=0, maximum=MAX_COMPANY_EMPLOYEES, aliases=("staff", "zaposleni", "запослени")),
         Field("revenue_estimate", **_MONEY, currency_field="revenue_currency", aliases=("revenue", "prihod", "приход")),
         Field("revenue_currency", kind="currency", aliases=("currency", "valuta", "валута")),
-        Field("price_positioning", kind="choice", choices=("budget", "mid", "premium"),
+        Field("price_positioning", kind="choice", choices=tuple(PricePosition),
               choice_aliases=_POSITIONING_ALIASES, aliases=("positioning", "pozicioniranje", "позиционирање")),
         Field("description", max_length=4000, aliases=("notes", "opis", "опис")),
         Field("archived", kind="bool", default=False, aliases=("arhiviran", "архивиран")),
@@ -348,7 +349,7 @@ register(Entity(
         Field("account_id", kind="ref", ref="accounts", required=True,
               aliases=("account", "account name", "customer", "client", "company", "klijent", "клијент", "kupac",
                        "купац", "firma", "фирма", "naziv klijenta", "назив клијента")),
-        Field("outcome", kind="choice", required=True, choices=("open", "won", "lost"), choice_aliases=_OUTCOME_ALIASES,
+        Field("outcome", kind="choice", required=True, choices=tuple(DealOutcome), choice_aliases=_OUTCOME_ALIASES,
               aliases=("result", "won/lost", "win/loss", "status", "ishod", "исход", "rezultat", "резултат")),
         Field("competitor_id", kind="ref", ref="companies",
               aliases=("competitor", "lost to", "won from", "rival", "konkurent", "конкурент", "konkurencija",
@@ -618,10 +619,10 @@ def coerce_frame(
                      names="Japan, Јапан")
             value = value.where(ok)
         elif f.kind == "ref":
-            lookup = (refs or {}).get(f.name, {})
+            ref_ids = (refs or {}).get(f.name, {})
             numeric = pd.to_numeric(text, errors="coerce").astype("float64")
-            by_label = text.map(lambda v: lookup.get(_normalize_choice(v)) if isinstance(v, str) else None)
-            ids = set(lookup.values())
+            by_label = text.map(lambda v: ref_ids.get(_normalize_choice(v)) if isinstance(v, str) else None)
+            ids = set(ref_ids.values())
             by_id = numeric.map(lambda v: int(v) if v == v and v.is_integer() and int(v) in ids else None)
             value = by_id.where(by_id.notna(), by_label)
             flag(present & value.isna(), f.name, text,

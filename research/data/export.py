@@ -21,7 +21,8 @@ from research.data.entities import Entity
 from research.data.grid import _select_list, bookkeeping_columns
 from research.data.mapping import fold
 from research.exports import csv_bytes, neutralise, neutralise_csv
-from research.store.core import Store, quote_ident
+from research.store.core import Store
+from research.store.sql import quote_ident
 
 EXPORT_MAX_ROWS = 1_000_000
 

@@ -34,6 +34,7 @@ from research.data.values import EMPTY_MARKERS, empty_cells, parse_amounts
 from research.errors import ValidationError
 from research.i18n import Named, keyed_error, message
 from research.store import Store, Transaction, quote_ident
+from research.store.core import single_row, single_value
 
 KINDS = ("int", "number", "money", "percent", "text", "choice", "date", "bool")
 ENTITIES = ("accounts", "companies", "products")
@@ -272,8 +273,8 @@ def add_field_in(tx: Transaction, store: Store, entity: str, name: str, kind: st
     problem = name_problem(store, entity, name)
     if problem:
         raise keyed_error(ValidationError, "fields.error.cannot_add", problem=problem)
-    existing = tx.execute("SELECT count(*), coalesce(max(position), 0) FROM custom_fields WHERE entity = ?",
-                          [entity]).fetchone()
+    existing = single_row(tx.execute("SELECT count(*), coalesce(max(position), 0) FROM custom_fields WHERE entity = ?",
+                                     [entity]))
     if existing[0] >= MAX_FIELDS:
         raise keyed_error(ValidationError, "fields.error.too_many", entity=entity, max=MAX_FIELDS)
     en = _label(label_en, name.replace("_", " ").capitalize(), "en")
@@ -345,7 +346,7 @@ def remove_field(store: Store, actor: Actor, entity: str, name: str, *, confirme
         raise keyed_error(ValidationError, "fields.error.in_use", name=name, uses="; ".join(uses))
     table = get_entity(entity).table
     with store.transaction(actor) as tx:
-        held = int(tx.execute(f"SELECT count({quote_ident(name)}) FROM {quote_ident(table)}").fetchone()[0])
+        held = int(single_value(tx.execute(f"SELECT count({quote_ident(name)}) FROM {quote_ident(table)}")))
         tx.delete("custom_fields", field.id, expected_version=field.version)
         tx.audit(table, None, "bulk", {"custom_field": name, "values": held}, {"custom_field_removed": name})
         drop_column(tx, table, name)

@@ -26,7 +26,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from babel.numbers import format_decimal
@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 
 from research import config
 from research.access import Actor, require
-from research.data import fields
+from research.data import fields, our_company
 from research.data import reasons as deal_reasons
 
 # Region from country and exchange rates for money live with the other workspace lookups (issue 15).
@@ -53,7 +53,8 @@ from research.data.reading import ImportRefused, RawTable
 from research.data.writes import bulk_insert, bulk_update
 from research.errors import ValidationError
 from research.i18n import MESSAGES, Named, keyed_error, locale_of, message, t
-from research.store.core import Store, quote_ident
+from research.store.core import Store
+from research.store.sql import quote_ident
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +279,7 @@ def find_duplicates(store: Store, entity: Entity, frame: pd.DataFrame, rows: pd.
     vats = [_vat(v) for v in frame["vat_id"].tolist()] if has_vat and "vat_id" in frame.columns else [""] * len(names)
     domains = [_domain(w) for w in frame["website"].tolist()] if "website" in frame.columns else [""] * len(names)
     row_numbers = rows.tolist()
-    skipped = set(frame.index.get_indexer(list(skip)).tolist()) if skip else set()
+    skipped = set(frame.index.get_indexer(pd.Index(list(skip))).tolist()) if skip else set()
     seen_in_file: dict[str, int] = {}
     unmatched: list[int] = []
     for pos, (key, name, vat, domain, row) in enumerate(zip(keys, names, vats, domains, row_numbers)):
@@ -308,7 +309,7 @@ def find_duplicates(store: Store, entity: Entity, frame: pd.DataFrame, rows: pd.
 def _fuzzy_duplicates(ex_keys: pd.Series, existing: pd.DataFrame, keys: list[str], names: list[Any],
                       rows: list[int], candidates: list[int]) -> list[tuple]:
     """Similar names, compared within blocks of the same first letters (not every pair of 100k × 100k)."""
-    threshold = float(config.get_int("VANTAGE_DATA_FUZZY"))
+    threshold = float(config.DATA_FUZZY.value())
     blocks: dict[str, list[int]] = {}
     for pos, key in enumerate(ex_keys):
         if key:
@@ -322,7 +323,7 @@ def _fuzzy_duplicates(ex_keys: pd.Series, existing: pd.DataFrame, keys: list[str
         targets = blocks.get(block)
         if not targets:
             continue
-        choices = [ex_keys.iat[p] for p in targets]
+        choices = [str(ex_keys.iat[p]) for p in targets]  # name_key's text
         scores = process.cdist([keys[p] for p in positions], choices, scorer=fuzz.token_sort_ratio,
                                score_cutoff=threshold, workers=-1)
         best = scores.argmax(axis=1)
@@ -516,7 +517,7 @@ def apply_scales(entity: Entity, frame: pd.DataFrame, scales: Mapping[str, float
         bad = reasons.notna()
         for idx in frame.index[bad]:
             if (int(rows[idx]), name) not in flagged:
-                value = texts.at[idx, name] if name in texts.columns else None
+                value = cast(Any, texts.at[idx, name]) if name in texts.columns else None  # stubs: .at's union > isna's
                 problems.append(problem(int(rows[idx]), name, None if pd.isna(value) else str(value), reasons[idx],
                                         **params[reasons[idx]]))
         scaled = scaled.where(~bad)
@@ -618,6 +619,9 @@ def prepare_import(store: Store, entity: Entity, raw: RawTable, mapping: Mapping
     if entity.table == "deals":
         # Our own company as the competitor; an archived reason added to a deal (existing deals by `matched`).
         deal_reasons.check_deal_rows(store, frame, rows, problems, matched)
+    if entity.table == "companies":
+        # Our company stays active, as on the profile form and the grid (research.data.our_company).
+        our_company.check_company_rows(store, frame, rows, problems, matched)
     duplicates = find_duplicates(store, entity, frame, rows, skip=set(matched))
     return ImportPlan(entity, raw, shown_mapping, mode, frame, problems, duplicates, matched, versions,
                       previous_import(store, entity.name, raw.sha256), constants=dict(constants), scales=scales,
@@ -634,10 +638,11 @@ def apply_import(store: Store, plan: ImportPlan, actor: Actor, *, duplicates: st
         raise keyed_error(ValidationError, "data.import.error.duplicate_decision", decision=duplicates)
     if not plan.duplicates.empty and duplicates == "refuse":
         first = [
-            message("data.import.duplicate_item_existing", row=r.row, name=r.name, reason=duplicate_reason(r.reason),
-                    id=r.existing_id, existing=r.existing_name) if pd.notna(r.existing_id) else
-            message("data.import.duplicate_item", row=r.row, name=r.name, reason=duplicate_reason(r.reason))
-            for r in plan.duplicates.head(5).itertuples()
+            message("data.import.duplicate_item_existing", row=r["row"], name=r["name"],
+                    reason=duplicate_reason(r["reason"]), id=r["existing_id"], existing=r["existing_name"])
+            if pd.notna(r["existing_id"]) else
+            message("data.import.duplicate_item", row=r["row"], name=r["name"], reason=duplicate_reason(r["reason"]))
+            for r in plan.duplicates.head(5).to_dict("records")
         ]
         raise keyed_error(ImportRefused, "data.import.error.duplicates", count=len(plan.duplicates),
                           listed=Named("; ".join(first), "; ".join(m.sr for m in first)))

@@ -24,7 +24,7 @@ from research.errors import ValidationError
 from research.i18n import keyed_error, normalize_language
 from research.permissions import Actor
 from research.store import Store
-from research.store.core import quote_ident
+from research.store.sql import quote_ident, sql_literal
 
 # domain -> (table, column) whose distinct values it names
 DOMAINS: dict[str, tuple[str, str]] = {
@@ -99,7 +99,7 @@ def list_labels(store: Store, domain: str | None = None, *, missing: bool = Fals
     """
     domains = [_check_domain(domain)] if domain else list(DOMAINS)
     used = " UNION ALL ".join(
-        f"SELECT '{d}' AS domain, CAST({quote_ident(c)} AS VARCHAR) AS value, count(*) AS rows "
+        f"SELECT {sql_literal(d)} AS domain, CAST({quote_ident(c)} AS VARCHAR) AS value, count(*) AS rows "
         f"FROM {quote_ident(t)} WHERE {quote_ident(c)} IS NOT NULL GROUP BY ALL"
         for d, (t, c) in DOMAINS.items() if d in domains)
     frame = store.query_df(

@@ -27,10 +27,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     if frame.empty:
         print("No datasets yet; import one with `python -m research import dataset NAME FILE`.")
         return 0
-    for row in frame.itertuples():
-        link = linked.get(row.table_name)
+    for row in frame.to_dict("records"):
+        table = str(row["table_name"])
+        link = linked.get(table)
         where = f"  linked: {_describe(link)}" if link else ""
-        print(f"{row.table_name.removeprefix(datasets.PREFIX)}  {int(row.rows):,} rows, {int(row.columns)} columns{where}")
+        print(f"{table.removeprefix(datasets.PREFIX)}  {int(row['rows']):,} rows, {int(row['columns'])} columns{where}")
     return 0
 
 

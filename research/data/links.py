@@ -27,6 +27,7 @@ from research.data.datasets import PREFIX, dataset_table
 from research.errors import ValidationError
 from research.i18n import Named, keyed_error, message
 from research.store import Store, Transaction, quote_ident
+from research.store.core import single_value
 
 # Account columns a dataset may be matched on, besides custom fields.
 ACCOUNT_KEYS = ("id", "name", "vat_id", "website", "city")
@@ -169,9 +170,9 @@ def refresh_links_of(tx: Transaction, table: str) -> int | None:
     name = table.removeprefix(PREFIX)
     if missing:
         raise keyed_error(ValidationError, "data.link.error.new_file_columns", name=name, columns=", ".join(missing))
-    shared = tx.execute(
+    shared = single_value(tx.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM {quote_ident(table)} WHERE {quote_ident(key)} IS NOT NULL "
-        f"GROUP BY lower(trim(CAST({quote_ident(key)} AS VARCHAR))) HAVING count(*) > 1)").fetchone()[0]
+        f"GROUP BY lower(trim(CAST({quote_ident(key)} AS VARCHAR))) HAVING count(*) > 1)"))
     if shared:
         raise keyed_error(ValidationError, "data.link.error.new_file_key", name=name, key_column=key, shared=shared)
     return _fill(tx, table, key, account_key, pairs)
@@ -187,7 +188,7 @@ def unlink_dataset(store: Store, actor: Actor, dataset: str, *, remove_fields: b
             if uses:
                 raise keyed_error(ValidationError, "data.link.error.field_used", name=name, uses="; ".join(uses))
     with store.transaction(actor) as tx:
-        row_id = tx.execute("SELECT id FROM dataset_links WHERE dataset = ?", [link.dataset]).fetchone()[0]
+        row_id = single_value(tx.execute("SELECT id FROM dataset_links WHERE dataset = ?", [link.dataset]))
         tx.delete("dataset_links", row_id)
         if remove_fields:
             for _, name in link.columns:
@@ -220,14 +221,14 @@ def _fill(tx: Transaction, table: str, key: str, account_key: str, pairs: Sequen
     picked = ", ".join(f"{quote_ident(p['source'])} AS {quote_ident('v_' + str(i))}" for i, p in enumerate(pairs))
     cleared = ", ".join(f"{quote_ident(p['field'])} = NULL" for p in pairs)
     tx.execute(f"UPDATE accounts SET {cleared}").fetchall()
-    matched = tx.execute(
+    matched = single_value(tx.execute(
         f"UPDATE accounts SET {sets} FROM (SELECT {norm(quote_ident(key))} AS k, {picked} FROM {source} "
         f"WHERE {quote_ident(key)} IS NOT NULL) d WHERE d.k = {norm('accounts.' + quote_ident(account_key))}"
-    ).fetchone()[0]
-    total = tx.execute(f"SELECT count(*) FROM {source} WHERE {quote_ident(key)} IS NOT NULL").fetchone()[0]
-    matched_rows = tx.execute(
+    ))
+    total = single_value(tx.execute(f"SELECT count(*) FROM {source} WHERE {quote_ident(key)} IS NOT NULL"))
+    matched_rows = single_value(tx.execute(
         f"SELECT count(DISTINCT {norm('d.' + quote_ident(key))}) FROM {source} d JOIN accounts a "
-        f"ON {norm('d.' + quote_ident(key))} = {norm('a.' + quote_ident(account_key))}").fetchone()[0]
+        f"ON {norm('d.' + quote_ident(key))} = {norm('a.' + quote_ident(account_key))}"))
     tx.execute("UPDATE dataset_links SET matched = ?, unmatched = ?, refreshed_at = current_localtimestamp(), "
                "version = version + 1, updated_at = current_localtimestamp() WHERE dataset = ?",
                [int(matched), int(total - matched_rows), table]).fetchall()

@@ -145,8 +145,7 @@ def _suggest(entity: Entity, headers: Sequence[str], values: pd.DataFrame | None
             score = _score(header, candidates)
             if score < MATCH_THRESHOLD:
                 continue
-            checkable = values is not None and header in values.columns and (f.kind != "ref" or refs is not None)
-            if checkable:
+            if values is not None and header in values.columns and (f.kind != "ref" or refs is not None):
                 valid, sampled = valid_share(entity, f.name, values[header], decimal=decimal,
                                              date_format=date_format, refs=refs)
                 threshold = EXACT_VALUE_THRESHOLD if score >= 100.0 else VALUE_THRESHOLD

@@ -68,11 +68,11 @@ class RawTable:
 
 
 def max_upload_bytes() -> int:
-    return config.get_int("VANTAGE_DATA_MAX_UPLOAD_MB") * 1024 * 1024
+    return config.DATA_MAX_UPLOAD_MB.value() * 1024 * 1024
 
 
 def max_columns() -> int:
-    return config.get_int("VANTAGE_DATA_MAX_COLUMNS")
+    return config.DATA_MAX_COLUMNS.value()
 
 
 def check_columns(count: int, file_name: str, *, at_least: bool = False) -> None:
@@ -85,7 +85,7 @@ def check_columns(count: int, file_name: str, *, at_least: bool = False) -> None
     if count > limit:
         key = "data.read.error.too_many_columns_at_least" if at_least else "data.read.error.too_many_columns"
         named = file_name if isinstance(file_name, Named) else Named(file_name)
-        raise keyed_error(ImportRefused, key, file=named, count=count, limit=limit, setting="VANTAGE_DATA_MAX_COLUMNS")
+        raise keyed_error(ImportRefused, key, file=named, count=count, limit=limit, setting=config.DATA_MAX_COLUMNS.env)
 
 
 def csv_column_count(text: str, delimiter: str) -> int:
@@ -277,7 +277,8 @@ def unique_headers(headers: list[str]) -> tuple[list[str], list[str]]:
     """Blank headers named `column_N`, repeated ones numbered; with a note for each change (a catalog
     message: English as text, Serbian as `.sr`)."""
     seen: Counter[str] = Counter()
-    result, notes = [], []
+    result: list[str] = []
+    notes: list[str] = []
     for i, raw in enumerate(headers, start=1):
         name = (raw or "").strip().lstrip("\ufeff")
         if not name:
@@ -306,7 +307,7 @@ def read_upload(data: bytes, file_name: str, *, sheet: str | None = None, encodi
         size = len(data) / 1048576
         raise keyed_error(ImportRefused, "data.read.error.too_big", file=file_name,
                           size=Named(f"{size:,.1f}", fmt_number(size, "sr", 1)), limit=limit // 1048576,
-                          setting="VANTAGE_DATA_MAX_UPLOAD_MB")
+                          setting=config.DATA_MAX_UPLOAD_MB.env)
     if not data.strip():
         raise keyed_error(ImportRefused, "data.read.error.empty", file=file_name)
     kind = sniff_kind(data, file_name)

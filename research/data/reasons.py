@@ -36,6 +36,7 @@ from research.data.entities import (
     problem,
     reason_key,
 )
+from research.data.our_company import which_is_ours
 from research.data.writes import bulk_insert, bulk_update, staged
 from research.errors import ValidationError
 from research.i18n import Named, keyed_error
@@ -423,11 +424,11 @@ def check_deal_rows(store: Store, frame: pd.DataFrame, rows: pd.Series, problems
     """What only the workspace can say about deals, as problems by row: our own company named as the
     competitor, and an archived reason added to a deal that did not have it (`deal_ids`: frame index ->
     the existing deal a row changes; rows without one are new deals)."""
-    us = store.query_rows("SELECT id, name FROM companies WHERE is_us ORDER BY id LIMIT 1")
-    if us and "competitor_id" in frame.columns:
-        ours = frame["competitor_id"].astype("Int64") == int(us[0]["id"])
+    us = which_is_ours(store)
+    if us is not None and "competitor_id" in frame.columns:
+        ours = frame["competitor_id"].astype("Int64") == us.id
         for idx in frame.index[ours.fillna(False)]:
-            problems.append(problem(int(rows[idx]), "competitor_id", us[0]["name"], "data.problem.competitor_is_us"))
+            problems.append(problem(int(rows[idx]), "competitor_id", us.name, "data.problem.competitor_is_us"))
     if "reasons" not in frame.columns:
         return
     archived = {r.id: r for r in list_reasons(store) if r.archived}
@@ -439,7 +440,7 @@ def check_deal_rows(store: Store, frame: pd.DataFrame, rows: pd.Series, problems
     if known:
         have = {(int(x["deal_id"]), int(x["reason_id"])) for x in store.query_rows(
             "SELECT deal_id, reason_id FROM deal_reason_links WHERE list_contains(?, deal_id)", [known])}
-    for idx, ids in frame["reasons"].items():
+    for idx, ids in zip(frame.index, frame["reasons"]):
         for reason_id in ids or ():
             reason = archived.get(reason_id)
             if reason is not None and (deal_ids.get(idx), reason_id) not in have:

@@ -26,9 +26,10 @@ from research.data.writes import (
     keyed_update,
     staged,
 )
-from research.errors import ConflictError, ValidationError
+from research.errors import ConflictError, StoreError, ValidationError
 from research.i18n import Named, keyed_error, message, t
-from research.store.core import REFERENCES, Store, Transaction, quote_ident, to_json
+from research.store.core import REFERENCES, Store, Transaction, single_value, to_json
+from research.store.sql import quote_ident
 
 _BOOKKEEPING = {"id", "version", "created_at", "updated_at"}
 
@@ -109,9 +110,9 @@ def _same(row: dict[str, Any] | None, snapshot: str | None) -> bool:
 
 
 def _table_exists(tx: Transaction, table: str) -> bool:
-    return bool(tx.execute(
+    return bool(single_value(tx.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary AND table_name = ?", [table]
-    ).fetchone()[0])
+    )))
 
 
 def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
@@ -154,7 +155,7 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
                 if not (dataset and info.get("created")):
                     raise keyed_error(ValidationError, "data.undo.error.bulk", batch=batch_id, what=_table(table))
                 if _table_exists(tx, dataset):
-                    count = tx.execute(f"SELECT count(*) FROM {quote_ident(dataset)}").fetchone()[0]
+                    count = single_value(tx.execute(f"SELECT count(*) FROM {quote_ident(dataset)}"))
                     if count != info.get("rows"):
                         blockers.append({"table": dataset, "row_id": "*", "actor": None, "changed_at": None})
                     drops.append(dataset)
@@ -214,7 +215,7 @@ def _drop_created_field(tx: Transaction, field_id: int, field: dict[str, Any]) -
     from research.data.fields import drop_column
 
     table = ENTITIES[field["entity"]].table
-    held = tx.execute(f"SELECT count({quote_ident(field['name'])}) FROM {quote_ident(table)}").fetchone()[0]
+    held = single_value(tx.execute(f"SELECT count({quote_ident(field['name'])}) FROM {quote_ident(table)}"))
     if held:
         raise keyed_error(ValidationError, "data.undo.error.field_values", held=held, what=_table(table),
                           name=field["name"])
@@ -256,8 +257,8 @@ def _remove_inserted(tx: Transaction, table: str, items: list[tuple[int, str]]) 
         for (child, column), parent in REFERENCES.items():
             if parent != table:
                 continue
-            n = tx.execute(f"SELECT count(*) FROM {quote_ident(child)} c JOIN _vantage_undo s "
-                           f"ON c.{quote_ident(column)} = s.id").fetchone()[0]
+            n = single_value(tx.execute(f"SELECT count(*) FROM {quote_ident(child)} c JOIN _vantage_undo s "
+                                        f"ON c.{quote_ident(column)} = s.id"))
             if n:
                 raise keyed_error(ValidationError, "data.undo.error.referenced", count=n, child=_table(child),
                                   what=_table(table))
@@ -281,20 +282,22 @@ def _revert(tx: Transaction, table: str, row_id: str, action: str, before: dict[
             # A column added after the row's `before` (a custom field) held nothing then.
             kept |= {c: None for c in columns if c not in before and c not in _BOOKKEEPING}
         before = kept
-    keyed = entity is not None and not entity.has_id
+    keyed = entity if entity is not None and not entity.has_id else None  # a table without id (exchange rates)
     if action == "insert":
         if keyed:
-            keyed_delete(tx, entity, dict(zip(entity.natural_key, row_id.split("|"))))
+            keyed_delete(tx, keyed, dict(zip(keyed.natural_key, row_id.split("|"))))
         else:
             tx.delete(table, int(row_id) if row_id.isdigit() else row_id)
-    elif action == "delete":
+    elif action in ("delete", "update") and before is None:
+        raise StoreError(f"The change log holds no earlier state of {table} row {row_id} to go back to.")
+    elif action == "delete" and before is not None:
         if keyed:
-            keyed_insert(tx, entity, before)
+            keyed_insert(tx, keyed, before)
         else:
             tx.insert(table, before)
-    elif action == "update":
+    elif action == "update" and before is not None:
         changes = {k: v for k, v in before.items() if k not in _BOOKKEEPING}
         if keyed:
-            keyed_update(tx, entity, dict(zip(entity.natural_key, row_id.split("|"))), changes)
+            keyed_update(tx, keyed, dict(zip(keyed.natural_key, row_id.split("|"))), changes)
         else:
             tx.update(table, int(row_id) if row_id.isdigit() else row_id, changes)

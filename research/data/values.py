@@ -38,7 +38,7 @@ def currency_symbols() -> dict[str, frozenset[str]]:
     """Currency symbol -> the ISO codes it may stand for (`$` is USD, CAD or AUD; `US$` only USD)."""
     current: set[str] = set()
     for territory in Locale.parse("en").territories:
-        if len(territory) == 2 and territory.isalpha():
+        if isinstance(territory, str) and len(territory) == 2 and territory.isalpha():
             current.update(get_territory_currencies(territory, start_date=dt.date(2026, 1, 1)))
     found: dict[str, set[str]] = {}
     for name in _SYMBOL_LOCALES:

@@ -18,8 +18,9 @@ import duckdb
 import pandas as pd
 
 from research.data.entities import Entity
-from research.errors import ConflictError
-from research.store.core import Transaction, quote_ident, to_json
+from research.errors import ConflictError, StoreError
+from research.store.core import Transaction, to_json
+from research.store.sql import quote_ident
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ def _audit_rows(tx: Transaction, entity: Entity, action: str, befores: Sequence[
     rows = []
     for before, after in zip(befores, afters):
         row = after if after is not None else before
+        if row is None:
+            raise ValueError(f"an audit row of {entity.table} needs the row before or after the change")
         rows.append((tx.batch_id, tx.actor, entity.table, identity_of(entity, row), action, to_json(before),
                      to_json(after)))
     if not rows:
@@ -152,6 +155,14 @@ def keyed_row(tx: Transaction, entity: Entity, key: Mapping[str, Any]) -> dict[s
     return rows[0] if rows else None
 
 
+def _written_row(tx: Transaction, entity: Entity, key: Mapping[str, Any]) -> dict[str, Any]:
+    """The row this transaction has just written, read back by its key."""
+    row = keyed_row(tx, entity, key)
+    if row is None:
+        raise StoreError(f"{entity.table} row {identity_of(entity, key)} is not there after it was written.")
+    return row
+
+
 def keyed_delete(tx: Transaction, entity: Entity, key: Mapping[str, Any]) -> dict[str, Any]:
     before = keyed_row(tx, entity, key)
     if before is None:
@@ -166,7 +177,7 @@ def keyed_insert(tx: Transaction, entity: Entity, values: Mapping[str, Any]) -> 
     names = ", ".join(quote_ident(c) for c in values)
     marks = ", ".join("?" for _ in values)
     tx.execute(f"INSERT INTO {quote_ident(entity.table)} ({names}) VALUES ({marks})", list(values.values())).fetchall()
-    after = keyed_row(tx, entity, values)
+    after = _written_row(tx, entity, values)
     tx.audit(entity.table, identity_of(entity, after), "insert", None, after)
     return after
 
@@ -179,6 +190,6 @@ def keyed_update(tx: Transaction, entity: Entity, key: Mapping[str, Any], change
     sets = ", ".join(f"{quote_ident(c)} = ?" for c in changes)
     tx.execute(f"UPDATE {quote_ident(entity.table)} SET {sets} WHERE {where}",
                [*changes.values(), *[key[c] for c in entity.natural_key]]).fetchall()
-    after = keyed_row(tx, entity, {**key, **{k: v for k, v in changes.items() if k in entity.natural_key}})
+    after = _written_row(tx, entity, {**key, **{k: v for k, v in changes.items() if k in entity.natural_key}})
     tx.audit(entity.table, identity_of(entity, after), "update", before, after)
     return after

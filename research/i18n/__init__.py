@@ -147,7 +147,7 @@ def fmt_money_round(value: float | int | Decimal | None, currency: str, lang: st
     (whole units below 100,000, then CLDR's compact form with one decimal)."""
     if value is None or value != value:  # None or NaN
         return "–"
-    if abs(value) < 100_000:
+    if -100_000 < value < 100_000:
         return _babel_currency(round(float(value)), currency, format=_whole_currency_pattern(locale_of(lang)),
                                locale=locale_of(lang), currency_digits=False)
     return _babel_compact_currency(float(value), currency, locale=locale_of(lang), fraction_digits=1)

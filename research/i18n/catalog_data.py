@@ -298,6 +298,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "data.problem.too_long": ("longer than {max} characters", "дуже од {max} знакова"),
     "data.problem.not_web_address": ("not a web address (e.g. {url} or {domain})", "није веб-адреса (нпр. {url} или {domain})"),
     "data.problem.not_email": ("not an e-mail address (e.g. {example})", "није адреса е-поште (нпр. {example})"),
+    # issue 16: our company stays active on every write path (research/data/our_company.py)
+    "data.problem.archive_us": ("this is our own company; it cannot be archived",
+                                "ово је наша компанија; не може да се архивира"),
     "data.problem.currency_disagrees": ("the amount is in {marker} ({codes}) but {field} says {given}",
                                         "износ је у {marker} ({codes}), а поље {field} каже {given}"),
     "data.problem.currency_ambiguous": (
@@ -349,6 +352,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The table's fields changed since the page was loaded ({fields}); reload the page and re-apply your edits.",
         "Поља табеле су се променила откад је страна учитана ({fields}); поново учитајте страну и поновите измене.",
     ),
+    "data.error.delete_us": ("{name} is our own company; it cannot be deleted.",
+                             "{name} је наша компанија; не може да се обрише."),
     "data.error.stale": (
         "Not saved: row {rows} was changed by {who} at {when} after you loaded the page. Nothing was saved; reload and re-apply your edits.",
         "Није сачувано: ред {rows} је изменио корисник {who} у {when}, пошто сте учитали страну. Ништа није сачувано; поново учитајте страну и поновите измене.",

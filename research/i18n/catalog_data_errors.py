@@ -269,7 +269,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The restored tables differ from the backup ({tables}); {target} was removed.",
         "Враћене табеле се разликују од резервне копије ({tables}); датотека {target} је уклоњена.",
     ),
-    # research.store.backup.read_manifest's sentences (the store sits below the catalog; data.backup keys them)
+    # research.store.backup.read_manifest's refusals: the store raises them keyed, with this English
     "data.restore.error.not_folder": ("{folder} is not a folder; give the folder a backup wrote.",
                                       "{folder} није фасцикла; наведите фасциклу коју је записала резервна копија."),
     "data.restore.error.not_backup": ("{folder} is not a Vantage backup (no {manifest}, {schema} and {load}).",

@@ -127,16 +127,16 @@ def build_sql(spec: BuilderSpec, columns: dict[str, str]) -> BuiltQuery:
             known(m.column)
             raise keyed(ValidationError, "query.builder.error.numeric", measure=m.func, column=m.column,
                         type=columns[m.column])
-        col = known(m.column) if m.column else None
+        measured = known(m.column) if m.column else None
         if m.func == "count":
-            expr = f"count({col})" if col else "count(*)"
+            expr = f"count({measured})" if measured else "count(*)"
         elif m.func == "share":
-            inner = f"sum({col})" if col else "count(*)"
+            inner = f"sum({measured})" if measured else "count(*)"
             expr = f"round(100.0 * {inner} / sum({inner}) OVER (), 2)"
         elif m.func == "avg":
-            expr = f"round(avg({col}), 2)"
+            expr = f"round(avg({measured}), 2)"
         else:
-            expr = f"{m.func}({col})"
+            expr = f"{m.func}({measured})"
         select.append(f"{expr} AS {quote_ident(m.alias)}")
         outputs.append(m.alias)
     if not group and not measures:

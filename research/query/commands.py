@@ -15,9 +15,7 @@ from research import config
 from research.errors import VantageError
 from research.query.direct import run_direct
 from research.query.sandbox import (
-    QueryRefused,
     QueryResult,
-    QueryTimeout,
     close_sandbox,
     display_rows,
     rows_problem,
@@ -25,18 +23,13 @@ from research.query.sandbox import (
     timeout_problem,
 )
 from research.query.saved import parse_cli_params, record_history
+from research.query.states import RunStatus, failed_status
 from research.store import Store, open_workspace
 
 if TYPE_CHECKING:  # numpy and pandas load with the first result (`python -m research` starts without them)
     import pandas as pd
 
 T = TypeVar("T")
-
-
-def _status(error: VantageError) -> str:
-    if isinstance(error, QueryTimeout):
-        return "timeout"
-    return "refused" if isinstance(error, QueryRefused) else "failed"
 
 
 def _row_limit(text: str) -> int:
@@ -145,9 +138,10 @@ def format_result(frame: pd.DataFrame, fmt: str) -> str:
 
 def _record(store: Store, args: argparse.Namespace, params: dict[str, Any], outcome: QueryResult | VantageError) -> None:
     if isinstance(outcome, VantageError):
-        record_history(store, args.actor, args.sql, params, status=_status(outcome), message=outcome.message)
+        record_history(store, args.actor, args.sql, params, status=failed_status(outcome), message=outcome.message)
     else:
-        record_history(store, args.actor, args.sql, params, status="ok", row_count=outcome.rows, seconds=outcome.seconds)
+        record_history(store, args.actor, args.sql, params, status=RunStatus.OK, row_count=outcome.rows,
+                       seconds=outcome.seconds)
 
 
 def cmd_query(args: argparse.Namespace) -> int:

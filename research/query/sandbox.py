@@ -62,9 +62,9 @@ FIRST_SNAPSHOT_SECONDS = 600.0  # the longest a run waits for the background thr
 
 def max_timeout() -> float:
     """VANTAGE_QUERY_MAX_TIMEOUT: the largest time limit a run may ask for."""
-    limit = config.get_float("VANTAGE_QUERY_MAX_TIMEOUT")  # finite and not negative, else ValidationError
+    limit = config.QUERY_MAX_TIMEOUT.value()  # finite and not negative, else ValidationError
     if limit <= 0:
-        raise keyed(ValidationError, "query.setting.timeout_max", setting="VANTAGE_QUERY_MAX_TIMEOUT")
+        raise keyed(ValidationError, "query.setting.timeout_max", setting=config.QUERY_MAX_TIMEOUT.env)
     return limit
 
 
@@ -81,7 +81,7 @@ def timeout_issue(value: object) -> dict[str, object] | None:
         shown = f"{value:g}"
     else:
         return None
-    return {"limit": f"{limit:g}", "setting": "VANTAGE_QUERY_MAX_TIMEOUT", "shown": shown}
+    return {"limit": f"{limit:g}", "setting": config.QUERY_MAX_TIMEOUT.env, "shown": shown}
 
 
 def timeout_problem(value: object) -> str | None:
@@ -92,30 +92,30 @@ def timeout_problem(value: object) -> str | None:
 
 def default_timeout() -> float:
     """VANTAGE_QUERY_TIMEOUT, checked like a time limit given to one run."""
-    text = config.get("VANTAGE_QUERY_TIMEOUT")
+    text = config.QUERY_TIMEOUT.raw()
     try:
         value: object = float(text)
     except ValueError:
         value = text
     issue = timeout_issue(value)
     if issue:
-        raise keyed(ValidationError, "query.setting.timeout", name="VANTAGE_QUERY_TIMEOUT", **issue)
+        raise keyed(ValidationError, "query.setting.timeout", name=config.QUERY_TIMEOUT.env, **issue)
     return float(text)
 
 
-def _positive_rows(env: str) -> int:
-    rows = config.get_int(env)
+def _positive_rows(setting: config.IntSetting) -> int:
+    rows = setting.value()
     if rows < 1:
-        raise keyed(ValidationError, "query.setting.rows", setting=env, rows=rows)
+        raise keyed(ValidationError, "query.setting.rows", setting=setting.env, rows=rows)
     return rows
 
 
 def display_rows() -> int:
-    return _positive_rows("VANTAGE_QUERY_MAX_ROWS")
+    return _positive_rows(config.QUERY_MAX_ROWS)
 
 
 def export_rows() -> int:
-    return _positive_rows("VANTAGE_QUERY_EXPORT_ROWS")
+    return _positive_rows(config.QUERY_EXPORT_ROWS)
 
 
 def max_rows_limit() -> int:
@@ -129,11 +129,11 @@ def rows_issue(value: object) -> dict[str, object] | None:
     A row limit is a whole number from 1 to max_rows_limit().
     """
     limit = max_rows_limit()
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and 1 <= value <= limit:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and 1 <= int(value) <= limit:
         return None
     shown = f"{value:,}" if isinstance(value, numbers.Integral) and not isinstance(value, bool) else repr(value)
-    return {"limit": limit, "shown": shown, "max_setting": "VANTAGE_QUERY_MAX_ROWS",
-            "export_setting": "VANTAGE_QUERY_EXPORT_ROWS"}
+    return {"limit": limit, "shown": shown, "max_setting": config.QUERY_MAX_ROWS.env,
+            "export_setting": config.QUERY_EXPORT_ROWS.env}
 
 
 def rows_problem(value: object) -> str | None:
@@ -248,6 +248,8 @@ def result_of(
         if header.get("key"):
             raise keyed(cls, header["key"], **header.get("params", {}))
         raise cls(header["message"])
+    if table is None:  # an answer without its rows: the worker is broken
+        raise keyed(QueryError, "query.error.crashed")
     return QueryResult(
         frame=to_frame(table),
         rows=int(header["rows"]),
@@ -263,8 +265,8 @@ def result_of(
 def worker_settings(temp_dir: str, **extra: Any) -> dict[str, Any]:
     return {
         "temp_dir": temp_dir,
-        "memory_limit": config.get("VANTAGE_QUERY_MEMORY"),
-        "threads": config.get_int("VANTAGE_QUERY_THREADS"),
+        "memory_limit": config.QUERY_MEMORY.value(),
+        "threads": config.QUERY_THREADS.value(),
         **extra,
     }
 
@@ -347,7 +349,7 @@ class Sandbox:
         self._snapshots = Snapshots(self._dir, on_copy=self._copying)
         self._idle: list[QueryWorker] = []
         self._busy: set[QueryWorker] = set()
-        self._slots = threading.BoundedSemaphore(max(1, config.get_int("VANTAGE_QUERY_CONCURRENCY")))
+        self._slots = threading.BoundedSemaphore(max(1, config.QUERY_CONCURRENCY.value()))
         self._closed = False
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
@@ -385,8 +387,8 @@ class Sandbox:
         for listener in list(self.copy_listeners):
             listener(key)
 
-    def refresh(self) -> dt.datetime:
-        """Bring the snapshot up to date now (a deep check: large tables compared row by row); returns its time."""
+    def refresh(self) -> dt.datetime | None:
+        """Bring the snapshot up to date now (a deep check: large tables compared row by row); its new `snapshot_at`."""
         self.update(deep=True)
         return self.snapshot_at
 
@@ -420,13 +422,13 @@ class Sandbox:
         with self._lock:
             stale = [w for w in self._idle if w.generation is not self._snapshots.current]
             self._idle = [w for w in self._idle if w.generation is self._snapshots.current]
-            keep = worker is not None and installed and not self._closed
-            if keep:
+            if worker is not None and installed and not self._closed:
                 self._idle.append(worker)
+                worker = None  # kept warm, not killed below
             self._first.notify_all()
         for old in stale:
             old.kill()
-        if worker is not None and not keep:
+        if worker is not None:
             worker.kill()
 
     def _pinned_generation(self) -> Generation:
@@ -438,7 +440,7 @@ class Sandbox:
         gen = self._snapshots.pin()
         background = self._thread is not None and self._thread.is_alive()
         if gen is not None:
-            max_age = config.get_float("VANTAGE_QUERY_SNAPSHOT_AGE")
+            max_age = config.QUERY_SNAPSHOT_AGE.value()
             if background or max_age <= 0 or (dt.datetime.now() - gen.checked_at).total_seconds() <= max_age:
                 return gen
             self._snapshots.unpin(gen)
@@ -486,7 +488,7 @@ class Sandbox:
             try:
                 signal = workspace_signal(database)
                 interval = POLL_SECONDS if signal is not None else REMOTE_POLL_SECONDS
-                max_age = config.get_float("VANTAGE_QUERY_SNAPSHOT_AGE")
+                max_age = config.QUERY_SNAPSHOT_AGE.value()
                 deep = max_age > 0 and time.monotonic() - deep_at >= max_age
                 if deep or signal is None or signal != seen or self._snapshots.current is None:
                     self.update(deep=deep)
@@ -604,7 +606,7 @@ def sandbox_for(store: Store) -> Sandbox:
 
 def prepare_in_background(store: Store) -> None:
     """The app has opened `store`: prepare its query snapshot now and keep it fresh (VANTAGE_QUERY_PREPARE)."""
-    if config.get_flag("VANTAGE_QUERY_PREPARE"):
+    if config.QUERY_PREPARE.value():
         sandbox_for(store).start_background()
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from research.access import Actor, actor_name
 from research.errors import ReadOnlyError, ValidationError
+from research.query.states import RunStatus
 from research.query.statements import StatementInvalid, StatementRefused, check_read_only, keyed, parameter_names
 from research.store import Store, quote_ident
 
@@ -268,7 +269,7 @@ def validate_saved(name: str, sql: str, parameters: list[ParamSpec] | tuple[Para
 
 def save_query(
     store: Store,
-    actor: str,
+    actor: Actor,
     *,
     name: str,
     sql: str,
@@ -300,7 +301,7 @@ def save_query(
     return _to_saved(row)
 
 
-def delete_saved(store: Store, actor: str, saved_id: int, *, expected_version: int | None = None) -> None:
+def delete_saved(store: Store, actor: Actor, saved_id: int, *, expected_version: int | None = None) -> None:
     with store.transaction(actor) as tx:
         tx.delete("saved_queries", saved_id, expected_version=expected_version)
 
@@ -316,11 +317,11 @@ def _params_json(params: Mapping[str, Any] | None) -> str | None:
 
 def record_history(
     store: Store,
-    actor: str,
+    actor: Actor,
     sql: str,
     params: Mapping[str, Any] | None,
     *,
-    status: str,
+    status: RunStatus,
     row_count: int | None = None,
     seconds: float | None = None,
     message: str | None = None,

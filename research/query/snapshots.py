@@ -45,7 +45,7 @@ import duckdb
 from research.access import PRIVATE_ROWS, audit_viewer_params, visible_audit_log
 from research.errors import QueryError
 from research.query.statements import keyed
-from research.store import quote_ident
+from research.store.sql import quote_ident, quote_name, sql_literal
 
 FOLDER_PREFIX = "vantage-query-"
 # Tables the snapshot leaves empty: who has which role, and everyone's query history (SQL and
@@ -56,15 +56,6 @@ BATCH_ROWS = 122_880  # rows per Arrow batch streamed into a snapshot file (Duck
 BUILD_MEMORY = "1GB"  # memory limit of the private DuckDB instance that writes one snapshot file
 
 Key = tuple[str, str]  # (schema, table)
-
-
-def quote_name(name: str) -> str:
-    """An identifier read from DuckDB's own catalog (never user input), quoted.
-
-    `quote_ident` refuses names that are not plain identifiers; a workspace file need not be
-    one (my-workspace), and neither need a dataset's columns.
-    """
-    return '"' + name.replace('"', '""') + '"'
 
 
 def is_filtered(key: Key) -> bool:
@@ -501,7 +492,8 @@ class Snapshots:
             tables = {k: f for k, f in (current.tables.items() if current else ()) if k in info.tables and k not in changed}
             for key in changed:
                 tables[key] = self._copy_table(cur, source, key, info, prints[key], number)
-            catalog = self._build_catalog(cur, source, info, tables, number) if rebuild_catalog else current.catalog
+            catalog = (current.catalog if current is not None and not rebuild_catalog
+                       else self._build_catalog(cur, source, info, tables, number))
             cur.execute("COMMIT")
         except BaseException as e:
             try:
@@ -571,7 +563,7 @@ class Snapshots:
         target = self._target(path, number)
         try:
             for file in tables.values():  # only to bind the views; the worker attaches them again
-                target.execute(f"ATTACH '{file.path.replace(chr(39), chr(39) * 2)}' AS {file.alias} (READ_ONLY)")
+                target.execute(f"ATTACH {sql_literal(file.path)} AS {file.alias} (READ_ONLY)")
             apply_catalog_ddl(
                 target, info, {k: f"{f.alias}.{quote_name(k[0])}.{quote_name(k[1])}" for k, f in tables.items()}
             )

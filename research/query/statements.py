@@ -173,9 +173,9 @@ def clean_error(error: BaseException) -> str:
 
 def max_statement_chars() -> int:
     """VANTAGE_QUERY_MAX_STATEMENT: the longest statement (in characters) the workbench will parse."""
-    limit = config.get_int("VANTAGE_QUERY_MAX_STATEMENT")
+    limit = config.QUERY_MAX_STATEMENT.value()
     if limit < 1:
-        raise keyed(ValidationError, "query.setting.statement", setting="VANTAGE_QUERY_MAX_STATEMENT", limit=limit)
+        raise keyed(ValidationError, "query.setting.statement", setting=config.QUERY_MAX_STATEMENT.env, limit=limit)
     return limit
 
 
@@ -237,7 +237,7 @@ def parameter_names(sql: str) -> list[str]:
     try:
         limit = max_statement_chars()
     except ValidationError:
-        limit = int(config.default("VANTAGE_QUERY_MAX_STATEMENT"))
+        limit = config.QUERY_MAX_STATEMENT.default_value()
     if len(sql) > limit:
         return []
     try:

@@ -32,7 +32,6 @@ import pyarrow as pa
 from research.query.snapshots import (
     apply_catalog_ddl,
     is_filtered,
-    quote_name,
     read_schema,
     rows_params,
     snapshot_rows,
@@ -45,6 +44,7 @@ from research.query.statements import (
     clean_error,
     explain_error,
 )
+from research.store.sql import quote_name, sql_literal
 from research.workers import read_frame, write_frame
 
 
@@ -62,7 +62,7 @@ def _harden(con: duckdb.DuckDBPyConnection, extra: tuple[str, ...] = ()) -> None
 
 
 def _attach(con: duckdb.DuckDBPyConnection, alias: str, path: str) -> None:
-    con.execute(f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS {quote_name(alias)} (READ_ONLY)")
+    con.execute(f"ATTACH {sql_literal(path)} AS {quote_name(alias)} (READ_ONLY)")
 
 
 def open_layered(

@@ -27,7 +27,8 @@ import duckdb
 from research import config
 from research.errors import StoreError, ValidationError, WorkspaceOpenError
 from research.permissions import Actor, require
-from research.store.core import Store, quote_ident
+from research.store.core import Store, single_value
+from research.store.sql import quote_ident, sql_literal
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def sql_path(path: str) -> str:
     """A folder path as a SQL string literal (EXPORT DATABASE and COPY take no bound parameters)."""
     if any(ord(ch) < 32 for ch in path):
         raise ValidationError("The backup folder name contains control characters.")
-    return "'" + path.replace("'", "''") + "'"
+    return sql_literal(path)
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -55,17 +56,17 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
         "AND schema_name = 'main' AND NOT temporary ORDER BY table_name"
     ).fetchall()]
-    return {t: int(con.execute(f"SELECT count(*) FROM {quote_ident(t)}").fetchone()[0]) for t in tables}
+    return {t: int(single_value(con.execute(f"SELECT count(*) FROM {quote_ident(t)}"))) for t in tables}
 
 
 def table_checksums(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, str]:
     """An order-independent hash of every row of each table: equal counts can hide changed rows."""
-    return {t: str(con.execute(f"SELECT coalesce(sum(hash(t)), 0)::VARCHAR FROM {quote_ident(t)} AS t").fetchone()[0])
+    return {t: str(single_value(con.execute(f"SELECT coalesce(sum(hash(t)), 0)::VARCHAR FROM {quote_ident(t)} AS t")))
             for t in tables}
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0])
+    return int(single_value(con.execute("SELECT coalesce(max(version), 0) FROM schema_version")))
 
 
 def first_line(error: BaseException) -> str:
@@ -128,12 +129,21 @@ def backup_zip(store: Store, *, actor: Actor = "local") -> bytes:
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest of a backup folder, checked for shape; what it claims is verified by the restore."""
+    """The manifest of a backup folder, checked for shape; what it claims is verified by the restore.
+
+    Its refusals carry their catalog key (`data.restore.error.*`) and values, so a page shows
+    them in the viewer's language; `message` is the catalog's English (the store sits below
+    research.i18n and imports nothing of it, as `Store.transaction` does).
+    """
     path = folder / MANIFEST
+    name = folder.name
     if not folder.is_dir():
-        raise ValidationError(f"{folder.name} is not a folder; give the folder a backup wrote.")
+        raise ValidationError(f"{name} is not a folder; give the folder a backup wrote.",
+                              key="data.restore.error.not_folder", params={"folder": name})
     if not path.exists() or not (folder / "schema.sql").exists() or not (folder / "load.sql").exists():
-        raise ValidationError(f"{folder.name} is not a Vantage backup (no {MANIFEST}, schema.sql and load.sql).")
+        raise ValidationError(f"{name} is not a Vantage backup (no {MANIFEST}, schema.sql and load.sql).",
+                              key="data.restore.error.not_backup",
+                              params={"folder": name, "manifest": MANIFEST, "schema": "schema.sql", "load": "load.sql"})
     try:
         manifest = json.loads(path.read_text("utf-8"))
         counts = {str(k): int(v) for k, v in manifest["counts"].items()}
@@ -142,15 +152,20 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         if checksums is not None:
             checksums = {str(k): str(v) for k, v in checksums.items()}
     except (ValueError, KeyError, TypeError, AttributeError) as e:
-        raise ValidationError(f"The manifest of backup {folder.name} is damaged.") from e
-    unexpected = sorted(set(manifest) - _MANIFEST_KEYS)
+        raise ValidationError(f"The manifest of backup {name} is damaged.",
+                              key="data.restore.error.manifest_damaged", params={"folder": name}) from e
+    unexpected = ", ".join(sorted(set(manifest) - _MANIFEST_KEYS))
     if unexpected:
         raise ValidationError(
-            f"The manifest of backup {folder.name} has entries a Vantage backup never writes "
-            f"({', '.join(unexpected)}); the backup is refused."
+            f"The manifest of backup {name} has entries a Vantage backup never writes ({unexpected}); "
+            "the backup is refused.",
+            key="data.restore.error.manifest_entries", params={"folder": name, "entries": unexpected},
         )
     if manifest.get("vantage_backup") != 1:
-        raise ValidationError(f"The manifest of backup {folder.name} is not of a format this Vantage reads; the backup is refused.")
+        raise ValidationError(
+            f"The manifest of backup {name} is not of a format this Vantage reads; the backup is refused.",
+            key="data.restore.error.manifest_format", params={"folder": name},
+        )
     return {**manifest, "counts": counts, "schema_version": version, "checksums": checksums}
 
 
@@ -158,7 +173,7 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 
 
 def backup_folder_for(database: str) -> Path:
-    configured = config.get("VANTAGE_BACKUP_DIR")
+    configured = config.BACKUP_DIR.value()
     if configured:
         return Path(config.resolve_database(configured))
     return Path(database).resolve().parent / "backups"
@@ -200,7 +215,7 @@ def backup_before_migrations(con: duckdb.DuckDBPyConnection, database: str, pend
     and checksums) is reused, so a migration that keeps failing is not exported again on
     every open.
     """
-    if not config.is_file_database(database) or not config.get_flag("VANTAGE_BACKUP_BEFORE_MIGRATE"):
+    if not config.is_file_database(database) or not config.BACKUP_BEFORE_MIGRATE.value():
         return None
     where = os.path.basename(database)
     try:

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import duckdb
 
@@ -33,23 +33,17 @@ from research.errors import (
     WorkspaceOpenError,
 )
 from research.permissions import Actor, actor_name, audit_privacy_sql, require
+from research.store.sql import quote_ident
 
 if TYPE_CHECKING:  # pandas loads with the first frame, not with the store: `info` needs none
     import pandas as pd
 
 log = logging.getLogger(__name__)
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 # A reference the store enforces, declared in a migration as a comment line:
 #   -- @ref products.company_id -> companies
 _REFERENCE = re.compile(r"^--\s*@ref\s+([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\s*->\s*([a-z_][a-z0-9_]*)\s*$", re.M)
-
-def quote_ident(name: str) -> str:
-    """The one way an identifier that cannot be bound reaches SQL."""
-    if not _IDENTIFIER.match(name):
-        raise ValidationError(f"{name!r} is not a valid table or column name.")
-    return f'"{name}"'
 
 
 @dataclass(frozen=True)
@@ -94,10 +88,36 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
+@overload
+def to_json(row: Mapping[str, Any]) -> str: ...
+
+
+@overload
+def to_json(row: None) -> None: ...
+
+
+@overload
+def to_json(row: Mapping[str, Any] | None) -> str | None: ...
+
+
 def to_json(row: Mapping[str, Any] | None) -> str | None:
+    """A row as the audit log stores it (sorted keys; dates, decimals as text); None stays None."""
     if row is None:
         return None
     return json.dumps(dict(row), default=_json_value, ensure_ascii=False, sort_keys=True)
+
+
+def single_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The one row a statement always returns (an aggregate without GROUP BY, nextval, INSERT … RETURNING)."""
+    row = result.fetchone()
+    if row is None:
+        raise StoreError("A workspace statement returned no row where it always returns one.")
+    return row
+
+
+def single_value(result: duckdb.DuckDBPyConnection) -> Any:
+    """The first value of `single_row`: a count, a sequence's next value."""
+    return single_row(result)[0]
 
 
 _PERMISSION_WORDS = ("Permission denied", "Operation not permitted", "Read-only file system")
@@ -187,6 +207,9 @@ class Store:
         # True when this open created the schema from nothing (a brand-new workspace).
         self.created = created
         self._lock = threading.Lock()
+        # Transactions committed through this object: a page that read `data_version` at the top of its
+        # run reads it again after a write of its own process (research/ui/cache.py).
+        self.commits = 0
 
     # ---- opening -------------------------------------------------------------------------
 
@@ -195,7 +218,7 @@ class Store:
         """Open (creating if needed) a workspace and bring its schema up to date."""
         database = config.database() if database is None else config.resolve_database(database)
         if read_only is None:
-            read_only = config.get_flag("VANTAGE_READ_ONLY")
+            read_only = config.READ_ONLY.value()
         if database.lower().startswith("ducklake:"):
             # DuckLake has no PRIMARY KEY or UNIQUE constraints; migration 0001 declares both.
             raise WorkspaceOpenError(
@@ -237,9 +260,9 @@ class Store:
     def _migrate(con: duckdb.DuckDBPyConnection, database: str, *, read_only: bool) -> bool:
         """Apply pending migrations, each in its own transaction; True if the schema was new."""
         try:
-            has_table = con.execute(
+            has_table = single_value(con.execute(
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'schema_version'"
-            ).fetchone()[0]
+            ))
             applied = (
                 {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()} if has_table else set()
             )
@@ -269,7 +292,7 @@ class Store:
             # unwanted upgrade can be rolled back by a restore). It raises when the backup
             # cannot be taken, so no migration runs without one; None means nothing to
             # protect (no data, or backups before migrations switched off). Imported here,
-            # not at the top: research/store/backup.py builds on this module (Store, quote_ident).
+            # not at the top: research/store/backup.py builds on this module (Store).
             from research.store.backup import backup_before_migrations
 
             saved = backup_before_migrations(con, database, [m.version for m in pending])
@@ -409,6 +432,8 @@ class Store:
                 yield tx
                 tx.mark_private_audit_rows()
                 cur.execute("COMMIT")
+                with self._lock:  # sessions share the Store: no increment is lost
+                    self.commits += 1
             except BaseException as e:
                 try:
                     cur.execute("ROLLBACK")
@@ -440,7 +465,7 @@ class Transaction:
     @property
     def batch_id(self) -> int:
         if self._batch_id is None:
-            self._batch_id = int(self._cur.execute("SELECT nextval('seq_audit_batch')").fetchone()[0])
+            self._batch_id = int(single_value(self._cur.execute("SELECT nextval('seq_audit_batch')")))
         return self._batch_id
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
@@ -487,11 +512,11 @@ class Transaction:
         if self._batch_id is None:
             return
         private, author = audit_privacy_sql()
-        marked = self._cur.execute(
+        marked = single_value(self._cur.execute(
             f"UPDATE audit_log SET private = true, private_author = {author} "
             f"WHERE batch_id = ? AND NOT private AND {private}",
             [self._batch_id],
-        ).fetchone()[0]
+        ))
         if not marked:
             return
         self._cur.execute(
@@ -514,7 +539,7 @@ class Transaction:
             f"INSERT INTO {quote_ident(table)} ({cols}) VALUES ({marks}) RETURNING *", list(values.values())
         )
         names = [d[0] for d in self._cur.description]
-        after = dict(zip(names, self._cur.fetchone()))
+        after = dict(zip(names, single_row(self._cur)))
         self.audit(table, after.get("id"), "insert", None, after)
         return after
 
@@ -543,6 +568,8 @@ class Transaction:
             f"UPDATE {quote_ident(table)} SET {', '.join(assignments)} WHERE id = ?", [*params, row_id]
         )
         after = self._row(table, row_id)
+        if after is None:  # the row was read and updated in this transaction
+            raise StoreError(f"{table} row {row_id} is gone after its update.")
         self.audit(table, row_id, "update", before, after)
         return after
 
@@ -561,9 +588,9 @@ class Transaction:
         for (child, column), parent in REFERENCES.items():
             if child != table or values.get(column) is None:
                 continue
-            found = self._cur.execute(
+            found = single_value(self._cur.execute(
                 f"SELECT count(*) FROM {quote_ident(parent)} WHERE id = ?", [values[column]]
-            ).fetchone()[0]
+            ))
             if not found:
                 raise ValidationError(
                     f"{table}.{column} points at {parent} row {values[column]}, which does not exist.",
@@ -574,9 +601,9 @@ class Transaction:
         for (child, column), parent in REFERENCES.items():
             if parent != table:
                 continue
-            n = self._cur.execute(
+            n = single_value(self._cur.execute(
                 f"SELECT count(*) FROM {quote_ident(child)} WHERE {quote_ident(column)} = ?", [row_id]
-            ).fetchone()[0]
+            ))
             if n:
                 raise ValidationError(
                     f"{table} row {row_id} cannot be removed: {n:,} {child} rows refer to it (archive it instead).",
