@@ -21,7 +21,9 @@ sys.path.insert(0, str(ROOT))
 from benchkit import run_scales, timed  # noqa: E402
 from research import demo  # noqa: E402
 from research.competitors import battlecard, profiles, winloss, winloss_views  # noqa: E402
+from research.data.labels import labels_for  # noqa: E402
 from research.present import report, views  # noqa: E402
+from research.present.report.accounts import accounts_section  # noqa: E402
 from research.present.model import RenderContext  # noqa: E402
 from research.store import Store  # noqa: E402
 
@@ -83,9 +85,9 @@ def bench_scale(scale: int, folder: Path, rows: list[tuple[str, str, str]]) -> N
         rows.append((f"battlecard with its win/loss section, scale {scale}",
                      ms(timed(lambda: battlecard.build_battlecard(store, rival.id))), "median of 5"))
         month = report.parse_month(dt.date.today().replace(day=1) - dt.timedelta(days=1))
-        names = report.labels_for(store, "en")
+        names = labels_for(store, "en")
         rows.append((f"report: accounts section with reasons, scale {scale}",
-                     ms(timed(lambda: report._accounts_section(store, month, RenderContext(), "en", names))),
+                     ms(timed(lambda: accounts_section(store, month, RenderContext(), "en", names))),
                      f"median of 5; {month.key}"))
     finally:
         store.close()

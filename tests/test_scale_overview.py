@@ -17,17 +17,17 @@ from research.i18n import fmt_percent, t
 from research.store import Store
 
 # The plain formulations the Overview used before it was narrowed: every account joined to its
-# supplier, every observation of the last 3 × days sorted per product. The oracle of the tests below.
+# supplier, every observation sorted per product (by time, then id: the price-move rule's one
+# tie-break). The oracle of the tests below.
 PLAIN_MOVES_SQL = """
 WITH newest AS (SELECT max(observed_at) AS at FROM price_observations),
 recent AS (
     SELECT po.product_id, po.observed_at, po.price, po.currency,
-           lag(po.price) OVER (PARTITION BY po.product_id ORDER BY po.observed_at) AS previous_price,
-           lag(po.currency) OVER (PARTITION BY po.product_id ORDER BY po.observed_at) AS previous_currency
-    FROM price_observations po, newest
-    WHERE po.observed_at >= newest.at - to_days(CAST($days AS INTEGER) * 3)
+           lag(po.price) OVER (PARTITION BY po.product_id ORDER BY po.observed_at, po.id) AS previous_price,
+           lag(po.currency) OVER (PARTITION BY po.product_id ORDER BY po.observed_at, po.id) AS previous_currency
+    FROM price_observations po
 )
-SELECT r.observed_at, c.name AS company, c.is_us, p.name AS product, p.category,
+SELECT r.observed_at, c.id AS company_id, c.name AS company, c.is_us, p.name AS product, p.category,
        r.previous_price, r.price, r.currency,
        CAST(r.price / r.previous_price - 1 AS DOUBLE) AS change
 FROM recent r, newest
@@ -38,7 +38,7 @@ WHERE r.observed_at > newest.at - to_days(CAST($days AS INTEGER))
   AND r.currency = r.previous_currency
   AND abs(r.price / r.previous_price - 1) >= $threshold
   AND NOT p.archived
-ORDER BY r.observed_at DESC, abs(r.price / r.previous_price - 1) DESC, p.name
+ORDER BY r.observed_at DESC, abs(r.price / r.previous_price - 1) DESC, p.name, c.name
 """
 PLAIN_SHARE_SQL = """
 WITH served AS (
@@ -103,7 +103,8 @@ def priced(store: Store) -> Store:
         series(tx, "Drift", [(w, f"{10 * 1.01 ** w:.2f}", "EUR") for w in range(14)])
         series(tx, "Requoted", [*flat[:12], (13, "1170.00", "RSD")])  # another currency: not a move
         series(tx, "From zero", [(11, "0.00", "EUR"), (12, "5.00", "EUR")])  # no previous price above 0
-        series(tx, "Long gap", [(0, "5.00", "EUR"), (13, "9.00", "EUR")])  # previous beyond 3 × 30 days
+        # A previous price beyond 3 × 30 days is still the previous one (issue 16: the report's rule too).
+        series(tx, "Long gap", [(0, "5.00", "EUR"), (13, "9.00", "EUR")])
         series(tx, "Only old", [(w, f"{w + 1}.00", "EUR") for w in range(6)])  # nothing recent
         series(tx, "Archived", [*flat[:12], (13, "20.00", "EUR")], archived=True)
     return store
@@ -111,7 +112,7 @@ def priced(store: Store) -> Store:
 
 def test_price_moves_match_the_plain_query_on_every_edge(priced: Store) -> None:
     moves = _same_moves(priced, 30, 0.03)
-    assert sorted(moves["product"]) == ["Across the edge", "Exactly down", "Exactly up"]
+    assert sorted(moves["product"]) == ["Across the edge", "Exactly down", "Exactly up", "Long gap"]
     for days, threshold in ((7, 0.03), (30, 0.0), (30, 0.02), (90, 0.01), (1, 0.03), (400, 0.5)):
         _same_moves(priced, days, threshold)
 
@@ -119,8 +120,8 @@ def test_price_moves_match_the_plain_query_on_every_edge(priced: Store) -> None:
 def test_price_moves_on_a_workspace_without_prices_are_empty_with_their_columns(store: Store) -> None:
     moves = market.price_moves(store)
     assert moves.empty
-    assert list(moves.columns) == ["observed_at", "company", "is_us", "product", "category", "previous_price",
-                                   "price", "currency", "change"]
+    assert list(moves.columns) == ["observed_at", "company_id", "company", "is_us", "product", "category",
+                                   "previous_price", "price", "currency", "change"]
 
 
 def test_narrowed_overview_queries_answer_what_the_plain_ones_did(demo_copy: Path) -> None:

@@ -1,4 +1,4 @@
-"""Messages of the monthly report (research/present/report.py): slide titles, columns and the
+"""Messages of the monthly report (research/present/report/): slide titles, columns and the
 template sentences of each section's written summary.
 
 Serbian sentences avoid number agreement ("промене цена: 5") so one template reads right

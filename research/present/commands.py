@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from typing import Any
 
 from research.i18n import LANGUAGES, fmt_datetime
 from research.present import decks
@@ -16,7 +17,7 @@ from research.store import open_workspace
 def cmd_list(args: argparse.Namespace) -> int:
     store = open_workspace(args.db, read_only=True)
     try:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "name": d.name, "id": d.id, "slides": d.slide_count,
                 "decisions": len(decks.list_decisions(store, deck_id=d.id)),

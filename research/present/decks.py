@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from research.access import Actor, actor_name
 from research.errors import ConflictError, ValidationError
 from research.i18n import LANGUAGES, keyed_error, t
+from research.present.model import DecisionKind, DecisionStatus, SlideKind
 from research.store import Store, Transaction
 
 NAME_MAX = 120
 TITLE_MAX = 300
 TEXT_MAX = 5000
 DECISION_MAX = 2000
-DECISION_KINDS = ("decision", "action")
-DECISION_STATUSES = ("open", "done", "dropped")
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class Slide:
     id: int
     deck_id: int
     position: int
-    kind: str
+    kind: SlideKind
     title: str
     body: str
     notes: str
@@ -59,11 +58,11 @@ class Decision:
     id: int
     deck_id: int
     slide_id: int | None
-    kind: str
+    kind: DecisionKind
     text: str
     owner: str | None
     due_date: dt.date | None
-    status: str
+    status: DecisionStatus
     competitor_id: int | None
     segment_id: int | None
     created_by: str | None
@@ -245,7 +244,7 @@ def delete_deck(store: Store, actor: Actor, deck_id: int, expected_version: int 
 
 def _slide(row: Mapping[str, Any]) -> Slide:
     return Slide(
-        id=int(row["id"]), deck_id=int(row["deck_id"]), position=int(row["position"]), kind=row["kind"],
+        id=int(row["id"]), deck_id=int(row["deck_id"]), position=int(row["position"]), kind=SlideKind(row["kind"]),
         title=row["title"] or "", body=row["body"] or "", notes=row["notes"] or "", view=row.get("view"),
         params=_params(row.get("params")), version=int(row["version"]),
     )
@@ -264,10 +263,11 @@ def get_slide(store: Store, slide_id: int) -> Slide:
 
 
 def _append_position(tx: Transaction, deck_id: int) -> int:
-    exists = tx.execute("SELECT count(*) FROM decks WHERE id = ?", [deck_id]).fetchone()[0]
+    exists = tx.execute("SELECT count(*) FROM decks WHERE id = ?", [deck_id]).fetchall()[0][0]
     if not exists:
         raise keyed_error(ValidationError, "decks.error.no_deck", deck_id=deck_id)
-    return int(tx.execute("SELECT coalesce(max(position), 0) + 1 FROM deck_slides WHERE deck_id = ?", [deck_id]).fetchone()[0])
+    following = tx.execute("SELECT coalesce(max(position), 0) + 1 FROM deck_slides WHERE deck_id = ?", [deck_id])
+    return int(following.fetchall()[0][0])
 
 
 def add_view_slide(
@@ -276,7 +276,7 @@ def add_view_slide(
     """Append a slide that shows registered `view` with the frozen `params` it was added with."""
     view = _text(view, "view", 80, required=True)
     values = {
-        "kind": "view", "view": view, "params": _params_json(params),
+        "kind": SlideKind.VIEW, "view": view, "params": _params_json(params),
         "title": _text(title, "slide_title", TITLE_MAX), "notes": _text(notes, "speaker_notes", TEXT_MAX),
     }
     return _add(store, actor, deck_id, values)
@@ -285,7 +285,7 @@ def add_view_slide(
 def add_text_slide(
     store: Store, actor: Actor, deck_id: int, *, kind: str = "text", title: str, body: str = "", notes: str = "",
 ) -> Slide:
-    if kind not in ("text", "title"):
+    if kind not in (SlideKind.TEXT, SlideKind.TITLE):
         raise keyed_error(ValidationError, "decks.error.text_kind", kind=kind)
     values = {
         "kind": kind, "title": _text(title, "slide_title", TITLE_MAX, required=True),
@@ -355,8 +355,9 @@ def _decision(row: Mapping[str, Any]) -> Decision:
         return None if value is None else int(value)
 
     return Decision(
-        id=int(row["id"]), deck_id=int(row["deck_id"]), slide_id=opt_int(row.get("slide_id")), kind=row["kind"],
-        text=row["text"], owner=row.get("owner"), due_date=row.get("due_date"), status=row["status"],
+        id=int(row["id"]), deck_id=int(row["deck_id"]), slide_id=opt_int(row.get("slide_id")),
+        kind=DecisionKind(row["kind"]), text=row["text"], owner=row.get("owner"), due_date=row.get("due_date"),
+        status=DecisionStatus(row["status"]),
         competitor_id=opt_int(row.get("competitor_id")), segment_id=opt_int(row.get("segment_id")),
         created_by=row.get("created_by"), created_at=row["created_at"], version=int(row["version"]),
     )
@@ -365,7 +366,7 @@ def _decision(row: Mapping[str, Any]) -> Decision:
 def _decision_values(
     text: object, kind: str, owner: object, due_date: dt.date | str | None, status: str | None = None,
 ) -> dict[str, Any]:
-    if kind not in DECISION_KINDS:
+    if kind not in tuple(DecisionKind):  # Python 3.11: `str in DecisionKind` raises TypeError
         raise keyed_error(ValidationError, "decks.error.decision_kind", kind=kind)
     if isinstance(due_date, str):
         try:
@@ -377,7 +378,7 @@ def _decision_values(
         "owner": _text(owner, "owner", NAME_MAX) or None, "due_date": due_date,
     }
     if status is not None:
-        if status not in DECISION_STATUSES:
+        if status not in tuple(DecisionStatus):
             raise keyed_error(ValidationError, "decks.error.status", status=status)
         values["status"] = status
     return values
@@ -404,14 +405,37 @@ def get_decision(store: Store, decision_id: int) -> Decision:
     return _decision(rows[0])
 
 
+@dataclass(frozen=True)
+class DecisionEdit:
+    """One edited entry of the decision log, with the version it was loaded at."""
+
+    decision_id: int
+    expected_version: int
+    text: str
+    kind: str
+    owner: str | None
+    due_date: dt.date | str | None
+    status: str
+
+
 def update_decision(
     store: Store, actor: Actor, decision_id: int, expected_version: int, *, text: str, kind: str,
     owner: str | None, due_date: dt.date | str | None, status: str,
 ) -> Decision:
-    values = _decision_values(text, kind, owner, due_date, status)
-    with store.transaction(actor) as tx:
-        tx.update("decisions", decision_id, values, expected_version=expected_version)
+    update_decisions(store, actor, [DecisionEdit(decision_id, expected_version, text, kind, owner, due_date, status)])
     return get_decision(store, decision_id)
+
+
+def update_decisions(store: Store, actor: Actor, edits: Sequence[DecisionEdit]) -> int:
+    """Save edited entries in one audited transaction; returns how many. Every entry is checked
+    before anything is written, and a refused or stale one (ConflictError) saves none of them."""
+    checked = [(edit, _decision_values(edit.text, edit.kind, edit.owner, edit.due_date, edit.status)) for edit in edits]
+    if not checked:
+        return 0
+    with store.transaction(actor) as tx:
+        for edit, values in checked:
+            tx.update("decisions", edit.decision_id, values, expected_version=edit.expected_version)
+    return len(checked)
 
 
 def delete_decision(store: Store, actor: Actor, decision_id: int, expected_version: int | None = None) -> None:

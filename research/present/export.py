@@ -33,7 +33,9 @@ from research.errors import ValidationError, VantageError
 from research.exports import check_target_folder, current_umask, write_atomically, xml_safe
 from research.i18n import fmt_date, fmt_datetime, fmt_number, keyed_error, normalize_language, t
 from research.present.decks import get_deck, list_decisions, list_slides
-from research.present.model import DecisionLine, ExportDeck, ExportSlide, RenderContext, SlideContent
+from research.present.model import (
+    DecisionKind, DecisionLine, DecisionStatus, ExportDeck, ExportSlide, RenderContext, SlideContent,
+)
 from research.store import Store
 
 IMAGE_FORMATS = ("png", "svg")
@@ -284,9 +286,10 @@ def decision_header(lang: str) -> list[str]:
 
 
 def decision_row(line: DecisionLine, lang: str) -> list[str]:
-    kind = t(f"present.deckfile.kind.{line.kind}", lang) if line.kind in ("decision", "action") else line.kind
-    status = line.status
-    if status in ("open", "done", "dropped"):
+    # A line built from anything but the decision log keeps its own words.
+    kind = t(f"present.deckfile.kind.{line.kind}", lang) if line.kind in tuple(DecisionKind) else line.kind
+    status: str = line.status
+    if status in tuple(DecisionStatus):
         status = t(f"present.deckfile.status.{status}", lang)
     return [xml_safe(v) for v in (kind, line.text, line.owner, line.due, status, line.slide, line.about)]
 

@@ -17,11 +17,35 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 import pandas as pd
 
-SlideKind = Literal["view", "text", "title"]
+
+class SlideKind(StrEnum):
+    """What a deck slide shows (deck_slides.kind); tests/test_states.py checks the set against the schema."""
+
+    VIEW = "view"  # a registered view, drawn from the workspace with its frozen params
+    TEXT = "text"
+    TITLE = "title"
+
+
+class DecisionKind(StrEnum):
+    """A decision-log entry: a decision taken, or an action someone owns (decisions.kind)."""
+
+    DECISION = "decision"
+    ACTION = "action"
+
+
+class DecisionStatus(StrEnum):
+    """Where a decision-log entry stands (decisions.status)."""
+
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
 NativeKind = Literal["bar", "stacked_bar", "column", "stacked_column", "line", "pie", "scatter"]
 
 
@@ -85,18 +109,18 @@ class RenderContext:
 class DecisionLine:
     """A decision-log entry as exported: plain text fields, already resolved and formatted."""
 
-    kind: str  # "decision" | "action"
+    kind: DecisionKind
     text: str
     owner: str = ""
     due: str = ""  # formatted date or ""
-    status: str = "open"
+    status: DecisionStatus = DecisionStatus.OPEN
     slide: str = ""  # title of the slide it was taken on ("" when none or removed)
     about: str = ""  # competitor / segment name
 
 
 @dataclass(frozen=True)
 class ExportSlide:
-    kind: str  # "view" | "text" | "title"
+    kind: SlideKind
     content: SlideContent
     notes: str = ""
 

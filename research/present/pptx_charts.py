@@ -116,7 +116,9 @@ def bubble_areas(spec: dict[str, Any] | None, names: tuple[str, ...]) -> dict[st
         field = enc.get("field")
         if not isinstance(field, str):
             continue
-        scale = enc.get("scale") if isinstance(enc.get("scale"), dict) else {}
+        scale = enc.get("scale")
+        if not isinstance(scale, dict):
+            scale = {}
         domain, area = scale.get("domain"), scale.get("range")
         wanted = set(names)
         sizes: dict[str, float] = {}

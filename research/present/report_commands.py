@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     p.add_argument("--month", default=None, help="calendar month YYYY-MM (default: the latest month with data, at most last month)")
     p.add_argument("--out", required=True, help="output file: FILE.pptx or FILE.md")
-    p.add_argument("--lang", choices=sorted(LANGUAGES), default=normalize_language(config.get("VANTAGE_LANG")),
+    p.add_argument("--lang", choices=sorted(LANGUAGES), default=normalize_language(config.LANG.value()),
                    help="language of the report (default: %(default)s)")
     p.add_argument("--include-private", action="store_true",
                    help="include private SWOT items the --actor may see (left out by default)")

@@ -69,9 +69,9 @@ def current(store: Store, deck_id: int) -> DeckSession | None:
 
 def _checked_slide(tx: Transaction, deck_id: int, slide: int) -> None:
     """Refuse a deck that does not exist and a slide outside it, naming what is accepted."""
-    if not tx.execute("SELECT count(*) FROM decks WHERE id = ?", [deck_id]).fetchone()[0]:
+    if not tx.execute("SELECT count(*) FROM decks WHERE id = ?", [deck_id]).fetchall()[0][0]:
         raise keyed_error(ValidationError, "session.error.no_deck", deck_id=deck_id)
-    total = int(tx.execute("SELECT count(*) FROM deck_slides WHERE deck_id = ?", [deck_id]).fetchone()[0])
+    total = int(tx.execute("SELECT count(*) FROM deck_slides WHERE deck_id = ?", [deck_id]).fetchall()[0][0])
     if total == 0:
         raise keyed_error(ValidationError, "session.error.empty", deck_id=deck_id)
     if isinstance(slide, bool) or not isinstance(slide, int) or not 1 <= slide <= total:
@@ -81,7 +81,7 @@ def _checked_slide(tx: Transaction, deck_id: int, slide: int) -> None:
 def _read(tx: Transaction, deck_id: int) -> DeckSession:
     cur = tx.execute(f"SELECT {_COLUMNS} FROM deck_sessions WHERE deck_id = ?", [deck_id])
     names = [d[0] for d in cur.description]
-    return _session(dict(zip(names, cur.fetchone())))
+    return _session(dict(zip(names, cur.fetchall()[0])))  # written just before, in this transaction
 
 
 def start(store: Store, actor: Actor, deck_id: int, slide: int = 1) -> DeckSession:
@@ -108,7 +108,7 @@ def move_to(store: Store, actor: Actor, deck_id: int, slide: int) -> DeckSession
     name = actor_name(actor)
     with store.transaction(actor) as tx:
         _checked_slide(tx, deck_id, slide)
-        if tx.execute("SELECT count(*) FROM deck_sessions WHERE deck_id = ?", [deck_id]).fetchone()[0] == 0:
+        if tx.execute("SELECT count(*) FROM deck_sessions WHERE deck_id = ?", [deck_id]).fetchall()[0][0] == 0:
             now = dt.datetime.now().replace(microsecond=0)
             tx.insert("deck_sessions", {"deck_id": deck_id, "slide": slide, "step": 1, "started_at": now,
                                         "started_by": name, "updated_at": now, "updated_by": name})

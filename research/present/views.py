@@ -25,7 +25,7 @@ import pandas as pd
 
 from research.i18n import LANGUAGES, t
 from research.present.decks import Slide, plain_title
-from research.present.model import NativeChart, RenderContext, Series, SlideContent
+from research.present.model import NativeChart, NativeKind, RenderContext, Series, SlideContent
 from research.store import Store
 
 
@@ -160,6 +160,8 @@ def as_datetime(value: Any) -> dt.datetime | None:
 def int_param(params: dict[str, Any], name: str) -> int:
     """A required id from the frozen params; a slide whose params lost it can no longer be drawn."""
     value = params.get(name)
+    if value is None:
+        raise DataGone(f"{name} is missing")
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -183,7 +185,7 @@ def _number(value: Any) -> float | None:
 
 
 def category_native(
-    frame: pd.DataFrame, *, kind: str, category: str, series: str, value: str, categories: Sequence[str],
+    frame: pd.DataFrame, *, kind: NativeKind, category: str, series: str, value: str, categories: Sequence[str],
     series_order: Sequence[str], colours: dict[str, str] | None = None, fill: float | None = None,
     x_title: str = "", y_title: str = "", number_format: str = "General",
 ) -> NativeChart:
@@ -196,7 +198,7 @@ def category_native(
     for name in series_order:
         values = tuple(lookup.get((str(c), str(name)), fill) for c in categories)
         out.append(Series(str(name), values, (colours or {}).get(str(name))))
-    return NativeChart(kind, tuple(str(c) for c in categories), tuple(out), x_title, y_title, number_format)  # type: ignore[arg-type]
+    return NativeChart(kind, tuple(str(c) for c in categories), tuple(out), x_title, y_title, number_format)
 
 
 def share_stack(share: pd.DataFrame) -> tuple[list[str], list[str], dict[str, str]]:

@@ -11,18 +11,20 @@ PPTX, Markdown); product categories are shown by their names in the viewer's lan
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
-from research.charts.competitors import QUADRANT_ACCENT, QUADRANT_ORDER
+from research.charts.competitors import QUADRANT_ACCENT
 from research.compare.views import highlight_color
 from research.competitors import analysis, battlecard, profiles, tows, views, winloss, winloss_views
 from research.competitors.profiles import Company
+from research.competitors.states import Quadrant, TowsKind
 from research.data.labels import labels_for
 from research.errors import ValidationError
 from research.i18n import fmt_date, t
-from research.present.model import Board, NativeChart, RenderContext, SlideContent
+from research.present.model import Board, NativeChart, NativeKind, RenderContext, SlideContent
 from research.present.views import (
     DataGone,
     as_datetime,
@@ -63,8 +65,9 @@ def _line(item: Any, lang: str) -> str:
     return text
 
 
-def _latest(items: list[Any]) -> dt.datetime | None:
-    return max((as_datetime(i.evidence_on) for i in items if i.evidence_on), default=None)
+def _latest(values: Iterable[Any]) -> dt.datetime | None:
+    """The newest of these dates or timestamps; None when none is one."""
+    return max((at for at in map(as_datetime, values) if at is not None), default=None)
 
 
 @register("competitors.swot", "competitors", "present.view.competitors.swot")
@@ -75,8 +78,8 @@ def swot_board(store: Store, params: dict[str, Any], ctx: RenderContext) -> Slid
     items = swot_items(store, company.id, ctx, today=today)
     chart = views.board_chart(company, items, lang, today).to_dict()
     board = Board(
-        tuple((views.quadrant_name(q, lang), tuple(_line(i, lang) for i in items if i.quadrant == q)) for q in QUADRANT_ORDER),
-        tuple(QUADRANT_ACCENT[q] for q in QUADRANT_ORDER),
+        tuple((views.quadrant_name(q, lang), tuple(_line(i, lang) for i in items if i.quadrant == q)) for q in Quadrant),
+        tuple(QUADRANT_ACCENT[q] for q in Quadrant),
     )
     columns = [t(f"swot.col.{c}", lang) for c in ("label", "quadrant", "statement", "impact", "confidence", "evidence", "observed")]
     table = views.items_table(items, lang)[columns] if items else pd.DataFrame(columns=columns)
@@ -85,7 +88,7 @@ def swot_board(store: Store, params: dict[str, Any], ctx: RenderContext) -> Slid
         title=t("swot.board.title", lang, company=views.company_label(company.name, company.is_us, lang)),
         subtitle=t("swot.board.subtitle", lang, items=len(items), stale=stale, date=fmt_date(today, lang)),
         chart=chart, board=board, table=table, source=t("present.source.swot", lang),
-        as_of=_latest(items) or now(), links={"competitor_id": company.id},
+        as_of=_latest(i.evidence_on for i in items) or now(), links={"competitor_id": company.id},
     )
 
 
@@ -99,7 +102,7 @@ def tows_board(store: Store, params: dict[str, Any], ctx: RenderContext) -> Slid
         raise DataGone("no company is ours")
     strategies = tows.list_strategies(store, company.id, today=_today(ctx))
     quadrants = []
-    for kind in ("SO", "ST", "WO", "WT"):
+    for kind in TowsKind:
         lines = tuple(
             f"{s.label or '–'} · {s.statement} ({t('tows.meta', lang, owner=s.owner or '–', status=t(f'tows.status.{s.status}', lang))})"
             for s in strategies if s.kind == kind
@@ -117,7 +120,7 @@ def tows_board(store: Store, params: dict[str, Any], ctx: RenderContext) -> Slid
         title=t("present.tows.title", lang, company=views.company_label(company.name, company.is_us, lang)),
         subtitle=t("tows.explain", lang, company=context, us=us.name),
         board=Board(tuple(quadrants), TOWS_COLOURS), table=table, source=t("present.source.tows", lang),
-        as_of=max((as_datetime(s.updated_at) for s in strategies), default=None) or now(),
+        as_of=_latest(s.updated_at for s in strategies) or now(),
         links={"competitor_id": company.id},
     )
 
@@ -229,6 +232,22 @@ def _rates(frame: pd.DataFrame, category: str) -> pd.DataFrame:
     return frame.assign(series=frame[category], rate=frame["win_rate"].astype(float))
 
 
+def _our_rate_slide(store: Store, drawn: winloss_views.Drawn, lang: str, *, kind: NativeKind, category: str,
+                    x_title: str, against: int | None) -> SlideContent:
+    """Our win rate over the rows of `drawn.frame[category]` (segments, periods): one series in the workspace
+    colour, as bars or a line; linked to the competitor the slide is narrowed to, if any."""
+    native = None
+    if not drawn.empty:
+        rate = t("winloss.col.win_rate", lang)
+        native = category_native(
+            drawn.frame.assign(series=rate, rate=drawn.frame["win_rate"].astype(float)), kind=kind,
+            category=category, series="series", value="rate", categories=drawn.frame[category].tolist(),
+            series_order=[rate], colours={rate: highlight_color(store)}, x_title=x_title, y_title=rate,
+            number_format="0%",
+        )
+    return _winloss_slide(drawn, lang, native=native, links={"competitor_id": against} if against else None)
+
+
 @register("competitors.winloss", "competitors", "present.view.competitors.winloss")
 def winloss_competitors(store: Store, params: dict[str, Any], ctx: RenderContext) -> SlideContent:
     """params: {} — our win rate against each competitor (bars in their colours) and overall (a line in ours)."""
@@ -257,16 +276,8 @@ def winloss_segments(store: Store, params: dict[str, Any], ctx: RenderContext) -
     breakdown = _choice(params, "breakdown", winloss.BREAKDOWNS, "industry")
     against = _against(store, params)
     drawn = winloss_views.segments_view(store, breakdown, lang, competitor_id=against)
-    native = None
-    if not drawn.empty:
-        rate = t("winloss.col.win_rate", lang)
-        native = category_native(
-            drawn.frame.assign(series=rate, rate=drawn.frame["win_rate"].astype(float)), kind="bar",
-            category="segment_label", series="series", value="rate", categories=drawn.frame["segment_label"].tolist(),
-            series_order=[rate], colours={rate: highlight_color(store)},
-            x_title=winloss_views.breakdown_name(breakdown, lang), y_title=rate, number_format="0%",
-        )
-    return _winloss_slide(drawn, lang, native=native, links={"competitor_id": against} if against else None)
+    return _our_rate_slide(store, drawn, lang, kind="bar", category="segment_label",
+                           x_title=winloss_views.breakdown_name(breakdown, lang), against=against)
 
 
 @register("competitors.winloss_time", "competitors", "present.view.competitors.winloss_time")
@@ -277,16 +288,8 @@ def winloss_time(store: Store, params: dict[str, Any], ctx: RenderContext) -> Sl
     period = _choice(params, "period", winloss.PERIODS, "quarter")
     against = _against(store, params)
     drawn = winloss_views.trend_view(store, period, lang, competitor_id=against)
-    native = None
-    if not drawn.empty:
-        rate = t("winloss.col.win_rate", lang)
-        native = category_native(
-            drawn.frame.assign(series=rate, rate=drawn.frame["win_rate"].astype(float)), kind="line",
-            category="period_label", series="series", value="rate", categories=drawn.frame["period_label"].tolist(),
-            series_order=[rate], colours={rate: highlight_color(store)},
-            x_title=t("winloss.col.period", lang), y_title=rate, number_format="0%",
-        )
-    return _winloss_slide(drawn, lang, native=native, links={"competitor_id": against} if against else None)
+    return _our_rate_slide(store, drawn, lang, kind="line", category="period_label",
+                           x_title=t("winloss.col.period", lang), against=against)
 
 
 @register("competitors.reasons", "competitors", "present.view.competitors.reasons")

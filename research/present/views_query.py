@@ -22,7 +22,7 @@ from research.data import fields
 from research.data.labels import labels_for
 from research.errors import VantageError
 from research.i18n import error_text, t
-from research.present.model import NativeChart, RenderContext, Series, SlideContent
+from research.present.model import NativeChart, NativeKind, RenderContext, Series, SlideContent
 from research.present.views import DataGone, register, scale_colours
 from research.query import deck, saved
 from research.query.display import column_titles, shown_values
@@ -34,8 +34,10 @@ SOURCE_SQL_CHARS = 80
 
 def typed_values(params: dict[str, Any]) -> dict[str, Any]:
     """The frozen parameter values, typed again (dates come back from JSON as text)."""
-    values = params.get("params") if isinstance(params.get("params"), dict) else {}
-    kinds = params.get("param_kinds") if isinstance(params.get("param_kinds"), dict) else {}
+    values = params.get("params")
+    values = values if isinstance(values, dict) else {}
+    kinds = params.get("param_kinds")
+    kinds = kinds if isinstance(kinds, dict) else {}
     typed = {}
     for name, value in values.items():
         kind = kinds.get(name) or saved.guess_kind(name, value)
@@ -61,7 +63,7 @@ def chart_choice(params: dict[str, Any]) -> ChartChoice | None:
     raw = params.get("chart")
     if not isinstance(raw, dict) or raw.get("kind") not in CHART_KINDS or not raw.get("x"):
         return None
-    aggregate = raw.get("aggregate") if raw.get("aggregate") in AGGREGATES else "sum"
+    aggregate = str(raw["aggregate"]) if raw.get("aggregate") in AGGREGATES else "sum"
     return ChartChoice(raw["kind"], raw["x"], raw.get("y") or None, raw.get("color") or None, aggregate)
 
 
@@ -96,7 +98,7 @@ def native_chart(frame: pd.DataFrame, choice: ChartChoice, companies: list[tuple
     else:
         categories = [str(v) for v in sorted(reduced[choice.x].dropna().unique())]
     reduced[choice.x] = reduced[choice.x].astype(str)
-    kind = "bar" if choice.kind == "bar" else "line"
+    kind: NativeKind = "bar" if choice.kind == "bar" else "line"
     if choice.color:
         names = sorted(reduced[choice.color].dropna().astype(str).unique())
         label = reduced[choice.color].astype(str)
@@ -112,7 +114,7 @@ def native_chart(frame: pd.DataFrame, choice: ChartChoice, companies: list[tuple
                colours.get(name))
         for name in names
     )
-    return NativeChart(kind, tuple(categories), series, choice.x, choice.y)  # type: ignore[arg-type]
+    return NativeChart(kind, tuple(categories), series, choice.x, choice.y)
 
 
 @register("query.result", "query", "present.view.query.result")

@@ -27,7 +27,9 @@ RULE_COLOUR = US_COLOR  # the rule being built, as the page colours it
 SLIDE_FIELDS = 3  # custom-field summaries a profile slide has room for; the rest are counted ("and 2 more")
 
 
-def _segment(store: Store, segment_id: int) -> saved.Segment:
+def _segment(store: Store, segment_id: Any) -> saved.Segment:
+    """The saved segment a slide names (`segment_id` as the frozen params hold it: any JSON value); DataGone
+    when it is not one, or was deleted or archived."""
     try:
         segment = saved.get_segment(store, int(segment_id))
     except (ValidationError, TypeError, ValueError):
@@ -41,7 +43,7 @@ def resolve(store: Store, refs: Any, lang: str) -> list[tuple[Compiled, str, str
     """(condition, name, colour, saved id or None) for each segment reference in params."""
     if not isinstance(refs, list) or not refs:
         raise DataGone("no segments")
-    out = []
+    out: list[tuple[Compiled, str, str, int | None]] = []
     for ref in refs:
         if isinstance(ref, dict) and "rule" in ref:
             try:
@@ -183,7 +185,8 @@ def segment_sizing(store: Store, params: dict[str, Any], ctx: RenderContext) -> 
         pick("acv", defaults.acv), pick("sam_share", defaults.sam_share), pick("som_share", defaults.som_share),
         pick("sensitivity", defaults.sensitivity),
     )
-    raw = params.get("contract") if isinstance(params.get("contract"), dict) else {}
+    raw = params.get("contract")
+    raw = raw if isinstance(raw, dict) else {}
     try:
         contract = sizing.ContractValue.from_params(raw, amount=assumptions.acv)
         valuation = sizing.value_accounts(store, segment.condition, contract)
@@ -226,7 +229,8 @@ def segment_matrix(store: Store, params: dict[str, Any], ctx: RenderContext) -> 
     lang = ctx.language
     resolved = resolve(store, params.get("segments"), lang)
     conds, names, colours = [r[0] for r in resolved], [r[1] for r in resolved], [r[2] for r in resolved]
-    raw = params.get("weights") if isinstance(params.get("weights"), dict) else {}
+    raw = params.get("weights")
+    raw = raw if isinstance(raw, dict) else {}
     weights = {f: float(raw.get(f, attractiveness.DEFAULT_WEIGHTS[f])) for f in attractiveness.FACTORS}
     try:
         scored = attractiveness.score(attractiveness.segment_factors(store, conds), weights)
@@ -255,7 +259,7 @@ def segment_matrix(store: Store, params: dict[str, Any], ctx: RenderContext) -> 
     def rounded(values: pd.Series, digits: int) -> list[float | None]:
         return [None if pd.isna(v) else round(float(v), digits) for v in values]
 
-    table = {t("segments.col.segment", lang): names}
+    table: dict[str, list[Any]] = {t("segments.col.segment", lang): names}
     table[t("segments.col.accounts", lang)] = [int(v) for v in scored["accounts"]]
     table[t("segments.col.our_share", lang)] = rounded(scored["our_share"], 4)
     for factor in attractiveness.FACTORS:
