@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from research.compare import data, features, views
 from research.compare.summary import CompetitorSummary, Item
+from research.competitors import profiles
 from research.errors import ValidationError
 from research.i18n import MESSAGES, fmt_money_round, t
 from research.store import Store
@@ -161,9 +162,9 @@ def test_the_profile_table_rounds_revenue_and_has_no_empty_cells(demo_copy: Path
     revenue = profile.set_index(t("compare.profile.attribute", "sr")).loc[t("compare.profile.revenue", "sr")]
     store = Store.open(str(demo_copy))
     try:
-        us = data.our_company(store)
+        us = profiles.our_company_id(store)
         estimate, currency = store.query_rows("SELECT revenue_estimate, revenue_currency FROM companies WHERE id = ?",
-                                              [us.id])[0].values()
+                                              [us])[0].values()
     finally:
         store.close()
     assert revenue.iloc[0] == fmt_money_round(estimate, currency, "sr")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
+from research.compare import data as compare_data
 from research.competitors import analysis, battlecard, exports, profiles, swot, tows, views
 from research.competitors import validation as v
 from research.demo import DEMO_TODAY
@@ -93,6 +94,17 @@ def test_add_item_goes_to_the_end_of_its_quadrant_with_author_and_audit(ws: Stor
     assert item.tags == ("film", "price") and not item.stale
     audit = _rows(ws, "SELECT actor, action FROM audit_log WHERE table_name = 'swot_items' AND row_id = ?", [str(item.id)])
     assert audit == [{"actor": "Marija", "action": "insert"}]
+
+
+def test_add_item_in_writes_inside_the_callers_transaction_with_the_same_checks(ws: Store) -> None:
+    # Signal triage adds items inside the signal's transaction: a refusal undoes the whole batch.
+    company = _company(ws, "Stretchline")
+    before = ws.query_value("SELECT count(*) FROM swot_items")
+    with pytest.raises(ValidationError, match="keep it under 400"), ws.transaction("ana") as tx:
+        first = swot.add_item_in(tx, company.id, quadrant="s", statement="Fast delivery", today=TODAY)
+        assert tx.execute("SELECT quadrant, author FROM swot_items WHERE id = ?", [first]).fetchone() == ("S", "ana")
+        swot.add_item_in(tx, company.id, quadrant="S", statement="x" * 401, today=TODAY)
+    assert ws.query_value("SELECT count(*) FROM swot_items") == before
 
 
 def test_second_save_of_the_same_version_is_refused_naming_who_changed_it(ws: Store) -> None:
@@ -305,6 +317,23 @@ def test_price_comparison_matches_like_for_like_in_eur(ws: Store) -> None:
     assert analysis.overall_price_index(premium) > 1.05
     assert analysis.overall_price_index(budget) < 1.0
     assert analysis.overall_price_index(premium.iloc[0:0]) is None
+
+
+def test_our_company_has_one_owner_and_the_price_comparison_follows_it(ws: Store) -> None:
+    # "Which company is ours" was decided five ways (issue 16); profiles.our_company_id owns it now,
+    # so moving the flag moves every answer: the profile, the comparison rows and the prices.
+    old = profiles.our_company(ws)
+    rival = _company(ws, "PackPro International")
+    assert old is not None and profiles.our_company_id(ws) == old.id and old.is_us
+    before = analysis.price_comparison(ws, rival.id)
+    assert not before.empty
+    profiles.set_our_company(ws, "ana", rival.id)
+    assert profiles.our_company_id(ws) == rival.id and profiles.our_company(ws).name == rival.name
+    assert [c.id for c in compare_data.companies(ws) if c.is_us] == [rival.id]
+    after = analysis.price_comparison(ws, old.id).set_index("category")  # the sides swap, product for product
+    before = before.set_index("category")
+    assert list(after.index) == list(before.index) and list(after["products"]) == list(before["products"])
+    assert list(after["our_median_eur"]) == pytest.approx(list(before["their_median_eur"]))
 
 
 def test_battlecard_sections_and_markdown_show_user_text_literally(ws: Store) -> None:

@@ -19,6 +19,7 @@ from test_collect_support import (  # noqa: F401  (fixtures)
 from research.collect import inbox
 from research.collect.collector import collect_into_inbox, collect_into_store
 from research.collect.watchers import Watcher, WatcherDraft, add_watcher
+from research.competitors import profiles
 from research.errors import ValidationError
 from research.signals import drafts, records, rules
 from research.signals.generate import classify_change, find_events, generate_signals
@@ -217,6 +218,26 @@ def test_a_window_keeps_old_events_out(store: Store, market: dict[str, int]) -> 
     lost = records.list_signals(store)
     assert [s.draft_quadrant for s in lost] == ["T", "T"] and lost[0].reasons is None
     assert drafts.statement(lost[0], "en") == "We lost Buyer d.o.o. to Rival d.o.o. (€1,200)"
+
+
+def test_a_deal_lost_without_a_named_rival_is_filed_under_whichever_company_is_ours(
+        store: Store, market: dict[str, int]) -> None:
+    # "Which company is ours" has one owner (profiles.our_company_id, issue 16): the lost-deal
+    # query used to pick its own (the lowest id flagged), so it is pinned to follow the flag.
+    today = dt.date(2026, 3, 31)
+    with store.transaction("setup") as tx:
+        account = tx.insert("accounts", {"name": "Buyer d.o.o.", "country": "RS", "region": "Western Balkans",
+                                         "industry": "Food", "status": "lost"})
+        tx.insert("deals", {"account_id": account["id"], "outcome": "lost", "closed_on": today})
+    generate_signals(store, "ana", today=today)
+    profiles.set_our_company(store, "ana", market["rival"])
+    with store.transaction("setup") as tx:
+        tx.insert("deals", {"account_id": account["id"], "outcome": "lost", "closed_on": today})
+    generate_signals(store, "ana", today=today)
+    lost = sorted(records.list_signals(store, kind="lost_deal"), key=lambda s: s.id)
+    assert [(s.company_id, s.company, s.is_us) for s in lost] == [
+        (market["us"], "Danubia", False), (market["rival"], "Rival d.o.o.", True)]
+    assert [s.draft_params.get("company") for s in lost] == ["Danubia", "Rival d.o.o."]
 
 
 def test_classify_change_reads_the_change_log_rows() -> None:

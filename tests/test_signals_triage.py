@@ -5,6 +5,7 @@ reaches the SWOT without a person's action; viewers are refused."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,6 +97,26 @@ def test_accept_takes_an_edited_draft_in_the_viewers_language_and_refuses_bad_ed
     other = records.list_signals(ws, kind="lost_deal", status="new")[0]
     done = triage.accept(ws, "ana", other.id, statement="Lost on lead time, not price", today=TODAY)
     assert swot.get_item(ws, done.item_id).statement == "Lost on lead time, not price"
+
+
+def test_accept_writes_through_the_swot_checks_so_the_items_form_can_save_it_again(ws: Store) -> None:
+    # Triage used to write items with checks of its own: a source note of up to 2,000 characters
+    # where the SWOT (and its edit form) allow 400, so the item could not be saved from its form.
+    signal = first(ws, "lost_deal")
+    with ws.transaction("ana") as tx:
+        tx.update("signals", signal.id, {"evidence": json.dumps({**signal.evidence, "account": "Account " * 80})},
+                  expected_version=signal.version)
+    signal = records.get_signal(ws, signal.id)
+    line = drafts.evidence_line(signal, "en")
+    assert len(line) > swot.MAX_SOURCE_NOTE
+    item = swot.get_item(ws, triage.accept(ws, "ana", signal.id, today=TODAY).item_id, today=TODAY)
+    assert item.source_note is not None and len(item.source_note) <= swot.MAX_SOURCE_NOTE
+    assert item.source_note.endswith("…") and line.startswith(item.source_note[:-1])
+    form = {"quadrant": item.quadrant, "statement": item.statement, "impact": item.impact,
+            "confidence": item.confidence, "source_url": item.source_url or "", "source_note": item.source_note,
+            "observed_on": item.observed_on, "tags": ", ".join(item.tags), "private": item.private}
+    saved = swot.update_item(ws, "ana", item.id, item.version, today=TODAY, **form)
+    assert (saved.source_note, saved.version) == (item.source_note, item.version + 1)
 
 
 def test_attach_refreshes_a_stale_item_and_clears_its_staleness(ws: Store) -> None:

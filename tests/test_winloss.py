@@ -240,6 +240,18 @@ def test_a_reason_whose_deals_have_no_value_is_not_shown_as_worth_nothing(ws) ->
     assert "Lead time (1 deal)" in drawn.text and "Lead time (1 deal, €0)" not in drawn.text
 
 
+@pytest.mark.parametrize("few", [winloss.FEW_DECIDED, 8])
+def test_pale_segment_bars_and_the_sentence_explaining_them_follow_one_threshold(ws, monkeypatch, few: int) -> None:
+    # One rule (issue 16): the chart once drew bars pale below a 5 of its own while the text named another 5.
+    store, _ = ws
+    monkeypatch.setattr(winloss, "FEW_DECIDED", few)
+    drawn = winloss_views.segments_view(store, "industry", "en")
+    rows = _dataset(drawn.chart.to_dict(), "segment_label")
+    # Food & beverage has 7 decided deals, Chemicals 3.
+    assert {r["segment_label"]: r["few"] for r in rows} == {"Food & beverage": few > 7, "Chemicals": few > 3}
+    assert f"Pale bars: fewer than {few} decided deals." in drawn.text
+
+
 def test_segment_and_trend_views_name_segments_and_periods_in_the_viewers_language(ws) -> None:
     store, ids = ws
     drawn = winloss_views.segments_view(store, "industry", "sr", competitor_id=ids[ALPHA])

@@ -105,8 +105,10 @@ def _price_index(args: argparse.Namespace) -> int:
             rows = index.astype(object).where(index.notna(), None).to_dict("records")
             print(json.dumps({"index": rows, "excluded_without_rate": excluded}, ensure_ascii=False, indent=2, default=str))
         else:
-            for row in index.itertuples():
-                print(f"{row.category:<24} {row.company:<28} {row.price_index:7.1f}  ({int(row.products)} products)")
+            for category, company, price_index, products in zip(
+                index["category"], index["company"], index["price_index"], index["products"]
+            ):
+                print(f"{category:<24} {company:<28} {price_index:7.1f}  ({int(products)} products)")
             print(views.cheaper_sentence(index, "en"))
             for currency, n in excluded.items():
                 print(f"note: {n} products in {currency} left out: no exchange rate covers their date")

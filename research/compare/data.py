@@ -17,14 +17,13 @@ import pandas as pd
 from research.data import fields
 from research.errors import ValidationError
 from research.i18n import keyed_error
-from research.market import SEGMENT_DIMENSIONS, share_by_segment
+from research.market import PRICE_MOVE_THRESHOLD, SEGMENT_DIMENSIONS, share_by_segment
 from research.store import Store, quote_ident
 
 FEATURE_VALUES = ("yes", "partial", "no", "unknown")
 # How much of a feature a value means; unknown has no rank (it is not a "no").
 VALUE_RANK = {"yes": 2, "partial": 1, "no": 0}
 PRICE_LOOKBACK_DAYS = 56  # latest observation per product within the last 8 weeks
-PRICE_MOVE_THRESHOLD = 0.03
 
 
 @dataclass(frozen=True)
@@ -35,13 +34,13 @@ class Company:
 
 
 def companies(store: Store) -> list[Company]:
-    """Active companies, ours first, then competitors by name."""
+    """Active companies, ours first, then competitors by name.
+
+    Which one is ours is its `is_us` flag, read here as everywhere (the rule is owned by
+    research.data.our_company; the database allows one flagged company).
+    """
     rows = store.query_rows("SELECT id, name, is_us FROM companies WHERE NOT archived ORDER BY is_us DESC, lower(name), id")
     return [Company(int(r["id"]), r["name"], bool(r["is_us"])) for r in rows]
-
-
-def our_company(store: Store) -> Company | None:
-    return next((c for c in companies(store) if c.is_us), None)
 
 
 def pick_companies(store: Store, competitors: Sequence[str] | None) -> list[Company]:
@@ -326,7 +325,7 @@ def _compare_prices(
     for column in compared.columns.difference(["company", "is_us", "category", "products"]):
         compared[column] = compared[column].astype(float)
     excluded = df[df["row_kind"] == "excluded"]
-    return PriceComparison(compared, {str(r.category): int(r.products) for r in excluded.itertuples()})
+    return PriceComparison(compared, {str(c): int(n) for c, n in zip(excluded["category"], excluded["products"])})
 
 
 def compare_price_index(

@@ -14,10 +14,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from research.access import Actor
 from research.compare.data import FEATURE_VALUES
 from research.errors import ConflictError, ValidationError
 from research.i18n import keyed_error
 from research.store import Store, Transaction
+from research.store.core import single_value
 
 MAX_NOTE = 500
 MAX_NAME = 120
@@ -66,7 +68,7 @@ def validate_edit(edit: CellEdit) -> CellEdit:
     )
 
 
-def save_cells(store: Store, actor: str, edits: Iterable[CellEdit]) -> int:
+def save_cells(store: Store, actor: Actor, edits: Iterable[CellEdit]) -> int:
     """Write edited cells in one audited transaction; returns how many rows changed.
 
     Every edit is validated before anything is written: one bad cell saves nothing.
@@ -93,7 +95,7 @@ def save_cells(store: Store, actor: str, edits: Iterable[CellEdit]) -> int:
     return changed
 
 
-def add_feature(store: Store, actor: str, name: str, category: str, product_category: str | None = None) -> dict[str, Any]:
+def add_feature(store: Store, actor: Actor, name: str, category: str, product_category: str | None = None) -> dict[str, Any]:
     """A new feature row (every company starts as unknown); names are unique per category."""
     clean_name = _clean_text(name, MAX_NAME, "name")
     clean_category = _clean_text(category, MAX_NAME, "category")
@@ -163,7 +165,7 @@ def demo_feature_value(score: float | None, needed: int, draw: float, is_us: boo
     return "partial" if score >= needed - 1 else "no"
 
 
-def seed_demo_features(store: Store, seed: int = 42, *, actor: str = "demo") -> int:
+def seed_demo_features(store: Store, seed: int = 42, *, actor: Actor = "demo") -> int:
     """Fill the feature matrix of an existing workspace (`compare seed-features`); see `add_demo_features`."""
     if store.query_value("SELECT count(*) FROM features"):
         return 0
@@ -190,10 +192,11 @@ def add_demo_features(tx: Transaction, seed: int = 42) -> int:
         ).fetchall()
     }
     everyone = tx.execute("SELECT id, is_us FROM companies WHERE NOT archived ORDER BY id").fetchall()
-    web_source = tx.execute("SELECT min(id) FROM sources WHERE kind = 'web'").fetchone()[0]
-    first_feature = int(tx.execute("SELECT coalesce(max(id), 0) FROM features").fetchone()[0]) + 1
-    first_cell = int(tx.execute("SELECT coalesce(max(id), 0) FROM company_features").fetchone()[0]) + 1
-    features, cells = [], []
+    web_source = single_value(tx.execute("SELECT min(id) FROM sources WHERE kind = 'web'"))
+    first_feature = int(single_value(tx.execute("SELECT coalesce(max(id), 0) FROM features"))) + 1
+    first_cell = int(single_value(tx.execute("SELECT coalesce(max(id), 0) FROM company_features"))) + 1
+    features: list[tuple[int, str, str, str | None, int]] = []
+    cells: list[tuple[int, int, int, str, str | None, int | None]] = []
     for position, (category, name, product_category, capability, needed) in enumerate(DEMO_FEATURES, 1):
         feature_id = first_feature + position - 1
         features.append((feature_id, name, category, product_category, position))

@@ -49,12 +49,14 @@ def _feature_items(matrix: pd.DataFrame, competitor: str) -> list[Item]:
     if matrix.empty:
         return []
     ours = matrix[matrix["is_us"]].set_index("feature_id")
+    our_values, our_ranks = ours["value"].to_dict(), ours["rank"].to_dict()
     theirs = matrix[(matrix["company"] == competitor) & matrix["edge"].notna()]
     items = []
-    for row in theirs.itertuples():
-        our_value = ours.loc[row.feature_id, "value"]
-        weight = abs(float(ours.loc[row.feature_id, "rank"]) - float(row.rank))
-        items.append(Item(competitor, row.edge, "feature", row.feature, our_value, row.value, weight))
+    for feature_id, edge, feature, value, rank in zip(
+        theirs["feature_id"], theirs["edge"], theirs["feature"], theirs["value"], theirs["rank"]
+    ):
+        weight = abs(float(our_ranks[feature_id]) - float(rank))
+        items.append(Item(competitor, edge, "feature", feature, our_values[feature_id], value, weight))
     return items
 
 
@@ -83,11 +85,11 @@ def _price_items(index: pd.DataFrame, competitor: str) -> list[Item]:
     if abs(value - 100) > PRICE_MARGIN:
         side = "advantage" if value > 100 else "gap"
         items.append(Item(competitor, side, "price", "overall", 100.0, round(value, 1), abs(value - 100) / 10))
-    for row in theirs.itertuples():
-        if abs(row.price_index - 100) > PRICE_MARGIN:
-            side = "advantage" if row.price_index > 100 else "gap"
-            items.append(Item(competitor, side, "price", row.category, 100.0, round(float(row.price_index), 1),
-                              abs(row.price_index - 100) / 10 * 0.9))  # a category counts a little less than overall
+    for category, price_index in zip(theirs["category"], theirs["price_index"]):
+        if abs(price_index - 100) > PRICE_MARGIN:
+            side = "advantage" if price_index > 100 else "gap"
+            items.append(Item(competitor, side, "price", category, 100.0, round(float(price_index), 1),
+                              abs(price_index - 100) / 10 * 0.9))  # a category counts a little less than overall
     return items
 
 

@@ -8,8 +8,10 @@ chart builders in research/charts/compare.py stay free of wording and SQL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -17,6 +19,7 @@ from babel import Locale
 from babel.numbers import format_currency
 
 from research import exports
+from research.access import Actor
 from research.charts import compare as charts
 from research.charts.theme import US_COLOR, company_colors, is_hex_color
 from research.compare import data
@@ -95,7 +98,7 @@ def highlight_color(store: Store) -> str:
     return value if is_hex_color(value) else US_COLOR
 
 
-def set_highlight_color(store: Store, actor: str, colour: str) -> str:
+def set_highlight_color(store: Store, actor: Actor, colour: str) -> str:
     """Save the workspace highlight colour (#RRGGBB), audited; returns it normalised to upper case."""
     colour = (colour or "").strip()
     if not is_hex_color(colour):
@@ -139,7 +142,8 @@ def _no_data_note(names: Sequence[str], lang: str) -> list[str]:
     return [t("compare.note.no_data", lang, companies=", ".join(names))] if names else []
 
 
-def _source(key: str, lang: str, when: object) -> str:
+def _source(key: str, lang: str, when: dt.date | None) -> str:
+    """The data's as-of line; `when` may be NaT, a column's max when all of it is empty."""
     return t(key, lang, date="–" if when is None or pd.isna(when) else fmt_date(when, lang))
 
 
@@ -367,8 +371,8 @@ def _money(value: float, currency: str, lang: str) -> str:
     return format_currency(round(value), currency, format=pattern, locale=locale, currency_digits=False)
 
 
-def _cell(value: object, kind: str, lang: str, currency: object = "EUR") -> str:
-    """A profile cell as text in `lang` by its kind ("–" when empty)."""
+def _cell(value: Any, kind: str, lang: str, currency: object = "EUR") -> str:
+    """A profile cell as text in `lang` by its kind ("–" when empty); `value` is a DataFrame cell of that kind."""
     if value is None or (not isinstance(value, (str, bool)) and pd.isna(value)):
         return "–"
     if kind == "bool":
@@ -452,7 +456,7 @@ def _price_notes(excluded: dict[str, int], lang: str) -> list[str]:
     return [t("compare.note.unconverted", lang, products=listed)]
 
 
-def _prices_as_of(store: Store) -> object:
+def _prices_as_of(store: Store) -> dt.date | None:
     return store.query_value("SELECT CAST(max(observed_at) AS DATE) FROM price_observations")
 
 
@@ -538,7 +542,7 @@ def price_history_view(
     return ChartView(chart, history.drop(columns=["company_label"]), "price-history", _no_data_note(missing, lang))
 
 
-def segment_names(store: Store, source: str, segments: Sequence[object], lang: str) -> list[str]:
+def segment_names(store: Store, source: str, segments: Iterable[object], lang: str) -> list[str]:
     """Segments by their names in `lang`: saved segments as named, industries and regions by the workspace's
     labels (research.data.labels), countries and blanks as market.segment_label writes them."""
     if source == "saved":
@@ -573,7 +577,7 @@ def share_view(store: Store, chosen: Sequence[data.Company], lang: str, *, sourc
 
 def chart_view(store: Store, kind: str, chosen: Sequence[data.Company], lang: str, **options: object) -> ChartView:
     """Any chart by its CLI name (see CHART_KINDS); `options` go to that view."""
-    views = {
+    views: dict[str, Callable[..., ChartView]] = {
         "matrix": matrix_view, "canvas": canvas_view, "radar": radar_view, "positioning": positioning_view,
         "price-index": price_index_view, "price-distribution": price_distribution_view,
         "price-history": price_history_view, "share": share_view,
@@ -588,9 +592,11 @@ def chart_view(store: Store, kind: str, chosen: Sequence[data.Company], lang: st
 # ---- the advantage summary in words ---------------------------------------------------------
 
 
-def _value(value: object, kind: str, lang: str) -> str:
+def _value(value: float | str | None, kind: str, lang: str) -> str:
     if kind == "feature":
         return t(f"compare.value.{value}", lang)
+    if value is None:
+        return "–"
     if kind == "share":
         return fmt_percent(float(value), lang, 1)
     if kind == "capability":

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pandas as pd
 
+from research.competitors.profiles import our_company_id
 from research.competitors.swot import stale_days
 from research.store import Store
 
@@ -51,7 +52,8 @@ LIMIT $limit
 """
 
 # Like-for-like list prices: products of the same name and unit, converted to EUR at
-# the newest rate of each currency; one row per category with the median ratio.
+# the newest rate of each currency; one row per category with the median ratio. `$us` is
+# our company (profiles.our_company_id); without one, nothing compares.
 PRICE_COMPARISON_SQL = """
 WITH rates AS (
     SELECT currency, arg_max(per_eur, valid_on) AS per_eur FROM exchange_rates GROUP BY currency
@@ -63,7 +65,7 @@ WITH rates AS (
     WHERE NOT p.archived AND p.list_price IS NOT NULL
 ), ours AS (
     SELECT name, unit, category, median(price_eur) AS price_eur FROM priced
-    WHERE company_id = (SELECT id FROM companies WHERE is_us ORDER BY id LIMIT 1) GROUP BY ALL
+    WHERE company_id = $us GROUP BY ALL
 ), theirs AS (
     SELECT name, unit, category, median(price_eur) AS price_eur FROM priced WHERE company_id = $company GROUP BY ALL
 )
@@ -91,7 +93,7 @@ def talking_points(store: Store, company_id: int | None = None, limit: int = 50)
 
 def price_comparison(store: Store, company_id: int) -> pd.DataFrame:
     """Per category: like-for-like products, our and their median list price in EUR, and their index (1.10 = 10 % above us)."""
-    return store.query_df(PRICE_COMPARISON_SQL, {"company": company_id})
+    return store.query_df(PRICE_COMPARISON_SQL, {"company": company_id, "us": our_company_id(store)})
 
 
 def overall_price_index(comparison: pd.DataFrame) -> float | None:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from research.competitors import analysis, winloss
 from research.competitors.profiles import Company, get_company, our_company
+from research.competitors.states import Quadrant
 from research.competitors.swot import SwotItem, list_items
 from research.data.labels import labels_for
 from research.errors import ValidationError
@@ -94,9 +95,9 @@ def build_battlecard(store: Store, company_id: int, *, today: dt.date | None = N
     if company.is_us:
         raise keyed_error(ValidationError, "competitors.error.battlecard_us", name=company.name)
     items = list_items(store, company_id, today=today)
-    ours = [i for i in list_items(store, us.id, today=today) if i.quadrant == "S"]
+    ours = [i for i in list_items(store, us.id, today=today) if i.quadrant == Quadrant.STRENGTH]
     by_impact = sorted(items, key=lambda i: (-i.impact, i.position))
-    strengths = [i for i in by_impact if i.quadrant == "S"][:limit]
+    strengths = [i for i in by_impact if i.quadrant == Quadrant.STRENGTH][:limit]
     neutralise = tuple(Counter(s, _answer(s, ours)) for s in strengths)
     pricing = analysis.price_comparison(store, company_id)
     lost = store.query_value(
@@ -110,7 +111,7 @@ def build_battlecard(store: Store, company_id: int, *, today: dt.date | None = N
         neutralise=neutralise,
         pricing=pricing,
         price_index=analysis.overall_price_index(pricing),
-        key_items={q: tuple(i for i in by_impact if i.quadrant == q)[:KEY_ITEMS_PER_QUADRANT] for q in "SWOT"},
+        key_items={q: tuple(i for i in by_impact if i.quadrant == q)[:KEY_ITEMS_PER_QUADRANT] for q in Quadrant},
         freshest=tuple(sorted(items, key=lambda i: (i.evidence_on, i.id), reverse=True)[:limit]),
         stale=sum(1 for i in items if i.stale),
         total=len(items),
@@ -166,13 +167,16 @@ def pricing_rows(card: Battlecard, lang: str) -> list[tuple[str, str, str, str, 
     """(category, products, ours, theirs, index) as display text, categories by their names in `lang`."""
     return [
         (
-            category_name(card, row.category, lang),
-            fmt_number(int(row.products), lang),
-            fmt_money(row.our_median_eur, "EUR", lang),
-            fmt_money(row.their_median_eur, "EUR", lang),
-            fmt_percent(row.price_index, lang),
+            category_name(card, category, lang),
+            fmt_number(int(products), lang),
+            fmt_money(ours, "EUR", lang),
+            fmt_money(theirs, "EUR", lang),
+            fmt_percent(index, lang),
         )
-        for row in card.pricing.itertuples()
+        for category, products, ours, theirs, index in zip(
+            card.pricing["category"], card.pricing["products"], card.pricing["our_median_eur"],
+            card.pricing["their_median_eur"], card.pricing["price_index"],
+        )
     ]
 
 
@@ -231,8 +235,8 @@ def to_markdown(card: Battlecard, lang: str) -> str:
     ]
     if card.why_we_win.empty:
         lines.append(f"- {_md(t('battlecard.no_talking_points', lang))}")
-    for row in card.why_we_win.itertuples():
-        lines.append(f"- **{_md(row.our_strength)}** — {_md(t('battlecard.versus', lang))} {_md(row.their_weakness)}")
+    for strength, weakness in zip(card.why_we_win["our_strength"], card.why_we_win["their_weakness"]):
+        lines.append(f"- **{_md(strength)}** — {_md(t('battlecard.versus', lang))} {_md(weakness)}")
     lines += ["", f"## {t('battlecard.neutralise', lang)}", ""]
     if not card.neutralise:
         lines.append(f"- {_md(t('battlecard.no_strengths', lang))}")

@@ -25,7 +25,7 @@ def _open(args: argparse.Namespace, *, read_only: bool) -> Store:
 def _forced_read_only() -> bool:
     from research import config
 
-    return config.get_flag("VANTAGE_READ_ONLY")
+    return config.READ_ONLY.value()
 
 
 def _write(path: str, data: bytes | str) -> None:
@@ -57,11 +57,11 @@ def cmd_company_list(args: argparse.Namespace) -> int:
         return 0
     width = max(len(n) for n in df["name"]) + 6
     print(f"{'company':<{width}} {'country':<7} {'position':<8} {'SWOT':>5} {'stale':>5} {'products':>8}")
-    for row in df.itertuples():
-        name = row.name + (" (us)" if row.is_us else "") + (" [archived]" if row.archived else "")
+    for row in df.to_dict("records"):
+        name = row["name"] + (" (us)" if row["is_us"] else "") + (" [archived]" if row["archived"] else "")
         print(
-            f"{name:<{width}} {_or_dash(row.hq_country):<7} {_or_dash(row.price_positioning):<8} "
-            f"{row.swot_items:>5} {row.stale_items:>5} {row.products:>8}"
+            f"{name:<{width}} {_or_dash(row['hq_country']):<7} {_or_dash(row['price_positioning']):<8} "
+            f"{row['swot_items']:>5} {row['stale_items']:>5} {row['products']:>8}"
         )
     return 0
 
@@ -86,7 +86,7 @@ def cmd_swot_list(args: argparse.Namespace) -> int:
     store = _open(args, read_only=True)
     try:
         company = profiles.find_company(store, args.company) if args.company else None
-        if args.stale:
+        if args.stale or company is None:  # no company without --stale was refused above
             items = swot.stale_items(store, company_id=company.id if company else None, viewer=args.actor)
         else:
             items = swot.list_items(store, company.id, include_archived=args.archived, viewer=args.actor)

@@ -17,7 +17,7 @@ from typing import Any
 import vl_convert
 from pptx.util import Inches, Pt
 
-from research.charts.competitors import QUADRANT_ACCENT, QUADRANT_ORDER
+from research.charts.competitors import QUADRANT_ACCENT
 from research.competitors.battlecard import (
     Battlecard,
     deal_record_text,
@@ -28,6 +28,7 @@ from research.competitors.battlecard import (
     to_markdown,
 )
 from research.competitors.profiles import Company
+from research.competitors.states import Quadrant
 from research.competitors.swot import SwotItem
 from research.competitors.views import board_chart, company_label, quadrant_name
 from research.errors import ValidationError
@@ -81,10 +82,10 @@ def board_pptx(company: Company, items: list[SwotItem], lang: str, *, today: dt.
     subtitle = t("swot.board.subtitle", lang, items=len(items), stale=stale, date=fmt_date(today, lang))
     top = pptx.content_top(subtitle)
     quadrants = [(quadrant_name(q, lang), [_item_para(i, lang) for i in items if i.quadrant == q])
-                 for q in QUADRANT_ORDER]
+                 for q in Quadrant]
     boxes = [
         replace(box, empty=Para(t("swot.board.empty", lang), color=GREY))
-        for box in pptx.board_boxes(quadrants, [QUADRANT_ACCENT[q] for q in QUADRANT_ORDER], top, pptx.CONTENT_BOTTOM,
+        for box in pptx.board_boxes(quadrants, [QUADRANT_ACCENT[q] for q in Quadrant], top, pptx.CONTENT_BOTTOM,
                                     lang)
     ]
     laid = pptx.fitted_boxes(boxes, top, pptx.CONTENT_BOTTOM, pptx.BOARD_SIZES)

@@ -36,6 +36,9 @@ from research.access import (
 )
 from research.competitors import validation as v
 from research.data import fields
+# Which company is ours is decided below the domains (the CLI, segments and deal checks read it
+# too); `our_company_id` is that rule, re-exported for the domains above.
+from research.data.our_company import our_company_id, refuse_archiving
 from research.data.entities import check_row, get_entity
 from research.errors import ValidationError
 from research.i18n import keyed_error
@@ -228,8 +231,9 @@ def find_company(store: Store, name: str, *, viewer: Actor | None = None, includ
 
 
 def our_company(store: Store, *, viewer: Actor | None = None, include_private: bool = True) -> Company | None:
-    rows = store.query_rows(COMPANY_SQL + " WHERE is_us ORDER BY id LIMIT 1")
-    return _company(rows[0], viewer, include_private) if rows else None
+    """Our company's profile (`our_company_id`), its private notes as for `get_company`."""
+    us = our_company_id(store)
+    return None if us is None else get_company(store, us, viewer=viewer, include_private=include_private)
 
 
 def company_options(store: Store, *, include_archived: bool = False) -> list[tuple[int, str, bool]]:
@@ -352,9 +356,9 @@ def set_company_archived(
     store: Store, actor: Actor, company_id: int, expected_version: int, archived: bool = True
 ) -> Company:
     """Archive (or restore) a company; its SWOT items and history stay."""
-    company = get_company(store, company_id)
-    if archived and company.is_us:
-        raise keyed_error(ValidationError, "competitors.error.archive_us", name=company.name)
+    get_company(store, company_id)  # refuses an unknown id
+    if archived:
+        refuse_archiving(store, [company_id])  # the grid and imports refuse it by the same rule
     with store.transaction(actor) as tx:
         tx.update("companies", company_id, {"archived": archived}, expected_version=expected_version)
     return get_company(store, company_id)

@@ -18,13 +18,19 @@ import pandas as pd
 from research import config
 from research.access import Actor, PermissionDenied, may_show, sees_private
 from research.competitors import validation as v
+from research.competitors.states import Confidence, Quadrant
 from research.errors import ValidationError
 from research.i18n import keyed_error
 from research.store import Store, Transaction
+from research.store.core import single_value
+
+
+# A source note is one line of evidence, as long as a statement (the item form's limit too).
+MAX_SOURCE_NOTE = v.MAX_STATEMENT
 
 
 def stale_days() -> int:
-    days = config.get_int("VANTAGE_STALE_DAYS")
+    days = config.STALE_DAYS.value()
     if days < 1:
         raise ValidationError(f"VANTAGE_STALE_DAYS must be at least 1, not {days}.")
     return days
@@ -36,11 +42,11 @@ class SwotItem:
     company_id: int
     company: str
     is_us: bool
-    quadrant: str
+    quadrant: Quadrant
     label: str | None  # S1, W3 … for active items; None when archived
     statement: str
     impact: int
-    confidence: str
+    confidence: Confidence
     source_id: int | None
     source_title: str | None
     source_url: str | None
@@ -99,7 +105,8 @@ ITEM_COLUMNS = [f.name for f in SwotItem.__dataclass_fields__.values()]
 
 
 def _rows_to_items(rows: Iterable[dict[str, Any]]) -> list[SwotItem]:
-    return [SwotItem(**{**row, "tags": tuple(row["tags"] or ())}) for row in rows]
+    return [SwotItem(**{**row, "quadrant": Quadrant(row["quadrant"]), "confidence": Confidence(row["confidence"]),
+                        "tags": tuple(row["tags"] or ())}) for row in rows]
 
 
 def _select(store: Store, where: str, params: dict[str, Any], today: dt.date | None, days: int | None) -> list[SwotItem]:
@@ -169,7 +176,7 @@ def _evidence(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
     if "source_url" in values:
         out["source_url"] = v.url(values["source_url"])
     if "source_note" in values:
-        out["source_note"] = v.optional_text(values["source_note"], "source note", v.MAX_STATEMENT)
+        out["source_note"] = v.optional_text(values["source_note"], "source note", MAX_SOURCE_NOTE)
     if "observed_on" in values:
         out["observed_on"] = v.observed_on(values["observed_on"], today)
     return out
@@ -198,7 +205,7 @@ def _validated(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
     return out
 
 
-def _check_private(tx: Transaction, actor: Actor, item_id: int) -> None:
+def check_private(tx: Transaction, actor: Actor, item_id: int) -> None:
     """Someone else's private item may be changed by admins only (the others cannot see it)."""
     row = tx.execute("SELECT coalesce(private, false), author FROM swot_items WHERE id = ?", [item_id]).fetchone()
     if row is not None and row[0] and not sees_private(actor, row[1]):
@@ -213,12 +220,47 @@ def _company_row(tx: Transaction, company_id: int) -> tuple[str, bool]:
 
 
 def _next_position(tx: Transaction, company_id: int, quadrant: str) -> int:
-    return int(
-        tx.execute(
-            "SELECT coalesce(max(position) + 1, 0) FROM swot_items WHERE company_id = ? AND quadrant = ? AND NOT archived",
-            [company_id, quadrant],
-        ).fetchone()[0]
+    return int(single_value(tx.execute(
+        "SELECT coalesce(max(position) + 1, 0) FROM swot_items WHERE company_id = ? AND quadrant = ? AND NOT archived",
+        [company_id, quadrant],
+    )))
+
+
+def add_item_in(
+    tx: Transaction,
+    company_id: int,
+    *,
+    quadrant: str,
+    statement: str,
+    impact: int = 3,
+    confidence: str = "medium",
+    source_url: str | None = None,
+    source_note: str | None = None,
+    observed_on: dt.date | str | None = None,
+    tags: Iterable[str] | str | None = None,
+    today: dt.date | None = None,
+    private: bool = False,
+) -> int:
+    """Add an item at the end of its quadrant inside the caller's transaction; returns its id.
+
+    The one SWOT insert with its checks: `add_item` and signal triage (research.signals.triage,
+    which changes the signal in the same transaction) both write through it.
+    """
+    today = today or dt.date.today()
+    values = _validated(
+        {
+            "quadrant": quadrant, "statement": statement, "impact": impact, "confidence": confidence,
+            "source_url": source_url, "source_note": source_note, "observed_on": observed_on, "tags": tags,
+            "private": private,
+        },
+        today,
     )
+    name, archived = _company_row(tx, company_id)
+    if archived:
+        raise keyed_error(ValidationError, "competitors.error.archived_company", name=name)
+    values["position"] = _next_position(tx, company_id, values["quadrant"])
+    row = tx.insert("swot_items", {"company_id": company_id, **values, "author": tx.actor})
+    return int(row["id"])
 
 
 def add_item(
@@ -237,39 +279,43 @@ def add_item(
     today: dt.date | None = None,
     private: bool = False,
 ) -> SwotItem:
-    """Add an item at the end of its quadrant; everything validated before the write."""
+    """Add an item at the end of its quadrant in a transaction of its own (`add_item_in`)."""
     today = today or dt.date.today()
-    values = _validated(
-        {
-            "quadrant": quadrant, "statement": statement, "impact": impact, "confidence": confidence,
-            "source_url": source_url, "source_note": source_note, "observed_on": observed_on, "tags": tags,
-            "private": private,
-        },
-        today,
-    )
     with store.transaction(actor) as tx:
-        name, archived = _company_row(tx, company_id)
-        if archived:
-            raise keyed_error(ValidationError, "competitors.error.archived_company", name=name)
-        values["position"] = _next_position(tx, company_id, values["quadrant"])
-        row = tx.insert("swot_items", {"company_id": company_id, **values, "author": tx.actor})
-    return get_item(store, row["id"], today=today)
+        item_id = add_item_in(
+            tx, company_id, quadrant=quadrant, statement=statement, impact=impact, confidence=confidence,
+            source_url=source_url, source_note=source_note, observed_on=observed_on, tags=tags, today=today,
+            private=private,
+        )
+    return get_item(store, item_id, today=today)
+
+
+def update_item_in(
+    tx: Transaction, actor: Actor, item_id: int, expected_version: int, *, today: dt.date | None = None,
+    **changes: Any,
+) -> None:
+    """Edit an item inside the caller's transaction; refused if someone changed it since `expected_version`.
+
+    The one SWOT edit with its checks: `update_item` and signal triage (attach) both write through it.
+    """
+    today = today or dt.date.today()
+    values = _validated(changes, today)
+    current = tx.execute("SELECT company_id, quadrant FROM swot_items WHERE id = ?", [item_id]).fetchone()
+    if current is None:
+        raise keyed_error(ValidationError, "competitors.error.no_item", id=item_id)
+    check_private(tx, actor, item_id)
+    if "quadrant" in values and values["quadrant"] != current[1]:
+        values["position"] = _next_position(tx, current[0], values["quadrant"])
+    tx.update("swot_items", item_id, values, expected_version=expected_version)
 
 
 def update_item(
     store: Store, actor: Actor, item_id: int, expected_version: int, today: dt.date | None = None, **changes: Any
 ) -> SwotItem:
-    """Edit an item; refused if someone changed it since `expected_version` was read."""
+    """Edit an item in a transaction of its own (`update_item_in`)."""
     today = today or dt.date.today()
-    values = _validated(changes, today)
     with store.transaction(actor) as tx:
-        current = tx.execute("SELECT company_id, quadrant FROM swot_items WHERE id = ?", [item_id]).fetchone()
-        if current is None:
-            raise keyed_error(ValidationError, "competitors.error.no_item", id=item_id)
-        _check_private(tx, actor, item_id)
-        if "quadrant" in values and values["quadrant"] != current[1]:
-            values["position"] = _next_position(tx, current[0], values["quadrant"])
-        tx.update("swot_items", item_id, values, expected_version=expected_version)
+        update_item_in(tx, actor, item_id, expected_version, today=today, **changes)
     return get_item(store, item_id, today=today)
 
 
@@ -287,7 +333,7 @@ def set_item_archived(
         current = tx.execute("SELECT company_id, quadrant FROM swot_items WHERE id = ?", [item_id]).fetchone()
         if current is None:
             raise keyed_error(ValidationError, "competitors.error.no_item", id=item_id)
-        _check_private(tx, actor, item_id)
+        check_private(tx, actor, item_id)
         changes: dict[str, Any] = {"archived": archived}
         if not archived:
             changes["position"] = _next_position(tx, current[0], current[1])
@@ -307,7 +353,7 @@ def move_item(store: Store, actor: Actor, item_id: int, expected_version: int, s
             raise keyed_error(ValidationError, "competitors.error.no_item", id=item_id)
         if current[2]:
             raise keyed_error(ValidationError, "competitors.error.archived_item")
-        _check_private(tx, actor, item_id)
+        check_private(tx, actor, item_id)
         rows = tx.execute(
             "SELECT id, position, version FROM swot_items WHERE company_id = ? AND quadrant = ? AND NOT archived "
             "ORDER BY position, id",

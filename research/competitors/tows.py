@@ -15,20 +15,22 @@ from dataclasses import dataclass
 from research.access import Actor
 from research.competitors import validation as v
 from research.competitors.profiles import our_company
+from research.competitors.states import Quadrant, TowsKind, TowsStatus
 from research.competitors.swot import SwotItem, list_items
 from research.errors import ValidationError
 from research.i18n import keyed_error
 from research.store import Store
+from research.store.core import single_value
 
 
 @dataclass(frozen=True)
 class TowsStrategy:
     id: int
     company_id: int
-    kind: str
+    kind: TowsKind
     statement: str
     owner: str | None
-    status: str
+    status: TowsStatus
     position: int
     author: str | None
     archived: bool
@@ -59,10 +61,10 @@ def tows_items(store: Store, company_id: int, *, today: dt.date | None = None) -
     ours = list_items(store, us.id, today=today)
     theirs = ours if company_id == us.id else list_items(store, company_id, today=today)
     return {
-        "S": [i for i in ours if i.quadrant == "S"],
-        "W": [i for i in ours if i.quadrant == "W"],
-        "O": [i for i in theirs if i.quadrant == "O"],
-        "T": [i for i in theirs if i.quadrant == "T"],
+        Quadrant.STRENGTH: [i for i in ours if i.quadrant == Quadrant.STRENGTH],
+        Quadrant.WEAKNESS: [i for i in ours if i.quadrant == Quadrant.WEAKNESS],
+        Quadrant.OPPORTUNITY: [i for i in theirs if i.quadrant == Quadrant.OPPORTUNITY],
+        Quadrant.THREAT: [i for i in theirs if i.quadrant == Quadrant.THREAT],
     }
 
 
@@ -85,7 +87,8 @@ def list_strategies(
     where = "s.company_id = $company" + ("" if include_archived else " AND NOT s.archived")
     rows = store.query_rows(STRATEGIES_SQL.format(where=where), {"company": company_id})
     return [
-        TowsStrategy(**{**row, "item_ids": tuple(row["item_ids"]), "label": _label(row["item_ids"], labels)})
+        TowsStrategy(**{**row, "kind": TowsKind(row["kind"]), "status": TowsStatus(row["status"]),
+                        "item_ids": tuple(row["item_ids"]), "label": _label(row["item_ids"], labels)})
         for row in rows
     ]
 
@@ -109,7 +112,7 @@ def _fields(statement: str | None, owner: str | None, status: str | None) -> dic
     if owner is not None:
         out["owner"] = v.optional_text(owner, "owner", v.MAX_NAME)
     if status is not None:
-        out["status"] = v.choice(status, v.TOWS_STATUSES, "status")
+        out["status"] = v.choice(status, TowsStatus, "status")
     return out
 
 
@@ -124,16 +127,16 @@ def add_strategy(
     status: str = "proposed",
     item_ids: Iterable[int] = (),
 ) -> TowsStrategy:
-    kind = v.choice(v.clean_text(kind).upper(), v.TOWS_KINDS, "TOWS quadrant")
+    kind = v.choice(v.clean_text(kind).upper(), TowsKind, "TOWS quadrant")
     values = _fields(statement, owner or "", status)
     links = _check_links(store, company_id, kind, item_ids)
     with store.transaction(actor) as tx:
-        if tx.execute("SELECT count(*) FROM companies WHERE id = ?", [company_id]).fetchone()[0] == 0:
+        if single_value(tx.execute("SELECT count(*) FROM companies WHERE id = ?", [company_id])) == 0:
             raise keyed_error(ValidationError, "competitors.error.no_company_id", id=company_id)
-        position = tx.execute(
+        position = single_value(tx.execute(
             "SELECT coalesce(max(position) + 1, 0) FROM tows_strategies WHERE company_id = ? AND kind = ?",
             [company_id, kind],
-        ).fetchone()[0]
+        ))
         row = tx.insert(
             "tows_strategies",
             {"company_id": company_id, "kind": kind, **values, "position": position, "author": tx.actor},

@@ -16,14 +16,9 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from research.competitors.states import Confidence, Quadrant
 from research.errors import ValidationError
 from research.i18n import MESSAGES, keyed_error
-
-QUADRANTS = ("S", "W", "O", "T")
-CONFIDENCES = ("low", "medium", "high")
-PRICE_POSITIONS = ("budget", "mid", "premium")
-TOWS_KINDS = ("SO", "ST", "WO", "WT")
-TOWS_STATUSES = ("proposed", "agreed", "in_progress", "done", "dropped")
 
 MAX_STATEMENT = 400
 MAX_NOTE = 2_000
@@ -85,11 +80,12 @@ def optional_text(value: Any, field: str, max_length: int = MAX_NOTE, *, multili
     return text or None
 
 
-def quadrant(value: Any) -> str:
+def quadrant(value: Any) -> Quadrant:
     text = clean_text(value).upper()
-    if text not in QUADRANTS:
-        raise keyed_error(ValidationError, "competitors.error.quadrant", value=repr(clean_text(value)), allowed="S, W, O, T")
-    return text
+    if text not in tuple(Quadrant):  # Python 3.11: `str in Quadrant` raises TypeError
+        raise keyed_error(ValidationError, "competitors.error.quadrant", value=repr(clean_text(value)),
+                          allowed=", ".join(Quadrant))
+    return Quadrant(text)
 
 
 def impact(value: Any) -> int:
@@ -99,12 +95,12 @@ def impact(value: Any) -> int:
     return number
 
 
-def confidence(value: Any) -> str:
+def confidence(value: Any) -> Confidence:
     text = clean_text(value).lower()
-    if text not in CONFIDENCES:
+    if text not in tuple(Confidence):
         raise keyed_error(ValidationError, "competitors.error.confidence", value=repr(clean_text(value)),
-                          allowed=", ".join(CONFIDENCES))
-    return text
+                          allowed=", ".join(Confidence))
+    return Confidence(text)
 
 
 def choice(value: Any, options: Iterable[str], field: str) -> str:

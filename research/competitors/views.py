@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from typing import Any
 
 import altair as alt
 import pandas as pd
 
 from research.charts.competitors import swot_board_chart, swot_heatmap_chart
 from research.competitors.profiles import Company
+from research.competitors.states import Quadrant
 from research.competitors.swot import SwotItem, items_frame
 from research.data.labels import Labels
 from research.i18n import MESSAGES, country_name, fmt_date, fmt_datetime, fmt_money, fmt_money_round, fmt_number, t
@@ -25,8 +27,8 @@ from research.market import change_thing
 BLANK = "–"
 
 
-def _shown(names: Labels | None, domain: str, value: object) -> str:
-    """A domain value by its name (the value itself without `names`), "–" when there is none."""
+def _shown(names: Labels | None, domain: str, value: Any) -> str:
+    """A domain value (a DataFrame cell) by its name (the value itself without `names`), "–" when there is none."""
     if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
         return BLANK
     return names(domain, value) if names is not None else str(value)
@@ -175,7 +177,7 @@ def board_chart(
         frame,
         title=t("swot.board.title", lang, company=company_label(company.name, company.is_us, lang)),
         subtitle=t("swot.board.subtitle", lang, items=len(items), stale=stale, date=fmt_date(today, lang)),
-        quadrant_titles={q: quadrant_name(q, lang) for q in "SWOT"},
+        quadrant_titles={q: quadrant_name(q, lang) for q in Quadrant},
         empty=t("swot.board.empty", lang),
     )
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from research.data.states import DealOutcome
 from research.errors import ValidationError
 from research.i18n import keyed_error
 from research.segments import bands as size_bands
@@ -34,9 +35,10 @@ from research.store import Store
 
 BREAKDOWNS = ("industry", "region", "employee_band", "revenue_band")
 PERIODS = ("month", "quarter")
-OUTCOMES = ("lost", "won")
+OUTCOMES = (DealOutcome.LOST, DealOutcome.WON)  # the decided outcomes, in the order pages offer them
 NO_COMPETITOR = 0  # the competitor key of decided deals that name none
 NO_REASON = 0  # the reason key of decided deals without a recorded reason
+FEW_DECIDED = 5  # a segment with fewer decided deals is drawn pale: its win rate says little yet
 
 # Decided deals (narrowed by competitor and close-date window) with their value in EUR. The rate of each
 # (currency, close date) is looked up once, not once per deal (as research/compare/data.py does).

@@ -259,8 +259,9 @@ def segments_view(store: Store, breakdown: str, lang: str, *, competitor_id: int
         data[["segment_label", "win_rate", "decided", "text", "won", "lost", "won_value", "lost_value"]],
         overall=totals.win_rate, overall_label=t("winloss.overall", lang, rate=fmt_percent(totals.win_rate, lang)),
         title=title, subtitle=subtitle, labels={**_chart_labels(lang), "segment": first}, us_color=_highlight(store),
+        few_below=winloss.FEW_DECIDED,
     )
-    text = " ".join([summary_text(totals, lang), t("winloss.segments.pale", lang)])
+    text = " ".join([summary_text(totals, lang), t("winloss.segments.pale", lang, n=winloss.FEW_DECIDED)])
     return Drawn(title, subtitle, chart, _table(frame, "segment_label", lang, first), text, frame=frame)
 
 

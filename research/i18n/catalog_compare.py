@@ -104,6 +104,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compare.edit.company": ("Company to edit", "Компанија за измену"),
     "compare.edit.save": ("Save changes", "Сачувај измене"),
     "compare.edit.saved": ("Saved {n} changed cells.", "Сачувано измењених поља: {n}."),
+    "compare.edit.nothing": ("Nothing changed.", "Ништа није промењено."),
     "compare.add.title": ("Add a feature", "Додај функцију"),
     "compare.add.category_placeholder": ("Pick or type a category", "Изаберите или упишите категорију"),
     "compare.add.no_product_category": ("Any product category", "Било која категорија производа"),
@@ -253,6 +254,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # workspace highlight colour
     "compare.highlight.label": ("Our highlight colour", "Наша боја истицања"),
     "compare.highlight.save": ("Save colour", "Сачувај боју"),
+    "compare.highlight.saved": ("Highlight colour saved.", "Боја истицања је сачувана."),
     # errors a page user (or the CLI) can hit
     "compare.error.colour": (
         "“{colour}” is not a colour; use the form {form}, e.g. {example}.",

@@ -73,7 +73,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "winloss.segments.title": ("Win rate {by}", "Стопа успеха {by}"),
     "winloss.segments.subtitle": ("Our deals won and lost {against}", "Наши добијени и изгубљени послови {against}"),
     "winloss.segments.pale": (
-        "Pale bars: fewer than 5 decided deals.", "Бледи стубићи: мање од 5 окончаних послова.",
+        "Pale bars: fewer than {n} decided deals.", "Бледи стубићи: мање од {n} окончаних послова.",
     ),
     "winloss.trend.title.month": ("Win rate by month", "Стопа успеха по месецима"),
     "winloss.trend.title.quarter": ("Win rate by quarter", "Стопа успеха по кварталима"),

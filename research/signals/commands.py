@@ -10,6 +10,7 @@ from research.errors import ValidationError
 from research.i18n import LANGUAGES, fmt_percent
 from research.signals import drafts, records, rules, triage
 from research.signals.generate import generate_signals
+from research.signals.states import SignalKind, SignalStatus
 from research.store import Store, open_workspace
 
 
@@ -18,7 +19,7 @@ def _open(args: argparse.Namespace, *, read_only: bool) -> Store:
     # migrations must be opened read-write once, and a list should not fail on that.
     from research import config
 
-    return open_workspace(args.db, read_only=True if read_only and config.get_flag("VANTAGE_READ_ONLY") else None)
+    return open_workspace(args.db, read_only=True if read_only and config.READ_ONLY.value() else None)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -116,7 +117,7 @@ def _percent(text: str) -> float:
 def cmd_rules(args: argparse.Namespace) -> int:
     changing = args.kind is not None
     if not changing and (args.enabled is not None or args.threshold is not None or args.window is not None):
-        raise ValidationError(f"Name the kind of signal to change: one of {', '.join(rules.KINDS)}.")
+        raise ValidationError(f"Name the kind of signal to change: one of {', '.join(SignalKind)}.")
     store = _open(args, read_only=not changing)
     try:
         if changing:
@@ -145,9 +146,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     sub = parser.add_subparsers(dest="signals_command", metavar="ACTION", required=True)
 
     p = sub.add_parser("list", parents=[common, lang], help="signals newest first, with their drafts and evidence")
-    p.add_argument("--status", choices=rules.STATUSES, help="only signals with this status")
+    p.add_argument("--status", choices=[s.value for s in SignalStatus], help="only signals with this status")
     p.add_argument("--company", help="only signals about this company (name, ignoring case)")
-    p.add_argument("--kind", choices=rules.KINDS, help="only signals of this kind")
+    p.add_argument("--kind", choices=[k.value for k in SignalKind], help="only signals of this kind")
     p.add_argument("--limit", type=int, default=500, help="at most this many (default 500)")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(handler=cmd_list)
@@ -173,7 +174,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.set_defaults(handler=cmd_dismiss)
 
     p = sub.add_parser("rules", parents=[common], help="which events make signals; change one with KIND and options")
-    p.add_argument("kind", nargs="?", choices=rules.KINDS, help="the kind of signal to change")
+    p.add_argument("kind", nargs="?", choices=[k.value for k in SignalKind], help="the kind of signal to change")
     p.add_argument("--enabled", type=_on_off, metavar="on|off", help="make signals of this kind or not")
     p.add_argument("--threshold", type=_percent, metavar="PCT", help="price moves: the smallest move in percent, e.g. 3")
     p.add_argument("--window", type=int, metavar="DAYS", help="how many days back events are looked for")

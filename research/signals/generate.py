@@ -30,17 +30,19 @@ import pandas as pd
 
 from research import market
 from research.access import Actor, require
-from research.competitors import swot
+from research.competitors import profiles, swot
 from research.data.reasons import reasons_for_deals
 from research.data.writes import staged
 from research.errors import VantageError
 from research.signals.rules import Rule, draft_quadrant, list_rules
+from research.signals.states import SignalKind
 from research.store import Store, Transaction
 from research.store.core import to_json
 
 log = logging.getLogger(__name__)
 
-CHANGE_KINDS = ("price_move", "product_added", "product_removed", "stock_out", "page_change")
+CHANGE_KINDS = (SignalKind.PRICE_MOVE, SignalKind.PRODUCT_ADDED, SignalKind.PRODUCT_REMOVED, SignalKind.STOCK_OUT,
+                SignalKind.PAGE_CHANGE)
 MAX_DIFF_CHARS = 1_500  # of a page's text diff kept as evidence (the change log keeps the whole diff)
 MAX_TEXT = 400
 
@@ -248,9 +250,7 @@ def _collected_changes(store: Store, rules: Mapping[str, Rule], today: dt.date) 
 
 LOST_DEALS_SQL = """
 SELECT d.id, coalesce(d.closed_on, CAST(d.updated_at AS DATE)) AS closed_on, d.value, d.currency, d.note,
-       a.name AS account, d.competitor_id, c.name AS competitor, coalesce(c.is_us, false) AS competitor_is_us,
-       (SELECT id FROM companies WHERE is_us ORDER BY id LIMIT 1) AS us_id,
-       (SELECT name FROM companies WHERE is_us ORDER BY id LIMIT 1) AS us_name
+       a.name AS account, d.competitor_id, c.name AS competitor, coalesce(c.is_us, false) AS competitor_is_us
 FROM deals d
 JOIN accounts a ON a.id = d.account_id
 LEFT JOIN companies c ON c.id = d.competitor_id
@@ -269,10 +269,13 @@ def lost_deal_reasons(store: Store, deal_ids: list[int]) -> dict[int, list[Any]]
 def _lost_deals(store: Store, rule: Rule, today: dt.date) -> list[dict[str, Any]]:
     rows = store.query_rows(LOST_DEALS_SQL, {"since": today - dt.timedelta(days=rule.window_days), "today": today})
     reasons = lost_deal_reasons(store, [int(r["id"]) for r in rows]) if rows else {}
+    # A deal lost without a named rival is about us: the signal is filed under our company.
+    us = profiles.our_company(store, include_private=False) if rows else None
+    ours = (us.id, us.name) if us is not None else (None, None)
     out = []
     for row in rows:
         rival = row["competitor_id"] is not None and not row["competitor_is_us"]
-        company_id, company = (row["competitor_id"], row["competitor"]) if rival else (row["us_id"], row["us_name"])
+        company_id, company = (row["competitor_id"], row["competitor"]) if rival else ours
         value = None if row["value"] is None else str(row["value"])
         key = "signals.draft.lost_deal" + ("" if rival else "_no_rival") + ("" if value is not None else "_no_value")
         params = {"account": row["account"], "value": value, "currency": row["currency"]}

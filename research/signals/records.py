@@ -10,9 +10,11 @@ from typing import Any
 
 import pandas as pd
 
+from research.competitors.states import Quadrant
 from research.errors import ValidationError
 from research.i18n import keyed_error
-from research.signals.rules import KINDS, STATUSES, check_kind
+from research.signals.rules import check_kind
+from research.signals.states import SignalKind, SignalStatus
 from research.store import Store
 
 MAX_LIST = 5_000
@@ -21,7 +23,7 @@ MAX_LIST = 5_000
 @dataclass(frozen=True)
 class Signal:
     id: int
-    kind: str
+    kind: SignalKind
     source_key: str
     source_table: str
     source_id: int
@@ -33,11 +35,11 @@ class Signal:
     watcher_id: int | None
     source_url: str | None
     evidence: dict[str, Any]
-    draft_quadrant: str
+    draft_quadrant: Quadrant
     draft_key: str
     draft_params: dict[str, Any]
     reasons: list[Any] | None
-    status: str
+    status: SignalStatus
     item_id: int | None
     item_statement: str | None
     dismiss_reason: str | None
@@ -52,7 +54,7 @@ class Signal:
 
     @property
     def is_new(self) -> bool:
-        return self.status == "new"
+        return self.status == SignalStatus.NEW
 
 
 SIGNALS_SQL = """
@@ -77,13 +79,14 @@ def _json(value: Any) -> Any:
 
 
 def _record(row: dict[str, Any]) -> Signal:
-    return Signal(**{**row, "evidence": _json(row["evidence"]) or {}, "draft_params": _json(row["draft_params"]) or {},
-                     "reasons": _json(row["reasons"])})
+    return Signal(**{**row, "kind": SignalKind(row["kind"]), "status": SignalStatus(row["status"]),
+                     "draft_quadrant": Quadrant(row["draft_quadrant"]), "evidence": _json(row["evidence"]) or {},
+                     "draft_params": _json(row["draft_params"]) or {}, "reasons": _json(row["reasons"])})
 
 
 def check_status(status: str) -> str:
-    if status not in STATUSES:
-        raise keyed_error(ValidationError, "signals.error.status", value=repr(status), allowed=", ".join(STATUSES))
+    if status not in tuple(SignalStatus):  # Python 3.11: `str in SignalStatus` raises TypeError
+        raise keyed_error(ValidationError, "signals.error.status", value=repr(status), allowed=", ".join(SignalStatus))
     return status
 
 
@@ -124,7 +127,7 @@ def status_counts(store: Store, *, company_id: int | None = None, kind: str | No
         {"company_id": company_id, "kind": kind},
     )
     found = {row["status"]: int(row["n"]) for row in rows}
-    return {status: found.get(status, 0) for status in STATUSES}
+    return {status: found.get(status, 0) for status in SignalStatus}
 
 
 COUNTS_BY_COMPANY_SQL = """
@@ -164,7 +167,7 @@ def kind_counts(store: Store, *, start: dt.date | None = None, end: dt.date | No
         {"start": start, "end": end},
     )
     found = {row["kind"]: int(row["n"]) for row in rows}
-    return {kind: found.get(kind, 0) for kind in KINDS}
+    return {kind: found.get(kind, 0) for kind in SignalKind}
 
 
 def signal_ids(values: Sequence[Any]) -> list[int]:

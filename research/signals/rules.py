@@ -8,15 +8,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from research.access import Actor
+from research.competitors.states import Confidence, Quadrant
 from research.errors import ValidationError
 from research.i18n import keyed_error
 from research.market import PRICE_MOVE_DAYS, PRICE_MOVE_THRESHOLD
+from research.signals.states import SignalKind
 from research.store import Store
 
-KINDS = ("price_move", "product_added", "product_removed", "stock_out", "page_change", "lost_deal", "stale_item")
-STATUSES = ("new", "accepted", "attached", "dismissed")
 # Kinds whose rule has a threshold (a fraction: 0.03 = 3 %); the others only switch on and off.
-THRESHOLD_KINDS = ("price_move",)
+THRESHOLD_KINDS = (SignalKind.PRICE_MOVE,)
 MAX_WINDOW_DAYS = 3660
 MAX_THRESHOLD = 10.0  # 1,000 %: a bigger minimum move would switch the rule off in disguise
 
@@ -40,21 +40,21 @@ class Rule:
 # A price move counts from the Overview's threshold and over its window (research.market), so
 # a workspace that never set a rule sees the same moves on Overview and in the inbox.
 DEFAULTS: dict[str, Rule] = {
-    kind: Rule(kind, threshold=PRICE_MOVE_THRESHOLD if kind in THRESHOLD_KINDS else None) for kind in KINDS
+    kind: Rule(kind, threshold=PRICE_MOVE_THRESHOLD if kind in THRESHOLD_KINDS else None) for kind in SignalKind
 }
 
 
 def check_kind(kind: str) -> str:
-    if kind not in KINDS:
-        raise keyed_error(ValidationError, "signals.error.kind", value=repr(kind), allowed=", ".join(KINDS))
+    if kind not in tuple(SignalKind):  # Python 3.11: `str in SignalKind` raises TypeError
+        raise keyed_error(ValidationError, "signals.error.kind", value=repr(kind), allowed=", ".join(SignalKind))
     return kind
 
 
 def list_rules(store: Store) -> dict[str, Rule]:
-    """Every kind's rule in KINDS order: the workspace's row, else the default."""
+    """Every kind's rule in SignalKind order: the workspace's row, else the default."""
     rows = store.query_rows("SELECT id, kind, enabled, threshold, window_days, version FROM signal_rules")
     stored = {row["kind"]: Rule(**row) for row in rows}
-    return {kind: stored.get(kind, DEFAULTS[kind]) for kind in KINDS}
+    return {kind: stored.get(kind, DEFAULTS[kind]) for kind in SignalKind}
 
 
 def _threshold(kind: str, value: Any) -> float | None:
@@ -117,21 +117,21 @@ def set_rule(
 # board, S and W are ours. So an event about a competitor lands on its board as O or T, and an
 # event about us on ours as S or W. Every draft can be changed before it is accepted.
 # (kind, whose: "rival" | "us", direction: "down" | "up" | "") -> quadrant
-DRAFT_QUADRANTS: dict[tuple[str, str, str], str] = {
-    ("price_move", "rival", "down"): "T",  # their price cut: our customers may switch to them
-    ("price_move", "rival", "up"): "O",  # their price rise: their customers may look around
-    ("price_move", "us", "up"): "W",  # we became dearer
-    ("price_move", "us", "down"): "S",  # we became cheaper: a point for pitches
-    ("product_added", "rival", ""): "T",  # a new product competing for our customers
-    ("product_added", "us", ""): "S",
-    ("product_removed", "rival", ""): "O",  # a gap in their range
-    ("product_removed", "us", ""): "W",
-    ("stock_out", "rival", ""): "O",  # they cannot deliver it now
-    ("stock_out", "us", ""): "W",
-    ("page_change", "rival", ""): "T",  # something moved on their page: a threat until someone reads it
-    ("page_change", "us", ""): "S",
-    ("lost_deal", "rival", ""): "T",  # a competitor won an account from us
-    ("lost_deal", "us", ""): "W",  # lost without a named winner: our weakness
+DRAFT_QUADRANTS: dict[tuple[str, str, str], Quadrant] = {
+    ("price_move", "rival", "down"): Quadrant.THREAT,  # their price cut: our customers may switch to them
+    ("price_move", "rival", "up"): Quadrant.OPPORTUNITY,  # their price rise: their customers may look around
+    ("price_move", "us", "up"): Quadrant.WEAKNESS,  # we became dearer
+    ("price_move", "us", "down"): Quadrant.STRENGTH,  # we became cheaper: a point for pitches
+    ("product_added", "rival", ""): Quadrant.THREAT,  # a new product competing for our customers
+    ("product_added", "us", ""): Quadrant.STRENGTH,
+    ("product_removed", "rival", ""): Quadrant.OPPORTUNITY,  # a gap in their range
+    ("product_removed", "us", ""): Quadrant.WEAKNESS,
+    ("stock_out", "rival", ""): Quadrant.OPPORTUNITY,  # they cannot deliver it now
+    ("stock_out", "us", ""): Quadrant.WEAKNESS,
+    ("page_change", "rival", ""): Quadrant.THREAT,  # something moved on their page: a threat until someone reads it
+    ("page_change", "us", ""): Quadrant.STRENGTH,
+    ("lost_deal", "rival", ""): Quadrant.THREAT,  # a competitor won an account from us
+    ("lost_deal", "us", ""): Quadrant.WEAKNESS,  # lost without a named winner: our weakness
 }
 
 
@@ -140,25 +140,25 @@ class DraftTerms:
     """What an accepted signal of a kind becomes besides its quadrant and statement."""
 
     impact: int
-    confidence: str
+    confidence: Confidence
     tags: tuple[str, ...]
 
 
 # Observed facts (a price read from the page, a deal recorded as lost) are high confidence; a stock-out
 # may be over tomorrow; a changed page says only that something moved.
 DRAFT_TERMS: dict[str, DraftTerms] = {
-    "price_move": DraftTerms(3, "high", ("price",)),
-    "product_added": DraftTerms(3, "medium", ("range",)),
-    "product_removed": DraftTerms(3, "medium", ("range",)),
-    "stock_out": DraftTerms(3, "medium", ("delivery",)),
-    "page_change": DraftTerms(2, "low", ("web",)),
-    "lost_deal": DraftTerms(4, "high", ("deals",)),
-    "stale_item": DraftTerms(3, "medium", ()),
+    "price_move": DraftTerms(3, Confidence.HIGH, ("price",)),
+    "product_added": DraftTerms(3, Confidence.MEDIUM, ("range",)),
+    "product_removed": DraftTerms(3, Confidence.MEDIUM, ("range",)),
+    "stock_out": DraftTerms(3, Confidence.MEDIUM, ("delivery",)),
+    "page_change": DraftTerms(2, Confidence.LOW, ("web",)),
+    "lost_deal": DraftTerms(4, Confidence.HIGH, ("deals",)),
+    "stale_item": DraftTerms(3, Confidence.MEDIUM, ()),
 }
 BIG_PRICE_MOVE = 0.10  # a move of 10 % or more drafts impact 4
 
 
-def draft_quadrant(kind: str, is_us: bool, direction: str = "") -> str:
+def draft_quadrant(kind: str, is_us: bool, direction: str = "") -> Quadrant:
     """The quadrant a new event proposes (stale items keep their own: the caller passes it)."""
     return DRAFT_QUADRANTS[(kind, "us" if is_us else "rival", direction if kind == "price_move" else "")]
 

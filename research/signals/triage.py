@@ -3,9 +3,9 @@ existing item) or dismiss (with a reason). Each is one audited transaction that 
 the signal together; bulk accept and dismiss take many signals in one transaction (all or none).
 
 A signal is triaged once: a second accept, attach or dismiss is refused naming what it became.
-The SWOT item is written here, inside the signal's transaction, with the checks of
-research/competitors/swot.py (its validation, the company and privacy rules): swot.add_item and
-swot.update_item each open their own transaction, so they cannot share one with the signal.
+SWOT items are written by research/competitors/swot.py inside the signal's transaction
+(`swot.add_item_in`, `swot.update_item_in`): one write path with one set of checks for the item
+form and triage alike.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from research.access import Actor, PermissionDenied, sees_private
+from research.access import Actor
+from research.competitors import swot
 from research.competitors import validation as v
 from research.errors import ValidationError
 from research.i18n import keyed_error
@@ -53,28 +54,26 @@ def _refuse_decided(tx: Transaction, signal: Signal) -> None:
                       statement=(item_statement or "")[:120], who=who or "?", date=on)
 
 
-def _company(tx: Transaction, company_id: int) -> tuple[str, bool]:
-    row = tx.execute("SELECT name, archived FROM companies WHERE id = ?", [company_id]).fetchone()
-    if row is None:
-        raise keyed_error(ValidationError, "competitors.error.no_company_id", id=company_id)
-    if row[1]:
-        raise keyed_error(ValidationError, "competitors.error.archived_company", name=row[0])
-    return row[0], bool(row[1])
-
-
 def _evidence_date(signal: Signal, today: dt.date) -> dt.date:
     # An event stamped after `today` (a clock ahead, a test's fixed day) counts as seen today.
     return min(signal.occurred_on, today)
 
 
 def _evidence(signal: Signal, lang: str) -> tuple[str | None, str | None]:
-    """(source URL, source note) of an item made or refreshed from the signal."""
+    """(source URL, source note) of an item made or refreshed from the signal.
+
+    The note is what was seen in one line, cut to the SWOT's limit for a source note (a long page
+    address or field value would otherwise make an item its own edit form refuses); the signal
+    keeps the whole evidence.
+    """
     try:
         url = v.url(signal.source_url)
     except ValidationError:  # a price's source may be a note, not an address
         url = None
-    note = v.optional_text(drafts.evidence_line(signal, lang), "source note", v.MAX_NOTE)
-    return url, note
+    note = v.clean_text(drafts.evidence_line(signal, lang))
+    if len(note) > swot.MAX_SOURCE_NOTE:
+        note = note[: swot.MAX_SOURCE_NOTE - 1].rstrip() + "…"
+    return url, note or None
 
 
 def _decided(tx: Transaction, signal: Signal, status: str, **values: Any) -> None:
@@ -91,28 +90,18 @@ def _accept_one(tx: Transaction, signal: Signal, *, quadrant: str | None, statem
     company = company_id if company_id is not None else signal.company_id
     if company is None:
         raise keyed_error(ValidationError, "signals.error.no_company", id=signal.id)
-    _company(tx, company)
     terms = DRAFT_TERMS[signal.kind]
     url, note = _evidence(signal, lang)
-    values = {
-        "company_id": company,
-        "quadrant": v.quadrant(quadrant if quadrant is not None else signal.draft_quadrant),
-        "statement": v.required_text(statement if statement is not None else drafts.statement(signal, lang), "statement"),
-        "impact": v.impact(draft_impact(signal.kind, signal.evidence.get("pct"))),
-        "confidence": v.confidence(terms.confidence),
-        "tags": v.tags(terms.tags),
-        "source_url": url,
-        "source_note": note,
-        "observed_on": v.observed_on(_evidence_date(signal, today), today),
-        "author": tx.actor,
-    }
-    values["position"] = int(tx.execute(
-        "SELECT coalesce(max(position) + 1, 0) FROM swot_items WHERE company_id = ? AND quadrant = ? AND NOT archived",
-        [company, values["quadrant"]],
-    ).fetchone()[0])
-    item = tx.insert("swot_items", values)
-    _decided(tx, signal, "accepted", item_id=item["id"])
-    return int(item["id"])
+    item_id = swot.add_item_in(
+        tx, company,
+        quadrant=quadrant if quadrant is not None else signal.draft_quadrant,
+        statement=statement if statement is not None else drafts.statement(signal, lang),
+        impact=draft_impact(signal.kind, signal.evidence.get("pct")),
+        confidence=terms.confidence, tags=terms.tags, source_url=url, source_note=note,
+        observed_on=_evidence_date(signal, today), today=today,
+    )
+    _decided(tx, signal, "accepted", item_id=item_id)
+    return item_id
 
 
 def accept(
@@ -170,14 +159,12 @@ def attach(store: Store, actor: Actor, signal_id: int, item_id: int, *, lang: st
     with store.transaction(actor) as tx:
         _refuse_decided(tx, signal)
         row = tx.execute(
-            "SELECT company_id, archived, observed_on, coalesce(private, false), author, version "
-            "FROM swot_items WHERE id = ?", [item_id],
+            "SELECT company_id, archived, observed_on, version FROM swot_items WHERE id = ?", [item_id],
         ).fetchone()
         if row is None:
             raise keyed_error(ValidationError, "competitors.error.no_item", id=item_id)
-        item_company, archived, observed_on, private, author, version = row
-        if private and not sees_private(actor, author):
-            raise keyed_error(PermissionDenied, "competitors.error.item_private", id=item_id)
+        item_company, archived, observed_on, version = row
+        swot.check_private(tx, actor, item_id)  # before saying anything else about someone's private item
         if archived:
             raise keyed_error(ValidationError, "signals.error.item_archived", item=item_id)
         if signal.company_id is not None and item_company != signal.company_id:
@@ -191,8 +178,8 @@ def attach(store: Store, actor: Actor, signal_id: int, item_id: int, *, lang: st
             url, note = _evidence(signal, lang)
             changes = {"source_url": url, "source_note": note}
             if observed_on is None or seen > observed_on:
-                changes["observed_on"] = v.observed_on(seen, today)
-        tx.update("swot_items", item_id, changes, expected_version=version)
+                changes["observed_on"] = seen
+        swot.update_item_in(tx, actor, item_id, version, today=today, **changes)
         _decided(tx, signal, "attached", item_id=item_id)
     return Triaged(signal.id, "attached", item_id)
 
