@@ -43,6 +43,6 @@ def price_history_chart(
         .mark_point(filled=True, size=220, stroke="white", strokeWidth=2, opacity=1)
         .encode(tooltip=tooltip, shape=alt.value("diamond"))
     )
-    return alt.layer(line, visits.encode(tooltip=tooltip), changes).properties(
+    return alt.LayerChart(layer=[line, visits.encode(tooltip=tooltip), changes]).properties(
         title=alt.TitleParams(text=title, subtitle=subtitle), height=380, width="container"
     )

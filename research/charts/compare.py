@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -46,7 +47,7 @@ def _title(title: str, subtitle: str | Sequence[str]) -> alt.TitleParams:
     return alt.TitleParams(text=title, subtitle=subtitle)
 
 
-def _layers(name: str, *layers: alt.Chart, title: str, subtitle: str | Sequence[str], **properties: object) -> alt.LayerChart:
+def _layers(name: str, *layers: alt.Chart, title: str, subtitle: str | Sequence[str], **properties: Any) -> alt.LayerChart:
     """Layers titled and sized in one constructor call, each named `name_i`.
 
     Named layers and constructor keywords spare Altair its per-layer hashing (a JSON
@@ -56,7 +57,7 @@ def _layers(name: str, *layers: alt.Chart, title: str, subtitle: str | Sequence[
     """
     for i, layer in enumerate(layers):
         layer.name = f"{name}_{i}"
-    return alt.layer(*layers, title=_title(title, subtitle), **properties)
+    return alt.LayerChart(layer=list(layers), title=_title(title, subtitle), **properties)
 
 
 def company_color(df: pd.DataFrame, scale: alt.Scale, title: str) -> alt.Color:
@@ -153,7 +154,7 @@ def feature_matrix_chart(
     data = data.assign(edge_label=data["edge"].map({"advantage": labels["advantage"], "gap": labels["gap"]}))
     for i, layer in enumerate((cells, edges, symbols)):
         layer.name = f"matrix_{i}"
-    cell_layers = alt.layer(cells, edges, symbols, width=MATRIX_COLUMN * len(companies), height=alt.Step(32))
+    cell_layers = alt.LayerChart(layer=[cells, edges, symbols], width=MATRIX_COLUMN * len(companies), height=alt.Step(32))
     header = alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelFontWeight="bold", labelOrient="top")
     return cell_layers.facet(
         row=alt.Row("category:N", title=None, header=header), data=data, title=_title(title, subtitle),
@@ -332,7 +333,7 @@ def positioning_chart(
     x = alt.X("x:Q", title=labels["x"], scale=alt.Scale(domain=x_dom, nice=False, zero=False), axis=alt.Axis(format=x_format, tickCount=8))
     y = alt.Y("y:Q", title=labels["y"], scale=alt.Scale(domain=y_dom, nice=False, zero=False), axis=alt.Axis(format=y_format, tickCount=8))
     size = alt.Size("size:Q", title=labels["size"], scale=alt.Scale(domain=[0, top_size], range=list(_BUBBLE)), legend=None)
-    split_rule = {"color": "#ADB5BD", "strokeDash": [6, 4], "strokeWidth": 1.5}
+    split_rule: dict[str, Any] = {"color": "#ADB5BD", "strokeDash": [6, 4], "strokeWidth": 1.5}
     x_rule = alt.Chart(pd.DataFrame({"x": [x_split]})).mark_rule(**split_rule).encode(x=alt.X("x:Q"))
     y_rule = alt.Chart(pd.DataFrame({"y": [y_split]})).mark_rule(**split_rule).encode(y=alt.Y("y:Q"))
     names = alt.Chart(quad).mark_text(

@@ -8,13 +8,13 @@ screen show the same board.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
 
 from research.charts.theme import TEXT_COLOR, US_COLOR
 
-QUADRANT_ORDER = ("S", "W", "O", "T")
 # Internal factors in cool tones, external in warm ones; light enough for black text.
 QUADRANT_FILL = {"S": "#E6F4EA", "W": "#FDECEA", "O": "#E8F0FE", "T": "#FFF4E5"}
 QUADRANT_ACCENT = {"S": "#2B8A3E", "W": "#C92A2A", "O": "#1864AB", "T": "#D9480F"}
@@ -26,26 +26,27 @@ PADDING = 18
 HEADER = 56
 
 
-def board_lines(items: pd.DataFrame, width: int = PANEL_WIDTH) -> pd.DataFrame:
-    """One row per wrapped line of every item, with its pixel position inside its quadrant.
+def board_lines(items: pd.DataFrame, quadrants: Sequence[str], width: int = PANEL_WIDTH) -> pd.DataFrame:
+    """One row per wrapped line of every item of `quadrants`, with its pixel position inside its quadrant.
 
     `items` needs quadrant, label, statement, impact, stale and `marker` (the text
     appended to stale items, already translated).
     """
     rows = []
-    for quadrant in QUADRANT_ORDER:
+    for quadrant in quadrants:
         group = items[items["quadrant"] == quadrant]
         y = HEADER
-        for item in group.itertuples():
-            size = FONT_BY_IMPACT.get(int(item.impact), 18)
+        # Records rather than itertuples(): pandas-stubs type a named tuple's fields as any scalar at all.
+        for item in group.to_dict("records"):
+            size = FONT_BY_IMPACT.get(int(item["impact"]), 18)
             chars = max(20, int((width - 2 * PADDING - 10) / (size * 0.5)))
-            text = f"{item.label}  {item.statement}"
-            if item.stale:
-                text += f"  ({item.marker})"
+            text = f"{item['label']}  {item['statement']}"
+            if item["stale"]:
+                text += f"  ({item['marker']})"
             for n, line in enumerate(textwrap.wrap(text, chars) or [""]):
                 rows.append(
-                    {"quadrant": quadrant, "y": y, "text": line, "size": size, "bold": int(item.impact) >= 4,
-                     "stale": bool(item.stale), "first": n == 0}
+                    {"quadrant": quadrant, "y": y, "text": line, "size": size, "bold": int(item["impact"]) >= 4,
+                     "stale": bool(item["stale"]), "first": n == 0}
                 )
                 y += round(size * 1.3)
             y += 10
@@ -76,7 +77,7 @@ def _panel(lines: pd.DataFrame, quadrant: str, title: str, empty: str, height: i
         size=alt.Size("size:Q", scale=None, legend=None),
         color=alt.condition("datum.stale", alt.value(STALE_COLOR), alt.value(TEXT_COLOR)),
     )
-    return alt.layer(background, heading, text).properties(width=width, height=height)
+    return alt.LayerChart(layer=[background, heading, text]).properties(width=width, height=height)
 
 
 def swot_board_chart(
@@ -85,22 +86,25 @@ def swot_board_chart(
 ) -> alt.VConcatChart:
     """The classic 2×2 board: strengths and weaknesses on top, opportunities and threats below.
 
-    Larger and bolder type for higher impact; items in board order; stale items grey,
-    with their marker. `items` as for `board_lines`.
+    `quadrant_titles` names the four quadrants in board order (the caller's quadrant
+    set: S, W, O, T): the first two on top, the last two below. Larger and bolder type
+    for higher impact; items in board order; stale items grey, with their marker.
+    `items` as for `board_lines`.
     """
-    lines = board_lines(items, width)
+    top_left, top_right, bottom_left, bottom_right = quadrant_titles
+    lines = board_lines(items, tuple(quadrant_titles), width)
     heights = {q: int(lines.loc[lines["quadrant"] == q, "y"].max() + 40) if (lines["quadrant"] == q).any() else 140
-               for q in QUADRANT_ORDER}
-    top = max(heights["S"], heights["W"], 160)
-    bottom = max(heights["O"], heights["T"], 160)
+               for q in quadrant_titles}
+    top = max(heights[top_left], heights[top_right], 160)
+    bottom = max(heights[bottom_left], heights[bottom_right], 160)
     row1 = alt.hconcat(
-        _panel(lines, "S", quadrant_titles["S"], empty, top, width),
-        _panel(lines, "W", quadrant_titles["W"], empty, top, width),
+        _panel(lines, top_left, quadrant_titles[top_left], empty, top, width),
+        _panel(lines, top_right, quadrant_titles[top_right], empty, top, width),
         spacing=12,
     )
     row2 = alt.hconcat(
-        _panel(lines, "O", quadrant_titles["O"], empty, bottom, width),
-        _panel(lines, "T", quadrant_titles["T"], empty, bottom, width),
+        _panel(lines, bottom_left, quadrant_titles[bottom_left], empty, bottom, width),
+        _panel(lines, bottom_right, quadrant_titles[bottom_right], empty, bottom, width),
         spacing=12,
     )
     return (
@@ -147,6 +151,6 @@ def swot_heatmap_chart(
         text=alt.Text("items:Q"),
         color=alt.condition("datum.impact > 14", alt.value("white"), alt.value(TEXT_COLOR)),
     )
-    return alt.layer(cells, counts).properties(
+    return alt.LayerChart(layer=[cells, counts]).properties(
         title=alt.TitleParams(text=title, subtitle=subtitle), width="container", height=max(200, 56 * len(companies))
     )

@@ -56,7 +56,7 @@ def share_by_segment_chart(
     # which squeezed title, legend and axis into it, so a three-segment chart (Overview ->
     # Region, issue 17) drew no bars and its labels on top of each other. "fit-x" fits
     # only the width; title, legend and axes come on top.
-    return alt.layer(bars, labels).properties(
+    return alt.LayerChart(layer=[bars, labels]).properties(
         title=alt.TitleParams(text=title, subtitle=subtitle), height=height, width="container",
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
     )

@@ -321,7 +321,7 @@ def _ours_last(data: pd.DataFrame, mark: str, rival_mark: dict[str, Any], our_ma
     rivals = getattr(alt.Chart(), f"mark_{mark}")(**rival_mark).transform_filter("!datum._is_us")
     ours = getattr(alt.Chart(), f"mark_{mark}")(**our_mark).transform_filter("datum._is_us")
     rivals.name, ours.name = "rivals", "ours"
-    return alt.layer(rivals, ours, data=data, title=title or "", width="container", height=height).encode(**encodings)
+    return alt.LayerChart(layer=[rivals, ours], data=data, title=title or "", width="container", height=height).encode(**encodings)
 
 
 def _bars(

@@ -26,7 +26,7 @@ def silhouette_chart(scan: pd.DataFrame, suggested: int, *, title: str, subtitle
     label = base.transform_filter("datum.suggested").mark_text(dy=-22, color=US_COLOR, fontWeight="bold").encode(
         text=alt.Text("silhouette:Q", format=".2f")
     )
-    return alt.layer(line, pick, label).properties(
+    return alt.LayerChart(layer=[line, pick, label]).properties(
         title=alt.TitleParams(text=title, subtitle=subtitle), height=320, width="container"
     )
 
@@ -64,7 +64,7 @@ def sizing_funnel_chart(
     labels = alt.Chart(data).mark_text(align="left", dx=10, color="#1F2933", fontWeight="bold", fontSize=17).encode(
         y=y, x="low_right:Q", text=alt.Text("value_text:N") if written else alt.Text("value:Q", format=",.3~s")
     )
-    return alt.layer(bars, band, labels).properties(
+    return alt.LayerChart(layer=[bars, band, labels]).properties(
         title=alt.TitleParams(text=title, subtitle=subtitle), height=300, width="container"
     )
 
@@ -137,7 +137,7 @@ def matrix_chart(
     label = alt.Chart(data).encode(x="strength:Q", y="attractiveness:Q", text="label:N")
     halo = label.mark_text(align="left", dx=14, fontWeight="bold", fontSize=15, stroke="white", strokeWidth=4)
     labels = label.mark_text(align="left", dx=14, fontWeight="bold", fontSize=15, color="#1F2933")
-    return alt.layer(background, bubbles, halo, labels).properties(
+    return alt.LayerChart(layer=[background, bubbles, halo, labels]).properties(
         title=alt.TitleParams(text=title, subtitle=subtitle), height=560, width="container"
     )
 

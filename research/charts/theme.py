@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TypeGuard
 
 import altair as alt
 
@@ -54,7 +55,7 @@ def vantage_theme() -> alt.theme.ThemeConfig:
     }
 
 
-def is_hex_color(value: object) -> bool:
+def is_hex_color(value: object) -> TypeGuard[str]:
     """True for a `#RRGGBB` colour, the only form a workspace highlight colour may take."""
     return isinstance(value, str) and bool(_HEX_COLOR.match(value))
 

@@ -10,6 +10,7 @@ competitor in its fixed muted tone), so a deal won by us is drawn in our colour 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -25,11 +26,11 @@ def _title(title: str, subtitle: str | Sequence[str]) -> alt.TitleParams:
     return alt.TitleParams(text=title, subtitle=subtitle)
 
 
-def _layers(name: str, *layers: alt.Chart, **properties: object) -> alt.LayerChart:
+def _layers(name: str, *layers: alt.Chart, **properties: Any) -> alt.LayerChart:
     """Layers with fixed names: Altair would otherwise hash each layer's data to name its view."""
     for i, layer in enumerate(layers):
         layer.name = f"{name}_{i}"
-    return alt.layer(*layers, **properties)
+    return alt.LayerChart(layer=list(layers), **properties)
 
 
 def _overall_rule(value: float, label: str, color: str) -> tuple[alt.Chart, alt.Chart]:
@@ -43,6 +44,54 @@ def _overall_rule(value: float, label: str, color: str) -> tuple[alt.Chart, alt.
 
 def _rate_axis(title: str) -> alt.X:
     return alt.X("win_rate:Q", title=title, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%", tickCount=5))
+
+
+def _rate_bars(
+    name: str,
+    data: pd.DataFrame,
+    category: str,
+    *,
+    category_title: str,
+    axis_title: str | None,
+    color: alt.Color | str,
+    opacity: alt.OpacityValue | None = None,
+    overall: float | None,
+    overall_label: str,
+    overall_color: str,
+    title: str,
+    subtitle: str | Sequence[str],
+    labels: Mapping[str, str],
+) -> alt.LayerChart:
+    """One horizontal bar per row of `data` (in its order): the win rate against `category`, its text beside
+    it, the same tooltip on both, and the overall rate as a line when there is one.
+
+    `color` is one colour for every bar or an encoding (a company scale); `data` needs `category`,
+    win_rate, text, won, lost, won_value, lost_value.
+    """
+    order = data[category].tolist()
+    y = alt.Y(f"{category}:N", sort=order, title=axis_title, axis=alt.Axis(labelFontSize=15, labelLimit=260))
+    tooltip = [
+        alt.Tooltip(f"{category}:N", title=category_title),
+        alt.Tooltip("win_rate:Q", title=labels["win_rate"], format=".0%"),
+        alt.Tooltip("won:Q", title=labels["won"]),
+        alt.Tooltip("lost:Q", title=labels["lost"]),
+        alt.Tooltip("won_value:N", title=labels["won_value"]),
+        alt.Tooltip("lost_value:N", title=labels["lost_value"]),
+    ]
+    bar_mark = alt.Chart(data).mark_bar(height=alt.RelativeBandSize(0.7),
+                                        color=color if isinstance(color, str) else alt.Undefined)
+    bars = bar_mark.encode(
+        y=y, x=_rate_axis(labels["win_rate"]), color=alt.Undefined if isinstance(color, str) else color,
+        opacity=alt.Undefined if opacity is None else opacity, tooltip=tooltip,
+    )
+    text = alt.Chart(data).mark_text(align="left", dx=6, fontSize=14, color=TEXT_COLOR).encode(
+        y=y, x=alt.X("win_rate:Q"), text=alt.Text("text:N"), tooltip=tooltip,
+    )
+    layers: list[alt.Chart] = [bars, text]
+    if overall is not None:
+        layers += _overall_rule(overall, overall_label, overall_color)
+    return _layers(name, *layers, title=_title(title, subtitle), width="container",
+                   height=max(200, ROW * len(order) + 40))
 
 
 def win_rate_by_competitor_chart(
@@ -61,28 +110,10 @@ def win_rate_by_competitor_chart(
     `df` (in the order to draw) needs company_label, win_rate, text (the bar's label, e.g. "40% · 4 of 10"),
     won, lost, won_value, lost_value (texts for the tooltip).
     """
-    order = df["company_label"].tolist()
-    y = alt.Y("company_label:N", sort=order, title=None, axis=alt.Axis(labelFontSize=15, labelLimit=260))
-    tooltip = [
-        alt.Tooltip("company_label:N", title=labels["company"]),
-        alt.Tooltip("win_rate:Q", title=labels["win_rate"], format=".0%"),
-        alt.Tooltip("won:Q", title=labels["won"]),
-        alt.Tooltip("lost:Q", title=labels["lost"]),
-        alt.Tooltip("won_value:N", title=labels["won_value"]),
-        alt.Tooltip("lost_value:N", title=labels["lost_value"]),
-    ]
-    bars = alt.Chart(df).mark_bar(height=alt.RelativeBandSize(0.7)).encode(
-        y=y, x=_rate_axis(labels["win_rate"]), color=alt.Color("company_label:N", scale=scale, legend=None),
-        tooltip=tooltip,
-    )
-    text = alt.Chart(df).mark_text(align="left", dx=6, fontSize=14, color=TEXT_COLOR).encode(
-        y=y, x=alt.X("win_rate:Q"), text=alt.Text("text:N"), tooltip=tooltip,
-    )
-    layers: list[alt.Chart] = [bars, text]
-    if overall is not None:
-        layers += _overall_rule(overall, overall_label, us_color)
-    return _layers("winloss_competitors", *layers, title=_title(title, subtitle), width="container",
-                   height=max(200, ROW * len(order) + 40))
+    return _rate_bars("winloss_competitors", df, "company_label", category_title=labels["company"], axis_title=None,
+                      color=alt.Color("company_label:N", scale=scale, legend=None), overall=overall,
+                      overall_label=overall_label, overall_color=us_color, title=title, subtitle=subtitle,
+                      labels=labels)
 
 
 def win_rate_by_segment_chart(
@@ -93,35 +124,20 @@ def win_rate_by_segment_chart(
     title: str,
     subtitle: str | Sequence[str],
     labels: Mapping[str, str],
+    few_below: int,
     us_color: str = US_COLOR,
 ) -> alt.LayerChart:
-    """Our win rate per segment, bars in our colour (segments with few decided deals paler), overall as a line.
+    """Our win rate per segment, bars in our colour (segments with fewer than `few_below` decided deals paler),
+    overall as a line.
 
     `df` (in the order to draw) needs segment_label, win_rate, decided, text, won, lost, won_value, lost_value.
     """
-    data = df.assign(few=df["decided"] < 5)
-    order = data["segment_label"].tolist()
-    y = alt.Y("segment_label:N", sort=order, title=labels["segment"], axis=alt.Axis(labelFontSize=15, labelLimit=260))
-    tooltip = [
-        alt.Tooltip("segment_label:N", title=labels["segment"]),
-        alt.Tooltip("win_rate:Q", title=labels["win_rate"], format=".0%"),
-        alt.Tooltip("won:Q", title=labels["won"]),
-        alt.Tooltip("lost:Q", title=labels["lost"]),
-        alt.Tooltip("won_value:N", title=labels["won_value"]),
-        alt.Tooltip("lost_value:N", title=labels["lost_value"]),
-    ]
-    bars = alt.Chart(data).mark_bar(height=alt.RelativeBandSize(0.7), color=us_color).encode(
-        y=y, x=_rate_axis(labels["win_rate"]), opacity=alt.OpacityValue(1.0, condition={"test": "datum.few", "value": 0.4}),
-        tooltip=tooltip,
-    )
-    text = alt.Chart(data).mark_text(align="left", dx=6, fontSize=14, color=TEXT_COLOR).encode(
-        y=y, x=alt.X("win_rate:Q"), text=alt.Text("text:N"), tooltip=tooltip,
-    )
-    layers: list[alt.Chart] = [bars, text]
-    if overall is not None:
-        layers += _overall_rule(overall, overall_label, TEXT_COLOR)
-    return _layers("winloss_segments", *layers, title=_title(title, subtitle), width="container",
-                   height=max(200, ROW * len(order) + 40))
+    data = df.assign(few=df["decided"] < few_below)
+    return _rate_bars("winloss_segments", data, "segment_label", category_title=labels["segment"],
+                      axis_title=labels["segment"], color=us_color,
+                      opacity=alt.OpacityValue(1.0, condition={"test": "datum.few", "value": 0.4}), overall=overall,
+                      overall_label=overall_label, overall_color=TEXT_COLOR, title=title, subtitle=subtitle,
+                      labels=labels)
 
 
 def win_rate_trend_chart(
@@ -187,7 +203,7 @@ def _won_by_panel(df: pd.DataFrame, category: str, order: Sequence[str], *, scal
     rows = max(1, len(order)) * max(1, df["company_label"].nunique())
     # Unnamed layers: named ones inside a concatenation lose their bars in Vega-Lite 6 (the offset band is
     # resolved under the layer's name and the bars are drawn with no height).
-    return alt.layer(bars, text, title=alt.TitleParams(heading, fontSize=17, anchor="start"), width=PANEL_WIDTH,
+    return alt.LayerChart(layer=[bars, text], title=alt.TitleParams(heading, fontSize=17, anchor="start"), width=PANEL_WIDTH,
                      height=max(160, 17 * rows + 30))
 
 

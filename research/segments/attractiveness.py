@@ -80,9 +80,12 @@ def segment_factors(store: Store, conditions: Sequence[Compiled]) -> pd.DataFram
     our_cap = caps.loc[caps["is_us"], "score"].mean() if not caps.empty else np.nan
     rival_cap = caps[~caps["is_us"]].set_index("company_id")["score"] if not caps.empty else pd.Series(dtype=float)
 
+    # Typed columns rather than itertuples(): pandas-stubs type a row's attributes as any scalar at all.
+    dated = (frame["deals_recent"] + frame["deals_prior"]).astype(int)
+    decided = (frame["won"] + frame["lost_deals"]).astype(int)
     rows = []
-    for row in frame.itertuples():
-        mine = share[share["seg"] == row.seg]
+    for seg, dated_deals, decided_deals in zip(frame["seg"], dated, decided):
+        mine = share[share["seg"] == seg]
         rivals = mine[~mine["is_us"]]
         ours = int(mine.loc[mine["is_us"], "accounts"].sum())
         top_rival = int(rivals["accounts"].max()) if not rivals.empty else 0
@@ -97,11 +100,11 @@ def segment_factors(store: Store, conditions: Sequence[Compiled]) -> pd.DataFram
         unknown = _unknown_reasons(
             served=served, positioned=int(positioned), competitors=competitors, our_cap=float(our_cap),
             rivals_present=not rivals.empty, rivals_scored=bool(len(scored)),
-            dated_deals=int(row.deals_recent + row.deals_prior), decided_deals=int(row.won + row.lost_deals),
+            dated_deals=int(dated_deals), decided_deals=int(decided_deals),
         )
         rows.append(
             {
-                "seg": row.seg,
+                "seg": seg,
                 "margin": (premium - budget) / served / 2 + 0.5 if served else np.nan,
                 "intensity": 1 - strong / competitors if competitors else np.nan,
                 "share": ours / (ours + top_rival) if ours + top_rival else np.nan,

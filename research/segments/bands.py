@@ -248,6 +248,7 @@ def workspace_bands(store: Store) -> dict[str, Bands]:
 
 def parse_cuts(text: str | Sequence[float], dimension: str) -> tuple[float, ...]:
     """Cuts from "50, 250, 1000" (revenue in EUR; 2e6 or 2000000): rising, positive, at most MAX_CUTS."""
+    parts: Sequence[str | float]
     if isinstance(text, str):
         parts = [p.strip().replace("_", "") for p in text.replace(";", ",").split(",") if p.strip()]
     else:

@@ -29,7 +29,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 import numpy as np
@@ -542,7 +542,7 @@ def cluster_accounts(
         "k": k, "k_max": k_max, "scaling": scaling, "currency": currency, "progress": report,
         "names": {f: dict(catalogue[f].labels) for f in features if catalogue[f].labels},
     }
-    limit = max(100, config.get_int("VANTAGE_SEGMENT_FIT_SAMPLE"))
+    limit = max(100, config.SEGMENT_FIT_SAMPLE.value())
     accounts = int(store.query_value(f"SELECT count(*) FROM ({ACCOUNTS_SQL}) s WHERE {condition.sql}", condition.params))
     if accounts <= limit:
         result = cluster_frame(load_features(store, features, condition, catalogue), features, **options)
@@ -591,11 +591,11 @@ def _settle(
     categorical = [f for f in overrides if kinds[f] != "number"]
     if categorical:
         raise ValidationError(f"Only numeric features are scaled; {', '.join(categorical)} is a category.")
-    k_max = k_max or config.get_int("VANTAGE_SEGMENT_K_MAX")
+    k_max = k_max or config.SEGMENT_K_MAX.value()
     if k is not None and k < MIN_K:
         raise keyed_error(ValidationError, "segments.error.min_k", k=MIN_K)
     return _Options(features, dict(kinds), units, overrides, k, max(k or MIN_K, k_max),
-                    config.get_int("VANTAGE_SEGMENT_SEED"), max(100, config.get_int("VANTAGE_SEGMENT_SAMPLE")))
+                    config.SEGMENT_SEED.value(), max(100, config.SEGMENT_SAMPLE.value()))
 
 
 def cluster_frame(
@@ -798,10 +798,10 @@ def _cluster_sampled(
     """cluster_accounts for a market of more than `limit` accounts, in bounded memory."""
     o = _settle(features, kinds, units, k, k_max, scaling)
     numeric = [f for f in o.features if o.kinds[f] == "number"]
-    chunk = max(1, config.get_int("VANTAGE_SEGMENT_CHUNK"))
+    chunk = max(1, config.SEGMENT_CHUNK.value())
     with _snapshot(store) as read:
-        accounts = int(read.df(f"SELECT count(*) FROM ({ACCOUNTS_SQL}) s WHERE {condition.sql}",
-                               condition.params).iloc[0, 0])
+        accounts = int(cast(int, read.df(f"SELECT count(*) FROM ({ACCOUNTS_SQL}) s WHERE {condition.sql}",
+                                         condition.params).iloc[0, 0]))  # stubs: any scalar
         imputed, floors, categories = _shape(read, catalogue, o, condition, accounts, names)
         # The sample: the `limit` accounts whose hash with the seed is smallest. Unlike USING SAMPLE
         # reservoir … REPEATABLE, which differs from run to run once DuckDB reads in parallel, it is
@@ -849,11 +849,13 @@ def _ranges(
     medians: list[dict[str, float]] = [{} for _ in range(k)]
     for f in numeric:
         values = pd.to_numeric(df[f], errors="coerce").astype(float)
-        quantiles = values.groupby(labels).quantile([0.25, 0.5, 0.75]).unstack()
+        # Columns 0.25, 0.5, 0.75 in that order, one row per cluster.
+        quantiles = values.groupby(labels).quantile(np.array([0.25, 0.5, 0.75])).unstack()
         for c in range(k):
             if c in quantiles.index and not quantiles.loc[c].isna().any():
-                ranges[c][f] = (float(quantiles.loc[c, 0.25]), float(quantiles.loc[c, 0.75]))
-                medians[c][f] = float(quantiles.loc[c, 0.5])
+                low, median, high = (float(q) for q in quantiles.loc[c].to_numpy())
+                ranges[c][f] = (low, high)
+                medians[c][f] = median
     return ranges, medians
 
 

@@ -43,12 +43,14 @@ def cmd_list(args: argparse.Namespace) -> int:
         store.close()
     width = max(len(s.name) for s in segments)
     print(f"{'segment':<{width}}  {'kind':<7}  {'accounts':>9}  {'our share':>9}  {'win rate':>8}")
-    for seg, row in zip(segments, table.itertuples()):
+    # Records rather than itertuples() here and below: pandas-stubs type a named tuple's fields as any scalar.
+    for seg, row in zip(segments, table.to_dict("records")):
         flag = " (archived)" if seg.archived else ""
+        our_share, win_rate = row["our_share"], row["win_rate"]
         print(
-            f"{seg.name:<{width}}  {seg.kind:<7}  {fmt_number(row.accounts, 'en'):>9}  "
-            f"{fmt_percent(None if row.our_share != row.our_share else row.our_share, 'en'):>9}  "
-            f"{fmt_percent(None if row.win_rate != row.win_rate else row.win_rate, 'en'):>8}{flag}"
+            f"{seg.name:<{width}}  {seg.kind:<7}  {fmt_number(row['accounts'], 'en'):>9}  "
+            f"{fmt_percent(None if our_share != our_share else our_share, 'en'):>9}  "
+            f"{fmt_percent(None if win_rate != win_rate else win_rate, 'en'):>8}{flag}"
         )
     return 0
 
@@ -82,9 +84,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"Not contacted prospects  {fmt_number(p.not_contacted, 'en')}")
     if not p.suppliers.empty:
         print("Suppliers")
-        for row in p.suppliers.itertuples():
-            us = " (us)" if row.is_us else ""
-            print(f"  {row.company + us:<32} {fmt_number(row.accounts, 'en'):>9}  {fmt_percent(row.share, 'en', 1):>6}")
+        for row in p.suppliers.to_dict("records"):
+            us = " (us)" if row["is_us"] else ""
+            print(f"  {row['company'] + us:<32} {fmt_number(row['accounts'], 'en'):>9}  "
+                  f"{fmt_percent(row['share'], 'en', 1):>6}")
     if summaries:
         print("Custom fields")
         for summary in summaries:
@@ -140,10 +143,11 @@ def cmd_size(args: argparse.Namespace) -> int:
     print(f"Segment   {segment.name} ({fmt_number(result.accounts, 'en')} accounts)")
     print(f"Contract  {sizing.contract_text(valuation, 'en')}")
     shares = {"TAM": "", "SAM": f"{fmt_percent(a.sam_share, 'en')} of TAM", "SOM": f"{fmt_percent(a.som_share, 'en')} of SAM"}
-    for row in result.frame().itertuples():
-        band = f"{fmt_number(row.low, 'en')} – {fmt_number(row.high, 'en')}"
-        share = f"{shares[row.stage]}, " if shares[row.stage] else ""
-        print(f"{row.stage}       EUR {fmt_number(row.value, 'en'):>15}  ({share}±{fmt_percent(a.sensitivity, 'en')}: {band})")
+    for row in result.frame().to_dict("records"):
+        band = f"{fmt_number(row['low'], 'en')} – {fmt_number(row['high'], 'en')}"
+        share = f"{shares[row['stage']]}, " if shares[row["stage"]] else ""
+        print(f"{row['stage']}       EUR {fmt_number(row['value'], 'en'):>15}  "
+              f"({share}±{fmt_percent(a.sensitivity, 'en')}: {band})")
     return 0
 
 

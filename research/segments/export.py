@@ -71,6 +71,38 @@ MEMBER_COLUMNS = (
 )
 
 
+def first_member_ids(store: Store, condition: Compiled, read: set[str], custom: Sequence[str], limit: int) -> list[int]:
+    """The ids of the first `limit` members in MEMBERS_SQL's order (EUR revenue, largest first).
+
+    Ordering 5 M rows by `revenue_eur` converts every revenue to EUR (a join with the rates) and
+    reads every name for the tie-break: about a second. So a lower bound of the answer's smallest
+    EUR revenue comes first: the EUR revenues of the `limit` largest revenues as stored (a plain
+    top-N over one column). Any member of the answer has at least that EUR revenue, hence a
+    stored revenue of at least bound × the smallest rate, a filter DuckDB applies in the scan.
+    The bounded query then orders the few rows left exactly as the full one would.
+    """
+    raw = accounts_sql(read | {"id", "annual_revenue"}, custom)
+    top = [int(r["id"]) for r in store.query_rows(
+        f"SELECT s.id FROM ({raw}) s WHERE {condition.sql} AND s.annual_revenue IS NOT NULL "
+        "ORDER BY s.annual_revenue DESC LIMIT ?", [*condition.params, limit])]
+    narrow = accounts_sql(read | {"id", "name", "revenue_eur", "annual_revenue"}, custom)
+    bound = None
+    if len(top) == limit:  # fewer: members without a revenue are in the answer, ordered by name
+        found = store.query_value(
+            f"SELECT min(s.revenue_eur) FROM ({accounts_sql({'id', 'revenue_eur'})}) s "
+            "WHERE s.id IN (SELECT unnest(?::INTEGER[]))", [top])
+        smallest_rate = store.query_value("SELECT least(1, min(per_eur)) FROM exchange_rates")
+        if found is not None and found > 0 and smallest_rate is not None:
+            # A hair lower than exact, so no rounding of the division can drop a member.
+            bound = (float(found) * (1 - 1e-9), float(found) * float(smallest_rate) * (1 - 1e-9))
+    if bound is None:
+        sql, params = MEMBER_IDS_SQL.format(base=narrow, cond=condition.sql), [*condition.params, limit]
+    else:
+        sql = MEMBER_IDS_SQL.format(base=narrow, cond=f"({condition.sql}) AND s.revenue_eur >= ? AND s.annual_revenue >= ?")
+        params = [*condition.params, *bound, limit]
+    return [int(r["id"]) for r in store.query_rows(sql, params)]
+
+
 def member_fields(store: Store) -> list[CustomField]:
     """The custom account fields a member list carries, in the registry's order."""
     return list_fields(store, "accounts")
@@ -88,12 +120,11 @@ def members(store: Store, condition: Compiled, *, limit: int = EXPORT_LIMIT,
     memberships, m_params = membership_sql(list_segments(store))
     # Only registry names reach SQL, quoted; the alias is positional so no name can collide.
     columns = "".join(f", s.{quote_ident(f.name)} AS _c{i}" for i, f in enumerate(custom))
-    read = condition_columns(condition.sql, [f.name for f in member_fields(store)])
+    names = [f.name for f in member_fields(store)]
+    read = condition_columns(condition.sql, names)
     where, w_params = "", []
     if read is not None and limit <= IDS_FIRST_MAX:
-        narrow = accounts_sql(read | {"id", "name", "revenue_eur"}, [f.name for f in member_fields(store)])
-        ids = [int(r["id"]) for r in store.query_rows(
-            MEMBER_IDS_SQL.format(base=narrow, cond=condition.sql), [*condition.params, limit])]
+        ids = first_member_ids(store, condition, read, names, limit)
         where, w_params = " AND s.id IN (SELECT unnest(?::INTEGER[]))", [ids]
     sql = MEMBERS_SQL.format(memberships=memberships, base=ACCOUNTS_SQL, cond=condition.sql, custom=columns,
                              where=where)

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 from babel.numbers import format_compact_currency
 
+from research.data.our_company import OUR_COMPANY_ID_SQL
 from research.i18n import fmt_date, fmt_number, fmt_percent, locale_of, t
 from research.segments.rules import (
     ACCOUNTS_SQL,
@@ -57,7 +58,7 @@ SELECT seg, count(*) AS accounts,
        count(*) FILTER (WHERE status = 'prospect' AND contact_person IS NULL
                         AND NOT EXISTS (SELECT 1 FROM deals d WHERE d.account_id = m.id)) AS not_contacted,
        count(*) FILTER (WHERE supplier_id IS NOT NULL) AS served,
-       count(*) FILTER (WHERE supplier_id = (SELECT min(id) FROM companies WHERE is_us)) AS ours
+       count(*) FILTER (WHERE supplier_id = ({ours})) AS ours
 FROM m GROUP BY seg
 """
 
@@ -94,7 +95,8 @@ ORDER BY m.seg, accounts DESC, company
 # probes the members' ids) and joined back, so ONE aggregate over the members yields every
 # figure: sizes, supplier counts (a histogram), deals, prospects without contact or deal, and
 # the top accounts (best revenue, then employees, then the lower id: deterministic). The
-# company names label the suppliers. Python only unpacks one row.
+# company names label the suppliers, and `us` is our company by its one rule
+# (research.data.our_company). Python only unpacks one row.
 PROFILE_SQL = """
 WITH m AS MATERIALIZED (
     SELECT s.id, s.employees, s.revenue_eur, s.status, s.contact_person IS NULL AS no_contact, s.supplier_id
@@ -121,8 +123,9 @@ a AS (
 ),
 t AS (SELECT unnest(list_transform(top, lambda r: r.id)) AS id FROM a),
 n AS (SELECT list((x.id, x.name, x.country, x.industry)) AS names FROM accounts x JOIN t ON x.id = t.id),
-c AS (SELECT list((id, name, is_us, price_positioning)) AS companies FROM companies)
-SELECT * FROM a, n, c
+c AS (SELECT list((id, name, is_us, price_positioning)) AS companies FROM companies),
+u AS (SELECT ({ours}) AS us)
+SELECT * FROM a, n, c, u
 """
 # The columns of the accounts base the profile itself reads (besides those of the rule).
 _PROFILE_COLUMNS = ("id", "employees", "revenue_eur", "status", "contact_person", "supplier_id")
@@ -182,7 +185,7 @@ def count_members(store: Store, condition: Compiled) -> int:
 def sizes(store: Store, conditions: Sequence[Compiled]) -> pd.DataFrame:
     """One row per condition (`seg` = its position): size, status mix, served and ours."""
     members, params = members_sql(conditions)
-    found = store.query_df(SIZES_SQL.format(members=members), params)
+    found = store.query_df(SIZES_SQL.format(members=members, ours=OUR_COMPANY_ID_SQL), params)
     frame = pd.DataFrame({"seg": range(len(conditions))}).merge(found, on="seg", how="left")
     return frame.fillna({c: 0 for c in _SIZE_COLUMNS})
 
@@ -205,10 +208,10 @@ def suppliers(store: Store, conditions: Sequence[Compiled]) -> pd.DataFrame:
 def profile(store: Store, condition: Compiled, *, top: int = TOP_ACCOUNTS) -> SegmentProfile:
     """The live profile of one segment: one DuckDB statement, no per-account Python."""
     base = base_sql(condition, *_PROFILE_COLUMNS, custom=_custom_for(store, condition))
-    sql = PROFILE_SQL.format(base=base, cond=condition.sql)
+    sql = PROFILE_SQL.format(base=base, cond=condition.sql, ours=OUR_COMPANY_ID_SQL)
     row = store.query_rows(sql, [*condition.params, top])[0]
     names = {int(cid): (name, bool(is_us), positioning) for cid, name, is_us, positioning in row["companies"] or []}
-    us = min((cid for cid, (_, is_us, _) in names.items() if is_us), default=None)
+    us = None if row["us"] is None else int(row["us"])
     counts = row["supplier_counts"] or {}
     label = {cid: names.get(cid, (str(cid), False, None)) for cid in counts}
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], label[kv[0]][0]))
@@ -253,12 +256,17 @@ def compare(store: Store, conditions: Sequence[Compiled]) -> pd.DataFrame:
     return frame
 
 
+# Each column is grouped as stored, then named: a GROUP BY on the raw column reads its dictionary
+# (10 ms at 5 M accounts), one on `coalesce(owner, '')` decodes every row (about 30 times slower).
 FIELD_VALUES_SQL = """
-SELECT 'region' AS field, region AS value, count(*) AS n FROM accounts WHERE NOT archived GROUP BY ALL
-UNION ALL SELECT 'country', country, count(*) FROM accounts WHERE NOT archived GROUP BY ALL
-UNION ALL SELECT 'industry', industry, count(*) FROM accounts WHERE NOT archived GROUP BY ALL
-UNION ALL SELECT 'status', status, count(*) FROM accounts WHERE NOT archived GROUP BY ALL
-UNION ALL SELECT 'owner', coalesce(owner, ''), count(*) FROM accounts WHERE NOT archived GROUP BY ALL
+SELECT field, coalesce(value, '') AS value, sum(n) AS n FROM (  -- no owner: ''
+    SELECT 'region' AS field, region AS value, count(*) AS n FROM accounts WHERE NOT archived GROUP BY ALL
+    UNION ALL SELECT 'country', country, count(*) FROM accounts WHERE NOT archived GROUP BY ALL
+    UNION ALL SELECT 'industry', industry, count(*) FROM accounts WHERE NOT archived GROUP BY ALL
+    UNION ALL SELECT 'status', status, count(*) FROM accounts WHERE NOT archived GROUP BY ALL
+    UNION ALL SELECT 'owner', owner, count(*) FROM accounts WHERE NOT archived GROUP BY ALL
+)
+GROUP BY ALL
 ORDER BY field, n DESC, value
 """
 

@@ -32,9 +32,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from research.data.states import AccountStatus
 from research.errors import ValidationError
 from research.i18n import Named, keyed_error
 from research.store import Store, quote_ident
+from research.store.sql import quoted
 
 if TYPE_CHECKING:
     from research.data.fields import CustomField
@@ -334,7 +336,7 @@ def _band_condition(rule_field: RuleField, values: list[Any], negate: bool) -> C
 
 def _compile_condition(node: Mapping[str, Any], fields: Mapping[str, RuleField] = FIELDS) -> Compiled | None:
     name = node.get("field")
-    if name not in fields:
+    if not isinstance(name, str) or name not in fields:
         # A saved segment naming a custom field renamed or removed since: the page shows this too.
         raise keyed_error(ValidationError, "segments.error.unknown_field", name=repr(name), known=", ".join(fields))
     rule_field = fields[name]
@@ -362,6 +364,8 @@ def _compile_condition(node: Mapping[str, Any], fields: Mapping[str, RuleField] 
     if "in" in node or "not_in" in node:
         kind = "date" if rule_field.kind == "date" else "number"
         raise keyed_error(ValidationError, f"segments.error.{kind}_range_not_list", field=rule_field.named)
+    low: str | float | None  # an ISO date for a date field, a number otherwise
+    high: str | float | None
     if rule_field.kind == "date":
         low, high = _date(rule_field, "start", node.get("min")), _date(rule_field, "end", node.get("max"))
         placeholder = "CAST(? AS DATE)"
@@ -445,7 +449,7 @@ def dnf_groups(rule: Mapping[str, Any] | None) -> list[list[dict[str, Any]]] | N
         if all("field" in i for i in items):
             return [[dict(i) for i in items]]
         return None
-    groups = []
+    groups: list[list[dict[str, Any]]] = []
     for item in items:
         if "field" in item:
             groups.append([dict(item)])
@@ -490,7 +494,7 @@ def rule_fields(rule: Mapping[str, Any] | None) -> list[str]:
 # then checks: nothing of the text ever reaches SQL except as a bound value.
 
 CLOSED_VALUES: dict[str, tuple[str, ...]] = {
-    "status": ("customer", "prospect", "lost"),
+    "status": tuple(AccountStatus),
     "employee_band": EMPLOYEE_BANDS,
     "revenue_band": REVENUE_BANDS,
 }
@@ -695,7 +699,7 @@ def _quote(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return '"' + value.replace('"', '""') + '"'
+        return quoted(value, '"')  # a string of the rule text, written (and read) the way SQL quotes
     return _number_text(value)
 
 

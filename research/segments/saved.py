@@ -16,6 +16,7 @@ from typing import Any
 
 from research.errors import ValidationError
 from research.i18n import keyed_error, t
+from research.permissions import Actor
 from research.segments.rules import Compiled, compile_rule, normalize_rule
 from research.store import Store
 
@@ -143,7 +144,7 @@ def _taken_by(store: Store, name: str, except_id: int | None) -> int | None:
 
 def save_rule_segment(
     store: Store,
-    actor: str,
+    actor: Actor,
     *,
     name: str,
     rule: Mapping[str, Any] | str,
@@ -182,7 +183,7 @@ def save_rule_segment(
 
 
 def relabel_segment(
-    store: Store, actor: str, segment: Segment, *, name: str, description: str, colour: str | None, overwrite: bool = False
+    store: Store, actor: Actor, segment: Segment, *, name: str, description: str, colour: str | None, overwrite: bool = False
 ) -> Segment:
     """Change a segment's name, description and colour only (a clustered segment keeps its members).
 
@@ -203,7 +204,7 @@ def relabel_segment(
     return _segment(row, store)
 
 
-def duplicate_segment(store: Store, actor: str, segment: Segment) -> Segment:
+def duplicate_segment(store: Store, actor: Actor, segment: Segment) -> Segment:
     name = free_name(store, f"{segment.name} (copy)")
     with store.transaction(actor) as tx:
         row = tx.insert(
@@ -230,7 +231,7 @@ def duplicate_segment(store: Store, actor: str, segment: Segment) -> Segment:
     return _segment(row, store)
 
 
-def archive_segment(store: Store, actor: str, segment: Segment, *, archived: bool = True) -> Segment:
+def archive_segment(store: Store, actor: Actor, segment: Segment, *, archived: bool = True) -> Segment:
     with store.transaction(actor) as tx:
         row = tx.update("segments", segment.id, {"archived": archived}, expected_version=segment.version)
     return _segment(row, store)
@@ -238,7 +239,7 @@ def archive_segment(store: Store, actor: str, segment: Segment, *, archived: boo
 
 def save_sizing(
     store: Store,
-    actor: str,
+    actor: Actor,
     segment: Segment,
     *,
     acv: float,
@@ -271,7 +272,7 @@ def save_sizing(
 
 def save_cluster_segments(
     store: Store,
-    actor: str,
+    actor: Actor,
     *,
     names: Sequence[str],
     descriptions: Sequence[str],
@@ -337,7 +338,7 @@ def list_weight_sets(store: Store, *, every_kind: bool = False) -> list[WeightSe
     return [WeightSet(int(r["id"]), r["name"], json.loads(r["weights"]), int(r["version"])) for r in rows]
 
 
-def save_weight_set(store: Store, actor: str, name: str, weights: Mapping[str, float]) -> WeightSet:
+def save_weight_set(store: Store, actor: Actor, name: str, weights: Mapping[str, float]) -> WeightSet:
     """Save weights under a name; an existing name gets a new version (the audit log keeps the old)."""
     name = _clean_name(name)
     clean = {}

@@ -202,7 +202,7 @@ def default_assumptions(
 ) -> Assumptions:
     """Stored assumptions where they exist, else the defaults derived from the segment's own data."""
     if acv is None:
-        acv = median_won_value if median_won_value and median_won_value > 0 else float(config.get_int("VANTAGE_SEGMENT_ACV"))
+        acv = median_won_value if median_won_value and median_won_value > 0 else float(config.SEGMENT_ACV.value())
     if som_share is None:
         som_share = round(max(MIN_SOM_SHARE, our_share or 0.0), 2)
     return Assumptions(
