@@ -10,6 +10,7 @@ from research.ui import can, lang, page_setup, show_error, tr
 from research.ui import compare as ui
 
 store = page_setup("compare", caption=tr("compare.caption"))
+ui.NOTICE.show()
 language = lang()
 # Format functions take the language as a bound value, not from session state when
 # called: AppTest formats option labels outside the script run.

@@ -10,7 +10,7 @@ from research.ui import page_setup, tr
 from research.ui import competitors as view
 
 store = page_setup("competitors")
-view.show_flash()
+view.NOTICE.show()
 company, chosen, presenting = view.choose(store)
 
 if presenting:

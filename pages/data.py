@@ -9,7 +9,7 @@ from research.ui.fields import fields_view
 from research.ui.labels import labels_view
 
 store = page_setup("data", caption=tr("data.caption"))
-view.flash()
+view.NOTICE.show()
 
 VIEWS = {
     "edit": view.edit_view,

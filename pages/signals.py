@@ -5,7 +5,7 @@ from research.ui import page_setup, tr
 from research.ui import signals as view
 
 store = page_setup("signals", tr("signals.caption"))
-view.show_flash()
+view.NOTICE.show()
 
 VIEWS = {"inbox": view.inbox_view, "rules": view.rules_view}
 VIEWS[view.choose_view()](store)

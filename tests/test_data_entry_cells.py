@@ -336,7 +336,7 @@ def test_custom_choice_fields_are_shown_as_the_workspace_wrote_them(demo: Store)
 def test_a_stale_save_is_refused_in_serbian_with_who_and_when(demo_copy: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from research import config
-    from research.ui.context import _open_store
+    from research.ui.workspace import _open_store
 
     at = run_app(demo_copy, monkeypatch, page="data", lang="sr")
     first = _first_accounts(demo_copy, 1)[0]["id"]
@@ -401,7 +401,7 @@ def test_undo_blockers_are_listed_in_words(demo_copy: Path, monkeypatch: pytest.
     at.session_state["data_grid"] = {"edited_rows": {0: {"city": "Vršac"}}, "added_rows": [], "deleted_rows": []}
     at.button(key="data_save").click().run()
     from research import config
-    from research.ui.context import _open_store
+    from research.ui.workspace import _open_store
 
     with _open_store(config.database()).transaction("bob") as tx:
         tx.update("accounts", first, {"city": "Sombor"})

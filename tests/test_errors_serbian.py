@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from research.access.roles import assign_role
-from research.collect.extract import FieldSpec, check_selector, extract_page, items_from_soup, parse_html
+from research.collect.extract import FieldSpec, check_selector, extract_page, items_from_tree, parse_html
 from research.collect.fetch import FetchPolicy, check_address, check_scheme
 from research.collect.inbox import load_exported_watchers, read_batch, write_batch
 from research.collect.isolation import extract_isolated
@@ -204,7 +204,7 @@ def test_selectors_and_kinds_are_refused_in_serbian() -> None:
     assert error.message == f"'div[' is not a CSS selector this tool understands ({reason})."
     serbian(error, "div[", reason)
 
-    error = raised(ExtractError, items_from_soup, parse_html("<div>x</div>"), "div[", [], None)
+    error = raised(ExtractError, items_from_tree, parse_html("<div>x</div>"), "div[", [], None)
     assert error.message == "'div[' is not a CSS selector this tool understands."
     serbian(error, "div[")
 

@@ -65,7 +65,7 @@ def test_a_stale_grid_save_says_who_changed_the_row(demo_copy: Path, monkeypatch
     at.text_input(key="data_search").input("Alfa").run()
     first = _query(demo_copy, "SELECT id FROM accounts WHERE name ILIKE '%Alfa%' ORDER BY name, id LIMIT 1")
     # Another browser (its own process-wide store is the same file: write through the app's store).
-    from research.ui.context import _open_store
+    from research.ui.workspace import _open_store
     from research import config
 
     with _open_store(config.database()).transaction("bob") as tx:

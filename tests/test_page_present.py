@@ -409,6 +409,68 @@ def test_record_a_decision_in_session_mode_then_edit_and_delete_it(deck_db, monk
     assert t("present.log.empty", "en") in [i.value for i in at.info]
 
 
+def test_the_decision_log_saves_all_its_edits_or_none(deck_db, monkeypatch) -> None:
+    """Issue 16: the log saved row by row in a callback, so a refused second row left the first saved."""
+    db, ids = deck_db
+    store = _open(db)
+    try:
+        first, second = (decks.add_decision(store, "ana", ids["deck"], text) for text in ("Cut prices", "Hire two reps"))
+    finally:
+        store.close()
+    at = run_app(db, monkeypatch, page="present")
+    at.segmented_control(key="present_section").set_value("decisions").run()
+    editor = f"present_log_{ids['deck']}"
+
+    def texts() -> list[str]:
+        store = _open(db)
+        try:
+            return [d.text for d in decks.list_decisions(store, deck_id=ids["deck"])]
+        finally:
+            store.close()
+
+    # A refused entry (empty text): nothing is saved and the edits stay for fixing.
+    at.session_state[editor] = {"edited_rows": {0: {"status": "done"}, 1: {"text": " "}}, "added_rows": [],
+                                "deleted_rows": []}
+    at.button(key="present_log_save").click().run()
+    assert "decision text is empty" in at.error[0].value
+    assert texts() == ["Cut prices", "Hire two reps"]
+    store = _open(db)
+    try:
+        assert decks.get_decision(store, first.id).status == "open"
+    finally:
+        store.close()
+    assert at.session_state[editor]["edited_rows"]
+    # A stale second entry (someone else changed it meanwhile): the first is not saved either, and
+    # the grid shows the entries as they are now.
+    store = _open(db)
+    try:
+        decks.update_decision(store, "bo", second.id, second.version, text="Hire one rep", kind="decision", owner=None,
+                              due_date=None, status="open")
+    finally:
+        store.close()
+    at.session_state[editor] = {"edited_rows": {0: {"text": "Cut prices by 5 %"}, 1: {"text": "Hire three reps"}},
+                                "added_rows": [], "deleted_rows": []}
+    at.button(key="present_log_save").click().run()
+    assert "changed by bo" in at.error[0].value
+    assert texts() == ["Cut prices", "Hire one rep"]
+    assert at.dataframe[0].value["text"].tolist() == ["Cut prices", "Hire one rep"]
+    # Both saved together: one audited batch.
+    at.session_state[editor] = {"edited_rows": {0: {"status": "done"}, 1: {"owner": "Ana"}}, "added_rows": [],
+                                "deleted_rows": []}
+    at.button(key="present_log_save").click().run()
+    assert_clean(at)
+    assert t("present.log.saved", "en", count=2) in [s.value for s in at.success]
+    store = _open(db)
+    try:
+        (first, second) = decks.list_decisions(store, deck_id=ids["deck"])
+        batches = store.query_value("SELECT count(DISTINCT batch_id) FROM audit_log WHERE table_name = 'decisions' "
+                                    "AND action = 'update' AND actor <> 'bo'")
+    finally:
+        store.close()
+    assert (first.status, second.owner) == ("done", "Ana")
+    assert batches == 1
+
+
 # ---- exports -----------------------------------------------------------------------------
 
 

@@ -231,3 +231,13 @@ def test_serbian_result_shows_names_no_none_and_a_titled_chart(demo_copy: Path, 
     assert "Западни Балкан" in set(data["f0"]) and "Western Balkans" not in set(data["f0"])
     # The chart pickers name the columns as the chart titles them.
     assert "Регион" in at.selectbox(key="query_chart_x_bar_1").options
+
+
+def test_schema_browser_counts_tables_but_never_runs_a_view(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Counting a view runs it (seconds over millions of prices), so the picker counts only tables.
+    with Store.open(str(demo_copy), read_only=True) as store:
+        companies = store.query_value("SELECT count(*) FROM companies")
+    at = run_app(demo_copy, monkeypatch, page="query")
+    texts = {o.split(" · ")[0]: o for o in at.selectbox(key="query_schema_object").options}
+    assert texts["companies"] == f"companies · {t('query.kind.table', 'en')} · {companies}"
+    assert texts["price_index"] == f"price_index · {t('query.kind.view', 'en')}"

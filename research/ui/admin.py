@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
 
@@ -11,10 +13,11 @@ from research.errors import ValidationError, VantageError
 from research.i18n import keyed_error
 from research.permissions import normalize_pattern
 from research.store import Store
+from research.ui.actions import Notice, attempt
 from research.ui.context import actor, auth_mode, option_labels, tr, vantage_secrets
 from research.ui.widgets import show_error
 
-FLASH = "admin_flash"
+NOTICE = Notice("admin_flash")
 
 
 def mode_note() -> None:
@@ -23,9 +26,7 @@ def mode_note() -> None:
         st.info(tr("admin.mode.local", doc="docs/ACCESS.md"), icon=":material/person:")
     else:
         st.info(tr(f"admin.mode.{mode}", domain="@example.com"), icon=":material/badge:")
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    NOTICE.show()
 
 
 def actions_table() -> None:
@@ -39,7 +40,7 @@ def actions_table() -> None:
     )
 
 
-def _rules_frame(rules: list[tuple[str, str]], notes: list[str | None] | None = None) -> pd.DataFrame:
+def _rules_frame(rules: Sequence[tuple[str, str]], notes: Sequence[str | None] | None = None) -> pd.DataFrame:
     frame = {tr("admin.col.pattern"): [p for p, _ in rules], tr("admin.col.role"): [tr(f"access.role.{r}") for _, r in rules]}
     if notes is not None:
         frame[tr("admin.col.note")] = [n or "" for n in notes]
@@ -82,14 +83,11 @@ def assignments(store: Store) -> None:
         role = st.selectbox(tr("admin.role"), ROLES, format_func=option_labels("access.role"), key="admin_role")
         note = st.text_input(tr("admin.note"), key="admin_note", max_chars=200)
         if st.form_submit_button(tr("admin.save"), type="primary", key="admin_save"):
-            try:
+            def assign() -> access_roles.Assignment:
                 _check_pattern(pattern)
-                saved = access_roles.assign_role(store, actor(), pattern, role, note=note)
-            except VantageError as error:
-                show_error(error)
-            else:
-                st.session_state[FLASH] = tr("admin.saved", pattern=saved.pattern, role=tr(f"access.role.{saved.role}"))
-                st.rerun()
+                return access_roles.assign_role(store, actor(), pattern, role, note=note)
+            attempt(assign, lambda saved: tr("admin.saved", pattern=saved.pattern, role=tr(f"access.role.{saved.role}")),
+                    notice=NOTICE)
     if found:
         with right.form("admin_remove"):
             st.markdown(f"**{tr('admin.remove')}**")
@@ -98,10 +96,5 @@ def assignments(store: Store) -> None:
             picked = st.selectbox(tr("admin.remove_pick"), list(by_id), key="admin_remove_pick",
                                   format_func=lambda i: f"{by_id[i].pattern} ({roles[by_id[i].role]})")
             if st.form_submit_button(tr("admin.remove_button"), key="admin_remove_button"):
-                try:
-                    access_roles.remove_assignment(store, actor(), picked, expected_version=by_id[picked].version)
-                except VantageError as error:
-                    show_error(error)
-                else:
-                    st.session_state[FLASH] = tr("admin.removed", pattern=by_id[picked].pattern)
-                    st.rerun()
+                attempt(lambda: access_roles.remove_assignment(store, actor(), picked, expected_version=by_id[picked].version),
+                        tr("admin.removed", pattern=by_id[picked].pattern), notice=NOTICE)

@@ -12,9 +12,8 @@ from research.collect.collector import (
     test_watcher,
 )
 from research.collect.extract import FIELD_TYPES
+from research.collect.states import Schedule, WatcherKind
 from research.collect.watchers import (
-    KINDS,
-    SCHEDULES,
     add_watcher,
     companies_and_products,
     list_watchers,
@@ -23,7 +22,7 @@ from research.collect.watchers import (
 from research.errors import VantageError
 from research.i18n import fmt_number
 from research.store import Store
-from research.ui.context import actor, can, lang, option_labels, tr
+from research.ui.context import actor, can, lang, option_labels, option_names, tr
 from research.ui.text import escape_markdown
 from research.ui.widgets import altair, show_error
 
@@ -63,7 +62,8 @@ def watchers_section(store: Store) -> None:
         st.dataframe(views.status_badges(views.watchers_view(store, lang()), lang()), hide_index=True,
                      key="collect_watchers_table")
         return
-    chosen = st.multiselect(tr("collect.select_hint"), options=list(names), format_func=names.get, key="collect_selected",
+    chosen = st.multiselect(tr("collect.select_hint"), options=list(names), format_func=option_names(names),
+                            key="collect_selected",
                             placeholder=tr("collect.choose"))
     left, middle, test_col, right = st.columns(4)
     run_selected = left.button(tr("collect.run_selected"), key="collect_run_selected", icon=":material/play_arrow:")
@@ -137,7 +137,8 @@ def add_section(store: Store) -> None:
     companies, products = companies_and_products(store)
     company_names = dict(zip(companies["id"].astype(int), companies["name"]))
     product_names = {
-        int(r.id): f"{r.company} — {r.name}" + (f" ({r.sku})" if r.sku else "") for r in products.itertuples()
+        int(r["id"]): f"{r['company']} — {r['name']}" + (f" ({r['sku']})" if r["sku"] else "")
+        for r in products.to_dict("records")
     }
     none = tr("collect.form.none")
     with st.form("collect_add_form"):
@@ -152,7 +153,7 @@ def add_section(store: Store) -> None:
                                            format_func=lambda c: none if c is None else company_names[c]),
             "product": middle[1].selectbox(tr("collect.form.product"), options=[None, *product_names], key="collect_product",
                                            format_func=lambda p: none if p is None else product_names[p]),
-            "kind": middle[2].selectbox(tr("collect.form.kind"), options=list(KINDS), key="collect_kind",
+            "kind": middle[2].selectbox(tr("collect.form.kind"), options=list(WatcherKind), key="collect_kind",
                                         format_func=option_labels("collect.kind")),
             "fields": fields_col.text_area(
                 tr("collect.form.fields"), key="collect_fields", height=100,
@@ -163,7 +164,7 @@ def add_section(store: Store) -> None:
             "items": bottom[0].text_input(tr("collect.form.items"), key="collect_items", placeholder="li.product"),
             "min_change": bottom[1].number_input(tr("collect.form.min_change"), min_value=0.0, max_value=1000.0, value=0.0,
                                                  step=0.5, key="collect_min_change"),
-            "schedule": bottom[2].selectbox(tr("collect.form.schedule"), options=list(SCHEDULES), index=2,
+            "schedule": bottom[2].selectbox(tr("collect.form.schedule"), options=list(Schedule), index=2,
                                             key="collect_schedule", format_func=option_labels("collect.schedule")),
         }
         saved_page = st.file_uploader(tr("collect.form.file", ext=".html"), type=["html", "htm"], key="collect_file",
@@ -239,7 +240,7 @@ def history_section(store: Store) -> None:
     if not names:
         st.info(tr("collect.empty"))
         return
-    watcher_id = st.selectbox(tr("collect.history.watcher"), options=list(names), format_func=names.get,
+    watcher_id = st.selectbox(tr("collect.history.watcher"), options=list(names), format_func=option_names(names),
                               key="collect_history_watcher")
     chart = views.history_view(store, int(watcher_id), lang())
     if chart is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -18,7 +19,9 @@ from research.compare.summary import summary_for
 from research.data.labels import labels_for
 from research.errors import VantageError
 from research.store import Store
-from research.ui.context import actor, can, lang, tr
+from research.ui.actions import Notice, attempt, save_grid_edits
+from research.ui.cache import data_version
+from research.ui.context import actor, can, lang, option_names, tr
 from research.ui.deck_button import add_to_deck
 from research.ui.text import escape_markdown
 from research.ui.widgets import show_error
@@ -32,6 +35,7 @@ PRICE_KIND_KEY = "compare_price_kind"
 EDITOR_KEY = "compare_feature_editor"
 EDITOR_SNAPSHOT = "compare_feature_snapshot"
 _URL_SEEN = "compare_url_seen"  # the query parameters last applied to (or written from) this session
+NOTICE = Notice("compare_flash", toast=True, icon=":material/check:")
 
 
 # ---- state: defaults, the URL and click-to-focus -------------------------------------------------
@@ -148,7 +152,7 @@ def _picked_label(event: object) -> str | None:
 
 
 @st.cache_data(
-    max_entries=config.get_int("VANTAGE_COMPARE_CACHE_ENTRIES"), ttl=config.get_int("VANTAGE_COMPARE_CACHE_TTL"),
+    max_entries=config.COMPARE_CACHE_ENTRIES.value(), ttl=config.COMPARE_CACHE_TTL.value(),
     show_spinner=False,
 )
 def _cached_spec(
@@ -164,7 +168,7 @@ def _cached_spec(
 def chart_spec(store: Store, kind: str, chosen: Sequence[data.Company], **options: object) -> views.ChartSpec:
     """A chart in the session's language, from the cache when nothing was written since it was drawn."""
     companies = tuple((c.id, c.name, c.is_us) for c in chosen)
-    return _cached_spec(store, store.database, data.data_version(store), kind, companies, lang(),
+    return _cached_spec(store, store.database, data_version(store), kind, companies, lang(),
                         tuple(sorted(options.items())))
 
 
@@ -182,8 +186,12 @@ def show_chart(spec: views.ChartSpec, *, key: str, focus: str | None, deck: tupl
     shown = spec.focused(focus)
     # A click on a company focuses it through a callback: it runs only when the selection
     # really changed, so a double click (selection cleared) can clear the focus.
-    options = {"on_select": partial(_focus_from_chart, key), "selection_mode": [views.charts.FOCUS]} if spec.selectable else {}
-    st.vega_lite_chart(spec=shown, theme=None, width="stretch" if spec.stretch else "content", key=key, **options)
+    width: Literal["stretch", "content"] = "stretch" if spec.stretch else "content"
+    if spec.selectable:
+        st.vega_lite_chart(spec=shown, theme=None, width=width, key=key, on_select=partial(_focus_from_chart, key),
+                           selection_mode=[views.charts.FOCUS])
+    else:
+        st.vega_lite_chart(spec=shown, theme=None, width=width, key=key)
     frame = spec.data
     with st.container(horizontal=True):
         # A "no data" chart has nothing worth exporting.
@@ -209,13 +217,14 @@ def positioning_controls(store: Store) -> tuple[str, str, str]:
         if key in st.session_state and st.session_state[key] not in options:
             del st.session_state[key]  # a custom field renamed or removed since the last run
     cols = st.columns(3)
-    x = cols[0].selectbox(tr("compare.positioning.x"), axes, format_func=labels.get, key="compare_pos_x")
+    x = cols[0].selectbox(tr("compare.positioning.x"), axes, format_func=option_names(labels), key="compare_pos_x")
     # The y axis offers every attribute but x's, so the two axes can never be the same.
     y_axes = [a for a in axes if a != x]
     if st.session_state.get("compare_pos_y") not in (None, *y_axes):
         del st.session_state["compare_pos_y"]
-    y = cols[1].selectbox(tr("compare.positioning.y"), y_axes, format_func=labels.get, key="compare_pos_y")
-    size = cols[2].selectbox(tr("compare.positioning.size_by"), sizes, format_func=labels.get, key="compare_pos_size")
+    y = cols[1].selectbox(tr("compare.positioning.y"), y_axes, format_func=option_names(labels), key="compare_pos_y")
+    size = cols[2].selectbox(tr("compare.positioning.size_by"), sizes, format_func=option_names(labels),
+                             key="compare_pos_size")
     return x, y, size
 
 
@@ -261,7 +270,7 @@ def feature_editor(store: Store, chosen: Sequence[data.Company], product_categor
     language = lang()
     company = st.selectbox(
         tr("compare.edit.company"), options=chosen, key="compare_edit_company",
-        format_func=lambda c, language=language: views.company_label(c.name, c.is_us, language),
+        format_func=lambda c: views.company_label(c.name, c.is_us, language),
     )
     if company is None:
         return
@@ -293,27 +302,21 @@ def feature_editor(store: Store, chosen: Sequence[data.Company], product_categor
             "category": st.column_config.TextColumn(tr("compare.label.category")),
             "feature": st.column_config.TextColumn(tr("compare.label.feature")),
             "value": st.column_config.SelectboxColumn(tr("compare.label.value"), options=list(data.FEATURE_VALUES), required=True,
-                                                      format_func=lambda v, names=value_names: names.get(v, v)),
+                                                      format_func=option_names(value_names)),
             "note": st.column_config.TextColumn(tr("compare.label.note"), max_chars=features.MAX_NOTE),
             "source_url": st.column_config.LinkColumn(tr("compare.label.source")),
         },
     )
     if st.button(tr("compare.edit.save"), key="compare_edit_save", type="primary", icon=":material/save:"):
-        try:
-            saved = features.save_cells(store, actor(), changed_cells(loaded, edited))
-        except VantageError as e:
-            show_error(e)
-            return
-        st.session_state.pop(EDITOR_SNAPSHOT, None)
-        st.session_state.pop(EDITOR_KEY, None)
-        st.toast(tr("compare.edit.saved", n=saved), icon=":material/check:")
-        st.rerun()
+        save_grid_edits(changed_cells(loaded, edited), lambda edits: features.save_cells(store, actor(), edits),
+                        lambda saved: tr("compare.edit.saved", n=saved), notice=NOTICE,
+                        editor=(EDITOR_SNAPSHOT, EDITOR_KEY), nothing=tr("compare.edit.nothing"))
 
 
 def changed_cells(loaded: pd.DataFrame, edited: pd.DataFrame) -> list[features.CellEdit]:
     """Cells whose value, note or source differ from the loaded snapshot, as CellEdits with load-time versions."""
     edits = []
-    for i, row in loaded.reset_index(drop=True).iterrows():
+    for i, (_, row) in enumerate(loaded.reset_index(drop=True).iterrows()):
         new = edited.iloc[i]
         if all(_same(row[c], new[c]) for c in ("value", "note", "source_url")):
             continue
@@ -345,12 +348,12 @@ def add_feature_form(store: Store) -> None:
         category = cols[0].selectbox(
             tr("compare.label.category"), options=categories, index=None, accept_new_options=True,
             placeholder=tr("compare.add.category_placeholder"), key="compare_add_category",
-            format_func=lambda c, names=names: names("feature_category", c),
+            format_func=lambda c: names("feature_category", c),
         )
         name = cols[1].text_input(tr("compare.label.feature"), max_chars=features.MAX_NAME, key="compare_add_name")
         product_category = cols[2].selectbox(
             tr("compare.matrix.filter"), options=[None, *product_categories], key="compare_add_product_category",
-            format_func=lambda c, none=none, names=names: none if c is None else names("category", c),
+            format_func=lambda c: none if c is None else names("category", c),
         )
         submitted = st.form_submit_button(tr("compare.add.submit"), icon=":material/add:")
     if not submitted:
@@ -376,12 +379,7 @@ def highlight_setting(store: Store) -> None:
         colour = st.color_picker(tr("compare.highlight.label"), value=views.highlight_color(store), key="compare_highlight")
         save = st.button(tr("compare.highlight.save"), key="compare_highlight_save")
     if save:
-        try:
-            views.set_highlight_color(store, actor(), colour)
-        except VantageError as e:
-            show_error(e)
-            return
-        st.rerun()
+        attempt(lambda: views.set_highlight_color(store, actor(), colour), tr("compare.highlight.saved"), notice=NOTICE)
 
 
 def offer_demo_features(store: Store) -> None:
@@ -390,13 +388,8 @@ def offer_demo_features(store: Store) -> None:
     if seed is None or not can("write") or data.feature_groups(store) or store.read_only:
         return
     if st.button(tr("compare.matrix.seed_demo"), key="compare_seed_features", icon=":material/auto_awesome:"):
-        try:
-            cells = features.seed_demo_features(store, int(seed) if seed.isdigit() else 42, actor=actor())
-        except VantageError as e:
-            show_error(e)
-            return
-        st.toast(tr("compare.matrix.seeded", n=cells), icon=":material/check:")
-        st.rerun()
+        attempt(lambda: features.seed_demo_features(store, int(seed) if seed.isdigit() else 42, actor=actor()),
+                lambda cells: tr("compare.matrix.seeded", n=cells), notice=NOTICE)
 
 
 def category_names(store: Store, every: str | None = None) -> Callable[[str | None], str]:

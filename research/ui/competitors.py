@@ -19,17 +19,20 @@ from research.collect import views as collect_views
 from research.competitors import analysis, battlecard, exports, profiles, swot, tows, views, winloss, winloss_views
 from research.competitors import validation as v
 from research.competitors.profiles import Company
+from research.competitors.states import Confidence, Quadrant, TowsKind, TowsStatus
 from research.data import fields
 from research.data.labels import labels_for
-from research.errors import ConflictError, VantageError
+from research.data.states import PricePosition
+from research.errors import VantageError
 from research.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent
 from research.present import views_competitors
 from research.present.model import RenderContext, SlideContent
 from research.present.views import DataGone
 from research.store import Store
 from research.ui import present as present_ui
+from research.ui.actions import Notice, attempt, conflict_panel
 from research.ui.cache import by_data_version
-from research.ui.context import actor, can, lang, option_labels, tr
+from research.ui.context import actor, can, lang, option_labels, option_names, tr
 from research.ui.deck_button import add_to_deck
 from research.ui.text import escape_markdown
 from research.ui.widgets import altair, show_error
@@ -40,7 +43,7 @@ VIEWS = ("companies", "profile", "swot", "board", "tows", "cross", "battlecard",
 COMPANY_KEY = "competitors_company"
 VIEW_KEY = "competitors_view"
 PRESENT_STATE = "competitors_presenting"
-FLASH_STATE = "competitors_flash"
+NOTICE = Notice("competitors_flash")
 PENDING_COMPANY = "competitors_pending_company"
 PENDING_VIEW = "competitors_pending_view"
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -73,7 +76,7 @@ def choose(store: Store) -> tuple[Company | None, str, bool]:
         st.selectbox(
             tr("competitors.pick"),
             options=ids,
-            format_func={cid: views.company_label(name, is_us, lang()) for cid, name, is_us in options}.get,
+            format_func=option_names({cid: views.company_label(name, is_us, lang()) for cid, name, is_us in options}),
             key=COMPANY_KEY,
             width=420,
         )
@@ -127,48 +130,9 @@ def _set_presenting(on: bool, view: str = "board") -> None:
         st.query_params.pop("present", None)
 
 
-def flash(message: str) -> None:
-    """Show `message` as a success note on the next run (after st.rerun)."""
-    st.session_state[FLASH_STATE] = message
-
-
-def show_flash() -> None:
-    message = st.session_state.pop(FLASH_STATE, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
-
-
-def _attempt(action: Callable[[], Any], done: str, *, form: str | None = None) -> bool:
-    """Run a write; on success remember `done` and rerun, on refusal show the one sentence.
-
-    A stale edit of `form` (a key prefix) is remembered, so the form offers a reload
-    until the person takes it; what they typed stays in the form meanwhile.
-    """
-    try:
-        action()
-    except ConflictError as error:
-        if form is None:
-            show_error(error)
-            return False
-        st.session_state[f"{form}conflict"] = error
-        st.rerun()
-    except VantageError as error:
-        show_error(error)
-        return False
-    flash(done)
-    st.rerun()
-    return True  # unreachable: st.rerun raises
-
-
 def _conflict_panel(form: str) -> None:
-    """The refused save of `form`, with the way out: reload the row, dropping the typed changes."""
-    error = st.session_state.get(f"{form}conflict")
-    if not error:
-        return
-    show_error(error if isinstance(error, ConflictError) else ConflictError(str(error)))
-    if st.button(tr("competitors.reload"), key=f"{form}reload", icon=":material/refresh:"):
-        _forget(form)
-        st.rerun()
+    """A stale save of `form` (kept by `attempt(..., form=form)`) with the way out: reload the row."""
+    conflict_panel(form, tr("competitors.reload"))
 
 
 def _go_to(company_id: int | None = None, view: str | None = None) -> None:
@@ -177,11 +141,6 @@ def _go_to(company_id: int | None = None, view: str | None = None) -> None:
         st.session_state[PENDING_COMPANY] = company_id
     if view is not None:
         st.session_state[PENDING_VIEW] = view
-
-
-def _forget(prefix: str) -> None:
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
-        del st.session_state[key]
 
 
 def _loaded_version(key: str, current: int) -> int:
@@ -197,7 +156,7 @@ def render_companies(store: Store, company: Company | None) -> None:
     search = cols[0].text_input(tr("competitors.search"), key="competitors_search", max_chars=100)
     positioning = cols[1].selectbox(
         tr("competitors.fact.positioning"),
-        options=["", *v.PRICE_POSITIONS],
+        options=["", *PricePosition],
         format_func=option_labels("competitors.positioning", {"": tr("competitors.any")}),
         key="competitors_filter_positioning",
     )
@@ -237,7 +196,7 @@ def _company_form(store: Store, company: Company | None) -> None:
         employees = cols[1].text_input(
             tr("competitors.fact.employees"), value=str(c.employees or "") if c else "", key=f"{prefix}employees"
         )
-        positions = ["", *v.PRICE_POSITIONS]
+        positions = ["", *PricePosition]
         positioning = cols[2].selectbox(
             tr("competitors.fact.positioning"),
             options=positions,
@@ -259,12 +218,12 @@ def _company_form(store: Store, company: Company | None) -> None:
             tr("competitors.fact.segments"), value=", ".join(c.segments) if c else "", key=f"{prefix}segments",
             help=tr("competitors.list_help"),
         )
-        cols = st.columns(2)
-        channels = cols[0].text_input(
+        pair = st.columns(2)
+        channels = pair[0].text_input(
             tr("competitors.fact.channels"), value=", ".join(c.channels) if c else "", key=f"{prefix}channels",
             help=tr("competitors.list_help"),
         )
-        customers = cols[1].text_input(
+        customers = pair[1].text_input(
             tr("competitors.fact.key_customers"), value=", ".join(c.key_customers) if c else "",
             key=f"{prefix}customers", help=tr("competitors.list_help"),
         )
@@ -301,12 +260,13 @@ def _company_form(store: Store, company: Company | None) -> None:
         def add() -> None:
             added = profiles.add_company(store, actor(), custom, **values)
             _go_to(added.id, "profile")
-        _attempt(add, tr("competitors.added", name=v.clean_text(name)))
+        attempt(add, tr("competitors.added", name=v.clean_text(name)), notice=NOTICE)
     else:
+        assert loaded is not None  # an edit form is drawn with the version it was loaded at
         def save() -> None:
             saved = profiles.update_company(store, actor(), c.id, loaded, custom, **values)
             st.session_state[f"{prefix}loaded"] = saved.version
-        _attempt(save, tr("competitors.saved"), form=prefix)
+        attempt(save, tr("competitors.saved"), notice=NOTICE, form=prefix)
 
 
 def _field_text(value: Any) -> str:
@@ -341,7 +301,7 @@ def _more_fields(store: Store, company: Company | None, prefix: str) -> dict[str
             labels = {"": "–", "yes": tr("competitors.bool.yes"), "no": tr("competitors.bool.no")} if f.kind == "bool" \
                 else {"": "–"}
             typed[f.name] = col.selectbox(f.label(language), options, index=options.index(value), key=key,
-                                          format_func=lambda o, labels=labels: labels.get(o, o))
+                                          format_func=option_names(labels))
         else:
             typed[f.name] = col.text_input(f.label(language), value=value, key=key,
                                            max_chars=fields.MAX_TEXT if f.kind == "text" else 60)
@@ -421,16 +381,16 @@ def _archive_company(store: Store, company: Company) -> None:
     key = f"competitors_archive_{company.id}"
     if company.archived:
         if st.button(tr("competitors.restore"), key=f"{key}_restore", icon=":material/unarchive:"):
-            _attempt(
+            attempt(
                 lambda: profiles.set_company_archived(store, actor(), company.id, company.version, archived=False),
-                tr("competitors.restored", name=company.name),
+                tr("competitors.restored", name=company.name), notice=NOTICE,
             )
         return
     sure = st.checkbox(tr("competitors.archive_confirm", name=company.name), key=f"{key}_confirm")
     if st.button(tr("competitors.archive"), key=f"{key}_button", disabled=not sure, icon=":material/archive:"):
-        _attempt(
+        attempt(
             lambda: profiles.set_company_archived(store, actor(), company.id, company.version, archived=True),
-            tr("competitors.archived_done", name=company.name),
+            tr("competitors.archived_done", name=company.name), notice=NOTICE,
         )
 
 
@@ -456,7 +416,7 @@ def render_swot(store: Store, company: Company) -> None:
             picked = st.selectbox(
                 tr("swot.pick"),
                 options=[i.id for i in items],
-                format_func={i.id: views.item_choice(i) for i in items}.get,
+                format_func=option_names({i.id: views.item_choice(i) for i in items}),
                 key="competitors_swot_pick",
             )
             item = next((i for i in items if i.id == picked), items[0])
@@ -470,16 +430,16 @@ def _item_fields(prefix: str, item: swot.SwotItem | None) -> dict[str, Any]:
     cols = st.columns([1, 1, 1])
     quadrant = cols[0].selectbox(
         tr("swot.col.quadrant"),
-        options=list(v.QUADRANTS),
-        index=v.QUADRANTS.index(item.quadrant) if item else 0,
+        options=list(Quadrant),
+        index=list(Quadrant).index(item.quadrant) if item else 0,
         format_func=option_labels("swot.quadrant"),
         key=f"{prefix}quadrant",
     )
     impact = cols[1].slider(tr("swot.col.impact"), 1, 5, value=item.impact if item else 3, key=f"{prefix}impact")
     confidence = cols[2].selectbox(
         tr("swot.col.confidence"),
-        options=list(v.CONFIDENCES),
-        index=v.CONFIDENCES.index(item.confidence) if item else 1,
+        options=list(Confidence),
+        index=list(Confidence).index(item.confidence) if item else 1,
         format_func=option_labels("swot.confidence"),
         key=f"{prefix}confidence",
     )
@@ -516,10 +476,9 @@ def _add_item_form(store: Store, company: Company) -> None:
         values = _item_fields(prefix, None)
         submitted = st.form_submit_button(tr("swot.add_submit"), key=f"{prefix}submit", type="primary")
     if submitted:
-        def add() -> None:
-            swot.add_item(store, actor(), company.id, **values)
-            _forget(prefix)  # an empty form for the next item
-        _attempt(add, tr("swot.added"))
+        # Done, the form is drawn empty for the next item.
+        attempt(lambda: swot.add_item(store, actor(), company.id, **values), tr("swot.added"), notice=NOTICE,
+                forget=(prefix,))
 
 
 def _edit_item(store: Store, item: swot.SwotItem) -> None:
@@ -535,7 +494,7 @@ def _edit_item(store: Store, item: swot.SwotItem) -> None:
         def save() -> None:
             new = swot.update_item(store, actor(), item.id, loaded, **values)
             st.session_state[f"{prefix}loaded"] = new.version
-        _attempt(save, tr("swot.saved"), form=prefix)
+        attempt(save, tr("swot.saved"), notice=NOTICE, form=prefix)
     cols = st.columns(4)
     done = None
     if item.archived:
@@ -555,7 +514,7 @@ def _edit_item(store: Store, item: swot.SwotItem) -> None:
     if done is not None:
         action, message = done
         # The form's loaded version is spent by any of these writes: the next run reloads.
-        _attempt(lambda: (action(), _forget(prefix)), message, form=prefix)
+        attempt(action, message, notice=NOTICE, form=prefix, forget=(prefix,))
 
 
 # ---- board -------------------------------------------------------------------------------------
@@ -635,7 +594,7 @@ def render_tows(store: Store, company: Company) -> None:
         return
     labels = {i.id: i for group in groups.values() for i in group}
     rows = st.columns(2)
-    for n, kind in enumerate(v.TOWS_KINDS):
+    for n, kind in enumerate(TowsKind):
         with rows[n % 2].container(border=True):
             st.markdown(f"**{escape_markdown(tr(f'tows.kind.{kind}'))}**")
             mine = [s for s in strategies if s.kind == kind]
@@ -660,18 +619,16 @@ def render_tows(store: Store, company: Company) -> None:
     with left:
         st.subheader(tr("tows.add"))
         kind = st.segmented_control(
-            tr("tows.col.kind"), options=list(v.TOWS_KINDS), key="competitors_tows_kind", default="SO"
-        ) or "SO"
+            tr("tows.col.kind"), options=list(TowsKind), key="competitors_tows_kind", default=TowsKind.SO
+        ) or TowsKind.SO
         allowed = [i.id for i in groups[kind[0]] + groups[kind[1]]]
         prefix = "competitors_tows_add_"
         with st.form(f"{prefix}form", border=True):
             fields = _strategy_fields(prefix, None, allowed, labels)
             submitted = st.form_submit_button(tr("tows.add_submit"), key=f"{prefix}submit", type="primary")
         if submitted:
-            def add() -> None:
-                tows.add_strategy(store, actor(), company.id, kind=kind, **fields)
-                _forget(prefix)
-            _attempt(add, tr("tows.added"))
+            attempt(lambda: tows.add_strategy(store, actor(), company.id, kind=kind, **fields), tr("tows.added"),
+                    notice=NOTICE, forget=(prefix,))
     with right:
         st.subheader(tr("tows.edit"))
         if not strategies:
@@ -680,7 +637,7 @@ def render_tows(store: Store, company: Company) -> None:
         picked = st.selectbox(
             tr("tows.pick"),
             options=[s.id for s in strategies],
-            format_func={s.id: f"{s.kind} · {s.label or '–'} · {s.statement[:60]}" for s in strategies}.get,
+            format_func=option_names({s.id: f"{s.kind} · {s.label or '–'} · {s.statement[:60]}" for s in strategies}),
             key="competitors_tows_pick",
         )
         strategy = next((s for s in strategies if s.id == picked), strategies[0])
@@ -697,14 +654,14 @@ def _strategy_fields(prefix: str, strategy: tows.TowsStrategy | None, allowed: l
     owner = cols[0].text_input(tr("tows.col.owner"), value=(strategy.owner or "") if strategy else "",
                                key=f"{prefix}owner", max_chars=v.MAX_NAME)
     status = cols[1].selectbox(
-        tr("tows.col.status"), options=list(v.TOWS_STATUSES),
-        index=v.TOWS_STATUSES.index(strategy.status) if strategy else 0,
+        tr("tows.col.status"), options=list(TowsStatus),
+        index=list(TowsStatus).index(strategy.status) if strategy else 0,
         format_func=option_labels("tows.status"), key=f"{prefix}status",
     )
     item_ids = st.multiselect(
         tr("tows.col.items"), options=allowed,
         default=[i for i in strategy.item_ids if i in allowed] if strategy else [],
-        format_func={i: views.item_choice(labels[i]) for i in allowed if i in labels}.get, key=f"{prefix}items",
+        format_func=option_names({i: views.item_choice(labels[i]) for i in allowed if i in labels}), key=f"{prefix}items",
     )
     return dict(statement=statement, owner=owner, status=status, item_ids=item_ids)
 
@@ -722,11 +679,11 @@ def _edit_strategy(store: Store, strategy: tows.TowsStrategy, groups: dict[str, 
         def save() -> None:
             new = tows.update_strategy(store, actor(), strategy.id, loaded, **fields)
             st.session_state[f"{prefix}loaded"] = new.version
-        _attempt(save, tr("tows.saved"), form=prefix)
+        attempt(save, tr("tows.saved"), notice=NOTICE, form=prefix)
     sure = st.checkbox(tr("tows.archive_confirm"), key=f"{prefix}archive_sure")
     if st.button(tr("tows.archive"), key="competitors_tows_archive", disabled=not sure, icon=":material/archive:"):
-        _attempt(lambda: tows.update_strategy(store, actor(), strategy.id, loaded, archived=True), tr("tows.archived"),
-                 form=prefix)
+        attempt(lambda: tows.update_strategy(store, actor(), strategy.id, loaded, archived=True), tr("tows.archived"),
+                notice=NOTICE, form=prefix)
 
 
 # ---- across competitors, battlecard, stale queue, history ----------------------------------------
@@ -781,9 +738,9 @@ def render_battlecard(store: Store, company: Company) -> None:
         st.subheader(tr("battlecard.why_we_win"))
         if card.why_we_win.empty:
             st.caption(tr("battlecard.no_talking_points"))
-        for row in card.why_we_win.itertuples():
-            st.markdown(f"- **{escape_markdown(row.our_strength)}** — {escape_markdown(tr('battlecard.versus'))} "
-                        f"{escape_markdown(row.their_weakness)}")
+        for point in card.why_we_win.itertuples():
+            st.markdown(f"- **{escape_markdown(str(point.our_strength))}** — {escape_markdown(tr('battlecard.versus'))} "
+                        f"{escape_markdown(str(point.their_weakness))}")
         st.subheader(tr("battlecard.neutralise"))
         for counter in card.neutralise:
             answer = counter.our_answer or tr("battlecard.no_answer")
@@ -888,7 +845,7 @@ def render_winloss(store: Store, company: Company) -> None:
     st.subheader(tr("winloss.section.segments"))
     rivals = [(cid, name) for cid, name, is_us in profiles.company_options(store) if not is_us]
     names = {ALL_COMPETITORS: tr("winloss.pick.all"), winloss.NO_COMPETITOR: tr("winloss.no_competitor")} | dict(rivals)
-    picked = st.selectbox(tr("winloss.pick.against"), options=list(names), format_func=names.get,
+    picked = st.selectbox(tr("winloss.pick.against"), options=list(names), format_func=option_names(names),
                           key="competitors_winloss_against", width=420)
     against = None if picked in (None, ALL_COMPETITORS) else int(picked)
     _winloss_block(store, "segments", "competitors.winloss_segments", {"breakdown": breakdown, "competitor_id": against},
@@ -925,12 +882,13 @@ def render_stale(store: Store, company: Company | None) -> None:
     cols = st.columns([3, 1], vertical_alignment="bottom")
     picked = cols[0].selectbox(
         tr("swot.pick"), options=[i.id for i in items],
-        format_func={i.id: f"{i.company} · {views.item_choice(i)}" for i in items}.get, key="competitors_stale_pick",
+        format_func=option_names({i.id: f"{i.company} · {views.item_choice(i)}" for i in items}),
+        key="competitors_stale_pick",
     )
     item = next(i for i in items if i.id == picked)
     if cols[1].button(tr("swot.confirm"), key="competitors_stale_confirm", icon=":material/verified:",
                       help=tr("swot.confirm_help")):
-        _attempt(lambda: swot.confirm_item(store, actor(), item.id, item.version), tr("swot.confirmed"))
+        attempt(lambda: swot.confirm_item(store, actor(), item.id, item.version), tr("swot.confirmed"), notice=NOTICE)
 
 
 def render_history(store: Store, company: Company) -> None:

@@ -10,7 +10,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
@@ -32,16 +32,18 @@ from research.data import reasons as deal_reasons
 from research.errors import VantageError
 from research.i18n import MESSAGES, country_name, fmt_bytes, fmt_datetime, fmt_number, t
 from research.store import Store
+from research.ui.actions import Notice, save_grid_edits
 from research.ui.context import actor, can, lang, option_labels, tr
 from research.ui.links import links_section
 from research.ui.widgets import show_error
 
 GRID_KEY = "data_grid"
 _PLAN = "data_plan"
-_FLASH = "data_flash"
+NOTICE = Notice("data_flash")  # after a save, an import or an undo the page reloads its rows
 _PAGE = "data_grid_page"
 _DRAFT = "data_grid_draft"  # grid.Draft: the edits of a refused save, kept for fixing in place
 _CONFIRM_DELETE = "data_confirm_delete"
+_GRID_STATE = (GRID_KEY, _DRAFT, _CONFIRM_DELETE, _PAGE)  # the editor's state; the loaded page last
 PROBLEMS_COLUMN = "__problems__"  # the grid's read-only column of a refused save's messages
 # A refused row's read-only cells (Styler colours reach only those in an editor).
 _REFUSED_STYLE = "background-color: #fdecea; color: #8a1c1c"
@@ -56,13 +58,6 @@ def _or(label_key: str):
 def field_label(name: str, required: bool = False) -> str:
     label = tr(f"data.field.{name}")
     return tr("data.required_mark", field=label) if required else label
-
-
-def flash() -> None:
-    """A message left by the previous run (after a save the page reloads its rows)."""
-    message = st.session_state.pop(_FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
 
 
 def entity_picker(key: str, store: Store | None = None) -> entities.Entity:
@@ -158,7 +153,7 @@ def _filter_format(name: str, names: dict[str, dict[str, str]], domain: labels.L
 
 def _clear_grid(*, page: bool = True) -> None:
     """Forget the editor's state and any refused draft (and the loaded page, so it is read again)."""
-    for key in (GRID_KEY, _DRAFT, _CONFIRM_DELETE, *((_PAGE,) if page else ())):
+    for key in _GRID_STATE if page else _GRID_STATE[:-1]:
         st.session_state.pop(key, None)
 
 
@@ -175,7 +170,7 @@ def edit_view(store: Store) -> None:
     language = lang()
     names = grid.choice_labels(entity, language)
     domain = labels.labels_for(store, language)
-    options = grid.filter_options(store, entity, {"region": st.session_state.get("data_filter_region")})
+    options = grid.filter_options(store, entity, {"region": st.session_state.get("data_filter_region") or ""})
     cols = st.columns([3, *[2] * len(options), 1])
     search = cols[0].text_input(tr("data.search"), key="data_search", help=tr("data.search_help"))
     filters: dict[str, str] = {}
@@ -273,25 +268,26 @@ def _save_row(store: Store, entity: entities.Entity, page: grid.GridPage, pendin
 def _save(store: Store, entity: entities.Entity, page: grid.GridPage, pending: grid.Pending,
           current: pd.DataFrame, origin: list[int | None]) -> None:
     """Save the pending changes as one batch; a refusal keeps the edits and marks the rows it names."""
-    try:
-        result = grid.save_grid(store, entity, page.frame, pending.state, actor())
-    except grid.GridRefused as refused:
+    def refused(error: VantageError) -> None:
+        if not isinstance(error, grid.GridRefused):
+            show_error(error)  # a stale row: the edits stay, Discard reloads
+            return
         draft = grid.Draft(grid.typed_like(page.frame, current), tuple(origin),
-                           grid.problems_by_row(pending, refused.problems, len(page.frame)))
+                           grid.problems_by_row(pending, error.problems, len(page.frame)))
         _clear_grid(page=False)
         # The rows as left, with the messages beside them; the editor starts again from them.
         st.session_state[_DRAFT] = draft
         st.rerun()
-    except VantageError as error:
-        show_error(error)
-    else:
+
+    def saved(result: grid.SaveResult) -> str | None:
         if result.batch_id is None:
-            st.info(tr("data.nothing_to_save"))
-            return
-        _clear_grid()
-        st.session_state[_FLASH] = tr("data.saved", batch=result.batch_id, inserted=result.inserted,
-                                      updated=result.updated, deleted=result.deleted)
-        st.rerun()  # cached figures key on the workspace's data version, which the save moved
+            return None
+        return tr("data.saved", batch=result.batch_id, inserted=result.inserted, updated=result.updated,
+                  deleted=result.deleted)
+
+    save_grid_edits({} if pending.empty else pending.state,
+                    lambda state: grid.save_grid(store, entity, page.frame, state, actor()), saved,
+                    notice=NOTICE, editor=_GRID_STATE, nothing=tr("data.nothing_to_save"), refused=refused)
 
 
 def _read_source(prefix: str) -> tuple[bytes, str] | None:
@@ -615,7 +611,8 @@ def dataset_view(store: Store) -> None:
     encoding = _encoding_picker("data_ds_encoding") if st.session_state.get("data_ds_source") != "paste" else None
     mode = st.radio(tr("data.dataset_mode"), list(datasets.MODES), format_func=option_labels("data.dataset_mode"),
                     horizontal=True, key="data_ds_mode")
-    if st.button(tr("data.dataset_go"), key="data_ds_go", type="primary", disabled=not (name and source) or store.read_only):
+    if st.button(tr("data.dataset_go"), key="data_ds_go", type="primary",
+                 disabled=not (name and source) or store.read_only) and source is not None:
         data, file_name = source
         try:
             with st.spinner(tr("data.importing")), tempfile.TemporaryDirectory(prefix="vantage-upload-") as tmp:
@@ -692,7 +689,8 @@ def history_view(store: Store) -> None:
     shown = batches_table(frame, lang())
     st.dataframe(shown, hide_index=True, key="data_batches")
     left, right = st.columns([1, 2])
-    batch = int(left.number_input(tr("data.undo_batch"), min_value=1, value=int(frame["batch_id"].iat[0]), step=1,
+    newest = int(cast(int, frame["batch_id"].iat[0]))  # a cell: the stubs type it as any scalar
+    batch = int(left.number_input(tr("data.undo_batch"), min_value=1, value=newest, step=1,
                                   key="data_undo_batch"))
     confirmed = right.checkbox(tr("data.undo_confirm"), key="data_undo_confirm")
     if st.button(tr("data.undo_go"), key="data_undo_go", disabled=not confirmed or store.read_only):
@@ -706,8 +704,7 @@ def history_view(store: Store) -> None:
         except VantageError as error:
             show_error(error)
         else:
-            st.session_state[_FLASH] = tr("data.undone", batch=result.batch_id, rows=result.reverted,
-                                          undo=result.undo_batch_id)
+            NOTICE.leave(tr("data.undone", batch=result.batch_id, rows=result.reverted, undo=result.undo_batch_id))
             st.rerun()
 
 

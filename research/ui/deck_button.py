@@ -19,7 +19,7 @@ import streamlit as st
 from research.errors import ValidationError, VantageError
 from research.i18n import keyed_error
 from research.present import decks
-from research.ui.context import actor, can, get_store, presenting, tr
+from research.ui.context import actor, can, get_store, option_names, presenting, tr
 from research.ui.widgets import show_error
 
 NEW_DECK = 0  # the "New deck…" option of the deck picker
@@ -47,7 +47,7 @@ def add_to_deck(view_id: str, params: dict[str, Any], default_title: str, *, key
         suffix = _digest(view_id, params)
         with st.form(f"{key}_form", border=False, clear_on_submit=False):
             deck_id = st.selectbox(tr("present.add.deck"), options, index=options.index(last) if last in options else 0,
-                                   format_func=names.get, key=f"{key}_deck")
+                                   format_func=option_names(names), key=f"{key}_deck")
             new_name = st.text_input(tr("present.add.new_name"), key=f"{key}_new_name", max_chars=decks.NAME_MAX,
                                      help=tr("present.add.new_name_help"))
             title = st.text_input(tr("present.add.title"), value=default_title[: decks.TITLE_MAX],

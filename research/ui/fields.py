@@ -9,9 +9,6 @@ and read-only workspaces see the list only. Widget keys start with `data_fields_
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
@@ -19,11 +16,12 @@ from research.data import entities, fields, grid
 from research.errors import ValidationError
 from research.i18n import fmt_number
 from research.store import Store
-from research.ui.context import actor, can, lang, option_labels, tr
+from research.ui.context import actor, can, lang, option_labels, option_names, tr
 from research.ui.text import escape_markdown
-from research.ui.widgets import attempt_change, show_error
+from research.ui.actions import Notice, attempt
+from research.ui.widgets import show_error
 
-_FLASH = "data_fields_flash"
+_NOTICE = Notice("data_fields_flash")
 _ADD = "data_fields_add_"
 _CHANGE = "data_fields_change_"
 _REMOVE = "data_fields_remove_"
@@ -34,14 +32,8 @@ def split_choices(text: str) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
-def _attempt(change: Callable[[], Any], done: Callable[[Any], str], *forget: str) -> None:
-    attempt_change(change, done, flash=_FLASH, forget=forget)
-
-
 def fields_view(store: Store) -> None:
-    message = st.session_state.pop(_FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    _NOTICE.show()
     st.caption(tr("data.fields.help"))
     name = st.selectbox(tr("data.entity"), list(fields.ENTITIES), format_func=option_labels("data.entity"),
                         key="data_fields_entity")
@@ -95,15 +87,15 @@ def _add_form(store: Store, entity: str) -> None:
     if kind != "choice" and split_choices(choices):
         show_error(ValidationError(tr("data.fields.choices_only")))
         return
-    _attempt(lambda: fields.add_field(store, actor(), entity, name, kind, label_en=label_en or None,
-                                      label_sr=label_sr or None, choices=split_choices(choices) or None),
-             lambda added: tr("data.fields.added", name=escape_markdown(added.name)), _ADD)
+    attempt(lambda: fields.add_field(store, actor(), entity, name, kind, label_en=label_en or None,
+                                     label_sr=label_sr or None, choices=split_choices(choices) or None),
+            lambda added: tr("data.fields.added", name=escape_markdown(added.name)), notice=_NOTICE, forget=(_ADD,))
 
 
 def _picker(label: str, key: str, defined: list[fields.CustomField]) -> str:
     language = lang()
     shown = {"": tr("data.fields.pick_none")} | {f.name: f"{f.label(language)} ({f.name})" for f in defined}
-    return st.selectbox(label, list(shown), format_func=shown.get, key=key)
+    return st.selectbox(label, list(shown), format_func=option_names(shown), key=key)
 
 
 def _change_form(store: Store, entity: str, defined: list[fields.CustomField]) -> None:
@@ -131,12 +123,13 @@ def _change_form(store: Store, entity: str, defined: list[fields.CustomField]) -
     if not submitted:
         return
     new_choices = split_choices(choices) if choices is not None else None
-    _attempt(lambda: fields.rename_field(
+    attempt(lambda: fields.rename_field(
         store, actor(), entity, name, new_name=new_name if new_name.strip() != name else None,
         label_en=label_en if label_en != field.label_en else None,
         label_sr=label_sr if label_sr != field.label_sr else None,
         choices=new_choices if new_choices is not None and tuple(new_choices) != field.choices else None),
-        lambda changed: tr("data.fields.changed", name=escape_markdown(changed.name)), _CHANGE, _REMOVE)
+        lambda changed: tr("data.fields.changed", name=escape_markdown(changed.name)), notice=_NOTICE,
+        forget=(_CHANGE, _REMOVE))
 
 
 def _remove_step(store: Store, entity: str, defined: list[fields.CustomField], counts: dict[str, int]) -> None:
@@ -155,6 +148,6 @@ def _remove_step(store: Store, entity: str, defined: list[fields.CustomField], c
         st.caption(tr("data.fields.remove_unused"))
     confirmed = st.checkbox(tr("data.fields.remove_confirm", name=escape_markdown(name)), key=f"{_REMOVE}{entity}_{name}_confirm")
     if st.button(tr("data.fields.remove_go"), key=f"{_REMOVE}go", disabled=not confirmed, icon=":material/delete:"):
-        _attempt(lambda: fields.remove_field(store, actor(), entity, name, confirmed=True),
-                 lambda removed: tr("data.fields.removed", name=escape_markdown(name), rows=fmt_number(removed, lang())),
-                 _REMOVE, _CHANGE)
+        attempt(lambda: fields.remove_field(store, actor(), entity, name, confirmed=True),
+                lambda removed: tr("data.fields.removed", name=escape_markdown(name), rows=fmt_number(removed, lang())),
+                notice=_NOTICE, forget=(_REMOVE, _CHANGE))

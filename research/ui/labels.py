@@ -9,23 +9,22 @@ start with `data_labels_`.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
 from research.data import labels
-from research.errors import VantageError
 from research.i18n import fmt_number
 from research.store import Store
+from research.ui.actions import Notice, attempt, save_grid_edits
 from research.ui.context import actor, can, lang, option_labels, tr
-from research.ui.widgets import show_error
 
-_FLASH = "data_labels_flash"
+_NOTICE = Notice("data_labels_flash")
 
 
 def labels_view(store: Store) -> None:
-    message = st.session_state.pop(_FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    _NOTICE.show()
     st.caption(tr("data.labels.help"))
     domain = st.selectbox(tr("data.labels.domain"), list(labels.DOMAINS),
                           format_func=option_labels("data.labels.domain"), key="data_labels_domain")
@@ -39,9 +38,9 @@ def labels_view(store: Store) -> None:
                if missing else tr("data.labels.all_named"))
     editable = not store.read_only and can("write")
     shown = frame.loc[:, ["value", "label_en", "label_sr", "rows"]]
+    editor = f"data_labels_grid_{domain}"
     edited = st.data_editor(
-        shown, hide_index=True, disabled=not editable or ["value", "rows"], num_rows="fixed",
-        key=f"data_labels_grid_{domain}",
+        shown, hide_index=True, disabled=not editable or ["value", "rows"], num_rows="fixed", key=editor,
         column_config={
             "value": st.column_config.TextColumn(tr("data.labels.col.value")),
             "label_en": st.column_config.TextColumn(tr("data.labels.col.label_en"), max_chars=labels.LABEL_MAX),
@@ -56,39 +55,34 @@ def labels_view(store: Store) -> None:
         st.caption(tr("data.labels.read_only"))
         return
     if st.button(tr("data.labels.save"), type="primary", icon=":material/save:", key="data_labels_save"):
-        _save(store, domain, shown, edited)
+        save_grid_edits(_changed_names(domain, shown, edited), lambda rows: labels.set_labels(store, actor(), rows), _saved,
+                        notice=_NOTICE, editor=(editor,), nothing=tr("data.labels.unchanged"))
     upload = st.file_uploader(tr("data.labels.upload"), type=["csv"], help=tr("data.labels.upload_help", columns=", ".join(labels.CSV_COLUMNS)),
                               key="data_labels_upload")
     if upload is not None and st.button(tr("data.labels.upload_save"), key="data_labels_upload_save"):
-        try:
-            rows = labels.read_csv(upload.getvalue())
-            _done(labels.set_labels(store, actor(), rows))
-        except VantageError as error:
-            show_error(error)
+        data = upload.getvalue()
+        attempt(lambda: labels.set_labels(store, actor(), labels.read_csv(data)), _saved, notice=_NOTICE)
 
 
-def _save(store: Store, domain: str, before: pd.DataFrame, after: pd.DataFrame) -> None:
-    """Save the rows whose names changed, all in one batch."""
-    changed = [
+def _changed_names(domain: str, before: pd.DataFrame, after: pd.DataFrame) -> list[tuple[object, ...]]:
+    """The rows whose names differ from the loaded ones, as (domain, value, label_en, label_sr)."""
+    return [
         (domain, value, en, sr)
         for value, en, sr, old_en, old_sr in zip(after["value"], after["label_en"], after["label_sr"],
                                                  before["label_en"], before["label_sr"], strict=True)
         if not (_same(en, old_en) and _same(sr, old_sr))
     ]
-    if not changed:
-        st.info(tr("data.labels.unchanged"), icon=":material/info:")
-        return
-    try:
-        _done(labels.set_labels(store, actor(), changed))
-    except VantageError as error:
-        show_error(error)
+
+
+def _blank(value: object) -> bool:
+    """An empty name: missing (None, NaN, pd.NA) or only spaces."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) or not str(value).strip()
 
 
 def _same(a: object, b: object) -> bool:
-    blank_a, blank_b = pd.isna(a) or not str(a).strip(), pd.isna(b) or not str(b).strip()
+    blank_a, blank_b = _blank(a), _blank(b)
     return (blank_a and blank_b) or (not blank_a and not blank_b and str(a).strip() == str(b).strip())
 
 
-def _done(count: int) -> None:
-    st.session_state[_FLASH] = tr("data.labels.saved", n=fmt_number(count, lang()))
-    st.rerun()
+def _saved(count: int) -> str:
+    return tr("data.labels.saved", n=fmt_number(count, lang()))

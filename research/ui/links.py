@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import streamlit as st
 
 from research.data import datasets, fields, links
 from research.i18n import fmt_number
 from research.store import Store
 from research.ui.context import actor, can, lang, tr
-from research.ui.widgets import attempt_change
+from research.ui.actions import Notice, attempt
 
-_FLASH = "data_links_flash"
-
-
-def _attempt(change: Callable[[], Any], done: Callable[[Any], str]) -> None:
-    attempt_change(change, done, flash=_FLASH, forget=("data_link_",))
+_NOTICE = Notice("data_links_flash")
+_FORM = "data_link_"  # every widget of the section: a done change draws them afresh
 
 
 def links_section(store: Store) -> None:
     """Existing links with refresh and unlink, and a form that links a dataset by a key column."""
     st.subheader(tr("data.links.title"))
-    message = st.session_state.pop(_FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    _NOTICE.show()
     st.caption(tr("data.links.help"))
     existing = links.list_links(store)
     language = lang()
@@ -38,12 +30,13 @@ def links_section(store: Store) -> None:
         if can("import") and not store.read_only:
             left, right, _ = st.columns([1, 1, 4])
             if left.button(tr("data.links.refresh"), key=f"data_link_refresh_{name}"):
-                _attempt(lambda name=name: links.refresh_link(store, actor(), name),
-                         lambda done: tr("data.links.refreshed", dataset=name,
-                                         matched=fmt_number(done.matched or 0, language)))
+                attempt(lambda: links.refresh_link(store, actor(), name),
+                        lambda done: tr("data.links.refreshed", dataset=name,
+                                        matched=fmt_number(done.matched or 0, language)),
+                        notice=_NOTICE, forget=(_FORM,))
             if right.button(tr("data.links.unlink"), key=f"data_link_unlink_{name}"):
-                _attempt(lambda name=name: links.unlink_dataset(store, actor(), name),
-                         lambda _: tr("data.links.unlinked", dataset=name))
+                attempt(lambda: links.unlink_dataset(store, actor(), name),
+                        lambda _: tr("data.links.unlinked", dataset=name), notice=_NOTICE, forget=(_FORM,))
     linked = {link.dataset for link in existing}
     candidates = [t for t in datasets.list_datasets(store)["table_name"] if t not in linked]
     if not candidates or not can("import") or store.read_only:
@@ -61,10 +54,11 @@ def links_section(store: Store) -> None:
                                 help=tr("data.links.columns_help"))
         submitted = st.form_submit_button(tr("data.links.go"), type="primary")
     if submitted:
-        _attempt(lambda: links.link_dataset(store, actor(), table, key=key, account_key=account_key,
-                                            columns=[c for c in chosen if c != key] or None),
-                 lambda done: tr("data.links.done", dataset=done.dataset.removeprefix(datasets.PREFIX),
-                                 fields=", ".join(f for _, f in done.columns),
-                                 matched=fmt_number(done.matched or 0, language),
-                                 unmatched=fmt_number(done.unmatched or 0, language)))
+        attempt(lambda: links.link_dataset(store, actor(), table, key=key, account_key=account_key,
+                                           columns=[c for c in chosen if c != key] or None),
+                lambda done: tr("data.links.done", dataset=done.dataset.removeprefix(datasets.PREFIX),
+                                fields=", ".join(f for _, f in done.columns),
+                                matched=fmt_number(done.matched or 0, language),
+                                unmatched=fmt_number(done.unmatched or 0, language)),
+                notice=_NOTICE, forget=(_FORM,))
 

@@ -15,7 +15,7 @@ import streamlit as st
 from research import market
 from research.store import Store
 from research.ui.cache import by_data_version
-from research.ui.context import lang, tr
+from research.ui.context import lang, option_names, tr
 
 DIMENSION_KEY = "overview_dimension"
 MAX_BUTTONS = 6  # more dimensions than this (custom fields) get a drop-down instead of buttons
@@ -52,8 +52,8 @@ def segment_picker(store: Store) -> str:
         # A custom field removed or renamed since the last run: start from industry again.
         st.session_state[DIMENSION_KEY] = "industry"
     if len(options) <= MAX_BUTTONS:
-        picked = st.segmented_control(tr("overview.share.dimension"), options=options, format_func=labels.get,
+        picked = st.segmented_control(tr("overview.share.dimension"), options=options, format_func=option_names(labels),
                                       key=DIMENSION_KEY)
     else:
-        picked = st.selectbox(tr("overview.share.dimension"), options, format_func=labels.get, key=DIMENSION_KEY)
+        picked = st.selectbox(tr("overview.share.dimension"), options, format_func=option_names(labels), key=DIMENSION_KEY)
     return picked or "industry"

@@ -22,23 +22,25 @@ the one place that decides whether they are offered (the store refuses the write
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from research.compare.data import data_version
 from research.errors import ValidationError, VantageError
 from research.exports import safe_filename
 from research.i18n import error_text, fmt_datetime, t
 from research.present import decks, screen, session
 from research.present import export as deck_export
 from research.present import report as monthly
-from research.present.model import Board, RenderContext, SlideContent
+from research.present.model import Board, DecisionKind, DecisionStatus, RenderContext, SlideContent
 from research.present.views import render_slide, view_label
 from research.store import Store
+from research.ui.actions import Notice, attempt, save_grid_edits
+from research.ui.cache import data_version
 from research.ui.context import actor, can, lang, option_labels, tr
 from research.ui.text import escape_markdown
 from research.ui.widgets import page_setup, show_error
@@ -51,14 +53,19 @@ DECK_STATE = "present_deck_id"  # the chosen deck, kept while the picker is not 
 DECK_PICK = "present_deck_pick"
 SECTION_KEY = "present_section"
 SECTIONS = ("slides", "decisions", "export")
-_FLASH = "present_flash"  # a message to toast on the next run (after a write and st.rerun)
-_PROBLEM = "present_flash_problem"  # the same for a step other windows could not follow
+_NOTICE = Notice("present_flash", toast=True)  # a message to toast on the next run (after a write and st.rerun)
+# The same for a step other windows could not follow (the sentence may quote user text).
+_PROBLEM = Notice("present_flash_problem", toast=True, icon=":material/sync_problem:", escape=True)
+# A refused decision of the session-mode form, shown under the bar (the popover closes when the form is submitted).
+_DECISION_ERROR = Notice("present_decision_error")
+_LOG_NOTICE = Notice("present_log_result")  # under the decision log: how its save went
 _URL_SEEN = "present_url_deck_seen"
 _JOINED = "present_session_joined"  # the deck this browser session follows (its step is read on arrival)
 _SEEN = "present_session_seen"  # (deck id, step) of the live session this window last followed
 _OPENED = "present_session_opened"  # when this window opened: the clock of a session that was never started
 FOLLOW_SECONDS = 1.0  # how often each window looks whether the session moved (one indexed row)
 PREVIEW_CHART_HEIGHT = 300
+ChartWidth = Literal["stretch", "content"]  # how Streamlit sizes a chart: to its column, or by its spec
 NEXT_CHART_HEIGHT = 190
 # The shared screen is laid out for 1280×720 (research/present/screen.py) and larger screens
 # zoom the whole layout (CSS `zoom`, in steps of min(width/1280, height/720)), so a 1920×1080
@@ -189,7 +196,7 @@ def slide_content(
 ) -> SlideContent:
     """A slide drawn from its stored view and parameters, once per data version, language and viewer.
 
-    `version`: research.compare.data.data_version, when the caller already read it for this run.
+    `version`: research.ui.cache.data_version, when the caller already read it for this run.
     """
     version = data_version(store) if version is None else version
     return _cached_content(store, store.database, version, slide, lang(), actor(), presenting)
@@ -223,7 +230,7 @@ def _screen_config(config: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _chart_spec(spec: Mapping[str, Any], *, presenting: bool, height: int) -> tuple[dict[str, Any], str]:
+def _chart_spec(spec: Mapping[str, Any], *, presenting: bool, height: int) -> tuple[dict[str, Any], ChartWidth]:
     """The spec to draw (without its title: the slide shows it) and the Streamlit width mode.
 
     On the shared screen a single or layered view is fitted to the slide's body box, `height`
@@ -337,13 +344,15 @@ def _draw_screen_body(
     elif text_is_body:
         _draw_screen_text(content.text, frame.body)
     elif content.chart is not None:
-        spec, width = (dict(content.chart), "content") if title_in_chart else \
-            _chart_spec(content.chart, presenting=True, height=screen.chart_height(frame))
+        width: ChartWidth = "content"  # a chart that carries its own title is drawn as composed
+        spec = dict(content.chart)
+        if not title_in_chart:
+            spec, width = _chart_spec(content.chart, presenting=True, height=screen.chart_height(frame))
         st.vega_lite_chart(spec=spec, theme=None, width=width, key=f"{key}_chart")
     elif content.board is not None:
         board = screen.fit_board(content.board, frame.body, lambda n: tr("present.session.more", count=n))
         _draw_board(board, key="present_board")
-    else:
+    elif content.table is not None:
         _draw_screen_table(content.table, frame.body)
 
 
@@ -398,7 +407,7 @@ def _go(store: Store, deck_id: int, number: int) -> None:
     try:
         live = session.move_to(store, actor(), deck_id, number)
     except VantageError as e:  # e.g. two windows stepping at the same instant: this one still moves
-        st.session_state[_PROBLEM] = tr("present.session.not_followed", message=error_text(e, lang())[1])
+        _PROBLEM.leave(tr("present.session.not_followed", message=error_text(e, lang())[1]))
         return
     st.session_state[_SEEN] = (deck_id, live.step)
 
@@ -413,7 +422,7 @@ def _start(store: Store, deck_id: int) -> None:
     try:
         live = session.start(store, actor(), deck_id)
     except VantageError as e:
-        st.session_state[_PROBLEM] = tr("present.session.not_followed", message=error_text(e, lang())[1])
+        _PROBLEM.leave(tr("present.session.not_followed", message=error_text(e, lang())[1]))
         return
     st.session_state[_JOINED] = deck_id
     st.session_state[_SEEN] = (deck_id, live.step)
@@ -424,7 +433,7 @@ def _restart_clock(store: Store, deck_id: int, number: int) -> None:
     try:
         live = session.start(store, actor(), deck_id, number)
     except VantageError as e:
-        st.session_state[_PROBLEM] = tr("present.session.not_followed", message=error_text(e, lang())[1])
+        _PROBLEM.leave(tr("present.session.not_followed", message=error_text(e, lang())[1]))
         return
     st.session_state[_SEEN] = (deck_id, live.step)
 
@@ -473,19 +482,13 @@ def _follow(store: Store, deck_id: int, total: int, clock: bool) -> None:
         st.markdown(tr("present.presenter.elapsed", time=session.fmt_elapsed(max(dt.timedelta(0), now - started))))
 
 
-def _show_problem() -> None:
-    message = st.session_state.pop(_PROBLEM, None)
-    if message:
-        st.toast(escape_markdown(message), icon=":material/sync_problem:")
-
-
 def session_mode(store: Store, deck_id: int) -> None:
     """The shared screen (one fitted slide, previous/next, counter, the decision form, Exit) or, with
     `&presenter=1`, the presenter view; both follow the deck's live session."""
     presenter = st.query_params.get(PRESENTER_PARAM) == "1"
     st.html(PRESENTER_CSS if presenter else SESSION_CSS)
-    _show_flash()
-    _show_problem()
+    _NOTICE.show()
+    _PROBLEM.show()
     try:
         deck = decks.get_deck(store, deck_id)
     except VantageError:
@@ -513,10 +516,7 @@ def session_mode(store: Store, deck_id: int) -> None:
                 _edit_record_decision(store, deck.id, slide.id, content.links)
             st.button(tr("present.session.exit"), key="present_exit", on_click=_exit, args=(deck.id,), icon=":material/close:")
         _follow(store, deck.id, len(slides), False)
-    # Under the bar, not in the popover: the popover closes when the form is submitted.
-    error = st.session_state.pop("present_decision_error", None)
-    if error is not None:
-        show_error(error)
+    _DECISION_ERROR.show()  # under the bar, not in the popover
 
 
 def _step_buttons(store: Store, deck_id: int, number: int, total: int) -> None:
@@ -575,7 +575,7 @@ def _edit_record_decision(store: Store, deck_id: int, slide_id: int, links: Mapp
     """A compact form under the slide: the entry links to the slide and to the competitor/segment it shows."""
     with st.popover(tr("present.decision.record"), icon=":material/gavel:"):
         with st.form("present_decision_form", border=False):
-            st.radio(tr("present.decision.kind"), decks.DECISION_KINDS, horizontal=True, key="present_decision_kind",
+            st.radio(tr("present.decision.kind"), list(DecisionKind), horizontal=True, key="present_decision_kind",
                      format_func=option_labels("present.decision.kind"))
             st.text_area(tr("present.decision.text"), key="present_decision_text", max_chars=decks.DECISION_MAX, height=90)
             cols = st.columns(2)
@@ -596,43 +596,15 @@ def _record_decision(store: Store, deck_id: int, slide_id: int, links: dict[str,
             competitor_id=links.get("competitor_id"), segment_id=links.get("segment_id"),
         )
     except VantageError as e:
-        state["present_decision_error"] = e
+        _DECISION_ERROR.leave(e)
         return
     state["present_decision_text"] = ""
     state["present_decision_owner"] = ""
     state["present_decision_due"] = None
-    state[_FLASH] = tr("present.decision.recorded")
+    _NOTICE.leave(tr("present.decision.recorded"))
 
 
 # ---- builder: decks ----------------------------------------------------------------------
-
-
-def _flash(message: str) -> None:
-    st.session_state[_FLASH] = message
-
-
-def _show_flash() -> None:
-    message = st.session_state.pop(_FLASH, None)
-    if message:
-        st.toast(message, icon=":material/check_circle:")
-
-
-def _attempt(write: Callable[[], Any], message: Callable[[Any], str] | str,
-             then: Callable[[Any], None] | None = None) -> None:
-    """Run one write; a refusal is shown, a success is toasted after a rerun (widgets above show the new state).
-
-    `then` gets the write's result to move the session along (e.g. open the new deck);
-    the render cache is keyed on the data version, so there is nothing to clear.
-    """
-    try:
-        result = write()
-    except VantageError as e:
-        show_error(e)
-        return
-    if then is not None:
-        then(result)
-    _flash(message(result) if callable(message) else message)
-    st.rerun()
 
 
 def _open_deck(deck: decks.Deck) -> None:
@@ -650,7 +622,7 @@ def _keep_deck() -> None:
 
 def choose_deck(store: Store) -> decks.Deck | None:
     """The deck picker (remembered in the session and in `?deck=`), with the new-deck form; None when there is none."""
-    _show_flash()
+    _NOTICE.show()
     every = {d.id: d for d in decks.list_decks(store, include_archived=True)}
     wanted = _url_deck()
     if wanted is not None and st.session_state.get(_URL_SEEN) != wanted:
@@ -707,8 +679,8 @@ def _edit_new_deck(store: Store, *, expanded: bool) -> None:
             name = st.text_input(tr("present.deck.name"), key="present_new_name", max_chars=decks.NAME_MAX)
             description = st.text_area(tr("present.deck.description"), key="present_new_description", height=80)
             if st.form_submit_button(tr("present.deck.create"), key="present_new_submit", type="primary"):
-                _attempt(lambda: decks.create_deck(store, actor(), name, description),
-                         lambda deck: tr("present.deck.created", name=deck.name), then=_open_deck)
+                attempt(lambda: decks.create_deck(store, actor(), name, description),
+                        lambda deck: tr("present.deck.created", name=deck.name), then=_open_deck, notice=_NOTICE)
 
 
 def _edit_deck_settings(store: Store, deck: decks.Deck) -> None:
@@ -719,19 +691,20 @@ def _edit_deck_settings(store: Store, deck: decks.Deck) -> None:
             description = st.text_area(tr("present.deck.description"), value=deck.description, height=80,
                                        key=f"present_deck_description_{deck.id}_{deck.version}")
             if st.form_submit_button(tr("present.deck.save"), key="present_deck_save"):
-                _attempt(lambda: decks.update_deck(store, actor(), deck.id, deck.version, name=name, description=description),
-                         tr("present.deck.saved"))
+                attempt(lambda: decks.update_deck(store, actor(), deck.id, deck.version, name=name, description=description),
+                        tr("present.deck.saved"), notice=_NOTICE)
         cols = st.columns([3, 1], vertical_alignment="bottom")
         copy_name = cols[0].text_input(tr("present.deck.duplicate_name"), value=tr("present.deck.copy_of", name=deck.name),
                                        max_chars=decks.NAME_MAX, key=f"present_copy_name_{deck.id}")
         if cols[1].button(tr("present.deck.duplicate"), key="present_duplicate", icon=":material/content_copy:", width="stretch"):
-            _attempt(lambda: decks.duplicate_deck(store, actor(), deck.id, copy_name),
-                     lambda copy: tr("present.deck.duplicated", name=copy.name), then=_open_deck)
+            attempt(lambda: decks.duplicate_deck(store, actor(), deck.id, copy_name),
+                    lambda copy: tr("present.deck.duplicated", name=copy.name), then=_open_deck, notice=_NOTICE)
         with st.container(horizontal=True):
             archive_label = tr("present.deck.unarchive") if deck.archived else tr("present.deck.archive")
             if st.button(archive_label, key="present_archive", icon=":material/inventory_2:"):
                 done = tr("present.deck.unarchived") if deck.archived else tr("present.deck.archived")
-                _attempt(lambda: decks.update_deck(store, actor(), deck.id, deck.version, archived=not deck.archived), done)
+                attempt(lambda: decks.update_deck(store, actor(), deck.id, deck.version, archived=not deck.archived), done,
+                        notice=_NOTICE)
             if st.button(tr("present.deck.delete"), key="present_delete", icon=":material/delete:"):
                 st.session_state["present_delete_deck"] = (deck.id, deck.version)
         if st.session_state.get("present_delete_deck", (None,))[0] == deck.id:
@@ -746,8 +719,8 @@ def _edit_confirm_delete_deck(store: Store, deck: decks.Deck) -> None:
     with st.container(horizontal=True):
         if st.button(tr("present.deck.delete_yes"), key="present_delete_yes", type="primary"):
             st.session_state.pop("present_delete_deck", None)
-            _attempt(lambda: decks.delete_deck(store, actor(), deck.id, expected_version=loaded_version),
-                     tr("present.deck.deleted", name=deck.name), then=_forget_deck)
+            attempt(lambda: decks.delete_deck(store, actor(), deck.id, expected_version=loaded_version),
+                    tr("present.deck.deleted", name=deck.name), then=_forget_deck, notice=_NOTICE)
         if st.button(tr("present.cancel"), key="present_delete_cancel"):
             st.session_state.pop("present_delete_deck", None)
             st.rerun()
@@ -798,10 +771,10 @@ def slide_list(store: Store, deck: decks.Deck) -> None:
 def _edit_slide_buttons(store: Store, slide: decks.Slide, number: int, total: int, cols: list[Any]) -> None:
     if cols[0].button("", key=f"present_up_{slide.id}", icon=":material/arrow_upward:", help=tr("present.slide.up"),
                       disabled=number == 1):
-        _attempt(lambda: decks.move_slide(store, actor(), slide.id, -1), tr("present.slide.saved"))
+        attempt(lambda: decks.move_slide(store, actor(), slide.id, -1), tr("present.slide.saved"), notice=_NOTICE)
     if cols[1].button("", key=f"present_down_{slide.id}", icon=":material/arrow_downward:", help=tr("present.slide.down"),
                       disabled=number == total):
-        _attempt(lambda: decks.move_slide(store, actor(), slide.id, 1), tr("present.slide.saved"))
+        attempt(lambda: decks.move_slide(store, actor(), slide.id, 1), tr("present.slide.saved"), notice=_NOTICE)
     if cols[2].button("", key=f"present_edit_{slide.id}", icon=":material/edit:", help=tr("present.slide.edit")):
         editing = st.session_state.get("present_editing")
         st.session_state["present_editing"] = None if editing and editing[0] == slide.id else (slide.id, slide.version)
@@ -838,16 +811,16 @@ def _edit_slide_forms(store: Store, slide: decks.Slide, content: SlideContent, n
                                  key=f"present_slide_notes_{slide.id}")
             if st.form_submit_button(tr("present.slide.save"), key=f"present_slide_save_{slide.id}", type="primary"):
                 st.session_state["present_editing"] = None
-                _attempt(lambda: decks.update_slide(store, actor(), slide.id, loaded_version, title=new_title, body=body,
-                                                    notes=notes), tr("present.slide.saved"))
+                attempt(lambda: decks.update_slide(store, actor(), slide.id, loaded_version, title=new_title, body=body,
+                                                   notes=notes), tr("present.slide.saved"), notice=_NOTICE)
     deleting = st.session_state.get("present_delete_slide")
     if deleting and deleting[0] == slide.id:
         st.warning(tr("present.slide.delete_confirm", position=number, title=title), icon=":material/warning:")
         with st.container(horizontal=True):
             if st.button(tr("present.slide.delete_yes"), key=f"present_del_yes_{slide.id}", type="primary"):
                 st.session_state["present_delete_slide"] = None
-                _attempt(lambda: decks.delete_slide(store, actor(), slide.id, expected_version=deleting[1]),
-                         tr("present.slide.deleted"))
+                attempt(lambda: decks.delete_slide(store, actor(), slide.id, expected_version=deleting[1]),
+                        tr("present.slide.deleted"), notice=_NOTICE)
             if st.button(tr("present.cancel"), key=f"present_del_cancel_{slide.id}"):
                 st.session_state["present_delete_slide"] = None
                 st.rerun()
@@ -862,8 +835,8 @@ def _edit_add_slide(store: Store, deck: decks.Deck) -> None:
             body = st.text_area(tr("present.slide.body"), key="present_add_body", max_chars=decks.TEXT_MAX)
             notes = st.text_area(tr("present.slide.notes"), key="present_add_notes", max_chars=decks.TEXT_MAX)
             if st.form_submit_button(tr("present.slide.add_button"), key="present_add_submit", type="primary"):
-                _attempt(lambda: decks.add_text_slide(store, actor(), deck.id, kind=kind, title=title, body=body, notes=notes),
-                         tr("present.slide.added"), then=_empty_add_form)
+                attempt(lambda: decks.add_text_slide(store, actor(), deck.id, kind=kind, title=title, body=body, notes=notes),
+                        tr("present.slide.added"), then=_empty_add_form, notice=_NOTICE)
 
 
 def _empty_add_form(_slide: object) -> None:
@@ -913,61 +886,63 @@ def decision_log(store: Store, deck: decks.Deck) -> None:
     editable = may_edit(store)
     config = {
         "id": None, "version": None,
-        "kind": st.column_config.SelectboxColumn(tr("present.decision.kind"), options=list(decks.DECISION_KINDS),
+        "kind": st.column_config.SelectboxColumn(tr("present.decision.kind"), options=list(DecisionKind),
                                                  format_func=option_labels("present.decision.kind"), required=True),
         "text": st.column_config.TextColumn(tr("present.decision.text"), max_chars=decks.DECISION_MAX, required=True,
                                             width="large"),
         "owner": st.column_config.TextColumn(tr("present.decision.owner"), max_chars=decks.NAME_MAX),
         "due": st.column_config.DateColumn(tr("present.decision.due"), format="YYYY-MM-DD"),
-        "status": st.column_config.SelectboxColumn(tr("present.decision.status"), options=list(decks.DECISION_STATUSES),
+        "status": st.column_config.SelectboxColumn(tr("present.decision.status"), options=list(DecisionStatus),
                                                    format_func=option_labels("present.decision.status"), required=True),
         "slide": st.column_config.TextColumn(tr("present.decision.slide")),
         "by": st.column_config.TextColumn(tr("present.decision.by")),
         "when": st.column_config.TextColumn(tr("present.decision.when")),
     }
-    st.data_editor(loaded, key=editor_key, hide_index=True, column_config=config, num_rows="fixed", placeholder="–",
-                   disabled=True if not editable else ["slide", "by", "when"])
+    edited = st.data_editor(loaded, key=editor_key, hide_index=True, column_config=config, num_rows="fixed",
+                            placeholder="–", disabled=True if not editable else ["slide", "by", "when"])
     if editable:
-        st.button(tr("present.log.save"), key="present_log_save", type="primary", icon=":material/save:",
-                  on_click=_save_log, args=(store, deck.id))
+        if st.button(tr("present.log.save"), key="present_log_save", type="primary", icon=":material/save:"):
+            # All entries in one transaction. A stale one cannot be saved and the grid has no Discard:
+            # it reloads the entries as they are now, with the sentence; other refusals keep the edits.
+            save_grid_edits(_log_edits(loaded, edited), lambda edits: decks.update_decisions(store, actor(), edits),
+                            lambda saved: tr("present.log.saved", count=saved), notice=_LOG_NOTICE,
+                            editor=(editor_key, snapshot_key), nothing=tr("present.log.nothing"),
+                            reload_on_conflict=True)
         _edit_delete_decision(store, frame)
-    message = st.session_state.pop("present_log_result", None)
-    if isinstance(message, VantageError):
-        show_error(message)
-    elif message:
-        st.success(message, icon=":material/check:")
+    _LOG_NOTICE.show()
 
 
-def _cell(value: Any) -> Any:
-    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+def _cell(value: object) -> object:
+    """A grid cell, with a missing value (None, NaN, NaT, pd.NA) as None."""
+    missing = value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    return None if missing else value
 
 
-def _save_log(store: Store, deck_id: int) -> None:
-    # A callback: it runs before the rerun, so the grid can be reloaded from the workspace.
-    editor_key = f"present_log_{deck_id}"
-    snapshot_key = f"present_log_snapshot_{deck_id}"
-    loaded: pd.DataFrame | None = st.session_state.get(snapshot_key)
-    edited = (st.session_state.get(editor_key) or {}).get("edited_rows") or {}
-    if loaded is None:  # nothing was loaded in this session (an expired session): nothing to save
-        return
-    saved = 0
-    try:
-        for position, change in sorted(edited.items(), key=lambda kv: int(kv[0])):
-            row = {**loaded.iloc[int(position)].to_dict(), **change}
-            due = _cell(row.get("due"))
-            if isinstance(due, str):
-                due = due[:10]
-            elif isinstance(due, (dt.datetime, pd.Timestamp)):
-                due = due.date()
-            decks.update_decision(store, actor(), int(row["id"]), int(row["version"]), text=_cell(row.get("text")) or "",
-                                  kind=row["kind"], owner=_cell(row.get("owner")), due_date=due, status=row["status"])
-            saved += 1
-    except VantageError as e:
-        st.session_state["present_log_result"] = e
-    else:
-        st.session_state["present_log_result"] = tr("present.log.saved", count=saved) if saved else tr("present.log.nothing")
-    st.session_state.pop(snapshot_key, None)
-    st.session_state.pop(editor_key, None)
+def _due(value: object) -> dt.date | str | None:
+    """A due-date cell as a date (a typed one the domain reads, or refuses, as text)."""
+    value = _cell(value)
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None if value is None else str(value)[:10]
+
+
+def _text(value: object) -> str:
+    value = _cell(value)
+    return "" if value is None else str(value)
+
+
+def _log_edits(loaded: pd.DataFrame, edited: pd.DataFrame) -> list[decks.DecisionEdit]:
+    """The entries whose kind, text, owner, due date or status differ from those loaded, with the loaded versions."""
+    edits = []
+    for (_, before), (_, after) in zip(loaded.iterrows(), edited.iterrows(), strict=True):
+        if (before["kind"], _text(before["text"]), _text(before["owner"]), _due(before["due"]), before["status"]) == (
+                after["kind"], _text(after["text"]), _text(after["owner"]), _due(after["due"]), after["status"]):
+            continue
+        edits.append(decks.DecisionEdit(int(before["id"]), int(before["version"]), _text(after["text"]), str(after["kind"]),
+                                        _text(after["owner"]) or None, _due(after["due"]), str(after["status"])))
+    return edits
 
 
 def _edit_delete_decision(store: Store, frame: pd.DataFrame) -> None:
@@ -979,8 +954,8 @@ def _edit_delete_decision(store: Store, frame: pd.DataFrame) -> None:
     sure = cols[1].checkbox(tr("present.log.delete_confirm"), key="present_log_delete_sure", disabled=chosen is None)
     if cols[2].button(tr("present.log.delete"), key="present_log_delete", icon=":material/delete:",
                       disabled=chosen is None or not sure):
-        _attempt(lambda: decks.delete_decision(store, actor(), int(chosen), expected_version=int(versions[chosen])),
-                 tr("present.log.deleted"))
+        attempt(lambda: decks.delete_decision(store, actor(), int(chosen), expected_version=int(versions[chosen])),
+                tr("present.log.deleted"), notice=_NOTICE)
 
 
 # ---- exports and the monthly report ------------------------------------------------------
@@ -1015,7 +990,7 @@ def export_panel(store: Store, deck: decks.Deck) -> None:
         with col:
             if st.button(tr("present.export.prepare", format=name), key=f"present_prepare_{kind}", icon=":material/build:"):
                 with st.spinner(tr("present.export.working")):
-                    _prepare(state_key, version, lambda kind=kind: _deck_export(store, deck.id, kind, appendix))
+                    _prepare(state_key, version, lambda: _deck_export(store, deck.id, kind, appendix))
             _offer_download(state_key, version, name, safe_filename(deck.name, kind, fallback="deck"), mime)
 
 
@@ -1066,7 +1041,7 @@ def report_panel(store: Store) -> None:
         with col:
             if st.button(tr("present.export.prepare", format=name), key=f"present_report_prepare_{fmt}", icon=":material/build:"):
                 with st.spinner(tr("present.export.working")):
-                    _prepare(state_key, version, lambda fmt=fmt: _report_bytes(store, month, fmt))
+                    _prepare(state_key, version, lambda: _report_bytes(store, month, fmt))
             _offer_download(state_key, version, name, safe_filename(f"vantage-report-{month}", fmt), mime)
     if month == default:
         st.caption(escape_markdown(monthly.default_month_note(store, default, language)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -24,7 +24,8 @@ from research.i18n import fmt_number
 from research.present.views_query import param_kinds
 from research.query import builder, export, saved, schema
 from research.query.display import column_title, column_titles, shown_values
-from research.query.sandbox import QueryRefused, QueryTimeout, SnapshotStatus, run_sandboxed, sandbox_for, snapshot_status
+from research.query.states import RunStatus, failed_status
+from research.query.sandbox import SnapshotStatus, run_sandboxed, sandbox_for, snapshot_status
 from research.store import Store
 from research.ui.cache import by_data_version
 from research.ui.context import actor, lang, option_labels, tr
@@ -40,7 +41,8 @@ NONE = "—"
 
 @by_data_version
 def _schema_objects(store: Store) -> list[schema.SchemaObject]:
-    return schema.schema_objects(store)
+    # Tables by their stored row count; a view is not counted (at 5 M accounts counting the views took seconds).
+    return schema.schema_objects(store, count_views=False)
 
 
 def _objects(database: str, store: Store) -> list[schema.SchemaObject]:
@@ -147,11 +149,10 @@ def run(store: Store, sql: str, params: dict[str, Any], *, title: str = "", save
         with st.spinner(tr("query.running")):
             result = run_sandboxed(store, sql, params, actor=actor())
     except VantageError as error:
-        status = "timeout" if isinstance(error, QueryTimeout) else "refused" if isinstance(error, QueryRefused) else "failed"
-        saved.record_history(store, actor(), sql, params, status=status, message=error.message)
+        saved.record_history(store, actor(), sql, params, status=failed_status(error), message=error.message)
         st.session_state[LAST] = {"error": error, "sql": sql}
         return
-    saved.record_history(store, actor(), sql, params, status="ok", row_count=result.rows, seconds=result.seconds)
+    saved.record_history(store, actor(), sql, params, status=RunStatus.OK, row_count=result.rows, seconds=result.seconds)
     rid = st.session_state.get(LAST, {}).get("rid", 0) + 1
     st.session_state[LAST] = {"result": result, "sql": sql, "params": params, "title": title, "rid": rid, "saved_id": saved_id}
     if saved_id is not None:
@@ -209,7 +210,8 @@ def schema_browser(store: Store) -> None:
     chosen = st.selectbox(
         tr("query.schema.title"),
         names,
-        format_func={n: f"{n} · {tr('query.kind.' + o.kind)} · {fmt_number(o.rows, language)}" for n, o in by_name.items()}.get,
+        format_func={n: " · ".join([n, tr("query.kind." + o.kind)] + ([] if o.rows is None else [fmt_number(o.rows, language)]))
+                     for n, o in by_name.items()}.__getitem__,
         key="query_schema_object",
     )
     obj = by_name[chosen]
@@ -307,7 +309,7 @@ def builder_view(store: Store) -> None:
     objects = [o for o in _objects(store.database, store) if o.name not in ("query_history",)]
     by_name = {o.name: o for o in objects}
     source = st.selectbox(tr("query.builder.source"), list(by_name), key="query_b_source",
-                          format_func={n: f"{n} · {tr('query.kind.' + o.kind)}" for n, o in by_name.items()}.get)
+                          format_func={n: f"{n} · {tr('query.kind.' + o.kind)}" for n, o in by_name.items()}.__getitem__)
     columns = {c.name: c.type for c in by_name[source].columns}
     names = list(columns)
     labelled = _column_text(custom_labels(store, source, lang()) if by_name[source].kind == "table" else {}, lang())
@@ -315,7 +317,7 @@ def builder_view(store: Store) -> None:
     filters = []
     for i in range(3):
         c1, c2, c3 = st.columns([2, 1, 2])
-        shown = "collapsed" if i else "visible"
+        shown: Literal["collapsed", "visible"] = "collapsed" if i else "visible"
         column = c1.selectbox(tr("query.builder.column"), [NONE, *names], key=f"query_b_fcol_{i}", format_func=labelled,
                               label_visibility=shown)
         op = c2.selectbox(tr("query.builder.op"), builder.OPERATORS, key=f"query_b_fop_{i}", label_visibility=shown,
@@ -375,7 +377,7 @@ def saved_view(store: Store) -> None:
     link_id, link_values = saved.read_share_params(st.query_params)
     if link_id in by_id and "query_saved_pick" not in st.session_state:
         st.session_state["query_saved_pick"] = link_id
-    chosen = st.selectbox(tr("query.saved.pick"), list(by_id), format_func={i: q.name for i, q in by_id.items()}.get, key="query_saved_pick")
+    chosen = st.selectbox(tr("query.saved.pick"), list(by_id), format_func={i: q.name for i, q in by_id.items()}.__getitem__, key="query_saved_pick")
     query = by_id[chosen]
     if query.description:
         st.text(query.description)
@@ -422,9 +424,10 @@ def history_view(store: Store) -> None:
         tr("query.history.sql"): runs["sql"].str.replace(r"\s+", " ", regex=True).str.slice(0, 160),
     })
     st.dataframe(table, hide_index=True, key="query_history_table", height=320, placeholder="")
-    labels = {int(r.id): f"{r.ran_at:%H:%M:%S} · {' '.join(str(r.sql).split())[:80]}" for r in runs.itertuples()}
+    labels = {int(r["id"]): f"{r['ran_at']:%H:%M:%S} · {' '.join(str(r['sql']).split())[:80]}"
+              for r in runs.to_dict("records")}
     pick, go = st.columns([4, 1], vertical_alignment="bottom")
-    entry = pick.selectbox(tr("query.history.pick"), list(labels), format_func=labels.get, key="query_history_pick")
+    entry = pick.selectbox(tr("query.history.pick"), list(labels), format_func=labels.__getitem__, key="query_history_pick")
     if go.button(tr("query.history.rerun"), key="query_history_rerun", icon=":material/replay:", width="stretch"):
         found = saved.history_entry(store, actor(), entry)
         if found:

@@ -8,61 +8,39 @@ deal notes, addresses) is shown with st.text, st.code, tables or escaped markdow
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
 from research.competitors import profiles, swot
-from research.competitors.validation import QUADRANTS
+from research.competitors.states import Quadrant
 from research.data.reasons import reasons_text
-from research.errors import VantageError
 from research.i18n import fmt_date, fmt_number, fmt_percent
 from research.signals import drafts, records, rules, triage
 from research.signals.generate import generate_signals
 from research.signals.records import Signal
+from research.signals.states import SignalKind, SignalStatus
 from research.store import Store
+from research.ui.actions import Notice, attempt
 from research.ui.context import actor, can, lang, tr
 from research.ui.text import escape_markdown
-from research.ui.widgets import show_error
 
 VIEWS = ("inbox", "rules")
 VIEW_KEY = "signals_view"
-FLASH_STATE = "signals_flash"
+NOTICE = Notice("signals_flash", escape=True)  # after a triage, a refresh or a rule change the page reruns
 ALL = "all"
-STATUS_CHOICES = (*rules.STATUSES, ALL)
+STATUS_CHOICES = (*SignalStatus, ALL)
 MAX_SHOWN = 500
-
-
-def show_flash() -> None:
-    message = st.session_state.pop(FLASH_STATE, None)
-    if message:
-        st.success(escape_markdown(message), icon=":material/check_circle:")
 
 
 def choose_view() -> str:
     return st.segmented_control(
-        tr("signals.view"), options=list(VIEWS), format_func={v: tr(f"signals.view.{v}") for v in VIEWS}.get,
+        tr("signals.view"), options=list(VIEWS), format_func={v: tr(f"signals.view.{v}") for v in VIEWS}.__getitem__,
         default="inbox", key=VIEW_KEY,
     ) or "inbox"
 
 
 def _editor(store: Store) -> bool:
     return can("write") and not store.read_only
-
-
-def _act(change: Callable[[], Any], done: Callable[[Any], str], *, forget: tuple[str, ...] = ()) -> None:
-    """Run a triage or a refresh: on refusal its sentence; on success a note for the next run, and rerun."""
-    try:
-        result = change()
-    except VantageError as error:
-        show_error(error)
-        return
-    st.session_state[FLASH_STATE] = done(result)
-    for key in forget:
-        st.session_state.pop(key, None)
-    st.rerun()
 
 
 def _option(signal: Signal, language: str) -> str:
@@ -76,8 +54,8 @@ def _option(signal: Signal, language: str) -> str:
 def _filters(store: Store) -> tuple[str, int | None, str | None]:
     language = lang()
     by_company = records.counts_by_company(store)
-    names = {int(r.company_id): r.company + (tr("chart.us_suffix") if r.is_us else "")
-             for r in by_company.itertuples() if r.total}
+    names: dict[int, str] = {int(r["company_id"]): r["company"] + (tr("chart.us_suffix") if r["is_us"] else "")
+                             for r in by_company.to_dict("records") if r["total"]}
     left, middle, right = st.columns(3)
     status = left.selectbox(
         tr("signals.filter.status"), options=list(STATUS_CHOICES), key="signals_status",
@@ -88,7 +66,7 @@ def _filters(store: Store) -> tuple[str, int | None, str | None]:
         format_func=lambda c: tr("signals.filter.all") if c is None else names.get(c, str(c)),
     )
     kind = right.selectbox(
-        tr("signals.filter.kind"), options=[None, *rules.KINDS], key="signals_kind",
+        tr("signals.filter.kind"), options=[None, *SignalKind], key="signals_kind",
         format_func=lambda k: tr("signals.filter.all") if k is None else drafts.kind_label(k, language),
     )
     return status, company, kind
@@ -98,8 +76,9 @@ def _refresh_button(store: Store) -> None:
     if not st.button(tr("signals.refresh"), key="signals_refresh", icon=":material/refresh:",
                      help=tr("signals.refresh_help")):
         return
-    _act(lambda: generate_signals(store, actor()),
-         lambda r: tr("signals.refreshed", n=fmt_number(r.total, lang())) if r.total else tr("signals.refreshed_none"))
+    attempt(lambda: generate_signals(store, actor()),
+            lambda r: tr("signals.refreshed", n=fmt_number(r.total, lang())) if r.total else tr("signals.refreshed_none"),
+            notice=NOTICE)
 
 
 def inbox_view(store: Store) -> None:
@@ -139,13 +118,14 @@ def _bulk(store: Store, fresh: list[Signal]) -> None:
                             format_func=lambda i: _option(by_id[i], language))
     left, right = st.columns(2)
     if left.button(tr("signals.bulk.accept"), key="signals_bulk_accept", type="primary", icon=":material/done_all:"):
-        _act(lambda: triage.accept_many(store, actor(), chosen, lang=language),
-             lambda r: tr("signals.done.accepted_many", n=fmt_number(len(r), language)), forget=("signals_bulk_pick",))
+        attempt(lambda: triage.accept_many(store, actor(), chosen, lang=language),
+                lambda r: tr("signals.done.accepted_many", n=fmt_number(len(r), language)), notice=NOTICE,
+                forget=("signals_bulk_pick",))
     reason = right.text_input(tr("signals.form.reason"), key="signals_bulk_reason", max_chars=triage.MAX_REASON)
     if right.button(tr("signals.bulk.dismiss"), key="signals_bulk_dismiss", icon=":material/block:"):
-        _act(lambda: triage.dismiss(store, actor(), chosen, reason),
-             lambda r: tr("signals.done.dismissed", n=fmt_number(len(r), language)),
-             forget=("signals_bulk_pick", "signals_bulk_reason"))
+        attempt(lambda: triage.dismiss(store, actor(), chosen, reason),
+                lambda r: tr("signals.done.dismissed", n=fmt_number(len(r), language)), notice=NOTICE,
+                forget=("signals_bulk_pick", "signals_bulk_reason"))
 
 
 def _evidence(signal: Signal) -> None:
@@ -196,8 +176,9 @@ def _triage_forms(store: Store, signal: Signal) -> None:
     else:
         companies = {cid: name for cid, name, _ in profiles.company_options(store)}
         with st.form(f"{prefix}accept_form", border=False):
-            quadrant = st.selectbox(tr("signals.form.quadrant"), options=list(QUADRANTS), key=f"{prefix}quadrant",
-                                    index=QUADRANTS.index(signal.draft_quadrant),
+            quadrants: list[Quadrant] = list(Quadrant)  # typed: see `kinds` in rules_view
+            quadrant = st.selectbox(tr("signals.form.quadrant"), options=quadrants, key=f"{prefix}quadrant",
+                                    index=quadrants.index(signal.draft_quadrant),
                                     format_func=lambda q: drafts.quadrant_label(q, language))
             company = None
             if signal.company_id is None:
@@ -208,16 +189,16 @@ def _triage_forms(store: Store, signal: Signal) -> None:
             accepted = st.form_submit_button(tr("signals.form.accept"), key=f"{prefix}accept", type="primary",
                                              icon=":material/add_task:")
         if accepted:
-            _act(lambda: triage.accept(store, actor(), signal.id, quadrant=quadrant, statement=statement,
-                                       company_id=company, lang=language),
-                 lambda r: tr("signals.done.accepted", id=r.signal_id, item=r.item_id))
+            attempt(lambda: triage.accept(store, actor(), signal.id, quadrant=quadrant, statement=statement,
+                                          company_id=company, lang=language),
+                    lambda r: tr("signals.done.accepted", id=r.signal_id, item=r.item_id), notice=NOTICE)
     _attach_form(store, signal, prefix)
     with st.form(f"{prefix}dismiss_form", border=False):
         reason = st.text_input(tr("signals.form.reason"), key=f"{prefix}reason", max_chars=triage.MAX_REASON)
         dismissed = st.form_submit_button(tr("signals.form.dismiss"), key=f"{prefix}dismiss", icon=":material/block:")
     if dismissed:
-        _act(lambda: triage.dismiss(store, actor(), [signal.id], reason),
-             lambda r: tr("signals.done.dismissed", n=fmt_number(len(r), lang())))
+        attempt(lambda: triage.dismiss(store, actor(), [signal.id], reason),
+                lambda r: tr("signals.done.dismissed", n=fmt_number(len(r), lang())), notice=NOTICE)
 
 
 def _attach_form(store: Store, signal: Signal, prefix: str) -> None:
@@ -236,8 +217,8 @@ def _attach_form(store: Store, signal: Signal, prefix: str) -> None:
         )
         attached = st.form_submit_button(tr("signals.form.attach"), key=f"{prefix}attach", icon=":material/attach_file:")
     if attached:
-        _act(lambda: triage.attach(store, actor(), signal.id, item_id, lang=lang()),
-             lambda r: tr("signals.done.attached", id=r.signal_id, item=r.item_id))
+        attempt(lambda: triage.attach(store, actor(), signal.id, item_id, lang=lang()),
+                lambda r: tr("signals.done.attached", id=r.signal_id, item=r.item_id), notice=NOTICE)
 
 
 # ---- rules ----------------------------------------------------------------------------------------
@@ -263,7 +244,9 @@ def rules_view(store: Store) -> None:
     st.dataframe(rules_table(found, language), hide_index=True, key="signals_rules_table")
     if not _editor(store):
         return
-    kind = st.selectbox(tr("signals.rules.kind"), options=list(rules.KINDS), key="signals_rule_kind",
+    # A typed list: given `list(SignalKind)` inline, mypy picks selectbox's overload for no options.
+    kinds: list[SignalKind] = list(SignalKind)
+    kind = st.selectbox(tr("signals.rules.kind"), options=kinds, key="signals_rule_kind",
                         format_func=lambda k: drafts.kind_label(k, language))
     rule = found[kind]
     with st.form(f"signals_rule_form_{kind}", border=True):
@@ -277,7 +260,7 @@ def rules_view(store: Store) -> None:
                                  value=int(rule.window_days), step=1, key=f"signals_rule_window_{kind}")
         saved = st.form_submit_button(tr("signals.rules.save"), key=f"signals_rule_save_{kind}", type="primary")
     if saved:
-        _act(lambda: rules.set_rule(store, actor(), kind, enabled=enabled,
-                                    threshold=None if threshold is None else threshold / 100,
-                                    window_days=int(window), expected_version=rule.version),
-             lambda _: tr("signals.rules.saved"))
+        attempt(lambda: rules.set_rule(store, actor(), kind, enabled=enabled,
+                                       threshold=None if threshold is None else threshold / 100,
+                                       window_days=int(window), expected_version=rule.version),
+                lambda _: tr("signals.rules.saved"), notice=NOTICE)

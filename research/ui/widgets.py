@@ -1,18 +1,20 @@
-"""Small shared widgets: page header, charts with the Vantage theme, errors."""
+"""Small shared widgets: page header, charts with the Vantage theme, errors (writes: research/ui/actions.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import cast
 
 import altair as alt
 import streamlit as st
 
 from research.errors import VantageError
 from research.store import Store
-from research.ui import context
 from research.i18n import error_text
-from research.ui.context import get_store, lang, sidebar, tr
+from research.ui.cache import start_run
+from research.ui.routing import take_routed_mark
+from research.ui.session import init_session, lang, tr
+from research.ui.sidebar import sidebar
+from research.ui.workspace import get_store
 from research.ui.text import escape_markdown
 
 
@@ -26,7 +28,7 @@ def _route_through_app() -> None:
     routes; a page run without that mark switches the process-wide flag off and
     reruns, which sends it through app.py (streamlit/streamlit#8860, #10276).
     """
-    if context.take_routed_mark():
+    if take_routed_mark():
         return
     from streamlit.runtime.pages_manager import PagesManager
 
@@ -42,8 +44,9 @@ def page_setup(page: str, caption: str | None = None, *, chrome: bool = True) ->
     """
     _route_through_app()
     store = get_store()
+    start_run(store)  # the data version, read once for every cached figure of this run
     if not chrome:
-        context.init_session()
+        init_session()
         return store
     sidebar(store)
     st.title(tr(f"page.{page}"))
@@ -52,29 +55,18 @@ def page_setup(page: str, caption: str | None = None, *, chrome: bool = True) ->
     return store
 
 
+# What st.altair_chart's stubs name: the concrete top-level charts. The builders are typed as their
+# common base, alt.TopLevelMixin, and every top-level chart is one of these.
+_TopLevelChart = alt.Chart | alt.LayerChart | alt.HConcatChart | alt.VConcatChart | alt.ConcatChart | alt.FacetChart \
+    | alt.RepeatChart
+
+
 def altair(chart: alt.TopLevelMixin, *, key: str | None = None) -> None:
     # theme=None keeps the Vantage theme embedded in the spec instead of Streamlit's.
-    st.altair_chart(chart, theme=None, width="stretch", key=key)
+    st.altair_chart(cast(_TopLevelChart, chart), theme=None, width="stretch", key=key)
 
 
 def show_error(error: VantageError) -> None:
     """One clear sentence on screen; the message may hold user text, so it is escaped."""
     title, message = error_text(error, lang())
     st.error(f"**{escape_markdown(title)}** — {escape_markdown(message)}", icon=":material/error:")
-
-
-def attempt_change(change: Callable[[], Any], done: Callable[[Any], str], *, flash: str, forget: tuple[str, ...] = ()) -> None:
-    """Run a change of the workspace's shape (a field, a link): on refusal show its sentence; on success
-    leave `done(result)` under `flash` for the next run, forget the form's widgets and rerun.
-
-    Cached figures key on the data version, which the audited change moved: nothing is cleared.
-    """
-    try:
-        result = change()
-    except VantageError as error:
-        show_error(error)
-        return
-    st.session_state[flash] = done(result)
-    for key in [k for k in st.session_state if isinstance(k, str) and forget and k.startswith(forget)]:
-        del st.session_state[key]
-    st.rerun()
