@@ -6,7 +6,8 @@ Reads every saved page of the development set (real product pages from shops the
 were not written for, with hand-checked answers) in this process, counts right, wrong and
 missing values the way the set's own `score.py` does (a wrong value is a false positive
 and, where a value was expected, also a miss; prices compared as decimals), and prints a
-Markdown table. `--explain KEY` prints one page's decisions. Never touches the internet.
+Markdown table, with the speed of product, selector, listing and text watchers on the same
+pages. `--explain KEY` prints one page's decisions. Never touches the internet.
 
 Scores, not pass/fail: a scored test would flake with every rule change, so the figures
 live here and in README's extraction section.
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchkit import print_table  # noqa: E402
-from research.collect.extract import explain_product, extract_page  # noqa: E402
+from research.collect.extract import FieldSpec, explain_product, extract_page  # noqa: E402
 from research.collect.fetch import decode_body  # noqa: E402
 
 FIELDS = ("price", "sku", "availability")
@@ -94,6 +95,18 @@ def main() -> None:
         rows.append((field, f"{score:.3f}", f"{precision:.3f}", f"{recall:.3f}"))
     kb = sum(len(p) for p in pages.values()) / len(pages) / 1000
     rows.append(("speed", f"{len(keys) / seconds:.0f} pages/s", f"{len(keys)} pages, avg {kb:.0f} KB", "one core, CPU time"))
+    # The other watcher kinds on the same pages: they read the same single lxml parse (issue 16).
+    others = {
+        "selectors": {"kind": "selectors", "fields": [FieldSpec.parse("price:price=.price"), FieldSpec.parse("title=h1"),
+                                                      FieldSpec.parse("image=img@src")]},
+        "listing": {"kind": "listing", "item_selector": "li"},
+        "text": {"kind": "text", "ignore": ["header", "footer"]},
+    }
+    for name, options in others.items():
+        started = time.process_time()
+        for k in keys:
+            extract_page(pages[k], url=truth[k]["url"], **options)
+        rows.append((f"speed, {name} watchers", f"{len(keys) / (time.process_time() - started):.0f} pages/s", "", ""))
     print_table(rows, ("field", "F1", "precision", "recall"))
 
 

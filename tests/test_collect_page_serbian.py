@@ -21,10 +21,8 @@ from test_collect_support import LocalSite, fixture_page, page, site  # noqa: F4
 from research.access import ROLES
 from research.access import roles as access_roles
 from research.collect.extract import AVAILABILITY, PRODUCT_FIELDS, FieldSpec
+from research.collect.states import Schedule, WatcherKind, WatcherStatus
 from research.collect.watchers import (
-    KINDS,
-    SCHEDULES,
-    STATUSES,
     WatcherDraft,
     add_watcher,
 )
@@ -33,7 +31,7 @@ from research.store import Store
 
 BLANKS = {"None", "nan", "NaN", "NaT", "<NA>", "null"}
 # Codes that must never be shown as they are stored.
-COLLECT_CODES = {*KINDS, *SCHEDULES, *STATUSES, *AVAILABILITY, *PRODUCT_FIELDS, "never", "postponed", "fetched"}
+COLLECT_CODES = {*WatcherKind, *Schedule, *WatcherStatus, *AVAILABILITY, *PRODUCT_FIELDS, "never", "postponed", "fetched"}
 ROLE_CODES = set(ROLES)
 
 

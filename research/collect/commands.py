@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gzip
 import json
 import sys
@@ -14,7 +15,8 @@ from research.collect.collector import RunRow, RunSummary, collect_into_inbox, c
 from research.collect.extract import ExtractError, FieldSpec
 from research.collect.fetch import Fetcher, FetchPolicy
 from research.collect.isolation import extract_isolated
-from research.collect.watchers import KINDS, SCHEDULES, WatcherDraft, add_watcher, due_watchers, find_company
+from research.collect.states import Schedule, WatcherKind
+from research.collect.watchers import WatcherDraft, add_watcher, due_watchers, find_company
 from research.collect.watchers import list_watchers, set_enabled
 from research.collect.watchers import product_company, remove_watcher, watchers_table
 from research.errors import ValidationError, WorkspaceOpenError
@@ -57,7 +59,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     wsub = watch.add_subparsers(dest="watch_command", metavar="ACTION", required=True)
     p = wsub.add_parser("add", parents=[common], help="register a page to watch")
     p.add_argument("url")
-    p.add_argument("--kind", choices=KINDS, default=None, help="product (default), selectors, listing or text")
+    p.add_argument("--kind", choices=[k.value for k in WatcherKind], default=None,
+                   help="product (default), selectors, listing or text")
     p.add_argument("--label", help="a short name shown instead of the URL")
     p.add_argument("--company", metavar="NAME_OR_ID", help="the company whose page it is")
     p.add_argument("--product", type=int, metavar="ID", help="link to a product: its prices join the price history")
@@ -65,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("--items", metavar="CSS", help="listing watchers: the selector of each product tile")
     p.add_argument("--ignore", action="append", default=[], metavar="CSS", help="remove before comparing; repeatable")
     p.add_argument("--min-change", type=float, default=0.0, metavar="PCT", help="price moves below this %% are ignored")
-    p.add_argument("--schedule", choices=SCHEDULES, default="daily")
+    p.add_argument("--schedule", choices=[s.value for s in Schedule], default=Schedule.DAILY.value)
     p.add_argument("--disabled", action="store_true", help="save it switched off")
     p.set_defaults(handler=cmd_watch_add)
     p = wsub.add_parser("list", parents=[common], help="list watchers and their last status")
@@ -265,9 +268,10 @@ def cmd_watch_list(args: argparse.Namespace) -> int:
         return 0
     print(f"{'id':>5}  {'kind':<9}  {'on':<3}  {'last':<9}  {'checked':<16}  watcher")
     for row in df.itertuples():
-        checked = row.last_checked.strftime("%Y-%m-%d %H:%M") if row.last_checked == row.last_checked and row.last_checked is not None else "–"
+        last = row.last_checked
+        checked = last.strftime("%Y-%m-%d %H:%M") if isinstance(last, dt.datetime) and last == last else "–"  # NaT != NaT
         on = "yes" if row.enabled else "no"
-        print(f"{row.id:>5}  {row.kind:<9}  {on:<3}  {(row.last_status or '–'):<9}  {checked:<16}  {row.watcher}")
+        print(f"{row.id!s:>5}  {row.kind!s:<9}  {on:<3}  {(row.last_status or '–')!s:<9}  {checked:<16}  {row.watcher!s}")
     return 0
 
 

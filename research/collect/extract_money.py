@@ -138,12 +138,12 @@ def _path_locale(path: str) -> tuple[str | None, str | None]:
 
 @functools.lru_cache(maxsize=1)
 def _territory_names() -> frozenset[str]:
-    return frozenset(code for code in Locale("en").territories if len(code) == 2)
+    return frozenset(code for code in Locale("en").territories if isinstance(code, str) and len(code) == 2)
 
 
 @functools.lru_cache(maxsize=1)
 def _language_names() -> frozenset[str]:
-    return frozenset(code for code in Locale("en").languages if len(code) == 2)
+    return frozenset(code for code in Locale("en").languages if isinstance(code, str) and len(code) == 2)
 
 
 def _split_lang(lang: str | None) -> tuple[str | None, str | None]:

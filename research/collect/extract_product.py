@@ -388,7 +388,7 @@ def _sku_key(value: str) -> str:
 
 def _variant_base(value: str, shown: set[str]) -> str | None:
     """`AB12-1` when the page shows `AB12`: the base id, else None."""
-    for base in shown:
+    for base in sorted(shown):  # sorted: a set's order changes between processes
         if base != value and value.startswith(base) and re.fullmatch(r"[-_/.][A-Za-z0-9]{1,4}", value[len(base):]):
             return base
     return None
@@ -402,8 +402,7 @@ def _decide_availability(structured: list[Any], meta: dict[str, str], props: dic
     candidates: list[Candidate] = []
     for source, weight, main, siblings in structured:
         offers = product_offers(main, siblings)
-        states = [(o, normalize_availability(o.availability)) for o in offers]
-        states = [(o, s) for o, s in states if s]
+        states = [(o, s) for o in offers if (s := normalize_availability(o.availability))]
         if not states:
             sellers = next((o for o in offers if o.offer_count and o.price not in (None, "")), None)
             if sellers is not None:  # an AggregateOffer: N sellers offer it at a price
@@ -411,8 +410,8 @@ def _decide_availability(structured: list[Any], meta: dict[str, str], props: dic
                                             f"{sellers.offer_count} sellers with a price", W_SEEN_NEAR))
             continue
         in_stock = next(((o, s) for o, s in states if s == "InStock"), None)
-        offer, state = in_stock or states[0]
-        candidate = Candidate(state, source, f"Product {offer.where}.availability ({offer.availability})", weight)
+        offer, best = in_stock or states[0]
+        candidate = Candidate(best, source, f"Product {offer.where}.availability ({offer.availability})", weight)
         if in_stock and len({s for _, s in states}) > 1:
             candidate.notes.append(f"{sum(1 for _, s in states if s == 'InStock')} of {len(states)} offers are in stock")
         candidates.append(candidate)

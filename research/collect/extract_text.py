@@ -16,6 +16,7 @@ MAX_TEXT = 300_000
 MAX_FIELD_TEXT = 5000  # characters read for one name, SKU or other itemprop value
 BLANKS = re.compile(r"[ \t\r\f\v\u00a0\u200b\u202f]+")
 INVISIBLE = ("script", "style", "noscript", "template", "svg", "iframe", "object", "head")
+_ANNOTATIONS = ("rt", "rp")
 
 
 def clean(value: Any) -> str | None:
@@ -63,10 +64,16 @@ def lx_text(el: Any, limit: int) -> str:
     return "".join(text_pieces(el, limit))
 
 
-def tree_text(tree: Any) -> str:
-    """Visible text of an lxml tree, one block per line (removes the invisible elements)."""
-    for el in list(tree.iter(*INVISIBLE, lxml.etree.Comment)):
-        drop(el)
+def visible_text(tree: Any) -> str:
+    """The text a reader sees, one text piece per line; never script or style content.
+
+    Empties the invisible elements of `tree` (call it last). It reads as BeautifulSoup's
+    `get_text("\n")` read text watchers' pages, so their stored hashes stay valid: every text
+    node is its own piece (text on both sides of a comment or a script stays two lines), and
+    ruby annotations (`rt`, `rp`: pronunciation guides over East Asian text) are left out.
+    """
+    for el in list(tree.iter(*INVISIBLE, *_ANNOTATIONS)):
+        el.clear(keep_tail=True)  # not drop(): that would glue the text before and after it together
     body = tree.find("body")
     root = body if body is not None else tree
     lines = (BLANKS.sub(" ", line).strip() for line in "\n".join(root.itertext()).splitlines())
@@ -85,6 +92,21 @@ def drop(el: Any) -> None:
         else:
             parent.text = (parent.text or "") + el.tail
     parent.remove(el)
+
+
+def remove(el: Any) -> None:
+    """Take `el` and its subtree out of the page, leaving the text on either side as two pieces.
+
+    An empty comment takes its place and keeps the tail: readers skip comments, and text
+    either side stays apart as when BeautifulSoup's `decompose()` removed ignored elements
+    (a text watcher's hash depends on it; `drop` would glue the two texts into one).
+    """
+    parent = el.getparent()
+    if parent is None:
+        return
+    gap = lxml.etree.Comment()
+    gap.tail = el.tail
+    parent.replace(el, gap)
 
 
 def marks(el: Any) -> str:

@@ -230,9 +230,9 @@ class _Walk:
                 marked.append(el)  # hidden by its own markup: an alternative state, not what the shopper sees
             cls, ident = el.get("class"), el.get("id")
             extra = len(keys) > (cls is not None) + (ident is not None)
-            hooks = _TEST_HOOKS.intersection(keys) if extra else ()
+            hooks = sorted(_TEST_HOOKS.intersection(keys)) if extra else ()
             if extra and len(self.data_ids) < 200:
-                for name in _ID_DATA.intersection(keys):
+                for name in sorted(_ID_DATA.intersection(keys)):  # sorted: a set's order changes between processes
                     self.data_ids.setdefault(id(el), (name, el.get(name)))
             if not cls and not ident and not hooks:
                 continue
@@ -377,7 +377,7 @@ def _heading(tree: Any, walk: _Walk, titles: list[str]) -> Any | None:
     return next((el for el in tree.iter("h1") if id(el) in walk.position), None)
 
 
-def _price_marked(el: Any) -> bool:
+def price_marked(el: Any) -> bool:
     """Class, id, itemprop or a data-*price* attribute says "price", and nothing says "old price"."""
     if el.tag in _NOT_PRICE_TAGS:
         return False
@@ -387,7 +387,8 @@ def _price_marked(el: Any) -> bool:
     return bool(words.strip()) and bool(PRICE_WORDS.search(words)) and not NOT_CURRENT_PRICE.search(split_camel(words))
 
 
-def _struck(el: Any) -> bool:
+def struck_through(el: Any) -> bool:
+    """A struck or "old price" element, or inside one (four levels up at most)."""
     for node in [el, *itertools.islice(el.iterancestors(), 4)]:
         if node.tag in _STRUCK_TAGS:
             return True
@@ -397,7 +398,8 @@ def _struck(el: Any) -> bool:
     return False
 
 
-def _price_in(el: Any, page: PageLocale, url: str | None) -> tuple[str | None, str | None]:
+def price_in(el: Any, page: PageLocale, url: str | None) -> tuple[str | None, str | None]:
+    """(price, currency) a price element shows: its machine-readable attribute, else its short text."""
     for attr in ("content", "data-price", "data-price-amount", "data-value"):
         if el.get(attr) is not None:
             price, currency = parse_price(el.get(attr), url, page)
@@ -407,7 +409,7 @@ def _price_in(el: Any, page: PageLocale, url: str | None) -> tuple[str | None, s
         el = copy.deepcopy(el)  # "<del>259</del> 199": the struck price is not it
         for struck in el.xpath(".//del|.//s|.//strike"):
             drop(struck)
-    text = el_text(el, 61)
+    text = " ".join(el_text(el, 61).split())  # line breaks between the parts of a price are blanks too
     if not text or len(text) > 60:
         return None, None
     price, currency = parse_price(text, url, page)
@@ -471,7 +473,7 @@ def _scan_prices(walk: _Walk, scan: PageScan, near: list[Any], rest: list[Any], 
     if not any(not p.struck for p in scan.prices):  # no price element: a price-looking text after the heading
         near_ids = {id(el) for el in near}
         for el in itertools.islice((el for el in near + rest if el.text), 400):
-            if el.tag in ("script", "style") or _struck(el):
+            if el.tag in ("script", "style") or struck_through(el):
                 continue
             match = CURRENCY_PRICE.search(el.text[:PRICE_SCAN])
             if match:
@@ -484,7 +486,7 @@ def _scan_prices(walk: _Walk, scan: PageScan, near: list[Any], rest: list[Any], 
 def _current_prices(walk: _Walk, scan: PageScan, elements: list[Any], near: bool, url: str | None,
                     page: PageLocale) -> None:
     """Prices in elements marked as prices (not as old ones), innermost elements only, first 120."""
-    marked = [el for el in elements if el.attrib and _price_marked(el)]
+    marked = [el for el in elements if el.attrib and price_marked(el)]
     # Elements holding another marked element. Each ancestor chain is walked only up to a
     # node already seen, so nested price blocks cost their count, not count × depth.
     containers: set[int] = set()
@@ -495,9 +497,9 @@ def _current_prices(walk: _Walk, scan: PageScan, elements: list[Any], near: bool
             containers.add(id(ancestor))
     found_count = 0
     for el in marked[:120]:
-        if id(el) in containers or _struck(el):
+        if id(el) in containers or struck_through(el):
             continue
-        found, currency = _price_in(el, page, url)
+        found, currency = price_in(el, page, url)
         if found and Decimal(found) > 0:
             scan.prices.append(VisiblePrice(found, currency, el, near, False))
             found_count += 1

@@ -79,15 +79,15 @@ class FetchPolicy:
 
     @classmethod
     def from_settings(cls, **overrides: object) -> FetchPolicy:
-        contact = config.get("VANTAGE_COLLECT_CONTACT")
+        contact = config.COLLECT_CONTACT.value()
         agent = f"Vantage/{__version__} (competitor research; +{contact or 'https://github.com/vantage-research'})"
-        allow = frozenset(h.strip().lower() for h in config.get("VANTAGE_COLLECT_ALLOW_HOSTS").split(",") if h.strip())
+        allow = frozenset(h.strip().lower() for h in config.COLLECT_ALLOW_HOSTS.value().split(",") if h.strip())
         values: dict[str, object] = {
             "user_agent": agent,
             "allow_hosts": allow,
-            "max_bytes": config.get_int("VANTAGE_COLLECT_MAX_BYTES"),
-            "host_interval": config.get_float("VANTAGE_COLLECT_HOST_INTERVAL"),
-            "total_timeout": config.get_float("VANTAGE_COLLECT_TIMEOUT"),
+            "max_bytes": config.COLLECT_MAX_BYTES.value(),
+            "host_interval": config.COLLECT_HOST_INTERVAL.value(),
+            "total_timeout": config.COLLECT_TIMEOUT.value(),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
@@ -186,7 +186,7 @@ def check_address(url: str, policy: FetchPolicy) -> None:
         reason = _forbidden_ip(ipaddress.ip_address(address))
         if reason:
             raise keyed_error(FetchError, f"fetch.error.address.{reason}", host=host, address=address,
-                              setting="VANTAGE_COLLECT_ALLOW_HOSTS")
+                              setting=config.COLLECT_ALLOW_HOSTS.env)
 
 
 # ---- politeness ---------------------------------------------------------------------------
@@ -298,9 +298,9 @@ def _known_codec(name: str | None) -> str | None:
 
 def decode_body(body: bytes, content_type: str | None) -> str:
     """Text of a page: BOM, then the HTTP charset, then <meta charset>, then detection."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, bom_codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if body.startswith(bom):
-            return body.decode(codec, errors="replace").lstrip("\ufeff")
+            return body.decode(bom_codec, errors="replace").lstrip("\ufeff")
     header = re.search(r"charset=([^;\s]+)", content_type or "", re.I)
     codec = _known_codec(header.group(1)) if header else None
     if codec is None:

@@ -36,14 +36,13 @@ log = logging.getLogger(__name__)
 WATCHERS_FILE = "watchers.json"
 MERGED_FOLDER = "merged"
 
-_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.string()), ("watcher_id", pa.int64()), ("url", pa.string()), ("fetched_at", pa.timestamp("us")),
-        ("fetch_status", pa.string()), ("http_status", pa.int64()), ("final_url", pa.string()), ("etag", pa.string()),
-        ("last_modified", pa.string()), ("values_json", pa.string()), ("page_text", pa.binary()),
-        ("warnings", pa.string()), ("message", pa.string()), ("elapsed_ms", pa.int64()),
-    ]
-)
+_COLUMNS: list[tuple[str, pa.DataType]] = [  # declared, so the mixed column types are not joined to `object`
+    ("run_id", pa.string()), ("watcher_id", pa.int64()), ("url", pa.string()), ("fetched_at", pa.timestamp("us")),
+    ("fetch_status", pa.string()), ("http_status", pa.int64()), ("final_url", pa.string()), ("etag", pa.string()),
+    ("last_modified", pa.string()), ("values_json", pa.string()), ("page_text", pa.binary()),
+    ("warnings", pa.string()), ("message", pa.string()), ("elapsed_ms", pa.int64()),
+]
+_SCHEMA = pa.schema(_COLUMNS)
 
 
 class InboxError(VantageError):
@@ -59,7 +58,7 @@ class MergeSummary:
 
 
 def inbox_dir(folder: str | Path | None = None) -> Path:
-    path = Path(folder if folder is not None else config.get("VANTAGE_COLLECT_INBOX"))
+    path = Path(folder if folder is not None else config.COLLECT_INBOX.value())
     return path if path.is_absolute() else config.PROJECT_ROOT / path
 
 

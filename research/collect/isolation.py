@@ -1,7 +1,7 @@
 """Bounded extraction: untrusted pages are read in worker processes that are killed at a deadline.
 
 `extract.py` is written to be linear in a page's size, but it runs third-party
-parsers (lxml, BeautifulSoup, price-parser, dateutil) and user-written field
+parsers (lxml with cssselect, price-parser, dateutil) and user-written field
 patterns on pages built by strangers. A regular expression that backtracks holds
 the GIL, so in the app one slow page would freeze every session. Here each page
 goes to a warm worker process (`extract_worker`) over a pipe; the caller waits
@@ -29,11 +29,10 @@ from research.i18n import MESSAGES, Named, keyed_error, t
 from research.workers import START_SECONDS, WorkerProcess
 
 MAX_IDLE = 4  # warm workers kept between pages; more are stopped when they finish
-TIMEOUT_SETTING = "VANTAGE_COLLECT_EXTRACT_TIMEOUT"
 
 
 def default_timeout() -> float:
-    return config.get_float(TIMEOUT_SETTING) or 10.0
+    return config.COLLECT_EXTRACT_TIMEOUT.value() or 10.0
 
 
 def _worker_error(answer: dict[str, Any]) -> ExtractError:
@@ -144,7 +143,8 @@ def extract_isolated(
         answer = worker.run(header, html, time.monotonic() + timeout)
         healthy = True
     except TimeoutError:
-        raise keyed_error(ExtractError, "reader.error.timeout", seconds=timeout, setting=TIMEOUT_SETTING) from None
+        raise keyed_error(ExtractError, "reader.error.timeout", seconds=timeout,
+                          setting=config.COLLECT_EXTRACT_TIMEOUT.env) from None
     except (EOFError, OSError, ValueError):
         raise keyed_error(ExtractError, "reader.error.crashed") from None
     finally:

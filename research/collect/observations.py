@@ -21,10 +21,13 @@ from typing import Any
 
 import pandas as pd
 
+from research.access import Actor
 from research.collect.run import PageResult
-from research.collect.watchers import OK_STATUSES, Watcher
+from research.collect.states import READ_STATUSES, WatcherKind
+from research.collect.watchers import Watcher
 from research.errors import ValidationError
 from research.store import Store, Transaction
+from research.store.core import single_value
 
 MAX_DIFF_CHARS = 20_000
 MAX_DIFF_LINES = 3_000  # longer texts get a linear summary (see text_diff)
@@ -201,20 +204,20 @@ def _classify(tx: Transaction, watcher: Watcher, result: PageResult) -> tuple[st
     return ("changed" if changes else "unchanged"), values, result.page_text, changes, message
 
 
-def record_result(store: Store, actor: str, watcher: Watcher, result: PageResult) -> Recorded | None:
+def record_result(store: Store, actor: Actor, watcher: Watcher, result: PageResult) -> Recorded | None:
     """Store one result (snapshot, changes, price observation) in one transaction; None if already recorded."""
     with store.transaction(actor) as tx:
-        exists = tx.execute(
+        exists = single_value(tx.execute(
             "SELECT count(*) FROM snapshots WHERE run_id = ? AND watcher_id = ?", [result.run_id, watcher.id]
-        ).fetchone()[0]
+        ))
         if exists:
             return None
-        if not tx.execute("SELECT count(*) FROM watchers WHERE id = ?", [watcher.id]).fetchone()[0]:
+        if not single_value(tx.execute("SELECT count(*) FROM watchers WHERE id = ?", [watcher.id])):
             return None  # removed since the run started: nothing to attach the result to
         status, values, page_text, changes, message = _classify(tx, watcher, result)
         extracted = json.dumps(values, ensure_ascii=False, sort_keys=True) if values is not None else None
         snapshot_id = int(
-            tx.execute(
+            single_value(tx.execute(
                 "INSERT INTO snapshots (watcher_id, run_id, fetched_at, status, http_status, final_url, content_hash, "
                 "etag, last_modified, extracted, page_text, message, elapsed_ms) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -223,7 +226,7 @@ def record_result(store: Store, actor: str, watcher: Watcher, result: PageResult
                     content_hash(values), result.etag, result.last_modified, extracted, page_text,
                     (message or "")[:2000] or None, result.elapsed_ms,
                 ],
-            ).fetchone()[0]
+            ))
         )
         tx.audit(
             "snapshots", snapshot_id, "insert", None,
@@ -244,7 +247,8 @@ def record_result(store: Store, actor: str, watcher: Watcher, result: PageResult
 
 def _price_observation(tx: Transaction, watcher: Watcher, result: PageResult, status: str, values: dict[str, Any] | None) -> bool:
     """A linked product's price, as seen on the page, joins its price history."""
-    if watcher.product_id is None or status not in OK_STATUSES or not values or watcher.kind not in ("product", "selectors"):
+    if (watcher.product_id is None or status not in READ_STATUSES or not values
+            or watcher.kind not in (WatcherKind.PRODUCT, WatcherKind.SELECTORS)):
         return False
     price = _decimal(values.get("price"))
     if price is None or price < 0 or price >= Decimal("1e12"):

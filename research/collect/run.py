@@ -74,7 +74,7 @@ class PageResult:
         fetched = data["fetched_at"]
         if hasattr(fetched, "to_pydatetime"):
             data["fetched_at"] = fetched.to_pydatetime()
-        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__ if k in data})
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
 def new_run_id() -> str:
@@ -151,7 +151,7 @@ def run_collection(
             done.put(result)
 
     results: list[PageResult] = []
-    size = max(1, min(workers or config.get_int("VANTAGE_COLLECT_WORKERS"), len(by_host) or 1))
+    size = max(1, min(workers or config.COLLECT_WORKERS.value(), len(by_host) or 1))
     with ThreadPoolExecutor(max_workers=size, thread_name_prefix="collect") as pool:
         futures = [pool.submit(work, group) for group in by_host.values()]
         while len(results) < len(watchers):

@@ -10,6 +10,7 @@ unknown shape is shown as it came.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -74,7 +75,7 @@ def _blank(value: object) -> bool:
 
 
 def _when(value: object, lang: str) -> str:
-    if _blank(value) or pd.isna(value):  # type: ignore[arg-type]
+    if _blank(value) or not isinstance(value, (dt.date, str)) or pd.isna(value):  # cells are Timestamps or NaT
         return BLANK
     return fmt_datetime(pd.Timestamp(value).to_pydatetime(), lang)
 
@@ -187,6 +188,7 @@ RUN_PHRASES: tuple[Phrase, ...] = (
     _p(r"(?P<host>\S+) is a cloud metadata address; it is never fetched\.", "collect.msg.metadata"),
     _p(r"the page is nested too deeply to read", "collect.msg.too_deep"),
     _p(r"Reading the page took longer than (?P<seconds>[\d.]+) s and was stopped.*", "collect.msg.read_timeout"),
+    _p(r"ignore: the selector (?P<css>.+) cannot be used, so it removed nothing", "collect.msg.ignore_unusable"),
     _p(r"items: the selector (?P<css>.+) matched nothing", "collect.msg.no_items"),
     _p(r"(?P<field>[\w-]+): the selector (?P<css>.+) matched nothing", "collect.msg.selector_nothing"),
     _p(r"text: the page shows no text", "collect.msg.no_text"),

@@ -18,21 +18,18 @@ import pandas as pd
 from research.access import Actor, require
 from research.collect.extract import ExtractError, FieldSpec, check_selector
 from research.collect.fetch import FetchError, check_scheme
+from research.collect.states import Schedule, WatcherKind
 from research.errors import ValidationError
 from research.i18n import keyed_error
 from research.store import Store
-
-KINDS = ("product", "selectors", "listing", "text")
-SCHEDULES = ("manual", "hourly", "daily", "weekly")
-STATUSES = ("new", "changed", "unchanged", "blocked", "error", "skipped")
-OK_STATUSES = ("new", "changed", "unchanged")
+from research.store.core import single_value
 
 
 @dataclass(frozen=True)
 class Watcher:
     id: int
     url: str
-    kind: str = "product"
+    kind: WatcherKind = WatcherKind.PRODUCT
     label: str | None = None
     company_id: int | None = None
     product_id: int | None = None
@@ -40,7 +37,7 @@ class Watcher:
     item_selector: str | None = None
     ignore_selectors: tuple[str, ...] = ()
     min_change_pct: float = 0.0
-    schedule: str = "daily"
+    schedule: Schedule = Schedule.DAILY
     enabled: bool = True
     version: int = 1
     updated_at: dt.datetime | None = None
@@ -67,11 +64,13 @@ class Watcher:
         if isinstance(updated, str):
             updated = dt.datetime.fromisoformat(updated)
         return cls(
-            id=int(row["id"]), url=row["url"], kind=row.get("kind") or "product", label=row.get("label"),
+            id=int(row["id"]), url=row["url"], kind=WatcherKind(row.get("kind") or WatcherKind.PRODUCT),
+            label=row.get("label"),
             company_id=row.get("company_id"), product_id=row.get("product_id"),
             fields=tuple(_spec(f) for f in (raw_fields or [])),
             item_selector=row.get("item_selector"), ignore_selectors=tuple(row.get("ignore_selectors") or ()),
-            min_change_pct=float(row.get("min_change_pct") or 0), schedule=row.get("schedule") or "daily",
+            min_change_pct=float(row.get("min_change_pct") or 0),
+            schedule=Schedule(row.get("schedule") or Schedule.DAILY),
             enabled=bool(row.get("enabled", True)), version=int(row.get("version") or 1), updated_at=updated,
         )
 
@@ -87,7 +86,7 @@ class WatcherDraft:
     """What a person types to create a watcher, validated by `validate`."""
 
     url: str
-    kind: str = "product"
+    kind: str = WatcherKind.PRODUCT
     label: str | None = None
     company_id: int | None = None
     product_id: int | None = None
@@ -95,7 +94,7 @@ class WatcherDraft:
     item_selector: str | None = None
     ignore_selectors: Sequence[str] = ()
     min_change_pct: float = 0.0
-    schedule: str = "daily"
+    schedule: str = Schedule.DAILY
     enabled: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -105,10 +104,10 @@ class WatcherDraft:
             check_scheme(url)
         except FetchError as e:
             raise _as_validation(e) from None
-        if self.kind not in KINDS:
-            raise keyed_error(ValidationError, "watchers.error.kind", kinds=", ".join(KINDS), kind=self.kind)
-        if self.schedule not in SCHEDULES:
-            raise keyed_error(ValidationError, "watchers.error.schedule", schedules=", ".join(SCHEDULES),
+        if self.kind not in tuple(WatcherKind):  # Python 3.11: `str in WatcherKind` raises TypeError
+            raise keyed_error(ValidationError, "watchers.error.kind", kinds=", ".join(WatcherKind), kind=self.kind)
+        if self.schedule not in tuple(Schedule):
+            raise keyed_error(ValidationError, "watchers.error.schedule", schedules=", ".join(Schedule),
                               schedule=self.schedule)
         if self.kind == "selectors" and not self.fields:
             raise keyed_error(ValidationError, "watchers.error.no_fields")
@@ -136,10 +135,10 @@ class WatcherDraft:
 
     def as_watcher(self, watcher_id: int = 0) -> Watcher:
         return Watcher(
-            id=watcher_id, url=self.url, kind=self.kind, label=self.label, company_id=self.company_id,
+            id=watcher_id, url=self.url, kind=WatcherKind(self.kind), label=self.label, company_id=self.company_id,
             product_id=self.product_id, fields=tuple(self.fields), item_selector=self.item_selector,
             ignore_selectors=tuple(self.ignore_selectors), min_change_pct=self.min_change_pct,
-            schedule=self.schedule, enabled=self.enabled,
+            schedule=Schedule(self.schedule), enabled=self.enabled,
         )
 
 
@@ -182,7 +181,7 @@ def remove_watcher(store: Store, actor: Actor, watcher_id: int, *, expected_vers
     with store.transaction(actor) as tx:
         counts = {}
         for table in ("changes", "snapshots"):
-            counts[table] = int(tx.execute(f"SELECT count(*) FROM {table} WHERE watcher_id = ?", [watcher_id]).fetchone()[0])
+            counts[table] = int(single_value(tx.execute(f"SELECT count(*) FROM {table} WHERE watcher_id = ?", [watcher_id])))
             tx.execute(f"DELETE FROM {table} WHERE watcher_id = ?", [watcher_id])
         if any(counts.values()):
             tx.audit("watchers", watcher_id, "bulk", {"deleted_history": counts}, None)

@@ -290,6 +290,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Читање странице трајало је дуже од {seconds} с и заустављено је.",
     ),
     "collect.msg.no_items": ("items: the selector {css} matched nothing", "Ставке: селектор {css} не налази ништа."),
+    "collect.msg.ignore_unusable": (
+        "Ignore before comparing: the selector {css} cannot be used, so it removed nothing; edit the watcher.",
+        "Занемари пре поређења: селектор {css} не може да се користи, па ништа није уклонио; измените праћење.",
+    ),
     "collect.msg.selector_nothing": ("{field}: the selector {css} matched nothing", "{field}: селектор {css} не налази ништа."),
     "collect.msg.no_text": ("text: the page shows no text", "Текст: страница не приказује текст."),
     "collect.msg.not_found": ("{field}: not found on the page", "{field}: није пронађено на страници."),
