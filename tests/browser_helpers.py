@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,6 +48,32 @@ def browser_or_skip() -> None:
         if os.environ.get("VANTAGE_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
+
+
+@contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """Headless Debian Chromium under Playwright (skipped or failed without them, see browser_or_skip)."""
+    browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def own_pages(browser: Any) -> Iterator[Any]:
+    """`browser` for one test: the contexts (and their pages) the test opens in it are closed afterwards."""
+    before = set(browser.contexts)
+    try:
+        yield browser
+    finally:
+        for context in browser.contexts:
+            if context not in before:
+                context.close()
 
 
 def free_port() -> int:

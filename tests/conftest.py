@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +29,25 @@ def _fresh_streamlit_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _component_scan_once() -> Iterator[None]:
+    """Scan the installed packages for Streamlit components once per test process, not per AppTest.
+
+    Each new AppTest reads the metadata of every installed distribution looking for components
+    (~0.2 s of CPU; the suite makes about a thousand AppTests). Nothing is installed during a run,
+    so the first scan's answer holds for the rest; each caller gets its own copy of the list.
+    """
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:  # a Streamlit without v2 components: nothing to scan
+        yield
+        return
+    scan = functools.cache(manifest_scanner.scan_component_manifests)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(manifest_scanner, "scan_component_manifests", lambda *args, **kwargs: list(scan(*args, **kwargs)))
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -97,6 +119,31 @@ def store(empty_workspace_file: Path, tmp_path: Path):
     s.close()
 
 
+@pytest.fixture(scope="session")
+def app_url(demo_workspace_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run app.py` on a copy of the demo workspace, for the browser tests that only read it
+    (tests/browser_helpers.py): started once per test process, like a server many people visit.
+    Skipped without Chromium unless VANTAGE_REQUIRE_BROWSER=1."""
+    from browser_helpers import browser_or_skip, serve_app
+
+    browser_or_skip()
+    db = tmp_path_factory.mktemp("browser") / "workspace.duckdb"
+    shutil.copyfile(demo_workspace_file, db)
+    with serve_app(db, tmp_path_factory.mktemp("browser-log")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the browser tests of a module (tests/browser_helpers.py); each test opens
+    its own pages, each page in a context of its own, and closes them. Skipped without Chromium unless
+    VANTAGE_REQUIRE_BROWSER=1."""
+    from browser_helpers import chromium_browser
+
+    with chromium_browser() as browser:
+        yield browser
+
+
 @pytest.fixture
 def immutable_workspace(tmp_path: Path):
     """A workspace file that not even root may write (`chattr +i`), made writable again afterwards."""
@@ -122,7 +169,7 @@ _LONG_FILES = ("_browser.py", "test_present_render.py", "test_headless.py",
                # the longest of the rest (a minute or so each): started early too, so no worker is left
                # with one of them at the end while the other has finished
                "test_serbian_sweep.py", "test_data_entry_cells.py", "test_segments_clustering_scale.py",
-               "test_security_privacy.py", "test_query_snapshots.py")
+               "test_security_privacy.py", "test_query_snapshots.py", "test_types.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,6 +1,6 @@
 """Page layout on a 1280×720 projector, in a real browser (issue 17, item 8).
 
-One `streamlit run` server and one Chromium for the module. Every page is opened by
+The shared demo server of tests/conftest.py and one Chromium. Every page is opened by
 its own URL path (the default page too: "/overview" once answered "Page not found"),
 in English and Serbian, and must show its title near the top of the screen (not under
 ~110 px of padding), KPI labels that are not cut off ("Our share of se…"), and on
@@ -11,21 +11,10 @@ VANTAGE_REQUIRE_BROWSER=1.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ROOT,
-    SCREENSHOTS,
-    SCRIPT_DONE,
-    browser_or_skip,
-    serve_app,
-)
+from browser_helpers import ROOT, SCREENSHOTS, SCRIPT_DONE
 
 from research.i18n import t
 
@@ -51,27 +40,6 @@ CUT_LABELS = """() => [...document.querySelectorAll('[data-testid="stMetricLabel
   .map(e => ({text: e.innerText, cut: e.scrollWidth > e.clientWidth}))"""
 
 
-@pytest.fixture(scope="module")
-def app_url(demo_workspace_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    browser_or_skip()
-    db = tmp_path_factory.mktemp("layout") / "workspace.duckdb"
-    shutil.copyfile(demo_workspace_file, db)
-    with serve_app(db, tmp_path_factory.mktemp("layout-log")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(app_url: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 def _open(page: object, url: str) -> None:
     """`url` in the tab (a new session), once the script has finished and the title is drawn."""
     page.goto(url)
@@ -83,11 +51,11 @@ def _open(page: object, url: str) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "sr"])
 def test_every_page_opens_by_its_path_with_a_compact_header_whole_kpi_labels_and_compare_charts_above_the_fold(
-    browser, app_url: str, lang: str
+    app_url: str, chromium, lang: str
 ) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     seen_kpis: dict[str, int] = {}
-    tab = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+    tab = chromium.new_page(viewport={"width": WIDTH, "height": HEIGHT})
     try:
         for path in [*PAGES, "", *EXTRA_VIEWS]:
             name = path.partition("?")[0]

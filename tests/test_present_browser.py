@@ -13,7 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, SCRIPT_DONE, browser_or_skip, serve_app
+from browser_helpers import (
+    SCREENSHOTS,
+    SCRIPT_DONE,
+    browser_or_skip,
+    own_pages,
+    serve_app,
+)
 
 from research.i18n import t
 from research.present import decks
@@ -60,91 +66,79 @@ def _fits(page) -> dict:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("width, height", SIZES)
-def test_session_mode_fills_the_screen_without_scrolling(session_app, width: int, height: int) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_session_mode_fills_the_screen_without_scrolling(session_app, chromium, width: int, height: int) -> None:
     url, ids = session_app
     SCREENSHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(f"{url}/present?present={ids['deck']}&lang=en")
-            page.wait_for_selector(SCRIPT_DONE, timeout=60_000)
-            page.wait_for_selector(CHART, timeout=30_000)
-            _settled(page)
-            # The app chrome is hidden: no sidebar, no header, no edit controls.
-            assert not page.locator('[data-testid="stSidebar"]').is_visible()
-            assert not page.locator('[data-testid="stHeader"]').is_visible()
-            assert page.locator('[data-testid="stSelectbox"]').count() == 0
-            assert page.locator("h1").first.inner_text().strip() == "Market share by segment"
-            assert page.get_by_text("1 / 4", exact=True).is_visible()
-            # The chart is on screen in full, and the page does not scroll.
-            box = page.locator(CHART).first.bounding_box()
-            assert box and box["y"] >= 0 and box["y"] + box["height"] <= height, box
-            assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
-            sizes = _fits(page)
-            assert sizes["scroll"] <= sizes["inner"] + 2, sizes
-            for label in ("present.session.next", "present.session.exit", "present.decision.record"):
-                control = page.get_by_role("button", name=t(label, "en"))
-                control_box = control.first.bounding_box()
-                assert control_box and control_box["y"] + control_box["height"] <= height, (label, control_box)
-            page.screenshot(path=str(SCREENSHOTS / f"present-session-{width}.png"))
-            # Next: the counter and the address follow.
-            page.get_by_role("button", name=t("present.session.next", "en")).click()
-            page.wait_for_function("() => document.body.innerText.includes('2 / 4')", timeout=30_000)
-            _settled(page)
-            assert "slide=2" in page.url
-            assert page.locator("h1").first.inner_text().strip() == "Q4 strategy"
-            # The SWOT board slide fits too.
-            page.get_by_role("button", name=t("present.session.next", "en")).click()
-            page.wait_for_function("() => document.body.innerText.includes('3 / 4')", timeout=30_000)
-            page.wait_for_selector(CHART, timeout=30_000)
-            _settled(page)
-            sizes = _fits(page)
-            assert sizes["scroll"] <= sizes["inner"] + 2, sizes
-            box = page.locator(CHART).first.bounding_box()
-            assert box and box["y"] + box["height"] <= height, box
-            page.screenshot(path=str(SCREENSHOTS / f"present-session-{width}-board.png"))
-            # A reload stays on the slide.
-            page.reload()
-            page.wait_for_selector(CHART, timeout=30_000)
-            _settled(page)
-            assert page.get_by_text("3 / 4", exact=True).is_visible()
-        finally:
-            browser.close()
+    with own_pages(chromium) as browser:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(f"{url}/present?present={ids['deck']}&lang=en")
+        page.wait_for_selector(SCRIPT_DONE, timeout=60_000)
+        page.wait_for_selector(CHART, timeout=30_000)
+        _settled(page)
+        # The app chrome is hidden: no sidebar, no header, no edit controls.
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        assert not page.locator('[data-testid="stHeader"]').is_visible()
+        assert page.locator('[data-testid="stSelectbox"]').count() == 0
+        assert page.locator("h1").first.inner_text().strip() == "Market share by segment"
+        assert page.get_by_text("1 / 4", exact=True).is_visible()
+        # The chart is on screen in full, and the page does not scroll.
+        box = page.locator(CHART).first.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= height, box
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+        sizes = _fits(page)
+        assert sizes["scroll"] <= sizes["inner"] + 2, sizes
+        for label in ("present.session.next", "present.session.exit", "present.decision.record"):
+            control = page.get_by_role("button", name=t(label, "en"))
+            control_box = control.first.bounding_box()
+            assert control_box and control_box["y"] + control_box["height"] <= height, (label, control_box)
+        page.screenshot(path=str(SCREENSHOTS / f"present-session-{width}.png"))
+        # Next: the counter and the address follow.
+        page.get_by_role("button", name=t("present.session.next", "en")).click()
+        page.wait_for_function("() => document.body.innerText.includes('2 / 4')", timeout=30_000)
+        _settled(page)
+        assert "slide=2" in page.url
+        assert page.locator("h1").first.inner_text().strip() == "Q4 strategy"
+        # The SWOT board slide fits too.
+        page.get_by_role("button", name=t("present.session.next", "en")).click()
+        page.wait_for_function("() => document.body.innerText.includes('3 / 4')", timeout=30_000)
+        page.wait_for_selector(CHART, timeout=30_000)
+        _settled(page)
+        sizes = _fits(page)
+        assert sizes["scroll"] <= sizes["inner"] + 2, sizes
+        box = page.locator(CHART).first.bounding_box()
+        assert box and box["y"] + box["height"] <= height, box
+        page.screenshot(path=str(SCREENSHOTS / f"present-session-{width}-board.png"))
+        # A reload stays on the slide.
+        page.reload()
+        page.wait_for_selector(CHART, timeout=30_000)
+        _settled(page)
+        assert page.get_by_text("3 / 4", exact=True).is_visible()
 
 
-def test_builder_draws_every_preview_and_starts_the_session(session_app) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_builder_draws_every_preview_and_starts_the_session(session_app, chromium) -> None:
     url, ids = session_app
     SCREENSHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1920, "height": 1080})
-            page.goto(f"{url}/present?deck={ids['deck']}&lang=sr")
-            page.wait_for_selector(SCRIPT_DONE, timeout=60_000)
-            charts = page.locator('[data-testid="stVegaLiteChart"]')
-            charts.first.locator("svg.marks").wait_for(timeout=30_000)
-            assert charts.count() == 2
-            for i in range(charts.count()):
-                charts.nth(i).locator("svg.marks").wait_for(timeout=30_000)
-            _settled(page)
-            assert page.locator("h1").first.inner_text().strip() == t("page.present", "sr")
-            assert page.locator('[data-testid="stSidebar"]').is_visible()
-            page.screenshot(path=str(SCREENSHOTS / "sr-present-builder.png"), full_page=True)
-            page.get_by_role("button", name=t("present.present", "sr")).click()
-            page.wait_for_function("() => document.body.innerText.includes('1 / 4')", timeout=30_000)
-            page.wait_for_selector(CHART, timeout=30_000)
-            _settled(page)
-            assert f"present={ids['deck']}" in page.url and "slide=1" in page.url
-            assert not page.locator('[data-testid="stSidebar"]').is_visible()
-            page.get_by_role("button", name=t("present.session.exit", "sr")).click()
-            page.wait_for_selector("h1", timeout=30_000)
-            page.wait_for_function("() => !location.search.includes('present=')", timeout=30_000)
-            _settled(page)
-            assert page.locator("h1").first.inner_text().strip() == t("page.present", "sr")
-        finally:
-            browser.close()
+    with own_pages(chromium) as browser:
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        page.goto(f"{url}/present?deck={ids['deck']}&lang=sr")
+        page.wait_for_selector(SCRIPT_DONE, timeout=60_000)
+        charts = page.locator('[data-testid="stVegaLiteChart"]')
+        charts.first.locator("svg.marks").wait_for(timeout=30_000)
+        assert charts.count() == 2
+        for i in range(charts.count()):
+            charts.nth(i).locator("svg.marks").wait_for(timeout=30_000)
+        _settled(page)
+        assert page.locator("h1").first.inner_text().strip() == t("page.present", "sr")
+        assert page.locator('[data-testid="stSidebar"]').is_visible()
+        page.screenshot(path=str(SCREENSHOTS / "sr-present-builder.png"), full_page=True)
+        page.get_by_role("button", name=t("present.present", "sr")).click()
+        page.wait_for_function("() => document.body.innerText.includes('1 / 4')", timeout=30_000)
+        page.wait_for_selector(CHART, timeout=30_000)
+        _settled(page)
+        assert f"present={ids['deck']}" in page.url and "slide=1" in page.url
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        page.get_by_role("button", name=t("present.session.exit", "sr")).click()
+        page.wait_for_selector("h1", timeout=30_000)
+        page.wait_for_function("() => !location.search.includes('present=')", timeout=30_000)
+        _settled(page)
+        assert page.locator("h1").first.inner_text().strip() == t("page.present", "sr")

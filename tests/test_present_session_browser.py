@@ -17,7 +17,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, SCRIPT_DONE, browser_or_skip, serve_app
+from browser_helpers import (
+    SCREENSHOTS,
+    SCRIPT_DONE,
+    browser_or_skip,
+    own_pages,
+    serve_app,
+)
 from test_present_views import CASES, rivals
 
 from research.competitors import tows
@@ -119,44 +125,34 @@ def _resize(page, width: int, height: int) -> None:  # noqa: ANN001
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
-def _launch(p):  # noqa: ANN001, ANN202
-    return p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-
-
-def test_every_slide_fits_both_screens_and_shows_no_notes(session_app) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_every_slide_fits_both_screens_and_shows_no_notes(session_app, chromium) -> None:
     url, ids = session_app
     SCREENSHOTS.mkdir(exist_ok=True)
     total = ids["slides"]
-    with sync_playwright() as p:
-        browser = _launch(p)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.goto(f"{url}/present?present={ids['deck']}&slide=1&lang=sr")
+    with own_pages(chromium) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(f"{url}/present?present={ids['deck']}&slide=1&lang=sr")
+        _settled(page)
+        for number in range(1, total + 1):
+            page.wait_for_function(f"() => document.body.innerText.includes('{number} / {total}')", timeout=30_000)
             _settled(page)
-            for number in range(1, total + 1):
-                page.wait_for_function(f"() => document.body.innerText.includes('{number} / {total}')", timeout=30_000)
-                _settled(page)
-                for width, height in SIZES:
-                    _resize(page, width, height)
-                    m = page.evaluate(_MEASURE)
-                    where = f"slide {number} at {width}×{height}"
-                    _assert_fits(m, where, min_text=17.5 * height / 720)
-                    assert "Secret note" not in m["text"], (where, "speaker notes on the shared screen")
-                    if number in (2, 6, 10, 12) or width == 1280 and number == 1:  # long text, sizing, battlecard, matrix
-                        page.screenshot(path=str(SCREENSHOTS / f"sr-present-fit-{number:02d}-{width}.png"))
-                _resize(page, 1280, 720)
-                if number < total:
-                    page.get_by_role("button", name=t("present.session.next", "sr")).click()
-            # The long text slide was summarised at 18 px, not shrunk: "… and N more lines".
-            page.goto(f"{url}/present?present={ids['deck']}&slide=2&lang=sr")
-            _settled(page)
-            more = t("present.session.more_lines", "sr", count=0).split("0")[0]
-            assert page.get_by_text(more, exact=False).count() == 1
-            assert page.get_by_text("Point 0:", exact=False).count() == 1
-        finally:
-            browser.close()
+            for width, height in SIZES:
+                _resize(page, width, height)
+                m = page.evaluate(_MEASURE)
+                where = f"slide {number} at {width}×{height}"
+                _assert_fits(m, where, min_text=17.5 * height / 720)
+                assert "Secret note" not in m["text"], (where, "speaker notes on the shared screen")
+                if number in (2, 6, 10, 12) or width == 1280 and number == 1:  # long text, sizing, battlecard, matrix
+                    page.screenshot(path=str(SCREENSHOTS / f"sr-present-fit-{number:02d}-{width}.png"))
+            _resize(page, 1280, 720)
+            if number < total:
+                page.get_by_role("button", name=t("present.session.next", "sr")).click()
+        # The long text slide was summarised at 18 px, not shrunk: "… and N more lines".
+        page.goto(f"{url}/present?present={ids['deck']}&slide=2&lang=sr")
+        _settled(page)
+        more = t("present.session.more_lines", "sr", count=0).split("0")[0]
+        assert page.get_by_text(more, exact=False).count() == 1
+        assert page.get_by_text("Point 0:", exact=False).count() == 1
 
 
 def _slide_of(page) -> str:  # noqa: ANN001
@@ -169,79 +165,67 @@ def _follows(page, slide: str) -> None:  # noqa: ANN001
     page.wait_for_function(f"() => document.body.innerText.includes('{slide} / ')", timeout=20_000)
 
 
-def test_presenter_and_audience_windows_move_together(session_app) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_presenter_and_audience_windows_move_together(session_app, chromium) -> None:
     url, ids = session_app
     total = ids["slides"]
-    with sync_playwright() as p:
-        browser = _launch(p)
-        try:
-            presenter = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
-            audience = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-            # The presenter (re)starts the session on slide 3; the audience window opens from its link.
-            presenter.goto(f"{url}/present?present={ids['deck']}&presenter=1&slide=3&lang=en")
-            _settled(presenter)
-            presenter.get_by_role("button", name=t("present.presenter.restart", "en")).click()
-            _settled(presenter)
-            link = presenter.get_by_role("link", name=t("present.presenter.audience", "en")).get_attribute("href")
-            assert link == f"?present={ids['deck']}&slide=3&lang=en"
-            audience.goto(f"{url}/present{link}")
-            _follows(audience, "3")
-            _settled(audience)
-            assert "Secret note" not in audience.inner_text("body")
-            assert f"3 / {total}" in presenter.inner_text("body")
-            assert "Secret note 2" in presenter.inner_text("body")  # slide 3's notes, for the presenter only
-            # Next in the presenter window: the audience follows.
-            presenter.get_by_role("button", name=t("present.session.next", "en")).click()
-            _follows(presenter, "4")
-            _follows(audience, "4")
-            _settled(audience)
-            assert "Secret note" not in audience.inner_text("body")
-            _assert_fits(audience.evaluate(_MEASURE), "audience window", min_text=None)
-            # Previous in the audience window: the presenter follows, with that slide's notes.
-            audience.get_by_role("button", name=t("present.session.prev", "en")).click()
-            _follows(audience, "3")
-            _follows(presenter, "3")
-            _settled(presenter)
-            assert "Secret note 2" in presenter.inner_text("body")
-            assert presenter.get_by_text(t("present.presenter.next", "en", title=""), exact=False).count() == 1
-            assert presenter.get_by_text(t("present.presenter.elapsed", "en", time=""), exact=False).count() == 1
-            presenter.screenshot(path=str(SCREENSHOTS / "present-presenter-1280.png"))
-            audience.screenshot(path=str(SCREENSHOTS / "present-audience-1920.png"))
-        finally:
-            browser.close()
+    with own_pages(chromium) as browser:
+        presenter = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+        audience = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+        # The presenter (re)starts the session on slide 3; the audience window opens from its link.
+        presenter.goto(f"{url}/present?present={ids['deck']}&presenter=1&slide=3&lang=en")
+        _settled(presenter)
+        presenter.get_by_role("button", name=t("present.presenter.restart", "en")).click()
+        _settled(presenter)
+        link = presenter.get_by_role("link", name=t("present.presenter.audience", "en")).get_attribute("href")
+        assert link == f"?present={ids['deck']}&slide=3&lang=en"
+        audience.goto(f"{url}/present{link}")
+        _follows(audience, "3")
+        _settled(audience)
+        assert "Secret note" not in audience.inner_text("body")
+        assert f"3 / {total}" in presenter.inner_text("body")
+        assert "Secret note 2" in presenter.inner_text("body")  # slide 3's notes, for the presenter only
+        # Next in the presenter window: the audience follows.
+        presenter.get_by_role("button", name=t("present.session.next", "en")).click()
+        _follows(presenter, "4")
+        _follows(audience, "4")
+        _settled(audience)
+        assert "Secret note" not in audience.inner_text("body")
+        _assert_fits(audience.evaluate(_MEASURE), "audience window", min_text=None)
+        # Previous in the audience window: the presenter follows, with that slide's notes.
+        audience.get_by_role("button", name=t("present.session.prev", "en")).click()
+        _follows(audience, "3")
+        _follows(presenter, "3")
+        _settled(presenter)
+        assert "Secret note 2" in presenter.inner_text("body")
+        assert presenter.get_by_text(t("present.presenter.next", "en", title=""), exact=False).count() == 1
+        assert presenter.get_by_text(t("present.presenter.elapsed", "en", time=""), exact=False).count() == 1
+        presenter.screenshot(path=str(SCREENSHOTS / "present-presenter-1280.png"))
+        audience.screenshot(path=str(SCREENSHOTS / "present-audience-1920.png"))
 
 
 @pytest.mark.parametrize("view", ["board", "battlecard"])
-def test_competitors_presentation_modes_fit_without_the_sidebar(session_app, view: str) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_competitors_presentation_modes_fit_without_the_sidebar(session_app, chromium, view: str) -> None:
     url, ids = session_app
-    with sync_playwright() as p:
-        browser = _launch(p)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.goto(f"{url}/competitors?company={quote(ids['rival'])}&view={view}&present=1&lang=sr")
-            page.wait_for_selector(SCRIPT_DONE, timeout=60_000)
-            if view == "board":
-                page.wait_for_selector('[data-testid="stVegaLiteChart"] svg.marks', timeout=30_000)
-            _settled(page)
-            for width, height in SIZES:
-                _resize(page, width, height)
-                assert not page.locator('[data-testid="stSidebar"]').is_visible()
-                assert not page.get_by_role("heading", name=t("page.competitors", "sr")).is_visible()
-                m = page.evaluate(_MEASURE)
-                _assert_fits(m, f"{view} at {width}×{height}", min_text=17.5 * height / 720)
-                if view == "board":  # all four quadrants: the whole board is on screen
-                    assert m["chart"] and m["chart"]["right"] <= width and m["chart"]["bottom"] <= height
-                else:
-                    for part in ("why_we_win", "neutralise", "pricing", "key_items"):
-                        assert page.get_by_text(t(f"battlecard.{part}", "sr"), exact=True).is_visible()
-                page.screenshot(path=str(SCREENSHOTS / f"sr-competitors-present-{view}-{width}.png"))
-            page.get_by_role("button", name=t("swot.present_exit", "sr")).click()
-            page.wait_for_selector('[data-testid="stButtonGroup"]', timeout=30_000)
-            _settled(page)
-            assert page.locator('[data-testid="stSidebar"]').is_visible()
-        finally:
-            browser.close()
+    with own_pages(chromium) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(f"{url}/competitors?company={quote(ids['rival'])}&view={view}&present=1&lang=sr")
+        page.wait_for_selector(SCRIPT_DONE, timeout=60_000)
+        if view == "board":
+            page.wait_for_selector('[data-testid="stVegaLiteChart"] svg.marks', timeout=30_000)
+        _settled(page)
+        for width, height in SIZES:
+            _resize(page, width, height)
+            assert not page.locator('[data-testid="stSidebar"]').is_visible()
+            assert not page.get_by_role("heading", name=t("page.competitors", "sr")).is_visible()
+            m = page.evaluate(_MEASURE)
+            _assert_fits(m, f"{view} at {width}×{height}", min_text=17.5 * height / 720)
+            if view == "board":  # all four quadrants: the whole board is on screen
+                assert m["chart"] and m["chart"]["right"] <= width and m["chart"]["bottom"] <= height
+            else:
+                for part in ("why_we_win", "neutralise", "pricing", "key_items"):
+                    assert page.get_by_text(t(f"battlecard.{part}", "sr"), exact=True).is_visible()
+            page.screenshot(path=str(SCREENSHOTS / f"sr-competitors-present-{view}-{width}.png"))
+        page.get_by_role("button", name=t("swot.present_exit", "sr")).click()
+        page.wait_for_selector('[data-testid="stButtonGroup"]', timeout=30_000)
+        _settled(page)
+        assert page.locator('[data-testid="stSidebar"]').is_visible()
