@@ -22,9 +22,9 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -412,22 +412,32 @@ def _outermost(items: list[Any]) -> list[Any]:
     inside: dict[Any, bool] = {}
     kept: list[Any] = []
     for item in items:  # document order: an enclosing item comes before what it holds
-        path: list[Any] = []
-        verdict = False
-        node = item.getparent()
-        while node is not None:
-            known = inside.get(node)
-            if known is not None:
-                verdict = known
-                break
-            path.append(node)
-            node = node.getparent()
-        for key in path:
-            inside[key] = verdict
+        verdict = _nearest_known(item, inside.get, inside, False)
         if not verdict:
             kept.append(item)
         inside[item] = True
     return kept
+
+
+T = TypeVar("T")
+
+
+def _nearest_known(el: Any, known: Callable[[Any], T | None], memo: dict[Any, T], default: T) -> T:
+    """What `known` says of `el`'s nearest ancestor it knows (`default` if none); every ancestor walked
+    past is remembered in `memo` with that answer, so each node is walked up at most once."""
+    path: list[Any] = []
+    node = el.getparent()
+    found = default
+    while node is not None:
+        value = known(node)
+        if value is not None:
+            found = value
+            break
+        path.append(node)
+        node = node.getparent()
+    for key in path:
+        memo[key] = found
+    return found
 
 
 def _item_fields(tree: Any, items: list[Any], specs: Sequence[FieldSpec], url: str | None) -> list[dict[str, Any]]:
@@ -439,22 +449,12 @@ def _item_fields(tree: Any, items: list[Any], specs: Sequence[FieldSpec], url: s
     row_of: dict[Any, int] = {item: row for row, item in enumerate(items)}
     owner: dict[Any, int] = {}  # element → the tile holding it (-1: none)
 
+    def known_row(node: Any) -> int | None:
+        row = row_of.get(node)
+        return owner.get(node) if row is None else row
+
     def tile_of(el: Any) -> int:
-        path: list[Any] = []
-        node = el.getparent()
-        row = -1
-        while node is not None:
-            known = row_of.get(node)
-            if known is None:
-                known = owner.get(node)
-            if known is not None:
-                row = known
-                break
-            path.append(node)
-            node = node.getparent()
-        for key in path:
-            owner[key] = row
-        return row
+        return _nearest_known(el, known_row, owner, -1)
 
     rows: list[dict[str, Any]] = [{} for _ in items]
     currencies: list[str | None] = [None] * len(items)
