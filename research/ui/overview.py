@@ -1,9 +1,9 @@
 """Overview page widgets and figures: the "Segment by" picker, and the page's figures cached per data version.
 
 Every Overview figure reads whole tables (5 M accounts, 33 M price observations at demo scale 1000)
-for a small answer, and none of them depends on who looks, so each is computed once per workspace
-data version (research.ui.cache) and shared by every session and rerun; a write anywhere shows on
-the next run.
+for a small answer, and none of them depends on who looks, so each is computed once and shared by
+every session and rerun until one of the tables it reads changes (research.ui.cache.by_tables): a
+write shows on the next run, and a SWOT or account save does not recompute the price moves.
 """
 
 from __future__ import annotations
@@ -14,17 +14,19 @@ import streamlit as st
 
 from research import market
 from research.store import Store
-from research.ui.cache import by_data_version
+from research.ui.cache import by_tables
 from research.ui.context import lang, option_names, tr
 
 DIMENSION_KEY = "overview_dimension"
 MAX_BUTTONS = 6  # more dimensions than this (custom fields) get a drop-down instead of buttons
 
-kpis = by_data_version(market.overview_kpis)
-price_moves = by_data_version(market.price_moves)  # the Overview's window and threshold
-recent_changes = by_data_version(market.recent_changes)  # the shared screen's view: the same for everyone
-dimension_labels = by_data_version(market.dimension_labels)
-_labelled_share = by_data_version(market.labelled_share)
+kpis = by_tables("accounts", "companies", "price_observations")(market.overview_kpis)
+# The Overview's window and threshold.
+price_moves = by_tables("price_observations", "products", "companies")(market.price_moves)
+# The shared screen's view, the same for everyone; any write is a change.
+recent_changes = by_tables("audit_log", "companies", "user_roles")(market.recent_changes)
+dimension_labels = by_tables("custom_fields")(market.dimension_labels)
+_labelled_share = by_tables("accounts", "companies", "custom_fields", "value_labels")(market.labelled_share)
 
 
 def _signal_counts(store: Store) -> pd.DataFrame:
@@ -33,7 +35,7 @@ def _signal_counts(store: Store) -> pd.DataFrame:
     return records.counts_by_company(store)
 
 
-signal_counts = by_data_version(_signal_counts)
+signal_counts = by_tables("signals", "companies")(_signal_counts)
 
 
 def share_view(store: Store, dimension: str) -> tuple[alt.TopLevelMixin | None, int, int]:
