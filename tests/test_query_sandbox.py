@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from research.query import sandbox as sandbox_module
+from research.query import launch as launch_module
 from research.query.sandbox import QueryError, QueryRefused, QueryTimeout, close_sandbox, run_sandboxed, sandbox_for
 from research.query.worker import open_hardened, run_one
 from research.store import Store, quote_ident
@@ -217,13 +218,13 @@ def test_endless_queries_stop_at_the_time_limit(workspace: Store, sql: str) -> N
 
 def test_a_worker_that_misses_its_deadline_is_killed(workspace: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     # The parent's hard deadline comes before the worker's own interrupt: it must kill the worker.
-    monkeypatch.setattr(sandbox_module, "GRACE_SECONDS", -1.7)
+    monkeypatch.setattr(launch_module, "GRACE_SECONDS", -1.7)
     box = sandbox_for(workspace)
     started = time.perf_counter()
     with pytest.raises(QueryTimeout):
         box.run("SELECT count(*) FROM range(1000000000000) a, range(1000000) b", timeout=2.0)
     assert time.perf_counter() - started < 2.0
-    monkeypatch.setattr(sandbox_module, "GRACE_SECONDS", 5.0)
+    monkeypatch.setattr(launch_module, "GRACE_SECONDS", 5.0)
     assert box.run("SELECT 1 AS one").frame["one"][0] == 1
 
 

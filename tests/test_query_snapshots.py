@@ -29,13 +29,13 @@ from research.access import roles as access_roles
 from research.access import signed_in
 from research.competitors import profiles, swot
 from research.i18n import t
-from research.query import direct, saved
+from research.query import saved
 from research.query import sandbox as sandbox_module
 from research.query.direct import run_direct
 from research.query.sandbox import Sandbox, close_sandbox, run_sandboxed, sandbox_for
 from research.query.worker import open_direct
 from research.store import Store
-from research.store.core import Migration, load_migrations
+from research.store.core import load_migrations
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITOR = signed_in("editor@example.com", "editor")
@@ -391,6 +391,27 @@ def test_the_page_says_when_a_newer_snapshot_is_being_prepared(demo_copy: Path, 
 # ---- the CLI's direct mode ----------------------------------------------------------------------
 
 
+EARLY = (
+    "import sys; from research import workers; started = workers.WorkerProcess.__init__\n"
+    "def spy(self, *args, **kwargs):\n"
+    "    print('loaded when the worker started:', sorted(m for m in ('duckdb', 'pyarrow', 'pandas') if m in sys.modules),"
+    " file=sys.stderr)\n"
+    "    started(self, *args, **kwargs)\n"
+    "workers.WorkerProcess.__init__ = spy\n"
+    "from research.cli import main; sys.exit(main(['query', 'SELECT 40 + 2 AS n', '--format', 'csv', '--db', sys.argv[1]]))"
+)
+
+
+def test_the_cli_starts_its_worker_before_it_loads_the_engine(demo_copy: Path, temp_root: Path) -> None:
+    # The worker opens the workspace while the CLI loads DuckDB, pyarrow and pandas (2 cores: ~0.2 s a query).
+    out = subprocess.run([sys.executable, "-c", EARLY, str(demo_copy)], capture_output=True, text=True, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp_root)}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "loaded when the worker started: []" in out.stderr
+    assert out.stdout.splitlines() == ["n", "42"]
+    assert list(temp_root.iterdir()) == [], "the run left no folder behind"
+
+
 def test_the_cli_reads_the_workspace_itself_without_a_copy(demo_copy: Path, temp_root: Path) -> None:
     out = cli("query", "SELECT database_name, path FROM duckdb_databases() WHERE path IS NOT NULL ORDER BY database_name",
               "--format", "json", "--db", str(demo_copy))
@@ -537,11 +558,16 @@ def test_a_held_workspace_falls_back_to_a_snapshot(demo_copy: Path, temp_root: P
 
 
 def test_another_schema_falls_back_to_a_snapshot(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # A workspace this Vantage would upgrade first: as if the code knew one migration more than the file.
-    newer = Migration(max(m.version for m in load_migrations()) + 1, "next", "")
-    monkeypatch.setattr(direct, "load_migrations", lambda: [*load_migrations(), newer])
+    # A workspace this Vantage would upgrade first: the file one migration behind the code.
+    latest = max(m.version for m in load_migrations())
+    con = duckdb.connect(str(demo_copy))
+    held = con.execute("SELECT * FROM schema_version WHERE version = ?", [latest]).fetchall()
+    con.execute("DELETE FROM schema_version WHERE version = ?", [latest])
+    con.close()
     assert run_direct(str(demo_copy), "SELECT 1") is None
-    monkeypatch.undo()
+    con = duckdb.connect(str(demo_copy))
+    con.executemany(f"INSERT INTO schema_version VALUES ({', '.join('?' * len(held[0]))})", held)
+    con.close()
     assert run_direct(str(demo_copy), "SELECT 1 AS one").frame["one"][0] == 1
 
 

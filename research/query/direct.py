@@ -5,6 +5,10 @@ the worker opens the file read-only behind a small catalog that filters the priv
 (research.query.worker.open_direct), runs the statement and exits. Nothing of the public
 tables is copied, so `SELECT 1` costs a worker start, not a copy of the workspace.
 
+The CLI starts the worker (`start_direct`) before it loads anything heavy: this module and
+research.query.launch import neither DuckDB nor pyarrow nor pandas, which this process loads
+while the worker opens the workspace.
+
 `run_direct` answers None whenever this cannot give the same answer as a snapshot: the
 workspace is no local file, is held by another process (the app), needs a schema upgrade, or
 the statement needs more memory than the worker has (a snapshot's worker may spill to disk).
@@ -19,19 +23,48 @@ import secrets
 import shutil
 import time
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from research import config
-from research.query.sandbox import (
-    QueryResult,
+from research.query.launch import (
     QueryWorker,
     WorkspaceUnavailable,
-    prepare_request,
-    result_of,
+    private_folder,
+    remove_stale_folders,
     worker_settings,
 )
-from research.query.snapshots import private_folder, remove_stale_folders
-from research.store.core import load_migrations
+
+if TYPE_CHECKING:
+    from research.query.sandbox import QueryResult
+
+
+@dataclass
+class DirectWorker:
+    """A worker opening the workspace file, and its private folder; `close` ends both."""
+
+    folder: str
+    worker: QueryWorker
+    started: float = field(default_factory=time.perf_counter)
+
+    def close(self) -> None:
+        self.worker.kill()  # one statement per process; the file is free again for the history write
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_direct(database: str) -> DirectWorker | None:
+    """Start a worker on the workspace file `database` (resolved) without waiting for it; None: no local file."""
+    if not config.is_file_database(database) or not os.path.isfile(database):
+        return None
+    remove_stale_folders()  # what a killed CLI run left behind
+    folder = private_folder()
+    try:
+        worker = QueryWorker(os.path.abspath(database), worker_settings(
+            folder, mode="workspace", alias=f"ws_{secrets.token_hex(8)}"), wait=False)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return DirectWorker(folder, worker)
 
 
 def run_direct(
@@ -41,41 +74,38 @@ def run_direct(
     *,
     max_rows: int | None = None,
     timeout: float | None = None,
+    started: DirectWorker | None = None,
 ) -> QueryResult | None:
     """Run one read statement directly on the workspace file `database` (resolved); None: use a snapshot.
 
-    Refusals and failures raise the same QueryError subclasses as `run_sandboxed`.
+    `started` is the worker `start_direct` started for it (else one is started now); it is closed
+    either way. Refusals and failures raise the same QueryError subclasses as `run_sandboxed`.
     """
-    started = time.perf_counter()
-    request = prepare_request(sql, params, max_rows, timeout)
-    if not config.is_file_database(database) or not os.path.isfile(database):
-        return None
-    remove_stale_folders()  # what a killed CLI run left behind
-    folder = private_folder()
-    try:
-        settings = worker_settings(
-            folder, mode="workspace", alias=f"ws_{secrets.token_hex(8)}",
-            schema_versions=[m.version for m in load_migrations()],
-        )
-        worker = QueryWorker(os.path.abspath(database), settings, wait=False)
-        try:
-            # The result becomes a DataFrame: load pandas and pyarrow now, while the worker starts (2 cores).
-            import pandas  # noqa: F401
-            import pyarrow  # noqa: F401
+    from research.query.sandbox import prepare_request, result_of
 
-            worker.wait_ready()
+    try:
+        request = prepare_request(sql, params, max_rows, timeout)
+        direct = started or start_direct(database)
+    except BaseException:
+        if started is not None:
+            started.close()
+        raise
+    if direct is None:
+        return None
+    try:
+        # The result becomes a DataFrame: load pandas and pyarrow now, while the worker starts (2 cores).
+        import pandas  # noqa: F401
+        import pyarrow  # noqa: F401
+
+        try:
+            direct.worker.wait_ready()
         except WorkspaceUnavailable:
             return None
-        except BaseException:
-            worker.kill()
-            raise
-        try:
-            as_of = dt.datetime.now().replace(microsecond=0)
-            header, table = worker.answer(request)
-        finally:
-            worker.kill()  # one statement per process; the file is free again for the history write
+        as_of = dt.datetime.now().replace(microsecond=0)
+        header, table = direct.worker.answer(request)
+        direct.close()
         if not header.get("ok") and header.get("kind") == "memory":
             return None
-        return result_of(header, table, request, started, as_of)
+        return result_of(header, table, request, direct.started, as_of)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        direct.close()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
-import json
 import math
 import numbers
 import os
@@ -35,25 +34,22 @@ import duckdb
 from research import config
 from research.access import Actor, require
 from research.errors import QueryError, QueryRefused, QueryTimeout, ValidationError, VantageError
-from research.query.snapshots import (
-    EMPTY_IN_SNAPSHOT,
+from research.query.launch import (
     FOLDER_PREFIX,
-    Generation,
-    Key,
-    Snapshots,
+    GRACE_SECONDS,
+    QueryWorker,
     private_folder,
     remove_stale_folders,
-    snapshot_rows,
+    timed_out,
 )
+from research.query.snapshots import EMPTY_IN_SNAPSHOT, Generation, Key, Snapshots, snapshot_rows
 from research.query.statements import StatementRefused, check_length, keyed
 from research.store import Store
-from research.workers import START_SECONDS, WorkerProcess
 
 if TYPE_CHECKING:  # loaded with the first result: the CLI's direct mode loads them while its worker starts
     import pandas as pd
     import pyarrow as pa
 
-GRACE_SECONDS = 5.0  # after the time limit, the worker gets this long to answer before it is killed
 QUEUE_SECONDS = 2.0  # how long a run waits for a free slot before it is refused
 POLL_SECONDS = 1.0  # how often the background thread looks whether the workspace file changed
 REMOTE_POLL_SECONDS = 10.0  # the same for a workspace that is no local file (fingerprints every time)
@@ -228,11 +224,6 @@ def prepare_request(
     return {"sql": sql, "params": encode_params(params), "max_rows": int(max_rows), "timeout": float(timeout)}
 
 
-def timed_out(timeout: float) -> QueryTimeout:
-    """The error of a run stopped at its time limit."""
-    return keyed(QueryTimeout, "query.error.timeout", seconds=f"{timeout:g}", where="WHERE", limit="LIMIT")
-
-
 def timeout_message(timeout: float) -> str:
     return timed_out(timeout).message
 
@@ -260,63 +251,6 @@ def result_of(
         snapshot_at=snapshot_at,
         max_rows=request["max_rows"],
     )
-
-
-def worker_settings(temp_dir: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "temp_dir": temp_dir,
-        "memory_limit": config.QUERY_MEMORY.value(),
-        "threads": config.QUERY_THREADS.value(),
-        **extra,
-    }
-
-
-class WorkspaceUnavailable(QueryError):
-    """A direct worker could not read the workspace (held by another process, another schema)."""
-
-
-class QueryWorker(WorkerProcess):
-    """One sandbox process bound to one target: a snapshot generation, or the workspace itself (CLI)."""
-
-    def __init__(
-        self, target: str, settings: dict[str, Any], generation: Generation | None = None, *, wait: bool = True
-    ) -> None:
-        self.generation = generation
-        super().__init__("research.query.worker", [target, json.dumps(settings)], cwd=settings["temp_dir"])
-        if wait:
-            self.wait_ready()
-
-    def wait_ready(self) -> None:
-        """Wait for the worker's "ready" (it has opened its target); a worker that cannot start raises."""
-        ready = json.loads(self.read_frame(time.monotonic() + START_SECONDS))
-        if not ready.get("ok"):
-            self.kill()
-            if ready.get("kind") == "unavailable":
-                raise WorkspaceUnavailable(str(ready.get("message")))
-            raise keyed(QueryError, "query.error.start", detail=str(ready.get("message")))
-
-    @classmethod
-    def for_generation(cls, gen: Generation, temp_dir: str) -> QueryWorker:
-        return cls(gen.catalog, worker_settings(temp_dir, attach=gen.attachments()), gen)
-
-    def run(self, request: dict[str, Any], deadline: float) -> tuple[dict[str, Any], pa.Table | None]:
-        import pyarrow as pa
-
-        self.send(json.dumps(request).encode())
-        header = json.loads(self.read_frame(deadline))
-        if not header.get("ok"):
-            return header, None
-        with pa.ipc.open_stream(self.read_frame(deadline)) as reader:
-            return header, reader.read_all()
-
-    def answer(self, request: dict[str, Any]) -> tuple[dict[str, Any], pa.Table | None]:
-        """Run `request` under the parent's hard deadline; a late or dead worker raises QueryError (and must go)."""
-        try:
-            return self.run(request, time.monotonic() + request["timeout"] + GRACE_SECONDS)
-        except TimeoutError:
-            raise timed_out(request["timeout"]) from None
-        except (EOFError, OSError, ValueError) as e:
-            raise keyed(QueryError, "query.error.crashed") from e
 
 
 def workspace_signal(database: str) -> tuple[object, ...] | None:

@@ -35,7 +35,6 @@ import datetime as dt
 import hashlib
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,10 +43,10 @@ import duckdb
 
 from research.access import PRIVATE_ROWS, audit_viewer_params, visible_audit_log
 from research.errors import QueryError
+from research.query.launch import FOLDER_PREFIX, owner_only, private_folder, remove_file, remove_stale_folders
 from research.query.statements import keyed
 from research.store.sql import quote_ident, quote_name, sql_literal
 
-FOLDER_PREFIX = "vantage-query-"
 # Tables the snapshot leaves empty: who has which role, and everyone's query history (SQL and
 # parameter values; each person sees their own in the History panel, research.query.saved.history).
 EMPTY_IN_SNAPSHOT = frozenset({("main", "user_roles"), ("main", "query_history")})
@@ -242,21 +241,6 @@ def apply_catalog_ddl(con: duckdb.DuckDBPyConnection, info: SchemaInfo, sources:
         pending = failed
 
 
-def owner_only(path: str) -> None:
-    """Mode 0600 for a DuckDB file and its WAL (the folder is 0700 already: this is belt and braces)."""
-    for written in (path, path + ".wal"):
-        if os.path.exists(written):
-            os.chmod(written, 0o600)
-
-
-def _remove_file(path: str) -> None:
-    for leftover in (path, path + ".wal"):
-        try:
-            os.remove(leftover)
-        except FileNotFoundError:
-            pass
-
-
 # ---- generations ------------------------------------------------------------------------------
 
 
@@ -287,57 +271,6 @@ class Generation:
     def attachments(self) -> list[list[str]]:
         """[alias, path] of every table file, for the worker."""
         return [[t.alias, t.path] for t in sorted(self.tables.values(), key=lambda t: t.alias)]
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
-
-
-def remove_stale_folders(root: str | None = None) -> list[str]:
-    """Remove the snapshot folders (in `root`, else the temp folder) of our own processes that are gone.
-
-    A folder is `vantage-query-<pid>-<random>`; one whose PID is alive, whose name carries no
-    PID, or that belongs to another user is left alone. Returns the folders removed.
-    """
-    if os.name != "posix":
-        return []  # os.kill(pid, 0) is no liveness probe on Windows
-    root = root or tempfile.gettempdir()
-    removed: list[str] = []
-    try:
-        entries = list(os.scandir(root))
-    except OSError:
-        return removed
-    for entry in entries:
-        if not entry.name.startswith(FOLDER_PREFIX):
-            continue
-        pid_text = entry.name[len(FOLDER_PREFIX):].split("-", 1)[0]
-        try:
-            if not pid_text.isdigit() or not entry.is_dir(follow_symlinks=False):
-                continue
-            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
-                continue
-        except OSError:
-            continue
-        pid = int(pid_text)
-        if pid == os.getpid() or _process_alive(pid):
-            continue
-        shutil.rmtree(entry.path, ignore_errors=True)
-        if not os.path.exists(entry.path):
-            removed.append(entry.path)
-    return removed
-
-
-def private_folder() -> str:
-    """A new `vantage-query-<pid>-<random>` folder in the temp folder, mode 0700."""
-    folder = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
-    os.chmod(folder, 0o700)  # mkdtemp's default, stated: the snapshot is readable by us only
-    return folder
 
 
 class Snapshots:
@@ -429,11 +362,11 @@ class Snapshots:
         for name in catalogs:
             path = os.path.join(self.folder, name)
             if name.startswith("snapshot-") and name.endswith(".duckdb") and path not in keep:
-                _remove_file(path)
+                remove_file(path)
         for name in tables:
             path = os.path.join(self.tables_dir, name)
             if name.endswith(".duckdb") and path not in keep:
-                _remove_file(path)
+                remove_file(path)
                 self._file_checksums.pop(path, None)
 
     # ---- building ----------------------------------------------------------------------------
@@ -525,7 +458,7 @@ class Snapshots:
         """A private DuckDB instance writing `path` (never the app's: see the module docstring)."""
         with self._lock:
             self._building.setdefault(number, set()).add(path)
-        _remove_file(path)
+        remove_file(path)
         return duckdb.connect(path, config={"memory_limit": BUILD_MEMORY, "temp_directory": path + ".tmp"})
 
     def _copy_table(

@@ -44,6 +44,7 @@ from research.query.statements import (
     clean_error,
     explain_error,
 )
+from research.store.core import load_migrations
 from research.store.sql import quote_name, sql_literal
 from research.workers import read_frame, write_frame
 
@@ -239,7 +240,9 @@ def main(argv: list[str]) -> int:
     memory, threads = settings["memory_limit"], int(settings["threads"])
     try:
         if settings.get("mode") == "workspace":
-            con = open_direct(snapshot, settings["temp_dir"], settings["alias"], list(settings["schema_versions"]), memory, threads)
+            # The versions this code base knows: the parent's, which need not load the store to start this worker.
+            versions = settings.get("schema_versions") or [m.version for m in load_migrations()]
+            con = open_direct(snapshot, settings["temp_dir"], settings["alias"], list(versions), memory, threads)
         elif "attach" in settings:
             con = open_layered(snapshot, settings["attach"], settings["temp_dir"], memory, threads)
         else:
