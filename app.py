@@ -49,4 +49,7 @@ for section, pages in PAGES.items():
             entries += [_page(name, icon, f"{name}-home", default=True), _page(name, icon, name, visibility="hidden")]
         else:
             entries.append(_page(name, icon, name))
-st.navigation(menu).run()
+try:
+    st.navigation(menu).run()
+finally:  # after the page, so that the snapshot's copy does not slow down the app's first page
+    context.prepare_query_snapshot()

@@ -149,7 +149,7 @@ QUERY_MAX_ROWS = IntSetting("VANTAGE_QUERY_MAX_ROWS", "10000", "Rows of a result
 QUERY_EXPORT_ROWS = IntSetting("VANTAGE_QUERY_EXPORT_ROWS", "1000000", "Rows of a result written to a CSV, Excel or Parquet export.")
 QUERY_CONCURRENCY = IntSetting("VANTAGE_QUERY_CONCURRENCY", "4", "User queries that may run at the same time in one app process; more wait, then are refused.")
 QUERY_SNAPSHOT_AGE = FloatSetting("VANTAGE_QUERY_SNAPSHOT_AGE", "900", "Seconds between deep checks of the query snapshot (every table compared row by row); without the app's background thread, a snapshot this old is brought up to date before the next query (0 = only on refresh).")
-QUERY_PREPARE = FlagSetting("VANTAGE_QUERY_PREPARE", "1", "Prepare the query snapshot in the background when the app opens the workspace and refresh the changed tables after writes (1 or 0; 0 = at the first query).")
+QUERY_PREPARE = FlagSetting("VANTAGE_QUERY_PREPARE", "1", "Prepare the query snapshot in the background once the app has drawn its first page, and refresh the changed tables after writes (1 or 0; 0 = at the first query).")
 # -- compare settings --
 COMPARE_CACHE_ENTRIES = IntSetting("VANTAGE_COMPARE_CACHE_ENTRIES", "64", "Compare charts kept in each app process's cache (any write to the workspace makes them stale).")
 COMPARE_CACHE_TTL = IntSetting("VANTAGE_COMPARE_CACHE_TTL", "600", "Seconds a cached Compare chart is kept at most (writes invalidate it sooner).")

@@ -25,10 +25,10 @@ from research.ui.identity import (
 from research.ui.routing import mark_routed, take_routed_mark
 from research.ui.session import ACTOR_STATE, LANG_STATE, init_session, lang, option_labels, option_names, tr
 from research.ui.sidebar import sidebar
-from research.ui.workspace import get_store
+from research.ui.workspace import get_store, prepare_query_snapshot
 
 __all__ = [
     "ACTOR_STATE", "LANG_STATE", "actor", "auth_mode", "can", "gate", "get_store", "init_session", "lang",
-    "mark_routed", "option_labels", "option_names", "presenting", "principal", "refuse_unless", "secrets_dict", "sidebar",
-    "sign_out", "take_routed_mark", "tr", "vantage_secrets",
+    "mark_routed", "option_labels", "option_names", "prepare_query_snapshot", "presenting", "principal", "refuse_unless",
+    "secrets_dict", "sidebar", "sign_out", "take_routed_mark", "tr", "vantage_secrets",
 ]
