@@ -188,6 +188,27 @@ def test_fortune_entities_decoded_with_a_count(store: Store) -> None:
     assert any("HTML entities decoded in 4 text cell(s)" in n for n in coerced.notes)
 
 
+def test_entities_are_decoded_in_numbers_amounts_and_countries_too(store: Store) -> None:
+    # Tables copied from web pages: `&nbsp;` as the thousands separator, `&euro;`, an accented country.
+    frame = pd.DataFrame({
+        "name": ["Sm&eacute;ltex", "Nord AS", "Blank Ltd"],
+        "employees": ["1&nbsp;200", "85", "&nbsp;"],
+        "annual_revenue": ["&euro;1,250,000", "2&#8239;400&nbsp;000", "-"],
+        "country": ["C&ocirc;te d&#39;Ivoire", "NO", "DE"],
+        "first_contact": ["2024-03-01", "2024-04-02", ""],
+    }, dtype="string")
+    coerced = entities.coerce_frame(entities.get_entity("accounts"), frame)
+    assert coerced.problems == []
+    f = coerced.frame
+    assert f["name"].tolist() == ["Sméltex", "Nord AS", "Blank Ltd"]
+    assert f["employees"].tolist()[:2] == [1200, 85] and pd.isna(f["employees"][2])  # `&nbsp;` alone is empty
+    assert f["annual_revenue"].tolist()[:2] == [1250000.0, 2400000.0] and pd.isna(f["annual_revenue"][2])
+    assert f["revenue_currency"][0] == "EUR"  # the decoded € supplies the currency
+    assert f["country"].tolist() == ["CI", "NO", "DE"]
+    assert f["first_contact"][1] == pd.Timestamp("2024-04-02") and pd.isna(f["first_contact"][2])
+    assert coerced.decoded_entities == 6
+
+
 # ---- the European CRM export into the demo workspace -----------------------------------------
 
 def test_european_crm_export_parses_exactly(demo: Store) -> None:

@@ -537,6 +537,13 @@ def coerce_frame(
         original = raw[f.name]
         if original.dtype == object or pd.api.types.is_string_dtype(original.dtype):
             text = _text(original)
+            # Web-sourced exports carry HTML entities (`Lowe&#8217;s`, `AT&amp;T`, `1&nbsp;200`,
+            # `&euro;12`): decoded in every field before it is read, and counted.
+            if text.notna().any():
+                text, decoded = decode_entities(text)
+                decoded_total += decoded
+                if decoded:
+                    text = _text(text)  # a cell that was only `&nbsp;` is empty
         else:
             text = original.astype("string")
             text = text.mask(original.isna(), pd.NA)
@@ -640,9 +647,6 @@ def coerce_frame(
         else:
             value = text
             if len(text.dropna()):
-                # Web-sourced exports carry HTML entities (`Lowe&#8217;s`, `AT&amp;T`): decoded, and counted.
-                text, decoded = decode_entities(text)
-                decoded_total += decoded
                 # A leading ' that our own export added before formula-looking text comes off again.
                 value = text.str.replace(CSV_NEUTRALISED, "", regex=True)
                 flag(value.str.contains(_INVISIBLE).fillna(False), f.name, text, "data.problem.invisible")

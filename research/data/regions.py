@@ -60,8 +60,12 @@ def m49_region(country: str, lang: str = "en") -> str | None:
     return Locale.parse(lang).territories.get(code)
 
 
+# CLDR writes "Côte d’Ivoire"; exports type "Cote d'Ivoire" as often: one apostrophe for the lookup.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
+
+
 def _key(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    return " ".join(unicodedata.normalize("NFKC", name).translate(_APOSTROPHES).casefold().split())
 
 
 @lru_cache(maxsize=1)
