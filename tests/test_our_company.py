@@ -22,6 +22,7 @@ from research.data import reasons as deal_reasons
 from research.data.our_company import our_company_id, which_is_ours
 from research.data.reading import ImportRefused
 from research.errors import ValidationError
+from research.i18n import t
 from research.segments import profile
 from research.segments.rules import compile_rule
 from research.store import Store
@@ -117,3 +118,27 @@ def test_an_import_cannot_archive_our_company(two: tuple[Store, int, int]) -> No
     imports.apply_import(store, plan, "admin")
     assert store.query_rows("SELECT id, archived FROM companies ORDER BY id") == [
         {"id": us, "archived": False}, {"id": rival, "archived": True}]
+
+
+def test_an_undo_cannot_archive_our_company_again(two: tuple[Store, int, int]) -> None:
+    from research.data import undo
+
+    store, us, rival = two
+    # A workspace from before the rule: our company archived. Restoring it is a batch like any other.
+    with store.cursor() as cur:
+        cur.execute("UPDATE companies SET archived = true WHERE id = ?", [us])
+    plan = plan_for(store, "companies", b"name,archived\nUs Co,no\n", mode="upsert")
+    imports.apply_import(store, plan, "admin")
+    restored = int(store.query_value("SELECT max(batch_id) FROM audit_log"))
+    before = checksums(store)
+    with pytest.raises(ValidationError) as refused:
+        undo.undo_batch(store, restored, "admin")
+    assert refused.value.key == "data.undo.error.archives_us"
+    assert str(refused.value) == (f"Batch {restored} cannot be undone: it would archive Us Co, our own company. Make "
+                                  "another company ours first (Competitors page, admins), or change the rows by hand.")
+    assert "архивирала би Us Co, нашу компанију" in t(refused.value.key, "sr", **dict(refused.value.params))
+    assert checksums(store) == before
+    # Once another company is ours, the row has changed since the batch: the usual blocker, not this rule.
+    profiles.set_our_company(store, "admin", rival)
+    with pytest.raises(undo.UndoBlocked, match="companies row"):  # the flag moved on its row since: the usual blocker
+        undo.undo_batch(store, restored, "admin")

@@ -18,6 +18,7 @@ import pandas as pd
 
 from research.access import Actor, require
 from research.data.entities import ENTITIES, Entity, table_label
+from research.data.our_company import OUR_COMPANY_ID_SQL
 from research.data.writes import (
     CHUNK,
     keyed_delete,
@@ -182,6 +183,7 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
                 more = Named(f" {extra}", f" {extra.sr}")
             raise _blocked("data.undo.error.blocked", blockers, batch=batch_id, count=len(blockers),
                            listed=Named("; ".join(listed), "; ".join(m.sr for m in listed)), more=more)
+        ours = _our_company(tx)
         reverted = 0
         for _, table, row_id, action, before, after in rows:
             if action == "bulk":
@@ -199,6 +201,7 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
             if not _same(_current(tx, "custom_fields", row_id), after):
                 raise _blocked("data.undo.error.field_changed", [], batch=batch_id)
             _drop_created_field(tx, int(row_id), json.loads(after))
+        _keep_our_company(tx, ours, batch_id)
         for dataset in drops:
             tx.execute(f"DROP TABLE {quote_ident(dataset)}").fetchall()
             tx.audit(dataset, None, "bulk", {"dataset": dataset}, None)
@@ -208,6 +211,23 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
                    [batch_id, tx.batch_id, tx.actor]).fetchall()
         undo_batch_id = tx.batch_id
     return UndoResult(batch_id, undo_batch_id, reverted)
+
+
+def _our_company(tx: Transaction) -> tuple[int, str, bool] | None:
+    """Our company (id, name, archived) as this transaction sees it (research.data.our_company's rule)."""
+    found = tx.execute(f"SELECT id, name, archived FROM companies WHERE id = ({OUR_COMPANY_ID_SQL})").fetchall()
+    return (int(found[0][0]), str(found[0][1]), bool(found[0][2])) if found else None
+
+
+def _keep_our_company(tx: Transaction, before: tuple[int, str, bool] | None, batch_id: int) -> None:
+    """Refuse an undo that archives or deletes our active company (restoring the rows of an older state):
+    no write path may, and no page should hide the company every comparison is drawn against."""
+    if before is None or before[2]:
+        return
+    found = tx.execute("SELECT archived FROM companies WHERE id = ?", [before[0]]).fetchall()
+    if not found or found[0][0]:
+        what = message("data.undo.what.delete" if not found else "data.undo.what.archive")
+        raise keyed_error(ValidationError, "data.undo.error.archives_us", batch=batch_id, what=what, name=before[1])
 
 
 def _drop_created_field(tx: Transaction, field_id: int, field: dict[str, Any]) -> None:

@@ -109,6 +109,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "data.undo.error.no_batch": ("There is no batch {batch} in the change log.", "У дневнику измена нема серије {batch}."),
     "data.undo.error.already": ("Batch {batch} was already undone (by batch {undo}).",
                                 "Серија {batch} је већ поништена (серијом {undo})."),
+    "data.undo.error.archives_us": (
+        "Batch {batch} cannot be undone: it would {what} {name}, our own company. Make another company ours first "
+        "(Competitors page, admins), or change the rows by hand.",
+        "Серија {batch} не може да се поништи: {what:sr} би {name}, нашу компанију. Прво означите другу компанију "
+        "као нашу (страна Конкуренти, администратори) или измените редове ручно.",
+    ),
+    "data.undo.what.archive": ("archive", "архивирала"),
+    "data.undo.what.delete": ("delete", "обрисала"),
     "data.undo.error.field_batch": (
         "Batch {batch} renamed or removed a custom field; that is not undone from the change log. "
         "Use `{command}` (or the Data page's Fields tab) instead.",
