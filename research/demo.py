@@ -24,6 +24,7 @@ from typing import Any
 from research import config
 from research.access import Actor, require
 from research.compare.features import add_demo_features
+from research.competitors.states import Quadrant, sql_order
 from research.errors import DemoError
 from research.store.core import Store, Transaction, single_value
 from research.store.sql import quote_ident
@@ -1000,7 +1001,7 @@ WITH candidates AS (
            demo_u(company_id * 1000 + statement_id, 'swot_source', $seed) AS u_source
     FROM ranked WHERE rank_no <= keep
 )
-SELECT row_number() OVER (ORDER BY company_id, strpos('SWOT', quadrant), rank_no),
+SELECT row_number() OVER (ORDER BY company_id, {quadrant_order}, rank_no),
        company_id, quadrant, statement,
        CAST(greatest(1, least(5, impact + CAST(hash(k, $seed, 'impact') % 3 AS INTEGER) - 1)) AS TINYINT),
        CASE WHEN demo_u(k, 'confidence', $seed) < 0.3 THEN 'high'
@@ -1019,7 +1020,7 @@ SELECT row_number() OVER (ORDER BY company_id, strpos('SWOT', quadrant), rank_no
        CAST(rank_no - 1 AS INTEGER)
 FROM kept
 ORDER BY 1
-"""
+""".replace("{quadrant_order}", sql_order(Quadrant, "quadrant"))
 
 _INSERT_CAPABILITIES = """
 INSERT INTO capabilities (id, company_id, capability, score, source_id, note, assessed_on)

@@ -133,14 +133,6 @@ class WatcherDraft:
             min_change_pct=float(self.min_change_pct), schedule=self.schedule, enabled=self.enabled,
         )
 
-    def as_watcher(self, watcher_id: int = 0) -> Watcher:
-        return Watcher(
-            id=watcher_id, url=self.url, kind=WatcherKind(self.kind), label=self.label, company_id=self.company_id,
-            product_id=self.product_id, fields=tuple(self.fields), item_selector=self.item_selector,
-            ignore_selectors=tuple(self.ignore_selectors), min_change_pct=self.min_change_pct,
-            schedule=Schedule(self.schedule), enabled=self.enabled,
-        )
-
 
 def _as_validation(error: FetchError | ExtractError) -> ValidationError:
     """A refused address or selector as the draft's ValidationError, keeping its catalog message."""

@@ -9,13 +9,14 @@ import datetime as dt
 import pandas as pd
 
 from research.competitors.profiles import our_company_id
+from research.competitors.states import Quadrant, sql_list, sql_order
 from research.competitors.swot import stale_days
 from research.store import Store
 
 # Aggregated in DuckDB: one row per (company, quadrant), never one per item. Private items
 # (migration 0010) stay out of both cross-competitor views: they are made for the shared screen.
 HEATMAP_SQL = """
-WITH q AS (SELECT unnest(['S', 'W', 'O', 'T']) AS quadrant),
+WITH q AS (SELECT unnest({quadrants}) AS quadrant),
 c AS (SELECT id, name, is_us FROM companies WHERE NOT archived),
 s AS (
     SELECT s.company_id, s.quadrant, count(*) AS items, sum(s.impact) AS impact,
@@ -27,8 +28,8 @@ s AS (
 SELECT c.id AS company_id, c.name AS company, c.is_us, q.quadrant,
        coalesce(s.items, 0) AS items, coalesce(CAST(s.impact AS INTEGER), 0) AS impact, coalesce(s.stale, 0) AS stale
 FROM c CROSS JOIN q LEFT JOIN s ON s.company_id = c.id AND s.quadrant = q.quadrant
-ORDER BY c.is_us DESC, c.name, strpos('SWOT', q.quadrant)
-"""
+ORDER BY c.is_us DESC, c.name, {quadrant_order}
+""".replace("{quadrants}", sql_list(Quadrant)).replace("{quadrant_order}", sql_order(Quadrant, "q.quadrant"))
 
 # Our strengths that answer a competitor's weaknesses: they share at least one tag.
 # Ranked by the two impacts together; `$company` NULL means every competitor.

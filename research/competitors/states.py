@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from research.store.sql import sql_literal
+
 
 class Quadrant(StrEnum):
     """A SWOT item's quadrant (swot_items.quadrant, signals.draft_quadrant), in board order."""
@@ -44,3 +46,14 @@ class TowsStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     DONE = "done"
     DROPPED = "dropped"
+
+
+def sql_list(values: type[StrEnum]) -> str:
+    """`values` as an SQL list literal in their declared order: `['S', 'W', 'O', 'T']`."""
+    return f"[{', '.join(sql_literal(v.value) for v in values)}]"
+
+
+def sql_order(values: type[StrEnum], column: str) -> str:
+    """An SQL expression that sorts `column` in the declared order of `values` (the board's order:
+    S, W, O, T; SO, ST, WO, WT), so no statement spells that order out again."""
+    return f"list_position({sql_list(values)}, {column})"

@@ -18,7 +18,7 @@ import pandas as pd
 from research import config
 from research.access import Actor, PermissionDenied, may_show, sees_private
 from research.competitors import validation as v
-from research.competitors.states import Confidence, Quadrant
+from research.competitors.states import Confidence, Quadrant, sql_order
 from research.errors import ValidationError
 from research.i18n import keyed_error
 from research.store import Store, Transaction
@@ -98,8 +98,8 @@ SELECT i.id, i.company_id, i.company, i.is_us, i.quadrant,
 FROM items i
 LEFT JOIN last_change lc ON lc.row_id = CAST(i.id AS VARCHAR)
 WHERE {where}
-ORDER BY i.is_us DESC, i.company, strpos('SWOT', i.quadrant), i.archived, i.position, i.id
-"""
+ORDER BY i.is_us DESC, i.company, {quadrant_order}, i.archived, i.position, i.id
+""".replace("{quadrant_order}", sql_order(Quadrant, "i.quadrant"))
 
 ITEM_COLUMNS = [f.name for f in SwotItem.__dataclass_fields__.values()]
 

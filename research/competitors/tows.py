@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from research.access import Actor
 from research.competitors import validation as v
 from research.competitors.profiles import our_company
-from research.competitors.states import Quadrant, TowsKind, TowsStatus
+from research.competitors.states import Quadrant, TowsKind, TowsStatus, sql_order
 from research.competitors.swot import SwotItem, list_items
 from research.errors import ValidationError
 from research.i18n import keyed_error
@@ -49,8 +49,8 @@ SELECT s.id, s.company_id, s.kind, s.statement, s.owner, s.status, s.position, s
        s.version, s.created_at, s.updated_at, coalesce(l.item_ids, []) AS item_ids
 FROM tows_strategies s LEFT JOIN links l ON l.strategy_id = s.id
 WHERE {where}
-ORDER BY strpos('SO ST WO WT', s.kind), s.position, s.id
-"""
+ORDER BY {kind_order}, s.position, s.id
+""".replace("{kind_order}", sql_order(TowsKind, "s.kind"))
 
 
 def tows_items(store: Store, company_id: int, *, today: dt.date | None = None) -> dict[str, list[SwotItem]]:
