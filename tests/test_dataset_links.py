@@ -153,6 +153,20 @@ def test_the_data_page_links_a_dataset_and_lists_the_link(demo_copy: Path, tmp_p
         assert store.query_value("SELECT count(credit_score) FROM accounts") == 40
     finally:
         store.close()
+    # The link's own buttons, side by side under it: refresh, then unlink (the fields stay).
+    at.button(key="data_link_refresh_credit").click().run()
+    assert_clean(at)
+    assert any("credit copied again: 40 accounts matched." in s.value for s in at.success), [s.value for s in at.success]
+    at.button(key="data_link_unlink_credit").click().run()
+    assert_clean(at)
+    assert any("credit is no longer linked; its account fields stay." in s.value for s in at.success)
+    assert not any("**credit**: pib = accounts.vat_id" in m.value for m in at.markdown)
+    store = Store.open(str(demo_copy))
+    try:
+        assert store.query_value("SELECT count(credit_score) FROM accounts") == 40
+        assert links.list_links(store) == []
+    finally:
+        store.close()
 
 
 def test_importing_the_dataset_again_refreshes_its_account_fields(demo: Store, tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 The shared demo server of tests/conftest.py and one Chromium. Every page is opened by
 its own URL path (the default page too: "/overview" once answered "Page not found"),
 in English and Serbian, and must show its title near the top of the screen (not under
-~110 px of padding), KPI labels that are not cut off ("Our share of se…"), and on
+~110 px of padding), KPI labels and button labels that are not cut off ("Our share of se…",
+"Додај групу (И…"), and on
 Compare the main chart in the upper half of the first screen. Screenshots go to
 screenshots/layout-<lang>-<page>.png. Skipped without Chromium, a failure under
 VANTAGE_REQUIRE_BROWSER=1.
@@ -39,6 +40,11 @@ TITLE_TOP = """() => {
 CUT_LABELS = """() => [...document.querySelectorAll('[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"]')]
   .map(e => ({text: e.innerText, cut: e.scrollWidth > e.clientWidth}))"""
 
+# Button labels wider than their button (drawn with an ellipsis: "Додај групу (И…"), buttons on screen only.
+CUT_BUTTONS = """() => [...document.querySelectorAll('[data-testid^="stBaseButton"] [data-testid="stMarkdownContainer"]')]
+  .filter(e => e.clientWidth > 0)
+  .map(e => ({text: e.innerText, cut: e.scrollWidth > e.clientWidth + 1}))"""
+
 
 def _open(page: object, url: str) -> None:
     """`url` in the tab (a new session), once the script has finished and the title is drawn."""
@@ -55,6 +61,7 @@ def test_every_page_opens_by_its_path_with_a_compact_header_whole_kpi_labels_and
 ) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     seen_kpis: dict[str, int] = {}
+    seen_buttons = 0
     tab = chromium.new_page(viewport={"width": WIDTH, "height": HEIGHT})
     try:
         for path in [*PAGES, "", *EXTRA_VIEWS]:
@@ -70,6 +77,9 @@ def test_every_page_opens_by_its_path_with_a_compact_header_whole_kpi_labels_and
             labels = tab.evaluate(CUT_LABELS)
             assert not [label["text"] for label in labels if label["cut"]], f"/{path}: KPI labels cut off: {labels}"
             seen_kpis[path] = len(labels)
+            buttons = tab.evaluate(CUT_BUTTONS)
+            assert not [b["text"] for b in buttons if b["cut"]], f"/{path}: button labels cut off: {buttons}"
+            seen_buttons += len(buttons)
             if name == "compare":
                 chart = tab.locator('[data-testid="stVegaLiteChart"]').first
                 chart.locator("svg.marks").wait_for(timeout=30_000)
@@ -81,3 +91,4 @@ def test_every_page_opens_by_its_path_with_a_compact_header_whole_kpi_labels_and
         tab.close()
     for path, count in KPI_ROWS.items():
         assert seen_kpis[path] == count, f"/{path}: {seen_kpis[path]} KPI labels, expected {count}"
+    assert seen_buttons >= 20, "the button check saw the pages' buttons"

@@ -256,20 +256,23 @@ def _save_row(store: Store, entity: entities.Entity, page: grid.GridPage, pendin
                 icon=":material/pending_actions:")
     confirmed = bool(pending.deleted) and st.checkbox(
         tr("data.confirm_delete", deleted=fmt_number(len(pending.deleted), language)), key=_CONFIRM_DELETE)
-    left, middle, right, _ = st.columns([1, 1, 1.4, 3])
-    if left.button(tr("data.save"), type="primary", key="data_save", disabled=store.read_only):
+    with st.container(horizontal=True):  # buttons as wide as their labels, in either language
+        saving = st.button(tr("data.save"), type="primary", key="data_save", disabled=store.read_only)
+        discarding = st.button(tr("data.discard"), key="data_discard")
+        if can("export") and st.button(tr("data.export"), key="data_export", help=tr("data.export_help")):
+            name = f"{entity.name}.csv"
+            st.download_button(tr("data.export_download", name=name),
+                               export.export_csv(store, entity, actor=actor(), lang=lang()),
+                               file_name=name, mime="text/csv", key="data_export_download")
+    if saving:
         if pending.deleted and not confirmed:
             st.warning(tr("data.confirm_delete_first", deleted=fmt_number(len(pending.deleted), language)),
                        icon=":material/delete:")
         else:
             _save(store, entity, page, pending, current, origin)
-    if middle.button(tr("data.discard"), key="data_discard"):
+    if discarding:
         _clear_grid()
         st.rerun()
-    if can("export") and right.button(tr("data.export"), key="data_export", help=tr("data.export_help")):
-        name = f"{entity.name}.csv"
-        right.download_button(tr("data.export_download", name=name), export.export_csv(store, entity, actor=actor(), lang=lang()),
-                              file_name=name, mime="text/csv", key="data_export_download")
 
 
 def _save(store: Store, entity: entities.Entity, page: grid.GridPage, pending: grid.Pending,

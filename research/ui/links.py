@@ -28,13 +28,15 @@ def links_section(store: Store) -> None:
                        columns=copied, matched=fmt_number(link.matched or 0, language),
                        unmatched=fmt_number(link.unmatched or 0, language)))
         if can("import") and not store.read_only:
-            left, right, _ = st.columns([1, 1, 4])
-            if left.button(tr("data.links.refresh"), key=f"data_link_refresh_{name}"):
+            with st.container(horizontal=True):  # buttons as wide as their labels, in either language
+                refreshing = st.button(tr("data.links.refresh"), key=f"data_link_refresh_{name}")
+                unlinking = st.button(tr("data.links.unlink"), key=f"data_link_unlink_{name}")
+            if refreshing:
                 attempt(lambda: links.refresh_link(store, actor(), name),
                         lambda done: tr("data.links.refreshed", dataset=name,
                                         matched=fmt_number(done.matched or 0, language)),
                         notice=_NOTICE, forget=(_FORM,))
-            if right.button(tr("data.links.unlink"), key=f"data_link_unlink_{name}"):
+            if unlinking:
                 attempt(lambda: links.unlink_dataset(store, actor(), name),
                         lambda _: tr("data.links.unlinked", dataset=name), notice=_NOTICE, forget=(_FORM,))
     linked = {link.dataset for link in existing}

@@ -357,10 +357,12 @@ def builder_view(store: Store) -> None:
         show_error(error)
         return
     st.code(built.sql, language="sql")
-    b1, b2, _ = st.columns([1, 1, 4])
-    if b1.button(tr("query.run"), key="query_b_run", type="primary", icon=":material/play_arrow:"):
+    with st.container(horizontal=True):  # buttons as wide as their labels, in either language
+        running = st.button(tr("query.run"), key="query_b_run", type="primary", icon=":material/play_arrow:")
+        editing = st.button(tr("query.builder.edit_sql"), key="query_b_edit", icon=":material/edit:")
+    if running:
         run(store, built.sql, built.params)
-    if b2.button(tr("query.builder.edit_sql"), key="query_b_edit", icon=":material/edit:"):
+    if editing:
         load_sql(built.sql, {k: v for k, v in built.params.items()}, list(built.specs))
         st.rerun()
 

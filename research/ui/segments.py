@@ -305,11 +305,13 @@ def _rule_widgets(store: Store, fields: dict[str, RuleField]) -> None:
                 picked.update(_custom_widgets(store, i, group, custom))
             new_groups.append(picked)
     st.session_state[GROUPS] = new_groups
-    add, remove, _ = st.columns([1, 1, 3])
-    if add.button(tr("segments.build.add_group"), key="segments_add_group", icon=":material/add:"):
+    with st.container(horizontal=True):  # buttons as wide as their labels: "Додај групу (ИЛИ)" was cut at 1280 px
+        adding = st.button(tr("segments.build.add_group"), key="segments_add_group", icon=":material/add:")
+        removing = len(new_groups) > 1 and st.button(tr("segments.build.remove_group"), key="segments_remove_group")
+    if adding:
         st.session_state[GROUPS] = [*new_groups, {}]
         st.rerun()
-    if len(new_groups) > 1 and remove.button(tr("segments.build.remove_group"), key="segments_remove_group"):
+    if removing:
         last = len(new_groups) - 1
         for key in [k for k in st.session_state if str(k).startswith(f"segments_g{last}_")]:
             del st.session_state[key]
@@ -450,11 +452,13 @@ def _save_controls(store: Store, editing: saved.Segment | None) -> None:
     pending = st.session_state.get(PENDING)
     if pending:
         st.warning(pending["message"])
-        a, b, _ = st.columns([1, 1, 2])
-        if a.button(tr("segments.overwrite", name=pending["name"]), key="segments_overwrite"):
+        with st.container(horizontal=True):  # the buttons name the segments: as wide as their labels
+            overwriting = st.button(tr("segments.overwrite", name=pending["name"]), key="segments_overwrite")
+            renaming = st.button(tr("segments.rename", name=pending["suggestion"]), key="segments_rename")
+        if overwriting:
             _save(store, editing, {**save_args, "name": pending["name"]}, overwrite=True)
             st.rerun()
-        if b.button(tr("segments.rename", name=pending["suggestion"]), key="segments_rename"):
+        if renaming:
             _save(store, editing, {**save_args, "name": pending["suggestion"]}, overwrite=False)
             st.rerun()
     if editing is None:
