@@ -34,6 +34,21 @@ def test_data_page_opens_on_the_paged_grid(demo_copy: Path, monkeypatch: pytest.
         assert_clean(at)
 
 
+def test_the_grid_prepares_its_spreadsheet_export_and_discards_edits(demo_copy: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app(demo_copy, monkeypatch, page="data")
+    at.button(key="data_export").click().run()
+    assert_clean(at)
+    [download] = at.get("download_button")
+    assert download.proto.label == t("data.export_download", "en", name="accounts.csv")
+    at.session_state["data_grid"] = {"edited_rows": {0: {"city": "Zrenjanin"}}, "added_rows": [], "deleted_rows": []}
+    at.button(key="data_discard").click().run()
+    assert_clean(at)
+    at.button(key="data_save").click().run()
+    assert_clean(at)
+    assert not at.success and _query(demo_copy, "SELECT count(*) FROM accounts WHERE city = 'Zrenjanin'") == 0
+
+
 def test_grid_edit_is_saved_as_one_batch(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = run_app(demo_copy, monkeypatch, page="data")
     at.text_input(key="data_search").input("Alfa").run()
