@@ -26,7 +26,7 @@ CHART_TOP_MAX = HEIGHT // 2  # Compare's chart starts in the upper half of the f
 # Pages whose KPI row must be there (so the truncation check is never vacuous): path -> metric count.
 KPI_ROWS = {"overview": 6, "segments?view=profile": 6}
 # Views opened besides each page's default one: the KPI row above, Compare views with other controls.
-EXTRA_VIEWS = ("segments?view=profile", "compare?view=positioning", "compare?view=prices")
+EXTRA_VIEWS = ("segments?view=profile", "compare?view=positioning", "compare?view=prices", "competitors?view=swot")
 
 # The title's text box (the h1 element itself carries Streamlit's own padding).
 TITLE_TOP = """() => {

@@ -495,22 +495,26 @@ def _edit_item(store: Store, item: swot.SwotItem) -> None:
             new = swot.update_item(store, actor(), item.id, loaded, **values)
             st.session_state[f"{prefix}loaded"] = new.version
         attempt(save, tr("swot.saved"), notice=NOTICE, form=prefix)
-    cols = st.columns(4)
     done = None
-    if item.archived:
-        if cols[0].button(tr("swot.restore"), key="competitors_swot_restore", icon=":material/unarchive:"):
-            done = (lambda: swot.set_item_archived(store, actor(), item.id, loaded, archived=False), tr("swot.restored"))
-    else:
-        if cols[0].button(tr("swot.up"), key="competitors_swot_up", icon=":material/arrow_upward:"):
-            done = (lambda: swot.move_item(store, actor(), item.id, loaded, -1), tr("swot.moved"))
-        if cols[1].button(tr("swot.down"), key="competitors_swot_down", icon=":material/arrow_downward:"):
-            done = (lambda: swot.move_item(store, actor(), item.id, loaded, 1), tr("swot.moved"))
-        if cols[2].button(tr("swot.confirm"), key="competitors_swot_confirm", icon=":material/verified:",
-                          help=tr("swot.confirm_help")):
-            done = (lambda: swot.confirm_item(store, actor(), item.id, loaded), tr("swot.confirmed"))
-        sure = cols[3].checkbox(tr("swot.archive_confirm"), key=f"{prefix}archive_sure")
-        if cols[3].button(tr("swot.archive"), key="competitors_swot_archive", disabled=not sure, icon=":material/archive:"):
-            done = (lambda: swot.set_item_archived(store, actor(), item.id, loaded, archived=True), tr("swot.archived"))
+    # Buttons as wide as their labels ("И даље важи" was cut in a quarter of the panel at 1280 px).
+    with st.container(horizontal=True, vertical_alignment="center"):
+        if item.archived:
+            if st.button(tr("swot.restore"), key="competitors_swot_restore", icon=":material/unarchive:"):
+                done = (lambda: swot.set_item_archived(store, actor(), item.id, loaded, archived=False),
+                        tr("swot.restored"))
+        else:
+            if st.button(tr("swot.up"), key="competitors_swot_up", icon=":material/arrow_upward:"):
+                done = (lambda: swot.move_item(store, actor(), item.id, loaded, -1), tr("swot.moved"))
+            if st.button(tr("swot.down"), key="competitors_swot_down", icon=":material/arrow_downward:"):
+                done = (lambda: swot.move_item(store, actor(), item.id, loaded, 1), tr("swot.moved"))
+            if st.button(tr("swot.confirm"), key="competitors_swot_confirm", icon=":material/verified:",
+                         help=tr("swot.confirm_help")):
+                done = (lambda: swot.confirm_item(store, actor(), item.id, loaded), tr("swot.confirmed"))
+            sure = st.checkbox(tr("swot.archive_confirm"), key=f"{prefix}archive_sure")
+            if st.button(tr("swot.archive"), key="competitors_swot_archive", disabled=not sure,
+                         icon=":material/archive:"):
+                done = (lambda: swot.set_item_archived(store, actor(), item.id, loaded, archived=True),
+                        tr("swot.archived"))
     if done is not None:
         action, message = done
         # The form's loaded version is spent by any of these writes: the next run reloads.
