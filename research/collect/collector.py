@@ -16,15 +16,18 @@ from research.collect.fetch import Fetcher, FetchPolicy
 from research.collect.isolation import extract_isolated
 from research.collect.observations import Recorded, record_result
 from research.collect.run import PageResult, new_run_id, run_collection
+from research.collect.states import READ_STATUSES, FetchStatus, WatcherStatus
 from research.collect.watchers import Watcher, WatcherDraft, conditional_headers
 from research.store import Store
 
 log = logging.getLogger(__name__)
 
+# A run row's status is its snapshot's (WatcherStatus), or for a page not recorded here its
+# FetchStatus, or FETCHED: read by an inbox run, recorded at the next merge.
+FETCHED = "fetched"
 # Statuses that mean "fetched, or politely skipped or postponed": a run with only these succeeded.
-FINE_STATUSES = ("new", "changed", "unchanged", "skipped", "fetched", "postponed")
-# Nothing was asked of the page, so nothing is stored: the watcher stays due for the next run.
-POSTPONED = "postponed"
+# A postponed page was not asked for, so nothing is stored: the watcher stays due for the next run.
+FINE_STATUSES: tuple[str, ...] = (*READ_STATUSES, WatcherStatus.SKIPPED, FETCHED, FetchStatus.POSTPONED)
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,8 @@ def collect_into_store(
     require(actor, "collect")
 
     def record(watcher: Watcher, result: PageResult) -> RunRow:
-        if result.fetch_status == POSTPONED:
-            return RunRow(watcher.id, watcher.title, POSTPONED, result.http_status, 0, result.message)
+        if result.fetch_status == FetchStatus.POSTPONED:
+            return RunRow(watcher.id, watcher.title, FetchStatus.POSTPONED, result.http_status, 0, result.message)
         outcome: Recorded | None = record_result(store, actor, watcher, result)
         return RunRow(
             watcher.id, watcher.title, outcome.status if outcome else result.fetch_status, result.http_status,
@@ -128,11 +131,11 @@ def collect_into_inbox(
     """Fetch `watchers` without the workspace; the results wait in the inbox for the next merge."""
 
     def note(watcher: Watcher, result: PageResult) -> RunRow:
-        status = "fetched" if result.fetch_status in ("ok", "not_modified") else result.fetch_status
+        status = FETCHED if result.fetch_status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED) else result.fetch_status
         return RunRow(watcher.id, watcher.title, status, result.http_status, 0, result.message)
 
     summary, results = _run(watchers, conditional, note, policy=policy, on_row=on_row, workers=workers)
-    summary.inbox_file = inbox.write_batch([r for r in results if r.fetch_status != POSTPONED], folder)
+    summary.inbox_file = inbox.write_batch([r for r in results if r.fetch_status != FetchStatus.POSTPONED], folder)
     return summary
 
 
@@ -140,7 +143,7 @@ def collect_into_inbox(
 class TestOutcome:
     """What a watcher would extract right now, before it is saved."""
 
-    status: str
+    status: FetchStatus
     http_status: int | None
     final_url: str | None
     message: str | None
@@ -162,7 +165,7 @@ def test_watcher(draft: WatcherDraft, *, policy: FetchPolicy | None = None) -> T
         fetched = fetcher.fetch(draft.url)
     finally:
         fetcher.close()
-    if fetched.status != "ok" or fetched.html is None:
+    if fetched.status != FetchStatus.OK or fetched.html is None:
         return TestOutcome(fetched.status, fetched.http_status, fetched.final_url, fetched.message, None)
     try:  # in a worker process with a deadline: Test runs inside the app, where a slow page would stall everyone
         extraction = extract_isolated(
@@ -170,8 +173,8 @@ def test_watcher(draft: WatcherDraft, *, policy: FetchPolicy | None = None) -> T
             item_selector=draft.item_selector, ignore=draft.ignore_selectors,
         )
     except ExtractError as e:
-        return TestOutcome("error", fetched.http_status, fetched.final_url, e.message, None)
-    return TestOutcome("ok", fetched.http_status, fetched.final_url, None, extraction)
+        return TestOutcome(FetchStatus.ERROR, fetched.http_status, fetched.final_url, e.message, None)
+    return TestOutcome(FetchStatus.OK, fetched.http_status, fetched.final_url, None, extraction)
 
 
 test_watcher.__test__ = False  # type: ignore[attr-defined]  # not a pytest test despite its name

@@ -15,7 +15,7 @@ from research.collect.collector import RunRow, RunSummary, collect_into_inbox, c
 from research.collect.extract import ExtractError, FieldSpec
 from research.collect.fetch import Fetcher, FetchPolicy
 from research.collect.isolation import extract_isolated
-from research.collect.states import Schedule, WatcherKind
+from research.collect.states import FetchStatus, Schedule, WatcherKind
 from research.collect.watchers import WatcherDraft, add_watcher, due_watchers, find_company
 from research.collect.watchers import list_watchers, set_enabled
 from research.collect.watchers import product_company, remove_watcher, watchers_table
@@ -101,7 +101,7 @@ def _read_source(args: argparse.Namespace) -> tuple[str, str | None]:
             result = fetcher.fetch(source)
         finally:
             fetcher.close()
-        if result.status != "ok" or result.html is None:
+        if result.status != FetchStatus.OK or result.html is None:
             raise ValidationError(f"{source} was not read ({result.status}): {result.message or 'no page'}.")
         return result.html, args.url or result.final_url or source
     path = Path(source)

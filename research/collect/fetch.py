@@ -38,6 +38,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from research import __version__, config
+from research.collect.states import FetchStatus
 from research.errors import FetchError
 from research.i18n import keyed_error
 
@@ -101,13 +102,13 @@ class FetchPolicy:
 class FetchResult:
     """What one page fetch came to.
 
-    status: ok, not_modified, blocked, error, skipped (robots.txt says no, at the page
-    or at a redirect hop) or postponed (a politeness wait would pass the deadline, so
+    status (a `FetchStatus`): ok, not_modified, blocked, error, skipped (robots.txt says no,
+    at the page or at a redirect hop) or postponed (a politeness wait would pass the deadline, so
     nothing more was requested; the page is left for the next run).
     """
 
     url: str
-    status: str
+    status: FetchStatus
     http_status: int | None = None
     final_url: str | None = None
     html: str | None = None
@@ -265,9 +266,9 @@ class RobotsCache:
 
     def _load(self, fetcher: Fetcher, base: str, watchdog: _Watchdog) -> Protego | bool | str:
         result = fetcher._fetch_within(base + "/robots.txt", watchdog, robots=False, conditional={}, any_type=True)
-        if result.status == "postponed":  # not read yet, so nothing to remember: the page waits too
-            raise _Stop("postponed", result.message or "")
-        if result.status == "ok" and result.html is not None:
+        if result.status == FetchStatus.POSTPONED:  # not read yet, so nothing to remember: the page waits too
+            raise _Stop(FetchStatus.POSTPONED, result.message or "")
+        if result.status == FetchStatus.OK and result.html is not None:
             text = result.html
             if len(text) > MAX_ROBOTS_CHARS:  # cut at a line end, so no rule is read half
                 text = text[: text.rfind("\n", 0, MAX_ROBOTS_CHARS) + 1]
@@ -277,7 +278,7 @@ class RobotsCache:
                 return True
         if result.http_status is not None and 400 <= result.http_status < 500:
             return True
-        if result.status == "not_modified":
+        if result.status == FetchStatus.NOT_MODIFIED:
             return True
         # Unreachable, 5xx or out of time (a tarpit): closed for the rest of the run, so
         # the host's other pages do not each spend their whole deadline on it again.
@@ -345,7 +346,7 @@ class _Deadline(Exception):
 class _Stop(Exception):
     """Ends a fetch early with a status other than error: skipped (robots.txt) or postponed."""
 
-    def __init__(self, status: str, message: str) -> None:
+    def __init__(self, status: FetchStatus, message: str) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -532,20 +533,20 @@ class Fetcher:
     ) -> FetchResult:
         """One fetch under an already running deadline (robots.txt shares the page's)."""
         started = time.monotonic()
-        result = FetchResult(url=url, status="error")
+        result = FetchResult(url=url, status=FetchStatus.ERROR)
         robots = robots and self.policy.respect_robots
         try:
             check_address(url, self.policy)  # a refused address is reported as such, not as a robots.txt failure
             if robots:
                 allowed, why = self.robots.allowed(self, url, watchdog)
                 if not allowed:
-                    raise _Stop("skipped", why or "robots.txt disallows this page for robots")
+                    raise _Stop(FetchStatus.SKIPPED, why or "robots.txt disallows this page for robots")
             self._fetch_with_retries(url, result, watchdog, conditional, any_type, robots)
         except FetchError as e:
-            result.status, result.message = "error", e.message
+            result.status, result.message = FetchStatus.ERROR, e.message
         except _Stop as e:
             result.status, result.message, result.html = e.status, e.message, None
-            if e.status == "postponed":
+            if e.status == FetchStatus.POSTPONED:
                 result.http_status = None
         finally:
             result.elapsed = time.monotonic() - started
@@ -565,20 +566,20 @@ class Fetcher:
                     if wait is None:
                         wait = self.policy.backoff * 2**attempt
                     if wait > self.policy.max_retry_after:
-                        result.status = "blocked"
+                        result.status = FetchStatus.BLOCKED
                         result.message = f"HTTP {result.http_status}: the site asks to wait {wait:.0f} s; try later"
                         return
                     retry_in = wait
-                    result.status = "blocked" if result.http_status == 429 else "error"
+                    result.status = FetchStatus.BLOCKED if result.http_status == 429 else FetchStatus.ERROR
                     result.message = f"HTTP {result.http_status} (rate limited or unavailable)"
                 else:
                     return
             except _Stop as e:
-                if attempt and e.status == "postponed":
+                if attempt and e.status == FetchStatus.POSTPONED:
                     return  # the retry would pass the deadline: the failure before it is the outcome
                 raise
             except (requests.ConnectionError, requests.Timeout, _Deadline) as e:
-                result.status = "error"
+                result.status = FetchStatus.ERROR
                 result.http_status = None
                 if isinstance(e, _Deadline) or watchdog.fired.is_set() or watchdog.remaining() <= 0:
                     result.message = f"no complete answer within {self.policy.total_timeout:g} s (total deadline)"
@@ -595,7 +596,7 @@ class Fetcher:
         host = urlsplit(url).hostname or ""
         if not self.throttle.wait(host, watchdog.deadline):
             raise _Stop(
-                "postponed",
+                FetchStatus.POSTPONED,
                 f"{host} takes one request per {self.throttle.gap(host):g} s (our interval or its Crawl-delay); the next "
                 f"would pass the {self.policy.total_timeout:g} s deadline, so the page waits for the next run (next: {url})",
             )
@@ -618,7 +619,7 @@ class Fetcher:
                 # rules (cached per host), within the same deadline.
                 allowed, why = self.robots.allowed(self, current, watchdog)
                 if not allowed:
-                    raise _Stop("skipped", f"{why} (the page redirects to {current})")
+                    raise _Stop(FetchStatus.SKIPPED, f"{why} (the page redirects to {current})")
             self._take_turn(current, watchdog)
             remaining = watchdog.remaining()
             if remaining <= 0:
@@ -658,29 +659,29 @@ class Fetcher:
         result.etag = response.headers.get("ETag")
         result.last_modified = response.headers.get("Last-Modified")
         if status == 304:
-            result.status, result.message = "not_modified", None
+            result.status, result.message = FetchStatus.NOT_MODIFIED, None
             return
         if status in (429, 503):
-            result.status, result.retry_after = "error", response.headers.get("Retry-After")
+            result.status, result.retry_after = FetchStatus.ERROR, response.headers.get("Retry-After")
             return
         if status in (401, 403, 451):
-            result.status, result.message = "blocked", f"HTTP {status}: the site refused the request"
+            result.status, result.message = FetchStatus.BLOCKED, f"HTTP {status}: the site refused the request"
             return
         if status >= 400:
-            result.status, result.message = "error", f"HTTP {status} {response.reason or ''}".strip()
+            result.status, result.message = FetchStatus.ERROR, f"HTTP {status} {response.reason or ''}".strip()
             return
         content_type = response.headers.get("Content-Type", "")
         mime = content_type.split(";", 1)[0].strip().lower()
         if not any_type and mime and mime not in HTML_TYPES:
-            result.status, result.message = "error", f"not a web page but {mime}"
+            result.status, result.message = FetchStatus.ERROR, f"not a web page but {mime}"
             return
         body = self._body(response, watchdog)
         result.html = decode_body(body, content_type)
         if looks_blocked(result.html):
-            result.status, result.message = "blocked", "a bot check or captcha was served instead of the page"
+            result.status, result.message = FetchStatus.BLOCKED, "a bot check or captcha was served instead of the page"
             result.html = None
             return
-        result.status, result.message = "ok", None
+        result.status, result.message = FetchStatus.OK, None
 
     def _body(self, response: requests.Response, watchdog: _Watchdog) -> bytes:
         """The decoded body, cut at the size cap, within the total deadline (the watchdog shuts a drip down)."""

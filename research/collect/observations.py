@@ -23,7 +23,7 @@ import pandas as pd
 
 from research.access import Actor
 from research.collect.run import PageResult
-from research.collect.states import READ_STATUSES, WatcherKind
+from research.collect.states import READ_STATUSES, FetchStatus, WatcherKind, WatcherStatus
 from research.collect.watchers import Watcher
 from research.errors import ValidationError
 from research.store import Store, Transaction
@@ -37,7 +37,7 @@ MAX_LISTING_CHANGES = 100
 @dataclass(frozen=True)
 class Recorded:
     watcher_id: int
-    status: str
+    status: WatcherStatus
     changes: int
     snapshot_id: int | None
     price_observation: bool = False
@@ -173,35 +173,35 @@ def _latest_good(tx: Transaction, watcher_id: int) -> dict[str, Any] | None:
     return {"values": json.loads(row[0]) if row[0] else {}, "hash": row[1], "page_text": row[2]}
 
 
-def _classify(tx: Transaction, watcher: Watcher, result: PageResult) -> tuple[str, dict[str, Any] | None, bytes | None, list[Change], str | None]:
+def _classify(tx: Transaction, watcher: Watcher, result: PageResult) -> tuple[WatcherStatus, dict[str, Any] | None, bytes | None, list[Change], str | None]:
     """(status, values, page_text, changes, message) of a result against the watcher's history."""
     message = result.message
-    if result.fetch_status in ("blocked", "error", "skipped"):
-        return result.fetch_status, None, None, [], message
-    if result.fetch_status == "not_modified":
+    if result.fetch_status in (FetchStatus.BLOCKED, FetchStatus.ERROR, FetchStatus.SKIPPED):
+        return WatcherStatus(result.fetch_status), None, None, [], message
+    if result.fetch_status == FetchStatus.NOT_MODIFIED:
         latest = _latest_good(tx, watcher.id)
         if latest is None:
-            return "error", None, None, [], "the server said 'not modified' but no earlier copy is stored"
-        return "unchanged", latest["values"], latest["page_text"], [], "not modified since the last fetch"
+            return WatcherStatus.ERROR, None, None, [], "the server said 'not modified' but no earlier copy is stored"
+        return WatcherStatus.UNCHANGED, latest["values"], latest["page_text"], [], "not modified since the last fetch"
     values = result.values or {}
     if result.warnings:
         message = "; ".join(result.warnings)
     baseline = _baseline(tx, watcher.id)
     if baseline is None:
-        return "new", values, result.page_text, [], message
+        return WatcherStatus.NEW, values, result.page_text, [], message
     if watcher.kind == "text":
         if baseline["values"].get("text_hash") == values.get("text_hash"):
-            return "unchanged", values, result.page_text, [], message
+            return WatcherStatus.UNCHANGED, values, result.page_text, [], message
         old_text = zlib.decompress(baseline["page_text"]).decode("utf-8") if baseline["page_text"] else ""
         new_text = zlib.decompress(result.page_text).decode("utf-8") if result.page_text else ""
         diff = text_diff(old_text, new_text)
-        return "changed", values, result.page_text, [Change("text", None, None, None, diff)], message
+        return WatcherStatus.CHANGED, values, result.page_text, [Change("text", None, None, None, diff)], message
     if watcher.kind == "listing":
         changes = listing_changes(baseline["values"], values, watcher.min_change_pct)
     else:
         price_fields = {"price"} | {f.name for f in watcher.fields if f.type == "price"}
         changes = value_changes(baseline["values"], values, price_fields, watcher.min_change_pct)
-    return ("changed" if changes else "unchanged"), values, result.page_text, changes, message
+    return (WatcherStatus.CHANGED if changes else WatcherStatus.UNCHANGED), values, result.page_text, changes, message
 
 
 def record_result(store: Store, actor: Actor, watcher: Watcher, result: PageResult) -> Recorded | None:
@@ -245,7 +245,7 @@ def record_result(store: Store, actor: Actor, watcher: Watcher, result: PageResu
     return Recorded(watcher.id, status, len(changes), snapshot_id, observed)
 
 
-def _price_observation(tx: Transaction, watcher: Watcher, result: PageResult, status: str, values: dict[str, Any] | None) -> bool:
+def _price_observation(tx: Transaction, watcher: Watcher, result: PageResult, status: WatcherStatus, values: dict[str, Any] | None) -> bool:
     """A linked product's price, as seen on the page, joins its price history."""
     if (watcher.product_id is None or status not in READ_STATUSES or not values
             or watcher.kind not in (WatcherKind.PRODUCT, WatcherKind.SELECTORS)):

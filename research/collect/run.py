@@ -26,6 +26,7 @@ from research import config
 from research.collect.extract import ExtractError
 from research.collect.fetch import Fetcher, FetchPolicy
 from research.collect.isolation import extract_isolated
+from research.collect.states import FetchStatus
 from research.collect.watchers import Watcher
 
 
@@ -37,7 +38,7 @@ class PageResult:
     watcher_id: int
     url: str
     fetched_at: dt.datetime
-    fetch_status: str  # ok, not_modified, blocked, error, skipped, postponed (never stored)
+    fetch_status: FetchStatus  # postponed is never stored; `from_record` gives back the same text as a str
     http_status: int | None = None
     final_url: str | None = None
     etag: str | None = None
@@ -92,7 +93,7 @@ def collect_page(
         etag=fetched.etag, last_modified=fetched.last_modified, message=fetched.message,
         elapsed_ms=int(fetched.elapsed * 1000),
     )
-    if fetched.status != "ok" or fetched.html is None:
+    if fetched.status != FetchStatus.OK or fetched.html is None:
         return result
     try:  # in a worker process with a deadline: a page built to be slow must not stall the run or the app
         extraction = extract_isolated(
@@ -100,7 +101,7 @@ def collect_page(
             item_selector=watcher.item_selector, ignore=watcher.ignore_selectors,
         )
     except (ExtractError, RecursionError) as e:
-        result.fetch_status = "error"
+        result.fetch_status = FetchStatus.ERROR
         result.message = e.message if isinstance(e, ExtractError) else "the page is nested too deeply to read"
         return result
     result.values_json = json.dumps(extraction.values, ensure_ascii=False, sort_keys=True)
@@ -145,7 +146,7 @@ def run_collection(
             except Exception as e:  # noqa: BLE001 — a bug on one page must not stop the others; it is reported
                 result = PageResult(
                     run_id=run_id, watcher_id=watcher.id, url=watcher.url,
-                    fetched_at=dt.datetime.now().replace(microsecond=0), fetch_status="error",
+                    fetched_at=dt.datetime.now().replace(microsecond=0), fetch_status=FetchStatus.ERROR,
                     message=f"internal error while reading the page ({type(e).__name__}: {e})",
                 )
             done.put(result)

@@ -22,7 +22,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from research.charts.collect import price_history_chart
-from research.collect.collector import TestOutcome
+from research.collect.collector import FETCHED, TestOutcome
 from research.collect.extract import (
     AVAILABILITY,
     FIELD_TYPES,
@@ -34,6 +34,7 @@ from research.collect.extract import (
 from research.collect.fetch import decode_body
 from research.collect.isolation import extract_isolated
 from research.collect.observations import latest_changes, price_history
+from research.collect.states import FetchStatus, WatcherStatus
 from research.collect.watchers import Watcher, WatcherDraft, get_watcher, watchers_table
 from research.errors import ValidationError
 from research.i18n import (
@@ -51,16 +52,16 @@ MAX_SAVED_PAGE = 50_000_000  # bytes: a saved web page is far smaller; the CLI's
 
 
 # Badge colours per status (background, text), readable on a projector and in print.
-STATUS_COLORS = {
-    "new": ("#E3EEFA", "#1C4E80"),
-    "changed": ("#FDE5CF", "#8A3B00"),
-    "unchanged": ("#E3F2E6", "#1E6B34"),
-    "blocked": ("#EFE3F5", "#5B1A78"),
-    "error": ("#FBE0E2", "#A4161A"),
-    "skipped": ("#ECEFF1", "#495057"),
-    "postponed": ("#FFF4D6", "#7A5B00"),
-    "fetched": ("#E3EEFA", "#1C4E80"),
-    "never": ("#F4F5F6", "#6C757D"),
+STATUS_COLORS: dict[str, tuple[str, str]] = {
+    WatcherStatus.NEW: ("#E3EEFA", "#1C4E80"),
+    WatcherStatus.CHANGED: ("#FDE5CF", "#8A3B00"),
+    WatcherStatus.UNCHANGED: ("#E3F2E6", "#1E6B34"),
+    WatcherStatus.BLOCKED: ("#EFE3F5", "#5B1A78"),
+    WatcherStatus.ERROR: ("#FBE0E2", "#A4161A"),
+    WatcherStatus.SKIPPED: ("#ECEFF1", "#495057"),
+    FetchStatus.POSTPONED: ("#FFF4D6", "#7A5B00"),
+    FETCHED: ("#E3EEFA", "#1C4E80"),
+    "never": ("#F4F5F6", "#6C757D"),  # a watcher that never ran
 }
 
 
@@ -422,8 +423,8 @@ def test_saved_page(data: bytes, draft: WatcherDraft) -> TestOutcome:
             item_selector=draft.item_selector, ignore=draft.ignore_selectors,
         )
     except ExtractError as e:
-        return TestOutcome("error", None, url, e.message, None)
-    return TestOutcome("ok", None, url, None, extraction)
+        return TestOutcome(FetchStatus.ERROR, None, url, e.message, None)
+    return TestOutcome(FetchStatus.OK, None, url, None, extraction)
 
 
 test_saved_page.__test__ = False  # type: ignore[attr-defined]  # not a pytest test despite its name
