@@ -2,8 +2,8 @@
 
     import ENTITY FILE [--map field=column …] [--set field=value …] [--scale field=factor …]
                        [--ignore COLUMN …] [--keep COLUMN[=NAME[:KIND]] …] [--keep-all]
-                       [--mode append|upsert] [--dry-run] [--encoding NAME]
-    import dataset NAME FILE [--replace|--append] [--encoding NAME]
+                       [--mode append|upsert] [--dry-run] [--encoding NAME] [--header-row N]
+    import dataset NAME FILE [--replace|--append] [--encoding NAME] [--header-row N]
     undo BATCH_ID
     backup --out DIR
     restore DIR --db NEW_PATH
@@ -33,6 +33,17 @@ def _using(db: str | None, work: Callable[[Store], T], *, read_only: bool | None
         return work(store)
     finally:
         store.close()
+
+
+def _header_row(text: str) -> int:
+    """--header-row: a row number from 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a row number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: rows are numbered from 1")
+    return value
 
 
 def _read_file(path: str) -> bytes:
@@ -116,7 +127,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         name, path = args.rest
         loaded = _using(args.db, lambda store: datasets.import_dataset(
             store, name, path, args.actor, mode="append" if args.append else "replace", sheet=args.sheet,
-            encoding=args.encoding), must_exist=False)
+            encoding=args.encoding, header_row=args.header_row), must_exist=False)
         action = "created" if loaded.created else ("appended to" if args.append else "replaced")
         print(f"Dataset {loaded.table} {action}: {loaded.rows:,} rows, columns {', '.join(loaded.columns)} "
               f"(batch {loaded.batch_id}).")
@@ -127,7 +138,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                               "[--keep-all] [--mode append|upsert] [--dry-run].")
     entities.get_entity(args.target)  # an unknown target is refused before the file is read
     path = args.rest[0]
-    raw = reading.read_upload(_read_file(path), os.path.basename(path), sheet=args.sheet, encoding=args.encoding)
+    raw = reading.read_upload(_read_file(path), os.path.basename(path), sheet=args.sheet, encoding=args.encoding,
+                              header_row=args.header_row)
     store = Store.open(args.db)
     try:
         entity = fields.entity_for(store, args.target)
@@ -246,6 +258,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("--sheet", help="the sheet of an Excel workbook with several")
     p.add_argument("--encoding", metavar="NAME",
                    help=f"the text file's encoding when the detected one is wrong ({', '.join(reading.ENCODINGS)})")
+    p.add_argument("--header-row", type=_header_row, metavar="N",
+                   help="the row that holds the column names (1 = the first) when the one found is wrong; a "
+                        "report's title, filters and blank lines above it are skipped")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--replace", action="store_true", help="dataset: replace the table (default)")
     group.add_argument("--append", action="store_true", help="dataset: append rows to the table")

@@ -44,6 +44,7 @@ from research.data.reading import (
     detect_date_format,
     detect_decimal,
     detect_delimiter,
+    header_index,
     parquet_column_count,
     read_upload,
     sniff_kind,
@@ -149,7 +150,8 @@ class CsvSource:
         return f"{function}({sql_literal(self.path)}, {', '.join(options)})"
 
 
-def _csv_source(path: str, head: bytes, file_name: str, workdir: str, encoding: str | None = None) -> CsvSource:
+def _csv_source(path: str, head: bytes, file_name: str, workdir: str, encoding: str | None = None,
+                header_row: int | None = None) -> CsvSource:
     """The file for `read_csv`, transcoded to UTF-8 in `workdir` if needed."""
     sample_text, encoding = decode_text(head[:-4] if len(head) == 1 << 20 else head, encoding)
     delimiter = detect_delimiter(sample_text, file_name)
@@ -171,10 +173,18 @@ def _csv_source(path: str, head: bytes, file_name: str, workdir: str, encoding: 
         sample_rows = list(itertools.islice(csv.reader(io.StringIO(sample_text, newline=""), delimiter=delimiter), 201))
     except csv.Error:
         sample_rows = []
-    body = sample_rows[1:-1] if len(sample_rows) > 2 else sample_rows[1:]  # the last row may be cut by the head
+    # A report's title, filters and blank lines above the table are skipped (reading.header_index).
+    index = header_row - 1 if header_row else header_index(sample_rows)
+    if header_row and not 1 <= header_row <= len(sample_rows):
+        raise keyed_error(ImportRefused, "data.read.error.header_row", file=file_name, row=header_row,
+                          rows=len(sample_rows))
+    table = sample_rows[index:]
+    body = table[1:-1] if len(table) > 2 else table[1:]  # the last row may be cut by the head
     width = max((len(r) for r in body), default=0)
     sample = pd.DataFrame([r + [None] * (width - len(r)) for r in body]) if width else pd.DataFrame()
     options = [f"delim={sql_literal(delimiter)}", "header=true", "null_padding=true", "sample_size=20480"]
+    if index:
+        options.append(f"skip={int(index)}")
     comma = not sample.empty and detect_decimal(sample, delimiter) == ","
     if comma:
         options.append("decimal_separator=','")
@@ -219,10 +229,11 @@ def _read_again(source: CsvSource, originals: list[str], error: BaseException | 
 
 def import_dataset(store: Store, name: str, path: str, actor: Actor, *, mode: str = "replace",
                    file_name: str | None = None, sheet: str | None = None,
-                   encoding: str | None = None) -> DatasetResult:
+                   encoding: str | None = None, header_row: int | None = None) -> DatasetResult:
     """Load the file at `path` as table ds_<name> (replacing or appending to it) in one transaction; admins.
 
-    `encoding` overrides the detected encoding of a text file.
+    `encoding` overrides the detected encoding of a text file; `header_row` (1-based) the row found to hold
+    the column names (a report's title, filters and blank lines above its table are skipped).
     """
     require(actor, "import")
     if mode not in MODES:
@@ -242,7 +253,7 @@ def import_dataset(store: Store, name: str, path: str, actor: Actor, *, mode: st
     with ThreadPoolExecutor(max_workers=1) as hashing, tempfile.TemporaryDirectory(prefix="vantage-ds-") as workdir:
         sha256 = hashing.submit(_file_sha256, path)
         if kind == "csv":
-            source, reason = _csv_source(path, head, file_name, workdir, encoding), ""
+            source, reason = _csv_source(path, head, file_name, workdir, encoding, header_row), ""
             for _ in range(_READS):
                 try:
                     return _load(store, table, source, None, mode, actor, file_name, sha256)
@@ -254,7 +265,7 @@ def import_dataset(store: Store, name: str, path: str, actor: Actor, *, mode: st
             check_columns(parquet_column_count(path, file_name), file_name)
             return _load(store, table, f"read_parquet({sql_literal(path)})", None, mode, actor, file_name, sha256)
         with open(path, "rb") as handle:
-            raw = read_upload(handle.read(), file_name, sheet=sheet)
+            raw = read_upload(handle.read(), file_name, sheet=sheet, header_row=header_row)
         return _load(store, table, "_vantage_dataset", _typed(raw.frame), mode, actor, file_name, sha256)
 
 

@@ -19,6 +19,7 @@ import io
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -44,6 +45,9 @@ ENCODINGS = ("utf-8", "windows-1250", "windows-1251", "windows-1252", "iso-8859-
              "utf-16", "latin-1")
 _CODEC_LABELS = {"cp1250": "windows-1250", "cp1251": "windows-1251", "latin_1": "latin-1"}
 _HEAD_ROWS = 20  # records whose width is checked before the full parse (ragged rows count too)
+HEADER_SEARCH_ROWS = 30  # rows a report may carry above its table (a title, filters, blank lines)
+# A cell of a filter line above a report's table: a number, a date or a label such as "From:".
+_NOT_A_HEADER_CELL = re.compile(r"^[-+(]?[\d.,/ :-]*\d[\d.,/ :)-]*$|^[^\d:]{1,40}:$")
 
 
 @dataclass
@@ -59,6 +63,7 @@ class RawTable:
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
     row_numbers: list[int] = field(default_factory=list)  # the file line of each row (header = 1)
+    header_row: int = 1  # the row that holds the column names (rows above it were skipped)
     problems: list[Problem] = field(default_factory=list)  # ragged rows
     notes: list[str] = field(default_factory=list)  # renamed headers and the like (i18n.Named: `.sr` in Serbian)
 
@@ -293,14 +298,54 @@ def unique_headers(headers: list[str]) -> tuple[list[str], list[str]]:
     return result, notes
 
 
+def header_index(rows: Sequence[Sequence[object]]) -> int:
+    """Where the table starts among a file's first rows: the index of its header row.
+
+    Reports exported from CRMs and ERPs often carry a title, their filters and blank lines
+    above the table ("Accounts report", "From:;2026-01-01;To:;2026-12-31"). A leading row is
+    skipped when it is blank, holds one cell while the table is wider (a title), a label and its
+    value while the table has three columns or more ("Report:;Accounts"), or only numbers, dates and labels
+    ending in ":" (a filter line); the first other row is the header. A file without such rows
+    starts at row 0, as always.
+    """
+    def cells(row: Sequence[object]) -> list[str]:
+        return [str(c).strip() for c in row if c is not None and str(c).strip()]
+
+    head = rows[:HEADER_SEARCH_ROWS]
+    widest = max((len(cells(r)) for r in head), default=0)
+    for i, row in enumerate(head):
+        named = cells(row)
+        title = len(named) == 1 and widest >= 2 or len(named) == 2 and named[0].endswith(":") and widest >= 3
+        filters = bool(named) and all(_NOT_A_HEADER_CELL.match(c) for c in named)
+        if named and not title and not filters:
+            return i
+    return 0
+
+
+def _header_at(rows: Sequence[Sequence[object]], header_row: int | None, file_name: str) -> tuple[int, list[Named]]:
+    """The header's index among `rows` (the file's first rows): `header_row` (1-based) when given, else found;
+    with the note that says which row it is when rows above it are skipped."""
+    if header_row is not None:
+        if not 1 <= header_row <= len(rows):
+            raise keyed_error(ImportRefused, "data.read.error.header_row", file=file_name, row=header_row,
+                              rows=len(rows))
+        index = header_row - 1
+    else:
+        index = header_index(rows)
+    notes = [message("data.read.note.header_row", row=index + 1, skipped=index)] if index else []
+    return index, notes
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_upload(data: bytes, file_name: str, *, sheet: str | None = None, encoding: str | None = None) -> RawTable:
+def read_upload(data: bytes, file_name: str, *, sheet: str | None = None, encoding: str | None = None,
+                header_row: int | None = None) -> RawTable:
     """Any supported file as text cells, or ImportRefused saying what is wrong with it.
 
-    `encoding` overrides the detected encoding of a text file (ignored for workbooks and Parquet).
+    `encoding` overrides the detected encoding of a text file (ignored for workbooks and Parquet);
+    `header_row` (1-based) the row found to hold the header of a CSV file or a sheet (`header_index`).
     """
     limit = max_upload_bytes()
     if len(data) > limit:
@@ -312,11 +357,11 @@ def read_upload(data: bytes, file_name: str, *, sheet: str | None = None, encodi
         raise keyed_error(ImportRefused, "data.read.error.empty", file=file_name)
     kind = sniff_kind(data, file_name)
     if kind == "xlsx":
-        raw = _read_xlsx(data, file_name, sheet)
+        raw = _read_xlsx(data, file_name, sheet, header_row)
     elif kind == "parquet":
         raw = _read_parquet(data, file_name)
     else:
-        raw = _read_csv(data, file_name, encoding)
+        raw = _read_csv(data, file_name, encoding, header_row)
     if raw.frame.empty:
         raise keyed_error(ImportRefused, "data.read.error.no_rows", file=file_name)
     if raw.date_format is None:
@@ -324,7 +369,7 @@ def read_upload(data: bytes, file_name: str, *, sheet: str | None = None, encodi
     return raw
 
 
-def _read_csv(data: bytes, file_name: str, encoding: str | None = None) -> RawTable:
+def _read_csv(data: bytes, file_name: str, encoding: str | None = None, header_row: int | None = None) -> RawTable:
     text, encoding = decode_text(data, encoding)
     delimiter = detect_delimiter(text, file_name)
     check_columns(csv_column_count(text, delimiter), file_name)
@@ -332,7 +377,21 @@ def _read_csv(data: bytes, file_name: str, encoding: str | None = None) -> RawTa
     rows: list[list[str]] = []
     lines: list[int] = []
     try:
-        header = next(reader, None)
+        first: list[list[str]] = []  # the rows the header is looked for in, and the line each starts on
+        starts: list[int] = []
+        while len(first) < max(HEADER_SEARCH_ROWS, header_row or 0):
+            line = reader.line_num + 1
+            row = next(reader, None)
+            if row is None:
+                break
+            first.append(row)
+            starts.append(line)
+        index, skipped = _header_at(first, header_row, file_name)
+        header = first[index] if first else None
+        for row, line in zip(first[index + 1:], starts[index + 1:]):
+            if any(cell.strip() for cell in row):
+                rows.append(row)
+                lines.append(line)
         while True:
             line = reader.line_num + 1
             row = next(reader, None)
@@ -347,6 +406,7 @@ def _read_csv(data: bytes, file_name: str, encoding: str | None = None) -> RawTa
     if header is None or not any(h.strip() for h in header):
         raise keyed_error(ImportRefused, "data.read.error.no_header", file=file_name)
     headers, notes = unique_headers(header)
+    notes = skipped + notes
     width = len(headers)
     problems: list[Problem] = []
     fixed: list[list[str | None]] = []
@@ -362,7 +422,7 @@ def _read_csv(data: bytes, file_name: str, encoding: str | None = None) -> RawTa
         fixed.append(cells)
     frame = pd.DataFrame(fixed, columns=headers, dtype=object)
     raw = RawTable(frame, file_name, _sha256(data), "csv", encoding=encoding, delimiter=delimiter,
-                   row_numbers=lines, problems=problems, notes=notes)
+                   row_numbers=lines, problems=problems, notes=notes, header_row=index + 1)
     raw.decimal = detect_decimal(frame, delimiter)
     return raw
 
@@ -395,7 +455,7 @@ def _open_workbook(data: bytes, file_name: str):  # noqa: ANN202 - openpyxl's Wo
         raise keyed_error(ImportRefused, "data.read.error.workbook", file=file_name, error=type(e).__name__) from e
 
 
-def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> RawTable:
+def _read_xlsx(data: bytes, file_name: str, sheet: str | None, header_row: int | None = None) -> RawTable:
     workbook = _open_workbook(data, file_name)
     try:
         sheets = list(workbook.sheetnames)
@@ -408,7 +468,9 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> RawTable:
             raise keyed_error(ImportRefused, "data.read.error.no_sheet", file=file_name, sheet=sheet,
                               sheets=", ".join(sheets))
         worksheet = workbook[sheet]
-        header = next(worksheet.iter_rows(max_row=1, values_only=True), None)
+        first = list(worksheet.iter_rows(max_row=max(HEADER_SEARCH_ROWS, header_row or 0), values_only=True))
+        index, skipped = _header_at(first, header_row, message("data.read.sheet_of", sheet=sheet, file=file_name))
+        header = first[index] if first else None
         if header is None or not any(h is not None and str(h).strip() for h in header):
             raise keyed_error(ImportRefused, "data.read.error.sheet_no_header", file=file_name, sheet=sheet)
         header = list(header)
@@ -419,10 +481,11 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> RawTable:
                 header.pop()
             check_columns(len(header), message("data.read.sheet_of", sheet=sheet, file=file_name))
         headers, notes = unique_headers(["" if h is None else str(h) for h in header])
+        notes = skipped + notes
         width = len(headers)
         body, lines = [], []
-        rows = worksheet.iter_rows(min_row=2, max_col=width, values_only=True)
-        for line, row in enumerate(rows, start=2):
+        rows = worksheet.iter_rows(min_row=index + 2, max_col=width, values_only=True)
+        for line, row in enumerate(rows, start=index + 2):
             cells = [_cell_text(v) for v in row[:width]] + [None] * max(0, width - len(row))
             if any(c is not None for c in cells):
                 body.append(cells)
@@ -432,7 +495,7 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> RawTable:
     frame = pd.DataFrame(body, columns=headers, dtype=object)
     # Excel keeps numbers as numbers: their text uses a dot whatever the locale.
     return RawTable(frame, file_name, _sha256(data), "xlsx", decimal=".", sheet=sheet, sheets=sheets,
-                    row_numbers=lines, notes=notes)
+                    row_numbers=lines, notes=notes, header_row=index + 1)
 
 
 def _cell_text(value: object) -> str | None:

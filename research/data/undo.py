@@ -226,8 +226,8 @@ def _keep_our_company(tx: Transaction, before: tuple[int, str, bool] | None, bat
         return
     found = tx.execute("SELECT archived FROM companies WHERE id = ?", [before[0]]).fetchall()
     if not found or found[0][0]:
-        what = message("data.undo.what.delete" if not found else "data.undo.what.archive")
-        raise keyed_error(ValidationError, "data.undo.error.archives_us", batch=batch_id, what=what, name=before[1])
+        key = "data.undo.error.deletes_us" if not found else "data.undo.error.archives_us"
+        raise keyed_error(ValidationError, key, batch=batch_id, name=before[1])
 
 
 def _drop_created_field(tx: Transaction, field_id: int, field: dict[str, Any]) -> None:

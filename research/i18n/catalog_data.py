@@ -57,6 +57,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "data.upload": ("CSV, TSV, Excel or Parquet file", "Датотека CSV, Excel, текст са табулаторима или паркет"),
     "data.paste": ("Rows with a header line (copied from a spreadsheet or a list)", "Редови са заглављем (копирани из табеле или списка)"),
     "data.sheet": ("Sheet", "Лист"),
+    "data.header_row": ("Header row", "Ред заглавља"),
+    "data.header_row_auto": ("(find)", "(пронађи)"),
+    "data.header_row_help": (
+        "The row that holds the column names (1 = the first), when the one found is wrong. Rows above it — a "
+        "report's title, filters, blank lines — are skipped.",
+        "Ред са називима колона (1 = први), ако пронађени није тачан. Редови изнад њега — наслов извештаја, "
+        "филтери, празни редови — се прескачу.",
+    ),
     "data.encoding": ("Encoding", "Кодирање"),
     "data.encoding_auto": ("(detect)", "(препознај)"),
     "data.encoding_help": (

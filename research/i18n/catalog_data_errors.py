@@ -58,6 +58,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                  "ћелија у реду: {cells}, а заглавље има {width} колона"),
     "data.read.note.no_header": ("column {number} has no header; it is called {name}",
                                  "колона {number} нема заглавље; зове се {name}"),
+    "data.read.note.header_row": (
+        "the table's header is row {row}; the {skipped} row(s) above it (a title, filters, blank lines) were "
+        "skipped — choose another header row if that is wrong",
+        "заглавље табеле је ред {row}; редови изнад њега ({skipped}: наслов, филтери, празни редови) су "
+        "прескочени — изаберите други ред заглавља ако то није тачно",
+    ),
+    "data.read.error.header_row": (
+        "{file} has no row {row} to take as its header (it has {rows} row(s)).",
+        "{file} нема ред {row} који би био заглавље (има редова: {rows}).",
+    ),
     "data.read.note.repeated": ("the header {header!r} repeats; the later column is called {name}",
                                 "заглавље „{header}” се понавља; каснија колона се зове {name}"),
     "data.read.error.bad_zip": (
@@ -110,13 +120,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "data.undo.error.already": ("Batch {batch} was already undone (by batch {undo}).",
                                 "Серија {batch} је већ поништена (серијом {undo})."),
     "data.undo.error.archives_us": (
-        "Batch {batch} cannot be undone: it would {what} {name}, our own company. Make another company ours first "
-        "(Competitors page, admins), or change the rows by hand.",
-        "Серија {batch} не може да се поништи: {what:sr} би {name}, нашу компанију. Прво означите другу компанију "
+        "Batch {batch} cannot be undone: it would archive {name}, our own company. Make another company ours "
+        "first (Competitors page, admins), or change the rows by hand.",
+        "Серија {batch} не може да се поништи: архивирала би {name}, нашу компанију. Прво означите другу компанију "
         "као нашу (страна Конкуренти, администратори) или измените редове ручно.",
     ),
-    "data.undo.what.archive": ("archive", "архивирала"),
-    "data.undo.what.delete": ("delete", "обрисала"),
+    "data.undo.error.deletes_us": (
+        "Batch {batch} cannot be undone: it would delete {name}, our own company. Make another company ours "
+        "first (Competitors page, admins), or change the rows by hand.",
+        "Серија {batch} не може да се поништи: обрисала би {name}, нашу компанију. Прво означите другу компанију "
+        "као нашу (страна Конкуренти, администратори) или измените редове ручно.",
+    ),
     "data.undo.error.field_batch": (
         "Batch {batch} renamed or removed a custom field; that is not undone from the change log. "
         "Use `{command}` (or the Data page's Fields tab) instead.",

@@ -327,7 +327,13 @@ def read_step(data: bytes, file_name: str, prefix: str) -> reading.RawTable | No
         # A wrong guess between Cyrillic and Latin code pages shows in the preview; the
         # user picks the right one here (pasted rows are text already).
         encoding = _encoding_picker(f"{prefix}_encoding") if text_file and not pasted else None
-        raw = reading.read_upload(data, file_name, sheet=sheet, encoding=encoding)
+        header_row = None
+        if text_file or sheets:  # a report's title and filters above its table are skipped; this picks the row
+            picked = st.number_input(tr("data.header_row"), min_value=1, value=None, step=1,
+                                     placeholder=tr("data.header_row_auto"), key=f"{prefix}_header_row",
+                                     help=tr("data.header_row_help"))
+            header_row = None if picked is None else int(picked)
+        raw = reading.read_upload(data, file_name, sheet=sheet, encoding=encoding, header_row=header_row)
     except VantageError as error:
         show_error(error)
         return None
@@ -354,6 +360,9 @@ def _required_in_file(entity: entities.Entity, name: str) -> bool:
     return f.required and not f.derived_from
 
 
+_MAPPED_COLUMNS = "data_mapped_columns"  # the entity and the columns the mapping picks were made for
+
+
 def import_view(store: Store) -> None:
     entity = entity_picker("data_import_entity", store)
     source = _read_source("data_import")
@@ -368,6 +377,12 @@ def import_view(store: Store) -> None:
     st.caption(tr("data.mapping_help"))
     suggestion = mapping.suggest_for_file(entity, raw, imports.reference_lookups(store, entity))
     suggested = suggestion.mapping
+    # Other columns (another file, sheet or header row): their own suggestions, not the picks made for the last ones.
+    table = (entity.name, tuple(raw.columns))
+    if st.session_state.get(_MAPPED_COLUMNS) != table:
+        for key in [k for k in st.session_state if str(k).startswith(f"data_map_{entity.name}_")]:
+            del st.session_state[key]
+        st.session_state[_MAPPED_COLUMNS] = table
     chosen: dict[str, str] = {}
     names = (["id"] if entity.has_id else []) + entity.field_names
     columns = st.columns(4)
@@ -389,7 +404,7 @@ def import_view(store: Store) -> None:
     scales = _scales_step(imports.kept_entity(entity, kept), {**chosen, **{k.name: k.column for k in kept}})
     mode = st.radio(tr("data.mode"), list(imports.MODES), format_func=option_labels("data.mode"),
                     horizontal=True, key="data_import_mode")
-    signature = (entity.name, tuple(entity.field_names), raw.sha256, raw.sheet, raw.encoding,
+    signature = (entity.name, tuple(entity.field_names), raw.sha256, raw.sheet, raw.encoding, raw.header_row,
                  tuple(sorted(chosen.items())), mode, tuple(sorted(constants.items())), tuple(sorted(scales.items())),
                  tuple(kept), tuple(ignored))
     if st.button(tr("data.check"), key="data_check", type="primary"):
@@ -418,7 +433,7 @@ def keep_key(entity_name: str, position: int, part: str) -> str:
 def _kept_kind(entity: entities.Entity, raw: reading.RawTable, column: str) -> str:
     """The kind read from a column's values, once per file and column (a large file reruns the page often)."""
     cache = st.session_state.setdefault(_KEEP_KINDS, {})
-    key = (raw.sha256, raw.sheet, raw.encoding, entity.name, column)
+    key = (raw.sha256, raw.sheet, raw.encoding, raw.header_row, entity.name, column)
     if key not in cache:
         if len(cache) > 200:
             cache.clear()
@@ -619,6 +634,9 @@ def dataset_view(store: Store) -> None:
     name = st.text_input(tr("data.dataset_name"), key="data_ds_name", max_chars=60)
     source = _read_source("data_ds")
     encoding = _encoding_picker("data_ds_encoding") if st.session_state.get("data_ds_source") != "paste" else None
+    picked = st.number_input(tr("data.header_row"), min_value=1, value=None, step=1,
+                             placeholder=tr("data.header_row_auto"), key="data_ds_header_row",
+                             help=tr("data.header_row_help"))
     mode = st.radio(tr("data.dataset_mode"), list(datasets.MODES), format_func=option_labels("data.dataset_mode"),
                     horizontal=True, key="data_ds_mode")
     if st.button(tr("data.dataset_go"), key="data_ds_go", type="primary",
@@ -632,7 +650,7 @@ def dataset_view(store: Store) -> None:
                 with open(path, "wb") as handle:
                     handle.write(data)
                 result = datasets.import_dataset(store, name, path, actor(), mode=mode, file_name=file_name,
-                                                 encoding=encoding)
+                                                 encoding=encoding, header_row=None if picked is None else int(picked))
         except VantageError as error:
             show_error(error)
         else:
