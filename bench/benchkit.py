@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import tempfile
 import time
@@ -20,6 +21,29 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> float:
         fn()
         runs.append(time.perf_counter() - started)
     return statistics.median(runs)
+
+
+def scan_components_once() -> None:
+    """Scan the installed packages for Streamlit components once per process, as a running server does.
+
+    A server scans them once when it starts (streamlit/runtime/runtime.py); AppTest scans them at
+    the first run of every new AppTest (0.2–0.5 s of reading package metadata), which a page's first
+    server-side run would otherwise be charged with. tests/conftest.py does the same for the suite.
+    """
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:  # a Streamlit without v2 components: nothing to scan
+        return
+    if getattr(manifest_scanner.scan_component_manifests, "cache_info", None):
+        return
+    scan = functools.cache(manifest_scanner.scan_component_manifests)
+
+    def once(*args: object, **kwargs: object) -> list[object]:
+        return list(scan(*args, **kwargs))
+
+    once.cache_info = scan.cache_info  # type: ignore[attr-defined]  # marks the patch as applied
+    manifest_scanner.scan_component_manifests = once
+    once()  # now, before anything is timed
 
 
 def print_table(rows: Sequence[Sequence[str]], header: Sequence[str] = ("measurement", "time", "notes")) -> None:
