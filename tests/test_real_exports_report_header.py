@@ -50,6 +50,12 @@ def test_the_header_is_the_first_row_that_is_not_a_title_a_filter_or_blank(rows:
     assert header_index(rows) == index
 
 
+def test_the_header_is_looked_for_in_the_first_30_rows() -> None:
+    table = [["Name", "Country", "Industry"], ["a", "b", "c"]]
+    assert header_index([["Note"]] * 29 + table) == 29
+    assert header_index([["Note"]] * 30 + table) == 0  # past the search: the first row, as before
+
+
 def test_a_csv_report_imports_unedited_with_problems_on_the_files_own_lines(store: Store) -> None:
     raw = reading.read_upload(REPORT.encode(), "report.csv")
     assert raw.columns == list(MAPPING.values()) and raw.header_row == 6

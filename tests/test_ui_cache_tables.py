@@ -160,7 +160,10 @@ def test_a_write_to_another_table_keeps_the_cached_figure_and_its_own_refreshes_
     first = moves(ws)
     swot.add_item(ws, "ana", _rival(ws), quadrant="W", statement="Slow delivery")
     labels.set_label(ws, "ana", "industry", "Chemicals", label_sr="Хемија")
-    assert moves(ws) == first and calls == ["moves"], "a SWOT item and a label keep the price moves"
+    account = ws.query_rows("SELECT id, version FROM accounts ORDER BY id LIMIT 1")[0]
+    with ws.transaction("ana") as tx:
+        tx.update("accounts", account["id"], {"city": "Zrenjanin"}, expected_version=account["version"])
+    assert moves(ws) == first and calls == ["moves"], "a SWOT item, a label and an account keep the price moves"
     _insert_price(ws)
     assert moves(ws) == first + 1 and calls == ["moves", "moves"], "a new price refreshes them"
 
