@@ -1,9 +1,10 @@
-"""Reports with a title, filters and blank lines above their table import unedited.
+"""Reports with a title, filters and blank lines above their table, and totals below it, import unedited.
 
 CRM and ERP report exports (a "formatted report" workbook, a CSV from a reporting module) put the
-report's name, when it ran and its filters above the column names. The reader finds the header row
-(`reading.header_index`), says so in a note, numbers problems by the file's own lines, and takes
-another row when told (`--header-row`, the wizard's "Header row").
+report's name, when it ran and its filters above the column names, and its totals and small print
+below the rows. The reader finds the header row (`reading.header_index`) and the footer
+(`reading.footer_start`), says so in notes, numbers problems by the file's own lines, and takes
+another header row when told (`--header-row`, the wizard's "Header row").
 """
 
 from __future__ import annotations
@@ -154,3 +155,35 @@ def test_mapping_suggestions_work_on_the_reports_own_names(store: Store) -> None
     raw = reading.read_upload(REPORT.encode(), "report.csv")
     suggested = mapping.suggest_mapping(entities.get_entity("accounts"), raw.columns)
     assert suggested.get("name") == "Account Name" and suggested.get("industry") == "Industry"
+
+
+SALESFORCE_FOOTER = ('"Grand Totals (3 records)"\n""\n"Confidential Information - Do Not Distribute"\n'
+                     '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n')
+
+
+@pytest.mark.parametrize(("rows", "end"), [
+    ([["a", "b", "c"], ["Grand Totals (3 records)"], ["Confidential Information - Do Not Distribute"]], 1),
+    ([["a", "b", "c"], ["Total", "", "12"]], 1),  # a totals row with its sums
+    ([["a", "b", "c"], ["Укупно:", "", "5"]], 1),
+    ([["Total S.A.", "FR", "Energy"]], 1),  # a company called Total is a record
+    ([["a", "b", "c"], ["Total", "", "12"], ["d", "e", "f"]], 3),  # only at the end
+    ([], 0),
+])
+def test_a_reports_totals_and_small_print_are_its_footer(rows: list[list[str]], end: int) -> None:
+    assert reading.footer_start(rows) == end
+
+
+def test_a_salesforce_style_csv_report_leaves_its_footer_out(store: Store) -> None:
+    raw = reading.read_upload((REPORT.replace("many", "45") + SALESFORCE_FOOTER).encode(), "report.csv")
+    assert raw.frame["Account Name"].tolist() == ["Nova d.o.o.", "Stara a.d.", "Treca doo"]
+    assert str(raw.notes[-1]) == t("data.read.note.footer", "en", count=3, rows="10, 12, 13")
+    plan = imports.prepare_import(store, entities.get_entity("accounts"), raw, MAPPING)
+    assert plan.ok, plan.problems
+
+
+def test_a_workbook_reports_totals_row_is_left_out_but_a_company_called_total_is_kept(store: Store) -> None:
+    data = _workbook([["Competitors"], [None], ["Name", "Country", "Employees"], ["Total S.A.", "FR", 100000],
+                      ["Rival Co", "DE", 250], ["Total", None, 100250]])
+    raw = reading.read_upload(data, "rivals.xlsx")
+    assert raw.frame["Name"].tolist() == ["Total S.A.", "Rival Co"] and raw.row_numbers == [4, 5]
+    assert "file rows 6" in str(raw.notes[-1]) and "редови датотеке: 6" in raw.notes[-1].sr

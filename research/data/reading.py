@@ -322,6 +322,28 @@ def header_index(rows: Sequence[Sequence[object]]) -> int:
     return 0
 
 
+# The lines a report ends with: its totals ("Grand Totals (3 records)", "Total:"; Serbian "Укупно") and
+# the small print ("Confidential Information - Do Not Distribute", "Copyright (c) 2000-2026 …").
+_FOOTER = re.compile(r"^(?:(?:grand\s+)?totals?|sum|ukupno|укупно|свега|svega)(?:\s*\(.*\))?\s*:?$"
+                     r"|^(?:confidential|copyright|©|\(c\)\s)", re.IGNORECASE)
+
+
+def footer_start(rows: Sequence[Sequence[object]]) -> int:
+    """Where a report's footer starts among the table's rows (len(rows) when it has none).
+
+    Trailing rows whose first cell is a total's label (`Grand Totals (3 records)`, `Total`,
+    `Укупно:`) or the small print (`Confidential …`, `Copyright (c) …`) are its footer: they
+    are no records. A company called "Total S.A." is a record (only the bare label counts).
+    """
+    end = len(rows)
+    while end:
+        named = [str(c).strip() for c in rows[end - 1] if c is not None and str(c).strip()]
+        if not named or not _FOOTER.match(named[0]):
+            break
+        end -= 1
+    return end
+
+
 def _header_at(rows: Sequence[Sequence[object]], header_row: int | None, file_name: str) -> tuple[int, list[Named]]:
     """The header's index among `rows` (the file's first rows): `header_row` (1-based) when given, else found;
     with the note that says which row it is when rows above it are skipped."""
@@ -334,6 +356,13 @@ def _header_at(rows: Sequence[Sequence[object]], header_row: int | None, file_na
         index = header_index(rows)
     notes = [message("data.read.note.header_row", row=index + 1, skipped=index)] if index else []
     return index, notes
+
+
+def _footer_note(count: int, lines: list[int]) -> list[Named]:
+    """The note that says which rows after the table were left out as its footer."""
+    if not count:
+        return []
+    return [message("data.read.note.footer", count=count, rows=", ".join(str(n) for n in lines))]
 
 
 def _sha256(data: bytes) -> str:
@@ -406,7 +435,9 @@ def _read_csv(data: bytes, file_name: str, encoding: str | None = None, header_r
     if header is None or not any(h.strip() for h in header):
         raise keyed_error(ImportRefused, "data.read.error.no_header", file=file_name)
     headers, notes = unique_headers(header)
-    notes = skipped + notes
+    end = footer_start(rows)
+    notes = skipped + notes + _footer_note(len(rows) - end, lines[end:])
+    rows, lines = rows[:end], lines[:end]
     width = len(headers)
     problems: list[Problem] = []
     fixed: list[list[str | None]] = []
@@ -492,6 +523,9 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None, header_row: int |
                 lines.append(line)
     finally:
         workbook.close()
+    end = footer_start(body)
+    notes = notes + _footer_note(len(body) - end, lines[end:])
+    body, lines = body[:end], lines[:end]
     frame = pd.DataFrame(body, columns=headers, dtype=object)
     # Excel keeps numbers as numbers: their text uses a dot whatever the locale.
     return RawTable(frame, file_name, _sha256(data), "xlsx", decimal=".", sheet=sheet, sheets=sheets,

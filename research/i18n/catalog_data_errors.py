@@ -64,6 +64,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "заглавље табеле је ред {row}; редови изнад њега ({skipped}: наслов, филтери, празни редови) су "
         "прескочени — изаберите други ред заглавља ако то није тачно",
     ),
+    "data.read.note.footer": (
+        "{count} row(s) after the table are its totals or small print (file rows {rows}); they were left out",
+        "редови после табеле ({count}) су њени збирови или напомене (редови датотеке: {rows}); изостављени су",
+    ),
     "data.read.error.header_row": (
         "{file} has no row {row} to take as its header (it has {rows} row(s)).",
         "{file} нема ред {row} који би био заглавље (има редова: {rows}).",
