@@ -344,7 +344,7 @@ def footer_start(rows: Sequence[Sequence[object]]) -> int:
     return end
 
 
-def _header_at(rows: Sequence[Sequence[object]], header_row: int | None, file_name: str) -> tuple[int, list[Named]]:
+def _header_at(rows: Sequence[Sequence[object]], header_row: int | None, file_name: str) -> tuple[int, list[str]]:
     """The header's index among `rows` (the file's first rows): `header_row` (1-based) when given, else found;
     with the note that says which row it is when rows above it are skipped."""
     if header_row is not None:
@@ -354,11 +354,11 @@ def _header_at(rows: Sequence[Sequence[object]], header_row: int | None, file_na
         index = header_row - 1
     else:
         index = header_index(rows)
-    notes = [message("data.read.note.header_row", row=index + 1, skipped=index)] if index else []
+    notes: list[str] = [message("data.read.note.header_row", row=index + 1, skipped=index)] if index else []
     return index, notes
 
 
-def _footer_note(count: int, lines: list[int]) -> list[Named]:
+def _footer_note(count: int, lines: list[int]) -> list[str]:
     """The note that says which rows after the table were left out as its footer."""
     if not count:
         return []
