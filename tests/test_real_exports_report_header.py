@@ -187,3 +187,13 @@ def test_a_workbook_reports_totals_row_is_left_out_but_a_company_called_total_is
     raw = reading.read_upload(data, "rivals.xlsx")
     assert raw.frame["Name"].tolist() == ["Total S.A.", "Rival Co"] and raw.row_numbers == [4, 5]
     assert "file rows 6" in str(raw.notes[-1]) and "редови датотеке: 6" in raw.notes[-1].sr
+
+
+def test_a_dataset_read_from_csv_keeps_a_reports_footer_as_rows(tmp_path: Path, store: Store) -> None:
+    # As docs/DATA.md says: DuckDB reads a dataset's CSV file, and the footer stays (a workbook's does not).
+    path = tmp_path / "report.csv"
+    path.write_text(REPORT.replace("many", "45") + SALESFORCE_FOOTER, encoding="utf-8")
+    loaded = datasets.import_dataset(store, "report", str(path), "admin")
+    names = [r["account_name"] for r in store.query_rows("SELECT account_name FROM ds_report ORDER BY rowid")]
+    assert names[:3] == ["Nova d.o.o.", "Stara a.d.", "Treca doo"] and loaded.rows == len(names) > 3
+    assert "Grand Totals (3 records)" in names
