@@ -44,7 +44,7 @@ from research.data.reading import (
     detect_date_format,
     detect_decimal,
     detect_delimiter,
-    header_index,
+    header_at,
     parquet_column_count,
     read_upload,
     sniff_kind,
@@ -174,10 +174,7 @@ def _csv_source(path: str, head: bytes, file_name: str, workdir: str, encoding: 
     except csv.Error:
         sample_rows = []
     # A report's title, filters and blank lines above the table are skipped (reading.header_index).
-    index = header_row - 1 if header_row else header_index(sample_rows)
-    if header_row and not 1 <= header_row <= len(sample_rows):
-        raise keyed_error(ImportRefused, "data.read.error.header_row", file=file_name, row=header_row,
-                          rows=len(sample_rows))
+    index, _ = header_at(sample_rows, header_row, file_name)
     table = sample_rows[index:]
     body = table[1:-1] if len(table) > 2 else table[1:]  # the last row may be cut by the head
     width = max((len(r) for r in body), default=0)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from research.data.entities import Problem
-    from research.store import Store
+    from research.store import Store, Transaction
 
 # Our company's id as a scalar subquery, for statements that need it inside their one round trip
 # (research/segments/profile.py); `which_is_ours` runs the same rule.
@@ -41,10 +41,22 @@ class OurCompany:
     archived: bool
 
 
+_OURS_SQL = f"SELECT id, name, archived FROM companies WHERE id = ({OUR_COMPANY_ID_SQL})"
+
+
+def _ours(found: list[tuple[Any, ...]]) -> OurCompany | None:
+    return OurCompany(int(found[0][0]), str(found[0][1]), bool(found[0][2])) if found else None
+
+
 def which_is_ours(store: Store) -> OurCompany | None:
     """Our company (id, name, whether archived), or None when no company is flagged as ours."""
-    rows = store.query_rows(f"SELECT id, name, archived FROM companies WHERE id = ({OUR_COMPANY_ID_SQL})")
-    return OurCompany(int(rows[0]["id"]), str(rows[0]["name"]), bool(rows[0]["archived"])) if rows else None
+    with store.cursor() as cur:
+        return _ours(cur.execute(_OURS_SQL).fetchall())
+
+
+def which_is_ours_in(tx: Transaction) -> OurCompany | None:
+    """`which_is_ours` as a transaction sees it, its own writes included (an undo checks what it reverted)."""
+    return _ours(tx.execute(_OURS_SQL).fetchall())
 
 
 def our_company_id(store: Store) -> int | None:

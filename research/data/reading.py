@@ -344,7 +344,7 @@ def footer_start(rows: Sequence[Sequence[object]]) -> int:
     return end
 
 
-def _header_at(rows: Sequence[Sequence[object]], header_row: int | None, file_name: str) -> tuple[int, list[str]]:
+def header_at(rows: Sequence[Sequence[object]], header_row: int | None, file_name: str) -> tuple[int, list[str]]:
     """The header's index among `rows` (the file's first rows): `header_row` (1-based) when given, else found;
     with the note that says which row it is when rows above it are skipped."""
     if header_row is not None:
@@ -415,7 +415,7 @@ def _read_csv(data: bytes, file_name: str, encoding: str | None = None, header_r
                 break
             first.append(row)
             starts.append(line)
-        index, skipped = _header_at(first, header_row, file_name)
+        index, skipped = header_at(first, header_row, file_name)
         header = first[index] if first else None
         for row, line in zip(first[index + 1:], starts[index + 1:]):
             if any(cell.strip() for cell in row):
@@ -500,7 +500,7 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None, header_row: int |
                               sheets=", ".join(sheets))
         worksheet = workbook[sheet]
         first = list(worksheet.iter_rows(max_row=max(HEADER_SEARCH_ROWS, header_row or 0), values_only=True))
-        index, skipped = _header_at(first, header_row, message("data.read.sheet_of", sheet=sheet, file=file_name))
+        index, skipped = header_at(first, header_row, message("data.read.sheet_of", sheet=sheet, file=file_name))
         header = first[index] if first else None
         if header is None or not any(h is not None and str(h).strip() for h in header):
             raise keyed_error(ImportRefused, "data.read.error.sheet_no_header", file=file_name, sheet=sheet)

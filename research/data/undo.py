@@ -18,7 +18,7 @@ import pandas as pd
 
 from research.access import Actor, require
 from research.data.entities import ENTITIES, Entity, table_label
-from research.data.our_company import OUR_COMPANY_ID_SQL
+from research.data.our_company import OurCompany, which_is_ours_in
 from research.data.writes import (
     CHUNK,
     keyed_delete,
@@ -183,7 +183,7 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
                 more = Named(f" {extra}", f" {extra.sr}")
             raise _blocked("data.undo.error.blocked", blockers, batch=batch_id, count=len(blockers),
                            listed=Named("; ".join(listed), "; ".join(m.sr for m in listed)), more=more)
-        ours = _our_company(tx)
+        ours = which_is_ours_in(tx)
         reverted = 0
         for _, table, row_id, action, before, after in rows:
             if action == "bulk":
@@ -213,21 +213,15 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> UndoResult:
     return UndoResult(batch_id, undo_batch_id, reverted)
 
 
-def _our_company(tx: Transaction) -> tuple[int, str, bool] | None:
-    """Our company (id, name, archived) as this transaction sees it (research.data.our_company's rule)."""
-    found = tx.execute(f"SELECT id, name, archived FROM companies WHERE id = ({OUR_COMPANY_ID_SQL})").fetchall()
-    return (int(found[0][0]), str(found[0][1]), bool(found[0][2])) if found else None
-
-
-def _keep_our_company(tx: Transaction, before: tuple[int, str, bool] | None, batch_id: int) -> None:
+def _keep_our_company(tx: Transaction, before: OurCompany | None, batch_id: int) -> None:
     """Refuse an undo that archives or deletes our active company (restoring the rows of an older state):
     no write path may, and no page should hide the company every comparison is drawn against."""
-    if before is None or before[2]:
+    if before is None or before.archived:
         return
-    found = tx.execute("SELECT archived FROM companies WHERE id = ?", [before[0]]).fetchall()
+    found = tx.execute("SELECT archived FROM companies WHERE id = ?", [before.id]).fetchall()
     if not found or found[0][0]:
         key = "data.undo.error.deletes_us" if not found else "data.undo.error.archives_us"
-        raise keyed_error(ValidationError, key, batch=batch_id, name=before[1])
+        raise keyed_error(ValidationError, key, batch=batch_id, name=before.name)
 
 
 def _drop_created_field(tx: Transaction, field_id: int, field: dict[str, Any]) -> None:

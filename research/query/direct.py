@@ -103,7 +103,6 @@ def run_direct(
             return None
         as_of = dt.datetime.now().replace(microsecond=0)
         header, table = direct.worker.answer(request)
-        direct.close()
         if not header.get("ok") and header.get("kind") == "memory":
             return None
         return result_of(header, table, request, direct.started, as_of)

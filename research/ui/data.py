@@ -317,6 +317,13 @@ def _encoding_picker(key: str) -> str | None:
     return chosen or None
 
 
+def _header_row_picker(key: str) -> int | None:
+    """The row chosen to hold the column names (None: found by the reader, `reading.header_index`)."""
+    picked = st.number_input(tr("data.header_row"), min_value=1, value=None, step=1,
+                             placeholder=tr("data.header_row_auto"), key=key, help=tr("data.header_row_help"))
+    return None if picked is None else int(picked)
+
+
 def read_step(data: bytes, file_name: str, prefix: str) -> reading.RawTable | None:
     """Sheet and encoding choice, what was detected and a preview; None (after saying why) when refused."""
     try:
@@ -327,12 +334,8 @@ def read_step(data: bytes, file_name: str, prefix: str) -> reading.RawTable | No
         # A wrong guess between Cyrillic and Latin code pages shows in the preview; the
         # user picks the right one here (pasted rows are text already).
         encoding = _encoding_picker(f"{prefix}_encoding") if text_file and not pasted else None
-        header_row = None
-        if text_file or sheets:  # a report's title and filters above its table are skipped; this picks the row
-            picked = st.number_input(tr("data.header_row"), min_value=1, value=None, step=1,
-                                     placeholder=tr("data.header_row_auto"), key=f"{prefix}_header_row",
-                                     help=tr("data.header_row_help"))
-            header_row = None if picked is None else int(picked)
+        # A report's title and filters above its table are skipped; this picks another row.
+        header_row = _header_row_picker(f"{prefix}_header_row") if text_file or sheets else None
         raw = reading.read_upload(data, file_name, sheet=sheet, encoding=encoding, header_row=header_row)
     except VantageError as error:
         show_error(error)
@@ -634,9 +637,7 @@ def dataset_view(store: Store) -> None:
     name = st.text_input(tr("data.dataset_name"), key="data_ds_name", max_chars=60)
     source = _read_source("data_ds")
     encoding = _encoding_picker("data_ds_encoding") if st.session_state.get("data_ds_source") != "paste" else None
-    picked = st.number_input(tr("data.header_row"), min_value=1, value=None, step=1,
-                             placeholder=tr("data.header_row_auto"), key="data_ds_header_row",
-                             help=tr("data.header_row_help"))
+    header_row = _header_row_picker("data_ds_header_row")
     mode = st.radio(tr("data.dataset_mode"), list(datasets.MODES), format_func=option_labels("data.dataset_mode"),
                     horizontal=True, key="data_ds_mode")
     if st.button(tr("data.dataset_go"), key="data_ds_go", type="primary",
@@ -650,7 +651,7 @@ def dataset_view(store: Store) -> None:
                 with open(path, "wb") as handle:
                     handle.write(data)
                 result = datasets.import_dataset(store, name, path, actor(), mode=mode, file_name=file_name,
-                                                 encoding=encoding, header_row=None if picked is None else int(picked))
+                                                 encoding=encoding, header_row=header_row)
         except VantageError as error:
             show_error(error)
         else:
