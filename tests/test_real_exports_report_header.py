@@ -13,6 +13,7 @@ import io
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from cli_helpers import cli
 from page_helpers import assert_clean, run_app
@@ -197,3 +198,32 @@ def test_a_dataset_read_from_csv_keeps_a_reports_footer_as_rows(tmp_path: Path, 
     names = [r["account_name"] for r in store.query_rows("SELECT account_name FROM ds_report ORDER BY rowid")]
     assert names[:3] == ["Nova d.o.o.", "Stara a.d.", "Treca doo"] and loaded.rows == len(names) > 3
     assert "Grand Totals (3 records)" in names
+
+
+SERBIAN_REPORT = (
+    "Izveštaj: Kupci po delatnosti\n"
+    "Generisano: 01.12.2026 08:15\n"
+    "Filteri:;Region = Zapadni Balkan\n"
+    "\n"
+    "Naziv;Država;Delatnost;Broj zaposlenih;Prihod;Valuta;Status;Napomena\n"
+    "Mlekara Šabac d.o.o.;RS;Food & beverage;1.200;125.000.000,00;RSD;kupac;Ključni kupac\n"
+    '"Nord &amp; Sud AS";NO;Logistics;-;"2&nbsp;400&nbsp;000";NOK;prospect;\n'
+    "Gigant Holding;DE;Chemicals;250.000;12.500.000.000,00;EUR;customer;tvrtka >200k\n"
+    "Mala radnja;RS;Retail;2;-;RSD;prospect;—\n"
+    "Ukupno:;;;251.202;;;;\n"
+    "Poverljivo - samo za internu upotrebu\n"
+)
+
+
+def test_a_semicolon_report_with_decimal_commas_finds_its_delimiter_header_and_footer() -> None:
+    # Under `,` the title lines and the amounts' decimal commas once looked like the more consistent split.
+    raw = reading.read_upload(SERBIAN_REPORT.encode(), "izvestaj.csv")
+    assert raw.delimiter == ";" and raw.decimal == "," and raw.header_row == 5
+    assert raw.frame["Naziv"].tolist() == ["Mlekara Šabac d.o.o.", "Nord &amp; Sud AS", "Gigant Holding", "Mala radnja"]
+    assert str(raw.notes[-1]) == t("data.read.note.footer", "en", count=2, rows="10, 11")
+    coerced = entities.coerce_frame(entities.get_entity("accounts"), raw.frame.rename(columns={
+        "Naziv": "name", "Broj zaposlenih": "employees", "Prihod": "annual_revenue", "Valuta": "revenue_currency"}),
+        decimal=raw.decimal)
+    f = coerced.frame
+    assert f["name"][1] == "Nord & Sud AS" and pd.isna(f["employees"][1]) and f["annual_revenue"][1] == 2_400_000
+    assert f["employees"].tolist()[::2] == [1200, 250000] and f["annual_revenue"][0] == 125_000_000

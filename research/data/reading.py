@@ -197,7 +197,7 @@ def _looks_cyrillic(data: bytes) -> bool:
 
 
 def detect_delimiter(text: str, file_name: str = "") -> str:
-    """The delimiter that splits the first lines most consistently (quotes respected)."""
+    """The delimiter that splits the first lines most consistently into more than one cell (quotes respected)."""
     if file_name.lower().endswith((".tsv", ".tab")):
         return "\t"
     sample = text[:65536]
@@ -209,9 +209,12 @@ def detect_delimiter(text: str, file_name: str = "") -> str:
         except csv.Error:
             continue
         widths = [len(r) for r in rows if r]
-        if not widths or max(widths) < 2:
+        # Lines it does not split (a report's title above the table, a comma inside "125.000,00" under `,`)
+        # say nothing for a delimiter: the most common width counts among the lines it splits.
+        split = [w for w in widths if w >= 2]
+        if not split:
             continue
-        common, count = Counter(widths).most_common(1)[0]
+        common, count = Counter(split).most_common(1)[0]
         score = count / len(widths) * 1000 + common
         if score > best_score:
             best, best_score = delim, score
@@ -323,9 +326,9 @@ def header_index(rows: Sequence[Sequence[object]]) -> int:
 
 
 # The lines a report ends with: its totals ("Grand Totals (3 records)", "Total:"; Serbian "Укупно") and
-# the small print ("Confidential Information - Do Not Distribute", "Copyright (c) 2000-2026 …").
+# the small print ("Confidential Information - Do Not Distribute", "Poverljivo …", "Copyright (c) 2000-2026 …").
 _FOOTER = re.compile(r"^(?:(?:grand\s+)?totals?|sum|ukupno|укупно|свега|svega)(?:\s*\(.*\))?\s*:?$"
-                     r"|^(?:confidential|copyright|©|\(c\)\s)", re.IGNORECASE)
+                     r"|^(?:confidential|poverljiv|поверљив|copyright|©|\(c\)\s)", re.IGNORECASE)
 
 
 def footer_start(rows: Sequence[Sequence[object]]) -> int:
