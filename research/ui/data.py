@@ -345,7 +345,7 @@ def read_step(data: bytes, file_name: str, prefix: str) -> reading.RawTable | No
                   dates=raw.date_format or "–"))
     for note in raw.notes:
         st.caption(getattr(note, "sr", note) if lang() == "sr" else note)  # notes are i18n.Named (reading.py)
-    st.dataframe(raw.frame.head(5), hide_index=True, key=f"{prefix}_preview")
+    st.dataframe(raw.frame.head(5), hide_index=True, key=f"{prefix}_preview", placeholder="")  # empty, not "None"
     return raw
 
 
